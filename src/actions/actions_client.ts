@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { badRequest, notFound, savedObjectConflict, savedObjectNotFound } from '../common/errors.js';
+import { DecryptionError, type SecretsCipher } from '../crypto/secrets_cipher.js';
+import type { ActionsAuthorizer } from '../security/authorization.js';
+import type { Principal } from '../security/principal.js';
+import type { ConnectorRecord, ConnectorsRepository } from '../storage/connectors_repository.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
+import type { ActionExecutor, RunnableConnector } from './executor.js';
+import type { InMemoryConnector } from './in_memory_connectors.js';
+import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
+import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
+import { asBadRequest, validateConfig, validateConnector, validateSecrets } from './validation.js';
+
+/** Kibana lists at most this many connectors, without paging. */
+export const MAX_CONNECTORS_RETURNED = 10_000;
+
+/** A connector as the API shows it (camelCase; the HTTP layer renames the fields). */
+export interface Connector {
+  id: string;
+  name: string;
+  typeId: string;
+  config?: Record<string, unknown>;
+  isPreconfigured: boolean;
+  isDeprecated: boolean;
+  isMissingSecrets?: boolean;
+  isSystemAction: boolean;
+  isConnectorTypeDeprecated: boolean;
+  referencedByCount?: number;
+}
+
+export interface Scope {
+  spaceId: string;
+  principal: Principal;
+}
+
+export interface CreateConnectorInput {
+  id?: string;
+  name: string;
+  typeId: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+}
+
+export interface UpdateConnectorInput {
+  name: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+}
+
+export interface ActionsClientDeps {
+  repository: ConnectorsRepository;
+  registry: ConnectorTypeRegistry;
+  cipher: SecretsCipher;
+  inMemory: Map<string, InMemoryConnector>;
+  authorizer: ActionsAuthorizer;
+  executor: ActionExecutor;
+  validatorContext: ValidatorContext;
+  logger: Logger;
+}
+
+/** Create, read, update, delete and execute connectors, each within a space. */
+export class ActionsClient {
+  constructor(private readonly deps: ActionsClientDeps) {}
+
+  async create(scope: Scope, input: CreateConnectorInput): Promise<Connector> {
+    const { registry, authorizer, inMemory, cipher, repository } = this.deps;
+    await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'create', input.typeId);
+    if (registry.has(input.typeId) && registry.get(input.typeId).isSystemActionType) {
+      throw badRequest(`System action creation is forbidden. Action type: ${input.typeId}.`);
+    }
+    const id = input.id ?? randomUUID();
+    if (inMemory.get(id)?.isPreconfigured) throw badRequest(`This ${id} already exists in a preconfigured action.`);
+    const def = registry.get(input.typeId);
+    const { config, secrets } = this.validate(def, input.config, input.secrets);
+    registry.ensureEnabled(def.id);
+    const hookCtx = { connectorId: id, config, secrets, isUpdate: false, logger: this.deps.logger };
+    await def.hooks?.preSave?.(hookCtx);
+    let record: ConnectorRecord;
+    try {
+      record = await repository.insert({
+        id,
+        spaceId: scope.spaceId,
+        typeId: def.id,
+        name: input.name,
+        config,
+        secrets: cipher.encrypt(secrets, { spaceId: scope.spaceId, connectorId: id, typeId: def.id, config }),
+        isMissingSecrets: false,
+      });
+    } catch (err) {
+      await this.runPostSave(def, { ...hookCtx, wasSuccessful: false });
+      if (isUniqueViolation(err)) throw savedObjectConflict('action', id);
+      if (isForeignKeyViolation(err)) throw savedObjectNotFound('space', scope.spaceId);
+      throw err;
+    }
+    await this.runPostSave(def, { ...hookCtx, wasSuccessful: true });
+    return this.fromRecord(record);
+  }
+
+  async get(scope: Scope, id: string): Promise<Connector> {
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
+    const inMemory = this.deps.inMemory.get(id);
+    if (inMemory) {
+      if (inMemory.isSystemAction) throw notFound(`Connector ${id} not found`);
+      return this.fromInMemory(inMemory);
+    }
+    const record = await this.deps.repository.get(scope.spaceId, id);
+    if (!record) throw savedObjectNotFound('action', id);
+    return this.fromRecord(record);
+  }
+
+  /** Every connector of the space plus the in-memory ones, sorted by name, with reference counts. */
+  async getAll(scope: Scope, opts: { includeSystem?: boolean } = {}): Promise<Connector[]> {
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
+    const records = await this.deps.repository.listBySpace(scope.spaceId, MAX_CONNECTORS_RETURNED);
+    const connectors = [
+      ...records.map((r) => this.fromRecord(r)),
+      ...[...this.deps.inMemory.values()]
+        .filter((c) => opts.includeSystem || !c.isSystemAction)
+        .map((c) => this.fromInMemory(c)),
+    ];
+    const counts = await this.deps.repository.countReferences(connectors.map((c) => c.id));
+    for (const c of connectors) c.referencedByCount = counts.get(c.id) ?? 0;
+    return connectors.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async update(scope: Scope, id: string, input: UpdateConnectorInput): Promise<Connector> {
+    const { registry, authorizer, inMemory, cipher, repository } = this.deps;
+    await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'update');
+    const memory = inMemory.get(id);
+    if (memory?.isSystemAction) throw badRequest(`System action ${id} can not be updated.`);
+    if (memory?.isPreconfigured) throw badRequest(`Preconfigured action ${id} can not be updated.`);
+    const existing = await repository.get(scope.spaceId, id);
+    if (!existing) throw savedObjectNotFound('action', id);
+    await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'update', existing.typeId);
+    const def = registry.get(existing.typeId);
+    const { config, secrets } = this.validate(def, input.config, input.secrets);
+    registry.ensureEnabled(def.id);
+    const hookCtx = { connectorId: id, config, secrets, isUpdate: true, logger: this.deps.logger };
+    await def.hooks?.preSave?.(hookCtx);
+    const updated = await repository.update(scope.spaceId, id, existing.version, {
+      name: input.name,
+      config,
+      secrets: cipher.encrypt(secrets, { spaceId: scope.spaceId, connectorId: id, typeId: def.id, config }),
+      isMissingSecrets: false,
+    });
+    await this.runPostSave(def, { ...hookCtx, wasSuccessful: updated !== undefined });
+    if (!updated) {
+      // Deleted or changed by someone else between our read and write.
+      if (await repository.get(scope.spaceId, id)) throw savedObjectConflict('action', id);
+      throw savedObjectNotFound('action', id);
+    }
+    return this.fromRecord(updated);
+  }
+
+  async delete(scope: Scope, id: string): Promise<void> {
+    const { authorizer, inMemory, repository, registry } = this.deps;
+    await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'delete');
+    const memory = inMemory.get(id);
+    if (memory?.isSystemAction) throw badRequest(`System action ${id} is not allowed to delete.`);
+    const existing = await repository.get(scope.spaceId, id);
+    if (!existing) {
+      if (memory?.isPreconfigured) throw badRequest(`Preconfigured action ${id} is not allowed to delete.`);
+      throw savedObjectNotFound('action', id);
+    }
+    if (!(await repository.delete(scope.spaceId, id))) throw savedObjectNotFound('action', id);
+    if (registry.has(existing.typeId)) {
+      const def = registry.get(existing.typeId);
+      try {
+        await def.hooks?.postDelete?.({ connectorId: id, config: existing.config, logger: this.deps.logger });
+      } catch (err) {
+        this.deps.logger.error({ err }, `postDeleteHook failed for connector ${id}`);
+      }
+    }
+  }
+
+  /** Runs a saved or preconfigured connector now, within this request. */
+  async execute(scope: Scope, id: string, params: unknown, signal?: AbortSignal): Promise<ActionResult> {
+    const memory = this.deps.inMemory.get(id);
+    if (memory?.isSystemAction) throw badRequest('Execution of system action is not allowed');
+    const record = memory ? undefined : await this.deps.repository.get(scope.spaceId, id);
+    const typeId = memory?.typeId ?? record?.typeId;
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', typeId);
+    if (!memory && !record) throw savedObjectNotFound('action', id);
+    let runnable: RunnableConnector;
+    try {
+      runnable = memory ?? this.decrypt(record!);
+    } catch (err) {
+      if (!(err instanceof DecryptionError)) throw err;
+      this.deps.logger.error(`connector ${id}: ${err.message}`);
+      return { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' };
+    }
+    if (!this.deps.registry.isExecutable(runnable.typeId, runnable)) this.deps.registry.ensureEnabled(runnable.typeId);
+    return this.deps.executor.execute({ connector: runnable, params, source: 'http_request', signal });
+  }
+
+  /** Runs a connector that is not saved, after the same validation as create. */
+  async testUnsaved(scope: Scope, input: CreateConnectorInput & { params: unknown }, signal?: AbortSignal): Promise<ActionResult> {
+    const { registry, authorizer } = this.deps;
+    await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'create', input.typeId);
+    const def = registry.get(input.typeId);
+    if (def.isSystemActionType) throw badRequest(`System action creation is forbidden. Action type: ${input.typeId}.`);
+    const { config, secrets } = this.validate(def, input.config, input.secrets);
+    registry.ensureEnabled(def.id);
+    const connector: RunnableConnector = {
+      id: input.id ?? 'unsaved-connector',
+      name: input.name,
+      typeId: def.id,
+      config,
+      secrets,
+      isPreconfigured: false,
+      isSystemAction: false,
+    };
+    return this.deps.executor.execute({ connector, params: input.params, source: 'http_request', signal });
+  }
+
+  listTypes(opts: { featureId?: string; includeSystem?: boolean }): ConnectorTypeSummary[] {
+    const { registry } = this.deps;
+    return registry
+      .list()
+      .filter((def) => opts.includeSystem || !def.isSystemActionType)
+      .filter((def) => !opts.featureId || def.supportedFeatureIds.includes(opts.featureId as never))
+      .map((def) => registry.summarize(def));
+  }
+
+  private decrypt(record: ConnectorRecord): RunnableConnector {
+    const secrets = this.deps.cipher.decrypt(record.secrets, {
+      spaceId: record.spaceId,
+      connectorId: record.id,
+      typeId: record.typeId,
+      config: record.config,
+    });
+    return {
+      id: record.id,
+      name: record.name,
+      typeId: record.typeId,
+      config: record.config,
+      secrets,
+      isPreconfigured: false,
+      isSystemAction: false,
+    };
+  }
+
+  private validate(def: ConnectorTypeDefinition, rawConfig: unknown, rawSecrets: unknown) {
+    const ctx = this.deps.validatorContext;
+    return asBadRequest(() => {
+      const config = validateConfig(def, rawConfig, ctx);
+      const secrets = validateSecrets(def, rawSecrets, ctx);
+      validateConnector(def, config, secrets);
+      return { config, secrets };
+    });
+  }
+
+  private async runPostSave(def: ConnectorTypeDefinition, ctx: Parameters<NonNullable<NonNullable<ConnectorTypeDefinition['hooks']>['postSave']>>[0]) {
+    try {
+      await def.hooks?.postSave?.(ctx);
+    } catch (err) {
+      this.deps.logger.error({ err }, `postSaveHook failed for connector ${ctx.connectorId}`);
+    }
+  }
+
+  private fromRecord(record: ConnectorRecord): Connector {
+    const def = this.deps.registry.has(record.typeId) ? this.deps.registry.get(record.typeId) : undefined;
+    return {
+      id: record.id,
+      name: record.name,
+      typeId: record.typeId,
+      config: record.config,
+      isPreconfigured: false,
+      isDeprecated: false,
+      isMissingSecrets: record.isMissingSecrets,
+      isSystemAction: false,
+      isConnectorTypeDeprecated: Boolean(def?.isDeprecated),
+    };
+  }
+
+  private fromInMemory(c: InMemoryConnector): Connector {
+    const def = this.deps.registry.get(c.typeId);
+    return {
+      id: c.id,
+      name: c.name,
+      typeId: c.typeId,
+      ...(c.exposeConfig ? { config: c.config } : {}),
+      isPreconfigured: c.isPreconfigured,
+      isDeprecated: false,
+      isSystemAction: c.isSystemAction,
+      isConnectorTypeDeprecated: Boolean(def.isDeprecated),
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import type { PreconfiguredConnectorConfig } from '../config/schema.js';
+import type { ConnectorTypeRegistry } from './registry.js';
+import { ValidationError, validateConfig, validateSecrets } from './validation.js';
+import type { ValidatorContext } from './types.js';
+
+/** A connector that lives in memory, in every space: preconfigured or system. */
+export interface InMemoryConnector {
+  id: string;
+  name: string;
+  typeId: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  isPreconfigured: boolean;
+  isSystemAction: boolean;
+  exposeConfig: boolean;
+}
+
+export const SYSTEM_CONNECTOR_PREFIX = 'system-connector-';
+
+/**
+ * Builds the preconfigured connectors of `xpack.actions.preconfigured` and one system
+ * connector per system type. A preconfigured entry whose type is unknown, or whose config
+ * or secrets fail the type's validation, stops start-up with the key named.
+ */
+export function buildInMemoryConnectors(
+  preconfigured: Record<string, PreconfiguredConnectorConfig>,
+  registry: ConnectorTypeRegistry,
+  ctx: ValidatorContext,
+): Map<string, InMemoryConnector> {
+  const out = new Map<string, InMemoryConnector>();
+  for (const [id, entry] of Object.entries(preconfigured)) {
+    const key = `xpack.actions.preconfigured.${id}`;
+    if (!registry.has(entry.actionTypeId)) {
+      throw new Error(`Invalid configuration: ${key}.actionTypeId: connector type "${entry.actionTypeId}" is not registered`);
+    }
+    const def = registry.get(entry.actionTypeId);
+    if (def.isSystemActionType) {
+      throw new Error(`Invalid configuration: ${key}.actionTypeId: "${entry.actionTypeId}" is a system connector type`);
+    }
+    let config: Record<string, unknown>;
+    let secrets: Record<string, unknown>;
+    try {
+      config = validateConfig(def, entry.config, ctx);
+      secrets = validateSecrets(def, entry.secrets, ctx);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new Error(`Invalid configuration: ${key}.${err.kind}: ${err.message}`);
+      throw err;
+    }
+    out.set(id, {
+      id,
+      name: entry.name,
+      typeId: entry.actionTypeId,
+      config,
+      secrets,
+      isPreconfigured: true,
+      isSystemAction: false,
+      exposeConfig: entry.exposeConfig ?? false,
+    });
+  }
+  for (const def of registry.list()) {
+    if (!def.isSystemActionType) continue;
+    const id = `${SYSTEM_CONNECTOR_PREFIX}${def.id}`;
+    out.set(id, {
+      id,
+      name: def.name,
+      typeId: def.id,
+      config: {},
+      secrets: {},
+      isPreconfigured: false,
+      isSystemAction: true,
+      exposeConfig: false,
+    });
+  }
+  return out;
+}

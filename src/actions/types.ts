@@ -1,0 +1,112 @@
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { AllowedHosts } from '../net/allowed_hosts.js';
+import type { OutboundHttp } from '../net/http_client.js';
+
+export type LicenseType = 'basic' | 'standard' | 'gold' | 'platinum' | 'enterprise' | 'trial';
+
+/** Kibana's feature ids, as reported in `supported_feature_ids`. */
+export const FEATURE_IDS = [
+  'alerting',
+  'uptime',
+  'siem',
+  'cases',
+  'generativeAIForSecurity',
+  'generativeAIForObservability',
+  'generativeAIForSearchPlayground',
+  'endpointSecurity',
+  'federated',
+  'workflows',
+  'agentBuilder',
+] as const;
+export type FeatureId = (typeof FEATURE_IDS)[number];
+
+/** Internal (camelCase) result of one execution; the HTTP layer renames fields. */
+export interface ActionResult {
+  status: 'ok' | 'error';
+  actionId: string;
+  message?: string;
+  serviceMessage?: string;
+  data?: unknown;
+  /** false: never retry; true: retry with backoff; a Date: retry at that time. */
+  retry?: boolean | Date | null;
+  errorSource?: 'user' | 'framework';
+}
+
+export type ExecutionSource = 'http_request' | 'background_task' | 'notification';
+
+/** Framework services handed to validators and executors. */
+export interface ConfigurationUtilities {
+  allowedHosts: AllowedHosts;
+  webhookPfxEnabled: boolean;
+}
+
+export interface ConnectorServices {
+  /** All outbound HTTP goes through here (allowedHosts, limits). */
+  http: OutboundHttp;
+  /** The Elasticsearch of `elasticsearch.hosts`, created on first use. */
+  elasticsearch(): ElasticsearchClient;
+}
+
+export interface ExecutorContext<C, S, P> {
+  connectorId: string;
+  connectorName: string;
+  config: C;
+  secrets: S;
+  params: P;
+  services: ConnectorServices;
+  configurationUtilities: ConfigurationUtilities;
+  logger: Logger;
+  signal: AbortSignal;
+  source: ExecutionSource;
+  isPreconfigured: boolean;
+}
+
+export interface ValidatorContext {
+  configurationUtilities: ConfigurationUtilities;
+}
+
+export interface HookContext<C, S> {
+  connectorId: string;
+  config: C;
+  secrets: S;
+  isUpdate: boolean;
+  logger: Logger;
+}
+
+/**
+ * One connector type. Schemas are zod; UI metadata (labels, help, secret fields) lives in
+ * the schemas through `.meta()`.
+ */
+export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
+  id: string;
+  name: string;
+  minimumLicenseRequired: LicenseType;
+  supportedFeatureIds: FeatureId[];
+  isSystemActionType?: boolean;
+  isDeprecated?: boolean;
+  maxAttempts?: number;
+  schemas: { config: z.ZodType<C>; secrets: z.ZodType<S>; params: z.ZodType<P> };
+  /** Extra checks after the schema; throw an Error whose message is the reason. */
+  validate?: {
+    config?(config: C, ctx: ValidatorContext): void;
+    secrets?(secrets: S, ctx: ValidatorContext): void;
+    params?(params: P, ctx: ValidatorContext): void;
+    /** Cross-field check of config and secrets; returns an error text or null. */
+    connector?(config: C, secrets: S): string | null;
+  };
+  executor(ctx: ExecutorContext<C, S, P>): Promise<ActionResult>;
+  /** Default params for the UI's Test tab. */
+  testParams?: P;
+  hooks?: {
+    preSave?(ctx: HookContext<C, S>): Promise<void>;
+    postSave?(ctx: HookContext<C, S> & { wasSuccessful: boolean }): Promise<void>;
+    postDelete?(ctx: { connectorId: string; config: C; logger: Logger }): Promise<void>;
+  };
+}
+
+/** Keeps the generic parameters of a definition inferred from its schemas. */
+export function defineConnectorType<C, S, P>(def: ConnectorTypeDefinition<C, S, P>): ConnectorTypeDefinition<C, S, P> {
+  return def;
+}

@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import { badRequest } from '../common/errors.js';
+import { formatZodError } from './format_zod_error.js';
+import type { ConnectorTypeDefinition, ValidatorContext } from './types.js';
+
+type Kind = 'config' | 'secrets' | 'params';
+
+const PREFIX: Record<Kind, string> = {
+  config: 'error validating connector type config',
+  secrets: 'error validating connector type secrets',
+  params: 'error validating action params',
+};
+
+/** A validation failure; `message` is Kibana's full text, e.g. `error validating action params: …`. */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+  constructor(
+    readonly kind: Kind | 'connector',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function validateWith<T>(kind: Kind, schema: z.ZodType<T>, value: unknown, custom?: (v: T) => void): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(kind, `${PREFIX[kind]}: ${formatZodError(result.error)}`);
+  if (custom) {
+    try {
+      custom(result.data);
+    } catch (err) {
+      throw new ValidationError(kind, `${PREFIX[kind]}: ${(err as Error).message}`);
+    }
+  }
+  return result.data;
+}
+
+export function validateConfig(def: ConnectorTypeDefinition, config: unknown, ctx: ValidatorContext): Record<string, unknown> {
+  return validateWith('config', def.schemas.config, config, def.validate?.config && ((c) => def.validate!.config!(c, ctx)));
+}
+
+export function validateSecrets(def: ConnectorTypeDefinition, secrets: unknown, ctx: ValidatorContext): Record<string, unknown> {
+  return validateWith('secrets', def.schemas.secrets, secrets, def.validate?.secrets && ((s) => def.validate!.secrets!(s, ctx)));
+}
+
+export function validateParams(def: ConnectorTypeDefinition, params: unknown, ctx: ValidatorContext): Record<string, unknown> {
+  return validateWith('params', def.schemas.params, params, def.validate?.params && ((p) => def.validate!.params!(p, ctx)));
+}
+
+export function validateConnector(def: ConnectorTypeDefinition, config: unknown, secrets: unknown): void {
+  if (!def.validate?.connector) return;
+  if (config == null) throw new ValidationError('connector', 'error validating action type connector: config must be defined');
+  if (secrets == null) throw new ValidationError('connector', 'error validating action type connector: secrets must be defined');
+  const problem = def.validate.connector(config, secrets);
+  if (problem) throw new ValidationError('connector', `error validating action type connector: ${problem}`);
+}
+
+/** Validation at create and update surfaces as a 400 with the same text. */
+export function asBadRequest<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ValidationError) throw badRequest(err.message);
+    throw err;
+  }
+}

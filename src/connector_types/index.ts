@@ -1,0 +1,11 @@
+import type { ConnectorTypeDefinition } from '../actions/types.js';
+import { esIndexConnectorType } from './es_index/index.js';
+import { serverLogConnectorType } from './server_log/index.js';
+import { webhookConnectorType } from './webhook/index.js';
+
+/** The one explicit registry of connector types: a type exists when it is listed here. */
+export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
+  esIndexConnectorType,
+  serverLogConnectorType,
+  webhookConnectorType,
+];

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { badRequest } from '../common/errors.js';
+
+// Kibana validates route input with @kbn/config-schema and answers with its wording, e.g.
+// `[request body.name]: expected value of type [string] but got [undefined]`. Routes here are
+// validated with zod; this module words the first problem the same way.
+
+export type RequestPart = 'body' | 'params' | 'query';
+
+function typeName(input: unknown): string {
+  if (input === undefined) return 'undefined';
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'Array';
+  return typeof input;
+}
+
+const EXPECTED_NAMES: Record<string, string> = { int: 'number', record: 'object', map: 'object' };
+
+function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.expected === 'object' && issue.path.length === 0) {
+        return { path: issue.path, message: `expected a plain object value, but found [${typeName(issue.input)}] instead.` };
+      }
+      return {
+        path: issue.path,
+        message: `expected value of type [${EXPECTED_NAMES[issue.expected] ?? issue.expected}] but got [${typeName(issue.input)}]`,
+      };
+    case 'unrecognized_keys':
+      return { path: [...issue.path, issue.keys[0]], message: 'definition for this key is missing' };
+    case 'too_small':
+      if (issue.origin === 'string') {
+        return { path: issue.path, message: `value has length [${String((issue.input as string)?.length ?? 0)}] but it must have a minimum length of [${issue.minimum}].` };
+      }
+      if (issue.origin === 'array') {
+        return { path: issue.path, message: `array size is [${(issue.input as unknown[])?.length ?? 0}], but cannot be smaller than [${issue.minimum}]` };
+      }
+      return { path: issue.path, message: `Value must be equal to or greater than [${issue.minimum}].` };
+    case 'too_big':
+      if (issue.origin === 'string') {
+        return { path: issue.path, message: `value has length [${String((issue.input as string)?.length ?? 0)}] but it must have a maximum length of [${issue.maximum}].` };
+      }
+      if (issue.origin === 'array') {
+        return { path: issue.path, message: `array size is [${(issue.input as unknown[])?.length ?? 0}], but cannot be greater than [${issue.maximum}]` };
+      }
+      return { path: issue.path, message: `Value must be equal to or lower than [${issue.maximum}].` };
+    case 'invalid_value':
+      return {
+        path: issue.path,
+        message: `expected value to equal [${issue.values.map(String).join(' | ')}]`,
+      };
+    default:
+      return { path: issue.path, message: issue.message };
+  }
+}
+
+export function parseRequestPart<T>(part: RequestPart, schema: z.ZodType<T>, value: unknown): T {
+  // reportInput keeps the offending value on each issue, for the "but got [type]" wording.
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const { path, message } = describeIssue(result.error.issues[0]);
+  const where = [`request ${part}`, ...path.map(String)].join('.');
+  throw badRequest(`[${where}]: ${message}`);
+}
+
+/** Kibana's `validateEmptyStrings`: no string anywhere in the value may be blank. */
+function hasEmptyString(value: unknown): boolean {
+  if (typeof value === 'string') return value.trim() === '';
+  if (Array.isArray(value)) return value.some(hasEmptyString);
+  if (value && typeof value === 'object') return Object.values(value).some(hasEmptyString);
+  return false;
+}
+
+export const EMPTY_STRING_MESSAGE = "value '' is not valid";
+
+export const nonEmptyString = () => z.string().refine((s) => s.trim() !== '', { message: EMPTY_STRING_MESSAGE });
+
+/** A free-form object (connector config or secrets) whose strings may not be blank. */
+export const objectWithoutEmptyStrings = () =>
+  z
+    .record(z.string(), z.unknown())
+    .superRefine((value, ctx) => {
+      for (const [key, v] of Object.entries(value)) {
+        if (hasEmptyString(v)) ctx.addIssue({ code: 'custom', path: [key], message: EMPTY_STRING_MESSAGE });
+      }
+    });

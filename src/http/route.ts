@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Scope } from '../actions/actions_client.js';
+
+export interface RouteResponse {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** The space from the `/s/{space_id}` prefix (default: `default`) and the caller. */
+  scope: Scope;
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/**
+ * One HTTP route: its input schemas are used both to validate requests and to write the
+ * OpenAPI document, so the two cannot drift apart.
+ */
+export interface RouteSpec<P = any, Q = any, B = any> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Fastify path syntax, e.g. `/api/actions/connector/:id`. */
+  url: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  /** Kibana's internal routes and Plugboard's own are marked so in the document. */
+  access?: 'public' | 'internal';
+  /** No credentials needed (status, OpenAPI document). */
+  unauthenticated?: boolean;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handler(ctx: RouteContext<P, Q, B>): Promise<RouteResponse>;
+}
+
+export function defineRoute<P, Q, B>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+  return spec;
+}

@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import type { ActionsClient } from '../../actions/actions_client.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import { nonEmptyString, objectWithoutEmptyStrings } from '../request_validation.js';
+import {
+  connectorResponseSchema,
+  connectorTypeResponseSchema,
+  errorResponseSchema,
+  executeResponseSchema,
+  toConnectorResponse,
+  toExecuteResponse,
+} from '../schemas.js';
+
+export const CONNECTOR_ID_MAX_LENGTH = 36;
+
+/** The connector id rule of current Kibana: 1–36 lowercase letters, digits and hyphens. */
+export const connectorIdSchema = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    if (value.length > CONNECTOR_ID_MAX_LENGTH) {
+      ctx.addIssue({ code: 'custom', message: `Connector ID must be ${CONNECTOR_ID_MAX_LENGTH} characters or less.` });
+    } else if (!/^[a-z0-9-]+$/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'Connector ID must contain only lowercase letters, numbers, and hyphens.' });
+    }
+  })
+  .meta({ description: 'An identifier for the connector.' });
+
+const idParam = z.strictObject({ id: z.string().min(1).meta({ description: 'The connector identifier.' }) });
+const optionalIdParam = z.strictObject({ id: connectorIdSchema.optional() });
+const featureQuery = z.strictObject({
+  feature_id: z.string().max(100).optional().meta({ description: 'A feature the connector types must support, e.g. `alerting`.' }),
+});
+
+const createBody = z
+  .strictObject({
+    name: nonEmptyString().meta({ description: 'The display name for the connector.' }),
+    connector_type_id: nonEmptyString().meta({ description: 'The type of connector, e.g. `.webhook`.' }),
+    config: objectWithoutEmptyStrings().default({}).meta({ description: "The connector's configuration; its fields depend on the type." }),
+    secrets: objectWithoutEmptyStrings().default({}).meta({ description: "The connector's secrets; stored encrypted, never returned." }),
+  })
+  .meta({ id: 'create_connector_request' });
+
+const updateBody = z
+  .strictObject({
+    name: nonEmptyString().meta({ description: 'The display name for the connector.' }),
+    config: objectWithoutEmptyStrings().default({}),
+    secrets: objectWithoutEmptyStrings().default({}),
+  })
+  .meta({ id: 'update_connector_request' });
+
+const executeBody = z
+  .strictObject({ params: z.record(z.string(), z.unknown()).meta({ description: "The action's parameters; they depend on the type." }) })
+  .meta({ id: 'run_connector_request' });
+
+const testBody = z
+  .strictObject({
+    connector_type_id: nonEmptyString(),
+    name: nonEmptyString().optional(),
+    config: objectWithoutEmptyStrings().default({}),
+    secrets: objectWithoutEmptyStrings().default({}),
+    params: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'test_connector_request' });
+
+const errors = {
+  400: { description: 'Bad request', schema: errorResponseSchema },
+  401: { description: 'Unauthorized', schema: errorResponseSchema },
+  403: { description: 'Forbidden', schema: errorResponseSchema },
+};
+const TAGS = ['connectors'];
+
+export function connectorRoutes(client: ActionsClient): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/actions/connector/:id?',
+      operationId: 'createConnector',
+      summary: 'Create a connector (with an optional id)',
+      tags: TAGS,
+      params: optionalIdParam,
+      body: createBody,
+      responses: {
+        200: { description: 'The new connector', schema: connectorResponseSchema },
+        ...errors,
+        409: { description: 'A connector with this id exists', schema: errorResponseSchema },
+      },
+      async handler({ params, body, scope }) {
+        const connector = await client.create(scope, {
+          id: params.id,
+          name: body.name,
+          typeId: body.connector_type_id,
+          config: body.config,
+          secrets: body.secrets,
+        });
+        return { body: toConnectorResponse(connector) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/actions/connector/:id',
+      operationId: 'getConnector',
+      summary: 'Get a connector',
+      tags: TAGS,
+      params: idParam,
+      responses: { 200: { description: 'The connector', schema: connectorResponseSchema }, ...errors, 404: { description: 'Not found', schema: errorResponseSchema } },
+      async handler({ params, scope }) {
+        return { body: toConnectorResponse(await client.get(scope, params.id)) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/actions/connectors',
+      operationId: 'getConnectors',
+      summary: 'List the connectors of the space, with preconfigured ones, sorted by name',
+      tags: TAGS,
+      responses: { 200: { description: 'The connectors', schema: z.array(connectorResponseSchema) }, ...errors },
+      async handler({ scope }) {
+        return { body: (await client.getAll(scope)).map(toConnectorResponse) };
+      },
+    }),
+    defineRoute({
+      method: 'PUT',
+      url: '/api/actions/connector/:id',
+      operationId: 'updateConnector',
+      summary: 'Update the name, config and secrets of a connector',
+      tags: TAGS,
+      params: idParam,
+      body: updateBody,
+      responses: { 200: { description: 'The updated connector', schema: connectorResponseSchema }, ...errors, 404: { description: 'Not found', schema: errorResponseSchema } },
+      async handler({ params, body, scope }) {
+        return { body: toConnectorResponse(await client.update(scope, params.id, body)) };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/api/actions/connector/:id',
+      operationId: 'deleteConnector',
+      summary: 'Delete a connector',
+      tags: TAGS,
+      params: idParam,
+      responses: { 204: { description: 'Deleted' }, ...errors, 404: { description: 'Not found', schema: errorResponseSchema } },
+      async handler({ params, scope }) {
+        await client.delete(scope, params.id);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/actions/connector/:id/_execute',
+      operationId: 'runConnector',
+      summary: 'Run a connector now and return its result',
+      tags: TAGS,
+      params: idParam,
+      body: executeBody,
+      responses: { 200: { description: 'The execution result', schema: executeResponseSchema }, ...errors, 404: { description: 'Not found', schema: errorResponseSchema } },
+      async handler({ params, body, scope, signal }) {
+        return { body: toExecuteResponse(await client.execute(scope, params.id, body.params, signal)) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/actions/connector/_test',
+      operationId: 'testConnector',
+      summary: 'Run a connector that is not saved (Plugboard)',
+      tags: TAGS,
+      access: 'public',
+      body: testBody,
+      responses: { 200: { description: 'The execution result', schema: executeResponseSchema }, ...errors },
+      async handler({ body, scope, signal }) {
+        const result = await client.testUnsaved(
+          scope,
+          {
+            name: body.name ?? 'Unsaved connector',
+            typeId: body.connector_type_id,
+            config: body.config,
+            secrets: body.secrets,
+            params: body.params,
+          },
+          signal,
+        );
+        return { body: toExecuteResponse(result) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/actions/connector_types',
+      operationId: 'getConnectorTypes',
+      summary: 'List the connector types (system types excluded)',
+      tags: TAGS,
+      query: featureQuery,
+      responses: { 200: { description: 'The connector types', schema: z.array(connectorTypeResponseSchema) }, 401: errors[401] },
+      async handler({ query }) {
+        return { body: client.listTypes({ featureId: query.feature_id }) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/internal/actions/connectors',
+      operationId: 'getConnectorsInternal',
+      summary: 'List the connectors including system connectors (used by the UI)',
+      tags: TAGS,
+      access: 'internal',
+      responses: { 200: { description: 'The connectors', schema: z.array(connectorResponseSchema) }, ...errors },
+      async handler({ scope }) {
+        return { body: (await client.getAll(scope, { includeSystem: true })).map(toConnectorResponse) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/internal/actions/connector_types',
+      operationId: 'getConnectorTypesInternal',
+      summary: 'List the connector types including system types (used by the UI)',
+      tags: TAGS,
+      access: 'internal',
+      query: featureQuery,
+      responses: { 200: { description: 'The connector types', schema: z.array(connectorTypeResponseSchema) }, 401: errors[401] },
+      async handler({ query }) {
+        return { body: client.listTypes({ featureId: query.feature_id, includeSystem: true }) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { Connector } from '../actions/actions_client.js';
+import type { ActionResult } from '../actions/types.js';
+
+// Response shapes, in Kibana's snake_case. They document the API (OpenAPI) and the
+// transforms below produce exactly them.
+
+export const errorResponseSchema = z
+  .object({ statusCode: z.number().int(), error: z.string(), message: z.string() })
+  .meta({ id: 'error_response' });
+
+export const connectorResponseSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    config: z.record(z.string(), z.unknown()).optional(),
+    connector_type_id: z.string(),
+    is_preconfigured: z.boolean(),
+    is_deprecated: z.boolean(),
+    is_missing_secrets: z.boolean().optional(),
+    is_system_action: z.boolean(),
+    is_connector_type_deprecated: z.boolean(),
+    referenced_by_count: z.number().int().optional(),
+  })
+  .meta({ id: 'connector_response' });
+
+export const connectorTypeResponseSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    enabled: z.boolean(),
+    enabled_in_config: z.boolean(),
+    enabled_in_license: z.boolean(),
+    minimum_license_required: z.enum(['basic', 'standard', 'gold', 'platinum', 'enterprise', 'trial']),
+    supported_feature_ids: z.array(z.string()),
+    is_system_action_type: z.boolean(),
+    is_deprecated: z.boolean(),
+    source: z.literal('stack'),
+  })
+  .meta({ id: 'connector_type_response' });
+
+export const executeResponseSchema = z
+  .object({
+    status: z.enum(['ok', 'error']),
+    connector_id: z.string(),
+    message: z.string().optional(),
+    service_message: z.string().optional(),
+    data: z.unknown().optional(),
+    retry: z.union([z.boolean(), z.string(), z.null()]).optional(),
+    errorSource: z.enum(['user', 'framework']).optional(),
+  })
+  .meta({ id: 'execute_response' });
+
+export function toConnectorResponse(c: Connector): z.infer<typeof connectorResponseSchema> {
+  return {
+    id: c.id,
+    name: c.name,
+    ...(c.config !== undefined ? { config: c.config } : {}),
+    connector_type_id: c.typeId,
+    is_preconfigured: c.isPreconfigured,
+    is_deprecated: c.isDeprecated,
+    ...(c.isMissingSecrets !== undefined ? { is_missing_secrets: c.isMissingSecrets } : {}),
+    is_system_action: c.isSystemAction,
+    is_connector_type_deprecated: c.isConnectorTypeDeprecated,
+    ...(c.referencedByCount !== undefined ? { referenced_by_count: c.referencedByCount } : {}),
+  };
+}
+
+export function toExecuteResponse(r: ActionResult): z.infer<typeof executeResponseSchema> {
+  return {
+    status: r.status,
+    connector_id: r.actionId,
+    ...(r.message !== undefined ? { message: r.message } : {}),
+    ...(r.serviceMessage ? { service_message: r.serviceMessage } : {}),
+    ...(r.data !== undefined ? { data: r.data } : {}),
+    ...(r.retry !== undefined ? { retry: r.retry instanceof Date ? r.retry.toISOString() : r.retry } : {}),
+    ...(r.errorSource !== undefined ? { errorSource: r.errorSource } : {}),
+  };
+}

@@ -1,0 +1,123 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { PlugboardError } from '../common/errors.js';
+import type { Authenticator } from '../security/authentication.js';
+import type { Principal } from '../security/principal.js';
+import { DEFAULT_SPACE_ID, type SpacesService } from '../spaces/spaces_service.js';
+import { parseRequestPart } from './request_validation.js';
+import type { RouteSpec } from './route.js';
+import { SPACE_ID_PATTERN } from './routes/spaces.js';
+
+export interface HttpServerDeps {
+  routes: RouteSpec[];
+  authenticator: Authenticator;
+  spaces: SpacesService;
+  logger: Logger;
+  maxPayload: number;
+}
+
+const SPACE_PREFIX = /^\/s\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
+const spaceOf = new WeakMap<object, string>();
+const principalOf = new WeakMap<object, Principal>();
+
+function errorBody(statusCode: number, message: string) {
+  const { reason } = new PlugboardError(statusCode, message);
+  return { statusCode, error: reason, message };
+}
+
+/** The Fastify server: space prefix, authentication, kbn-xsrf, validation and error bodies. */
+export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Per-request lines go out at debug level from the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.maxPayload,
+    // `/s/{space_id}/api/...` is the same route as `/api/...` in another space.
+    rewriteUrl(req) {
+      const url = req.url ?? '/';
+      const match = SPACE_PREFIX.exec(url);
+      if (!match || !SPACE_ID_PATTERN.test(match[1])) return url;
+      spaceOf.set(req, match[1]);
+      return `${match[2] ?? '/'}${match[3] ?? ''}`;
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
+    if (err instanceof PlugboardError) {
+      return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message));
+    }
+    switch (err.code) {
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return reply.code(400).send(errorBody(400, 'Invalid request payload JSON format'));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.code(400).send(errorBody(400, '[request body]: expected a plain object value, but found [null] instead.'));
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send(errorBody(413, `Payload content length greater than maximum allowed: ${deps.maxPayload}`));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.code(415).send(errorBody(415, 'Unsupported Media Type'));
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message));
+    }
+    request.log.error({ err }, `${request.method} ${request.url} failed`);
+    return reply.code(500).send(errorBody(500, 'An internal server error occurred.'));
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody(404, 'Not Found')));
+
+  const publicUrls = new Set(deps.routes.filter((r) => r.unauthenticated).map((r) => r.url));
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (publicUrls.has(request.routeOptions.url ?? '')) return;
+    const principal = await deps.authenticator.authenticate(request.headers.authorization);
+    if (!principal) {
+      reply.header('WWW-Authenticate', 'Basic realm="plugboard", charset="UTF-8"');
+      throw new PlugboardError(401, 'Unauthorized');
+    }
+    principalOf.set(request, principal);
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.headers['kbn-xsrf'] === undefined) {
+      throw new PlugboardError(400, 'Request must contain a kbn-xsrf header.');
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  for (const spec of deps.routes) {
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      handler: async (request, reply) => {
+        const spaceId = spaceOf.get(request.raw) ?? DEFAULT_SPACE_ID;
+        if (!spec.unauthenticated) await deps.spaces.ensureExists(spaceId);
+        const params = spec.params ? parseRequestPart('params', spec.params, request.params) : {};
+        const query = spec.query ? parseRequestPart('query', spec.query, request.query) : {};
+        const body = spec.body ? parseRequestPart('body', spec.body, request.body) : undefined;
+        const controller = new AbortController();
+        // The response closing before it finished means the client went away.
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) controller.abort();
+        });
+        const result = await spec.handler({
+          params,
+          query,
+          body,
+          scope: { spaceId, principal: principalOf.get(request) ?? anonymous(request) },
+          signal: controller.signal,
+          request,
+          reply,
+        });
+        if (result.headers) reply.headers(result.headers);
+        reply.code(result.status ?? 200);
+        return result.status === 204 ? reply.send() : reply.send(result.body);
+      },
+    });
+  }
+  return app;
+}
+
+function anonymous(_request: FastifyRequest): Principal {
+  return { username: 'anonymous', roles: [], authenticationType: 'basic' };
+}

@@ -1,0 +1,45 @@
+// xpack.actions.allowedHosts: an exact hostname match, or the single entry `*`.
+
+export const ALLOWED_HOSTS_SETTING = 'xpack.actions.allowedHosts';
+
+export class AllowedHosts {
+  private readonly any: boolean;
+  private readonly hosts: Set<string>;
+
+  constructor(list: string[]) {
+    this.any = list.includes('*');
+    this.hosts = new Set(list.map((h) => h.toLowerCase()));
+  }
+
+  isHostnameAllowed(hostname: string): boolean {
+    return this.any || this.hosts.has(hostname.toLowerCase());
+  }
+
+  isUriAllowed(uri: string): boolean {
+    const hostname = hostnameOf(uri);
+    return hostname !== undefined && this.isHostnameAllowed(hostname);
+  }
+
+  ensureUriAllowed(uri: string): void {
+    if (!this.isUriAllowed(uri)) {
+      throw new Error(`target url "${uri}" is not added to the Kibana config ${ALLOWED_HOSTS_SETTING}`);
+    }
+  }
+
+  ensureHostnameAllowed(hostname: string): void {
+    if (!this.isHostnameAllowed(hostname)) {
+      throw new Error(`target hostname "${hostname}" is not added to the Kibana config ${ALLOWED_HOSTS_SETTING}`);
+    }
+  }
+}
+
+/** The hostname of a URL (IPv6 without brackets), or undefined when it has none. */
+export function hostnameOf(uri: string): string | undefined {
+  try {
+    const { hostname } = new URL(uri);
+    if (!hostname) return undefined;
+    return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  } catch {
+    return undefined;
+  }
+}

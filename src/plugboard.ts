@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ActionsClient } from './actions/actions_client.js';
+import { ActionExecutor } from './actions/executor.js';
+import { buildInMemoryConnectors } from './actions/in_memory_connectors.js';
+import { ConnectorTypeRegistry } from './actions/registry.js';
+import type { ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition } from './actions/types.js';
+import { installZod3Messages } from './common/zod_messages.js';
+import type { PlugboardConfig } from './config/schema.js';
+import { CONNECTOR_TYPES } from './connector_types/index.js';
+import { resolveEncryptionKey } from './crypto/key_file.js';
+import { SecretsCipher } from './crypto/secrets_cipher.js';
+import { buildOpenApiDocument } from './http/openapi.js';
+import type { RouteSpec } from './http/route.js';
+import { connectorRoutes } from './http/routes/connectors.js';
+import { spaceRoutes } from './http/routes/spaces.js';
+import { statusRoutes } from './http/routes/status.js';
+import { createHttpServer } from './http/server.js';
+import { createLogger } from './logger.js';
+import { AllowedHosts } from './net/allowed_hosts.js';
+import { OutboundHttp } from './net/http_client.js';
+import { Authenticator, ensureBootstrapUser } from './security/authentication.js';
+import { SuperuserAuthorizer } from './security/authorization.js';
+import { SpacesService } from './spaces/spaces_service.js';
+import { ConnectorsRepository } from './storage/connectors_repository.js';
+import { openDatabase, type PlugboardDatabase } from './storage/database.js';
+import { SpacesRepository } from './storage/spaces_repository.js';
+import { UsersRepository } from './storage/users_repository.js';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface PlugboardOptions {
+  config: PlugboardConfig;
+  /** Relative paths in the config (data directory) resolve against this. */
+  baseDir?: string;
+  logger?: Logger;
+  /** Extra connector types (tests register system or failing types this way). */
+  extraConnectorTypes?: ConnectorTypeDefinition[];
+}
+
+export interface Plugboard {
+  app: FastifyInstance;
+  database: PlugboardDatabase;
+  actions: ActionsClient;
+  cipher: SecretsCipher;
+  logger: Logger;
+  /** Starts listening; resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Stops accepting requests, lets running ones finish, closes the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every layer from the configuration. */
+export async function createPlugboard(options: PlugboardOptions): Promise<Plugboard> {
+  installZod3Messages();
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logging.root.level);
+  const dataDir = path.resolve(options.baseDir ?? process.cwd(), config.path.data);
+  const actionsConfig = config.xpack.actions;
+  const eso = config.xpack.encryptedSavedObjects;
+
+  const key = resolveEncryptionKey(eso.encryptionKey, dataDir);
+  if (key.generatedAt) {
+    logger.warn(
+      `Generated an encryption key for connector secrets at ${key.generatedAt}. Back it up: without it the ` +
+        'secrets cannot be decrypted. Set xpack.encryptedSavedObjects.encryptionKey to use your own.',
+    );
+  }
+  const cipher = new SecretsCipher(key.key, eso.keyRotation.decryptionOnlyKeys);
+
+  const registry = new ConnectorTypeRegistry([...CONNECTOR_TYPES, ...(options.extraConnectorTypes ?? [])], actionsConfig.enabledActionTypes);
+  const allowedHosts = new AllowedHosts(actionsConfig.allowedHosts);
+  const configurationUtilities: ConfigurationUtilities = {
+    allowedHosts,
+    webhookPfxEnabled: actionsConfig.webhook.ssl.pfx.enabled,
+  };
+  const inMemory = buildInMemoryConnectors(actionsConfig.preconfigured, registry, { configurationUtilities });
+
+  const database = await openDatabase({ url: config.database.url, dataDir, poolMax: config.database.pool.max });
+  const users = new UsersRepository(database.db);
+  try {
+    await ensureBootstrapUser(users, config.security.elasticPassword, logger);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+
+  const http = new OutboundHttp({
+    allowedHosts,
+    maxResponseContentLength: actionsConfig.maxResponseContentLength,
+    responseTimeoutMs: actionsConfig.responseTimeout,
+  });
+  let esClient: ElasticsearchClient | undefined;
+  const services: ConnectorServices = {
+    http,
+    elasticsearch: () => (esClient ??= createElasticsearchClient(config)),
+  };
+  const executor = new ActionExecutor({ registry, services, configurationUtilities, logger });
+  const actions = new ActionsClient({
+    repository: new ConnectorsRepository(database.db),
+    registry,
+    cipher,
+    inMemory,
+    authorizer: new SuperuserAuthorizer(),
+    executor,
+    validatorContext: { configurationUtilities },
+    logger,
+  });
+  const spaces = new SpacesService(new SpacesRepository(database.db));
+
+  let ready = false;
+  const routes: RouteSpec[] = [...statusRoutes({ version: VERSION, isReady: () => ready }), ...connectorRoutes(actions), ...spaceRoutes(spaces)];
+  const openApi = buildOpenApiDocument(routes, registry.list(), VERSION);
+  routes.push({
+    method: 'GET',
+    url: '/api/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This OpenAPI document',
+    tags: ['system'],
+    unauthenticated: true,
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+    handler: async () => ({ body: openApi }),
+  });
+  const app = createHttpServer({ routes, authenticator: new Authenticator(users), spaces, logger, maxPayload: config.server.maxPayload });
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    database,
+    actions,
+    cipher,
+    logger,
+    async listen() {
+      await app.listen({ port: config.server.port, host: config.server.host });
+      ready = true;
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.server.port;
+      const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+      return `http://${host}:${port}`;
+    },
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        await app.close();
+        await http.close();
+        await esClient?.close();
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function createElasticsearchClient(config: PlugboardConfig): ElasticsearchClient {
+  const es = config.elasticsearch;
+  const auth = es.serviceAccountToken
+    ? { bearer: es.serviceAccountToken }
+    : es.username && es.password
+      ? { username: es.username, password: es.password }
+      : undefined;
+  return new ElasticsearchClient({
+    nodes: es.hosts,
+    auth,
+    requestTimeout: es.requestTimeout,
+    tls: { rejectUnauthorized: es.ssl.verificationMode !== 'none' },
+  });
+}

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { UsersRepository } from '../storage/users_repository.js';
+import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
+import { SUPERUSER_ROLE, type Principal } from './principal.js';
+
+export const BOOTSTRAP_USER = 'elastic';
+
+const CACHE_TTL_MS = 5 * 60_000;
+const CACHE_MAX = 1000;
+
+/**
+ * Checks `Authorization` headers. Verified credentials are cached by their SHA-256 for a few
+ * minutes, as Elasticsearch's realms do, so the slow password hash is paid once per client.
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, { principal: Principal; expires: number }>();
+
+  constructor(private readonly users: UsersRepository) {}
+
+  /** Returns the principal, or undefined for missing or wrong credentials. */
+  async authenticate(authorization: string | undefined): Promise<Principal | undefined> {
+    if (!authorization) return undefined;
+    const cacheKey = createHash('sha256').update(authorization).digest('base64');
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.expires > Date.now()) return cached.principal;
+    const principal = await this.verify(authorization);
+    if (principal) {
+      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });
+    }
+    return principal;
+  }
+
+  private async verify(authorization: string): Promise<Principal | undefined> {
+    const match = /^Basic\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) return undefined;
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return undefined;
+    const username = decoded.slice(0, colon);
+    const user = await this.users.get(username);
+    if (!user || !user.enabled) return undefined;
+    if (!(await verifyPassword(decoded.slice(colon + 1), user.passwordHash))) return undefined;
+    return { username, roles: user.roles, authenticationType: 'basic' };
+  }
+
+  /** Forgets cached credentials, e.g. after a password change. */
+  clearCache(): void {
+    this.cache.clear();
+  }
+}
+
+/**
+ * Makes sure the `elastic` superuser exists. A configured password is applied on every start;
+ * without one, a password is generated on first start and printed once.
+ */
+export async function ensureBootstrapUser(users: UsersRepository, configured: string | undefined, logger: Logger): Promise<void> {
+  const existing = await users.get(BOOTSTRAP_USER);
+  if (existing) {
+    if (configured && !(await verifyPassword(configured, existing.passwordHash))) {
+      await users.setPasswordHash(BOOTSTRAP_USER, await hashPassword(configured));
+    }
+    return;
+  }
+  const password = configured ?? generatePassword();
+  const created = await users.insertIfAbsent({
+    username: BOOTSTRAP_USER,
+    passwordHash: await hashPassword(password),
+    roles: [SUPERUSER_ROLE],
+    enabled: true,
+  });
+  if (created && !configured) {
+    // Printed once, to the terminal only: the log is not a place for credentials.
+    process.stdout.write(
+      `\nGenerated a password for the "${BOOTSTRAP_USER}" superuser: ${password}\n` +
+        'It is shown only this once. Set PLUGBOARD_ELASTIC_PASSWORD to choose your own.\n\n',
+    );
+    logger.info(`Created the "${BOOTSTRAP_USER}" superuser with a generated password (printed on the terminal)`);
+  }
+}

@@ -1,0 +1,178 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ConnectorsTable, Database } from './schema.js';
+
+export interface ConnectorRecord {
+  id: string;
+  spaceId: string;
+  typeId: string;
+  name: string;
+  config: Record<string, unknown>;
+  /** The encrypted secrets envelope; never the plaintext. */
+  secrets: string;
+  isMissingSecrets: boolean;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewConnectorRecord = Omit<ConnectorRecord, 'version' | 'createdAt' | 'updatedAt'>;
+
+function fromRow(row: Selectable<ConnectorsTable>): ConnectorRecord {
+  return {
+    id: row.id,
+    spaceId: row.space_id,
+    typeId: row.type_id,
+    name: row.name,
+    config: JSON.parse(row.config) as Record<string, unknown>,
+    secrets: row.secrets,
+    isMissingSecrets: Boolean(row.is_missing_secrets),
+    version: Number(row.version),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class ConnectorsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts a connector; a duplicate id raises the database's unique-violation error. */
+  async insert(record: NewConnectorRecord): Promise<ConnectorRecord> {
+    const now = new Date().toISOString();
+    const row = await this.db
+      .insertInto('connectors')
+      .values({
+        id: record.id,
+        space_id: record.spaceId,
+        type_id: record.typeId,
+        name: record.name,
+        config: JSON.stringify(record.config),
+        secrets: record.secrets,
+        is_missing_secrets: record.isMissingSecrets ? 1 : 0,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return fromRow(row);
+  }
+
+  async get(spaceId: string, id: string): Promise<ConnectorRecord | undefined> {
+    const row = await this.db
+      .selectFrom('connectors')
+      .selectAll()
+      .where('space_id', '=', spaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const row = await this.db.selectFrom('connectors').select('id').where('id', '=', id).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async listBySpace(spaceId: string, limit: number): Promise<ConnectorRecord[]> {
+    const rows = await this.db
+      .selectFrom('connectors')
+      .selectAll()
+      .where('space_id', '=', spaceId)
+      .orderBy('name')
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /** Every connector of every space, in pages; used by key rotation. */
+  async *iterateAll(pageSize = 500): AsyncGenerator<ConnectorRecord> {
+    let after = '';
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('connectors')
+        .selectAll()
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(pageSize)
+        .execute();
+      for (const row of rows) yield fromRow(row);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  /**
+   * Replaces name, config and secrets if the row still has `expectedVersion` (optimistic
+   * concurrency, as Kibana's saved-object version). Returns the new record, or undefined
+   * when the row is gone or was changed meanwhile.
+   */
+  async update(
+    spaceId: string,
+    id: string,
+    expectedVersion: number,
+    fields: Pick<ConnectorRecord, 'name' | 'config' | 'secrets' | 'isMissingSecrets'>,
+  ): Promise<ConnectorRecord | undefined> {
+    const row = await this.db
+      .updateTable('connectors')
+      .set({
+        name: fields.name,
+        config: JSON.stringify(fields.config),
+        secrets: fields.secrets,
+        is_missing_secrets: fields.isMissingSecrets ? 1 : 0,
+        version: expectedVersion + 1,
+        updated_at: new Date().toISOString(),
+      })
+      .where('space_id', '=', spaceId)
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Swaps only the secrets envelope (key rotation); the version guards against a racing edit. */
+  async replaceSecrets(id: string, expectedVersion: number, secrets: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('connectors')
+      .set({ secrets })
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async delete(spaceId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('connectors')
+      .where('space_id', '=', spaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /** How many objects in any space point at each connector (Kibana counts across spaces). */
+  async countReferences(connectorIds: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (connectorIds.length === 0) return counts;
+    const rows = await this.db
+      .selectFrom('connector_references')
+      .select(['connector_id'])
+      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .groupBy('connector_id')
+      .execute();
+    const wanted = new Set(connectorIds);
+    for (const row of rows) if (wanted.has(row.connector_id)) counts.set(row.connector_id, Number(row.count));
+    return counts;
+  }
+
+  async addReference(ref: { sourceType: string; sourceId: string; spaceId: string; connectorId: string }): Promise<void> {
+    await this.db
+      .insertInto('connector_references')
+      .values({
+        source_type: ref.sourceType,
+        source_id: ref.sourceId,
+        space_id: ref.spaceId,
+        connector_id: ref.connectorId,
+      })
+      .execute();
+  }
+}

@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations/index.js';
+import type { Database, Dialect } from './schema.js';
+
+export interface DatabaseOptions {
+  /** A postgres:// URL selects PostgreSQL; otherwise SQLite in `dataDir`. */
+  url?: string;
+  dataDir: string;
+  poolMax?: number;
+}
+
+export interface PlugboardDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the SQLite file lives; undefined on PostgreSQL. */
+  file?: string;
+  close(): Promise<void>;
+}
+
+export const SQLITE_FILE_NAME = 'plugboard.sqlite';
+
+export async function openDatabase(options: DatabaseOptions): Promise<PlugboardDatabase> {
+  const opened = options.url ? openPostgres(options.url, options.poolMax ?? 10) : openSqlite(options.dataDir);
+  try {
+    await migrate(opened.db);
+  } catch (err) {
+    await opened.db.destroy();
+    throw err;
+  }
+  return opened;
+}
+
+function openSqlite(dataDir: string): PlugboardDatabase {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, SQLITE_FILE_NAME);
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', file, close: () => db.destroy() };
+}
+
+function openPostgres(url: string, max: number): PlugboardDatabase {
+  const pool = new pg.Pool({ connectionString: url, max });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
+  }
+}

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tempDir() {
+  const d = mkdtempSync(path.join(tmpdir(), 'plugboard-cli-'));
+  dirs.push(d);
+  return d;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PLUGBOARD_ELASTIC_PASSWORD: 'changeme', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('plugboard serve', () => {
+  it('prints its URL, answers /api/status, and drains and exits 0 on SIGTERM', async () => {
+    const run = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', tempDir()]);
+    const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1]);
+    const status = await fetch(`${url}/api/status`);
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ status: { overall: { level: 'available' } } });
+    const unauth = await fetch(`${url}/api/actions/connectors`);
+    expect(unauth.status).toBe(401);
+    const auth = await fetch(`${url}/api/actions/connectors`, { headers: { authorization: `Basic ${Buffer.from('elastic:changeme').toString('base64')}` } });
+    expect(auth.status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('generates and prints the elastic password once when none is configured', async () => {
+    const dataDir = tempDir();
+    const first = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { PLUGBOARD_ELASTIC_PASSWORD: '' });
+    const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(first.out())?.[1]);
+    const password = /Generated a password for the "elastic" superuser: (\S+)/.exec(first.out())?.[1];
+    expect(password).toBeDefined();
+    const ok = await fetch(`${url}/api/actions/connectors`, { headers: { authorization: `Basic ${Buffer.from(`elastic:${password}`).toString('base64')}` } });
+    expect(ok.status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { PLUGBOARD_ELASTIC_PASSWORD: '' });
+    await waitFor(() => /Plugboard listening on/.exec(second.out())?.[0]);
+    expect(second.out()).not.toContain('Generated a password');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('stops at start-up on a bad config file, naming the key', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'plugboard.yml');
+    writeFileSync(file, 'xpack.actions.allowedHostz: ["*"]\n');
+    const run = runCli(['serve', '--config', file, '--data-dir', dir]);
+    expect(await run.exited).not.toBe(0);
+    expect(run.err()).toContain('xpack.actions.allowedHostz: unknown setting');
+  });
+
+  it('stops at start-up on a preconfigured connector of an unknown type', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'plugboard.yml');
+    writeFileSync(file, 'xpack.actions.preconfigured:\n  x:\n    name: X\n    actionTypeId: .nope\n');
+    const run = runCli(['serve', '--config', file, '--data-dir', dir, '--port', '0']);
+    expect(await run.exited).not.toBe(0);
+    expect(run.err()).toContain('xpack.actions.preconfigured.x.actionTypeId');
+  });
+
+  it('rotates the encryption key from the command line', async () => {
+    const dir = tempDir();
+    const oldKey = 'old-key-old-key-old-key-old-key-old-key';
+    const newKey = 'new-key-new-key-new-key-new-key-new-key';
+    const file = path.join(dir, 'plugboard.yml');
+    writeFileSync(file, `xpack.encryptedSavedObjects.encryptionKey: ${oldKey}\n`);
+    const server = runCli(['serve', '--config', file, '--data-dir', dir, '--port', '0', '--host', '127.0.0.1']);
+    const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(server.out())?.[1]);
+    const headers = { authorization: `Basic ${Buffer.from('elastic:changeme').toString('base64')}`, 'kbn-xsrf': 'x', 'content-type': 'application/json' };
+    const created = await fetch(`${url}/api/actions/connector/cli-hook`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'h', connector_type_id: '.webhook', config: { url: 'http://127.0.0.1:9/x' }, secrets: { user: 'u', password: 'pw-pw-pw' } }),
+    });
+    expect(created.status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+
+    writeFileSync(file, `xpack.encryptedSavedObjects.encryptionKey: ${newKey}\nxpack.encryptedSavedObjects.keyRotation.decryptionOnlyKeys: [${oldKey}]\n`);
+    const rotate = runCli(['encryption', 'rotate', '--config', file, '--data-dir', dir]);
+    expect(await rotate.exited).toBe(0);
+    expect(rotate.out()).toContain('Re-encrypted 1 connector(s)');
+  });
+});
