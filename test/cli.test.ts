@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,6 +53,32 @@ describe('plugboard serve', () => {
     expect(auth.status).toBe(200);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
+  });
+
+  it('lets a running request finish when SIGTERM arrives', async () => {
+    const slow = createServer((_req, res) => setTimeout(() => res.end('done'), 1500));
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow`;
+    const run = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', tempDir()]);
+    try {
+      const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1]);
+      const headers = { authorization: `Basic ${Buffer.from('elastic:changeme').toString('base64')}`, 'kbn-xsrf': 'x', 'content-type': 'application/json' };
+      const created = await fetch(`${url}/api/actions/connector/slow-hook`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: 'slow', connector_type_id: '.webhook', config: { url: target, hasAuth: false } }),
+      });
+      expect(created.status).toBe(200);
+      const inFlight = fetch(`${url}/api/actions/connector/slow-hook/_execute`, { method: 'POST', headers, body: JSON.stringify({ params: { body: 'x' } }) });
+      await new Promise((r) => setTimeout(r, 300));
+      run.child.kill('SIGTERM');
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok', connector_id: 'slow-hook', data: 'x' });
+      expect(await run.exited).toBe(0);
+    } finally {
+      slow.close();
+    }
   });
 
   it('generates and prints the elastic password once when none is configured', async () => {

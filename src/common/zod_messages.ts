@@ -36,11 +36,13 @@ function sizeMessage(issue: Issue & { code: 'too_small' | 'too_big' }): string |
   }
 }
 
+const ZOD3_TYPE_NAMES: Record<string, string> = { int: 'integer', record: 'object' };
+
 export function zod3Message(issue: Issue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'Required';
-      return `Expected ${issue.expected === 'int' ? 'integer' : issue.expected}, received ${receivedType(issue.input)}`;
+      return `Expected ${ZOD3_TYPE_NAMES[issue.expected] ?? issue.expected}, received ${receivedType(issue.input)}`;
     case 'invalid_value':
       if (issue.values.length === 1) return `Invalid literal value, expected ${JSON.stringify(issue.values[0])}`;
       return `Invalid enum value. Expected ${issue.values.map(quote).join(' | ')}, received ${quote(issue.input)}`;

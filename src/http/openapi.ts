@@ -4,10 +4,27 @@ import type { RouteSpec } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
 
-function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
-  delete json.$schema;
-  return json;
+// Named schemas (`.meta({id})`) come out of zod as local `$defs`; in an OpenAPI document they
+// belong in `components.schemas`, referenced from every operation that uses them.
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', '#/components/schemas/') : rewriteRefs(v),
+      ]),
+    );
+  }
+  return value;
+}
+
+function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', components?: Record<string, JsonSchema>): JsonSchema {
+  const { $schema: _drop, $defs, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  if ($defs && components) {
+    for (const [id, def] of Object.entries($defs as Record<string, JsonSchema>)) components[id] ??= rewriteRefs(def) as JsonSchema;
+  }
+  return rewriteRefs(json) as JsonSchema;
 }
 
 /** `/a/:id?/b` → ['/a/{id}/b'] and optional trailing params → both variants. */
@@ -47,6 +64,7 @@ function parameters(spec: RouteSpec, path: string): JsonSchema[] {
  */
 export function buildOpenApiDocument(routes: RouteSpec[], types: ConnectorTypeDefinition[], version: string): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
+  const schemas: Record<string, JsonSchema> = {};
   for (const spec of routes) {
     for (const path of openApiPaths(spec.url)) {
       const operation: JsonSchema = {
@@ -59,15 +77,14 @@ export function buildOpenApiDocument(routes: RouteSpec[], types: ConnectorTypeDe
         responses: Object.fromEntries(
           Object.entries(spec.responses).map(([status, r]) => [
             status,
-            { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: toJsonSchema(r.schema, 'output') } } } : {}) },
+            { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: toJsonSchema(r.schema, 'output', schemas) } } } : {}) },
           ]),
         ),
       };
-      if (spec.body) operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(spec.body, 'input') } } };
+      if (spec.body) operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(spec.body, 'input', schemas) } } };
       (paths[path] ??= {})[spec.method.toLowerCase()] = operation;
     }
   }
-  const schemas: Record<string, JsonSchema> = {};
   for (const type of types) {
     const base = type.id.replace(/^\./, '').replace(/[^A-Za-z0-9_]/g, '_');
     schemas[`${base}_config`] = { ...toJsonSchema(type.schemas.config, 'input'), title: `${type.name} config (${type.id})` };

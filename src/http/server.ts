@@ -81,6 +81,16 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     }
   });
 
+  // While draining, answer in-flight requests with `Connection: close` so that keep-alive
+  // sockets do not hold the shutdown open until they time out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import type { Database, Dialect } from './schema.js';
@@ -26,7 +26,7 @@ export const SQLITE_FILE_NAME = 'plugboard.sqlite';
 export async function openDatabase(options: DatabaseOptions): Promise<PlugboardDatabase> {
   const opened = options.url ? openPostgres(options.url, options.poolMax ?? 10) : openSqlite(options.dataDir);
   try {
-    await migrate(opened.db);
+    await migrate(opened.db, opened.dialect);
   } catch (err) {
     await opened.db.destroy();
     throw err;
@@ -52,8 +52,12 @@ function openPostgres(url: string, max: number): PlugboardDatabase {
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
-async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one; name the
+  // schema that search_path selects, so databases with several schemas migrate correctly.
+  const schema =
+    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineConnectorType } from '../../src/actions/types.js';
+import { badRequest } from '../../src/common/errors.js';
 
 /** A connector type with a secret, for tests of storage and execution that need no network. */
 export const secretEchoType = defineConnectorType({
@@ -29,5 +30,31 @@ export const systemType = defineConnectorType({
   schemas: { config: z.strictObject({}), secrets: z.strictObject({}), params: z.strictObject({}) },
   async executor({ connectorId }) {
     return { status: 'ok', actionId: connectorId };
+  },
+});
+
+/** Records the hook calls it receives; preSave refuses a config with `refuse: true`. */
+export const hookCalls: Array<{ hook: string; connectorId: string; isUpdate?: boolean; wasSuccessful?: boolean }> = [];
+export const hookedType = defineConnectorType({
+  id: '.test-hooked',
+  name: 'Test hooked',
+  minimumLicenseRequired: 'basic',
+  supportedFeatureIds: ['alerting'],
+  schemas: { config: z.strictObject({ refuse: z.boolean().default(false) }), secrets: z.strictObject({}), params: z.strictObject({}) },
+  async executor({ connectorId }) {
+    return { status: 'ok', actionId: connectorId };
+  },
+  hooks: {
+    async preSave({ connectorId, config, isUpdate }) {
+      hookCalls.push({ hook: 'preSave', connectorId, isUpdate });
+      if (config.refuse) throw badRequest('refused by the preSave hook');
+    },
+    async postSave({ connectorId, isUpdate, wasSuccessful }) {
+      hookCalls.push({ hook: 'postSave', connectorId, isUpdate, wasSuccessful });
+    },
+    async postDelete({ connectorId }) {
+      hookCalls.push({ hook: 'postDelete', connectorId });
+      throw new Error('postDelete errors are only logged');
+    },
   },
 });

@@ -59,7 +59,6 @@ describe('.index validation', () => {
 
   it('has empty secrets', () => {
     expect(validateSecrets(def, {}, ctx)).toEqual({});
-    expect(validateSecrets(def, undefined, ctx)).toEqual({});
     expect(failure(() => validateSecrets(def, { password: 'x' }, ctx))).toBe(
       "error validating connector type secrets: Unrecognized key(s) in object: 'password'",
     );
@@ -226,6 +225,7 @@ describe('.index execution against the Elasticsearch simulator', () => {
       message: 'error indexing documents',
       serviceMessage:
         'invalid_index_name_exception\n\tRoot causes:\n\t\tinvalid_index_name_exception: Invalid index name [Alerts], must be lowercase',
+      retry: false,
     });
     expect(sim.documents('Alerts')).toEqual([]);
   });
@@ -237,6 +237,7 @@ describe('.index execution against the Elasticsearch simulator', () => {
       actionId: 'index-test',
       message: 'error indexing documents',
       serviceMessage: 'Indexing error but no reason returned.',
+      retry: true,
     });
   });
 

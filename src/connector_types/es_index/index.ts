@@ -1,6 +1,6 @@
 import { defineConnectorType } from '../../actions/types.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema } from './schema.js';
-import { buildBulkOperations, describeBulkErrors, indexingError } from './service.js';
+import { buildBulkOperations, describeBulkErrors, indexingError, retryForBulkItems, retryForClientError } from './service.js';
 
 export const esIndexConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
@@ -19,13 +19,13 @@ export const esIndexConnectorType = defineConnectorType({
       if (response.errors) {
         const reason = describeBulkErrors(response.items);
         logger.error(`error indexing documents: ${reason}`);
-        return indexingError(connectorId, reason);
+        return indexingError(connectorId, reason, retryForBulkItems(response.items));
       }
       return { status: 'ok', actionId: connectorId, data: response };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       logger.error(`error indexing documents: ${reason}`);
-      return indexingError(connectorId, reason);
+      return indexingError(connectorId, reason, retryForClientError(err));
     }
   },
 });

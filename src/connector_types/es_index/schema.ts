@@ -19,7 +19,7 @@ export const configSchema = z.strictObject({
     .meta({ label: 'Time field', help: 'When set, this field of each document is set to the execution time.' }),
 });
 
-export const secretsSchema = z.strictObject({}).default({});
+export const secretsSchema = z.strictObject({});
 
 export const paramsSchema = z.strictObject({
   documents: z

@@ -1,4 +1,5 @@
 import type { ActionResult } from '../../actions/types.js';
+import { retryForStatus } from '../lib/retry.js';
 import type { EsIndexConfig, EsIndexParams } from './schema.js';
 
 export const NO_REASON = 'Indexing error but no reason returned.';
@@ -40,6 +41,26 @@ export function describeBulkErrors(items: unknown): string {
   return `${reasons.join(';')}${causes.length > 0 ? ` (${causes.join(';')})` : ''}`;
 }
 
-export function indexingError(actionId: string, serviceMessage: string): ActionResult {
-  return { status: 'error', actionId, message: 'error indexing documents', serviceMessage };
+export function indexingError(actionId: string, serviceMessage: string, retry: boolean | Date): ActionResult {
+  return { status: 'error', actionId, message: 'error indexing documents', serviceMessage, retry };
+}
+
+/**
+ * Failed bulk items are worth retrying only when every failure is transient (429 or 5xx,
+ * e.g. a full write queue); a mapping error fails again on every attempt.
+ */
+export function retryForBulkItems(items: unknown): boolean {
+  const statuses: number[] = [];
+  for (const item of Array.isArray(items) ? items : []) {
+    for (const response of Object.values((item ?? {}) as Record<string, { status?: number } | undefined>)) {
+      if (typeof response?.status === 'number' && response.status >= 300) statuses.push(response.status);
+    }
+  }
+  return statuses.length > 0 && statuses.every((status) => retryForStatus(status) !== false);
+}
+
+/** A thrown client error: follow the response status when there is one; a network failure is retried. */
+export function retryForClientError(err: unknown): boolean | Date {
+  const meta = (err as { meta?: { statusCode?: number; headers?: Record<string, string> } }).meta;
+  return typeof meta?.statusCode === 'number' ? retryForStatus(meta.statusCode, meta.headers) : true;
 }

@@ -1,5 +1,6 @@
 import type { ActionResult } from '../../actions/types.js';
 import { OutboundRequestError, type OutboundRequest, type OutboundResponse } from '../../net/http_client.js';
+import { retryForStatus } from '../lib/retry.js';
 import { AuthType, type WebhookConfig, type WebhookMethod, type WebhookParams, type WebhookSecrets } from './schema.js';
 
 /** Statuses that mean the request itself is wrong, so the failure is the user's. */
@@ -77,14 +78,6 @@ export function describeErrorResponse(res: OutboundResponse): string {
   return `[${res.status}] ${res.statusText}${message ? `: ${message}` : ''}`;
 }
 
-/** Retry-After is honoured only as whole seconds (parseInt); an HTTP-date is ignored. */
-export function retryAfterSeconds(headers: Record<string, string>): number | undefined {
-  const value = headers['retry-after'];
-  if (value === undefined) return undefined;
-  const seconds = Number.parseInt(value, 10);
-  return Number.isNaN(seconds) ? undefined : seconds;
-}
-
 export function requestFailed(actionId: string, serviceMessage: string, extra: Partial<ActionResult> = {}): ActionResult {
   return { status: 'error', actionId, message: 'error calling webhook, request failed', serviceMessage, ...extra };
 }
@@ -93,28 +86,18 @@ export function mapResponse(actionId: string, res: OutboundResponse, body: strin
   if (res.status >= 200 && res.status < 300) return { status: 'ok', actionId, data: body };
 
   const serviceMessage = describeErrorResponse(res);
-  if (res.status >= 500) {
-    return { status: 'error', actionId, message: 'error calling webhook, retry later', serviceMessage, retry: true };
+  const retry = retryForStatus(res.status, res.headers);
+  if (retry instanceof Date) {
+    return { status: 'error', actionId, message: `error calling webhook, retry at ${retry.toISOString()}`, serviceMessage, retry };
   }
-  if (res.status === 429) {
-    const seconds = retryAfterSeconds(res.headers);
-    if (seconds === undefined) {
-      return { status: 'error', actionId, message: 'error calling webhook, retry later', serviceMessage, retry: true };
-    }
-    const retry = new Date(Date.now() + seconds * 1000);
-    return {
-      status: 'error',
-      actionId,
-      message: `error calling webhook, retry at ${retry.toISOString()}`,
-      serviceMessage,
-      retry,
-    };
-  }
+  if (retry) return { status: 'error', actionId, message: 'error calling webhook, retry later', serviceMessage, retry };
   const result: ActionResult = {
     status: 'error',
     actionId,
     message: 'error calling webhook, invalid response',
     serviceMessage,
+    // Kibana leaves this unset (so the task is retried); the same request would fail again.
+    retry: false,
   };
   if (USER_ERROR_STATUSES.has(res.status)) result.errorSource = 'user';
   return result;

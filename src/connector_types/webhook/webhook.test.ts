@@ -274,6 +274,8 @@ describe('.webhook execution against the simulator', () => {
     expect(sim.requests).toHaveLength(1);
     expect(lastRequest()).toMatchObject({ method: 'POST', path: '/hook', body: 'success' });
     expect(lastRequest().headers.authorization).toBeUndefined();
+    // Like Kibana, no Content-Type of its own: users set one in headers.
+    expect(lastRequest().headers['content-type']).toBeUndefined();
   });
 
   it('sends Basic credentials that the simulator accepts', async () => {
@@ -289,6 +291,7 @@ describe('.webhook execution against the simulator', () => {
       actionId: 'webhook-test',
       message: 'error calling webhook, invalid response',
       serviceMessage: '[403] Forbidden',
+      retry: false,
     });
   });
 
@@ -322,6 +325,7 @@ describe('.webhook execution against the simulator', () => {
     expect(await run({ method: 'put' }, {}, { body: 'success_post_method' })).toMatchObject({
       status: 'error',
       serviceMessage: '[403] Forbidden',
+      retry: false,
     });
   });
 
@@ -427,6 +431,7 @@ describe('.webhook execution against the simulator', () => {
       actionId: 'webhook-test',
       message: 'error calling webhook, invalid response',
       serviceMessage: `[400] Bad Request: ${SIMULATOR_BAD_REQUEST_MESSAGE}`,
+      retry: false,
       errorSource: 'user',
     });
     expect(await run({}, {}, { body: 'something unexpected' })).toMatchObject({
@@ -448,6 +453,7 @@ describe('.webhook execution against the simulator', () => {
       actionId: 'webhook-test',
       message: 'error calling webhook, invalid response',
       serviceMessage: '[422] Unprocessable Entity: {"code":42}',
+      retry: false,
     });
   });
 

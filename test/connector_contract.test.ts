@@ -1,0 +1,119 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
+import { CONNECTOR_TYPE_FIXTURES, SECRET_MARKER } from './fixtures/connector_types.js';
+import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
+
+// Contract tests that every registered connector type must pass.
+
+describe('connector type fixtures', () => {
+  it('exist for every registered type', () => {
+    expect(Object.keys(CONNECTOR_TYPE_FIXTURES).sort()).toEqual(CONNECTOR_TYPES.map((t) => t.id).sort());
+  });
+});
+
+describe.each(CONNECTOR_TYPES.map((t) => [t.id, t] as const))('contract of %s', (typeId) => {
+  const fixture = CONNECTOR_TYPE_FIXTURES[typeId];
+  let sink: StatusSink;
+  let pb: TestPlugboard;
+  const logLines: string[] = [];
+  const id = `contract-${typeId.replace(/[^a-z0-9]/g, '')}`;
+
+  beforeAll(async () => {
+    sink = await startStatusSink();
+    const logger = pino(
+      { level: 'trace' },
+      new Writable({
+        write(chunk, _enc, cb) {
+          logLines.push(chunk.toString());
+          cb();
+        },
+      }),
+    );
+    pb = await startTestPlugboard({ logger, settings: fixture.settings?.(sink.url) ?? {} });
+  });
+  afterAll(async () => {
+    await pb.close();
+    await sink.close();
+  });
+
+  const execute = () => pb.api('POST', `/api/actions/connector/${id}/_execute`, { params: fixture.connector(sink.url).params });
+
+  it('accepts its full fixture, stores what it validated, and runs it', async () => {
+    const { config, secrets } = fixture.connector(sink.url);
+    const created = await pb.api('POST', `/api/actions/connector/${id}`, { name: `Contract ${typeId}`, connector_type_id: typeId, config, secrets });
+    expect(created.status).toBe(200);
+    expect(created.body.config).toMatchObject(config);
+    if (fixture.success) sink.respondWith(fixture.success);
+    const before = sink.requests.length;
+    const run = await execute();
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ status: 'ok', connector_id: id });
+    expect(sink.requests.length).toBe(fixture.success ? before + 1 : before);
+  });
+
+  it.runIf(fixture.success)('follows the retry table: 429 → Retry-After date, 5xx → retry, other 4xx → no retry', async () => {
+    sink.respondWith({ status: 429, headers: { 'retry-after': '120' }, body: '{}' });
+    const started = Date.now();
+    const limited = await execute();
+    expect(limited.body.status).toBe('error');
+    const retryAt = Date.parse(limited.body.retry);
+    expect(retryAt).toBeGreaterThanOrEqual(started + 119_000);
+    expect(retryAt).toBeLessThanOrEqual(Date.now() + 121_000);
+
+    sink.respondWith({ status: 503, body: '{}' });
+    expect((await execute()).body).toMatchObject({ status: 'error', retry: true });
+
+    sink.respondWith({ status: 400, body: '{}' });
+    expect((await execute()).body).toMatchObject({ status: 'error', retry: false });
+    sink.respondWith(fixture.success!);
+  });
+
+  it('never shows a secret in responses, errors or logs', async () => {
+    const { config, secrets } = fixture.connector(sink.url);
+    const texts: string[] = [];
+    texts.push((await pb.api('GET', `/api/actions/connector/${id}`)).text);
+    texts.push((await pb.api('GET', '/api/actions/connectors')).text);
+    texts.push((await pb.api('PUT', `/api/actions/connector/${id}`, { name: 'renamed', config, secrets })).text);
+    for (const response of [{ status: 500, body: `{"message":"upstream failed"}` }, { status: 401, body: '{}' }, fixture.success ?? { status: 200 }]) {
+      sink.respondWith(response);
+      texts.push((await execute()).text);
+    }
+    const invalid = await pb.api('POST', '/api/actions/connector', {
+      name: 'bad',
+      connector_type_id: typeId,
+      config,
+      secrets: { ...secrets, unexpected: `${SECRET_MARKER}-extra` },
+    });
+    expect(invalid.status).toBe(400);
+    texts.push(invalid.text);
+    for (const text of texts) expect(text).not.toContain(SECRET_MARKER);
+    expect(logLines.join('')).not.toContain(SECRET_MARKER);
+    if (fixture.success) sink.respondWith(fixture.success);
+  });
+
+  it.runIf(fixture.allowedHostsApplies)('is held to allowedHosts on create and at execution', async () => {
+    const restricted = await startTestPlugboard({ settings: { 'xpack.actions.allowedHosts': ['allowed.example'] } });
+    try {
+      const { config, secrets } = fixture.connector(sink.url);
+      const refused = await restricted.api('POST', '/api/actions/connector', { name: 'x', connector_type_id: typeId, config, secrets });
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toMatch(/^error validating connector type config: .*is not added to the Kibana config xpack\.actions\.allowedHosts/);
+
+      // A connector saved while its host was allowed is refused once the host no longer is.
+      await restricted.plugboard.database.db.deleteFrom('connectors').execute();
+      const open = await startTestPlugboard({ dataDir: restricted.dataDir, settings: {} });
+      await open.api('POST', '/api/actions/connector/was-allowed', { name: 'x', connector_type_id: typeId, config, secrets });
+      await open.plugboard.close();
+      const before = sink.requests.length;
+      const run = await restricted.api('POST', '/api/actions/connector/was-allowed/_execute', { params: fixture.connector(sink.url).params });
+      expect(run.body.status).toBe('error');
+      expect(run.body.message).toMatch(/is not added to the Kibana config xpack\.actions\.allowedHosts/);
+      expect(sink.requests.length).toBe(before);
+    } finally {
+      await restricted.close();
+    }
+  });
+});

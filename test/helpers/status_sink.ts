@@ -1,0 +1,56 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SinkResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface StatusSink {
+  url: string;
+  requests: RecordedRequest[];
+  /** What every following request is answered with. */
+  respondWith(response: SinkResponse): void;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP endpoint that answers every request with a chosen status, for the retry table of
+ * the connector contract tests. It also speaks enough Elasticsearch (the product header) for
+ * the official client to accept its answers.
+ */
+export async function startStatusSink(): Promise<StatusSink> {
+  let next: SinkResponse = { status: 200, body: '{}' };
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(next.status, {
+        'content-type': 'application/json',
+        'x-elastic-product': 'Elasticsearch',
+        ...next.headers,
+      });
+      res.end(next.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    respondWith(response) {
+      next = response;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
