@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ActionsClient } from './actions/actions_client.js';
 import { ActionExecutor } from './actions/executor.js';
-import { buildInMemoryConnectors } from './actions/in_memory_connectors.js';
+import { buildInMemoryConnectors, preconfiguredEntries } from './actions/in_memory_connectors.js';
 import { ConnectorTypeRegistry } from './actions/registry.js';
 import type { ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition } from './actions/types.js';
 import { installZod3Messages } from './common/zod_messages.js';
@@ -79,7 +79,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     allowedHosts,
     webhookPfxEnabled: actionsConfig.webhook.ssl.pfx.enabled,
   };
-  const inMemory = buildInMemoryConnectors(actionsConfig.preconfigured, registry, { configurationUtilities });
+  const preconfigured = preconfiguredEntries(actionsConfig.preconfigured, actionsConfig.preconfiguredAlertHistoryEsIndex, (m) => logger.warn(m));
+  const inMemory = buildInMemoryConnectors(preconfigured, registry, { configurationUtilities });
 
   const database = await openDatabase({ url: config.database.url, dataDir, poolMax: config.database.pool.max });
   const users = new UsersRepository(database.db);

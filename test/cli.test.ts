@@ -30,7 +30,7 @@ function runCli(args: string[], env: Record<string, string> = {}) {
   return { child, exited, out: () => stdout, err: () => stderr };
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
+async function waitFor<T>(fn: () => T | undefined, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
@@ -40,7 +40,8 @@ async function waitFor<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
   }
 }
 
-describe('plugboard serve', () => {
+// Each test starts real server processes (through tsx), which takes seconds on a loaded machine.
+describe('plugboard serve', { timeout: 90_000 }, () => {
   it('prints its URL, answers /api/status, and drains and exits 0 on SIGTERM', async () => {
     const run = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', tempDir()]);
     const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1]);

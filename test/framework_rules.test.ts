@@ -162,3 +162,28 @@ describe('connector type hooks', () => {
     expect(hookCalls.map((c) => c.hook)).toEqual(['preSave']);
   });
 });
+
+describe('the alert history connector', () => {
+  it('is added by preconfiguredAlertHistoryEsIndex and keeps its id reserved', async () => {
+    const pb = await startTestPlugboard({
+      settings: {
+        'xpack.actions.preconfiguredAlertHistoryEsIndex': true,
+        'xpack.actions.preconfigured': {
+          'preconfigured-alert-history-es-index': { name: 'Impostor', actionTypeId: '.server-log' },
+        },
+      },
+    });
+    try {
+      const res = await pb.api('GET', '/api/actions/connector/preconfigured-alert-history-es-index');
+      expect(res.body).toMatchObject({ name: 'Alert history Elasticsearch index', connector_type_id: '.index', is_preconfigured: true });
+    } finally {
+      await pb.close();
+    }
+    const off = await startTestPlugboard();
+    try {
+      expect((await off.api('GET', '/api/actions/connector/preconfigured-alert-history-es-index')).status).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});

@@ -1,21 +1,42 @@
 import type { PreconfiguredConnectorConfig } from '../config/schema.js';
+import type { RunnableConnector } from './executor.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { ValidationError, validateConfig, validateSecrets } from './validation.js';
 import type { ValidatorContext } from './types.js';
 
 /** A connector that lives in memory, in every space: preconfigured or system. */
-export interface InMemoryConnector {
-  id: string;
-  name: string;
-  typeId: string;
-  config: Record<string, unknown>;
-  secrets: Record<string, unknown>;
-  isPreconfigured: boolean;
-  isSystemAction: boolean;
+export interface InMemoryConnector extends RunnableConnector {
   exposeConfig: boolean;
 }
 
 export const SYSTEM_CONNECTOR_PREFIX = 'system-connector-';
+
+/** Kibana's reserved connector added by `xpack.actions.preconfiguredAlertHistoryEsIndex`. */
+export const ALERT_HISTORY_CONNECTOR_ID = 'preconfigured-alert-history-es-index';
+export const ALERT_HISTORY_CONNECTOR: PreconfiguredConnectorConfig = {
+  name: 'Alert history Elasticsearch index',
+  actionTypeId: '.index',
+  config: { index: 'kibana-alert-history-default' },
+  secrets: {},
+};
+
+/**
+ * The preconfigured entries in force: the configured ones plus, when enabled, the alert
+ * history connector, whose reserved id a configured entry may not take.
+ */
+export function preconfiguredEntries(
+  configured: Record<string, PreconfiguredConnectorConfig>,
+  alertHistoryEsIndex: boolean,
+  warn: (message: string) => void,
+): Record<string, PreconfiguredConnectorConfig> {
+  const entries = { ...configured };
+  if (entries[ALERT_HISTORY_CONNECTOR_ID]) {
+    warn(`Preconfigured connectors cannot have the id "${ALERT_HISTORY_CONNECTOR_ID}" because this is a reserved id; the entry is ignored.`);
+    delete entries[ALERT_HISTORY_CONNECTOR_ID];
+  }
+  if (alertHistoryEsIndex) entries[ALERT_HISTORY_CONNECTOR_ID] = ALERT_HISTORY_CONNECTOR;
+  return entries;
+}
 
 /**
  * Builds the preconfigured connectors of `xpack.actions.preconfigured` and one system

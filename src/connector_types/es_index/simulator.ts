@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
 
 /**
  * An in-process stand-in for Elasticsearch's `_bulk` API as the official client uses it:
@@ -503,21 +503,11 @@ export async function startElasticsearchSimulator(): Promise<ElasticsearchSimula
     req.on('error', () => res.destroy());
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenOnLoopback(server),
     requests,
     documents: (index) => [...(indices.get(index)?.docs.values() ?? [])].map((d) => structuredClone(d.source)),
     mappings: (index) => Object.fromEntries(indices.get(index)?.mappings ?? []),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
