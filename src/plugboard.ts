@@ -116,16 +116,17 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
 
   let ready = false;
   const routes: RouteSpec[] = [...statusRoutes({ version: VERSION, isReady: () => ready }), ...connectorRoutes(actions), ...spaceRoutes(spaces)];
-  const openApi = buildOpenApiDocument(routes, registry.list(), VERSION);
+  // The document lists itself too, so it is built lazily, once every route is known.
+  let openApi: unknown;
   routes.push({
     method: 'GET',
     url: '/api/openapi.json',
     operationId: 'getOpenApiDocument',
-    summary: 'This OpenAPI document',
+    summary: 'This OpenAPI 3.1 document (no credentials needed)',
     tags: ['system'],
     unauthenticated: true,
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
-    handler: async () => ({ body: openApi }),
+    handler: async () => ({ body: (openApi ??= buildOpenApiDocument(routes, registry.list(), VERSION)) }),
   });
   const app = createHttpServer({ routes, authenticator: new Authenticator(users), spaces, logger, maxPayload: config.server.maxPayload });
 

@@ -4,33 +4,62 @@ import { byteSize, duration } from './units.js';
 // One zod schema for the whole configuration. Every object is strict so that a misspelt key
 // stops start-up instead of being silently ignored. Names follow kibana.yml where Kibana has
 // the setting; Plugboard's own settings live under `plugboard.*`.
+//
+// The `.meta({ description })` texts are the one-line descriptions of docs/settings.md
+// (`npm run docs`). A setting that is accepted but not used says "Not interpreted yet.";
+// drop that sentence when wiring the setting up.
 
 const verificationMode = z.enum(['none', 'certificate', 'full']);
 const hostname = z.string().min(1);
 const stringOrList = z.union([z.string(), z.array(z.string())]);
 
-const rateLimitWindow = z.strictObject({ limit: z.number().int().min(1), lookbackWindow: duration });
+const rateLimitWindow = z.strictObject({
+  limit: z.number().int().min(1).meta({ description: 'Number of executions allowed within the window.' }),
+  lookbackWindow: duration.meta({ description: 'Length of the sliding window, e.g. `1m`.' }),
+});
 
 const customHostSetting = z.strictObject({
-  url: z.string().min(1),
+  url: z
+    .string()
+    .min(1)
+    .meta({ description: 'The host this entry applies to, as an `https://` or `smtp://` URL; scheme, host and port must match.' }),
   smtp: z
-    .strictObject({ ignoreTLS: z.boolean().optional(), requireTLS: z.boolean().optional() })
+    .strictObject({
+      ignoreTLS: z.boolean().optional().meta({ description: 'Talk to this SMTP server without TLS.' }),
+      requireTLS: z.boolean().optional().meta({ description: 'Insist on STARTTLS with this SMTP server.' }),
+    })
     .optional(),
   ssl: z
     .strictObject({
-      verificationMode: verificationMode.optional(),
-      certificateAuthoritiesFiles: stringOrList.optional(),
-      certificateAuthoritiesData: z.string().optional(),
+      verificationMode: verificationMode
+        .optional()
+        .meta({ description: 'TLS verification for this host, instead of `xpack.actions.ssl.verificationMode`.' }),
+      certificateAuthoritiesFiles: stringOrList
+        .optional()
+        .meta({ description: 'PEM file or files of certificate authorities trusted for this host.' }),
+      certificateAuthoritiesData: z
+        .string()
+        .optional()
+        .meta({ description: 'PEM certificate authorities trusted for this host, inline.' }),
     })
     .optional(),
 });
 
 export const preconfiguredConnectorSchema = z.strictObject({
-  name: z.string().min(1),
-  actionTypeId: z.string().min(1),
-  config: z.record(z.string(), z.unknown()).default({}),
-  secrets: z.record(z.string(), z.unknown()).default({}),
-  exposeConfig: z.boolean().optional(),
+  name: z.string().min(1).meta({ description: "The connector's display name." }),
+  actionTypeId: z.string().min(1).meta({ description: 'The connector type id, e.g. `.webhook`.' }),
+  config: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .meta({ description: "The type's configuration; checked against the type's schema at start-up." }),
+  secrets: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .meta({ description: "The type's secrets; checked against the type's schema at start-up." }),
+  exposeConfig: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Return `config` in API responses; without it the config of a preconfigured connector is hidden.' }),
 });
 
 const RESERVED_PRECONFIGURED_IDS = new Set(['', '__proto__', 'constructor']);
@@ -46,9 +75,18 @@ const emailServices = z.enum([
 ]);
 
 export const actionsConfigSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  allowedHosts: z.array(hostname).default(['*']),
-  enabledActionTypes: z.array(z.string().min(1)).default(['*']),
+  enabled: z
+    .boolean()
+    .default(true)
+    .meta({ description: "Kibana's switch for the actions plugin; accepted for kibana.yml compatibility. Not interpreted yet." }),
+  allowedHosts: z
+    .array(hostname)
+    .default(['*'])
+    .meta({ description: 'Host names connectors may send requests to, matched exactly; `*` allows any host, `[]` none.' }),
+  enabledActionTypes: z
+    .array(z.string().min(1))
+    .default(['*'])
+    .meta({ description: 'Connector type ids that may be used; `*` allows all, `[]` none. Preconfigured connectors run regardless.' }),
   preconfigured: z
     .record(z.string(), preconfiguredConnectorSchema)
     .default({})
@@ -58,48 +96,109 @@ export const actionsConfigSchema = z.strictObject({
           ctx.addIssue({ code: 'custom', path: [id], message: `"${id}" is not a valid connector id` });
         }
       }
-    }),
-  preconfiguredAlertHistoryEsIndex: z.boolean().default(false),
-  proxyUrl: z.string().optional(),
-  proxyHeaders: z.record(z.string(), z.string()).optional(),
-  proxyBypassHosts: z.array(hostname).optional(),
-  proxyOnlyHosts: z.array(hostname).optional(),
-  proxyRejectUnauthorizedCertificates: z.boolean().optional(),
-  rejectUnauthorized: z.boolean().optional(),
+    })
+    .meta({ description: 'Connectors defined in the configuration, keyed by connector id; they exist in every space and cannot be changed through the API.' }),
+  preconfiguredAlertHistoryEsIndex: z
+    .boolean()
+    .default(false)
+    .meta({ description: "Adds Kibana's preconfigured alert-history index connector (id `preconfigured-alert-history-es-index`)." }),
+  proxyUrl: z.string().optional().meta({ description: 'Proxy that outbound connector requests go through. Not interpreted yet.' }),
+  proxyHeaders: z
+    .record(z.string(), z.string())
+    .optional()
+    .meta({ description: 'Headers sent to the proxy. Not interpreted yet.' }),
+  proxyBypassHosts: z.array(hostname).optional().meta({ description: 'Hosts reached without the proxy. Not interpreted yet.' }),
+  proxyOnlyHosts: z.array(hostname).optional().meta({ description: 'The only hosts reached through the proxy. Not interpreted yet.' }),
+  proxyRejectUnauthorizedCertificates: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Older Kibana form of `ssl.proxyVerificationMode`. Not interpreted yet.' }),
+  rejectUnauthorized: z.boolean().optional().meta({ description: 'Older Kibana form of `ssl.verificationMode`. Not interpreted yet.' }),
   ssl: z
     .strictObject({
-      verificationMode: verificationMode.default('full'),
-      proxyVerificationMode: verificationMode.default('full'),
+      verificationMode: verificationMode
+        .default('full')
+        .meta({ description: 'TLS verification of the services connectors call. Not interpreted yet.' }),
+      proxyVerificationMode: verificationMode
+        .default('full')
+        .meta({ description: 'TLS verification of the proxy. Not interpreted yet.' }),
     })
     .prefault({}),
-  customHostSettings: z.array(customHostSetting).optional(),
-  maxResponseContentLength: byteSize.default(1024 * 1024),
-  responseTimeout: duration.default(60_000),
+  customHostSettings: z
+    .array(customHostSetting)
+    .optional()
+    .meta({ description: 'Per-host TLS and SMTP settings. Not interpreted yet.' }),
+  maxResponseContentLength: byteSize
+    .default(1024 * 1024)
+    .meta({ description: 'Largest response body a connector reads from the service it calls.' }),
+  responseTimeout: duration
+    .default(60_000)
+    .meta({ description: 'Time limit of each outbound connector request.' }),
   run: z
     .strictObject({
-      maxAttempts: z.number().int().min(1).max(10).optional(),
+      maxAttempts: z
+        .number()
+        .int()
+        .min(1)
+        .max(10)
+        .optional()
+        .meta({ description: 'Attempts of a queued action, for every connector type. Not interpreted yet.' }),
       connectorTypeOverrides: z
-        .array(z.strictObject({ id: z.string().min(1), maxAttempts: z.number().int().min(1).max(10) }))
-        .optional(),
+        .array(
+          z.strictObject({
+            id: z.string().min(1).meta({ description: 'Connector type id.' }),
+            maxAttempts: z.number().int().min(1).max(10).meta({ description: 'Attempts of a queued action of that type.' }),
+          }),
+        )
+        .optional()
+        .meta({ description: 'Per connector type overrides of `run.maxAttempts`. Not interpreted yet.' }),
     })
     .prefault({}),
-  queued: z.strictObject({ max: z.number().int().min(1).default(1_000_000) }).prefault({}),
+  queued: z
+    .strictObject({
+      max: z.number().int().min(1).default(1_000_000).meta({ description: 'Most actions that may wait in the queue. Not interpreted yet.' }),
+    })
+    .prefault({}),
   email: z
     .strictObject({
-      domain_allowlist: z.array(z.string()).optional(),
-      recipient_allowlist: z.array(z.string()).optional(),
+      domain_allowlist: z
+        .array(z.string())
+        .optional()
+        .meta({ description: 'Domains that email connectors may send to and from. Not interpreted yet.' }),
+      recipient_allowlist: z
+        .array(z.string())
+        .optional()
+        .meta({ description: 'Recipient addresses (wildcards allowed) that email connectors may send to; not together with `domain_allowlist`. Not interpreted yet.' }),
       services: z
         .strictObject({
-          enabled: z.array(emailServices).default(['*']),
+          enabled: z
+            .array(emailServices)
+            .default(['*'])
+            .meta({ description: 'Email services that email connectors may use; `*` allows all. Not interpreted yet.' }),
           ses: z
             .strictObject({
-              host: z.string().default('email-smtp.us-east-1.amazonaws.com'),
-              port: z.number().int().min(1).max(65535).default(465),
+              host: z
+                .string()
+                .default('email-smtp.us-east-1.amazonaws.com')
+                .meta({ description: 'SMTP host of Amazon SES. Not interpreted yet.' }),
+              port: z
+                .number()
+                .int()
+                .min(1)
+                .max(65535)
+                .default(465)
+                .meta({ description: 'SMTP port of Amazon SES. Not interpreted yet.' }),
             })
             .prefault({}),
         })
         .prefault({}),
-      maximum_body_length: z.number().int().min(1).max(25_000_000).default(25_000_000),
+      maximum_body_length: z
+        .number()
+        .int()
+        .min(1)
+        .max(25_000_000)
+        .default(25_000_000)
+        .meta({ description: 'Longest email body, in characters. Not interpreted yet.' }),
     })
     .prefault({})
     .superRefine((value, ctx) => {
@@ -111,25 +210,54 @@ export const actionsConfigSchema = z.strictObject({
         });
       }
     }),
-  enableFooterInEmail: z.boolean().default(true),
-  microsoftGraphApiUrl: z.string().default('https://graph.microsoft.com/v1.0'),
-  microsoftGraphApiScope: z.string().default('https://graph.microsoft.com/.default'),
-  microsoftExchangeUrl: z.string().default('https://login.microsoftonline.com'),
+  enableFooterInEmail: z
+    .boolean()
+    .default(true)
+    .meta({ description: "Adds Kibana's footer to emails sent for alerts. Not interpreted yet." }),
+  microsoftGraphApiUrl: z
+    .string()
+    .default('https://graph.microsoft.com/v1.0')
+    .meta({ description: 'Microsoft Graph API base URL, for email through Microsoft Exchange. Not interpreted yet.' }),
+  microsoftGraphApiScope: z
+    .string()
+    .default('https://graph.microsoft.com/.default')
+    .meta({ description: 'OAuth scope requested for the Microsoft Graph API. Not interpreted yet.' }),
+  microsoftExchangeUrl: z
+    .string()
+    .default('https://login.microsoftonline.com')
+    .meta({ description: 'Microsoft identity platform URL that Exchange OAuth tokens come from. Not interpreted yet.' }),
   usage: z
     .strictObject({
-      url: z.string().default('https://usage-api.usage-api/api/v1/usage'),
-      enabled: z.boolean().default(true),
-      ca: z.strictObject({ path: z.string() }).optional(),
+      url: z
+        .string()
+        .default('https://usage-api.usage-api/api/v1/usage')
+        .meta({ description: "Usage reporting endpoint of Elastic's serverless offering. Not interpreted yet." }),
+      enabled: z.boolean().default(true).meta({ description: 'Report connector usage (serverless Kibana only). Not interpreted yet.' }),
+      ca: z
+        .strictObject({ path: z.string().meta({ description: 'CA certificate file for the usage endpoint. Not interpreted yet.' }) })
+        .optional(),
     })
     .prefault({}),
   webhook: z
     .strictObject({
       ssl: z
-        .strictObject({ pfx: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}) })
+        .strictObject({
+          pfx: z
+            .strictObject({
+              enabled: z
+                .boolean()
+                .default(true)
+                .meta({ description: 'Allow webhook connectors to use a PFX client certificate (`certType: ssl-pfx`).' }),
+            })
+            .prefault({}),
+        })
         .prefault({}),
     })
     .prefault({}),
-  rateLimiter: z.record(z.string(), rateLimitWindow).optional(),
+  rateLimiter: z
+    .record(z.string(), rateLimitWindow)
+    .optional()
+    .meta({ description: 'Execution limits per connector type, keyed by the type id without its dot. Not interpreted yet.' }),
   // Newer Kibana settings for features Plugboard does not have yet: accepted so that a
   // pasted kibana.yml starts, but not interpreted.
   auth: z
@@ -137,73 +265,158 @@ export const actionsConfigSchema = z.strictObject({
       oauth_authorization_code: z
         .strictObject({
           rate_limits: z
-            .strictObject({ authorize: rateLimitWindow.optional(), callback: rateLimitWindow.optional() })
+            .strictObject({
+              authorize: rateLimitWindow
+                .optional()
+                .meta({ description: 'Rate limit of the OAuth authorize step. Not interpreted yet.' }),
+              callback: rateLimitWindow
+                .optional()
+                .meta({ description: 'Rate limit of the OAuth callback. Not interpreted yet.' }),
+            })
             .optional(),
         })
         .optional(),
-      ears: z.record(z.string(), z.unknown()).optional(),
+      ears: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .meta({ description: 'Settings of a newer Kibana authentication feature; accepted as any map. Not interpreted yet.' }),
     })
     .optional(),
-  relay: z.record(z.string(), z.unknown()).optional(),
-  inboundEvents: z.record(z.string(), z.unknown()).optional(),
+  relay: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({ description: 'Settings of a newer Kibana feature; accepted as any map. Not interpreted yet.' }),
+  inboundEvents: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({ description: 'Settings of a newer Kibana feature (inbound events); accepted as any map. Not interpreted yet.' }),
 });
 
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
-      port: z.number().int().min(0).max(65535).default(5601),
-      host: z.string().min(1).default('localhost'),
-      maxPayload: byteSize.default(1024 * 1024),
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .default(5601)
+        .meta({ description: 'Port the HTTP server listens on; `0` picks a free one.' }),
+      host: z.string().min(1).default('localhost').meta({ description: 'Address the HTTP server listens on.' }),
+      maxPayload: byteSize
+        .default(1024 * 1024)
+        .meta({ description: 'Largest request body accepted; a larger one is answered with 413.' }),
     })
     .prefault({}),
-  path: z.strictObject({ data: z.string().min(1).default('./data') }).prefault({}),
+  path: z
+    .strictObject({
+      data: z
+        .string()
+        .min(1)
+        .default('./data')
+        .meta({
+          description:
+            "Directory of the embedded SQLite database and the generated encryption key; a relative path is resolved against the configuration file's directory, or the working directory without a file.",
+        }),
+    })
+    .prefault({}),
   database: z
     .strictObject({
       url: z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (omit it to use the embedded SQLite database)')
-        .optional(),
-      pool: z.strictObject({ max: z.number().int().min(1).max(200).default(10) }).prefault({}),
+        .optional()
+        .meta({
+          description: 'A `postgres://` URL selects PostgreSQL; without it the embedded SQLite database under `path.data` is used.',
+        }),
+      pool: z
+        .strictObject({
+          max: z
+            .number()
+            .int()
+            .min(1)
+            .max(200)
+            .default(10)
+            .meta({ description: 'Most PostgreSQL connections open at once.' }),
+        })
+        .prefault({}),
     })
     .prefault({}),
   logging: z
     .strictObject({
       root: z
         .strictObject({
-          level: z.enum(['all', 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'off']).default('info'),
+          level: z
+            .enum(['all', 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'off'])
+            .default('info')
+            .meta({ description: 'Least severe level that is logged; `off` logs nothing.' }),
         })
         .prefault({}),
     })
     .prefault({}),
   elasticsearch: z
     .strictObject({
-      hosts: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).default([
-        'http://localhost:9200',
-      ]),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      serviceAccountToken: z.string().optional(),
-      requestTimeout: duration.default(30_000),
+      hosts: z
+        .union([z.string(), z.array(z.string())])
+        .transform((v) => (Array.isArray(v) ? v : [v]))
+        .default(['http://localhost:9200'])
+        .meta({ description: 'Elasticsearch URL or URLs, for connector types that write to Elasticsearch (`.index`).' }),
+      username: z
+        .string()
+        .optional()
+        .meta({ description: 'User for Elasticsearch; used together with `elasticsearch.password`.' }),
+      password: z.string().optional().meta({ description: 'Password of `elasticsearch.username`.' }),
+      serviceAccountToken: z
+        .string()
+        .optional()
+        .meta({ description: 'Service account token for Elasticsearch; when set, it is used instead of username and password.' }),
+      requestTimeout: duration.default(30_000).meta({ description: 'Time limit of each Elasticsearch request.' }),
       ssl: z
         .strictObject({
-          verificationMode: verificationMode.default('full'),
-          certificateAuthorities: stringOrList.optional(),
+          verificationMode: verificationMode
+            .default('full')
+            .meta({ description: "TLS verification of Elasticsearch's certificate; `none` turns it off." }),
+          certificateAuthorities: stringOrList
+            .optional()
+            .meta({ description: 'PEM file or files of certificate authorities trusted for Elasticsearch. Not interpreted yet.' }),
         })
         .prefault({}),
     })
     .prefault({}),
   security: z
-    .strictObject({ elasticPassword: z.string().min(6, 'must be at least 6 characters').optional() })
+    .strictObject({
+      elasticPassword: z
+        .string()
+        .min(6, 'must be at least 6 characters')
+        .optional()
+        .meta({
+          description:
+            'Password of the `elastic` superuser, applied at every start; without it a password is generated on the first start and printed once.',
+        }),
+    })
     .prefault({}),
   xpack: z
     .strictObject({
       actions: actionsConfigSchema.prefault({}),
       encryptedSavedObjects: z
         .strictObject({
-          encryptionKey: z.string().min(32, 'must be at least 32 characters').optional(),
+          encryptionKey: z
+            .string()
+            .min(32, 'must be at least 32 characters')
+            .optional()
+            .meta({
+              description:
+                'Key that connector secrets are encrypted with (at least 32 characters); without it one is generated into `encryption.key` under `path.data` on the first start.',
+            }),
           keyRotation: z
             .strictObject({
-              decryptionOnlyKeys: z.array(z.string().min(32, 'must be at least 32 characters')).default([]),
+              decryptionOnlyKeys: z
+                .array(z.string().min(32, 'must be at least 32 characters'))
+                .default([])
+                .meta({
+                  description:
+                    'Earlier encryption keys, used only to read secrets written with them; `plugboard encryption rotate` re-encrypts such secrets.',
+                }),
             })
             .prefault({}),
         })

@@ -103,11 +103,10 @@ export function buildOpenApiDocument(routes: RouteSpec[], types: ConnectorTypeDe
     components: {
       securitySchemes: {
         basicAuth: { type: 'http', scheme: 'basic' },
-        apiKeyAuth: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`ApiKey base64(id:key)`' },
       },
       schemas,
     },
-    security: [{ basicAuth: [] }, { apiKeyAuth: [] }],
+    security: [{ basicAuth: [] }],
     paths,
   };
 }
