@@ -128,7 +128,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
     handler: async () => ({ body: (openApi ??= buildOpenApiDocument(routes, registry.list(), VERSION)) }),
   });
-  const app = createHttpServer({ routes, authenticator: new Authenticator(users), spaces, logger, maxPayload: config.server.maxPayload });
+  const { app, handlersDone } = createHttpServer({ routes, authenticator: new Authenticator(users), spaces, logger, maxPayload: config.server.maxPayload });
 
   let closing: Promise<void> | undefined;
   return {
@@ -149,6 +149,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
       closing ??= (async () => {
         ready = false;
         await app.close();
+        await handlersDone();
         await http.close();
         await esClient?.close();
         await database.close();

@@ -113,13 +113,12 @@ export class ActionsClient {
   async getAll(scope: Scope, opts: { includeSystem?: boolean } = {}): Promise<Connector[]> {
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
     const records = await this.deps.repository.listBySpace(scope.spaceId, MAX_CONNECTORS_RETURNED);
-    const connectors = [
-      ...records.map((r) => this.fromRecord(r)),
-      ...[...this.deps.inMemory.values()]
-        .filter((c) => opts.includeSystem || !c.isSystemAction)
-        .map((c) => this.fromInMemory(c)),
-    ];
-    const counts = await this.deps.repository.countReferences(connectors.map((c) => c.id));
+    const inMemory = [...this.deps.inMemory.values()].filter((c) => opts.includeSystem || !c.isSystemAction);
+    const connectors = [...records.map((r) => this.fromRecord(r)), ...inMemory.map((c) => this.fromInMemory(c))];
+    const counts = await this.deps.repository.countReferences(
+      scope.spaceId,
+      inMemory.map((c) => c.id),
+    );
     for (const c of connectors) c.referencedByCount = counts.get(c.id) ?? 0;
     return connectors.sort((a, b) => a.name.localeCompare(b.name));
   }

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { PlugboardError } from '../common/errors.js';
 import type { Authenticator } from '../security/authentication.js';
@@ -26,7 +26,18 @@ function errorBody(statusCode: number, message: string) {
 }
 
 /** The Fastify server: space prefix, authentication, kbn-xsrf, validation and error bodies. */
-export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
+export interface HttpServer {
+  app: FastifyInstance;
+  /**
+   * Resolves once no route handler is running. `app.close()` waits for open connections, but
+   * not for handlers whose client already went away; the database must outlive those too.
+   */
+  handlersDone(): Promise<void>;
+}
+
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  let running = 0;
+  let idle: (() => void) | undefined;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request lines go out at debug level from the onResponse hook below.
@@ -100,32 +111,44 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
       method: spec.method,
       url: spec.url,
       handler: async (request, reply) => {
-        const spaceId = spaceOf.get(request.raw) ?? DEFAULT_SPACE_ID;
-        if (!spec.unauthenticated) await deps.spaces.ensureExists(spaceId);
-        const params = spec.params ? parseRequestPart('params', spec.params, request.params) : {};
-        const query = spec.query ? parseRequestPart('query', spec.query, request.query) : {};
-        const body = spec.body ? parseRequestPart('body', spec.body, request.body) : undefined;
-        const controller = new AbortController();
-        // The response closing before it finished means the client went away.
-        reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) controller.abort();
-        });
-        const result = await spec.handler({
-          params,
-          query,
-          body,
-          scope: { spaceId, principal: principalOf.get(request) ?? anonymous(request) },
-          signal: controller.signal,
-          request,
-          reply,
-        });
-        if (result.headers) reply.headers(result.headers);
-        reply.code(result.status ?? 200);
-        return result.status === 204 ? reply.send() : reply.send(result.body);
+        running++;
+        try {
+          return await handle(spec, request, reply);
+        } finally {
+          if (--running === 0) idle?.();
+        }
       },
     });
   }
-  return app;
+  return {
+    app,
+    handlersDone: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve))),
+  };
+
+  async function handle(spec: RouteSpec, request: FastifyRequest, reply: FastifyReply) {
+    const spaceId = spaceOf.get(request.raw) ?? DEFAULT_SPACE_ID;
+    if (!spec.unauthenticated) await deps.spaces.ensureExists(spaceId);
+    const params = spec.params ? parseRequestPart('params', spec.params, request.params) : {};
+    const query = spec.query ? parseRequestPart('query', spec.query, request.query) : {};
+    const body = spec.body ? parseRequestPart('body', spec.body, request.body) : undefined;
+    const controller = new AbortController();
+    // The response closing before it finished means the client went away.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    });
+    const result = await spec.handler({
+      params,
+      query,
+      body,
+      scope: { spaceId, principal: principalOf.get(request) ?? anonymous(request) },
+      signal: controller.signal,
+      request,
+      reply,
+    });
+    if (result.headers) reply.headers(result.headers);
+    reply.code(result.status ?? 200);
+    return result.status === 204 ? reply.send() : reply.send(result.body);
+  }
 }
 
 function anonymous(_request: FastifyRequest): Principal {

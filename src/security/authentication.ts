@@ -15,6 +15,8 @@ const CACHE_MAX = 1000;
  */
 export class Authenticator {
   private readonly cache = new Map<string, { principal: Principal; expires: number }>();
+  /** Checks under way, so that a burst of requests with new credentials hashes once. */
+  private readonly pending = new Map<string, Promise<Principal | undefined>>();
 
   constructor(private readonly users: UsersRepository) {}
 
@@ -24,7 +26,12 @@ export class Authenticator {
     const cacheKey = createHash('sha256').update(authorization).digest('base64');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return cached.principal;
-    const principal = await this.verify(authorization);
+    let check = this.pending.get(cacheKey);
+    if (!check) {
+      check = this.verify(authorization).finally(() => this.pending.delete(cacheKey));
+      this.pending.set(cacheKey, check);
+    }
+    const principal = await check;
     if (principal) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });

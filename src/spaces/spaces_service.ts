@@ -4,8 +4,15 @@ import { isUniqueViolation } from '../storage/errors.js';
 
 export const DEFAULT_SPACE_ID = 'default';
 
+// Every request under /s/{space_id} checks that the space exists; remembering that for a
+// few seconds saves a database round trip per request. A space deleted by another instance
+// is noticed within this window, and writes into it fail on the foreign key regardless.
+const KNOWN_SPACE_TTL_MS = 5_000;
+
 /** Kibana's spaces: `default` always exists and cannot be deleted; deleting a space deletes its connectors. */
 export class SpacesService {
+  private readonly known = new Map<string, number>();
+
   constructor(private readonly repository: SpacesRepository) {}
 
   list(): Promise<SpaceRecord[]> {
@@ -20,8 +27,9 @@ export class SpacesService {
 
   /** Answers 404 for a `/s/{space_id}` prefix that names no space. */
   async ensureExists(id: string): Promise<void> {
-    if (id === DEFAULT_SPACE_ID) return;
+    if (id === DEFAULT_SPACE_ID || (this.known.get(id) ?? 0) > Date.now()) return;
     await this.get(id);
+    this.known.set(id, Date.now() + KNOWN_SPACE_TTL_MS);
   }
 
   async create(space: SpaceRecord): Promise<SpaceRecord> {
@@ -42,6 +50,7 @@ export class SpacesService {
 
   async delete(id: string): Promise<void> {
     if (id === DEFAULT_SPACE_ID) throw badRequest('This Space cannot be deleted because it is reserved.');
+    this.known.delete(id);
     if (!(await this.repository.delete(id))) throw savedObjectNotFound('space', id);
   }
 }

@@ -149,19 +149,24 @@ export class ConnectorsRepository {
     return Number(result.numDeletedRows) === 1;
   }
 
-  /** How many objects in any space point at each connector (Kibana counts across spaces). */
-  async countReferences(connectorIds: string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    if (connectorIds.length === 0) return counts;
+  /**
+   * How many objects, in any space (as Kibana counts), point at the connectors of a space and
+   * at the given in-memory connectors.
+   */
+  async countReferences(spaceId: string, inMemoryIds: string[]): Promise<Map<string, number>> {
     const rows = await this.db
       .selectFrom('connector_references')
       .select(['connector_id'])
       .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .where((eb) =>
+        eb.or([
+          eb('connector_id', 'in', eb.selectFrom('connectors').select('id').where('space_id', '=', spaceId)),
+          ...(inMemoryIds.length > 0 ? [eb('connector_id', 'in', inMemoryIds)] : []),
+        ]),
+      )
       .groupBy('connector_id')
       .execute();
-    const wanted = new Set(connectorIds);
-    for (const row of rows) if (wanted.has(row.connector_id)) counts.set(row.connector_id, Number(row.count));
-    return counts;
+    return new Map(rows.map((row) => [row.connector_id, Number(row.count)]));
   }
 
   async addReference(ref: { sourceType: string; sourceId: string; spaceId: string; connectorId: string }): Promise<void> {

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openDatabase, type PlugboardDatabase } from '../storage/database.js';
+import { UsersRepository } from '../storage/users_repository.js';
+import { Authenticator, ensureBootstrapUser } from './authentication.js';
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('Authenticator', () => {
+  let dir: string;
+  let database: PlugboardDatabase;
+  let users: UsersRepository;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'plugboard-auth-'));
+    database = await openDatabase({ dataDir: dir });
+    users = new UsersRepository(database.db);
+    await ensureBootstrapUser(users, 'first-password', pino({ level: 'silent' }));
+  });
+  afterAll(async () => {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('accepts the right password and refuses wrong or malformed credentials', async () => {
+    const auth = new Authenticator(users);
+    expect(await auth.authenticate(basic('elastic', 'first-password'))).toMatchObject({ username: 'elastic', roles: ['superuser'] });
+    expect(await auth.authenticate(basic('elastic', 'nope'))).toBeUndefined();
+    expect(await auth.authenticate(basic('nobody', 'first-password'))).toBeUndefined();
+    expect(await auth.authenticate('Bearer abc')).toBeUndefined();
+    expect(await auth.authenticate(`Basic ${Buffer.from('no-colon').toString('base64')}`)).toBeUndefined();
+    expect(await auth.authenticate(undefined)).toBeUndefined();
+  });
+
+  it('checks a burst of requests with new credentials only once', async () => {
+    const auth = new Authenticator(users);
+    const lookups = vi.spyOn(users, 'get');
+    const results = await Promise.all(Array.from({ length: 20 }, () => auth.authenticate(basic('elastic', 'first-password'))));
+    expect(results.every((p) => p?.username === 'elastic')).toBe(true);
+    expect(lookups).toHaveBeenCalledTimes(1);
+    lookups.mockRestore();
+  });
+
+  it('stores only a salted hash, and applies a newly configured password on start', async () => {
+    const stored = await users.get('elastic');
+    expect(stored?.passwordHash).toMatch(/^scrypt\$/);
+    expect(stored?.passwordHash).not.toContain('first-password');
+    await ensureBootstrapUser(users, 'second-password', pino({ level: 'silent' }));
+    const auth = new Authenticator(users);
+    expect(await auth.authenticate(basic('elastic', 'first-password'))).toBeUndefined();
+    expect(await auth.authenticate(basic('elastic', 'second-password'))).toMatchObject({ username: 'elastic' });
+  });
+});
