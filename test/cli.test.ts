@@ -47,7 +47,11 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
     const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1]);
     const status = await fetch(`${url}/api/status`);
     expect(status.status).toBe(200);
-    expect(await status.json()).toMatchObject({ status: { overall: { level: 'available' } } });
+    expect(await status.json()).toMatchObject({
+      version: { number: expect.stringMatching(/^9\.\d+\.\d+$/) },
+      plugboard: { version: expect.any(String) },
+      status: { overall: { level: 'available' } },
+    });
     const unauth = await fetch(`${url}/api/actions/connectors`);
     expect(unauth.status).toBe(401);
     const auth = await fetch(`${url}/api/actions/connectors`, { headers: { authorization: `Basic ${Buffer.from('elastic:changeme').toString('base64')}` } });
