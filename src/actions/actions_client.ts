@@ -12,6 +12,9 @@ import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js'
 import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
 import { asBadRequest, validateConfig, validateConnector, validateSecrets } from './validation.js';
 
+/** Kibana sorts with localeCompare; a shared collator gives the same order much faster. */
+const byName = new Intl.Collator().compare;
+
 /** Kibana lists at most this many connectors, without paging. */
 export const MAX_CONNECTORS_RETURNED = 10_000;
 
@@ -120,7 +123,7 @@ export class ActionsClient {
       inMemory.map((c) => c.id),
     );
     for (const c of connectors) c.referencedByCount = counts.get(c.id) ?? 0;
-    return connectors.sort((a, b) => a.name.localeCompare(b.name));
+    return connectors.sort((a, b) => byName(a.name, b.name));
   }
 
   async update(scope: Scope, id: string, input: UpdateConnectorInput): Promise<Connector> {
