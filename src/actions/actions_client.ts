@@ -4,7 +4,7 @@ import { badRequest, notFound, savedObjectConflict, savedObjectNotFound } from '
 import { DecryptionError, type SecretsCipher } from '../crypto/secrets_cipher.js';
 import type { ActionsAuthorizer } from '../security/authorization.js';
 import type { Principal } from '../security/principal.js';
-import type { ConnectorRecord, ConnectorsRepository } from '../storage/connectors_repository.js';
+import type { ConnectorRecord, ConnectorSummary, ConnectorsRepository } from '../storage/connectors_repository.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
 import type { ActionExecutor, RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
@@ -261,7 +261,7 @@ export class ActionsClient {
     }
   }
 
-  private fromRecord(record: ConnectorRecord): Connector {
+  private fromRecord(record: ConnectorSummary): Connector {
     const def = this.deps.registry.has(record.typeId) ? this.deps.registry.get(record.typeId) : undefined;
     return {
       id: record.id,

@@ -17,6 +17,9 @@ export interface ConnectorRecord {
 
 export type NewConnectorRecord = Omit<ConnectorRecord, 'version' | 'createdAt' | 'updatedAt'>;
 
+/** What a listing shows: no secrets envelope, which would only slow the read. */
+export type ConnectorSummary = Pick<ConnectorRecord, 'id' | 'spaceId' | 'typeId' | 'name' | 'config' | 'isMissingSecrets'>;
+
 function fromRow(row: Selectable<ConnectorsTable>): ConnectorRecord {
   return {
     id: row.id,
@@ -72,15 +75,22 @@ export class ConnectorsRepository {
     return row !== undefined;
   }
 
-  async listBySpace(spaceId: string, limit: number): Promise<ConnectorRecord[]> {
+  async listBySpace(spaceId: string, limit: number): Promise<ConnectorSummary[]> {
     const rows = await this.db
       .selectFrom('connectors')
-      .selectAll()
+      .select(['id', 'space_id', 'type_id', 'name', 'config', 'is_missing_secrets'])
       .where('space_id', '=', spaceId)
       .orderBy('name')
       .limit(limit)
       .execute();
-    return rows.map(fromRow);
+    return rows.map((row) => ({
+      id: row.id,
+      spaceId: row.space_id,
+      typeId: row.type_id,
+      name: row.name,
+      config: JSON.parse(row.config) as Record<string, unknown>,
+      isMissingSecrets: Boolean(row.is_missing_secrets),
+    }));
   }
 
   /** Every connector of every space, in pages; used by key rotation. */
