@@ -8,12 +8,12 @@ import { installZod3Messages } from '../../common/zod_messages.js';
 import { esIndexConnectorType } from './index.js';
 import type { EsIndexConfig, EsIndexParams, EsIndexSecrets } from './schema.js';
 import { startElasticsearchSimulator, type ElasticsearchSimulator } from './simulator.js';
-import { configurationUtilities, makeContext } from './test_helpers.js';
+import { makeConfigurationUtilities, makeContext, makeServices } from '../lib/test_context.js';
 
 installZod3Messages();
 
 const def = esIndexConnectorType;
-const ctx = { configurationUtilities };
+const ctx = { configurationUtilities: makeConfigurationUtilities() };
 
 function failure(fn: () => unknown): string {
   try {
@@ -105,7 +105,7 @@ describe('.index execution against the Elasticsearch simulator', () => {
     const config = validateConfig(def, rawConfig, ctx) as EsIndexConfig;
     const secrets = validateSecrets(def, {}, ctx) as EsIndexSecrets;
     const params = validateParams(def, rawParams, ctx) as EsIndexParams;
-    return def.executor(makeContext({ config, secrets, params }, es));
+    return def.executor(makeContext({ config, secrets, params }, { connectorId: 'index-test', services: makeServices({ elasticsearch: es }) }));
   }
 
   it('indexes documents and returns the bulk response', async () => {

@@ -13,7 +13,7 @@ import {
   startWebhookSimulator,
   type WebhookSimulator,
 } from './simulator.js';
-import { makeConfigurationUtilities, makeContext, makeServices } from './test_helpers.js';
+import { makeConfigurationUtilities, makeContext, makeServices } from '../lib/test_context.js';
 
 installZod3Messages();
 
@@ -263,7 +263,7 @@ describe('.webhook execution against the simulator', () => {
     const config = validateConfig(def, { url: `${sim.url}/hook`, ...rawConfig }, ctx) as WebhookConfig;
     const secrets = validateSecrets(def, rawSecrets, ctx) as WebhookSecrets;
     const params = validateParams(def, rawParams, ctx) as WebhookParams;
-    return def.executor(makeContext({ config, secrets, params }, { services: runServices }));
+    return def.executor(makeContext({ config, secrets, params }, { connectorId: 'webhook-test', services: runServices }));
   }
 
   const lastRequest = () => sim.requests[sim.requests.length - 1];
@@ -471,7 +471,7 @@ describe('.webhook execution against the simulator', () => {
 
     const config = validateConfig(def, { url: `http://127.0.0.1:${port}/hook` }, ctx) as WebhookConfig;
     const secrets = validateSecrets(def, {}, ctx) as WebhookSecrets;
-    const result = await def.executor(makeContext({ config, secrets, params: { body: 'x' } }, { services }));
+    const result = await def.executor(makeContext({ config, secrets, params: { body: 'x' } }, { connectorId: 'webhook-test', services }));
     expect(result).toEqual({
       status: 'error',
       actionId: 'webhook-test',
@@ -481,7 +481,7 @@ describe('.webhook execution against the simulator', () => {
   });
 
   it('is refused by allowedHosts at send time', async () => {
-    const restricted = makeServices(['example.com']);
+    const restricted = makeServices({ allowedHosts: ['example.com'] });
     try {
       const result = await run({}, {}, { body: 'success' }, restricted);
       expect(result).toEqual({
