@@ -3,7 +3,19 @@ import path from 'node:path';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { ActionsClient } from './actions/actions_client.js';
+import { actionTaskDefinition } from './actions/action_task.js';
+import { createActionQueue } from './actions/action_queue.js';
+import { ConnectorLoader } from './actions/connector_loader.js';
+import { EventLogger } from './event_log/event_logger.js';
+import { queueRoutes } from './http/routes/queue.js';
+import { taskManagerRoutes } from './http/routes/task_manager.js';
+import { GroupCommit } from './storage/group_commit.js';
+import { FlowControl } from './tasks/flow_control.js';
+import { PostgresWakeups } from './tasks/postgres_wakeups.js';
+import { retentionTask, retentionTaskDefinition } from './tasks/retention.js';
+import { TaskManager } from './tasks/task_manager.js';
+import { TaskStore } from './tasks/task_store.js';
+import { ACTION_TASK_PREFIX, ActionsClient } from './actions/actions_client.js';
 import { ActionExecutor } from './actions/executor.js';
 import { buildInMemoryConnectors, preconfiguredEntries } from './actions/in_memory_connectors.js';
 import { ConnectorTypeRegistry } from './actions/registry.js';
@@ -41,12 +53,15 @@ export interface PlugboardOptions {
   logger?: Logger;
   /** Extra connector types (tests register system or failing types this way). */
   extraConnectorTypes?: ConnectorTypeDefinition[];
+  /** false: queue tasks but do not run them (tests of the queue itself). */
+  runTasks?: boolean;
 }
 
 export interface Plugboard {
   app: FastifyInstance;
   database: PlugboardDatabase;
   actions: ActionsClient;
+  taskManager: TaskManager;
   cipher: SecretsCipher;
   logger: Logger;
   /** Starts listening; resolves to the base URL. */
@@ -101,13 +116,48 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     http,
     elasticsearch: () => (esClient ??= createElasticsearchClient(config)),
   };
-  const executor = new ActionExecutor({ registry, services, configurationUtilities, logger });
+  const authorizer = new SuperuserAuthorizer();
+  const writes = new GroupCommit(database.db, logger);
+  const events = new EventLogger(writes, (err) => logger.error({ err }, 'writing an event failed'));
+  const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events });
+  const repository = new ConnectorsRepository(database.db);
+  const loader = new ConnectorLoader(repository, inMemory, cipher);
+
+  const tasksConfig = config.plugboard.tasks;
+  const taskStore = new TaskStore(database.db, database.dialect, writes);
+  const taskManager = new TaskManager(
+    taskStore,
+    new FlowControl(config.plugboard.actions.flowControl),
+    {
+      maxConcurrency: tasksConfig.maxConcurrency,
+      claimBatchSize: tasksConfig.claimBatchSize,
+      leaseMs: tasksConfig.leaseDuration,
+      pollIntervalMs: tasksConfig.pollInterval,
+      defaultTimeoutMs: tasksConfig.timeout,
+      shutdownGraceMs: tasksConfig.shutdownGrace,
+    },
+    logger,
+    // Action task types are `actions:<connector type>`.
+    (task) => task.type.slice(ACTION_TASK_PREFIX.length),
+  );
+  taskManager.register(actionTaskDefinition({ loader, registry, executor, logger, timeoutMs: tasksConfig.timeout }));
+  taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention));
+  const wakeups = database.url ? new PostgresWakeups(database.url, database.db, () => taskManager.wake(), logger) : undefined;
+  if (wakeups) {
+    await wakeups.start();
+    taskManager.setNotifier(wakeups);
+  }
+  await taskManager.schedule([retentionTask()]);
+  if (options.runTasks !== false) taskManager.start();
+
   const actions = new ActionsClient({
-    repository: new ConnectorsRepository(database.db),
+    repository,
+    loader,
+    queue: createActionQueue({ config: actionsConfig, registry, store: taskStore, taskManager, db: database.db }),
     registry,
     cipher,
     inMemory,
-    authorizer: new SuperuserAuthorizer(),
+    authorizer,
     executor,
     validatorContext: { configurationUtilities },
     logger,
@@ -115,7 +165,13 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const spaces = new SpacesService(new SpacesRepository(database.db));
 
   let ready = false;
-  const routes: RouteSpec[] = [...statusRoutes({ version: VERSION, isReady: () => ready }), ...connectorRoutes(actions), ...spaceRoutes(spaces)];
+  const routes: RouteSpec[] = [
+    ...statusRoutes({ version: VERSION, isReady: () => ready }),
+    ...connectorRoutes(actions),
+    ...queueRoutes(actions),
+    ...spaceRoutes(spaces),
+    ...taskManagerRoutes(taskManager, taskStore),
+  ];
   // The document lists itself too, so it is built lazily, once every route is known.
   let openApi: unknown;
   routes.push({
@@ -135,6 +191,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     app,
     database,
     actions,
+    taskManager,
     cipher,
     logger,
     async listen() {
@@ -148,8 +205,11 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     close() {
       closing ??= (async () => {
         ready = false;
-        await app.close();
+        // Stop taking requests and claiming tasks; let running ones finish (or release them).
+        await Promise.all([app.close(), taskManager.stop()]);
         await handlersDone();
+        await writes.flush();
+        await wakeups?.close();
         await http.close();
         await esClient?.close();
         await database.close();

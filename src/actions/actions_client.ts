@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { badRequest, notFound, savedObjectConflict, savedObjectNotFound } from '../common/errors.js';
+import { badRequest, notFound, PlugboardError, savedObjectConflict, savedObjectNotFound } from '../common/errors.js';
 import { DecryptionError, type SecretsCipher } from '../crypto/secrets_cipher.js';
 import type { ActionsAuthorizer } from '../security/authorization.js';
 import type { Principal } from '../security/principal.js';
+import type { EventDocument } from '../event_log/document.js';
 import type { ConnectorRecord, ConnectorSummary, ConnectorsRepository } from '../storage/connectors_repository.js';
+import type { StoredTask } from '../tasks/task_store.js';
+import type { NewTask } from '../tasks/types.js';
+import { isInMemory, type ConnectorLoader } from './connector_loader.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
 import type { ActionExecutor, RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
@@ -51,8 +55,52 @@ export interface UpdateConnectorInput {
   secrets: Record<string, unknown>;
 }
 
+export interface EnqueueItem {
+  id: string;
+  params: Record<string, unknown>;
+  priority?: number;
+  source?: string;
+}
+
+export interface BulkEnqueueItemResult {
+  id: string;
+  executionId?: string;
+  actionTypeId: string;
+  response: 'success' | 'queuedActionsLimitError' | 'missingSecretsError';
+  message?: string;
+}
+
+export interface BulkEnqueueResult {
+  errors: boolean;
+  items: BulkEnqueueItemResult[];
+}
+
+export interface ExecutionView {
+  executionId: string;
+  connectorId: string;
+  status: 'queued' | 'running' | 'ok' | 'error' | 'timeout';
+  attempts: number;
+  result?: ActionResult;
+  events: EventDocument[];
+}
+
+/** What the actions client needs of the task queue. */
+export interface ActionQueue {
+  max: number;
+  maxAttempts(typeId: string): number;
+  countActive(): Promise<number>;
+  schedule(tasks: NewTask[]): Promise<void>;
+  get(id: string): Promise<StoredTask | undefined>;
+  events(executionId: string): Promise<EventDocument[]>;
+}
+
+export const ACTIONS_TASK_SCOPE = 'actions';
+export const ACTION_TASK_PREFIX = 'actions:';
+
 export interface ActionsClientDeps {
   repository: ConnectorsRepository;
+  loader: ConnectorLoader;
+  queue: ActionQueue;
   registry: ConnectorTypeRegistry;
   cipher: SecretsCipher;
   inMemory: Map<string, InMemoryConnector>;
@@ -180,20 +228,109 @@ export class ActionsClient {
   async execute(scope: Scope, id: string, params: unknown, signal?: AbortSignal): Promise<ActionResult> {
     const memory = this.deps.inMemory.get(id);
     if (memory?.isSystemAction) throw badRequest('Execution of system action is not allowed');
-    const record = memory ? undefined : await this.deps.repository.get(scope.spaceId, id);
-    const typeId = memory?.typeId ?? record?.typeId;
-    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', typeId);
-    if (!memory && !record) throw savedObjectNotFound('action', id);
+    const found = await this.deps.loader.find(scope.spaceId, id);
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
+    if (!found) throw savedObjectNotFound('action', id);
     let runnable: RunnableConnector;
     try {
-      runnable = memory ?? this.decrypt(record!);
+      runnable = this.deps.loader.runnable(found);
     } catch (err) {
       if (!(err instanceof DecryptionError)) throw err;
       this.deps.logger.error(`connector ${id}: ${err.message}`);
       return { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' };
     }
     if (!this.deps.registry.isExecutable(runnable.typeId, runnable)) this.deps.registry.ensureEnabled(runnable.typeId);
-    return this.deps.executor.execute({ connector: runnable, params, source: 'http_request', signal });
+    return this.deps.executor.execute({
+      connector: runnable,
+      params,
+      source: 'http_request',
+      spaceId: scope.spaceId,
+      signal,
+      user: { name: scope.principal.username },
+    });
+  }
+
+  /** Queues one action to run as a background task; resolves to its execution id. */
+  async enqueue(scope: Scope, item: EnqueueItem): Promise<{ executionId: string }> {
+    const result = await this.bulkEnqueue(scope, [item]);
+    const [queued] = result.items;
+    if (queued.response === 'success') return { executionId: queued.executionId! };
+    if (queued.response === 'queuedActionsLimitError') {
+      throw new PlugboardError(429, `Unable to queue the action: xpack.actions.queued.max (${this.deps.queue.max}) actions are already queued.`);
+    }
+    throw badRequest(queued.message ?? queued.response);
+  }
+
+  /**
+   * Queues many actions in one write. As Kibana: authorization for execute and for each type;
+   * connectors without secrets are skipped with a warning; past `xpack.actions.queued.max` the
+   * last requests are refused with `queuedActionsLimitError`.
+   */
+  async bulkEnqueue(scope: Scope, items: EnqueueItem[]): Promise<BulkEnqueueResult> {
+    const { authorizer, loader, registry, queue } = this.deps;
+    await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute');
+    const connectors = await loader.findMany(scope.spaceId, items.map((i) => i.id));
+    for (const item of items) {
+      const connector = connectors.get(item.id);
+      if (!connector) throw savedObjectNotFound('action', item.id);
+      if (isInMemory(connector) && connector.isSystemAction) throw badRequest('Execution of system action is not allowed');
+    }
+    for (const typeId of new Set([...connectors.values()].map((c) => c.typeId))) {
+      await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', typeId);
+    }
+    for (const connector of connectors.values()) {
+      const inMemory = isInMemory(connector);
+      if (!registry.isExecutable(connector.typeId, { isPreconfigured: inMemory && connector.isPreconfigured, isSystemAction: false })) {
+        registry.ensureEnabled(connector.typeId);
+      }
+    }
+
+    const active = await queue.countActive();
+    let room = Math.max(0, queue.max - active);
+    const results: BulkEnqueueItemResult[] = [];
+    const tasks: NewTask[] = [];
+    for (const item of items) {
+      const connector = connectors.get(item.id)!;
+      if (!isInMemory(connector) && connector.isMissingSecrets) {
+        const message = `Unable to execute action because no secrets are defined for the "${connector.name}" connector.`;
+        this.deps.logger.warn(message);
+        results.push({ id: item.id, actionTypeId: connector.typeId, response: 'missingSecretsError', message });
+        continue;
+      }
+      if (room <= 0) {
+        results.push({ id: item.id, actionTypeId: connector.typeId, response: 'queuedActionsLimitError' });
+        continue;
+      }
+      room--;
+      const executionId = randomUUID();
+      tasks.push({
+        id: executionId,
+        type: `${ACTION_TASK_PREFIX}${connector.typeId}`,
+        scope: ACTIONS_TASK_SCOPE,
+        spaceId: scope.spaceId,
+        connectorId: connector.id,
+        params: { params: item.params, source: item.source ?? 'http_request', user: scope.principal.username },
+        priority: item.priority,
+        maxAttempts: queue.maxAttempts(connector.typeId),
+      });
+      results.push({ id: item.id, executionId, actionTypeId: connector.typeId, response: 'success' });
+    }
+    await queue.schedule(tasks);
+    return { errors: results.some((r) => r.response !== 'success'), items: results };
+  }
+
+  /** An execution queued here: its state, attempts, last result and every event. */
+  async getExecution(scope: Scope, executionId: string): Promise<ExecutionView> {
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
+    const task = await this.deps.queue.get(executionId);
+    if (!task || task.spaceId !== scope.spaceId || task.scope !== ACTIONS_TASK_SCOPE) {
+      throw notFound(`Execution ${executionId} not found`);
+    }
+    const events = await this.deps.queue.events(executionId);
+    const timedOut = events.some((e) => e.event.action === 'execute-timeout');
+    const status: ExecutionView['status'] =
+      task.status === 'idle' ? 'queued' : task.status === 'running' ? 'running' : task.status === 'succeeded' ? 'ok' : timedOut ? 'timeout' : 'error';
+    return { executionId, connectorId: task.connectorId ?? '', status, attempts: task.attempts, result: task.result as ActionResult | undefined, events };
   }
 
   /** Runs a connector that is not saved, after the same validation as create. */
@@ -213,7 +350,8 @@ export class ActionsClient {
       isPreconfigured: false,
       isSystemAction: false,
     };
-    return this.deps.executor.execute({ connector, params: input.params, source: 'http_request', signal });
+    // An unsaved connector has no history to add to.
+    return this.deps.executor.execute({ connector, params: input.params, source: 'http_request', spaceId: scope.spaceId, signal, recordEvents: false });
   }
 
   listTypes(opts: { featureId?: string; includeSystem?: boolean }): ConnectorTypeSummary[] {
@@ -223,24 +361,6 @@ export class ActionsClient {
       .filter((def) => opts.includeSystem || !def.isSystemActionType)
       .filter((def) => !opts.featureId || def.supportedFeatureIds.includes(opts.featureId as never))
       .map((def) => registry.summarize(def));
-  }
-
-  private decrypt(record: ConnectorRecord): RunnableConnector {
-    const secrets = this.deps.cipher.decrypt(record.secrets, {
-      spaceId: record.spaceId,
-      connectorId: record.id,
-      typeId: record.typeId,
-      config: record.config,
-    });
-    return {
-      id: record.id,
-      name: record.name,
-      typeId: record.typeId,
-      config: record.config,
-      secrets,
-      isPreconfigured: false,
-      isSystemAction: false,
-    };
   }
 
   private validate(def: ConnectorTypeDefinition, rawConfig: unknown, rawSecrets: unknown) {

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { actionEvent, errorMessageOf, type ExecutionEventContext } from '../event_log/action_events.js';
+import type { EventLogger } from '../event_log/event_logger.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices, ExecutionSource } from './types.js';
@@ -19,13 +22,31 @@ export interface ExecuteOptions {
   connector: RunnableConnector;
   params: unknown;
   source: ExecutionSource;
+  spaceId: string;
   /** Aborted when the caller goes away (HTTP client disconnect, task cancellation). */
   signal?: AbortSignal;
-  /** Validation failures are retryable only when run as a task. */
-  isTask?: boolean;
+  /** Set when run as a task: validation failures are then retryable. */
+  task?: { executionId: string; attempt: number; scheduledAt: Date };
+  user?: { name: string };
+  /** false: write no events (testing an unsaved connector). */
+  recordEvents?: boolean;
+  /** Overrides the executor's default timeout (the task manager's setting). */
+  timeoutMs?: number;
+}
+
+export interface ExecutionOutcome {
+  result: ActionResult;
+  timedOut: boolean;
 }
 
 export const DEFAULT_EXECUTION_TIMEOUT_MS = 5 * 60_000;
+
+/** Kibana writes the timeout as a duration string such as "5m". */
+function formatTimeout(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
 
 /**
  * Runs one action: validates params, config and secrets again, runs the type's executor
@@ -38,15 +59,48 @@ export class ActionExecutor {
       services: ConnectorServices;
       configurationUtilities: ConfigurationUtilities;
       logger: Logger;
+      /** Absent in unit tests that do not look at events. */
+      events?: EventLogger;
       timeoutMs?: number;
     },
   ) {}
 
-  async execute({ connector, params, source, signal, isTask = false }: ExecuteOptions): Promise<ActionResult> {
+  async execute(options: ExecuteOptions): Promise<ActionResult> {
+    return (await this.run(options)).result;
+  }
+
+  /** Runs one attempt and writes its events; tells the task runner whether it timed out. */
+  async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride }: ExecuteOptions): Promise<ExecutionOutcome> {
     const { registry, configurationUtilities } = this.deps;
+    const events = recordEvents ? this.deps.events : undefined;
     const def = registry.get(connector.typeId);
     const actionId = connector.id;
     const ctx = { configurationUtilities };
+    const eventCtx: ExecutionEventContext = {
+      spaceId,
+      connector: { id: connector.id, name: connector.name, typeId: connector.typeId, inMemory: connector.isPreconfigured || connector.isSystemAction },
+      executionId: task?.executionId ?? randomUUID(),
+      source,
+      attempt: task?.attempt ?? 1,
+      scheduledAt: task?.scheduledAt,
+      user,
+    };
+    const label = `${connector.typeId}:${actionId}: ${connector.name}`;
+    const secrets = secretValues(connector.secrets);
+    const finish = (result: ActionResult, start: Date, timedOut = false): ExecutionOutcome => {
+      const safe = redactDeep(result, secrets);
+      const ok = safe.status === 'ok';
+      void events?.log(
+        actionEvent(eventCtx, 'execute', {
+          message: ok ? `action executed: ${label}` : `action execution failure: ${label}`,
+          start,
+          end: new Date(),
+          outcome: ok ? 'success' : 'failure',
+          ...(ok ? {} : { error: errorMessageOf(safe) }),
+        }),
+      );
+      return { result: safe, timedOut };
+    };
 
     let validated: { params: Record<string, unknown>; config: Record<string, unknown>; secrets: Record<string, unknown> };
     try {
@@ -57,19 +111,21 @@ export class ActionExecutor {
       validated = { params: validParams, config: validConfig, secrets: validSecrets };
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      return {
-        status: 'error',
-        actionId,
-        message: err.message,
-        retry: isTask,
-        errorSource: err.kind === 'params' ? 'user' : 'framework',
-      };
+      // Logged too (Kibana writes no event here), so that a bad action is visible in the history.
+      // Kibana retries every validation failure of a task; params never change between
+      // attempts, so only config and secrets problems (which an edit can fix) are retried.
+      const isParams = err.kind === 'params';
+      return finish(
+        { status: 'error', actionId, message: err.message, retry: task !== undefined && !isParams, errorSource: isParams ? 'user' : 'framework' },
+        new Date(),
+      );
     }
 
-    const timeoutMs = this.deps.timeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS;
+    const start = new Date();
+    void events?.log(actionEvent(eventCtx, 'execute-start', { message: `action started: ${label}` }));
+    const timeoutMs = timeoutOverride ?? this.deps.timeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const secrets = secretValues(connector.secrets);
     const logger = this.deps.logger.child({ connector: { id: actionId, type: connector.typeId } });
     let result: ActionResult;
     try {
@@ -93,7 +149,7 @@ export class ActionExecutor {
         : err instanceof Error
           ? err.message
           : String(err);
-      logger.warn(`action execution error: ${connector.typeId}:${actionId}: ${connector.name}: ${redactString(message, secrets)}`);
+      logger.warn(`action execution error: ${label}: ${redactString(message, secrets)}`);
       result = {
         status: 'error',
         actionId,
@@ -106,6 +162,13 @@ export class ActionExecutor {
     if (result.status !== 'ok' && result.status !== 'error') {
       result = { status: 'error', actionId, message: `action executor returned an unexpected result: ${String(result.status)}`, retry: false, errorSource: 'framework' };
     }
-    return redactDeep(result, secrets);
+    if (timeout.aborted) {
+      void events?.log(
+        actionEvent(eventCtx, 'execute-timeout', {
+          message: `action: ${connector.typeId}:${actionId}: '${connector.name}' execution cancelled due to timeout - exceeded default timeout of "${formatTimeout(timeoutMs)}"`,
+        }),
+      );
+    }
+    return finish(result, start, timeout.aborted);
   }
 }

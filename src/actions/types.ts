@@ -34,7 +34,8 @@ export interface ActionResult {
   errorSource?: 'user' | 'framework';
 }
 
-export type ExecutionSource = 'http_request' | 'background_task' | 'notification';
+/** Where an execution came from; Kibana also uses saved-object types such as `alert`. */
+export type ExecutionSource = 'http_request' | 'background_task' | 'notification' | (string & {});
 
 /** Framework services handed to validators and executors. */
 export interface ConfigurationUtilities {

@@ -292,6 +292,23 @@ export const actionsConfigSchema = z.strictObject({
     .meta({ description: 'Settings of a newer Kibana feature (inbound events); accepted as any map. Not interpreted yet.' }),
 });
 
+const rateLimit = z
+  .strictObject({
+    perSecond: z.number().positive().meta({ description: 'Actions that may start per second, on average.' }),
+    burst: z.number().int().min(1).meta({ description: 'Actions that may start at once after a quiet period.' }),
+  })
+  .meta({ description: 'A token bucket.' });
+
+const flowLimitsSchema = z.strictObject({
+  concurrency: z.number().int().min(1).default(20).meta({ description: "Actions of one connector that may run at once." }),
+  rate: rateLimit.optional().meta({ description: 'How fast actions of one connector may start; no limit when absent.' }),
+});
+
+const partialFlowLimitsSchema = z.strictObject({
+  concurrency: z.number().int().min(1).optional().meta({ description: 'Actions of one connector that may run at once.' }),
+  rate: rateLimit.optional().meta({ description: 'How fast actions of one connector may start.' }),
+});
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -423,7 +440,58 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  plugboard: z.strictObject({}).prefault({}),
+  plugboard: z
+    .strictObject({
+      tasks: z
+        .strictObject({
+          maxConcurrency: z
+            .number()
+            .int()
+            .min(1)
+            .max(10_000)
+            .default(200)
+            .meta({ description: 'Tasks one instance runs at once. Actions mostly wait on the network, so this is far above the core count.' }),
+          claimBatchSize: z.number().int().min(1).max(1000).default(100).meta({ description: 'Most tasks one claim statement takes.' }),
+          leaseDuration: duration
+            .default(30_000)
+            .meta({ description: 'How long a claimed task belongs to its instance; running tasks renew it. After a crash, its tasks run again once this has passed.' }),
+          pollInterval: duration
+            .default(1000)
+            .meta({ description: 'Fallback poll for due tasks; enqueueing wakes the claimer at once, and so does NOTIFY between PostgreSQL instances.' }),
+          timeout: duration.default(300_000).meta({ description: 'A task running longer than this is aborted (Kibana: 5m).' }),
+          shutdownGrace: duration
+            .default(10_000)
+            .meta({ description: 'On SIGTERM, how long running tasks may finish before they are released to other instances.' }),
+        })
+        .prefault({})
+        .meta({ description: 'The task manager that runs queued actions.' }),
+      actions: z
+        .strictObject({
+          flowControl: z
+            .strictObject({
+              defaults: flowLimitsSchema
+                .prefault({})
+                .meta({ description: 'Limits for every connector unless its type or itself has others.' }),
+              types: z
+                .record(z.string(), partialFlowLimitsSchema)
+                .default({})
+                .meta({ description: 'Limits by connector type id, e.g. `.slack: {rate: {perSecond: 1, burst: 1}}`.' }),
+              connectors: z.record(z.string(), partialFlowLimitsSchema).default({}).meta({ description: 'Limits by connector id.' }),
+            })
+            .prefault({})
+            .meta({ description: 'Per-connector flow control: concurrency and rate limits, so one slow or limited service does not hold up the others.' }),
+        })
+        .prefault({}),
+      eventLog: z
+        .strictObject({
+          retention: duration
+            .default(30 * 86_400_000)
+            .meta({ description: 'Events and finished tasks older than this are deleted by a recurring task.' }),
+        })
+        .prefault({}),
+    })
+    .prefault({})
+    .meta({ description: "Plugboard's own settings." }),
 });
 
 export type PlugboardConfig = z.output<typeof configSchema>;

@@ -70,6 +70,12 @@ export class ConnectorsRepository {
     return row ? fromRow(row) : undefined;
   }
 
+  async getMany(spaceId: string, ids: string[]): Promise<ConnectorRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('connectors').selectAll().where('space_id', '=', spaceId).where('id', 'in', ids).execute();
+    return rows.map(fromRow);
+  }
+
   async exists(id: string): Promise<boolean> {
     const row = await this.db.selectFrom('connectors').select('id').where('id', '=', id).executeTakeFirst();
     return row !== undefined;

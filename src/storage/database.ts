@@ -18,6 +18,8 @@ export interface PlugboardDatabase {
   dialect: Dialect;
   /** Where the SQLite file lives; undefined on PostgreSQL. */
   file?: string;
+  /** The PostgreSQL URL, for connections of its own (LISTEN); undefined on SQLite. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -46,10 +48,14 @@ function openSqlite(dataDir: string): PlugboardDatabase {
   return { db, dialect: 'sqlite', file, close: () => db.destroy() };
 }
 
+// bigint columns hold epoch milliseconds and nanosecond durations, all well inside 2^53:
+// read them as numbers, as SQLite does, instead of pg's default strings.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
 function openPostgres(url: string, max: number): PlugboardDatabase {
   const pool = new pg.Pool({ connectionString: url, max });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', url, close: () => db.destroy() };
 }
 
 async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {

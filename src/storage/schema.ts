@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely';
-
 // Row shapes of every table. Both dialects store the same column types: text for ids,
 // JSON and ISO timestamps, integer 0/1 for booleans, so one set of migrations serves both.
 
@@ -49,14 +47,64 @@ export interface UsersTable {
   updated_at: string;
 }
 
+export interface TasksTable {
+  id: string;
+  type: string;
+  scope: string;
+  space_id: string;
+  connector_id: string | null;
+  params: string;
+  state: string;
+  status: 'idle' | 'running' | 'succeeded' | 'failed';
+  priority: number;
+  run_at: number;
+  scheduled_at: number;
+  attempts: number;
+  max_attempts: number;
+  interval_ms: number | null;
+  owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectorPausesTable {
+  connector_id: string;
+  paused_until: number;
+  reason: string | null;
+}
+
+export interface EventLogTable {
+  id: string;
+  timestamp: number;
+  provider: string;
+  action: string;
+  outcome: string | null;
+  space_id: string;
+  connector_id: string | null;
+  connector_type_id: string | null;
+  connector_name: string | null;
+  execution_uuid: string | null;
+  source: string | null;
+  attempt: number | null;
+  duration_ns: number | null;
+  schedule_delay_ns: number | null;
+  message: string | null;
+  error_message: string | null;
+  /** The whole event document, in Kibana's event-log shape. */
+  document: string;
+}
+
 export interface Database {
   spaces: SpacesTable;
   connectors: ConnectorsTable;
   connector_references: ConnectorReferencesTable;
   users: UsersTable;
+  tasks: TasksTable;
+  connector_pauses: ConnectorPausesTable;
+  event_log: EventLogTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
-
-// Kept for the task manager tables that later migrations add.
-export type { Generated };

@@ -36,6 +36,7 @@ export interface TestPlugboardOptions {
   dataDir?: string;
   databaseUrl?: string;
   logger?: pino.Logger;
+  runTasks?: boolean;
 }
 
 export async function startTestPlugboard(opts: TestPlugboardOptions = {}): Promise<TestPlugboard> {
@@ -55,7 +56,7 @@ export async function startTestPlugboard(opts: TestPlugboardOptions = {}): Promi
       ...opts.settings,
     },
   });
-  const plugboard = await createPlugboard({ config, logger: opts.logger ?? pino({ level: 'silent' }), extraConnectorTypes: opts.extraConnectorTypes });
+  const plugboard = await createPlugboard({ config, logger: opts.logger ?? pino({ level: 'silent' }), extraConnectorTypes: opts.extraConnectorTypes, runTasks: opts.runTasks });
   return {
     plugboard,
     dataDir,

@@ -1,12 +1,6 @@
 import { z } from 'zod';
+import { KIBANA_COMPATIBILITY_VERSION } from '../../common/kibana_version.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-
-/**
- * The Kibana version whose connectors API Plugboard answers. Clients such as the Terraform
- * provider read `version.number` to decide which features they may use (e.g. connector ids
- * chosen by the caller), so it names a Kibana version, not Plugboard's own.
- */
-export const KIBANA_COMPATIBILITY_VERSION = '9.2.0';
 
 const statusResponse = z.object({
   name: z.string(),

@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import { deleteEventsBefore } from '../event_log/retention.js';
+import type { Database } from '../storage/schema.js';
+import type { TaskStore } from './task_store.js';
+import type { NewTask, TaskDefinition } from './types.js';
+
+export const RETENTION_TASK_TYPE = 'plugboard:retention';
+const RETENTION_INTERVAL_MS = 60 * 60_000;
+
+/** The recurring task that enforces `plugboard.eventLog.retention`; one per database (stable id). */
+export function retentionTask(): NewTask {
+  return {
+    id: 'plugboard-retention',
+    type: RETENTION_TASK_TYPE,
+    scope: 'plugboard',
+    spaceId: 'default',
+    params: {},
+    maxAttempts: 3,
+    intervalMs: RETENTION_INTERVAL_MS,
+  };
+}
+
+export function retentionTaskDefinition(db: Kysely<Database>, store: TaskStore, retentionMs: number): TaskDefinition {
+  return {
+    type: RETENTION_TASK_TYPE,
+    async run() {
+      const before = new Date(Date.now() - retentionMs);
+      const events = await deleteEventsBefore(db, before);
+      const tasks = await store.deleteFinished(before);
+      await db.deleteFrom('connector_pauses').where('paused_until', '<', Date.now()).execute();
+      return { kind: 'succeeded', result: { deletedEvents: events, deletedTasks: tasks }, state: { lastRun: new Date().toISOString() } };
+    },
+  };
+}

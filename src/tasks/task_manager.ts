@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { retryDelayMs } from './backoff.js';
+import type { FlowControl } from './flow_control.js';
+import type { StoredTask, TaskStore } from './task_store.js';
+import type { NewTask, TaskDefinition, TaskOutcome } from './types.js';
+
+export interface TaskManagerOptions {
+  /** Tasks this instance runs at once; actions mostly wait on the network, so this is large. */
+  maxConcurrency: number;
+  /** How many tasks one claim statement takes at most. */
+  claimBatchSize: number;
+  /** A claimed task belongs to this instance for this long; running tasks renew it. */
+  leaseMs: number;
+  /** Fallback poll when no wake-up arrives (future run_at, other instances without NOTIFY). */
+  pollIntervalMs: number;
+  defaultTimeoutMs: number;
+  /** How long shutdown waits for running tasks before releasing them. */
+  shutdownGraceMs: number;
+}
+
+export interface TaskManagerStats {
+  running: number;
+  capacity: number;
+  claims: number;
+  lastClaimMs: number;
+  lastClaimSize: number;
+  recentFailures: Array<{ id: string; type: string; error: string; at: string }>;
+}
+
+/** Hooks for metrics: called once per task outcome. */
+export type TaskOutcomeListener = (task: StoredTask, outcome: TaskOutcome, durationMs: number) => void;
+
+/**
+ * Claims due tasks in batches and runs them under an instance-wide concurrency limit and
+ * per-connector flow control. Wakes up on enqueue (and on NOTIFY from other instances), with
+ * a poll as fallback. Delivery is at least once: a task whose worker dies is claimed again
+ * when its lease runs out.
+ */
+export class TaskManager {
+  readonly owner = `plugboard-${randomUUID()}`;
+  private readonly definitions: TaskDefinition[] = [];
+  private readonly running = new Map<string, { task: StoredTask; controller: AbortController; done: Promise<void> }>();
+  private started = false;
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  /** A wake-up that came while claiming: the next sleep returns at once. */
+  private wokenWhileBusy = false;
+  private loopDone: Promise<void> | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private readonly listeners: TaskOutcomeListener[] = [];
+  private notifier: { notify(): Promise<void> } | undefined;
+  readonly stats: TaskManagerStats;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly flow: FlowControl,
+    private readonly options: TaskManagerOptions,
+    private readonly logger: Logger,
+    /** The connector type of a task, for per-type flow limits. */
+    private readonly typeOfConnector: (task: StoredTask) => string,
+  ) {
+    this.stats = { running: 0, capacity: options.maxConcurrency, claims: 0, lastClaimMs: 0, lastClaimSize: 0, recentFailures: [] };
+  }
+
+  register(definition: TaskDefinition): void {
+    this.definitions.push(definition);
+  }
+
+  onOutcome(listener: TaskOutcomeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private definitionFor(type: string): TaskDefinition | undefined {
+    return this.definitions.find((d) => d.type === type || (d.type.endsWith(':') && type.startsWith(d.type)));
+  }
+
+  async schedule(tasks: NewTask[]): Promise<void> {
+    if (tasks.length === 0) return;
+    await this.store.schedule(tasks);
+    this.wake();
+    await this.notifier?.notify().catch((err: unknown) => this.logger.warn({ err }, 'could not notify other instances'));
+  }
+
+  /** Other instances learn of new tasks through this (PostgreSQL NOTIFY). */
+  setNotifier(notifier: { notify(): Promise<void> }): void {
+    this.notifier = notifier;
+  }
+
+  /** Claim now instead of waiting for the poll (enqueue here, NOTIFY from elsewhere). */
+  wake(): void {
+    if (this.wakeUp) this.wakeUp();
+    else this.wokenWhileBusy = true;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.loopDone = this.loop();
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(1000, this.options.leaseMs / 3));
+    this.renewTimer.unref();
+  }
+
+  private async loop(): Promise<void> {
+    let lastRecovery = 0;
+    while (!this.stopping) {
+      try {
+        if (Date.now() - lastRecovery >= this.options.pollIntervalMs) {
+          lastRecovery = Date.now();
+          const recovered = await this.store.recoverExpired();
+          if (recovered > 0) this.logger.warn(`${recovered} task(s) whose lease expired are queued again`);
+        }
+        const claimed = await this.claimOnce();
+        // A full batch means more may be waiting: claim again at once if there is room.
+        if (claimed >= this.options.claimBatchSize && this.running.size < this.options.maxConcurrency) continue;
+      } catch (err) {
+        this.logger.error({ err }, 'task claim failed');
+      }
+      await this.sleep();
+    }
+  }
+
+  private async claimOnce(): Promise<number> {
+    const room = Math.min(this.options.claimBatchSize, this.options.maxConcurrency - this.running.size);
+    if (room <= 0) return 0;
+    const started = performance.now();
+    const tasks = await this.store.claim(this.owner, room, this.options.leaseMs, this.flow.blockedConnectors());
+    this.stats.claims++;
+    this.stats.lastClaimMs = performance.now() - started;
+    this.stats.lastClaimSize = tasks.length;
+    for (const task of tasks) this.begin(task);
+    return tasks.length;
+  }
+
+  private begin(task: StoredTask): void {
+    if (task.connectorId) {
+      const admission = this.flow.admit(task.connectorId, this.typeOfConnector(task));
+      if (!admission.admitted) {
+        // Not an attempt: back to the queue, and the connector is skipped until it has room.
+        void this.store.requeue(task.id, this.owner, admission.retryAt, { refundAttempt: true });
+        return;
+      }
+    }
+    const controller = new AbortController();
+    const entry = { task, controller, done: Promise.resolve() };
+    this.running.set(task.id, entry);
+    this.stats.running = this.running.size;
+    entry.done = this.execute(task, controller).finally(() => {
+      this.running.delete(task.id);
+      this.stats.running = this.running.size;
+      if (task.connectorId) this.flow.release(task.connectorId);
+      this.wake();
+    });
+  }
+
+  private async execute(task: StoredTask, controller: AbortController): Promise<void> {
+    const definition = this.definitionFor(task.type);
+    const started = performance.now();
+    let outcome: TaskOutcome;
+    if (!definition) {
+      outcome = { kind: 'failed', error: `no task definition for type "${task.type}"` };
+    } else {
+      const timeout = AbortSignal.timeout(definition.timeoutMs ?? this.options.defaultTimeoutMs);
+      try {
+        outcome = await definition.run(task, AbortSignal.any([controller.signal, timeout]));
+      } catch (err) {
+        outcome = { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    if (controller.signal.aborted && this.stopping) {
+      // Shut down mid-run: leave it for the next instance, uncounted.
+      await this.store.requeue(task.id, this.owner, new Date(), { refundAttempt: true });
+      return;
+    }
+    await this.settle(task, outcome);
+    const durationMs = performance.now() - started;
+    for (const listener of this.listeners) listener(task, outcome, durationMs);
+  }
+
+  private async settle(task: StoredTask, outcome: TaskOutcome): Promise<void> {
+    const { store } = this;
+    switch (outcome.kind) {
+      case 'succeeded':
+        if (task.intervalMs !== null) {
+          await store.requeue(task.id, this.owner, new Date(Date.now() + task.intervalMs), {
+            resetAttempts: true,
+            result: outcome.result,
+            state: outcome.state,
+          });
+        } else {
+          await store.finish(task.id, this.owner, 'succeeded', outcome.result);
+        }
+        return;
+      case 'pause':
+        if (task.connectorId) {
+          this.flow.pause(task.connectorId, this.typeOfConnector(task), outcome.until);
+          await store.pauseConnector(task.connectorId, outcome.until, outcome.error);
+        }
+        await store.requeue(task.id, this.owner, outcome.until, { refundAttempt: true, error: outcome.error, result: outcome.result });
+        return;
+      case 'retry':
+        if (task.attempts < task.maxAttempts) {
+          const runAt = outcome.runAt ?? new Date(Date.now() + retryDelayMs(task.attempts));
+          await store.requeue(task.id, this.owner, runAt, { error: outcome.error, result: outcome.result });
+          return;
+        }
+        this.recordFailure(task, outcome.error);
+        await this.finishFailedOrReschedule(task, outcome.result, outcome.error);
+        return;
+      case 'failed':
+        this.recordFailure(task, outcome.error);
+        await this.finishFailedOrReschedule(task, outcome.result, outcome.error);
+    }
+  }
+
+  /** A recurring task that failed for good still runs at its next interval. */
+  private async finishFailedOrReschedule(task: StoredTask, result: unknown, error: string): Promise<void> {
+    if (task.intervalMs !== null) {
+      await this.store.requeue(task.id, this.owner, new Date(Date.now() + task.intervalMs), { resetAttempts: true, error, result });
+    } else {
+      await this.store.finish(task.id, this.owner, 'failed', result, error);
+    }
+  }
+
+  private recordFailure(task: StoredTask, error: string): void {
+    this.stats.recentFailures.unshift({ id: task.id, type: task.type, error, at: new Date().toISOString() });
+    this.stats.recentFailures.length = Math.min(this.stats.recentFailures.length, 20);
+  }
+
+  private sleep(): Promise<void> {
+    if (this.wokenWhileBusy) {
+      this.wokenWhileBusy = false;
+      return Promise.resolve();
+    }
+    const next = this.flow.nextUnblock();
+    const wait = Math.max(0, Math.min(this.options.pollIntervalMs, next !== undefined ? next - Date.now() : Infinity));
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, wait);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+
+  private async renewLeases(): Promise<void> {
+    try {
+      await this.store.renewLeases(this.owner, [...this.running.keys()], this.options.leaseMs);
+    } catch (err) {
+      this.logger.error({ err }, 'renewing task leases failed');
+    }
+  }
+
+  /** Stops claiming, lets running tasks finish for a grace period, then releases the rest. */
+  async stop(): Promise<void> {
+    if (!this.started || this.stopping) return;
+    this.stopping = true;
+    this.wake();
+    await this.loopDone;
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    await Promise.race([all, grace]);
+    for (const entry of this.running.values()) entry.controller.abort();
+    await all;
+    clearInterval(this.renewTimer);
+  }
+}

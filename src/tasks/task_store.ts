@@ -1,0 +1,254 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { GroupCommit } from '../storage/group_commit.js';
+import type { Database, Dialect, TasksTable } from '../storage/schema.js';
+import type { NewTask, TaskInstance } from './types.js';
+
+export type TaskStatus = TasksTable['status'];
+
+export interface StoredTask extends TaskInstance {
+  status: TaskStatus;
+  lastError: string | null;
+  result: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function fromRow(row: Selectable<TasksTable>): StoredTask {
+  return {
+    id: row.id,
+    type: row.type,
+    scope: row.scope,
+    spaceId: row.space_id,
+    connectorId: row.connector_id,
+    params: JSON.parse(row.params) as Record<string, unknown>,
+    state: JSON.parse(row.state) as Record<string, unknown>,
+    priority: row.priority,
+    runAt: new Date(Number(row.run_at)),
+    scheduledAt: new Date(Number(row.scheduled_at)),
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    intervalMs: row.interval_ms === null ? null : Number(row.interval_ms),
+    status: row.status,
+    lastError: row.last_error,
+    result: row.result === null ? undefined : JSON.parse(row.result),
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+  };
+}
+
+/**
+ * The durable queue. Claims take a batch in one statement; finishing writes go through the
+ * group commit so that many tasks finish in one transaction.
+ */
+export class TaskStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+    private readonly writes: GroupCommit,
+  ) {}
+
+  /** Schedules tasks; resolves once they are committed. An existing id is left as it is. */
+  schedule(tasks: NewTask[]): Promise<void> {
+    if (tasks.length === 0) return Promise.resolve();
+    const now = Date.now();
+    const rows = tasks.map((t) => {
+      const runAt = t.runAt?.getTime() ?? now;
+      return {
+        id: t.id,
+        type: t.type,
+        scope: t.scope,
+        space_id: t.spaceId,
+        connector_id: t.connectorId ?? null,
+        params: JSON.stringify(t.params),
+        state: JSON.stringify(t.state ?? {}),
+        status: 'idle' as const,
+        priority: t.priority ?? 50,
+        run_at: runAt,
+        scheduled_at: runAt,
+        attempts: 0,
+        max_attempts: t.maxAttempts,
+        interval_ms: t.intervalMs ?? null,
+        created_at: now,
+        updated_at: now,
+      };
+    });
+    return this.writes.submit(async (trx) => {
+      // SQLite limits bound parameters per statement; 16 columns × 500 rows stays well inside.
+      for (let i = 0; i < rows.length; i += 500) {
+        await trx
+          .insertInto('tasks')
+          .values(rows.slice(i, i + 500))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+    });
+  }
+
+  /**
+   * Claims up to `limit` due tasks for `owner` in one statement, skipping connectors that are
+   * paused (by any instance) or that this instance cannot start now.
+   */
+  async claim(owner: string, limit: number, leaseMs: number, excludedConnectors: string[]): Promise<StoredTask[]> {
+    if (limit <= 0) return [];
+    const now = Date.now();
+    const due = this.db
+      .selectFrom('tasks')
+      .select('id')
+      .where('status', '=', 'idle')
+      .where('run_at', '<=', now)
+      .where((eb) =>
+        eb.or([
+          eb('connector_id', 'is', null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('connector_pauses')
+                .select('connector_pauses.connector_id')
+                .whereRef('connector_pauses.connector_id', '=', 'tasks.connector_id')
+                .where('connector_pauses.paused_until', '>', now),
+            ),
+          ),
+        ]),
+      )
+      .$if(excludedConnectors.length > 0, (qb) =>
+        qb.where((eb) => eb.or([eb('connector_id', 'is', null), eb('connector_id', 'not in', excludedConnectors)])),
+      )
+      .orderBy('priority', 'desc')
+      .orderBy('run_at')
+      .limit(limit)
+      // Several instances claim at once on PostgreSQL: each skips rows another has locked.
+      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
+    const rows = await this.db
+      .updateTable('tasks')
+      .set((eb) => ({
+        status: 'running',
+        owner,
+        lease_expires_at: now + leaseMs,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+    return rows.map(fromRow).sort((a, b) => b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime());
+  }
+
+  /** Extends the leases of tasks this instance is still running. */
+  async renewLeases(owner: string, ids: string[], leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('tasks')
+      .set({ lease_expires_at: Date.now() + leaseMs })
+      .where('owner', '=', owner)
+      .where('status', '=', 'running')
+      .where('id', 'in', ids)
+      .execute();
+  }
+
+  /** Returns tasks whose lease ran out (their worker died) to the queue; resolves to how many. */
+  async recoverExpired(): Promise<number> {
+    const result = await this.db
+      .updateTable('tasks')
+      .set({ status: 'idle', owner: null, lease_expires_at: null, updated_at: Date.now() })
+      .where('status', '=', 'running')
+      .where('lease_expires_at', '<', Date.now())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  finish(id: string, owner: string, status: 'succeeded' | 'failed', result: unknown, error?: string): Promise<void> {
+    return this.writes.submit(async (trx) => {
+      await trx
+        .updateTable('tasks')
+        .set({
+          status,
+          owner: null,
+          lease_expires_at: null,
+          result: result === undefined ? null : JSON.stringify(result),
+          last_error: error ?? null,
+          updated_at: Date.now(),
+        })
+        .where('id', '=', id)
+        .where('owner', '=', owner)
+        .execute();
+    });
+  }
+
+  /**
+   * Puts a task back in the queue to run at `runAt`. `refundAttempt` leaves the attempt
+   * uncounted (flow control held it back, or the service asked for a pause).
+   */
+  requeue(
+    id: string,
+    owner: string,
+    runAt: Date,
+    opts: { refundAttempt?: boolean; error?: string; result?: unknown; state?: Record<string, unknown>; resetAttempts?: boolean } = {},
+  ): Promise<void> {
+    return this.writes.submit(async (trx) => {
+      await trx
+        .updateTable('tasks')
+        .set((eb) => ({
+          status: 'idle',
+          owner: null,
+          lease_expires_at: null,
+          run_at: runAt.getTime(),
+          ...(opts.resetAttempts ? { attempts: 0, scheduled_at: runAt.getTime() } : opts.refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
+          ...(opts.error !== undefined ? { last_error: opts.error } : {}),
+          ...(opts.result !== undefined ? { result: JSON.stringify(opts.result) } : {}),
+          ...(opts.state !== undefined ? { state: JSON.stringify(opts.state) } : {}),
+          updated_at: Date.now(),
+        }))
+        .where('id', '=', id)
+        .where('owner', '=', owner)
+        .execute();
+    });
+  }
+
+  pauseConnector(connectorId: string, until: Date, reason: string): Promise<void> {
+    return this.writes.submit(async (trx) => {
+      await trx
+        .insertInto('connector_pauses')
+        .values({ connector_id: connectorId, paused_until: until.getTime(), reason })
+        .onConflict((oc) => oc.column('connector_id').doUpdateSet({ paused_until: until.getTime(), reason }))
+        .execute();
+    });
+  }
+
+  async get(id: string): Promise<StoredTask | undefined> {
+    const row = await this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Tasks of a scope that are queued or running (for `xpack.actions.queued.max`). */
+  async countActive(scope: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('scope', '=', scope)
+      .where('status', 'in', ['idle', 'running'])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Queued tasks by type, for the health route. */
+  async backlogByType(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('tasks')
+      .select(['type'])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'idle')
+      .groupBy('type')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
+  }
+
+  /** Deletes finished one-shot tasks last updated before `before`. */
+  async deleteFinished(before: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom('tasks')
+      .where('status', 'in', ['succeeded', 'failed'])
+      .where('updated_at', '<', before.getTime())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,52 @@
+/** A task as the task manager hands it to its handler. */
+export interface TaskInstance {
+  id: string;
+  type: string;
+  scope: string;
+  spaceId: string;
+  /** The connector whose flow control governs the task, if any. */
+  connectorId: string | null;
+  params: Record<string, unknown>;
+  state: Record<string, unknown>;
+  priority: number;
+  runAt: Date;
+  /** When it was first scheduled (for the schedule delay). */
+  scheduledAt: Date;
+  /** Attempts so far, including this one. */
+  attempts: number;
+  maxAttempts: number;
+  intervalMs: number | null;
+}
+
+/** What a handler decides about its task. */
+export type TaskOutcome =
+  | { kind: 'succeeded'; result?: unknown; state?: Record<string, unknown> }
+  | { kind: 'failed'; result?: unknown; error: string }
+  /** Try again: at `runAt` if given, else after the backoff for the attempt count. */
+  | { kind: 'retry'; result?: unknown; error: string; runAt?: Date }
+  /** The service asked to come back later: pause the connector, do not count the attempt. */
+  | { kind: 'pause'; result?: unknown; error: string; until: Date };
+
+export interface TaskDefinition {
+  /** Exact task type, or a prefix ending in ':' (e.g. `actions:` for every connector type). */
+  type: string;
+  timeoutMs?: number;
+  run(task: TaskInstance, signal: AbortSignal): Promise<TaskOutcome>;
+}
+
+export interface NewTask {
+  id: string;
+  type: string;
+  scope: string;
+  spaceId: string;
+  connectorId?: string | null;
+  params: Record<string, unknown>;
+  state?: Record<string, unknown>;
+  priority?: number;
+  runAt?: Date;
+  maxAttempts: number;
+  intervalMs?: number | null;
+}
+
+/** Kibana's task priorities. */
+export const TaskPriority = { Low: 1, Normal: 50 } as const;
