@@ -1,0 +1,286 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { availableDialects, createPostgresSchema, type DialectName } from '../../test/helpers/databases.js';
+import { eventually } from '../../test/helpers/wait.js';
+import { deleteEventsBefore } from '../event_log/retention.js';
+import { openDatabase, type PlugboardDatabase } from '../storage/database.js';
+import { GroupCommit } from '../storage/group_commit.js';
+import { retryDelayMs } from './backoff.js';
+import { FlowControl, type FlowControlConfig } from './flow_control.js';
+import { retentionTaskDefinition } from './retention.js';
+import { TaskManager, type TaskManagerOptions } from './task_manager.js';
+import { TaskStore } from './task_store.js';
+import type { NewTask, TaskDefinition } from './types.js';
+
+const dialects = await availableDialects();
+const logger = pino({ level: 'silent' });
+
+interface Harness {
+  database: PlugboardDatabase;
+  store: TaskStore;
+  writes: GroupCommit;
+  manager(options?: Partial<TaskManagerOptions>, flow?: Partial<FlowControlConfig>): TaskManager;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function harness(dialect: DialectName): Promise<Harness> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'plugboard-tasks-'));
+  const schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
+  const database = await openDatabase({ dataDir: dir, url: schema?.url });
+  cleanups.push(async () => {
+    await database.close();
+    await schema?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const writes = new GroupCommit(database.db, logger);
+  const store = new TaskStore(database.db, database.dialect, writes);
+  return {
+    database,
+    store,
+    writes,
+    manager(options = {}, flow = {}) {
+      const tm = new TaskManager(
+        store,
+        new FlowControl({ defaults: { concurrency: 20 }, types: {}, connectors: {}, ...flow }),
+        { maxConcurrency: 50, claimBatchSize: 50, leaseMs: 30_000, pollIntervalMs: 50, defaultTimeoutMs: 60_000, shutdownGraceMs: 1000, ...options },
+        logger,
+        (task) => task.type,
+      );
+      cleanups.push(() => tm.stop());
+      return tm;
+    },
+  };
+}
+
+const task = (id: string, extra: Partial<NewTask> = {}): NewTask => ({
+  id,
+  type: 'test:work',
+  scope: 'test',
+  spaceId: 'default',
+  params: {},
+  maxAttempts: 3,
+  ...extra,
+});
+
+describe('retry backoff', () => {
+  it("follows Kibana's schedule: 30 s, then up to 5 min × 2^(n−2), capped at an hour", () => {
+    expect(retryDelayMs(1)).toBe(30_000);
+    expect(retryDelayMs(2, () => 1)).toBe(300_000);
+    expect(retryDelayMs(3, () => 1)).toBe(600_000);
+    expect(retryDelayMs(10, () => 1)).toBe(3_600_000);
+    expect(retryDelayMs(3, () => 0.5)).toBe(300_000);
+  });
+});
+
+describe('group commit', () => {
+  it('writes everything submitted in one tick in one transaction, and isolates a bad write', async () => {
+    const { database, writes } = await harness('sqlite');
+    const spy = vi.spyOn(database.db, 'transaction');
+    const ok = Array.from({ length: 50 }, (_, i) =>
+      writes.submit((trx) => trx.insertInto('connector_pauses').values({ connector_id: `c${i}`, paused_until: 1, reason: null }).execute()),
+    );
+    const bad = writes.submit((trx) => trx.insertInto('connector_pauses').values({ connector_id: 'c1', paused_until: 1, reason: null }).execute());
+    await Promise.all(ok);
+    await expect(bad).rejects.toThrow();
+    // One transaction for the batch, then (because one write failed) one each.
+    expect(spy.mock.calls.length).toBe(1 + 51);
+    const rows = await database.db.selectFrom('connector_pauses').select('connector_id').execute();
+    expect(rows.length).toBe(50);
+    spy.mockRestore();
+
+    const spy2 = vi.spyOn(database.db, 'transaction');
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        writes.submit((trx) => trx.insertInto('connector_pauses').values({ connector_id: `d${i}`, paused_until: 1, reason: null }).execute()),
+      ),
+    );
+    expect(spy2.mock.calls.length).toBe(1);
+    spy2.mockRestore();
+  });
+});
+
+describe.each(dialects)('task manager on %s', (dialect) => {
+  it('runs recurring tasks again at their interval, carrying their state', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager();
+    const seen: number[] = [];
+    tm.register({
+      type: 'test:counter',
+      async run(t) {
+        const count = Number(t.state.count ?? 0) + 1;
+        seen.push(count);
+        return { kind: 'succeeded', state: { count } };
+      },
+    });
+    tm.start();
+    await tm.schedule([task('recurring', { type: 'test:counter', intervalMs: 30 })]);
+    await eventually(() => (seen.length >= 3 ? true : undefined));
+    expect(seen.slice(0, 3)).toEqual([1, 2, 3]);
+    const row = await h.store.get('recurring');
+    expect(row?.intervalMs).toBe(30);
+  });
+
+  it("claims again a task whose worker died once its lease has expired", async () => {
+    const h = await harness(dialect);
+    await h.store.schedule([task('orphan')]);
+    // A worker that claimed it and vanished.
+    const claimed = await h.store.claim('dead-worker', 10, 1, []);
+    expect(claimed.map((t) => t.id)).toEqual(['orphan']);
+    await new Promise((r) => setTimeout(r, 20));
+    const tm = h.manager();
+    const runs: number[] = [];
+    tm.register({ type: 'test:work', run: async (t) => (runs.push(t.attempts), { kind: 'succeeded' }) });
+    tm.start();
+    await eventually(async () => ((await h.store.get('orphan'))?.status === 'succeeded' ? true : undefined));
+    expect(runs).toEqual([2]);
+  });
+
+  it('does not claim a task another worker holds under a live lease', async () => {
+    const h = await harness(dialect);
+    await h.store.schedule([task('held'), task('free')]);
+    const first = await h.store.claim('worker-a', 1, 60_000, []);
+    const second = await h.store.claim('worker-b', 10, 60_000, []);
+    expect(first.length + second.length).toBe(2);
+    expect(new Set([...first, ...second].map((t) => t.id))).toEqual(new Set(['held', 'free']));
+    expect(await h.store.claim('worker-c', 10, 60_000, [])).toEqual([]);
+    expect(await h.store.recoverExpired()).toBe(0);
+  });
+
+  it('hands the handler an AbortSignal that fires at the timeout, and retries the task', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager();
+    let aborted = false;
+    tm.register({
+      type: 'test:work',
+      timeoutMs: 100,
+      run: (_t, signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve({ kind: 'retry', error: 'timed out', runAt: new Date(Date.now() + 60_000) });
+          });
+        }),
+    });
+    tm.start();
+    await tm.schedule([task('slow')]);
+    await eventually(async () => {
+      const t = await h.store.get('slow');
+      return t?.status === 'idle' && t.attempts === 1 ? t : undefined;
+    });
+    expect(aborted).toBe(true);
+  });
+
+  it('fails a task for good after its last attempt, and records it', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager();
+    tm.register({ type: 'test:work', run: async () => ({ kind: 'retry', error: 'still broken', runAt: new Date() }) });
+    tm.start();
+    await tm.schedule([task('doomed', { maxAttempts: 3 })]);
+    const failed = await eventually(async () => {
+      const t = await h.store.get('doomed');
+      return t?.status === 'failed' ? t : undefined;
+    });
+    expect(failed.attempts).toBe(3);
+    expect(failed.lastError).toBe('still broken');
+    expect(tm.stats.recentFailures[0]).toMatchObject({ id: 'doomed', error: 'still broken' });
+  });
+
+  it('keeps to per-connector concurrency while other connectors run alongside', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager({}, { connectors: { slow: { concurrency: 1 } } });
+    const running = new Map<string, number>();
+    const peak = new Map<string, number>();
+    tm.register({
+      type: 'test:work',
+      async run(t) {
+        const c = t.connectorId!;
+        running.set(c, (running.get(c) ?? 0) + 1);
+        peak.set(c, Math.max(peak.get(c) ?? 0, running.get(c)!));
+        await new Promise((r) => setTimeout(r, 30));
+        running.set(c, running.get(c)! - 1);
+        return { kind: 'succeeded' };
+      },
+    });
+    tm.start();
+    await tm.schedule([
+      ...Array.from({ length: 6 }, (_, i) => task(`s${i}`, { connectorId: 'slow' })),
+      ...Array.from({ length: 6 }, (_, i) => task(`f${i}`, { connectorId: 'fast' })),
+    ]);
+    await eventually(async () => {
+      const rows = await h.database.db.selectFrom('tasks').select('id').where('status', '=', 'succeeded').execute();
+      return rows.length === 12 ? true : undefined;
+    });
+    expect(peak.get('slow')).toBe(1);
+    expect(peak.get('fast')).toBeGreaterThan(1);
+    // Held-back tasks were not charged an attempt.
+    const attempts = await h.database.db.selectFrom('tasks').select('attempts').execute();
+    expect(attempts.every((a) => a.attempts === 1)).toBe(true);
+  });
+
+  it('spaces the starts of a rate-limited connector (token bucket)', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager({}, { connectors: { metered: { rate: { perSecond: 10, burst: 1 } } } });
+    const starts: number[] = [];
+    tm.register({ type: 'test:work', run: async () => (starts.push(Date.now()), { kind: 'succeeded' }) });
+    tm.start();
+    await tm.schedule(Array.from({ length: 5 }, (_, i) => task(`m${i}`, { connectorId: 'metered' })));
+    await eventually(() => (starts.length === 5 ? true : undefined));
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+    // 10 per second with a burst of 1: starts at least ~100 ms apart (a lower bound, not a speed).
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(90);
+  });
+
+  it('skips connectors paused in the database by any instance', async () => {
+    const h = await harness(dialect);
+    await h.store.schedule([task('paused-1', { connectorId: 'p' }), task('free-1', { connectorId: 'q' })]);
+    await h.store.pauseConnector('p', new Date(Date.now() + 60_000), 'rate limited');
+    await h.writes.flush();
+    const claimed = await h.store.claim('w', 10, 60_000, []);
+    expect(claimed.map((t) => t.id)).toEqual(['free-1']);
+  });
+
+  it('on stop, releases tasks that do not finish within the grace period, uncounted', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager({ shutdownGraceMs: 100 });
+    let started = false;
+    tm.register({
+      type: 'test:work',
+      run: (_t, signal) =>
+        new Promise((resolve) => {
+          started = true;
+          signal.addEventListener('abort', () => resolve({ kind: 'retry', error: 'aborted' }));
+        }),
+    });
+    tm.start();
+    await tm.schedule([task('stuck')]);
+    await eventually(() => (started ? true : undefined));
+    await tm.stop();
+    await h.writes.flush();
+    const t = await h.store.get('stuck');
+    expect(t).toMatchObject({ status: 'idle', attempts: 0 });
+  });
+
+  it('deletes old events and finished tasks in the retention task', async () => {
+    const h = await harness(dialect);
+    const { db } = h.database;
+    const old = Date.now() - 40 * 86_400_000;
+    for (const [id, ts] of [['old-event', old], ['new-event', Date.now()]] as const) {
+      await db.insertInto('event_log').values({ id, timestamp: ts, provider: 'actions', action: 'execute', outcome: 'success', space_id: 'default', connector_id: 'c', connector_type_id: '.webhook', connector_name: 'c', execution_uuid: id, source: 'http_request', attempt: 1, duration_ns: 1, schedule_delay_ns: null, message: 'm', error_message: null, document: '{}' }).execute();
+    }
+    await h.store.schedule([task('old-task'), task('new-task')]);
+    await db.updateTable('tasks').set({ status: 'succeeded', updated_at: old }).where('id', '=', 'old-task').execute();
+    await db.updateTable('tasks').set({ status: 'succeeded' }).where('id', '=', 'new-task').execute();
+    const outcome = await retentionTaskDefinition(db, h.store, 30 * 86_400_000).run({} as never, new AbortController().signal);
+    expect(outcome).toMatchObject({ kind: 'succeeded', result: { deletedEvents: 1, deletedTasks: 1 } });
+    expect((await db.selectFrom('event_log').select('id').execute()).map((r) => r.id)).toEqual(['new-event']);
+    expect((await db.selectFrom('tasks').select('id').execute()).map((r) => r.id)).toEqual(['new-task']);
+    expect(await deleteEventsBefore(db, new Date(0))).toBe(0);
+  });
+});
