@@ -7,10 +7,12 @@ import { actionTaskDefinition } from './actions/action_task.js';
 import { createActionQueue } from './actions/action_queue.js';
 import { ConnectorLoader } from './actions/connector_loader.js';
 import { EventLogger } from './event_log/event_logger.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { queueRoutes } from './http/routes/queue.js';
 import { taskManagerRoutes } from './http/routes/task_manager.js';
 import { GroupCommit } from './storage/group_commit.js';
 import { FlowControl } from './tasks/flow_control.js';
+import { createTaskMetrics } from './tasks/metrics.js';
 import { PostgresWakeups } from './tasks/postgres_wakeups.js';
 import { retentionTask, retentionTaskDefinition } from './tasks/retention.js';
 import { TaskManager } from './tasks/task_manager.js';
@@ -140,6 +142,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     // Action task types are `actions:<connector type>`.
     (task) => task.type.slice(ACTION_TASK_PREFIX.length),
   );
+  const { registry: metricsRegistry } = createTaskMetrics(taskManager, taskStore);
   taskManager.register(actionTaskDefinition({ loader, registry, executor, logger, timeoutMs: tasksConfig.timeout }));
   taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention));
   const wakeups = database.url ? new PostgresWakeups(database.url, database.db, () => taskManager.wake(), logger) : undefined;
@@ -171,6 +174,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...queueRoutes(actions),
     ...spaceRoutes(spaces),
     ...taskManagerRoutes(taskManager, taskStore),
+    ...metricsRoutes(metricsRegistry),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.
   let openApi: unknown;

@@ -184,3 +184,25 @@ describe.each(dialects)('queueing rules on %s', (dialect) => {
     expect(res.body).toMatchObject({ status: 'OK', stats: { capacity: 200, running: 0, backlog_by_type: { 'actions:.server-log': 3 } } });
   });
 });
+
+describe('metrics', () => {
+  it('exposes executions, durations and queue depth in Prometheus format, behind authentication', async () => {
+    const sink = await startStatusSink();
+    const pb = await startTestPlugboard({ settings: { 'plugboard.tasks.pollInterval': '200ms' } });
+    try {
+      await pb.api('POST', '/api/actions/connector/m-hook', { name: 'm', connector_type_id: '.webhook', config: { url: sink.url, hasAuth: false } });
+      const queued = await pb.api('POST', '/api/actions/connector/m-hook/_enqueue', { params: { body: 'x' } });
+      await eventually(async () => ((await pb.api('GET', `/api/actions/execution/${queued.body.execution_id}`)).body.status === 'ok' ? true : undefined));
+      const res = await pb.api('GET', '/metrics');
+      expect(res.status).toBe(200);
+      expect(String(res.headers['content-type'])).toMatch(/^text\/plain/);
+      expect(res.text).toMatch(/plugboard_action_executions_total\{connector_type="\.webhook",outcome="success"\} 1/);
+      expect(res.text).toMatch(/plugboard_action_execution_duration_seconds_count\{connector_type="\.webhook"\} 1/);
+      expect(res.text).toContain('plugboard_task_queue_depth');
+      expect((await pb.api('GET', '/metrics', undefined, { headers: { authorization: '' } })).status).toBe(401);
+    } finally {
+      await pb.close();
+      await sink.close();
+    }
+  });
+});
