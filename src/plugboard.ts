@@ -7,6 +7,7 @@ import { actionTaskDefinition } from './actions/action_task.js';
 import { createActionQueue } from './actions/action_queue.js';
 import { ConnectorLoader } from './actions/connector_loader.js';
 import { EventLogger } from './event_log/event_logger.js';
+import { executionLogRoutes } from './http/routes/execution_logs.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { queueRoutes } from './http/routes/queue.js';
 import { taskManagerRoutes } from './http/routes/task_manager.js';
@@ -172,6 +173,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...statusRoutes({ version: VERSION, isReady: () => ready }),
     ...connectorRoutes(actions),
     ...queueRoutes(actions),
+    ...executionLogRoutes({ db: database.db, authorizer }),
     ...spaceRoutes(spaces),
     ...taskManagerRoutes(taskManager, taskStore),
     ...metricsRoutes(metricsRegistry),

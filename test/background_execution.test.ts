@@ -120,6 +120,21 @@ describe.each(dialects)('background execution on %s', (dialect) => {
     expect(sink.requests.filter((r) => r.url === '/limited').length).toBe(2);
   });
 
+  it('shows queued executions, with their attempts, in the execution log and KPI routes', async () => {
+    const log = await pb.api('POST', '/internal/actions/_global_connector_execution_logs', {
+      date_start: 'now-1h',
+      filter: 'kibana.action.id:bg-retry or kibana.action.id:bg-ok',
+    });
+    expect(log.status).toBe(200);
+    const byConnector = Object.fromEntries(log.body.data.map((d: { connector_id: string }) => [d.connector_id, d]));
+    expect(byConnector['bg-ok']).toMatchObject({ status: 'success', attempts: 1, connector_name: 'bg-ok', source: 'http_request', space_ids: ['default'] });
+    expect(byConnector['bg-retry']).toMatchObject({ status: 'failure', attempts: 2, timed_out: false });
+    expect(byConnector['bg-retry'].message).toContain('action execution failure: .webhook:bg-retry: bg-retry - error calling webhook, retry later');
+    const kpi = await pb.api('POST', '/internal/actions/_global_connector_execution_kpi', { date_start: 'now-1h' });
+    expect(kpi.body.success).toBeGreaterThanOrEqual(1);
+    expect(kpi.body.failure).toBeGreaterThanOrEqual(3);
+  });
+
   it('answers 404 for an unknown connector or execution, and keeps executions inside their space', async () => {
     expect((await pb.api('POST', '/api/actions/connector/nope/_enqueue', { params: {} })).status).toBe(404);
     expect((await execution('no-such-execution')).status).toBe(404);

@@ -1,0 +1,477 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Database, EventLogTable } from '../storage/schema.js';
+
+// KQL as typed in Kibana's Logs filter, compiled to SQL over the event_log columns.
+//
+// Grammar (precedence: not > and > or; keywords case-insensitive):
+//   query      := or
+//   or         := and ("or" and)*
+//   and        := not ("and" not)*
+//   not        := "not" not | primary
+//   primary    := "(" or ")" | field ":" values | field rangeOp literal | value
+//   values     := "(" valueOr ")" | value          (valueOr/And/Not mirror or/and/not)
+//   value      := quoted phrase | unquoted literal (may contain `*` wildcards and spaces)
+// As in KQL, an unquoted literal runs over spaces until a keyword, a special character or the
+// end, so `name:my connector` is one value; `a:b c:d` (no `and`) is a syntax error.
+
+/** A value: the text between wildcards. No wildcard means one segment; `*` alone is ['', '']. */
+export interface KqlValue {
+  segments: string[];
+  quoted: boolean;
+}
+
+export type RangeOperator = '<' | '<=' | '>' | '>=';
+
+export type KqlNode =
+  | { type: 'or'; children: KqlNode[] }
+  | { type: 'and'; children: KqlNode[] }
+  | { type: 'not'; child: KqlNode }
+  /** `field:value`, or a bare term (`field` undefined) that searches the message fields. */
+  | { type: 'match'; field?: string; value: KqlValue; position: number }
+  | { type: 'exists'; field: string; position: number }
+  | { type: 'range'; field: string; operator: RangeOperator; value: string; position: number };
+
+/** A filter that cannot be used: the message says what is wrong and where. */
+export class KqlError extends Error {
+  override name = 'KqlError';
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super(message);
+  }
+}
+
+const SPECIAL = new Set(['\\', '(', ')', ':', '<', '>', '"', '{', '}']);
+const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+
+class Parser {
+  private pos = 0;
+  constructor(private readonly input: string) {}
+
+  parse(): KqlNode | undefined {
+    this.skipSpace();
+    if (this.atEnd()) return undefined;
+    const node = this.parseOr();
+    this.skipSpace();
+    if (!this.atEnd()) {
+      const c = this.input[this.pos];
+      if (c === ')') throw this.error('unexpected ")" without a matching "("');
+      // `a:b c:d` reads the value "b c", then stops at the second ":".
+      if (c === ':' || c === '<' || c === '>') throw this.error(`unexpected "${c}": join conditions with "and" or "or", and quote values that contain spaces`);
+      throw this.error('expected "and", "or" or the end of the filter');
+    }
+    return node;
+  }
+
+  // Boolean structure, shared by queries and value lists (`field:(a or b)`).
+  // In a value list, `field` is set and `fieldPos` (where the field was named) tags its nodes.
+  private parseOr(field?: string, fieldPos = 0): KqlNode {
+    const children = [this.parseAnd(field, fieldPos)];
+    while (this.keyword('or')) children.push(this.parseAnd(field, fieldPos));
+    return children.length === 1 ? children[0] : { type: 'or', children };
+  }
+
+  private parseAnd(field?: string, fieldPos = 0): KqlNode {
+    const children = [this.parseNot(field, fieldPos)];
+    while (this.keyword('and')) children.push(this.parseNot(field, fieldPos));
+    return children.length === 1 ? children[0] : { type: 'and', children };
+  }
+
+  private parseNot(field?: string, fieldPos = 0): KqlNode {
+    if (this.keyword('not')) return { type: 'not', child: this.parseNot(field, fieldPos) };
+    return this.parsePrimary(field, fieldPos);
+  }
+
+  private parsePrimary(field?: string, fieldPos = 0): KqlNode {
+    this.skipSpace();
+    if (this.atEnd()) throw this.error(field === undefined ? 'expected a field, a value or "("' : `expected a value for "${field}"`);
+    if (this.input[this.pos] === '(') {
+      const open = this.pos++;
+      const node = this.parseOr(field, fieldPos);
+      this.skipSpace();
+      if (this.input[this.pos] !== ')') throw this.error(`expected ")" to close the "(" at position ${open}`);
+      this.pos++;
+      return node;
+    }
+    const start = this.pos;
+    for (const word of ['and', 'or']) {
+      if (this.peekKeyword(word)) throw this.error(`expected a ${field === undefined ? 'field or value' : 'value'} before "${word}"`);
+    }
+    const literal = this.literal();
+    if (field !== undefined) return this.valueNode(field, literal, fieldPos);
+
+    this.skipSpace();
+    const c = this.input[this.pos];
+    if (c === ':') {
+      const name = this.fieldName(literal, start);
+      this.pos++;
+      this.skipSpace();
+      if (this.atEnd()) throw this.error(`expected a value after "${name}:"`);
+      if (this.input[this.pos] === '{') throw this.error('nested queries ("{ }") are not supported');
+      if (this.input[this.pos] === '(') return this.parsePrimary(name, start);
+      if (this.peekKeyword('and') || this.peekKeyword('or') || this.peekKeyword('not')) {
+        throw this.error(`expected a value after "${name}:"`);
+      }
+      return this.valueNode(name, this.literal(), start);
+    }
+    if (c === '<' || c === '>') {
+      const name = this.fieldName(literal, start);
+      const operator: RangeOperator = this.input[this.pos + 1] === '=' ? (`${c}=` as RangeOperator) : c;
+      this.pos += operator.length;
+      this.skipSpace();
+      if (this.atEnd() || this.input[this.pos] === '(' || this.input[this.pos] === ')') {
+        throw this.error(`expected a value after "${name} ${operator}"`);
+      }
+      const value = this.literal();
+      if (value.segments.length > 1) throw new KqlError(`wildcards are not allowed in a range ("${name} ${operator}")`, start);
+      return { type: 'range', field: name, operator, value: value.segments[0], position: start };
+    }
+    if (literal.segments.length === 1 && literal.segments[0] === '' && !literal.quoted) {
+      throw this.error('expected a field, a value or "("');
+    }
+    return { type: 'match', value: literal, position: start };
+  }
+
+  private valueNode(field: string, value: KqlValue, position: number): KqlNode {
+    if (!value.quoted && value.segments.length === 2 && value.segments.every((s) => s === '')) return { type: 'exists', field, position };
+    return { type: 'match', field, value, position };
+  }
+
+  private fieldName(literal: KqlValue, start: number): string {
+    if (literal.segments.length > 1) throw new KqlError('wildcards in field names are not supported', start);
+    const name = literal.segments[0];
+    if (name === '') throw new KqlError('expected a field name', start);
+    return name;
+  }
+
+  /** A quoted phrase or an unquoted literal, escapes resolved; fails if there is none. */
+  private literal(): KqlValue {
+    if (this.input[this.pos] === '"') return this.quoted();
+    const segments = [''];
+    let sawAny = false;
+    while (!this.atEnd()) {
+      const c = this.input[this.pos];
+      if (c === '\\') {
+        segments[segments.length - 1] += this.escape();
+        sawAny = true;
+        continue;
+      }
+      if (c === '*') {
+        segments.push('');
+        this.pos++;
+        sawAny = true;
+        continue;
+      }
+      if (SPECIAL.has(c)) break;
+      // Spaces belong to the literal unless a keyword follows them.
+      if (isSpace(c)) {
+        let next = this.pos;
+        while (isSpace(this.input[next])) next++;
+        if (next >= this.input.length || this.keywordAt(next, 'and') || this.keywordAt(next, 'or') || this.keywordAt(next, 'not')) break;
+        if (SPECIAL.has(this.input[next])) break;
+      }
+      segments[segments.length - 1] += c;
+      sawAny = true;
+      this.pos++;
+    }
+    if (!sawAny) {
+      const c = this.input[this.pos];
+      throw this.error(c === undefined ? 'expected a value' : `unexpected "${c}"`);
+    }
+    segments[0] = segments[0].trimStart();
+    segments[segments.length - 1] = segments[segments.length - 1].trimEnd();
+    return { segments, quoted: false };
+  }
+
+  private quoted(): KqlValue {
+    const open = this.pos++;
+    let text = '';
+    while (!this.atEnd()) {
+      const c = this.input[this.pos];
+      if (c === '"') {
+        this.pos++;
+        return { segments: [text], quoted: true };
+      }
+      if (c === '\\') text += this.escape();
+      else {
+        text += c;
+        this.pos++;
+      }
+    }
+    throw new KqlError(`unterminated quoted string starting at position ${open}`, open);
+  }
+
+  private escape(): string {
+    const at = this.pos;
+    const c = this.input[this.pos + 1];
+    if (c === undefined) throw new KqlError(`dangling "\\" at position ${at}`, at);
+    this.pos += 2;
+    switch (c) {
+      case 't':
+        return '\t';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 'u': {
+        const hex = this.input.slice(this.pos, this.pos + 4);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new KqlError(`invalid unicode escape at position ${at}`, at);
+        this.pos += 4;
+        return String.fromCharCode(parseInt(hex, 16));
+      }
+      default:
+        return c;
+    }
+  }
+
+  /** Consumes `word` (with surrounding spaces) when it stands as a keyword here. */
+  private keyword(word: string): boolean {
+    const save = this.pos;
+    this.skipSpace();
+    if (this.keywordAt(this.pos, word)) {
+      this.pos += word.length;
+      return true;
+    }
+    this.pos = save;
+    return false;
+  }
+
+  private peekKeyword(word: string): boolean {
+    return this.keywordAt(this.pos, word);
+  }
+
+  private keywordAt(at: number, word: string): boolean {
+    if (this.input.slice(at, at + word.length).toLowerCase() !== word) return false;
+    const before = this.input[at - 1];
+    const after = this.input[at + word.length];
+    const boundaryBefore = at === 0 || isSpace(before) || before === '(' || before === ')';
+    // A keyword at the very end is still one, so `a and` fails instead of matching "a and".
+    return boundaryBefore && (after === undefined || isSpace(after) || after === '(' || after === ')' || after === '"');
+  }
+
+  private skipSpace(): void {
+    while (isSpace(this.input[this.pos])) this.pos++;
+  }
+
+  private atEnd(): boolean {
+    return this.pos >= this.input.length;
+  }
+
+  private error(what: string): KqlError {
+    if (this.atEnd()) return new KqlError(`${what} at the end of the filter`, this.input.length);
+    const near = this.input.slice(this.pos, this.pos + 20);
+    return new KqlError(`${what} at position ${this.pos} (near "${near}")`, this.pos);
+  }
+}
+
+/** Parses a KQL filter; an empty or blank filter gives undefined (no condition). */
+export function parseKql(input: string): KqlNode | undefined {
+  return new Parser(input).parse();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation
+
+type FieldKind = 'keyword' | 'text' | 'number' | 'date';
+
+/** Kibana's event-log field names and the event_log columns that hold them. */
+export const KQL_FIELDS: Readonly<Record<string, { column: keyof EventLogTable; kind: FieldKind }>> = {
+  '@timestamp': { column: 'timestamp', kind: 'date' },
+  'event.provider': { column: 'provider', kind: 'keyword' },
+  'event.action': { column: 'action', kind: 'keyword' },
+  'event.outcome': { column: 'outcome', kind: 'keyword' },
+  'event.duration': { column: 'duration_ns', kind: 'number' },
+  'kibana.space_ids': { column: 'space_id', kind: 'keyword' },
+  'kibana.action.id': { column: 'connector_id', kind: 'keyword' },
+  'kibana.action.name': { column: 'connector_name', kind: 'keyword' },
+  'kibana.action.type_id': { column: 'connector_type_id', kind: 'keyword' },
+  'kibana.action.execution.uuid': { column: 'execution_uuid', kind: 'keyword' },
+  'kibana.action.execution.source': { column: 'source', kind: 'keyword' },
+  'kibana.action.execution.attempt': { column: 'attempt', kind: 'number' },
+  'kibana.task.schedule_delay': { column: 'schedule_delay_ns', kind: 'number' },
+  message: { column: 'message', kind: 'text' },
+  'error.message': { column: 'error_message', kind: 'text' },
+};
+
+export type EventLogEb = ExpressionBuilder<Database, 'event_log'>;
+export type EventLogFilter = (eb: EventLogEb) => Expression<SqlBool>;
+
+export interface CompileOptions {
+  /** Reference time for `now`-relative dates, epoch ms (default: Date.now()). */
+  now?: number;
+}
+
+const DATE_MATH = /^now(?:([+-])(\d+)([smhdw]))?$/;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * An ISO date or Kibana's relative forms `now`, `now-<n><s|m|h|d|w>` (also `now+…`), as epoch
+ * ms; undefined when the text is neither.
+ */
+export function parseDateValue(text: string, now: number): number | undefined {
+  const trimmed = text.trim();
+  const math = DATE_MATH.exec(trimmed);
+  if (math) {
+    if (!math[1]) return now;
+    const delta = Number(math[2]) * UNIT_MS[math[3]];
+    return math[1] === '-' ? now - delta : now + delta;
+  }
+  // Date.parse accepts odd strings ("1" is the year 2001); require an ISO-looking date.
+  if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed)) return undefined;
+  const ms = Date.parse(trimmed);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** LIKE pattern text with `\`, `%` and `_` escaped (used with ESCAPE '\'). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The filter with fields resolved to columns and values converted: compiling cannot fail after this. */
+type Resolved =
+  | { kind: 'or' | 'and'; children: Resolved[] }
+  | { kind: 'not'; child: Resolved }
+  | { kind: 'all' }
+  | { kind: 'exists'; column: string }
+  | { kind: 'compare'; column: string; operator: '=' | RangeOperator; value: string | number }
+  | { kind: 'like'; column: string; pattern: string };
+
+const FREE_TEXT_COLUMNS = ['message', 'error_message'] as const;
+
+function lookupField(name: string, position: number) {
+  const field = Object.hasOwn(KQL_FIELDS, name) ? KQL_FIELDS[name] : undefined;
+  if (!field) {
+    throw new KqlError(`unknown field "${name}" at position ${position}; known fields: ${Object.keys(KQL_FIELDS).join(', ')}`, position);
+  }
+  return field;
+}
+
+function scalar(fieldName: string, kind: FieldKind, text: string, position: number, now: number): string | number {
+  if (kind === 'number') {
+    const n = text.trim() === '' ? NaN : Number(text);
+    if (!Number.isFinite(n)) throw new KqlError(`field "${fieldName}" expects a number, not "${text}" (at position ${position})`, position);
+    return n;
+  }
+  if (kind === 'date') {
+    const ms = parseDateValue(text, now);
+    if (ms === undefined) {
+      throw new KqlError(`field "${fieldName}" expects an ISO date or now-<n><s|m|h|d|w>, not "${text}" (at position ${position})`, position);
+    }
+    return ms;
+  }
+  return text;
+}
+
+const group = (kind: 'or' | 'and', children: Resolved[]): Resolved => (children.length === 1 ? children[0] : { kind, children });
+
+function textMatch(columns: readonly string[], value: KqlValue): Resolved {
+  // Text fields are analysed in Elasticsearch; approximate with case-insensitive containment:
+  // a phrase must appear as is, each word of an unquoted value must appear somewhere.
+  const patterns =
+    value.quoted || value.segments.length > 1
+      ? [`%${value.segments.map(escapeLike).join('%')}%`]
+      : value.segments[0]
+          .split(/\s+/)
+          .filter((w) => w !== '')
+          .map((w) => `%${escapeLike(w)}%`);
+  return group(
+    'and',
+    patterns.map((pattern) => group('or', columns.map((column) => ({ kind: 'like', column, pattern })))),
+  );
+}
+
+function resolve(node: KqlNode, now: number): Resolved {
+  switch (node.type) {
+    case 'or':
+    case 'and':
+      return { kind: node.type, children: node.children.map((c) => resolve(c, now)) };
+    case 'not':
+      return { kind: 'not', child: resolve(node.child, now) };
+    case 'exists':
+      return { kind: 'exists', column: lookupField(node.field, node.position).column };
+    case 'range': {
+      const field = lookupField(node.field, node.position);
+      if (field.kind !== 'number' && field.kind !== 'date') {
+        throw new KqlError(
+          `range "${node.operator}" needs a numeric or date field; "${node.field}" is neither (at position ${node.position})`,
+          node.position,
+        );
+      }
+      return { kind: 'compare', column: field.column, operator: node.operator, value: scalar(node.field, field.kind, node.value, node.position, now) };
+    }
+    case 'match': {
+      if (node.field === undefined) {
+        if (!node.value.quoted && node.value.segments.every((s) => s === '')) return { kind: 'all' };
+        return textMatch(FREE_TEXT_COLUMNS, node.value);
+      }
+      const field = lookupField(node.field, node.position);
+      if (field.kind === 'text') return textMatch([field.column], node.value);
+      if (node.value.segments.length > 1) {
+        if (field.kind !== 'keyword') {
+          throw new KqlError(`wildcards need a text field; "${node.field}" is a ${field.kind} field (at position ${node.position})`, node.position);
+        }
+        return { kind: 'like', column: field.column, pattern: node.value.segments.map(escapeLike).join('%') };
+      }
+      return { kind: 'compare', column: field.column, operator: '=', value: scalar(node.field, field.kind, node.value.segments[0], node.position, now) };
+    }
+  }
+}
+
+function build(eb: EventLogEb, node: Resolved): Expression<SqlBool> {
+  switch (node.kind) {
+    case 'or':
+      return eb.or(node.children.map((c) => build(eb, c)));
+    case 'and':
+      return eb.and(node.children.map((c) => build(eb, c)));
+    case 'not':
+      return eb.not(build(eb, node.child));
+    case 'all':
+      return sql<SqlBool>`1 = 1`;
+    case 'exists':
+      return eb(sql.ref(node.column), 'is not', null);
+    // The `is not null` guards keep every leaf two-valued, so that `not x:y` also matches rows
+    // without the field, as in Elasticsearch (SQL's NOT NULL would be NULL, i.e. no match).
+    case 'compare':
+      return eb.and([eb(sql.ref(node.column), 'is not', null), eb(sql.ref(node.column), node.operator, node.value)]);
+    case 'like':
+      return eb.and([
+        eb(sql.ref(node.column), 'is not', null),
+        sql<SqlBool>`lower(${sql.ref(node.column)}) like lower(${node.pattern}) escape '\\'`,
+      ]);
+  }
+}
+
+/**
+ * Compiles a parsed filter into a `where` callback. Fields and values are checked here, so a
+ * KqlError (unknown field, value of the wrong kind) comes out of this call, not out of the query.
+ */
+export function compileKql(node: KqlNode, options: CompileOptions = {}): EventLogFilter {
+  const resolved = resolve(node, options.now ?? Date.now());
+  return (eb) => build(eb, resolved);
+}
+
+/** Parses and compiles a filter; undefined for a blank one. */
+export function kqlFilter(input: string, options: CompileOptions = {}): EventLogFilter | undefined {
+  const node = parseKql(input);
+  return node && compileKql(node, options);
+}
+
+const describeValue = (v: KqlValue) => (v.quoted ? JSON.stringify(v.segments[0]) : v.segments.map((s) => s.replace(/[*\\]/g, '\\$&')).join('*'));
+
+/** A compact rendering of the tree, for tests and logs: `(and a:b (not c))`. */
+export function formatKql(node: KqlNode): string {
+  switch (node.type) {
+    case 'or':
+    case 'and':
+      return `(${node.type} ${node.children.map(formatKql).join(' ')})`;
+    case 'not':
+      return `(not ${formatKql(node.child)})`;
+    case 'exists':
+      return `${node.field}:*`;
+    case 'range':
+      return `${node.field}${node.operator}${node.value}`;
+    case 'match':
+      return node.field === undefined ? describeValue(node.value) : `${node.field}:${describeValue(node.value)}`;
+  }
+}
