@@ -100,7 +100,12 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const preconfigured = preconfiguredEntries(actionsConfig.preconfigured, actionsConfig.preconfiguredAlertHistoryEsIndex, (m) => logger.warn(m));
   const inMemory = buildInMemoryConnectors(preconfigured, registry, { configurationUtilities });
 
-  const database = await openDatabase({ url: config.database.url, dataDir, poolMax: config.database.pool.max });
+  const database = await openDatabase({
+    url: config.database.url,
+    dataDir,
+    poolMax: config.database.pool.max,
+    onPoolError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
+  });
   const users = new UsersRepository(database.db);
   try {
     await ensureBootstrapUser(users, config.security.elasticPassword, logger);

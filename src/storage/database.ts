@@ -11,6 +11,8 @@ export interface DatabaseOptions {
   url?: string;
   dataDir: string;
   poolMax?: number;
+  /** Told about errors of idle pooled connections (a server restart), which are otherwise fatal. */
+  onPoolError?: (err: Error) => void;
 }
 
 export interface PlugboardDatabase {
@@ -26,7 +28,7 @@ export interface PlugboardDatabase {
 export const SQLITE_FILE_NAME = 'plugboard.sqlite';
 
 export async function openDatabase(options: DatabaseOptions): Promise<PlugboardDatabase> {
-  const opened = options.url ? openPostgres(options.url, options.poolMax ?? 10) : openSqlite(options.dataDir);
+  const opened = options.url ? openPostgres(options.url, options.poolMax ?? 10, options.onPoolError) : openSqlite(options.dataDir);
   try {
     await migrate(opened.db, opened.dialect);
   } catch (err) {
@@ -52,8 +54,11 @@ function openSqlite(dataDir: string): PlugboardDatabase {
 // read them as numbers, as SQLite does, instead of pg's default strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-function openPostgres(url: string, max: number): PlugboardDatabase {
+function openPostgres(url: string, max: number, onPoolError?: (err: Error) => void): PlugboardDatabase {
   const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client losing its connection emits 'error' on the pool; unheard, it would end the
+  // process. The pool replaces the client on next use.
+  pool.on('error', (err) => onPoolError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', url, close: () => db.destroy() };
 }

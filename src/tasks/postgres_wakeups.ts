@@ -4,15 +4,20 @@ import type { Logger } from 'pino';
 import type { Database } from '../storage/schema.js';
 
 const CHANNEL = 'plugboard_tasks';
-const RECONNECT_MS = 2000;
+const RECONNECT_MIN_MS = 1000;
+const RECONNECT_MAX_MS = 30_000;
 
 /**
  * Wakes the task managers of every instance sharing a PostgreSQL database when one of them
- * queues tasks (LISTEN/NOTIFY), so they need not wait for their poll.
+ * queues tasks (LISTEN/NOTIFY), so they need not wait for their poll. Channels are per
+ * database, so the payload names the schema and instances of other schemas ignore it.
+ * While the listening connection is down, instances fall back to polling, and it is
+ * re-established with backoff.
  */
 export class PostgresWakeups {
   private client: pg.Client | undefined;
   private closed = false;
+  private schema = '';
 
   constructor(
     private readonly url: string,
@@ -22,21 +27,48 @@ export class PostgresWakeups {
   ) {}
 
   async start(): Promise<void> {
+    this.schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(this.db)).rows[0].schema;
+    await this.listen();
+  }
+
+  private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', () => this.onWake());
+    client.on('notification', (message) => {
+      if (message.payload === this.schema) this.onWake();
+    });
     client.on('error', (err) => {
-      this.logger.warn({ err }, 'task wake-up listener lost its connection; polling until it is back');
+      if (this.client !== client) return;
       this.client = undefined;
+      this.logger.warn({ err }, 'task wake-up listener lost its connection; polling until it is back');
       client.end().catch(() => undefined);
-      if (!this.closed) setTimeout(() => void this.start().catch(() => undefined), RECONNECT_MS).unref();
+      void this.reconnect();
     });
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
+    if (this.closed) {
+      await client.end();
+      return;
+    }
     this.client = client;
   }
 
+  private async reconnect(): Promise<void> {
+    for (let delay = RECONNECT_MIN_MS; !this.closed; delay = Math.min(delay * 2, RECONNECT_MAX_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      if (this.closed) return;
+      try {
+        await this.listen();
+        this.logger.info('task wake-up listener reconnected');
+        this.onWake();
+        return;
+      } catch (err) {
+        this.logger.warn({ err }, `task wake-up listener could not reconnect; next try in ${Math.min(delay * 2, RECONNECT_MAX_MS)} ms`);
+      }
+    }
+  }
+
   async notify(): Promise<void> {
-    await sql`select pg_notify(${CHANNEL}, '')`.execute(this.db);
+    await sql`select pg_notify(${CHANNEL}, ${this.schema})`.execute(this.db);
   }
 
   async close(): Promise<void> {

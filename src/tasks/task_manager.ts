@@ -97,7 +97,7 @@ export class TaskManager {
     if (this.started) return;
     this.started = true;
     this.loopDone = this.loop();
-    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(1000, this.options.leaseMs / 3));
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(100, this.options.leaseMs / 3));
     this.renewTimer.unref();
   }
 
@@ -137,7 +137,9 @@ export class TaskManager {
       const admission = this.flow.admit(task.connectorId, this.typeOfConnector(task));
       if (!admission.admitted) {
         // Not an attempt: back to the queue, and the connector is skipped until it has room.
-        void this.store.requeue(task.id, this.owner, admission.retryAt, { refundAttempt: true });
+        this.store
+          .requeue(task.id, this.owner, admission.retryAt, { refundAttempt: true })
+          .catch((err: unknown) => this.logger.error({ err, taskId: task.id }, 'returning a held-back task to the queue failed; it runs when its lease expires'));
         return;
       }
     }
@@ -145,7 +147,10 @@ export class TaskManager {
     const entry = { task, controller, done: Promise.resolve() };
     this.running.set(task.id, entry);
     this.stats.running = this.running.size;
-    entry.done = this.execute(task, controller).finally(() => {
+    entry.done = this.execute(task, controller)
+      // The task stays claimed; when its lease runs out it is run again (at least once).
+      .catch((err: unknown) => this.logger.error({ err, taskId: task.id }, 'recording the outcome of a task failed'))
+      .finally(() => {
       this.running.delete(task.id);
       this.stats.running = this.running.size;
       if (task.connectorId) this.flow.release(task.connectorId);
@@ -235,15 +240,14 @@ export class TaskManager {
     const next = this.flow.nextUnblock();
     const wait = Math.max(0, Math.min(this.options.pollIntervalMs, next !== undefined ? next - Date.now() : Infinity));
     return new Promise((resolve) => {
-      const timer = setTimeout(done, wait);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        // Once awake, a later wake() must mark the loop busy rather than call this closure.
+        if (this.wakeUp === done) this.wakeUp = undefined;
         resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        done();
       };
+      const timer = setTimeout(done, wait);
+      this.wakeUp = done;
     });
   }
 
