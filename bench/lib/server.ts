@@ -16,6 +16,8 @@ export interface BenchServer {
   url: string;
   /** Password of the `elastic` superuser. */
   password: string;
+  /** Process id of the server (for /proc/<pid>/status). */
+  pid: number;
   /** SIGTERM the server, wait for it to exit, remove its data directory. */
   stop(): Promise<void>;
 }
@@ -23,6 +25,10 @@ export interface BenchServer {
 export interface StartOptions {
   /** A postgres:// URL; omitted means the embedded SQLite database. */
   databaseUrl?: string;
+  /** Extra lines for the server's YAML config file, e.g. `plugboard.tasks.maxConcurrency: 400`. */
+  configLines?: string[];
+  /** Extra node options for the server process, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -35,13 +41,14 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
   // warn keeps per-request logging out of the measurement; a fixed key skips key generation.
   await writeFile(
     configFile,
-    `logging.root.level: warn\nxpack.encryptedSavedObjects.encryptionKey: ${randomBytes(24).toString('hex')}\n`,
+    `logging.root.level: warn\nxpack.encryptedSavedObjects.encryptionKey: ${randomBytes(24).toString('hex')}\n` +
+      (options.configLines ?? []).map((line) => `${line}\n`).join(''),
   );
   const password = randomBytes(12).toString('hex');
 
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--config', configFile],
+    [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--config', configFile],
     { cwd: PROJECT_ROOT, env: serverEnv(password, options.databaseUrl), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const stop = async () => {
@@ -57,7 +64,7 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
 
   try {
     const url = await waitForListening(child);
-    return { url, password, stop };
+    return { url, password, pid: child.pid!, stop };
   } catch (err) {
     await stop();
     throw err;
