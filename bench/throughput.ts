@@ -1,0 +1,463 @@
+/**
+ * Throughput and latency of queued actions (POST /api/actions/_bulk_enqueue → task manager →
+ * `.webhook` connector → HTTP), on SQLite and on PostgreSQL. The webhooks point at a keep-alive
+ * sink in this process, which records the arrival of every action; the baseline is plain undici
+ * POSTing bodies of the same size to the same sink with as many requests in flight as Plugboard
+ * may run, measured in the same run, so results from different machines compare by their ratio.
+ *
+ *   npx tsx bench/throughput.ts
+ *   npm run bench -- throughput
+ *   BENCH_ACTIONS=50000 BENCH_DURATION=20 npx tsx bench/throughput.ts
+ *   BENCH_RATE=500 npx tsx bench/throughput.ts          # steady load other than 1,000 actions/s
+ *   BENCH_CPU_PROF=/tmp/prof npx tsx bench/throughput.ts   # also profile the server, print hot spots
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { createPostgresSchema, postgresAvailable, TEST_POSTGRES_URL } from '../test/helpers/databases.js';
+import { ApiClient } from './lib/client.js';
+import { summarizeCpuProfile, type HotSpot } from './lib/cpu_profile.js';
+import { measureRaw, type RawResult } from './lib/raw_load.js';
+import { startServer } from './lib/server.js';
+import { BODY_BYTES, makeBody, now, Sink, type DeliveryRun } from './lib/sink.js';
+import { fmtInt, fmtRatio, renderTable } from './lib/table.js';
+
+const ACTIONS = positiveInt(process.env.BENCH_ACTIONS ?? '20000', 'BENCH_ACTIONS');
+const DURATION_S = positiveNumber(process.env.BENCH_DURATION ?? '10', 'BENCH_DURATION');
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+
+const CONNECTORS = 4;
+const BULK_SIZE = 1000;
+/** Actions run (and discarded) before anything is measured: JIT, connection pools, caches. */
+const WARMUP_ACTIONS = 2000;
+const RAW_WARMUP_S = 1;
+/** The steady-load scenario: actions per second, enqueued every TICK_MS in equal batches. */
+const STEADY_RATE = positiveInt(process.env.BENCH_RATE ?? '1000', 'BENCH_RATE');
+const TICK_MS = 50;
+/** Fail when no action arrives for this long (beyond the 30 s lease, so a redelivery would show). */
+const STALL_MS = 45_000;
+
+// plugboard.tasks.maxConcurrency is left at its default (200, written out here for the record);
+// the per-connector limit is raised from its default of 20 so that CONNECTORS connectors can
+// use all of it: 4 × 20 would cap the server at 80 requests in flight.
+const MAX_CONCURRENCY = 200;
+const CONNECTOR_CONCURRENCY = 50;
+const IN_FLIGHT = Math.min(MAX_CONCURRENCY, CONNECTORS * CONNECTOR_CONCURRENCY);
+const SERVER_CONFIG = [
+  `plugboard.tasks.maxConcurrency: ${MAX_CONCURRENCY}`,
+  `plugboard.actions.flowControl.defaults.concurrency: ${CONNECTOR_CONCURRENCY}`,
+];
+
+interface BulkResponse {
+  errors: boolean;
+  items: Array<{ id: string; response: string; message?: string }>;
+}
+
+interface Health {
+  stats: {
+    running: number;
+    claims: number;
+    backlog_by_type: Record<string, number>;
+    recent_failures: Array<{ id: string; type: string; error: string }>;
+  };
+}
+
+interface PeakResult {
+  deliveriesPerSec: number;
+  seconds: number;
+  enqueueSeconds: number;
+  claims: number;
+}
+
+interface SteadyResult {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  actions: number;
+  /** Enqueue rate achieved by the pacer. */
+  enqueueRate: number;
+  /** Most a batch went out after its scheduled time (the bench's own event loop lag). */
+  pacerLagMs: number;
+}
+
+interface DialectResult {
+  label: string;
+  /** Mean of the two raw runs, before and after Plugboard's. */
+  raw: RawResult;
+  rawRuns: [RawResult, RawResult];
+  peak: PeakResult;
+  steady: SteadyResult;
+  delivered: number;
+  duplicates: number;
+  serverPeakRss: number | undefined;
+  benchPeakRss: number | undefined;
+  benchRssReset: boolean;
+}
+
+export default async function run(): Promise<void> {
+  printMachine();
+  // Checked first so that a required but missing PostgreSQL (PLUGBOARD_REQUIRE_SERVICES=1) fails
+  // fast: postgresAvailable() throws in that case.
+  const withPostgres = await postgresAvailable();
+  if (CPU_PROF_DIR) await mkdir(CPU_PROF_DIR, { recursive: true });
+
+  const sink = new Sink();
+  await sink.listen();
+  const results: DialectResult[] = [];
+  try {
+    results.push(await benchDialect('SQLite', undefined, sink));
+    if (!withPostgres) {
+      console.log(`\nPostgreSQL: SKIPPED, unreachable at ${TEST_POSTGRES_URL} (set PLUGBOARD_REQUIRE_SERVICES=1 to make this an error)`);
+    } else {
+      const schema = await createPostgresSchema();
+      try {
+        results.push(await benchDialect('PostgreSQL', schema.url, sink));
+      } finally {
+        await schema.drop();
+      }
+    }
+  } finally {
+    await sink.close();
+  }
+  if (sink.unknown > 0) throw new Error(`the sink received ${sink.unknown} requests that were not benchmark actions`);
+  if (results.length > 1) printSummary(results);
+}
+
+function printMachine(): void {
+  const cpus = os.cpus();
+  console.log(
+    `machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `${os.platform()} ${os.release()}, node ${process.version}; load average ${loadAverage()}`,
+  );
+  console.log(
+    `settings: ${fmtInt(ACTIONS)} actions (BENCH_ACTIONS) in bulk requests of ${fmtInt(BULK_SIZE)} over ${CONNECTORS} .webhook connectors; ` +
+      `steady load ${fmtInt(STEADY_RATE)} actions/s (BENCH_RATE) for ${DURATION_S} s (BENCH_DURATION); raw baseline ${DURATION_S} s (after ${RAW_WARMUP_S} s warm-up) before and again after Plugboard's runs; ` +
+      `${BODY_BYTES}-byte bodies; ${fmtInt(WARMUP_ACTIONS)} unmeasured warm-up actions per server`,
+  );
+  console.log(
+    `server config: ${SERVER_CONFIG.join(', ')} (per-connector concurrency RAISED from the default 20, so ` +
+      `${CONNECTORS} connectors × ${CONNECTOR_CONCURRENCY} = ${IN_FLIGHT} requests in flight; the raw baseline uses the same ${IN_FLIGHT}); ` +
+      'other settings default; server in a child process, sink in the bench process, raw sender in another child process, all on this machine' +
+      (CPU_PROF_DIR ? `; server CPU-profiled into ${CPU_PROF_DIR}` : ''),
+  );
+}
+
+async function benchDialect(label: string, databaseUrl: string | undefined, sink: Sink): Promise<DialectResult> {
+  const benchRssReset = resetPeakRss();
+  progress(`${label}: starting the server`);
+  const startedAt = Date.now();
+  const server = await startServer({
+    databaseUrl,
+    configLines: SERVER_CONFIG,
+    nodeArgs: CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [],
+  });
+  const client = new ApiClient(server.url, server.password, 32);
+  const runs: DeliveryRun[] = [];
+  let result: DialectResult;
+  try {
+    const ids = await createConnectors(client, sink);
+
+    progress(`${label}: warm-up, ${fmtInt(WARMUP_ACTIONS)} actions`);
+    const warmup = sink.startRun(WARMUP_ACTIONS);
+    runs.push(warmup);
+    await enqueueAll(client, warmup, ids);
+    await sink.waitForAll(warmup, STALL_MS, () => describeQueue(client));
+    await settled(client);
+
+    const rawBefore = await raw(label, sink);
+
+    progress(`${label}: peak, ${fmtInt(ACTIONS)} actions`);
+    const peak = await measurePeak(client, sink, ids, runs);
+    progress(`${label}: peak ${fmtInt(peak.deliveriesPerSec)} deliveries/s (${fmtRatio(peak.deliveriesPerSec / rawBefore.deliveriesPerSec)} of raw)`);
+    await settled(client);
+
+    progress(`${label}: steady ${fmtInt(STEADY_RATE)} actions/s for ${DURATION_S} s`);
+    const steady = await measureSteady(client, sink, ids, runs);
+    progress(`${label}: steady p50 ${fmtLatency(steady.p50)} ms, p99 ${fmtLatency(steady.p99)} ms`);
+    const health = await settled(client);
+    // Again afterwards: on a shared machine the baseline moves, and the spread shows by how much.
+    const rawAfter = await raw(label, sink);
+
+    const failures = health.stats.recent_failures.filter((f) => f.type.startsWith('actions:'));
+    if (failures.length > 0) throw new Error(`${label}: ${failures.length} actions failed, e.g. ${failures[0].error}`);
+    const missing = runs.reduce((n, r) => n + (r.size - r.unique), 0);
+    if (missing > 0) throw new Error(`${label}: ${missing} actions were never delivered`);
+    result = {
+      label,
+      raw: {
+        deliveriesPerSec: (rawBefore.deliveriesPerSec + rawAfter.deliveriesPerSec) / 2,
+        deliveries: rawBefore.deliveries + rawAfter.deliveries,
+        seconds: rawBefore.seconds + rawAfter.seconds,
+      },
+      rawRuns: [rawBefore, rawAfter],
+      peak,
+      steady,
+      delivered: runs.reduce((n, r) => n + r.unique, 0),
+      duplicates: runs.reduce((n, r) => n + r.duplicates, 0),
+      serverPeakRss: peakRss(server.pid),
+      benchPeakRss: peakRss('self'),
+      benchRssReset,
+    };
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+  // Deliveries that arrive after the server stopped cannot happen; duplicates are final now.
+  result.duplicates = runs.reduce((n, r) => n + r.duplicates, 0);
+  printTable(result);
+  if (CPU_PROF_DIR) await printProfile(label, server.pid, startedAt);
+  return result;
+}
+
+async function raw(label: string, sink: Sink): Promise<RawResult> {
+  progress(`${label}: raw undici baseline, ${IN_FLIGHT} requests in flight, ${DURATION_S} s`);
+  const result = await measureRaw(sink, IN_FLIGHT, RAW_WARMUP_S, DURATION_S);
+  progress(`${label}: raw baseline ${fmtInt(result.deliveriesPerSec)} deliveries/s`);
+  return result;
+}
+
+/** One .webhook connector per CONNECTORS, each at its own path of the sink. */
+async function createConnectors(client: ApiClient, sink: Sink): Promise<string[]> {
+  const ids = Array.from({ length: CONNECTORS }, (_, i) => `bench-webhook-${i}`);
+  for (const [i, id] of ids.entries()) {
+    await client.request('POST', `/api/actions/connector/${id}`, {
+      name: `Bench webhook ${i}`,
+      connector_type_id: '.webhook',
+      config: { url: `${sink.url}/c${i}`, method: 'post', hasAuth: false },
+      secrets: {},
+    });
+  }
+  return ids;
+}
+
+/** The bulk request for actions [first, end) of a run, round-robin over the connectors. */
+function bulkBody(run: DeliveryRun, ids: string[], first: number, end: number, enqueuedAt: number) {
+  const actions = [];
+  for (let seq = first; seq < end; seq++) actions.push({ id: ids[seq % ids.length], params: { body: makeBody(run.id, seq, enqueuedAt) } });
+  return { actions };
+}
+
+async function bulkEnqueue(client: ApiClient, run: DeliveryRun, ids: string[], first: number, end: number, enqueuedAt: number): Promise<void> {
+  const res = await client.request<BulkResponse>('POST', '/api/actions/_bulk_enqueue', bulkBody(run, ids, first, end, enqueuedAt));
+  const bad = res.items.filter((i) => i.response !== 'success');
+  if (res.items.length !== end - first || bad.length > 0) {
+    throw new Error(`bulk enqueue: ${res.items.length} items for ${end - first} actions, ${bad.length} not queued: ${JSON.stringify(bad[0])}`);
+  }
+}
+
+/** Enqueues every action of the run, one bulk request after the other. */
+async function enqueueAll(client: ApiClient, run: DeliveryRun, ids: string[]): Promise<void> {
+  for (let first = 0; first < run.size; first += BULK_SIZE) {
+    await bulkEnqueue(client, run, ids, first, Math.min(first + BULK_SIZE, run.size), now());
+  }
+}
+
+/** All ACTIONS enqueued back to back; deliveries/s from just before the first request to the last arrival. */
+async function measurePeak(client: ApiClient, sink: Sink, ids: string[], runs: DeliveryRun[]): Promise<PeakResult> {
+  const run = sink.startRun(ACTIONS);
+  runs.push(run);
+  const claimsBefore = (await health(client)).stats.claims;
+  const started = now();
+  await enqueueAll(client, run, ids);
+  const enqueueSeconds = (now() - started) / 1000;
+  await sink.waitForAll(run, STALL_MS, () => describeQueue(client));
+  const seconds = (run.lastFirstArrival - started) / 1000;
+  const claims = (await health(client)).stats.claims - claimsBefore;
+  return { deliveriesPerSec: run.size / seconds, seconds, enqueueSeconds, claims };
+}
+
+/**
+ * STEADY_RATE actions/s for DURATION_S, in batches every TICK_MS on a fixed schedule (open loop:
+ * a slow response does not delay the next batch). Latency runs from just before each bulk
+ * request to the action's first arrival at the sink.
+ */
+async function measureSteady(client: ApiClient, sink: Sink, ids: string[], runs: DeliveryRun[]): Promise<SteadyResult> {
+  const perTick = Math.max(1, Math.round((STEADY_RATE * TICK_MS) / 1000));
+  const ticks = Math.max(1, Math.round((DURATION_S * 1000) / TICK_MS));
+  const run = sink.startRun(perTick * ticks);
+  runs.push(run);
+  const requests: Promise<void>[] = [];
+  let pacerLagMs = 0;
+  const start = now() + 10;
+  for (let k = 0; k < ticks; k++) {
+    const due = start + k * TICK_MS;
+    const wait = due - now();
+    if (wait > 0) await sleep(wait);
+    const sentAt = now();
+    pacerLagMs = Math.max(pacerLagMs, sentAt - due);
+    const request = bulkEnqueue(client, run, ids, k * perTick, (k + 1) * perTick, sentAt);
+    request.catch(() => undefined); // awaited below; keeps an early failure from being unhandled
+    requests.push(request);
+  }
+  const enqueueRate = run.size / ((now() - start) / 1000 + TICK_MS / 1000);
+  await Promise.all(requests);
+  await sink.waitForAll(run, STALL_MS, () => describeQueue(client));
+  const latencies = run.latencies();
+  return {
+    p50: percentile(latencies, 0.5),
+    p90: percentile(latencies, 0.9),
+    p99: percentile(latencies, 0.99),
+    max: latencies[latencies.length - 1],
+    actions: run.size,
+    enqueueRate,
+    pacerLagMs,
+  };
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+function health(client: ApiClient): Promise<Health> {
+  return client.request<Health>('GET', '/api/task_manager/_health');
+}
+
+const actionBacklog = (h: Health) =>
+  Object.entries(h.stats.backlog_by_type)
+    .filter(([type]) => type.startsWith('actions:'))
+    .reduce((n, [, count]) => n + count, 0);
+
+async function describeQueue(client: ApiClient): Promise<string> {
+  try {
+    const h = await health(client);
+    return `server: ${h.stats.running} running, ${actionBacklog(h)} queued, ${h.stats.recent_failures.length} recent failures${h.stats.recent_failures[0] ? `, e.g. ${h.stats.recent_failures[0].error}` : ''}`;
+  } catch (err) {
+    return `health unavailable: ${(err as Error).message}`;
+  }
+}
+
+/** Waits until no action task is queued or running (their completions are written). */
+async function settled(client: ApiClient): Promise<Health> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const h = await health(client);
+    if (h.stats.running === 0 && actionBacklog(h) === 0) return h;
+    if (Date.now() > deadline) throw new Error(`the queue did not drain: ${h.stats.running} running, ${actionBacklog(h)} queued`);
+    await sleep(50);
+  }
+}
+
+/** VmHWM (peak resident set) of a process, in bytes; undefined where /proc is not available. */
+function peakRss(pid: number | 'self'): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resets this process's VmHWM to its current RSS (Linux ≥ 4.0), so each dialect gets its own peak. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function printTable(r: DialectResult): void {
+  const ratio = r.peak.deliveriesPerSec / r.raw.deliveriesPerSec;
+  console.log(`\n${r.label} — ${CONNECTORS} .webhook connectors → local sink; ${IN_FLIGHT} requests in flight at most (Plugboard and raw alike)`);
+  console.log(
+    renderTable(
+      ['metric', 'value', 'detail'],
+      [
+        ['Plugboard deliveries/s', fmtInt(r.peak.deliveriesPerSec), `${fmtInt(ACTIONS)} actions, first enqueue → last delivery ${r.peak.seconds.toFixed(2)} s`],
+        ['raw undici deliveries/s', fmtInt(r.raw.deliveriesPerSec), `mean of ${fmtInt(r.rawRuns[0].deliveriesPerSec)} before and ${fmtInt(r.rawRuns[1].deliveriesPerSec)} after, ${IN_FLIGHT} in flight`],
+        ['Plugboard ÷ raw', fmtRatio(ratio), `the goal is ≥ 0.5 on SQLite${r.label === 'SQLite' ? `: ${ratio >= 0.5 ? 'met' : 'NOT met'}` : ''}`],
+        [`p50 ms at ${fmtInt(STEADY_RATE)}/s`, fmtLatency(r.steady.p50), `enqueue → arrival at the sink, ${fmtInt(r.steady.actions)} actions, ${fmtInt((STEADY_RATE * TICK_MS) / 1000)} every ${TICK_MS} ms`],
+        [`p99 ms at ${fmtInt(STEADY_RATE)}/s`, fmtLatency(r.steady.p99), `p90 ${fmtLatency(r.steady.p90)} ms, max ${fmtLatency(r.steady.max)} ms`],
+        ['server peak RSS MiB', fmtMiB(r.serverPeakRss), 'VmHWM of the server process over its whole life'],
+        ['bench peak RSS MiB', fmtMiB(r.benchPeakRss), `VmHWM of this process (sink and enqueuer)${r.benchRssReset ? ', reset at the start of this dialect' : ', since it started'}`],
+        ['delivered / duplicates', `${fmtInt(r.delivered)} / ${fmtInt(r.duplicates)}`, `every action delivered ${r.duplicates === 0 ? 'exactly once' : 'at least once'} (warm-up, peak and steady runs)`],
+      ],
+    ),
+  );
+  console.log(
+    `peak: all enqueued after ${r.peak.enqueueSeconds.toFixed(2)} s; ${fmtInt(r.peak.claims)} claims, ${fmtInt(ACTIONS / Math.max(1, r.peak.claims))} tasks per claim. ` +
+      `steady: enqueued at ${fmtInt(r.steady.enqueueRate)}/s, the pacer at most ${fmtLatency(r.steady.pacerLagMs)} ms late.`,
+  );
+  if (r.peak.deliveriesPerSec < STEADY_RATE) {
+    console.log(
+      `OVERLOAD: ${fmtInt(STEADY_RATE)} actions/s is above the peak throughput (${fmtInt(r.peak.deliveriesPerSec)}/s), so the queue grew ` +
+        'during the whole steady run and its latencies are mostly time spent in the backlog (BENCH_RATE sets a lower rate).',
+    );
+  }
+  console.log(`load average after the run: ${loadAverage()} on ${os.cpus().length} CPUs`);
+}
+
+function printSummary(results: DialectResult[]): void {
+  console.log('\nSummary');
+  console.log(
+    renderTable(
+      ['dialect', 'deliveries/s', 'raw/s', 'ratio', `p50 ms @${fmtInt(STEADY_RATE)}/s`, `p99 ms @${fmtInt(STEADY_RATE)}/s`, 'server RSS MiB', 'bench RSS MiB', 'duplicates'],
+      results.map((r) => [
+        r.label,
+        fmtInt(r.peak.deliveriesPerSec),
+        fmtInt(r.raw.deliveriesPerSec),
+        fmtRatio(r.peak.deliveriesPerSec / r.raw.deliveriesPerSec),
+        fmtLatency(r.steady.p50),
+        fmtLatency(r.steady.p99),
+        fmtMiB(r.serverPeakRss),
+        fmtMiB(r.benchPeakRss),
+        r.duplicates,
+      ]),
+    ),
+  );
+}
+
+/** Hot spots of the server's main thread, from the profile written when it exited. */
+async function printProfile(label: string, pid: number, startedAt: number): Promise<void> {
+  const dir = CPU_PROF_DIR!;
+  const candidates: Array<{ file: string; size: number }> = [];
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith('.cpuprofile') || !name.includes(`.${pid}.`)) continue;
+    const info = await stat(path.join(dir, name));
+    if (info.mtimeMs >= startedAt) candidates.push({ file: path.join(dir, name), size: info.size });
+  }
+  // The main thread's profile is the largest (tsx's loader thread writes a small one too).
+  const main = candidates.sort((a, b) => b.size - a.size)[0];
+  if (!main) {
+    console.log(`\n${label}: no CPU profile of process ${pid} found in ${dir}`);
+    return;
+  }
+  const summary = await summarizeCpuProfile(main.file);
+  const rows = (spots: HotSpot[]) => spots.map((s) => [s.name, fmtInt(s.ms), `${(s.share * 100).toFixed(1)}%`]);
+  console.log(`\n${label}: server CPU profile ${main.file}: ${fmtInt(summary.totalMs)} ms sampled, ${(summary.idleShare * 100).toFixed(0)}% idle; shares are of busy time`);
+  console.log(`\nself time by area\n${renderTable(['area', 'ms', 'share'], rows(summary.byArea.slice(0, 12)))}`);
+  console.log(`\nself time by function\n${renderTable(['function', 'ms', 'share'], rows(summary.self))}`);
+  console.log(`\ninclusive time, src/ functions\n${renderTable(['function', 'ms', 'share'], rows(summary.inclusiveSrc))}`);
+}
+
+const fmtLatency = (ms: number) => (ms < 10 ? ms.toFixed(1) : fmtInt(ms));
+const fmtMiB = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : fmtInt(bytes / 2 ** 20));
+const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(' / ');
+
+/** Progress goes to stderr so stdout holds only the report. */
+function progress(message: string): void {
+  process.stderr.write(`  … ${message}\n`);
+}
+
+function positiveNumber(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function positiveInt(value: string, name: string): number {
+  const n = positiveNumber(value, name);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+// Also runnable on its own: `npx tsx bench/throughput.ts`.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await run();
+}
