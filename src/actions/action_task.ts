@@ -39,16 +39,15 @@ export function actionTaskDefinition(deps: {
     async run(task: TaskInstance, signal: AbortSignal): Promise<TaskOutcome> {
       const { params, source, user } = task.params as unknown as ActionTaskParams;
       const connectorId = task.connectorId!;
-      const found = await deps.loader.find(task.spaceId, connectorId);
-      if (!found) return { kind: 'failed', error: `Saved object [action/${connectorId}] not found` };
-      if (!deps.registry.has(found.typeId)) return { kind: 'failed', error: `Action type "${found.typeId}" is not registered.` };
       let runnable;
       try {
-        runnable = deps.loader.runnable(found);
+        runnable = await deps.loader.cachedRunnable(task.spaceId, connectorId);
       } catch (err) {
         if (err instanceof DecryptionError) return { kind: 'failed', error: err.message };
         throw err;
       }
+      if (!runnable) return { kind: 'failed', error: `Saved object [action/${connectorId}] not found` };
+      if (!deps.registry.has(runnable.typeId)) return { kind: 'failed', error: `Action type "${runnable.typeId}" is not registered.` };
       if (!deps.registry.isExecutable(runnable.typeId, runnable)) {
         return { kind: 'failed', error: `action type "${runnable.typeId}" is not enabled in the Kibana config xpack.actions.enabledActionTypes` };
       }

@@ -3,8 +3,17 @@ import type { ConnectorRecord, ConnectorsRepository } from '../storage/connector
 import type { RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
 
+/**
+ * Queued actions of one connector come in bursts; re-reading and decrypting it for each of
+ * them is most of their database work. A connector edited meanwhile is seen within this time.
+ */
+const RUNNABLE_CACHE_MS = 1000;
+const RUNNABLE_CACHE_MAX = 10_000;
+
 /** Finds connectors (in memory first, then stored) and decrypts them for running. */
 export class ConnectorLoader {
+  private readonly recent = new Map<string, { connector: RunnableConnector; expires: number }>();
+
   constructor(
     private readonly repository: ConnectorsRepository,
     private readonly inMemory: Map<string, InMemoryConnector>,
@@ -26,6 +35,26 @@ export class ConnectorLoader {
     }
     for (const record of await this.repository.getMany(spaceId, stored)) found.set(record.id, record);
     return found;
+  }
+
+  /**
+   * The runnable connector for a queued action, from a cache of about a second; undefined when
+   * it does not exist. Throws DecryptionError as `runnable` does.
+   */
+  async cachedRunnable(spaceId: string, id: string): Promise<RunnableConnector | undefined> {
+    const key = `${spaceId}\u0000${id}`;
+    const now = Date.now();
+    const hit = this.recent.get(key);
+    if (hit && hit.expires > now) return hit.connector;
+    const found = await this.find(spaceId, id);
+    if (!found) {
+      this.recent.delete(key);
+      return undefined;
+    }
+    const connector = this.runnable(found);
+    if (this.recent.size >= RUNNABLE_CACHE_MAX) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(key, { connector, expires: now + RUNNABLE_CACHE_MS });
+    return connector;
   }
 
   /** Decrypts a stored connector's secrets; throws DecryptionError when they do not match. */

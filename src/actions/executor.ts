@@ -122,7 +122,8 @@ export class ActionExecutor {
     }
 
     const start = new Date();
-    void events?.log(actionEvent(eventCtx, 'execute-start', { message: `action started: ${label}` }));
+    // Stamped with the start time, so that it sorts before its execute event.
+    void events?.log(actionEvent(eventCtx, 'execute-start', { message: `action started: ${label}`, end: start }));
     const timeoutMs = timeoutOverride ?? this.deps.timeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;

@@ -46,13 +46,39 @@ function openSqlite(dataDir: string): PlugboardDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', file, close: () => db.destroy() };
 }
 
 // bigint columns hold epoch milliseconds and nanosecond durations, all well inside 2^53:
 // read them as numbers, as SQLite does, instead of pg's default strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every statement anew; preparing costs as much as running the small
+ * statements of the hot paths (claim, finish, event insert). Statements are reusable, and the
+ * SQLite connection runs one query at a time, so they are cached by their SQL text.
+ */
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver);
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (!statement) {
+          if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+          statement = prepare(source);
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
+}
 
 function openPostgres(url: string, max: number, onPoolError?: (err: Error) => void): PlugboardDatabase {
   const pool = new pg.Pool({ connectionString: url, max });
