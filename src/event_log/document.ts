@@ -1,3 +1,5 @@
+import type { EventLogTable } from '../storage/schema.js';
+
 // The event document, in the shape of Kibana's event log (reference §5.1). Plugboard adds
 // `kibana.action.execution.attempt` so that every retry is visible.
 
@@ -34,25 +36,7 @@ export interface EventDocument {
 }
 
 /** One row of the event_log table: the queried fields as columns, plus the whole document. */
-export interface EventRow {
-  id: string;
-  timestamp: number;
-  provider: string;
-  action: string;
-  outcome: string | null;
-  space_id: string;
-  connector_id: string | null;
-  connector_type_id: string | null;
-  connector_name: string | null;
-  execution_uuid: string | null;
-  source: string | null;
-  attempt: number | null;
-  duration_ns: number | null;
-  schedule_delay_ns: number | null;
-  message: string | null;
-  error_message: string | null;
-  document: string;
-}
+export type EventRow = EventLogTable;
 
 export function toEventRow(id: string, doc: EventDocument): EventRow {
   const action = doc.kibana.action;

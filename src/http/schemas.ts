@@ -9,6 +9,20 @@ export const errorResponseSchema = z
   .object({ statusCode: z.number().int(), error: z.string(), message: z.string() })
   .meta({ id: 'error_response' });
 
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  429: 'Too many requests',
+};
+
+/** The documented error answers of a route, all with the `{statusCode, error, message}` body. */
+export function errorResponses(...statuses: number[]): Record<number, { description: string; schema: typeof errorResponseSchema }> {
+  return Object.fromEntries(statuses.map((status) => [status, { description: ERROR_DESCRIPTIONS[status], schema: errorResponseSchema }]));
+}
+
 export const connectorResponseSchema = z
   .object({
     id: z.string(),

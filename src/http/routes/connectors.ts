@@ -5,7 +5,7 @@ import { nonEmptyString, objectWithoutEmptyStrings } from '../request_validation
 import {
   connectorResponseSchema,
   connectorTypeResponseSchema,
-  errorResponseSchema,
+  errorResponses,
   executeResponseSchema,
   toConnectorResponse,
   toExecuteResponse,
@@ -63,11 +63,7 @@ const testBody = z
   })
   .meta({ id: 'test_connector_request' });
 
-const errors = {
-  400: { description: 'Bad request', schema: errorResponseSchema },
-  401: { description: 'Unauthorized', schema: errorResponseSchema },
-  403: { description: 'Forbidden', schema: errorResponseSchema },
-};
+const errors = errorResponses(400, 401, 403);
 const TAGS = ['connectors'];
 
 export function connectorRoutes(client: ActionsClient): RouteSpec[] {
@@ -83,7 +79,7 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       responses: {
         200: { description: 'The new connector', schema: connectorResponseSchema },
         ...errors,
-        409: { description: 'A connector with this id exists', schema: errorResponseSchema },
+        ...errorResponses(409),
       },
       async handler({ params, body, scope }) {
         const connector = await client.create(scope, {
@@ -103,7 +99,7 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       summary: 'Get a connector',
       tags: TAGS,
       params: idParam,
-      responses: { 200: { description: 'The connector', schema: connectorResponseSchema }, ...errors, 404: { description: 'Not found', schema: errorResponseSchema } },
+      responses: { 200: { description: 'The connector', schema: connectorResponseSchema }, ...errors, ...errorResponses(404) },
       async handler({ params, scope }) {
         return { body: toConnectorResponse(await client.get(scope, params.id)) };
       },
@@ -127,7 +123,7 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       tags: TAGS,
       params: idParam,
       body: updateBody,
-      responses: { 200: { description: 'The updated connector', schema: connectorResponseSchema }, ...errors, 404: { description: 'Not found', schema: errorResponseSchema } },
+      responses: { 200: { description: 'The updated connector', schema: connectorResponseSchema }, ...errors, ...errorResponses(404) },
       async handler({ params, body, scope }) {
         return { body: toConnectorResponse(await client.update(scope, params.id, body)) };
       },
@@ -139,7 +135,7 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       summary: 'Delete a connector',
       tags: TAGS,
       params: idParam,
-      responses: { 204: { description: 'Deleted' }, ...errors, 404: { description: 'Not found', schema: errorResponseSchema } },
+      responses: { 204: { description: 'Deleted' }, ...errors, ...errorResponses(404) },
       async handler({ params, scope }) {
         await client.delete(scope, params.id);
         return { status: 204 };
@@ -153,7 +149,7 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       tags: TAGS,
       params: idParam,
       body: executeBody,
-      responses: { 200: { description: 'The execution result', schema: executeResponseSchema }, ...errors, 404: { description: 'Not found', schema: errorResponseSchema } },
+      responses: { 200: { description: 'The execution result', schema: executeResponseSchema }, ...errors, ...errorResponses(404) },
       async handler({ params, body, scope, signal }) {
         return { body: toExecuteResponse(await client.execute(scope, params.id, body.params, signal)) };
       },
@@ -189,7 +185,7 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       summary: 'List the connector types (system types excluded)',
       tags: TAGS,
       query: featureQuery,
-      responses: { 200: { description: 'The connector types', schema: z.array(connectorTypeResponseSchema) }, 401: errors[401] },
+      responses: { 200: { description: 'The connector types', schema: z.array(connectorTypeResponseSchema) }, ...errorResponses(401) },
       async handler({ query }) {
         return { body: client.listTypes({ featureId: query.feature_id }) };
       },
@@ -214,7 +210,7 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       tags: TAGS,
       access: 'internal',
       query: featureQuery,
-      responses: { 200: { description: 'The connector types', schema: z.array(connectorTypeResponseSchema) }, 401: errors[401] },
+      responses: { 200: { description: 'The connector types', schema: z.array(connectorTypeResponseSchema) }, ...errorResponses(401) },
       async handler({ query }) {
         return { body: client.listTypes({ featureId: query.feature_id, includeSystem: true }) };
       },

@@ -14,7 +14,7 @@ import { KqlError, kqlFilter, parseDateValue } from '../../event_log/kql.js';
 import type { ActionsAuthorizer } from '../../security/authorization.js';
 import type { Database } from '../../storage/schema.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-import { errorResponseSchema } from '../schemas.js';
+import { errorResponses } from '../schemas.js';
 
 export interface ExecutionLogRoutesDeps {
   db: Kysely<Database>;
@@ -85,11 +85,7 @@ const kpiResponse = z
   .object({ success: z.number().int(), unknown: z.number().int(), failure: z.number().int(), warning: z.number().int() })
   .meta({ id: 'connector_execution_kpi' });
 
-const errors = {
-  400: { description: 'Bad request', schema: errorResponseSchema },
-  401: { description: 'Unauthorized', schema: errorResponseSchema },
-  403: { description: 'Forbidden', schema: errorResponseSchema },
-};
+const errors = errorResponses(400, 401, 403);
 const TAGS = ['connectors'];
 
 function parseDate(value: string, name: string, now: number): number {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActionsClient } from '../../actions/actions_client.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-import { errorResponseSchema, executeResponseSchema, toExecuteResponse } from '../schemas.js';
+import { errorResponses, executeResponseSchema, toExecuteResponse } from '../schemas.js';
 
 // Plugboard's own routes for background execution (API.md): Kibana has no public way to
 // queue an action.
@@ -40,12 +40,7 @@ const executionResponse = z
   })
   .meta({ id: 'execution_response' });
 
-const errors = {
-  400: { description: 'Bad request', schema: errorResponseSchema },
-  401: { description: 'Unauthorized', schema: errorResponseSchema },
-  403: { description: 'Forbidden', schema: errorResponseSchema },
-  404: { description: 'Not found', schema: errorResponseSchema },
-};
+const errors = errorResponses(400, 401, 403, 404);
 const TAGS = ['execution'];
 
 export function queueRoutes(client: ActionsClient): RouteSpec[] {
@@ -62,7 +57,7 @@ export function queueRoutes(client: ActionsClient): RouteSpec[] {
       responses: {
         202: { description: 'Queued', schema: z.object({ execution_id: z.string() }) },
         ...errors,
-        429: { description: 'xpack.actions.queued.max reached', schema: errorResponseSchema },
+        ...errorResponses(429),
       },
       async handler({ params: p, body, scope }) {
         const { executionId } = await client.enqueue(scope, { id: p.id, params: body.params, priority: body.priority });

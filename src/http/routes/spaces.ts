@@ -3,7 +3,7 @@ import type { SpacesService } from '../../spaces/spaces_service.js';
 import { DEFAULT_SPACE_ID } from '../../spaces/spaces_service.js';
 import type { SpaceRecord } from '../../storage/spaces_repository.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-import { errorResponseSchema } from '../schemas.js';
+import { errorResponses } from '../schemas.js';
 
 export const SPACE_ID_PATTERN = /^[a-z0-9_-]+$/;
 
@@ -50,11 +50,7 @@ function toRecord(body: z.infer<typeof spaceBody>): SpaceRecord {
   return space;
 }
 
-const errors = {
-  400: { description: 'Bad request', schema: errorResponseSchema },
-  401: { description: 'Unauthorized', schema: errorResponseSchema },
-  404: { description: 'Not found', schema: errorResponseSchema },
-};
+const errors = errorResponses(400, 401, 404);
 const TAGS = ['spaces'];
 
 export function spaceRoutes(spaces: SpacesService): RouteSpec[] {
@@ -89,7 +85,7 @@ export function spaceRoutes(spaces: SpacesService): RouteSpec[] {
       summary: 'Create a space',
       tags: TAGS,
       body: spaceBody,
-      responses: { 200: { description: 'The new space', schema: spaceResponse }, ...errors, 409: { description: 'The id is taken', schema: errorResponseSchema } },
+      responses: { 200: { description: 'The new space', schema: spaceResponse }, ...errors, ...errorResponses(409) },
       async handler({ body }) {
         return { body: toResponse(await spaces.create(toRecord(body))) };
       },
