@@ -221,3 +221,29 @@ describe('metrics', () => {
     }
   });
 });
+
+describe('execution timeout', () => {
+  it('aborts a hanging action, writes execute-timeout, and reports the execution as timed out', async () => {
+    const { hangingType } = await import('./helpers/test_types.js');
+    const pb = await startTestPlugboard({
+      extraConnectorTypes: [hangingType],
+      settings: { 'plugboard.tasks.timeout': '300ms', 'plugboard.tasks.pollInterval': '100ms', 'xpack.actions.run.maxAttempts': 1 },
+    });
+    try {
+      await pb.api('POST', '/api/actions/connector/hangs', { name: 'Hangs', connector_type_id: '.test-hanging' });
+      const queued = await pb.api('POST', '/api/actions/connector/hangs/_enqueue', { params: {} });
+      const done = await eventually(async () => {
+        const res = await pb.api('GET', `/api/actions/execution/${queued.body.execution_id}`);
+        return res.body.status === 'timeout' ? res.body : undefined;
+      });
+      expect(done.attempts).toBe(1);
+      const actions = done.events.map((e: { event: { action: string } }) => e.event.action);
+      // The execute event carries the attempt's start time, so it sorts before the timeout.
+      expect(actions).toEqual(['execute-start', 'execute', 'execute-timeout']);
+      expect(done.events[2].message).toBe(`action: .test-hanging:hangs: 'Hangs' execution cancelled due to timeout - exceeded default timeout of "300ms"`);
+      expect(done.result).toMatchObject({ status: 'error', message: 'an error occurred while running the action', service_message: 'execution cancelled due to timeout - exceeded timeout of 300ms' });
+    } finally {
+      await pb.close();
+    }
+  });
+});

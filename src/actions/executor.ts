@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { actionEvent, errorMessageOf, type ExecutionEventContext } from '../event_log/action_events.js';
 import type { EventLogger } from '../event_log/event_logger.js';
+import { deadline } from '../common/deadline.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices, ExecutionSource } from './types.js';
@@ -125,8 +126,7 @@ export class ActionExecutor {
     // Stamped with the start time, so that it sorts before its execute event.
     void events?.log(actionEvent(eventCtx, 'execute-start', { message: `action started: ${label}`, end: start }));
     const timeoutMs = timeoutOverride ?? this.deps.timeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const limit = deadline(timeoutMs, signal);
     const logger = this.deps.logger.child({ connector: { id: actionId, type: connector.typeId } });
     let result: ActionResult;
     try {
@@ -139,13 +139,13 @@ export class ActionExecutor {
         services: this.deps.services,
         configurationUtilities,
         logger,
-        signal: combined,
+        signal: limit.signal,
         source,
         isPreconfigured: connector.isPreconfigured,
       });
       result = returned ? { ...returned, actionId } : { status: 'ok', actionId };
     } catch (err) {
-      const message = timeout.aborted
+      const message = limit.timedOut
         ? `execution cancelled due to timeout - exceeded timeout of ${timeoutMs}ms`
         : err instanceof Error
           ? err.message
@@ -163,13 +163,14 @@ export class ActionExecutor {
     if (result.status !== 'ok' && result.status !== 'error') {
       result = { status: 'error', actionId, message: `action executor returned an unexpected result: ${String(result.status)}`, retry: false, errorSource: 'framework' };
     }
-    if (timeout.aborted) {
+    limit.dispose();
+    if (limit.timedOut) {
       void events?.log(
         actionEvent(eventCtx, 'execute-timeout', {
           message: `action: ${connector.typeId}:${actionId}: '${connector.name}' execution cancelled due to timeout - exceeded default timeout of "${formatTimeout(timeoutMs)}"`,
         }),
       );
     }
-    return finish(result, start, timeout.aborted);
+    return finish(result, start, limit.timedOut);
   }
 }

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Agent, request } from 'undici';
+import { deadline } from '../common/deadline.js';
 import type { AllowedHosts } from './allowed_hosts.js';
 
 export interface OutboundRequest {
@@ -49,8 +50,8 @@ export class OutboundHttp {
   async send(req: OutboundRequest): Promise<OutboundResponse> {
     this.options.allowedHosts.ensureUriAllowed(req.url);
     const timeout = Math.max(this.options.responseTimeoutMs, req.timeoutMs ?? 0);
-    const timeoutSignal = AbortSignal.timeout(timeout);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeoutSignal]) : timeoutSignal;
+    const limit = deadline(timeout, req.signal);
+    const signal = limit.signal;
     try {
       const res = await request(req.url, {
         method: req.method ?? 'GET',
@@ -67,13 +68,15 @@ export class OutboundHttp {
       return { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', headers, body };
     } catch (err) {
       if (err instanceof OutboundRequestError) throw err;
-      if (timeoutSignal.aborted && !req.signal?.aborted) {
+      if (limit.timedOut) {
         throw new OutboundRequestError(`timeout of ${timeout}ms exceeded`, 'ECONNABORTED');
       }
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const code = (err as { code?: string }).code ?? cause?.code;
       // undici reports connection failures as "fetch failed"-style wrappers; the cause says what happened.
       throw new OutboundRequestError(cause?.message ?? (err as Error).message, code);
+    } finally {
+      limit.dispose();
     }
   }
 

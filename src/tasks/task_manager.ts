@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { deadline } from '../common/deadline.js';
 import { retryDelayMs } from './backoff.js';
 import type { FlowControl } from './flow_control.js';
 import type { StoredTask, TaskStore } from './task_store.js';
@@ -165,11 +166,13 @@ export class TaskManager {
     if (!definition) {
       outcome = { kind: 'failed', error: `no task definition for type "${task.type}"` };
     } else {
-      const timeout = AbortSignal.timeout(definition.timeoutMs ?? this.options.defaultTimeoutMs);
+      const limit = deadline(definition.timeoutMs ?? this.options.defaultTimeoutMs, controller.signal);
       try {
-        outcome = await definition.run(task, AbortSignal.any([controller.signal, timeout]));
+        outcome = await definition.run(task, limit.signal);
       } catch (err) {
         outcome = { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
+      } finally {
+        limit.dispose();
       }
     }
     if (controller.signal.aborted && this.stopping) {

@@ -58,3 +58,14 @@ export const hookedType = defineConnectorType({
     },
   },
 });
+
+/** Waits until its signal aborts (the execution timeout), then gives up as a real client would. */
+export const hangingType = defineConnectorType({
+  id: '.test-hanging',
+  name: 'Test hanging',
+  minimumLicenseRequired: 'basic',
+  supportedFeatureIds: ['alerting'],
+  schemas: { config: z.strictObject({}), secrets: z.strictObject({}), params: z.strictObject({}) },
+  executor: ({ signal }) =>
+    new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('request aborted')))),
+});
