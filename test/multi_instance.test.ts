@@ -130,6 +130,42 @@ describe.skipIf(!postgres)('several instances on one PostgreSQL database', () =>
   );
 
   it(
+    'wake-ups come back after the listening connection is cut',
+    async () => {
+      const queuer = await start({ runTasks: false });
+      const worker = await start({ settings: { 'plugboard.tasks.pollInterval': '60s' } });
+      await hook(queuer, 'relisten-hook');
+      const admin = new pg.Client({ connectionString: database!.url });
+      await admin.connect();
+      try {
+        const listeners = async () =>
+          (await admin.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and query like 'LISTEN%'`)).rows.map((r) => r.pid);
+        const before = await eventually(async () => ((await listeners()).length === 2 ? await listeners() : undefined), 30_000, 'two listeners');
+        await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where pid = any($1)', [before]);
+        // Both instances reconnect on their own, with new backends.
+        await eventually(
+          async () => {
+            const now = await listeners();
+            return now.length === 2 && now.every((pid) => !before.includes(pid)) ? true : undefined;
+          },
+          30_000,
+          'the listeners to reconnect',
+        );
+      } finally {
+        await admin.end();
+      }
+      // Let the worker sleep again (the reconnect wakes it once).
+      await new Promise((r) => setTimeout(r, 1000));
+      const res = await queuer.api('POST', '/api/actions/connector/relisten-hook/_enqueue', { params: { body: JSON.stringify({ n: 7 }) } });
+      expect(res.status, res.text).toBe(202);
+      // A 60 s poll: only a restored NOTIFY explains a delivery within 10 s.
+      await eventually(() => (sink.counts.get(7) ? true : undefined), 10_000, 'the delivery woken by NOTIFY after reconnecting');
+      expect(queuer.plugboard.taskManager.stats.claims).toBe(0);
+    },
+    120_000,
+  );
+
+  it(
     'three instances share a backlog without delivering any action twice',
     async () => {
       const TOTAL = 300;
