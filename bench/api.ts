@@ -16,6 +16,7 @@ import { createPostgresSchema, postgresAvailable, TEST_POSTGRES_URL } from '../t
 import { ApiClient, authHeaders, forEachBounded, WRITE_HEADERS } from './lib/client.js';
 import { startServer, type BenchServer } from './lib/server.js';
 import { fmtInt, fmtMs, fmtRatio, renderTable } from './lib/table.js';
+import { loadAverage, machineLine, positiveNumber, progress } from './lib/report.js';
 
 const SPACE = 'bench';
 const CONNECTOR_COUNT = 10_000;
@@ -73,11 +74,7 @@ export default async function run(): Promise<void> {
 }
 
 function printMachine(): void {
-  const cpus = os.cpus();
-  console.log(
-    `machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-      `${os.platform()} ${os.release()}, node ${process.version}; load average ${loadAverage()}`,
-  );
+  console.log(machineLine());
   console.log(
     `settings: ${DURATION_S} s per scenario after ${WARMUP_S} s warm-up; ${CONNECTIONS} connections (list: ${LIST_CONNECTIONS}); ` +
       'server in a child process on the same machine',
@@ -226,18 +223,8 @@ function printTable(label: string, rows: Row[]): void {
   console.log(`load average after the run: ${loadAverage()} on ${os.cpus().length} CPUs`);
 }
 
-const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(' / ');
 
-/** Progress goes to stderr so stdout holds only the report. */
-function progress(message: string): void {
-  process.stderr.write(`  … ${message}\n`);
-}
 
-function positiveNumber(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number of seconds, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 // Also runnable on its own: `npx tsx bench/api.ts`.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -24,6 +24,7 @@ import { measureRaw, type RawResult } from './lib/raw_load.js';
 import { startServer } from './lib/server.js';
 import { BODY_BYTES, makeBody, now, Sink, type DeliveryRun } from './lib/sink.js';
 import { fmtInt, fmtRatio, renderTable } from './lib/table.js';
+import { loadAverage, machineLine, positiveInt, positiveNumber, progress } from './lib/report.js';
 
 const ACTIONS = positiveInt(process.env.BENCH_ACTIONS ?? '20000', 'BENCH_ACTIONS');
 const DURATION_S = positiveNumber(process.env.BENCH_DURATION ?? '10', 'BENCH_DURATION');
@@ -128,11 +129,7 @@ export default async function run(): Promise<void> {
 }
 
 function printMachine(): void {
-  const cpus = os.cpus();
-  console.log(
-    `machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-      `${os.platform()} ${os.release()}, node ${process.version}; load average ${loadAverage()}`,
-  );
+  console.log(machineLine());
   console.log(
     `settings: ${fmtInt(ACTIONS)} actions (BENCH_ACTIONS) in bulk requests of ${fmtInt(BULK_SIZE)} over ${CONNECTORS} .webhook connectors; ` +
       `steady load ${fmtInt(STEADY_RATE)} actions/s (BENCH_RATE) for ${DURATION_S} s (BENCH_DURATION); raw baseline ${DURATION_S} s (after ${RAW_WARMUP_S} s warm-up) before and again after Plugboard's runs; ` +
@@ -438,24 +435,9 @@ async function printProfile(label: string, pid: number, startedAt: number): Prom
 
 const fmtLatency = (ms: number) => (ms < 10 ? ms.toFixed(1) : fmtInt(ms));
 const fmtMiB = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : fmtInt(bytes / 2 ** 20));
-const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(' / ');
 
-/** Progress goes to stderr so stdout holds only the report. */
-function progress(message: string): void {
-  process.stderr.write(`  … ${message}\n`);
-}
 
-function positiveNumber(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(value)}`);
-  return n;
-}
 
-function positiveInt(value: string, name: string): number {
-  const n = positiveNumber(value, name);
-  if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 // Also runnable on its own: `npx tsx bench/throughput.ts`.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
