@@ -200,11 +200,12 @@ export class TaskManager {
         }
         return;
       case 'pause':
-        if (task.connectorId) {
-          this.flow.pause(task.connectorId, this.typeOfConnector(task), outcome.until);
-          await store.pauseConnector(task.connectorId, outcome.until, outcome.error);
-        }
-        await store.requeue(task.id, this.owner, outcome.until, { refundAttempt: true, error: outcome.error, result: outcome.result });
+        // Submitted together, so the pause and the requeue commit in the same transaction.
+        await Promise.all([
+          task.connectorId && store.pauseConnector(task.connectorId, outcome.until, outcome.error),
+          store.requeue(task.id, this.owner, outcome.until, { refundAttempt: true, error: outcome.error, result: outcome.result }),
+        ]);
+        if (task.connectorId) this.flow.pause(task.connectorId, this.typeOfConnector(task), outcome.until);
         return;
       case 'retry':
         if (task.attempts < task.maxAttempts) {
