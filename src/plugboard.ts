@@ -151,9 +151,12 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const { registry: metricsRegistry } = createTaskMetrics(taskManager, taskStore);
   taskManager.register(actionTaskDefinition({ loader, registry, executor, logger, timeoutMs: tasksConfig.timeout }));
   taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention));
-  const wakeups = database.url ? new PostgresWakeups(database.url, database.db, () => taskManager.wake(), logger) : undefined;
+  const wakeups =
+    database.url && database.schema
+      ? new PostgresWakeups(database.url, database.schema, database.db, () => taskManager.wake(), logger)
+      : undefined;
   if (wakeups) {
-    await wakeups.start();
+    await wakeups.listen();
     taskManager.setNotifier(wakeups);
   }
   await taskManager.schedule([retentionTask()]);

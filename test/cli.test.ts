@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dirs: string[] = [];
@@ -30,21 +31,12 @@ function runCli(args: string[], env: Record<string, string> = {}) {
   return { child, exited, out: () => stdout, err: () => stderr };
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 // Each test starts real server processes (through tsx), which takes seconds on a loaded machine.
 describe('plugboard serve', { timeout: 90_000 }, () => {
   it('prints its URL, answers /api/status, and drains and exits 0 on SIGTERM', async () => {
     const run = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', tempDir()]);
-    const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1]);
+    const url = await eventually(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1], 60_000, 'the server to listen');
     const status = await fetch(`${url}/api/status`);
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({
@@ -66,7 +58,7 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
     const target = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow`;
     const run = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', tempDir()]);
     try {
-      const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1]);
+      const url = await eventually(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1], 60_000, 'the server to listen');
       const headers = { authorization: `Basic ${Buffer.from('elastic:changeme').toString('base64')}`, 'kbn-xsrf': 'x', 'content-type': 'application/json' };
       const created = await fetch(`${url}/api/actions/connector/slow-hook`, {
         method: 'POST',
@@ -89,7 +81,7 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
   it('generates and prints the elastic password once when none is configured', async () => {
     const dataDir = tempDir();
     const first = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { PLUGBOARD_ELASTIC_PASSWORD: '' });
-    const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(first.out())?.[1]);
+    const url = await eventually(() => /Plugboard listening on (http:\/\/\S+)/.exec(first.out())?.[1], 60_000, 'the server to listen');
     const password = /Generated a password for the "elastic" superuser: (\S+)/.exec(first.out())?.[1];
     expect(password).toBeDefined();
     const ok = await fetch(`${url}/api/actions/connectors`, { headers: { authorization: `Basic ${Buffer.from(`elastic:${password}`).toString('base64')}` } });
@@ -98,7 +90,7 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
     expect(await first.exited).toBe(0);
 
     const second = runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { PLUGBOARD_ELASTIC_PASSWORD: '' });
-    await waitFor(() => /Plugboard listening on/.exec(second.out())?.[0]);
+    await eventually(() => /Plugboard listening on/.exec(second.out())?.[0], 60_000, 'the server to listen');
     expect(second.out()).not.toContain('Generated a password');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
@@ -129,7 +121,7 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
     const file = path.join(dir, 'plugboard.yml');
     writeFileSync(file, `xpack.encryptedSavedObjects.encryptionKey: ${oldKey}\n`);
     const server = runCli(['serve', '--config', file, '--data-dir', dir, '--port', '0', '--host', '127.0.0.1']);
-    const url = await waitFor(() => /Plugboard listening on (http:\/\/\S+)/.exec(server.out())?.[1]);
+    const url = await eventually(() => /Plugboard listening on (http:\/\/\S+)/.exec(server.out())?.[1], 60_000, 'the server to listen');
     const headers = { authorization: `Basic ${Buffer.from('elastic:changeme').toString('base64')}`, 'kbn-xsrf': 'x', 'content-type': 'application/json' };
     const created = await fetch(`${url}/api/actions/connector/cli-hook`, {
       method: 'POST',

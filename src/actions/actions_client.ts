@@ -226,9 +226,8 @@ export class ActionsClient {
 
   /** Runs a saved or preconfigured connector now, within this request. */
   async execute(scope: Scope, id: string, params: unknown, signal?: AbortSignal): Promise<ActionResult> {
-    const memory = this.deps.inMemory.get(id);
-    if (memory?.isSystemAction) throw badRequest('Execution of system action is not allowed');
     const found = await this.deps.loader.find(scope.spaceId, id);
+    if (found && isInMemory(found) && found.isSystemAction) throw badRequest('Execution of system action is not allowed');
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
     if (!found) throw savedObjectNotFound('action', id);
     let runnable: RunnableConnector;

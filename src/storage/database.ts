@@ -22,6 +22,8 @@ export interface PlugboardDatabase {
   file?: string;
   /** The PostgreSQL URL, for connections of its own (LISTEN); undefined on SQLite. */
   url?: string;
+  /** The PostgreSQL schema that search_path selects; undefined on SQLite. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,10 @@ export const SQLITE_FILE_NAME = 'plugboard.sqlite';
 export async function openDatabase(options: DatabaseOptions): Promise<PlugboardDatabase> {
   const opened = options.url ? openPostgres(options.url, options.poolMax ?? 10, options.onPoolError) : openSqlite(options.dataDir);
   try {
-    await migrate(opened.db, opened.dialect);
+    if (opened.dialect === 'postgres') {
+      opened.schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(opened.db)).rows[0].schema;
+    }
+    await migrate(opened.db, opened.schema);
   } catch (err) {
     await opened.db.destroy();
     throw err;
@@ -89,11 +94,9 @@ function openPostgres(url: string, max: number, onPoolError?: (err: Error) => vo
   return { db, dialect: 'postgres', url, close: () => db.destroy() };
 }
 
-async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one; name the
   // schema that search_path selects, so databases with several schemas migrate correctly.
-  const schema =
-    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -17,21 +17,18 @@ const RECONNECT_MAX_MS = 30_000;
 export class PostgresWakeups {
   private client: pg.Client | undefined;
   private closed = false;
-  private schema = '';
 
   constructor(
     private readonly url: string,
+    /** The schema of this Plugboard's tables: the payload that concerns it. */
+    private readonly schema: string,
     private readonly db: Kysely<Database>,
     private readonly onWake: () => void,
     private readonly logger: Logger,
   ) {}
 
-  async start(): Promise<void> {
-    this.schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(this.db)).rows[0].schema;
-    await this.listen();
-  }
-
-  private async listen(): Promise<void> {
+  /** Starts listening; resolves once LISTEN is in place. */
+  async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (message) => {
       if (message.payload === this.schema) this.onWake();
