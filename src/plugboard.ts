@@ -126,7 +126,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   };
   const authorizer = new SuperuserAuthorizer();
   const writes = new GroupCommit(database.db, logger);
-  const events = new EventLogger(writes, (err) => logger.error({ err }, 'writing an event failed'));
+  const events = new EventLogger(writes, database.dialect, (err) => logger.error({ err }, 'writing an event failed'));
   const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events });
   const repository = new ConnectorsRepository(database.db);
   const loader = new ConnectorLoader(repository, inMemory, cipher);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../common/ids.js';
 import type { Logger } from 'pino';
 import { badRequest, notFound, PlugboardError, savedObjectConflict, savedObjectNotFound } from '../common/errors.js';
 import { DecryptionError, type SecretsCipher } from '../crypto/secrets_cipher.js';
@@ -301,7 +302,7 @@ export class ActionsClient {
         continue;
       }
       room--;
-      const executionId = randomUUID();
+      const executionId = timeOrderedUuid();
       tasks.push({
         id: executionId,
         type: `${ACTION_TASK_PREFIX}${connector.typeId}`,

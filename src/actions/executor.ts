@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { timeOrderedUuid } from '../common/ids.js';
 import { actionEvent, errorMessageOf, type ExecutionEventContext } from '../event_log/action_events.js';
 import type { EventLogger } from '../event_log/event_logger.js';
 import { deadline } from '../common/deadline.js';
@@ -80,7 +80,7 @@ export class ActionExecutor {
     const eventCtx: ExecutionEventContext = {
       spaceId,
       connector: { id: connector.id, name: connector.name, typeId: connector.typeId, inMemory: connector.isPreconfigured || connector.isSystemAction },
-      executionId: task?.executionId ?? randomUUID(),
+      executionId: task?.executionId ?? timeOrderedUuid(),
       source,
       attempt: task?.attempt ?? 1,
       scheduledAt: task?.scheduledAt,

@@ -106,6 +106,35 @@ describe('group commit', () => {
   });
 });
 
+describe.each(dialects)('task store on %s', (dialect) => {
+  it('writes batches of tasks whole, leaves an existing id alone, and finishes only its own claims', async () => {
+    const { store } = await harness(dialect);
+    const runAt = new Date(Date.now() - 1000);
+    await Promise.all([
+      store.schedule([task('a', { connectorId: 'c1', params: { text: 'é "quoted" \n' }, priority: 70, runAt }), task('b', { intervalMs: 60_000 })]),
+      store.schedule([task('c', { runAt })]),
+    ]);
+    // Same id again, other params: the stored task stays as it was.
+    await store.schedule([task('a', { params: { text: 'replaced' } }), task('d')]);
+    const a = await store.get('a');
+    expect(a).toMatchObject({ connectorId: 'c1', params: { text: 'é "quoted" \n' }, priority: 70, status: 'idle', attempts: 0, intervalMs: null });
+    expect(a?.runAt.getTime()).toBe(runAt.getTime());
+    expect(await store.get('b')).toMatchObject({ connectorId: null, intervalMs: 60_000, priority: 50 });
+
+    const claimed = await store.claim('me', 10, 30_000, []);
+    expect(claimed.map((t) => t.id).sort()).toEqual(['a', 'b', 'c', 'd']);
+    // Another owner's finish changes nothing; ours record status, result and error.
+    await Promise.all([
+      store.finish('a', 'someone-else', 'failed', undefined, 'not mine'),
+      store.finish('b', 'me', 'succeeded', { status: 'ok', data: [1, null] }),
+      store.finish('c', 'me', 'failed', undefined, 'it broke'),
+    ]);
+    expect(await store.get('a')).toMatchObject({ status: 'running', lastError: null });
+    expect(await store.get('b')).toMatchObject({ status: 'succeeded', result: { status: 'ok', data: [1, null] }, lastError: null });
+    expect(await store.get('c')).toMatchObject({ status: 'failed', result: undefined, lastError: 'it broke' });
+  });
+});
+
 describe.each(dialects)('task manager on %s', (dialect) => {
   it('runs recurring tasks again at their interval, carrying their state', async () => {
     const h = await harness(dialect);

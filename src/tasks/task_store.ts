@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { GroupCommit } from '../storage/group_commit.js';
+import { pgRecordset, rowsInserter, type Columns } from '../storage/batch_rows.js';
 import type { Database, Dialect, TasksTable } from '../storage/schema.js';
 import type { NewTask, TaskInstance } from './types.js';
 
@@ -36,27 +37,84 @@ function fromRow(row: Selectable<TasksTable>): StoredTask {
   };
 }
 
+type NewTaskRow = Omit<TasksTable, 'owner' | 'lease_expires_at' | 'last_error' | 'result'>;
+
+const NEW_TASK_COLUMNS = {
+  id: 'text',
+  type: 'text',
+  scope: 'text',
+  space_id: 'text',
+  connector_id: 'text',
+  params: 'text',
+  state: 'text',
+  status: 'text',
+  priority: 'integer',
+  run_at: 'bigint',
+  scheduled_at: 'bigint',
+  attempts: 'integer',
+  max_attempts: 'integer',
+  interval_ms: 'bigint',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+} as const satisfies Columns<NewTaskRow>;
+
+interface FinishRow {
+  id: string;
+  owner: string;
+  status: 'succeeded' | 'failed';
+  result: string | null;
+  error: string | null;
+}
+
+const FINISH_COLUMNS = { id: 'text', owner: 'text', status: 'text', result: 'text', error: 'text' } as const satisfies Columns<FinishRow>;
+
+/** Marks finished tasks: one statement per row on SQLite, one for all on PostgreSQL (see batch_rows). */
+function finisher(dialect: Dialect): (trx: Transaction<Database>, rows: FinishRow[], now: number) => Promise<void> {
+  if (dialect === 'sqlite') {
+    return async (trx, rows, now) => {
+      for (const row of rows) {
+        await trx.executeQuery(
+          CompiledQuery.raw(
+            'update tasks set status = ?, result = ?, last_error = ?, owner = null, lease_expires_at = null, updated_at = ? where id = ? and owner = ?',
+            [row.status, row.result, row.error, now, row.id, row.owner],
+          ),
+        );
+      }
+    };
+  }
+  const recordset = pgRecordset(FINISH_COLUMNS, 'f');
+  return async (trx, rows, now) => {
+    await sql`update tasks set status = f.status, result = f.result, last_error = f.error,
+        owner = null, lease_expires_at = null, updated_at = ${now}
+      from ${recordset(rows)}
+      where tasks.id = f.id and tasks.owner = f.owner`.execute(trx);
+  };
+}
+
 /**
  * The durable queue. Claims take a batch in one statement; finishing writes go through the
  * group commit so that many tasks finish in one transaction.
  */
-type FinishRow = [id: string, owner: string, status: string, result: string | null, error: string | null];
-
 export class TaskStore {
   private pendingFinishes: FinishRow[] = [];
   private finishBatch: Promise<void> | undefined;
+  private readonly insertTasks;
+  private readonly finishRows;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
     private readonly writes: GroupCommit,
-  ) {}
+  ) {
+    this.insertTasks = rowsInserter<NewTaskRow>(dialect, 'tasks', NEW_TASK_COLUMNS, 'on conflict (id) do nothing');
+    this.finishRows = finisher(dialect);
+  }
 
   /** Schedules tasks; resolves once they are committed. An existing id is left as it is. */
   schedule(tasks: NewTask[]): Promise<void> {
     if (tasks.length === 0) return Promise.resolve();
     const now = Date.now();
-    const rows = tasks.map((t) => {
+    const rows = tasks.map((t): NewTaskRow => {
       const runAt = t.runAt?.getTime() ?? now;
       return {
         id: t.id,
@@ -66,7 +124,7 @@ export class TaskStore {
         connector_id: t.connectorId ?? null,
         params: JSON.stringify(t.params),
         state: JSON.stringify(t.state ?? {}),
-        status: 'idle' as const,
+        status: 'idle',
         priority: t.priority ?? 50,
         run_at: runAt,
         scheduled_at: runAt,
@@ -77,16 +135,7 @@ export class TaskStore {
         updated_at: now,
       };
     });
-    return this.writes.submit(async (trx) => {
-      // SQLite limits bound parameters per statement; 16 columns × 500 rows stays well inside.
-      for (let i = 0; i < rows.length; i += 500) {
-        await trx
-          .insertInto('tasks')
-          .values(rows.slice(i, i + 500))
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute();
-      }
-    });
+    return this.writes.submit((trx) => this.insertTasks(trx, rows));
   }
 
   /**
@@ -165,11 +214,11 @@ export class TaskStore {
   }
 
   /**
-   * Marks a task finished. The finishes of one tick become one UPDATE … FROM (VALUES …), so
-   * PostgreSQL pays one round trip for all of them.
+   * Marks a task finished. The finishes of one tick become one UPDATE … FROM, so PostgreSQL
+   * pays one round trip for all of them.
    */
   finish(id: string, owner: string, status: 'succeeded' | 'failed', result: unknown, error?: string): Promise<void> {
-    this.pendingFinishes.push([id, owner, status, result === undefined ? null : JSON.stringify(result), error ?? null]);
+    this.pendingFinishes.push({ id, owner, status, result: result === undefined ? null : JSON.stringify(result), error: error ?? null });
     let rows: FinishRow[] | undefined;
     this.finishBatch ??= this.writes.submit(async (trx) => {
       if (!rows) {
@@ -177,15 +226,7 @@ export class TaskStore {
         this.pendingFinishes = [];
         this.finishBatch = undefined;
       }
-      const now = Date.now();
-      for (let i = 0; i < rows.length; i += 500) {
-        const values = sql.join(rows.slice(i, i + 500).map((row) => sql`(${sql.join(row)})`));
-        // VALUES columns are column1…column5 in both dialects.
-        await sql`update tasks set status = v.column3, result = v.column4, last_error = v.column5,
-            owner = null, lease_expires_at = null, updated_at = ${now}
-          from (values ${values}) as v
-          where tasks.id = v.column1 and tasks.owner = v.column2`.execute(trx);
-      }
+      await this.finishRows(trx, rows, Date.now());
     });
     return this.finishBatch;
   }
