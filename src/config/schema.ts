@@ -142,7 +142,7 @@ export const actionsConfigSchema = z.strictObject({
         .min(1)
         .max(10)
         .optional()
-        .meta({ description: 'Attempts of a queued action, for every connector type. Not interpreted yet.' }),
+        .meta({ description: 'Attempts of a queued action, for every connector type (a per-type override comes first, the type\'s own number after).' }),
       connectorTypeOverrides: z
         .array(
           z.strictObject({
@@ -151,12 +151,12 @@ export const actionsConfigSchema = z.strictObject({
           }),
         )
         .optional()
-        .meta({ description: 'Per connector type overrides of `run.maxAttempts`. Not interpreted yet.' }),
+        .meta({ description: 'Per connector type overrides of `run.maxAttempts`.' }),
     })
     .prefault({}),
   queued: z
     .strictObject({
-      max: z.number().int().min(1).default(1_000_000).meta({ description: 'Most actions that may wait in the queue. Not interpreted yet.' }),
+      max: z.number().int().min(1).default(1_000_000).meta({ description: 'Most actions that may wait in the queue or run at once; enqueueing past it is refused (`queuedActionsLimitError`).' }),
     })
     .prefault({}),
   email: z
