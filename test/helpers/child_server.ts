@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -187,10 +188,7 @@ export async function startDeliverySink(opts: { delayMs?: number } = {}): Promis
   const server = createServer((req, res) => {
     req.on('error', () => undefined);
     res.on('error', () => undefined);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+    void text(req).then((body) => {
       let n = Number.NaN;
       try {
         const parsed = JSON.parse(body) as { n?: unknown };

@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { closeServer, listenOnLoopback } from '../../src/connector_types/lib/simulator_server.js';
 
@@ -31,10 +32,8 @@ export async function startStatusSink(): Promise<StatusSink> {
   let next: SinkResponse = { status: 200, body: '{}' };
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+    void text(req).then((body) => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       res.writeHead(next.status, {
         'content-type': 'application/json',
         'x-elastic-product': 'Elasticsearch',

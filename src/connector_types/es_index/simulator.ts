@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -497,10 +498,10 @@ export async function startElasticsearchSimulator(): Promise<ElasticsearchSimula
   }
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
-    req.on('error', () => res.destroy());
+    buffer(req).then(
+      (body) => handle(req, res, body),
+      () => res.destroy(),
+    );
   });
 
   return {
