@@ -51,7 +51,14 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'Sends an HTTP request with a fixed method, URL and headers to any web service, with the action ' +
     "parameters' `body` as the request body. The target must be allowed by `xpack.actions.allowedHosts`. " +
     'A 2xx answer is a success; 5xx and 429 answers are failures worth retrying (honouring `Retry-After`), ' +
-    'other answers are failures that are not.',
+    'other answers are failures that are not. Authentication: basic (`user`, `password`), a TLS client ' +
+    'certificate (`authType: webhook-authentication-ssl` with `crt` and `key`, or `pfx`, base64-encoded; ' +
+    '`password` is their passphrase), or OAuth2 client credentials (`accessTokenUrl`, `clientId`, ' +
+    '`clientSecret`, optional `scope` and `additionalFields`; the token is cached until it expires and ' +
+    'dropped when the service answers 4xx). `ca` (base64 PEM) and `verificationMode` set how the server ' +
+    "is verified, over the `xpack.actions.ssl` and `customHostSettings` settings. Redirects are followed " +
+    '(at most 21), each hop checked against `allowedHosts` and `plugboard.net.deniedAddresses`; requests ' +
+    'go through `xpack.actions.proxyUrl` when one is set.',
   '.email': 'Sends an email through an SMTP server or a supported email service.',
   '.slack': 'Posts a message to a Slack channel through an incoming webhook URL.',
   '.slack_api': "Posts a message to Slack channels with a bot token through Slack's Web API.",

@@ -35,8 +35,9 @@ import { spaceRoutes } from './http/routes/spaces.js';
 import { statusRoutes } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
-import { AllowedHosts } from './net/allowed_hosts.js';
 import { OutboundHttp } from './net/http_client.js';
+import { networkPolicyFromConfig } from './net/network_policy.js';
+import { ClientCredentialsTokens } from './net/oauth_client_credentials.js';
 import { Authenticator, ensureBootstrapUser } from './security/authentication.js';
 import { SuperuserAuthorizer } from './security/authorization.js';
 import { SpacesService } from './spaces/spaces_service.js';
@@ -92,9 +93,9 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const cipher = new SecretsCipher(key.key, eso.keyRotation.decryptionOnlyKeys);
 
   const registry = new ConnectorTypeRegistry([...CONNECTOR_TYPES, ...(options.extraConnectorTypes ?? [])], actionsConfig.enabledActionTypes);
-  const allowedHosts = new AllowedHosts(actionsConfig.allowedHosts);
+  const policy = networkPolicyFromConfig(config, options.baseDir ?? process.cwd(), (message) => logger.warn(message));
   const configurationUtilities: ConfigurationUtilities = {
-    allowedHosts,
+    allowedHosts: policy.allowedHosts,
     webhookPfxEnabled: actionsConfig.webhook.ssl.pfx.enabled,
   };
   const preconfigured = preconfiguredEntries(actionsConfig.preconfigured, actionsConfig.preconfiguredAlertHistoryEsIndex, (m) => logger.warn(m));
@@ -115,13 +116,14 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   }
 
   const http = new OutboundHttp({
-    allowedHosts,
+    policy,
     maxResponseContentLength: actionsConfig.maxResponseContentLength,
     responseTimeoutMs: actionsConfig.responseTimeout,
   });
   let esClient: ElasticsearchClient | undefined;
   const services: ConnectorServices = {
     http,
+    tokens: new ClientCredentialsTokens(http),
     elasticsearch: () => (esClient ??= createElasticsearchClient(config)),
   };
   const authorizer = new SuperuserAuthorizer();

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { AllowedHosts } from '../net/allowed_hosts.js';
 import type { OutboundHttp } from '../net/http_client.js';
+import type { ClientCredentialsTokens } from '../net/oauth_client_credentials.js';
 
 export type LicenseType = 'basic' | 'standard' | 'gold' | 'platinum' | 'enterprise' | 'trial';
 
@@ -44,8 +45,10 @@ export interface ConfigurationUtilities {
 }
 
 export interface ConnectorServices {
-  /** All outbound HTTP goes through here (allowedHosts, limits). */
+  /** All outbound HTTP goes through here (allowedHosts, SSRF guard, proxy, TLS, limits). */
   http: OutboundHttp;
+  /** OAuth2 client-credentials tokens, cached per connector; fetched through `http`. */
+  tokens: ClientCredentialsTokens;
   /** The Elasticsearch of `elasticsearch.hosts`, created on first use. */
   elasticsearch(): ElasticsearchClient;
 }

@@ -19,7 +19,8 @@ describe('configuration', () => {
     expect(actions.enabledActionTypes).toEqual(['*']);
     expect(actions.preconfigured).toEqual({});
     expect(actions.preconfiguredAlertHistoryEsIndex).toBe(false);
-    expect(actions.ssl).toEqual({ verificationMode: 'full', proxyVerificationMode: 'full' });
+    // Left unset, so that the older rejectUnauthorized settings can apply (see network_policy.test.ts).
+    expect(actions.ssl).toEqual({});
     expect(actions.maxResponseContentLength).toBe(1024 * 1024);
     expect(actions.responseTimeout).toBe(60_000);
     expect(actions.queued.max).toBe(1_000_000);
@@ -77,6 +78,8 @@ xpack.actions.preconfigured:
     ['a non-postgres database url', 'database.url: mysql://x', 'database.url: must be a postgres:// URL'],
     ['a key given twice', 'server.port: 1\nserver:\n  port: 2', 'server.port is given twice'],
     ['both email allowlists', 'xpack.actions.email.domain_allowlist: [a.com]\nxpack.actions.email.recipient_allowlist: ["*@a.com"]', 'xpack.actions.email.recipient_allowlist: cannot be used together'],
+    ['a proxy URL that is not one', 'xpack.actions.proxyUrl: "proxy:3128"', 'xpack.actions.proxyUrl: must be an http:// or https:// URL'],
+    ['a denied range that is not one', 'plugboard.net.deniedAddresses: ["169.254.0.0/33"]', 'plugboard.net.deniedAddresses.0: must be an address range such as 10.0.0.0/8 or fd00::/8'],
     ['a reserved preconfigured id', 'xpack.actions.preconfigured:\n  constructor: {name: x, actionTypeId: .server-log}', 'xpack.actions.preconfigured.constructor: "constructor" is not a valid connector id'],
   ])('stops on %s, naming the key', (_what, yaml, expected) => {
     const file = yamlFile(yaml);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DENIED_ADDRESSES, isCidr } from '../net/address_ranges.js';
 import { byteSize, duration } from './units.js';
 
 // One zod schema for the whole configuration. Every object is strict so that a misspelt key
@@ -12,6 +13,8 @@ import { byteSize, duration } from './units.js';
 const verificationMode = z.enum(['none', 'certificate', 'full']);
 const hostname = z.string().min(1);
 const stringOrList = z.union([z.string(), z.array(z.string())]);
+const isProxyUrl = (value: string) => URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
+const cidr = z.string().refine(isCidr, { error: 'must be an address range such as 10.0.0.0/8 or fd00::/8' });
 
 const rateLimitWindow = z.strictObject({
   limit: z.number().int().min(1).meta({ description: 'Number of executions allowed within the window.' }),
@@ -102,32 +105,39 @@ export const actionsConfigSchema = z.strictObject({
     .boolean()
     .default(false)
     .meta({ description: "Adds Kibana's preconfigured alert-history index connector (id `preconfigured-alert-history-es-index`)." }),
-  proxyUrl: z.string().optional().meta({ description: 'Proxy that outbound connector requests go through. Not interpreted yet.' }),
+  proxyUrl: z
+    .string()
+    .refine(isProxyUrl, { error: 'must be an http:// or https:// URL' })
+    .optional()
+    .meta({ description: 'Proxy that outbound connector requests go through (`http://` or `https://`): https targets through a CONNECT tunnel, http targets as absolute-form requests.' }),
   proxyHeaders: z
     .record(z.string(), z.string())
     .optional()
-    .meta({ description: 'Headers sent to the proxy. Not interpreted yet.' }),
-  proxyBypassHosts: z.array(hostname).optional().meta({ description: 'Hosts reached without the proxy. Not interpreted yet.' }),
-  proxyOnlyHosts: z.array(hostname).optional().meta({ description: 'The only hosts reached through the proxy. Not interpreted yet.' }),
+    .meta({ description: 'Headers sent to the proxy (on CONNECT and on forwarded http requests), e.g. `Proxy-Authorization`.' }),
+  proxyBypassHosts: z.array(hostname).optional().meta({ description: 'Hostnames reached without the proxy; all others use it.' }),
+  proxyOnlyHosts: z.array(hostname).optional().meta({ description: 'The only hostnames reached through the proxy; ignored, with a warning, when `proxyBypassHosts` is set too.' }),
   proxyRejectUnauthorizedCertificates: z
     .boolean()
     .optional()
-    .meta({ description: 'Older Kibana form of `ssl.proxyVerificationMode`. Not interpreted yet.' }),
-  rejectUnauthorized: z.boolean().optional().meta({ description: 'Older Kibana form of `ssl.verificationMode`. Not interpreted yet.' }),
+    .meta({ description: 'Older Kibana form of `ssl.proxyVerificationMode`: `false` means `none`. Used only when that setting is absent.' }),
+  rejectUnauthorized: z.boolean().optional().meta({ description: 'Older Kibana form of `ssl.verificationMode`: `false` means `none`. Used only when that setting is absent.' }),
   ssl: z
     .strictObject({
       verificationMode: verificationMode
-        .default('full')
-        .meta({ description: 'TLS verification of the services connectors call. Not interpreted yet.' }),
+        .optional()
+        .meta({
+          description:
+            'TLS verification of the services connectors call: `full` (chain and hostname, the default), `certificate` (chain only) or `none`.',
+        }),
       proxyVerificationMode: verificationMode
-        .default('full')
-        .meta({ description: 'TLS verification of the proxy. Not interpreted yet.' }),
+        .optional()
+        .meta({ description: 'TLS verification of an `https://` proxy: `full` (the default), `certificate` or `none`.' }),
     })
     .prefault({}),
   customHostSettings: z
     .array(customHostSetting)
     .optional()
-    .meta({ description: 'Per-host TLS and SMTP settings. Not interpreted yet.' }),
+    .meta({ description: 'Per-host TLS and SMTP settings, matched on scheme, host and port of the target (`https://` and `smtp://` entries).' }),
   maxResponseContentLength: byteSize
     .default(1024 * 1024)
     .meta({ description: 'Largest response body a connector reads from the service it calls.' }),
@@ -480,6 +490,17 @@ export const configSchema = z.strictObject({
             })
             .prefault({})
             .meta({ description: 'Per-connector flow control: concurrency and rate limits, so one slow or limited service does not hold up the others.' }),
+        })
+        .prefault({}),
+      net: z
+        .strictObject({
+          deniedAddresses: z
+            .array(cidr)
+            .default(DEFAULT_DENIED_ADDRESSES)
+            .meta({
+              description:
+                'Address ranges (CIDR) that connectors may never connect to, checked on the address actually connected to after DNS resolution, and on every redirect. The default holds the link-local ranges of cloud metadata endpoints; `[]` turns the guard off.',
+            }),
         })
         .prefault({}),
       eventLog: z

@@ -1,7 +1,9 @@
 import { STATUS_CODES } from 'node:http';
-import { Agent, request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { deadline } from '../common/deadline.js';
-import type { AllowedHosts } from './allowed_hosts.js';
+import { DeniedAddressError } from './address_ranges.js';
+import { DispatcherCache } from './dispatchers.js';
+import type { NetworkPolicy, TlsOverrides } from './network_policy.js';
 
 export interface OutboundRequest {
   url: string;
@@ -11,6 +13,30 @@ export interface OutboundRequest {
   /** A per-call timeout; the effective timeout is the larger of this and responseTimeout. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The connector's own TLS settings (CA, verification mode, client certificate). */
+  tls?: TlsOverrides;
+  /** Redirects followed at most; 0 returns a redirect response as it is. */
+  maxRedirects?: number;
+}
+
+type Hop = Required<Pick<OutboundRequest, 'url' | 'method'>> & Pick<OutboundRequest, 'headers' | 'body'>;
+
+/**
+ * The request for the next hop: 307 and 308 keep method and body; 303, and 301/302 after a
+ * POST, become a GET without body (as browsers and axios do). Credentials are dropped when
+ * the redirect leaves the host.
+ */
+function redirectedRequest(hop: Hop, status: number, next: URL): Hop {
+  const keepsMethod = status === 307 || status === 308 || (status !== 303 && hop.method !== 'POST');
+  const crossHost = next.host !== new URL(hop.url).host;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(hop.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (crossHost && CROSS_HOST_DROPPED_HEADERS.has(lower)) continue;
+    if (!keepsMethod && (lower === 'content-type' || lower === 'content-length')) continue;
+    headers[name] = value;
+  }
+  return keepsMethod ? { url: next.href, method: hop.method, headers, body: hop.body } : { url: next.href, method: 'GET', headers };
 }
 
 export interface OutboundResponse {
@@ -32,45 +58,51 @@ export class OutboundRequestError extends Error {
 }
 
 export interface OutboundHttpOptions {
-  allowedHosts: AllowedHosts;
+  policy: NetworkPolicy;
   maxResponseContentLength: number;
   responseTimeoutMs: number;
 }
 
+/** axios' default, which Kibana's requests follow. */
+export const DEFAULT_MAX_REDIRECTS = 21;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Credentials meant for one host are not sent on to another. */
+const CROSS_HOST_DROPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
 /**
- * The one way connector types send HTTP. Every request is checked against allowedHosts,
- * bounded in time and in response size (enforced while the body streams).
+ * The one way connector types send HTTP. Every request, and every redirect hop, is checked
+ * against allowedHosts and the SSRF guard, goes through the proxy and TLS settings the policy
+ * gives for its target, and is bounded in time and in response size (enforced while the body
+ * streams).
  */
 export class OutboundHttp {
-  private readonly dispatcher = new Agent({ connect: { timeout: 30_000 } });
+  private readonly dispatchers: DispatcherCache;
 
-  constructor(private readonly options: OutboundHttpOptions) {}
+  constructor(private readonly options: OutboundHttpOptions) {
+    this.dispatchers = new DispatcherCache(options.policy.deniedAddresses);
+  }
 
   async send(req: OutboundRequest): Promise<OutboundResponse> {
-    this.options.allowedHosts.ensureUriAllowed(req.url);
     const timeout = Math.max(this.options.responseTimeoutMs, req.timeoutMs ?? 0);
     const limit = deadline(timeout, req.signal);
-    const signal = limit.signal;
     try {
-      const res = await request(req.url, {
-        method: req.method ?? 'GET',
-        headers: req.headers,
-        body: req.body,
-        signal,
-        dispatcher: this.dispatcher,
-      });
-      const body = await this.readCapped(res.body, res.headers['content-length']);
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(res.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      let hop: Hop = { url: req.url, method: req.method ?? 'GET', headers: req.headers, body: req.body };
+      const maxRedirects = req.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+      for (let redirects = 0; ; redirects++) {
+        const res = await this.sendOnce(hop, req.tls, limit.signal);
+        const location = REDIRECT_STATUSES.has(res.statusCode) ? res.headers.location : undefined;
+        if (typeof location !== 'string' || maxRedirects === 0) return await this.toResponse(res);
+        // Read and dropped, so the connection can be reused (a large body closes it instead).
+        await res.body.dump({ limit: 64 * 1024 });
+        if (redirects >= maxRedirects) throw new OutboundRequestError(`Maximum number of redirects exceeded (${maxRedirects})`, 'ERR_FR_TOO_MANY_REDIRECTS');
+        hop = redirectedRequest(hop, res.statusCode, new URL(location, hop.url));
       }
-      return { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', headers, body };
     } catch (err) {
       if (err instanceof OutboundRequestError) throw err;
       if (limit.timedOut) {
         throw new OutboundRequestError(`timeout of ${timeout}ms exceeded`, 'ECONNABORTED');
       }
+      if (err instanceof DeniedAddressError) throw new OutboundRequestError(err.message, err.code);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const code = (err as { code?: string }).code ?? cause?.code;
       // undici reports connection failures as "fetch failed"-style wrappers; the cause says what happened.
@@ -80,28 +112,49 @@ export class OutboundHttp {
     }
   }
 
-  private async readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): void }, declared?: string | string[]): Promise<string> {
-    const max = this.options.maxResponseContentLength;
-    const tooLarge = () =>
-      new OutboundRequestError(`maxContentLength size of ${max} exceeded`, 'ERR_MAX_CONTENT_LENGTH');
-    if (typeof declared === 'string' && Number(declared) > max) {
-      body.destroy();
-      throw tooLarge();
+  /** One request, after the policy checks for its target. */
+  private async sendOnce(hop: Hop, tls: TlsOverrides | undefined, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const { policy } = this.options;
+    policy.allowedHosts.ensureUriAllowed(hop.url);
+    const target = new URL(hop.url);
+    const proxy = policy.proxyFor(target.hostname);
+    // Direct connections are guarded inside the socket's DNS lookup; literals never look up,
+    // and a proxy resolves the name itself, so those are checked here.
+    if (proxy) await policy.deniedAddresses.checkHostname(target.hostname);
+    else policy.deniedAddresses.checkLiteral(target.hostname);
+    const dispatcher = this.dispatchers.get(proxy, policy.tlsProfileFor(target, tls));
+    return request(target, { method: hop.method, headers: hop.headers, body: hop.body, signal, dispatcher });
+  }
+
+  private async toResponse(res: Dispatcher.ResponseData): Promise<OutboundResponse> {
+    const body = await this.readCapped(res.body, res.headers['content-length']);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    return { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', headers, body };
+  }
+
+  private async readCapped(body: Dispatcher.ResponseData['body'], declared?: string | string[]): Promise<string> {
+    const max = this.options.maxResponseContentLength;
+    const abort = () => {
+      // Closes the connection mid-body; the abort error it raises is this one, already reported.
+      body.on('error', () => undefined);
+      body.destroy();
+      return new OutboundRequestError(`maxContentLength size of ${max} exceeded`, 'ERR_MAX_CONTENT_LENGTH');
+    };
+    if (typeof declared === 'string' && Number(declared) > max) throw abort();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of body) {
-      size += chunk.length;
-      if (size > max) {
-        body.destroy();
-        throw tooLarge();
-      }
-      chunks.push(chunk);
+      size += (chunk as Buffer).length;
+      if (size > max) throw abort();
+      chunks.push(chunk as Buffer);
     }
     return Buffer.concat(chunks).toString('utf8');
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.dispatchers.close();
   }
 }

@@ -2,7 +2,10 @@ import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { pino } from 'pino';
 import type { ConfigurationUtilities, ConnectorServices, ExecutorContext } from '../../actions/types.js';
 import { AllowedHosts } from '../../net/allowed_hosts.js';
+import { DEFAULT_DENIED_ADDRESSES, DeniedAddresses } from '../../net/address_ranges.js';
 import { OutboundHttp } from '../../net/http_client.js';
+import { NetworkPolicy } from '../../net/network_policy.js';
+import { ClientCredentialsTokens } from '../../net/oauth_client_credentials.js';
 
 // What a connector type's own tests need to call its validators and executor directly, with
 // the real outbound HTTP layer and Kibana's default limits.
@@ -16,13 +19,27 @@ export function makeConfigurationUtilities(
   };
 }
 
-export function makeServices(overrides: { allowedHosts?: string[]; elasticsearch?: ElasticsearchClient } = {}): ConnectorServices {
+/** Kibana's defaults, with allowedHosts and the SSRF guard's ranges replaceable. */
+export function makeNetworkPolicy(overrides: { allowedHosts?: string[]; deniedAddresses?: string[] } = {}): NetworkPolicy {
+  return new NetworkPolicy({
+    allowedHosts: new AllowedHosts(overrides.allowedHosts ?? ['*']),
+    deniedAddresses: new DeniedAddresses(overrides.deniedAddresses ?? DEFAULT_DENIED_ADDRESSES),
+    verificationMode: 'full',
+    customHostSettings: [],
+  });
+}
+
+export function makeServices(
+  overrides: { allowedHosts?: string[]; policy?: NetworkPolicy; elasticsearch?: ElasticsearchClient; maxResponseContentLength?: number; responseTimeoutMs?: number } = {},
+): ConnectorServices {
+  const http = new OutboundHttp({
+    policy: overrides.policy ?? makeNetworkPolicy({ allowedHosts: overrides.allowedHosts }),
+    maxResponseContentLength: overrides.maxResponseContentLength ?? 1024 * 1024,
+    responseTimeoutMs: overrides.responseTimeoutMs ?? 60_000,
+  });
   return {
-    http: new OutboundHttp({
-      allowedHosts: new AllowedHosts(overrides.allowedHosts ?? ['*']),
-      maxResponseContentLength: 1024 * 1024,
-      responseTimeoutMs: 60_000,
-    }),
+    http,
+    tokens: new ClientCredentialsTokens(http),
     elasticsearch: () => {
       if (!overrides.elasticsearch) throw new Error('this test gave the connector no Elasticsearch');
       return overrides.elasticsearch;

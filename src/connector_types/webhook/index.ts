@@ -1,6 +1,6 @@
 import { defineConnectorType } from '../../actions/types.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema } from './schema.js';
-import { buildWebhookRequest, mapResponse, mapSendError, requestFailed } from './service.js';
+import { buildWebhookRequest, mapResponse, mapSendError, mergeHeaders, requestFailed } from './service.js';
 import { validateWebhookConfig, validateWebhookSecrets } from './validation.js';
 
 export const webhookConnectorType = defineConnectorType({
@@ -20,14 +20,28 @@ export const webhookConnectorType = defineConnectorType({
       return requestFailed(connectorId, built.reason, { retry: false });
     }
 
+    const { request, oauth } = built;
+    if (oauth) {
+      try {
+        const authorization = await services.tokens.authorizationHeader({ connectorId, ...oauth, signal });
+        request.headers = mergeHeaders(request.headers, { Authorization: authorization });
+      } catch (err) {
+        const reason = `Unable to retrieve/refresh the access token: ${(err as Error).message}`;
+        logger.error(`ConnectorId "${connectorId}": error "${reason}"`);
+        return requestFailed(connectorId, reason);
+      }
+    }
+
     let response;
     try {
-      response = await services.http.send({ ...built.request, signal });
+      response = await services.http.send({ ...request, signal });
     } catch (err) {
       const result = mapSendError(connectorId, err);
       logger.error(`error on ${connectorId} webhook event: ${result.serviceMessage ?? result.message}`);
       return result;
     }
+    // The service refused the token: fetch a new one next time (Kibana deletes it on any 4xx).
+    if (oauth && response.status >= 400 && response.status < 500) services.tokens.forget(connectorId);
 
     logger.debug(`response from webhook action "${connectorId}": [HTTP ${response.status}] ${response.statusText}`);
     const result = mapResponse(connectorId, response, params.body);

@@ -1,12 +1,22 @@
 import type { ActionResult } from '../../actions/types.js';
 import { OutboundRequestError, type OutboundRequest, type OutboundResponse } from '../../net/http_client.js';
 import { retryForStatus } from '../lib/retry.js';
-import { AuthType, type WebhookConfig, type WebhookMethod, type WebhookParams, type WebhookSecrets } from './schema.js';
+import type { TlsOverrides } from '../../net/network_policy.js';
+import { AuthType, SSLCertType, type WebhookConfig, type WebhookMethod, type WebhookParams, type WebhookSecrets } from './schema.js';
 
 /** Statuses that mean the request itself is wrong, so the failure is the user's. */
 const USER_ERROR_STATUSES = new Set([400, 404, 405, 406, 410, 411, 414, 428, 431]);
 
-export type BuiltRequest = { ok: true; request: OutboundRequest } | { ok: false; reason: string };
+/** OAuth2 client credentials to fetch a token with before sending. */
+export interface WebhookOAuth {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+  additionalFields?: Record<string, unknown>;
+}
+
+export type BuiltRequest = { ok: true; request: OutboundRequest; oauth?: WebhookOAuth } | { ok: false; reason: string };
 
 export function methodSendsBody(method: WebhookMethod): boolean {
   return method !== 'get' && method !== 'delete';
@@ -31,37 +41,57 @@ export function buildWebhookRequest(
   params: WebhookParams,
 ): BuiltRequest {
   const { hasAuth, authType } = config;
-
-  // The outbound HTTP layer has no per-request TLS or token support yet; refuse rather than
-  // send the request without the credentials the connector was configured with.
-  if (hasAuth && authType === AuthType.SSL) {
-    return {
-      ok: false,
-      reason:
-        'TLS client certificate authentication (webhook-authentication-ssl) is not supported yet; it arrives with the networking work',
-    };
-  }
-  if (hasAuth && authType === AuthType.OAuth2ClientCredentials) {
-    return {
-      ok: false,
-      reason:
-        'OAuth2 client credentials authentication (webhook-oauth2-client-credentials) is not supported yet; it arrives with the networking work',
-    };
-  }
-
-  let headers = mergeHeaders(config.headers, secrets.secretHeaders);
-  const basic = hasAuth && (authType === AuthType.Basic || !authType);
-  if (basic && typeof secrets.user === 'string' && typeof secrets.password === 'string') {
-    headers = mergeHeaders(headers, { Authorization: basicAuthHeader(secrets.user, secrets.password) });
-  }
-
   const request: OutboundRequest = {
     url: config.url,
     method: config.method.toUpperCase() as OutboundRequest['method'],
-    headers,
+    headers: mergeHeaders(config.headers, secrets.secretHeaders),
   };
   if (methodSendsBody(config.method) && params.body !== undefined) request.body = params.body;
+
+  const tls = tlsOverrides(config, secrets);
+  if (tls) request.tls = tls;
+
+  if (hasAuth && authType === AuthType.OAuth2ClientCredentials) {
+    if (!config.accessTokenUrl || !config.clientId || !secrets.clientSecret) return { ok: false, reason: 'Unable to retrieve new access token' };
+    return {
+      ok: true,
+      request,
+      oauth: {
+        tokenUrl: config.accessTokenUrl,
+        clientId: config.clientId,
+        clientSecret: secrets.clientSecret,
+        ...(config.scope ? { scope: config.scope } : {}),
+        // Checked to be a JSON object when the connector was saved.
+        ...(config.additionalFields ? { additionalFields: JSON.parse(config.additionalFields) as Record<string, unknown> } : {}),
+      },
+    };
+  }
+  const basic = hasAuth && (authType === AuthType.Basic || !authType);
+  if (basic && typeof secrets.user === 'string' && typeof secrets.password === 'string') {
+    request.headers = mergeHeaders(request.headers, { Authorization: basicAuthHeader(secrets.user, secrets.password) });
+  }
   return { ok: true, request };
+}
+
+/**
+ * The connector's TLS settings: a client certificate (crt and key, or pfx; the password is
+ * their passphrase) with SSL authentication, and, whatever the authentication, its own CA and
+ * verification mode. The certificate material is stored base64-encoded.
+ */
+function tlsOverrides(config: WebhookConfig, secrets: WebhookSecrets): TlsOverrides | undefined {
+  const tls: TlsOverrides = {};
+  if (config.hasAuth && config.authType === AuthType.SSL) {
+    if (config.certType === SSLCertType.PFX || (!config.certType && secrets.pfx)) {
+      if (secrets.pfx) tls.pfx = Buffer.from(secrets.pfx, 'base64');
+    } else {
+      if (secrets.crt) tls.cert = Buffer.from(secrets.crt, 'base64');
+      if (secrets.key) tls.key = Buffer.from(secrets.key, 'base64');
+    }
+    if (secrets.password) tls.passphrase = secrets.password;
+  }
+  if (config.verificationMode) tls.verificationMode = config.verificationMode;
+  if (config.ca) tls.ca = Buffer.from(config.ca, 'base64').toString('utf8');
+  return Object.keys(tls).length > 0 ? tls : undefined;
 }
 
 /** `[status] statusText`, plus `: message` when the body is JSON with a `message`. */

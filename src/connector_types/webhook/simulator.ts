@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
 
@@ -18,7 +19,7 @@ import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
  *   bad_request_json        400 with a JSON body {"message": "..."}
  *   status <code>           that status with a text body
  *   status_json <code> <json>        that status with the given JSON body
- *   redirect                302 to /redirected (connectors must not follow it)
+ *   redirect                302 to /redirected (the network layer follows it: a GET of the payloads)
  * Anything else is 400 `unexpected body ...`. GET returns the recorded payloads as a JSON array
  * and clears them; other methods get 400.
  */
@@ -53,15 +54,6 @@ function basicCredentials(authorization: string | undefined): { username: string
 function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, headers);
   res.end(body);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export async function startWebhookSimulator(): Promise<WebhookSimulator> {
@@ -127,7 +119,7 @@ export async function startWebhookSimulator(): Promise<WebhookSimulator> {
   };
 
   const server = createServer((req, res) => {
-    readBody(req).then(
+    text(req).then(
       (body) => {
         requests.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
         handle(req, res, body);

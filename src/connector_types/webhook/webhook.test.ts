@@ -457,10 +457,10 @@ describe('.webhook execution against the simulator', () => {
     });
   });
 
-  it('does not follow redirects', async () => {
+  it('follows a redirect as axios does: a POST answered 302 continues as a GET', async () => {
     const result = await run({}, {}, { body: 'redirect' });
-    expect(result).toMatchObject({ message: 'error calling webhook, invalid response', serviceMessage: '[302] Found' });
-    expect(sim.requests.map((r) => r.path)).toEqual(['/hook']);
+    expect(result).toMatchObject({ status: 'ok' });
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /hook', 'GET /redirected']);
   });
 
   it('reports a refused connection', async () => {
@@ -480,6 +480,43 @@ describe('.webhook execution against the simulator', () => {
     });
   });
 
+  it('reports the response size limit and the response timeout as failed requests', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      if (req.url === '/large') res.end(Buffer.alloc(4096, 'x'));
+      // '/silent' never answers.
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const limited = makeServices({ maxResponseContentLength: 1024, responseTimeoutMs: 100 });
+    try {
+      const secrets = validateSecrets(def, {}, ctx) as WebhookSecrets;
+      const send = (path: string) =>
+        def.executor(
+          makeContext(
+            { config: validateConfig(def, { url: `http://127.0.0.1:${port}${path}`, hasAuth: false }, ctx) as WebhookConfig, secrets, params: { body: 'x' } },
+            { connectorId: 'webhook-test', services: limited },
+          ),
+        );
+      expect(await send('/large')).toEqual({
+        status: 'error',
+        actionId: 'webhook-test',
+        message: 'error calling webhook, request failed',
+        serviceMessage: '[ERR_MAX_CONTENT_LENGTH] maxContentLength size of 1024 exceeded',
+      });
+      expect(await send('/silent')).toEqual({
+        status: 'error',
+        actionId: 'webhook-test',
+        message: 'error calling webhook, request failed',
+        serviceMessage: '[ECONNABORTED] timeout of 100ms exceeded',
+      });
+    } finally {
+      await limited.http.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('is refused by allowedHosts at send time', async () => {
     const restricted = makeServices({ allowedHosts: ['example.com'] });
     try {
@@ -494,25 +531,6 @@ describe('.webhook execution against the simulator', () => {
     } finally {
       await restricted.http.close();
     }
-  });
-
-  it('refuses TLS client certificates and OAuth2 until the network layer supports them', async () => {
-    const ssl = await run(
-      { authType: 'webhook-authentication-ssl', certType: 'ssl-crt-key' },
-      { crt: 'Y3J0', key: 'a2V5' },
-      { body: 'success' },
-    );
-    expect(ssl).toMatchObject({ status: 'error', message: 'error calling webhook, request failed', retry: false });
-    expect(ssl.serviceMessage).toContain('webhook-authentication-ssl');
-
-    const oauth = await run(
-      { authType: 'webhook-oauth2-client-credentials', accessTokenUrl: `${sim.url}/token`, clientId: 'abc' },
-      { clientSecret: 'shh' },
-      { body: 'success' },
-    );
-    expect(oauth).toMatchObject({ status: 'error', message: 'error calling webhook, request failed', retry: false });
-    expect(oauth.serviceMessage).toContain('webhook-oauth2-client-credentials');
-    expect(sim.requests).toHaveLength(0);
   });
 
   it('sends no body when params have none', async () => {

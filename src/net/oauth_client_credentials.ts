@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import stringify from 'safe-stable-stringify';
+import type { OutboundHttp } from './http_client.js';
+
+export interface ClientCredentials {
+  /** Tokens are kept per connector. */
+  connectorId: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+  /** Extra form fields of the token request. */
+  additionalFields?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+interface CachedToken {
+  /** Which credentials it was issued for: an edited connector does not reuse it. */
+  fingerprint: string;
+  header: string;
+  expiresAt: number;
+}
+
+/** The token endpoint answered, but not with a usable token. */
+export class TokenRequestError extends Error {
+  override name = 'TokenRequestError';
+}
+
+/**
+ * OAuth2 client-credentials tokens (Kibana's flow, reference §0.7): a form POST to the token
+ * URL, through the same outbound policy as every request (so allowedHosts applies to it); only
+ * a 200 with token_type, access_token and expires_in counts. The `<token_type> <token>` header
+ * is reused until expires_in seconds after the request started. Kept in memory per instance:
+ * a token is a secret, and each instance fetching its own costs one request per hour or so.
+ */
+export class ClientCredentialsTokens {
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly pending = new Map<string, Promise<string>>();
+
+  constructor(private readonly http: OutboundHttp) {}
+
+  /** The Authorization header value for these credentials, fetched when none is cached. */
+  async authorizationHeader(credentials: ClientCredentials): Promise<string> {
+    const fingerprint = createHash('sha256')
+      .update(stringify([credentials.tokenUrl, credentials.clientId, credentials.clientSecret, credentials.scope ?? null, credentials.additionalFields ?? null]) ?? '')
+      .digest('base64url');
+    const cached = this.tokens.get(credentials.connectorId);
+    if (cached && cached.fingerprint === fingerprint && cached.expiresAt > Date.now()) return cached.header;
+    // Concurrent executions of one connector share one token request.
+    const key = `${credentials.connectorId}\n${fingerprint}`;
+    let request = this.pending.get(key);
+    if (!request) {
+      request = this.requestToken(credentials, fingerprint).finally(() => this.pending.delete(key));
+      this.pending.set(key, request);
+    }
+    return request;
+  }
+
+  /** Drops a connector's token, e.g. after the service answered 4xx with it. */
+  forget(connectorId: string): void {
+    this.tokens.delete(connectorId);
+  }
+
+  private async requestToken(credentials: ClientCredentials, fingerprint: string): Promise<string> {
+    const startedAt = Date.now();
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId });
+    if (credentials.clientSecret) form.set('client_secret', credentials.clientSecret);
+    if (credentials.scope) form.set('scope', credentials.scope);
+    for (const [name, value] of Object.entries(credentials.additionalFields ?? {})) {
+      form.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    const res = await this.http.send({
+      url: credentials.tokenUrl,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+      body: form.toString(),
+      signal: credentials.signal,
+    });
+    let body: Record<string, unknown> | undefined;
+    try {
+      const parsed: unknown = JSON.parse(res.body);
+      if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    if (res.status !== 200) throw new TokenRequestError(body ? (stringify(body) ?? res.body) : `[${res.status}] ${res.statusText}`);
+    const { token_type: type, access_token: token, expires_in: expiresIn } = body ?? {};
+    if (typeof type !== 'string' || typeof token !== 'string' || !Number.isFinite(Number(expiresIn))) {
+      throw new TokenRequestError('the token response has no token_type, access_token and expires_in');
+    }
+    const header = `${type} ${token}`;
+    this.tokens.set(credentials.connectorId, { fingerprint, header, expiresAt: startedAt + Number(expiresIn) * 1000 });
+    return header;
+  }
+}

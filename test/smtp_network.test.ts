@@ -1,0 +1,154 @@
+import type { AddressInfo } from 'node:net';
+import { createTransport } from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load.js';
+import { networkPolicyFromConfig } from '../src/net/network_policy.js';
+import { smtpTransportOptions } from '../src/net/smtp_connection.js';
+import { findTinyproxy, startTinyproxy, type Tinyproxy } from './helpers/tinyproxy.js';
+import { createTlsFixtures, type TlsFixtures } from './helpers/tls_fixtures.js';
+
+// SMTP connections under the outbound policy, against a real SMTP server (smtp-server, with
+// STARTTLS or implicit TLS and certificates made at test time) and a real proxy (tinyproxy).
+
+const tinyproxyBin = await findTinyproxy();
+
+interface Received {
+  secure: boolean;
+  from: string;
+  message: string;
+}
+
+interface TestSmtpServer {
+  port: number;
+  connections: number;
+  received: Received[];
+  close(): Promise<void>;
+}
+
+let tls: TlsFixtures;
+const servers: TestSmtpServer[] = [];
+
+beforeAll(async () => {
+  tls = await createTlsFixtures();
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+afterAll(async () => {
+  await tls.cleanup();
+});
+
+async function startSmtp(opts: { secure?: boolean; noStartTls?: boolean } = {}): Promise<TestSmtpServer> {
+  const state: TestSmtpServer = { port: 0, connections: 0, received: [], close: async () => undefined };
+  const server = new SMTPServer({
+    secure: opts.secure ?? false,
+    ...(opts.noStartTls ? { disabledCommands: ['STARTTLS'] } : {}),
+    key: tls.server.key,
+    cert: tls.server.cert,
+    authOptional: true,
+    logger: false,
+    onConnect(_session, callback) {
+      state.connections++;
+      callback();
+    },
+    onData(stream, session, callback) {
+      let message = '';
+      stream.on('data', (chunk: Buffer) => (message += chunk.toString()));
+      stream.on('end', () => {
+        state.received.push({ secure: session.secure, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', message });
+        callback();
+      });
+    },
+  });
+  // A client that refuses the certificate closes mid-handshake; the server reports that here.
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.port = (server.server.address() as AddressInfo).port;
+  state.close = () => new Promise((resolve) => server.close(() => resolve()));
+  servers.push(state);
+  return state;
+}
+
+async function send(settings: Record<string, unknown>, server: TestSmtpServer, secure = false) {
+  const { config } = loadConfig({ settings: settings as never });
+  const policy = networkPolicyFromConfig(config, process.cwd(), () => undefined);
+  const transport = createTransport({ ...smtpTransportOptions(policy, { host: '127.0.0.1', port: server.port, secure }), connectionTimeout: 5000 });
+  try {
+    return await transport.sendMail({ from: 'alerts@example.com', to: 'oncall@example.com', subject: 'Disk full', text: 'on host-1' });
+  } finally {
+    transport.close();
+  }
+}
+
+const trustFor = (server: TestSmtpServer, smtp?: Record<string, boolean>) => ({
+  'xpack.actions.customHostSettings': [{ url: `smtp://127.0.0.1:${server.port}`, ssl: { certificateAuthoritiesData: tls.ca.cert }, ...(smtp ? { smtp } : {}) }],
+});
+
+describe('SMTP under the outbound policy', () => {
+  it('upgrades with STARTTLS, verifying the server against the CA of its smtp:// customHostSettings entry', async () => {
+    const server = await startSmtp();
+    await expect(send({}, server)).rejects.toThrow(/unable to verify|certificate/i);
+    expect(server.received).toHaveLength(0);
+    const info = await send(trustFor(server), server);
+    expect(info.accepted).toEqual(['oncall@example.com']);
+    expect(server.received).toHaveLength(1);
+    expect(server.received[0]).toMatchObject({ secure: true, from: 'alerts@example.com' });
+    expect(server.received[0].message).toContain('Subject: Disk full');
+  });
+
+  it('speaks TLS from the first byte on a secure port, and skips verification under none', async () => {
+    const server = await startSmtp({ secure: true });
+    await expect(send({}, server, true)).rejects.toThrow(/unable to verify|certificate/i);
+    await send({ 'xpack.actions.ssl.verificationMode': 'none' }, server, true);
+    await send(trustFor(server), server, true);
+    expect(server.received.map((r) => r.secure)).toEqual([true, true]);
+  });
+
+  it('follows smtp.ignoreTLS and smtp.requireTLS of the host entry', async () => {
+    const offersTls = await startSmtp();
+    // ignoreTLS: plain text even though the server offers STARTTLS (and its certificate is unknown).
+    await send({ 'xpack.actions.customHostSettings': [{ url: `smtp://127.0.0.1:${offersTls.port}`, smtp: { ignoreTLS: true } }] }, offersTls);
+    expect(offersTls.received.map((r) => r.secure)).toEqual([false]);
+
+    const noTls = await startSmtp({ noStartTls: true });
+    await send({}, noTls);
+    expect(noTls.received.map((r) => r.secure)).toEqual([false]);
+    await expect(send(trustFor(noTls, { requireTLS: true }), noTls)).rejects.toThrow(/STARTTLS/);
+    expect(noTls.received).toHaveLength(1);
+  });
+
+  it('refuses a server in a denied address range before connecting', async () => {
+    const server = await startSmtp();
+    const err = await send({ 'plugboard.net.deniedAddresses': ['127.0.0.0/8'] }, server).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'EADDRDENIED' });
+    expect((err as Error).message).toContain('plugboard.net.deniedAddresses');
+    expect(server.connections).toBe(0);
+  });
+
+  describe.skipIf(!tinyproxyBin)('through the proxy', () => {
+    let proxy: Tinyproxy;
+    beforeAll(async () => {
+      proxy = (await startTinyproxy({ basicAuth: { user: 'mailer', password: 'proxy-pass' } }))!;
+    });
+    afterAll(async () => {
+      await proxy.stop();
+    });
+    const proxyHeaders = { 'Proxy-Authorization': `Basic ${Buffer.from('mailer:proxy-pass').toString('base64')}` };
+
+    it('tunnels the SMTP connection with CONNECT, sending proxyHeaders, with TLS end to end', async () => {
+      const server = await startSmtp();
+      const before = (await proxy.targets()).length;
+      await send({ 'xpack.actions.proxyUrl': proxy.url, 'xpack.actions.proxyHeaders': proxyHeaders, ...trustFor(server) }, server);
+      expect(server.received.map((r) => r.secure)).toEqual([true]);
+      expect((await proxy.targets()).slice(before)).toEqual([`127.0.0.1:${server.port}`]);
+      // Without the proxy's credentials the tunnel is refused.
+      await expect(send({ 'xpack.actions.proxyUrl': proxy.url, ...trustFor(server) }, server)).rejects.toThrow('Proxy response (407) !== 200 when HTTP Tunneling');
+      // A bypassed host is reached directly.
+      const direct = (await proxy.targets()).length;
+      await send({ 'xpack.actions.proxyUrl': proxy.url, 'xpack.actions.proxyBypassHosts': ['127.0.0.1'], ...trustFor(server) }, server);
+      expect((await proxy.targets()).length).toBe(direct);
+      expect(server.received).toHaveLength(2);
+    });
+  });
+});
