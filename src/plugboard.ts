@@ -38,6 +38,7 @@ import { createLogger } from './logger.js';
 import { OutboundHttp } from './net/http_client.js';
 import { networkPolicyFromConfig } from './net/network_policy.js';
 import { ClientCredentialsTokens } from './net/oauth_client_credentials.js';
+import { smtpTransportOptions } from './net/smtp_connection.js';
 import { Authenticator, ensureBootstrapUser } from './security/authentication.js';
 import { SuperuserAuthorizer } from './security/authorization.js';
 import { SpacesService } from './spaces/spaces_service.js';
@@ -97,6 +98,10 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const configurationUtilities: ConfigurationUtilities = {
     allowedHosts: policy.allowedHosts,
     webhookPfxEnabled: actionsConfig.webhook.ssl.pfx.enabled,
+    actionsConfig,
+    publicBaseUrl: config.server.publicBaseUrl,
+    serviceUrl: (typeId, defaultUrl) => config.plugboard.serviceUrlOverrides[typeId] ?? defaultUrl,
+    smtpTransportOptions: (server) => smtpTransportOptions(policy, server),
   };
   const preconfigured = preconfiguredEntries(actionsConfig.preconfigured, actionsConfig.preconfiguredAlertHistoryEsIndex, (m) => logger.warn(m));
   const inMemory = buildInMemoryConnectors(preconfigured, registry, { configurationUtilities });

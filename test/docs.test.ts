@@ -14,7 +14,7 @@ import type { ValidatorContext } from '../src/actions/types.js';
 import { validateConfig, validateConnector, validateParams, validateSecrets } from '../src/actions/validation.js';
 import { configSchema } from '../src/config/schema.js';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
-import { AllowedHosts } from '../src/net/allowed_hosts.js';
+import { makeConfigurationUtilities } from '../src/connector_types/lib/test_context.js';
 
 const STALE = 'run `npm run docs` and commit the result';
 
@@ -82,7 +82,7 @@ describe('docs/', () => {
   });
 
   it('gives connector examples that the types accept', () => {
-    const ctx: ValidatorContext = { configurationUtilities: { allowedHosts: new AllowedHosts(['*']), webhookPfxEnabled: true } };
+    const ctx: ValidatorContext = { configurationUtilities: makeConfigurationUtilities() };
     for (const def of CONNECTOR_TYPES.filter((d) => !d.isSystemActionType)) {
       const example = connectorTypeExample(def);
       const where = `the example of ${def.id} (fix TYPE_EXAMPLES in scripts/generate_docs.ts)`;

@@ -1,7 +1,10 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { SMTPTransportOptions } from 'nodemailer';
+import type { ActionsConfig } from '../config/schema.js';
 import type { AllowedHosts } from '../net/allowed_hosts.js';
+import type { SmtpServer } from '../net/smtp_connection.js';
 import type { OutboundHttp } from '../net/http_client.js';
 import type { ClientCredentialsTokens } from '../net/oauth_client_credentials.js';
 
@@ -42,6 +45,14 @@ export type ExecutionSource = 'http_request' | 'background_task' | 'notification
 export interface ConfigurationUtilities {
   allowedHosts: AllowedHosts;
   webhookPfxEnabled: boolean;
+  /** The xpack.actions settings, for types that have settings of their own (email, Microsoft Graph…). */
+  actionsConfig: ActionsConfig;
+  /** server.publicBaseUrl, when set. */
+  publicBaseUrl?: string;
+  /** The base URL of a type's fixed service: `defaultUrl` unless plugboard.serviceUrlOverrides names another. */
+  serviceUrl(typeId: string, defaultUrl: string): string;
+  /** Under the same policy as HTTP: TLS, customHostSettings, proxy, SSRF guard (for email). */
+  smtpTransportOptions(server: SmtpServer): SMTPTransportOptions;
 }
 
 export interface ConnectorServices {
@@ -101,6 +112,11 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
     connector?(config: C, secrets: S): string | null;
   };
   executor(ctx: ExecutorContext<C, S, P>): Promise<ActionResult>;
+  /**
+   * Fills the params' templates with variables, each field escaped for where it goes (see
+   * src/actions/templating). Without it every string is rendered with no escaping.
+   */
+  renderParameterTemplates?(logger: Logger, params: P, variables: Record<string, unknown>, actionId?: string): P;
   /** Default params for the UI's Test tab. */
   testParams?: P;
   hooks?: {

@@ -333,6 +333,11 @@ export const configSchema = z.strictObject({
       maxPayload: byteSize
         .default(1024 * 1024)
         .meta({ description: 'Largest request body accepted; a larger one is answered with 413.' }),
+      publicBaseUrl: z
+        .string()
+        .refine((value) => URL.canParse(value), { error: 'must be a URL' })
+        .optional()
+        .meta({ description: 'The URL people reach Plugboard at, for links in messages (e.g. the email footer).' }),
     })
     .prefault({}),
   path: z
@@ -503,6 +508,13 @@ export const configSchema = z.strictObject({
             }),
         })
         .prefault({}),
+      serviceUrlOverrides: z
+        .record(z.string(), z.string().refine((value) => URL.canParse(value), { error: 'must be a URL' }))
+        .default({})
+        .meta({
+          description:
+            'Base URLs, by connector type id, that replace the fixed address of a service (e.g. `.slack_api: http://127.0.0.1:8080/api` instead of `https://slack.com/api`), to reach a simulator in tests and demos. Never set by default; every connector of that type then talks to the given address.',
+        }),
       eventLog: z
         .strictObject({
           retention: duration

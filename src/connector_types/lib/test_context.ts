@@ -4,18 +4,26 @@ import type { ConfigurationUtilities, ConnectorServices, ExecutorContext } from 
 import { AllowedHosts } from '../../net/allowed_hosts.js';
 import { DEFAULT_DENIED_ADDRESSES, DeniedAddresses } from '../../net/address_ranges.js';
 import { OutboundHttp } from '../../net/http_client.js';
+import { loadConfig } from '../../config/load.js';
 import { NetworkPolicy } from '../../net/network_policy.js';
+import { smtpTransportOptions } from '../../net/smtp_connection.js';
 import { ClientCredentialsTokens } from '../../net/oauth_client_credentials.js';
 
 // What a connector type's own tests need to call its validators and executor directly, with
 // the real outbound HTTP layer and Kibana's default limits.
 
 export function makeConfigurationUtilities(
-  overrides: { allowedHosts?: string[]; webhookPfxEnabled?: boolean } = {},
+  overrides: { allowedHosts?: string[]; webhookPfxEnabled?: boolean; settings?: Record<string, unknown>; policy?: NetworkPolicy } = {},
 ): ConfigurationUtilities {
+  const { config } = loadConfig({ settings: (overrides.settings ?? {}) as never });
+  const policy = overrides.policy ?? makeNetworkPolicy({ allowedHosts: overrides.allowedHosts });
   return {
     allowedHosts: new AllowedHosts(overrides.allowedHosts ?? ['*']),
     webhookPfxEnabled: overrides.webhookPfxEnabled ?? true,
+    actionsConfig: config.xpack.actions,
+    publicBaseUrl: config.server.publicBaseUrl,
+    serviceUrl: (typeId, defaultUrl) => config.plugboard.serviceUrlOverrides[typeId] ?? defaultUrl,
+    smtpTransportOptions: (server) => smtpTransportOptions(policy, server),
   };
 }
 
