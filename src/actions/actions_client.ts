@@ -15,7 +15,8 @@ import type { ActionExecutor, RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
 import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
-import { asBadRequest, validateConfig, validateConnector, validateSecrets } from './validation.js';
+import { renderActionParams } from './templating/render_params.js';
+import { asBadRequest, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
 
 /** Kibana sorts with localeCompare; a shared collator gives the same order much faster. */
 const byName = new Intl.Collator().compare;
@@ -331,6 +332,19 @@ export class ActionsClient {
     const status: ExecutionView['status'] =
       task.status === 'idle' ? 'queued' : task.status === 'running' ? 'running' : task.status === 'succeeded' ? 'ok' : timedOut ? 'timeout' : 'error';
     return { executionId, connectorId: task.connectorId ?? '', status, attempts: task.attempts, result: task.result as ActionResult | undefined, events };
+  }
+
+  /**
+   * A saved or preconfigured connector's params with their templates filled from
+   * `variables`, escaped as the type escapes them when it runs for a rule; nothing is sent.
+   */
+  async render(scope: Scope, id: string, params: unknown, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const found = await this.deps.loader.find(scope.spaceId, id);
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
+    if (!found) throw savedObjectNotFound('action', id);
+    const def = this.deps.registry.get(found.typeId);
+    const valid = asBadRequest(() => validateParams(def, params, this.deps.validatorContext));
+    return renderActionParams(def, this.deps.logger, valid, variables, id);
   }
 
   /** Runs a connector that is not saved, after the same validation as create. */

@@ -1,3 +1,5 @@
+import { ALERT_HISTORY_CONNECTOR_ID } from '../../actions/in_memory_connectors.js';
+import { renderTemplatesDeep } from '../../actions/templating/renderer.js';
 import { defineConnectorType } from '../../actions/types.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema } from './schema.js';
 import { buildBulkOperations, describeBulkErrors, indexingError, retryForBulkItems, retryForClientError } from './service.js';
@@ -9,6 +11,12 @@ export const esIndexConnectorType = defineConnectorType({
   supportedFeatureIds: ['alerting', 'uptime', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
   testParams: { documents: [{ message: 'Test document from Plugboard' }], indexOverride: null },
+  // Documents are data, not text: rendered with no escaping. Only the alert-history connector
+  // may write to another index (Kibana).
+  renderParameterTemplates: (logger, params, variables, actionId) => ({
+    documents: renderTemplatesDeep(logger, params.documents, variables),
+    indexOverride: actionId === ALERT_HISTORY_CONNECTOR_ID ? params.indexOverride : null,
+  }),
   async executor({ connectorId, config, params, services, logger, signal }) {
     const index = params.indexOverride || config.index;
     const operations = buildBulkOperations(config, params);

@@ -1,3 +1,4 @@
+import { renderTemplate } from '../../actions/templating/renderer.js';
 import { defineConnectorType } from '../../actions/types.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema } from './schema.js';
 import { buildWebhookRequest, mapResponse, mapSendError, mergeHeaders, requestFailed } from './service.js';
@@ -13,6 +14,8 @@ export const webhookConnectorType = defineConnectorType({
     config: validateWebhookConfig,
     secrets: (secrets) => validateWebhookSecrets(secrets),
   },
+  // The body is usually JSON: values are escaped so that `"{{x}}"` stays a valid JSON string.
+  renderParameterTemplates: (logger, params, variables) => ({ ...params, body: renderTemplate(logger, params.body, variables, 'json') }),
   async executor({ connectorId, config, secrets, params, services, logger, signal }) {
     const built = buildWebhookRequest(config, secrets, params);
     if (!built.ok) {

@@ -53,6 +53,20 @@ const executeBody = z
   .strictObject({ params: z.record(z.string(), z.unknown()).meta({ description: "The action's parameters; they depend on the type." }) })
   .meta({ id: 'run_connector_request' });
 
+const renderBody = z
+  .strictObject({
+    params: z.record(z.string(), z.unknown()).meta({ description: "The action's parameters, with mustache templates such as `{{context.message}}`." }),
+    variables: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'The values the templates refer to, as a rule would give them (`context`, `alert`, `rule`…).' }),
+  })
+  .meta({ id: 'render_connector_params_request' });
+
+const renderResponseSchema = z
+  .object({ params: z.record(z.string(), z.unknown()).meta({ description: 'The parameters as the connector would receive them.' }) })
+  .meta({ id: 'render_connector_params_response' });
+
 const testBody = z
   .strictObject({
     connector_type_id: nonEmptyString(),
@@ -152,6 +166,19 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       responses: { 200: { description: 'The execution result', schema: executeResponseSchema }, ...errors, ...errorResponses(404) },
       async handler({ params, body, scope, signal }) {
         return { body: toExecuteResponse(await client.execute(scope, params.id, body.params, signal)) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/actions/connector/:id/_render',
+      operationId: 'renderConnectorParams',
+      summary: "Fill a connector's params templates with variables, without running it (Plugboard)",
+      tags: TAGS,
+      params: idParam,
+      body: renderBody,
+      responses: { 200: { description: 'The params with their templates filled in', schema: renderResponseSchema }, ...errors, ...errorResponses(404) },
+      async handler({ params, body, scope }) {
+        return { body: { params: await client.render(scope, params.id, body.params, body.variables ?? {}) } };
       },
     }),
     defineRoute({

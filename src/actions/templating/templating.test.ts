@@ -1,0 +1,173 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { renderTemplate, renderTemplatesDeep } from './renderer.js';
+import type { EscapeMode } from './escape.js';
+import { prepareVariables } from './variables.js';
+
+function capturingLogger() {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const logger = pino(
+    { level: 'trace' },
+    new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+        cb();
+      },
+    }),
+  );
+  return { logger, lines };
+}
+const { logger } = capturingLogger();
+
+const hostile = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  nl: 'a\nb',
+  cr: 'a\r\nb',
+  tab: 'a\tb',
+  dq: 'say "hi"',
+  sq: "it's",
+  bt: '`code`',
+  bs: 'C:\\path\\n',
+  st: '*bold*',
+  ul: '_it_',
+  st_lt: '*<',
+  md: '# [link](x) {a} +-.!|',
+  url_ul: 'https://example.com/a_b*c',
+  emoji: 'ünï 🔥',
+  ctrl: '\u0001\u001f',
+  num: 42,
+  bool: false,
+  nil: null,
+};
+
+// Expected output of `{{key}}` for every escape mode, value by value.
+const table: Array<[keyof typeof hostile, Record<EscapeMode, string>]> = [
+  ['lt', { none: '<', json: '<', markdown: '<', slack: '&lt;', html: '&lt;' }],
+  ['gt', { none: '>', json: '>', markdown: '>', slack: '&gt;', html: '&gt;' }],
+  ['amp', { none: '&', json: '&', markdown: '&', slack: '&amp;', html: '&amp;' }],
+  ['nl', { none: 'a\nb', json: 'a\\nb', markdown: 'a\nb', slack: 'a\nb', html: 'a\nb' }],
+  ['cr', { none: 'a\r\nb', json: 'a\\r\\nb', markdown: 'a\r\nb', slack: 'a\r\nb', html: 'a\r\nb' }],
+  ['tab', { none: 'a\tb', json: 'a\\tb', markdown: 'a\tb', slack: 'a\tb', html: 'a\tb' }],
+  ['dq', { none: 'say "hi"', json: 'say \\"hi\\"', markdown: 'say "hi"', slack: 'say "hi"', html: 'say &quot;hi&quot;' }],
+  ['sq', { none: "it's", json: "it's", markdown: "it's", slack: "it's", html: 'it&#39;s' }],
+  ['bt', { none: '`code`', json: '`code`', markdown: '\\`code\\`', slack: "'code'", html: '&#x60;code&#x60;' }],
+  ['bs', { none: 'C:\\path\\n', json: 'C:\\\\path\\\\n', markdown: 'C:\\\\path\\\\n', slack: 'C:\\path\\n', html: 'C:\\path\\n' }],
+  ['st', { none: '*bold*', json: '*bold*', markdown: '\\*bold\\*', slack: '`*bold*`', html: '*bold*' }],
+  ['ul', { none: '_it_', json: '_it_', markdown: '\\_it\\_', slack: '`_it_`', html: '_it_' }],
+  // In backticks, nothing else needs escaping for Slack.
+  ['st_lt', { none: '*<', json: '*<', markdown: '\\*<', slack: '`*<`', html: '*&lt;' }],
+  ['md', { none: '# [link](x) {a} +-.!|', json: '# [link](x) {a} +-.!|', markdown: '\\# \\[link\\]\\(x\\) \\{a\\} \\+\\-\\.\\!\\|', slack: '# [link](x) {a} +-.!|', html: '# [link](x) {a} +-.!|' }],
+  // A URL keeps its * and _ for Slack (links must work).
+  ['url_ul', { none: 'https://example.com/a_b*c', json: 'https://example.com/a_b*c', markdown: 'https://example\\.com/a\\_b\\*c', slack: 'https://example.com/a_b*c', html: 'https:&#x2F;&#x2F;example.com&#x2F;a_b*c' }],
+  ['emoji', { none: 'ünï 🔥', json: 'ünï 🔥', markdown: 'ünï 🔥', slack: 'ünï 🔥', html: 'ünï 🔥' }],
+  ['ctrl', { none: '\u0001\u001f', json: '\\u0001\\u001f', markdown: '\u0001\u001f', slack: '\u0001\u001f', html: '\u0001\u001f' }],
+  ['num', { none: '42', json: '42', markdown: '42', slack: '42', html: '42' }],
+  ['bool', { none: 'false', json: 'false', markdown: 'false', slack: 'false', html: 'false' }],
+  ['nil', { none: '', json: '', markdown: '', slack: '', html: '' }],
+];
+
+describe('escape modes', () => {
+  for (const [key, expected] of table) {
+    for (const [mode, output] of Object.entries(expected) as Array<[EscapeMode, string]>) {
+      it(`${mode}: {{${key}}}`, () => {
+        expect(renderTemplate(logger, `{{${key}}}`, hostile, mode)).toBe(output);
+      });
+    }
+  }
+
+  it('leaves triple-brace values unescaped in every mode', () => {
+    for (const mode of ['json', 'markdown', 'slack', 'html'] as const) {
+      expect(renderTemplate(logger, '{{{dq}}}{{{st}}}{{{lt}}}', hostile, mode)).toBe('say "hi"*bold*<');
+    }
+  });
+
+  it('keeps a JSON body valid whatever the values, in json mode', () => {
+    const body = renderTemplate(logger, '{"text": "{{dq}} {{nl}} {{bs}} {{ctrl}} {{emoji}}"}', hostile, 'json');
+    expect(JSON.parse(body)).toEqual({ text: `${hostile.dq} ${hostile.nl} ${hostile.bs} ${hostile.ctrl} ${hostile.emoji}` });
+  });
+
+  it('returns an error text for a broken template, and passes null and undefined through', () => {
+    expect(renderTemplate(logger, 'x {{a}', {}, 'none')).toBe('error rendering mustache template "x {{a}": Unclosed tag at 6');
+    expect(renderTemplate(logger, null, {}, 'none')).toBeNull();
+    expect(renderTemplate(logger, undefined, {}, 'none')).toBeUndefined();
+  });
+});
+
+describe('variables', () => {
+  it('render objects as JSON, arrays joined or asJSON, and expand dotted keys into objects', () => {
+    const variables = {
+      context: { host: 'web-1', load: [1, 2] },
+      tags: ['a', 'b"c'],
+      'kibana.alert.reason': 'disk full',
+      kibana: { space: 'default' },
+      'rule.name': 'Disk',
+    };
+    expect(renderTemplate(logger, '{{context}}|{{tags}}|{{tags.asJSON}}|{{context.load.asJSON}}', variables, 'none')).toBe(
+      '{"host":"web-1","load":[1,2]}|a,b"c|["a","b\\"c"]|[1,2]',
+    );
+    expect(renderTemplate(logger, '{{kibana.alert.reason}} in {{kibana.space}}, rule {{rule.name}}', variables, 'none')).toBe('disk full in default, rule Disk');
+    // The merged object renders as JSON with both parts.
+    expect(JSON.parse(renderTemplate(logger, '{{{kibana}}}', variables, 'none'))).toEqual({ alert: { reason: 'disk full' }, space: 'default' });
+    // Sections iterate arrays and test values.
+    expect(renderTemplate(logger, '{{#tags}}[{{.}}]{{/tags}}{{^missing}}none{{/missing}}', variables, 'none')).toBe('[a][b"c]none');
+  });
+
+  it('drop keys that would reach the prototype, and copy the input', () => {
+    const input = JSON.parse('{"__proto__": {"polluted": true}, "a.__proto__.b": 1, "constructor.prototype.c": 2, "ok": {"x": 1}}') as Record<string, unknown>;
+    const prepared = prepareVariables(input);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(prepared)).toEqual(['ok']);
+    (prepared.ok as Record<string, unknown>).x = 2;
+    expect((input.ok as Record<string, unknown>).x).toBe(1);
+  });
+});
+
+describe('lambdas', () => {
+  const variables = { a: 2, b: 5, when: '2024-03-10T14:05:00.000Z', amount: 1234.567, weird: 'not a date', hj: '{x: 1, y: [true, "s"]}' };
+
+  it.each([
+    ['{{#EvalMath}} a * b + 1 {{/EvalMath}}', '11'],
+    ['{{#EvalMath}}round(b / 3, 2){{/EvalMath}}', '1.67'],
+    ['{{#ParseHjson}}{{hj}}{{/ParseHjson}}', '{"x":1,"y":[true,"s"]}'],
+    ['{{#FormatDate}}{{when}}{{/FormatDate}}', '2024-03-10 02:05pm'],
+    ['{{#FormatDate}}{{when}}; America/New_York; dddd MMM D, YYYY HH:mm z{{/FormatDate}}', 'Sunday Mar 10, 2024 10:05 EDT'],
+    ['{{#FormatNumber}}{{amount}}; de-DE; style: currency, currency: EUR{{/FormatNumber}}', '1.234,57\u00a0€'],
+    ['{{#FormatNumber}}{{amount}};; maximumFractionDigits: 1{{/FormatNumber}}', '1,234.6'],
+    ['{{#EncodeURI}} https://x.example/a b?q=ü&r=1 {{/EncodeURI}}', '%20https://x.example/a%20b?q=%C3%BC&r=1%20'],
+    ['{{#EncodeURIComponent}}a b&c/d{{/EncodeURIComponent}}', 'a%20b%26c%2Fd'],
+  ])('%s → %s', (template, expected) => {
+    expect(renderTemplate(logger, template, variables, 'none')).toBe(expected);
+  });
+
+  it.each([
+    ['{{#EvalMath}}a +{{/EvalMath}}', /^error evaluating tinymath expression "a \+": /],
+    ['{{#ParseHjson}}{x: [}{{/ParseHjson}}', /^error parsing Hjson "\{x: \[\}": /],
+    ['{{#FormatDate}}{{/FormatDate}}', /^error parsing date - value is empty$/],
+    ['{{#FormatDate}}{{weird}}{{/FormatDate}}', /^invalid date "not a date"$/],
+    ['{{#FormatDate}}{{when}}; Mars/Olympus{{/FormatDate}}', /^unknown timeZone value "Mars\/Olympus"$/],
+    ['{{#FormatNumber}}{{amount}}{{/FormatNumber}}', /^invalid format, missing semicolons: '1234.567'$/],
+    ['{{#FormatNumber}}lots;;{{/FormatNumber}}', /^invalid number: 'lots'$/],
+    ['{{#FormatNumber}}1;; style{{/FormatNumber}}', /^invalid options: missing colon in option: 'style'$/],
+    ['{{#FormatNumber}}1;; style: currency{{/FormatNumber}}', /^error formatting number: /],
+  ])('writes the failure of %s in place, and logs it as a warning', (template, expected) => {
+    const captured = capturingLogger();
+    const output = renderTemplate(captured.logger, template, variables, 'none');
+    expect(output).toMatch(expected);
+    expect(captured.lines).toEqual([expect.objectContaining({ level: 40, msg: `mustache render error: ${output}` })]);
+  });
+
+  it('lets variables of the same name win over a lambda', () => {
+    expect(renderTemplate(logger, '{{EvalMath}}', { EvalMath: 'mine' }, 'none')).toBe('mine');
+  });
+});
+
+describe('renderTemplatesDeep', () => {
+  it('renders every string of a nested value without escaping, and keeps the rest', () => {
+    const params = { literal: 0, flags: { on: true, off: null }, list: ['{{a}}', '{{st}}'], deep: { text: '<{{b}}>' } };
+    expect(renderTemplatesDeep(logger, params, { a: 1, b: '&', st: '*' })).toEqual({ literal: 0, flags: { on: true, off: null }, list: ['1', '*'], deep: { text: '<&>' } });
+    expect(renderTemplatesDeep(logger, { broken: '{{a}' }, {})).toEqual({ broken: 'error rendering mustache template "{{a}": Unclosed tag at 4' });
+  });
+});

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availableDialects } from './helpers/databases.js';
+import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
+
+const dialects = await availableDialects();
+
+// POST /api/actions/connector/{id}/_render: params filled from variables with the type's
+// escaping, nothing sent.
+
+describe.each(dialects)('render API on %s', (dialect) => {
+  let pb: TestPlugboard;
+  let sink: StatusSink;
+  beforeAll(async () => {
+    sink = await startStatusSink();
+    pb = await startTestPlugboard({
+      dialect,
+      settings: { 'xpack.actions.preconfigured': { 'ops-log': { name: 'Ops log', actionTypeId: '.server-log' } } },
+    });
+    await pb.api('POST', '/api/actions/connector/hook', {
+      name: 'Hook',
+      connector_type_id: '.webhook',
+      config: { url: `${sink.url}/hook`, hasAuth: false },
+      secrets: {},
+    });
+  });
+  afterAll(async () => {
+    await pb.close();
+    await sink.close();
+  });
+
+  const variables = {
+    context: { message: 'CPU "high"\non web-1 \\ 95%', host: 'web-1' },
+    alert: { id: 'a-1' },
+    'kibana.alert.reason': 'threshold met',
+  };
+
+  it("escapes a webhook body as JSON, so the rendered body stays valid JSON, and sends nothing", async () => {
+    const before = sink.requests.length;
+    const res = await pb.api('POST', '/api/actions/connector/hook/_render', {
+      params: { body: '{"text": "{{context.message}}", "reason": "{{kibana.alert.reason}}", "ctx": {{{context}}}}' },
+      variables,
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body.params.body)).toEqual({ text: variables.context.message, reason: 'threshold met', ctx: variables.context });
+    expect(sink.requests.length).toBe(before);
+  });
+
+  it('renders other types without escaping, in any space, preconfigured connectors included', async () => {
+    await pb.api('POST', '/api/spaces/space', { id: 'ops', name: 'Ops' });
+    const res = await pb.api('POST', '/s/ops/api/actions/connector/ops-log/_render', {
+      params: { message: 'Alert {{alert.id}}: {{context.message}} <{{missing}}>', level: 'warn' },
+      variables,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ params: { message: `Alert a-1: ${variables.context.message} <>`, level: 'warn' } });
+    // Without variables, templates render empty.
+    const bare = await pb.api('POST', '/api/actions/connector/ops-log/_render', { params: { message: 'x{{a}}y' } });
+    expect(bare.body).toEqual({ params: { message: 'xy', level: 'info' } });
+  });
+
+  it('answers 404 for an unknown connector and 400 for params the type refuses', async () => {
+    const missing = await pb.api('POST', '/api/actions/connector/nope/_render', { params: {} });
+    expect(missing.status).toBe(404);
+    expect(missing.body.message).toBe('Saved object [action/nope] not found');
+    const invalid = await pb.api('POST', '/api/actions/connector/ops-log/_render', { params: { message: 'x', level: 'loud' } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(invalid.body.message).toMatch(/^error validating action params: /);
+    const noParams = await pb.api('POST', '/api/actions/connector/ops-log/_render', { variables: {} });
+    expect(noParams.status).toBe(400);
+    expect(noParams.body.message).toContain('params');
+  });
+});
