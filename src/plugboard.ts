@@ -94,6 +94,9 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const cipher = new SecretsCipher(key.key, eso.keyRotation.decryptionOnlyKeys);
 
   const registry = new ConnectorTypeRegistry([...CONNECTOR_TYPES, ...(options.extraConnectorTypes ?? [])], actionsConfig.enabledActionTypes);
+  for (const [typeId, url] of Object.entries(config.plugboard.serviceUrlOverrides)) {
+    logger.warn(`plugboard.serviceUrlOverrides: every ${typeId} connector talks to ${url} instead of its service; meant for tests and demos only.`);
+  }
   const policy = networkPolicyFromConfig(config, options.baseDir ?? process.cwd(), (message) => logger.warn(message));
   const configurationUtilities: ConfigurationUtilities = {
     allowedHosts: policy.allowedHosts,

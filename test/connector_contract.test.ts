@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { CONNECTOR_TYPE_FIXTURES, SECRET_MARKER } from './fixtures/connector_types.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
+import { captureLogger } from './helpers/logs.js';
 
 // Contract tests that every registered connector type must pass.
 
@@ -18,20 +17,14 @@ describe.each(CONNECTOR_TYPES.map((t) => [t.id, t] as const))('contract of %s', 
   const fixture = CONNECTOR_TYPE_FIXTURES[typeId];
   let sink: StatusSink;
   let pb: TestPlugboard;
-  const logLines: string[] = [];
+  let logLines: string[] = [];
   const id = `contract-${typeId.replace(/[^a-z0-9]/g, '')}`;
 
   beforeAll(async () => {
     sink = await startStatusSink();
-    const logger = pino(
-      { level: 'trace' },
-      new Writable({
-        write(chunk, _enc, cb) {
-          logLines.push(chunk.toString());
-          cb();
-        },
-      }),
-    );
+    const captured = captureLogger();
+    logLines = captured.lines;
+    const { logger } = captured;
     pb = await startTestPlugboard({ logger, settings: fixture.settings?.(sink.url) ?? {} });
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { OutboundHttp } from '../src/net/http_client.js';
 import { networkPolicyFromConfig } from '../src/net/network_policy.js';
+import { captureLogger } from './helpers/logs.js';
 import { startTestPlugboard } from './helpers/plugboard.js';
 import { findTinyproxy, startTinyproxy, type Tinyproxy } from './helpers/tinyproxy.js';
 import { createTlsFixtures, startTlsServer, type TestTlsServer, type TlsFixtures } from './helpers/tls_fixtures.js';
@@ -231,6 +232,18 @@ describe.skipIf(!tinyproxyBin)('proxy (xpack.actions.proxyUrl and friends) throu
 });
 
 describe('start-up', () => {
+  it('warns that plugboard.serviceUrlOverrides sends a type elsewhere', async () => {
+    const { logger, records } = captureLogger();
+    const pb = await startTestPlugboard({ logger, settings: { 'plugboard.serviceUrlOverrides': { '.slack_api': 'http://127.0.0.1:9/api' } } });
+    await pb.close();
+    expect(records()).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: 'plugboard.serviceUrlOverrides: every .slack_api connector talks to http://127.0.0.1:9/api instead of its service; meant for tests and demos only.',
+      }),
+    );
+  });
+
   it('stops when a customHostSettings CA file cannot be read, naming the setting', async () => {
     const missing = path.join(tls.dir, 'missing-ca.pem');
     await expect(

@@ -1,7 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rotateSecrets } from '../src/cli/rotate.js';
@@ -11,20 +9,10 @@ import { ConnectorsRepository } from '../src/storage/connectors_repository.js';
 import { availableDialects, createPostgresSchema } from './helpers/databases.js';
 import { startTestPlugboard, TEST_ENCRYPTION_KEY, type TestPlugboard } from './helpers/plugboard.js';
 import { secretEchoType } from './helpers/test_types.js';
+import { captureLogger } from './helpers/logs.js';
 
 const dialects = await availableDialects();
 const SECRET = 'plaintext-token-7f3a9c1e55';
-
-function captureLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(chunk.toString());
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'trace' }, stream), lines };
-}
 
 describe.each(dialects)('connector secrets on %s', (dialect) => {
   const open: TestPlugboard[] = [];

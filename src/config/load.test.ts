@@ -67,6 +67,22 @@ xpack.actions.preconfigured:
     expect(config.xpack.actions.preconfigured['my-slack'].config).toEqual({ headers: { 'X.Dotted': 'kept' } });
   });
 
+  it('keeps connector and type ids whole as keys of the maps keyed by them', () => {
+    const file = yamlFile(`
+plugboard.actions.flowControl:
+  types:
+    .slack: { rate.perSecond: 1, rate.burst: 2 }
+  connectors:
+    ops.pager: { concurrency: 3 }
+plugboard.serviceUrlOverrides:
+  .slack_api: http://127.0.0.1:8080/api
+`);
+    const { config } = loadConfig({ file });
+    expect(config.plugboard.actions.flowControl.types).toEqual({ '.slack': { rate: { perSecond: 1, burst: 2 } } });
+    expect(config.plugboard.actions.flowControl.connectors).toEqual({ 'ops.pager': { concurrency: 3 } });
+    expect(config.plugboard.serviceUrlOverrides).toEqual({ '.slack_api': 'http://127.0.0.1:8080/api' });
+  });
+
   it.each([
     ['an unknown key', 'xpack.actions.allowedHostz: ["*"]', 'xpack.actions.allowedHostz: unknown setting'],
     ['an unknown top-level key', 'serverr.port: 1', 'serverr: unknown setting'],

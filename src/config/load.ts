@@ -41,10 +41,10 @@ export function expandDottedKeys(input: Json, parentPath: string[] = []): Json {
     const keyParts = rawKey.split('.');
     const fullPath = [...parentPath, ...keyParts];
     const value =
-      isPlainObject(rawValue) && !isOpaque(fullPath) && !isPreconfiguredIdMap(fullPath)
+      isPlainObject(rawValue) && !isOpaque(fullPath) && !isIdKeyedMap(fullPath)
         ? expandDottedKeys(rawValue, fullPath)
-        : isPlainObject(rawValue) && isPreconfiguredIdMap(fullPath)
-          ? expandPreconfigured(rawValue, fullPath)
+        : isPlainObject(rawValue) && isIdKeyedMap(fullPath)
+          ? expandIdKeyedMap(rawValue, fullPath)
           : rawValue;
     let target = out;
     for (const [i, part] of keyParts.slice(0, -1).entries()) {
@@ -69,12 +69,20 @@ export function expandDottedKeys(input: Json, parentPath: string[] = []): Json {
   return out;
 }
 
-function isPreconfiguredIdMap(keyPath: string[]): boolean {
-  return keyPath.join('.') === 'xpack.actions.preconfigured';
+/** Maps keyed by connector or connector type ids, which may hold dots (`.slack`). */
+const ID_KEYED_MAPS = new Set([
+  'xpack.actions.preconfigured',
+  'plugboard.actions.flowControl.types',
+  'plugboard.actions.flowControl.connectors',
+  'plugboard.serviceUrlOverrides',
+]);
+
+function isIdKeyedMap(keyPath: string[]): boolean {
+  return ID_KEYED_MAPS.has(keyPath.join('.'));
 }
 
-// Connector ids under `preconfigured` may contain dots; their entries are expanded as usual.
-function expandPreconfigured(map: Json, parentPath: string[]): Json {
+// The ids are kept whole; their entries are expanded as usual.
+function expandIdKeyedMap(map: Json, parentPath: string[]): Json {
   const out: Json = {};
   for (const [id, entry] of Object.entries(map)) {
     out[id] = isPlainObject(entry) ? expandDottedKeys(entry, [...parentPath, id]) : entry;

@@ -1,24 +1,10 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { captureLogger } from '../../../test/helpers/logs.js';
 import { renderTemplate, renderTemplatesDeep } from './renderer.js';
 import type { EscapeMode } from './escape.js';
 import { prepareVariables } from './variables.js';
 
-function capturingLogger() {
-  const lines: Array<{ level: number; msg: string }> = [];
-  const logger = pino(
-    { level: 'trace' },
-    new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
-        cb();
-      },
-    }),
-  );
-  return { logger, lines };
-}
-const { logger } = capturingLogger();
+const { logger } = captureLogger();
 
 const hostile = {
   lt: '<',
@@ -153,10 +139,10 @@ describe('lambdas', () => {
     ['{{#FormatNumber}}1;; style{{/FormatNumber}}', /^invalid options: missing colon in option: 'style'$/],
     ['{{#FormatNumber}}1;; style: currency{{/FormatNumber}}', /^error formatting number: /],
   ])('writes the failure of %s in place, and logs it as a warning', (template, expected) => {
-    const captured = capturingLogger();
+    const captured = captureLogger();
     const output = renderTemplate(captured.logger, template, variables, 'none');
     expect(output).toMatch(expected);
-    expect(captured.lines).toEqual([expect.objectContaining({ level: 40, msg: `mustache render error: ${output}` })]);
+    expect(captured.records()).toEqual([expect.objectContaining({ level: 40, msg: `mustache render error: ${output}` })]);
   });
 
   it('lets variables of the same name win over a lambda', () => {
