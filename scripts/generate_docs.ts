@@ -63,15 +63,38 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
   '.slack': 'Posts a message to a Slack channel through an incoming webhook URL.',
   '.slack_api': "Posts a message to Slack channels with a bot token through Slack's Web API.",
   '.teams': 'Posts a message to a Microsoft Teams channel through an incoming webhook URL.',
-  '.pagerduty': 'Triggers, acknowledges or resolves PagerDuty incidents through the Events API v2.',
+  '.pagerduty':
+    'Triggers, acknowledges or resolves PagerDuty alerts through the Events API v2. The integration key is sent in the ' +
+    '`X-Routing-Key` header. `apiUrl` defaults to https://events.pagerduty.com/v2/enqueue, and that URL (the default included) must be ' +
+    'allowed by `xpack.actions.allowedHosts`. A trigger without summary, source or severity gets "No summary provided.", ' +
+    '"Kibana Action <id>" and info. Acknowledge and resolve need a `dedupKey`. `timestamp` is an ISO date or epoch ' +
+    'milliseconds. Only a 202 answer is a success; 429 and 5xx are retried (honouring `Retry-After`).',
   '.opsgenie': 'Creates and closes Opsgenie alerts.',
-  '.xmatters': 'Triggers an xMatters workflow.',
+  '.xmatters':
+    "Sends the alert (action group, signal id, rule name, date, severity, space, tags) to an xMatters flow's HTTP trigger. " +
+    'Authenticate with basic credentials (`usesBasic: true`, `configUrl`, `user`, `password`) or with the trigger URL that ' +
+    'carries its API key (`usesBasic: false`, `secretsUrl`, kept secret as a whole). Any 2xx answer is a success; 429 and ' +
+    '5xx are retried (honouring `Retry-After`).',
+  '.torq':
+    'Starts Torq workflows by posting the `body` (JSON text) to a Torq webhook integration on hooks.torq.io or ' +
+    'hooks.eu.torq.io, with the integration token in the `X-Torq-Token` header. Template values in the body are not escaped, ' +
+    'as in Kibana: an object variable such as `{{context}}` renders as JSON. Any 2xx answer is a success; 429 and 5xx are ' +
+    'retried (honouring `Retry-After`).',
   '.jira': 'Creates and updates Jira issues and adds comments to them.',
   '.servicenow': 'Creates and updates ServiceNow ITSM incidents.',
 };
 
 /** Example bodies where the ones generated from the schema would be poor or invalid. */
 const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Json }> = {
+  '.pagerduty': { config: { apiUrl: null }, secrets: { routingKey: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' } },
+  '.xmatters': {
+    config: { configUrl: 'https://acme.xmatters.com/api/integration/1/functions/6c2ae1c2-76c5-4c1a-bb7e-3f8f2fd1cd1f/triggers', usesBasic: true },
+    secrets: { user: 'xm-user', password: 'xm-password' },
+  },
+  '.torq': {
+    config: { webhookIntegrationUrl: 'https://hooks.torq.io/v1/webhooks/4c1dbe2b-0a77-4a8e-9d4c-5b1f6d3f2a90' },
+    secrets: { token: 'torq-integration-token' },
+  },
   '.index': { config: { index: 'alerts-log', refresh: false } },
   '.webhook': {
     config: { url: 'https://hooks.example.com/alerts', method: 'post', headers: { 'Content-Type': 'application/json' } },
