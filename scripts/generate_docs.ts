@@ -60,16 +60,48 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '(at most 21), each hop checked against `allowedHosts` and `plugboard.net.deniedAddresses`; requests ' +
     'go through `xpack.actions.proxyUrl` when one is set.',
   '.email': 'Sends an email through an SMTP server or a supported email service.',
-  '.slack': 'Posts a message to a Slack channel through an incoming webhook URL.',
-  '.slack_api': "Posts a message to Slack channels with a bot token through Slack's Web API.",
-  '.teams': 'Posts a message to a Microsoft Teams channel through an incoming webhook URL.',
+  '.slack':
+    'Posts a message to one Slack channel through an incoming webhook URL, which is stored as a secret. ' +
+    'The message is Slack mrkdwn; values from rule templates are escaped so that they cannot add formatting, ' +
+    'mentions or links. Slack answering `ok` is a success; 429 is retried at its `Retry-After` time and 5xx later; ' +
+    'other answers (an unknown or revoked webhook, an archived channel) are failures that are not retried, with ' +
+    "Slack's error code in `service_message`. Redirects are not followed, and the webhook host must be allowed by " +
+    '`xpack.actions.allowedHosts`.',
+  '.slack_api':
+    "Posts text or Block Kit messages with a bot token through Slack's Web API (`chat.postMessage`), and checks " +
+    'channel ids (`validChannelId`, `conversations.info`). `allowedChannels` restricts the channels a message may ' +
+    "go to, by id or name. Slack's refusals (`channel_not_found`, `not_in_channel`, `invalid_auth`…) come back in " +
+    "`service_message`; Slack's transient errors, 5xx and 429 (at its `Retry-After` time) are retried. Text messages " +
+    'escape template values for Slack mrkdwn; Block Kit bodies JSON-escape them. `slack.com` must be allowed by ' +
+    '`xpack.actions.allowedHosts`; `plugboard.serviceUrlOverrides` can point the type at a simulator.',
+  '.teams':
+    'Posts a message to a Microsoft Teams channel through an incoming webhook URL (or a Workflows webhook URL), ' +
+    'stored as a secret. Any 2xx answer is a success, unless Teams reports throttling in it, which is retried like a ' +
+    '429 (at the `Retry-After` time when given); 5xx answers are retried, other answers are failures that are not. ' +
+    'Template values are inserted as they are, as in Kibana. The webhook host must be allowed by ' +
+    '`xpack.actions.allowedHosts`.',
   '.pagerduty':
     'Triggers, acknowledges or resolves PagerDuty alerts through the Events API v2. The integration key is sent in the ' +
     '`X-Routing-Key` header. `apiUrl` defaults to https://events.pagerduty.com/v2/enqueue, and that URL (the default included) must be ' +
     'allowed by `xpack.actions.allowedHosts`. A trigger without summary, source or severity gets "No summary provided.", ' +
     '"Kibana Action <id>" and info. Acknowledge and resolve need a `dedupKey`. `timestamp` is an ISO date or epoch ' +
     'milliseconds. Only a 202 answer is a success; 429 and 5xx are retried (honouring `Retry-After`).',
-  '.opsgenie': 'Creates and closes Opsgenie alerts.',
+  '.opsgenie':
+    'Creates and closes Opsgenie alerts through the Alert API v2 (`createAlert`, `closeAlert` sub-actions), ' +
+    'authenticating with `GenieKey <apiKey>`. Messages longer than 130 characters are truncated, and aliases ' +
+    'longer than 512 are sent as `sha-<sha256>` so that a later close finds the alert. In rule actions a tag ' +
+    '`{{rule.tags}}` stands for the tags of the rule. Opsgenie accepts requests asynchronously (202); 429 and ' +
+    '5xx answers are retried. `apiUrl` must be allowed by `xpack.actions.allowedHosts`.',
+  '.tines':
+    "Sends events to a Tines story's webhook action. Sub-actions: `stories` and `webhooks` list a tenant's " +
+    "stories and a story's webhook actions (one page of 500, `incompleteResponse` when there are more) with " +
+    'the `x-user-email`/`x-user-token` credentials; `run` and `test` post a body to the chosen webhook, or to ' +
+    '`webhookUrl`. In rule actions the body of `run` is the JSON of all alert variables. Any 2xx answer is a ' +
+    'success; 429 and 5xx answers are retried.',
+  '.d3security':
+    'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
+    'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
+    'with a `refid`. In rule actions the body is rendered with JSON escaping. 429 and 5xx answers are retried.',
   '.xmatters':
     "Sends the alert (action group, signal id, rule name, date, severity, space, tags) to an xMatters flow's HTTP trigger. " +
     'Authenticate with basic credentials (`usesBasic: true`, `configUrl`, `user`, `password`) or with the trigger URL that ' +
@@ -86,6 +118,22 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
 
 /** Example bodies where the ones generated from the schema would be poor or invalid. */
 const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Json }> = {
+  '.opsgenie': { config: { apiUrl: 'https://api.opsgenie.com' }, secrets: { apiKey: 'opsgenie-integration-key' } },
+  '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
+  '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
+  '.slack': {
+    secrets: { webhookUrl: 'https://hooks.slack.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX' },
+    params: { message: 'Disk usage is above 90% on web-1' },
+  },
+  '.slack_api': {
+    config: { allowedChannels: [{ id: 'C0123456789', name: '#alerts' }] },
+    secrets: { token: 'xoxb-your-bot-token' },
+    params: { subAction: 'postMessage', subActionParams: { channelNames: ['#alerts'], text: 'Disk usage is above 90% on web-1' } },
+  },
+  '.teams': {
+    secrets: { webhookUrl: 'https://contoso.webhook.office.com/webhookb2/xxxx@yyyy/IncomingWebhook/zzzz/wwww' },
+    params: { message: 'Disk usage is above 90% on web-1' },
+  },
   '.pagerduty': { config: { apiUrl: null }, secrets: { routingKey: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' } },
   '.xmatters': {
     config: { configUrl: 'https://acme.xmatters.com/api/integration/1/functions/6c2ae1c2-76c5-4c1a-bb7e-3f8f2fd1cd1f/triggers', usesBasic: true },

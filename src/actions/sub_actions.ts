@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { retryForStatus } from '../connector_types/lib/retry.js';
 import { OutboundRequestError, type OutboundRequest } from '../net/http_client.js';
 import { formatZodError } from './format_zod_error.js';
-import { defineConnectorType, type ActionResult, type ConnectorTypeDefinition, type ExecutorContext } from './types.js';
+import { defineConnectorType, type ActionResult, type ConnectorTypeDefinition, type ExecutorContext, type ValidatorContext } from './types.js';
 
 // The sub-action framework of reference §8: one connector type, several operations, chosen by
 // `subAction`, each with its own params schema; and the request helper such types share.
@@ -112,6 +112,20 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
       if (!checked.success) throw new ServiceRequestError(`Response validation failed (${formatZodError(checked.error)})`);
       return { status: res.status, headers: res.headers, data: checked.data };
     },
+  };
+}
+
+/**
+ * Kibana's urlAllowListValidator: a config validator that checks the URL in `config[key]`
+ * against allowedHosts, worded `error validating url: …`.
+ */
+export function urlAllowListValidator<C>(key: keyof C & string): (config: C, ctx: ValidatorContext) => void {
+  return (config, { configurationUtilities }) => {
+    try {
+      configurationUtilities.allowedHosts.ensureUriAllowed(String(config[key]));
+    } catch (err) {
+      throw new Error(`error validating url: ${(err as Error).message}`);
+    }
   };
 }
 

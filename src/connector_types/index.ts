@@ -1,16 +1,28 @@
 import type { ConnectorTypeDefinition } from '../actions/types.js';
+import { d3SecurityConnectorType } from './d3security/index.js';
 import { esIndexConnectorType } from './es_index/index.js';
+import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
+import { slackConnectorType } from './slack/index.js';
+import { slackApiConnectorType } from './slack_api/index.js';
+import { teamsConnectorType } from './teams/index.js';
+import { tinesConnectorType } from './tines/index.js';
 import { torqConnectorType } from './torq/index.js';
 import { webhookConnectorType } from './webhook/index.js';
 import { xmattersConnectorType } from './xmatters/index.js';
 
 /** The one explicit registry of connector types: a type exists when it is listed here. */
 export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
+  d3SecurityConnectorType,
   esIndexConnectorType,
+  opsgenieConnectorType,
   pagerDutyConnectorType,
   serverLogConnectorType,
+  slackConnectorType,
+  slackApiConnectorType,
+  teamsConnectorType,
+  tinesConnectorType,
   torqConnectorType,
   webhookConnectorType,
   xmattersConnectorType,

@@ -8,21 +8,12 @@ import { installZod3Messages } from '../../common/zod_messages.js';
 import { esIndexConnectorType } from './index.js';
 import type { EsIndexConfig, EsIndexParams, EsIndexSecrets } from './schema.js';
 import { startElasticsearchSimulator, type ElasticsearchSimulator } from './simulator.js';
-import { makeConfigurationUtilities, makeContext, makeServices } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
 
 installZod3Messages();
 
 const def = esIndexConnectorType;
 const ctx = { configurationUtilities: makeConfigurationUtilities() };
-
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected validation to fail');
-}
 
 describe('.index definition', () => {
   it('has Kibana identity', () => {
@@ -43,43 +34,43 @@ describe('.index validation', () => {
   });
 
   it('reports config problems', () => {
-    expect(failure(() => validateConfig(def, {}, ctx))).toBe(
+    expect(thrownMessage(() => validateConfig(def, {}, ctx))).toBe(
       'error validating connector type config: Field "index": Required',
     );
-    expect(failure(() => validateConfig(def, { index: 'a', refresh: 'yes' }, ctx))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { index: 'a', refresh: 'yes' }, ctx))).toBe(
       'error validating connector type config: Field "refresh": Expected boolean, received string',
     );
-    expect(failure(() => validateConfig(def, { index: 'a', executionTimeField: 1 }, ctx))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { index: 'a', executionTimeField: 1 }, ctx))).toBe(
       'error validating connector type config: Field "executionTimeField": Expected string, received number',
     );
-    expect(failure(() => validateConfig(def, { index: 'a', pipeline: 'p' }, ctx))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { index: 'a', pipeline: 'p' }, ctx))).toBe(
       "error validating connector type config: Unrecognized key(s) in object: 'pipeline'",
     );
   });
 
   it('has empty secrets', () => {
     expect(validateSecrets(def, {}, ctx)).toEqual({});
-    expect(failure(() => validateSecrets(def, { password: 'x' }, ctx))).toBe(
+    expect(thrownMessage(() => validateSecrets(def, { password: 'x' }, ctx))).toBe(
       "error validating connector type secrets: Unrecognized key(s) in object: 'password'",
     );
   });
 
   it('validates params', () => {
     expect(validateParams(def, { documents: [{ a: 1 }] }, ctx)).toEqual({ documents: [{ a: 1 }], indexOverride: null });
-    expect(failure(() => validateParams(def, {}, ctx))).toBe('error validating action params: Field "documents": Required');
+    expect(thrownMessage(() => validateParams(def, {}, ctx))).toBe('error validating action params: Field "documents": Required');
     // zod 3 says "object" for a record; the shared zod-3 message map may still say "record".
-    expect(failure(() => validateParams(def, { documents: [1] }, ctx))).toMatch(
+    expect(thrownMessage(() => validateParams(def, { documents: [1] }, ctx))).toMatch(
       /^error validating action params: Field "documents\.0": Expected (object|record), received number$/,
     );
-    expect(failure(() => validateParams(def, { documents: [], extra: true }, ctx))).toBe(
+    expect(thrownMessage(() => validateParams(def, { documents: [], extra: true }, ctx))).toBe(
       "error validating action params: Unrecognized key(s) in object: 'extra'",
     );
   });
 
   it('only lets indexOverride name alert-history indices', () => {
     const message = 'error validating action params: Field "indexOverride": index must start with "kibana-alert-history-"';
-    expect(failure(() => validateParams(def, { documents: [], indexOverride: 'other-index' }, ctx))).toBe(message);
-    expect(failure(() => validateParams(def, { documents: [], indexOverride: '' }, ctx))).toBe(message);
+    expect(thrownMessage(() => validateParams(def, { documents: [], indexOverride: 'other-index' }, ctx))).toBe(message);
+    expect(thrownMessage(() => validateParams(def, { documents: [], indexOverride: '' }, ctx))).toBe(message);
     expect(validateParams(def, { documents: [], indexOverride: 'kibana-alert-history-default' }, ctx)).toEqual({
       documents: [],
       indexOverride: 'kibana-alert-history-default',

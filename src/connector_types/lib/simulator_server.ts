@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text } from 'node:stream/consumers';
 
 // Every simulator is an in-process HTTP server on a free loopback port.
 
@@ -16,4 +17,37 @@ export async function listenOnLoopback(server: Server): Promise<string> {
 export function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, as received. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export type TextHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+/** A loopback server that reads each body as text, then calls `handle`; an unreadable body drops the connection. */
+export async function startTextServer(handle: TextHandler): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    text(req).then(
+      (body) => handle(req, res, body),
+      () => res.destroy(),
+    );
+  });
+  return { url: await listenOnLoopback(server), close: () => closeServer(server) };
+}
+
+/** startTextServer that also records every request, in order, before handling it. */
+export async function startRecordingServer(
+  handle: TextHandler,
+): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
+  const requests: RecordedRequest[] = [];
+  const server = await startTextServer((req, res, body) => {
+    requests.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
+    handle(req, res, body);
+  });
+  return { ...server, requests };
 }

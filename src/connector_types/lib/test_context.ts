@@ -71,3 +71,13 @@ export function makeContext<C, S, P>(
     isPreconfigured: false,
   };
 }
+
+/** The message of what `fn` throws; fails the test when it throws nothing. */
+export function thrownMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a failure');
+}

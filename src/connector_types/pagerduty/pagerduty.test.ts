@@ -7,7 +7,7 @@ import type { ActionResult, ConfigurationUtilities, ConnectorServices } from '..
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
 import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
-import { makeConfigurationUtilities, makeContext, makeServices } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
 import { pagerDutyConnectorType as def } from './index.js';
 import { secretsSchema, type PagerDutyConfig, type PagerDutyParams, type PagerDutySecrets } from './schema.js';
 import { SIMULATOR_RETRY_AFTER_SECONDS, startPagerDutySimulator, type PagerDutySimulator } from './simulator.js';
@@ -28,16 +28,7 @@ function withServiceUrl(url: string, overrides: { allowedHosts?: string[] } = {}
   return { ...makeConfigurationUtilities(overrides), serviceUrl: (typeId, defaultUrl) => (typeId === '.pagerduty' ? url : defaultUrl) };
 }
 
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected validation to fail');
-}
-
-const paramsError = (params: unknown) => failure(() => validateParams(def, params, ctx));
+const paramsError = (params: unknown) => thrownMessage(() => validateParams(def, params, ctx));
 
 describe('.pagerduty definition', () => {
   it('has Kibana identity', () => {
@@ -62,10 +53,10 @@ describe('.pagerduty config and secrets validation', () => {
     expect(validateConfig(def, { apiUrl: 'https://events.eu.pagerduty.com/v2/enqueue' }, ctx)).toEqual({
       apiUrl: 'https://events.eu.pagerduty.com/v2/enqueue',
     });
-    expect(failure(() => validateConfig(def, { apiUrl: null, routingKey: 'x' }, ctx))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { apiUrl: null, routingKey: 'x' }, ctx))).toBe(
       "error validating connector type config: Unrecognized key(s) in object: 'routingKey'",
     );
-    expect(failure(() => validateConfig(def, { apiUrl: 1 }, ctx))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { apiUrl: 1 }, ctx))).toBe(
       'error validating connector type config: Field "apiUrl": Expected string, received number',
     );
   });
@@ -73,26 +64,26 @@ describe('.pagerduty config and secrets validation', () => {
   it('holds the effective URL, the default one included, to allowedHosts', () => {
     const onlyPagerDuty = { configurationUtilities: makeConfigurationUtilities({ allowedHosts: ['events.pagerduty.com'] }) };
     expect(validateConfig(def, {}, onlyPagerDuty)).toEqual({ apiUrl: null });
-    expect(failure(() => validateConfig(def, { apiUrl: 'https://pd.internal.test/v2/enqueue' }, onlyPagerDuty))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { apiUrl: 'https://pd.internal.test/v2/enqueue' }, onlyPagerDuty))).toBe(
       `error validating connector type config: error configuring pagerduty action: ${NOT_ALLOWED('https://pd.internal.test/v2/enqueue')}`,
     );
     const elsewhere = { configurationUtilities: makeConfigurationUtilities({ allowedHosts: ['example.com'] }) };
-    expect(failure(() => validateConfig(def, { apiUrl: null }, elsewhere))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { apiUrl: null }, elsewhere))).toBe(
       `error validating connector type config: error configuring pagerduty action: ${NOT_ALLOWED('https://events.pagerduty.com/v2/enqueue')}`,
     );
   });
 
   it('checks the overridden default URL when plugboard.serviceUrlOverrides names one', () => {
     const overridden = { configurationUtilities: withServiceUrl('http://127.0.0.1:9/v2/enqueue', { allowedHosts: ['events.pagerduty.com'] }) };
-    expect(failure(() => validateConfig(def, {}, overridden))).toBe(
+    expect(thrownMessage(() => validateConfig(def, {}, overridden))).toBe(
       `error validating connector type config: error configuring pagerduty action: ${NOT_ALLOWED('http://127.0.0.1:9/v2/enqueue')}`,
     );
   });
 
   it('requires a routing key and nothing else', () => {
     expect(validateSecrets(def, { routingKey: ROUTING_KEY }, ctx)).toEqual({ routingKey: ROUTING_KEY });
-    expect(failure(() => validateSecrets(def, {}, ctx))).toBe('error validating connector type secrets: Field "routingKey": Required');
-    expect(failure(() => validateSecrets(def, { routingKey: ROUTING_KEY, token: 'x' }, ctx))).toBe(
+    expect(thrownMessage(() => validateSecrets(def, {}, ctx))).toBe('error validating connector type secrets: Field "routingKey": Required');
+    expect(thrownMessage(() => validateSecrets(def, { routingKey: ROUTING_KEY, token: 'x' }, ctx))).toBe(
       "error validating connector type secrets: Unrecognized key(s) in object: 'token'",
     );
   });

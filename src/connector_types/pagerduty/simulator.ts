@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { text } from 'node:stream/consumers';
-import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
 
 /**
  * An in-process PagerDuty Events API v2: `POST /v2/enqueue`.
@@ -25,13 +24,6 @@ import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
  * (Retry-After: SIMULATOR_RETRY_AFTER_SECONDS; an addition), `respond-with-502`,
  * `respond-with-418`.
  */
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
 
 export interface PagerDutySimulator {
   /** Base URL; events go to `${url}/v2/enqueue`. */
@@ -108,7 +100,6 @@ function canned(res: ServerResponse, event: Record<string, unknown>): boolean {
 }
 
 export async function startPagerDutySimulator(options: { routingKeys?: string[] } = {}): Promise<PagerDutySimulator> {
-  const requests: RecordedRequest[] = [];
   const known = options.routingKeys ? new Set(options.routingKeys) : undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
@@ -137,15 +128,5 @@ export async function startPagerDutySimulator(options: { routingKeys?: string[] 
     json(res, 202, { status: 'success', message: 'Event processed', dedup_key: dedupKey });
   };
 
-  const server = createServer((req, res) => {
-    text(req).then(
-      (body) => {
-        requests.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
-        handle(req, res, body);
-      },
-      () => res.destroy(),
-    );
-  });
-
-  return { url: await listenOnLoopback(server), requests, close: () => closeServer(server) };
+  return startRecordingServer(handle);
 }

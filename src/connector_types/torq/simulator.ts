@@ -1,6 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { text } from 'node:stream/consumers';
-import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
 
 /**
  * An in-process Torq webhook integration: `POST /v1/webhooks/<id>`.
@@ -16,13 +15,6 @@ import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
  * `respond-with-404`, `respond-with-405`, `respond-with-429`, `respond-with-502`; and, an
  * addition, `respond-with-429-retry-after` (Retry-After: SIMULATOR_RETRY_AFTER_SECONDS).
  */
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
 
 export interface TorqSimulator {
   /** Base URL on 127.0.0.1. */
@@ -42,7 +34,6 @@ function reply(res: ServerResponse, status: number, message: string, headers: Re
 }
 
 export async function startTorqSimulator(options: { token: string }): Promise<TorqSimulator> {
-  const requests: RecordedRequest[] = [];
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     if ((req.url ?? '/').split('?')[0] !== WEBHOOK_PATH) return reply(res, 404, 'webhook not found');
@@ -76,21 +67,11 @@ export async function startTorqSimulator(options: { token: string }): Promise<To
     res.end();
   };
 
-  const server = createServer((req, res) => {
-    text(req).then(
-      (body) => {
-        requests.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
-        handle(req, res, body);
-      },
-      () => res.destroy(),
-    );
-  });
-
-  const url = await listenOnLoopback(server);
+  const { url, requests, close } = await startRecordingServer(handle);
   return {
     url,
     webhookUrl: `${url.replace('127.0.0.1', 'localhost')}${WEBHOOK_PATH}`,
     requests,
-    close: () => closeServer(server),
+    close,
   };
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
 import { torqConnectorType as def } from './index.js';
 import { secretsSchema, type TorqConfig, type TorqParams, type TorqSecrets } from './schema.js';
 import { SIMULATOR_RETRY_AFTER_SECONDS, WEBHOOK_PATH, startTorqSimulator, type TorqSimulator } from './simulator.js';
@@ -18,15 +18,6 @@ const ctx = { configurationUtilities: makeConfigurationUtilities() };
 const silent = pino({ level: 'silent' });
 const PREFIX = 'error validating connector type config: error configuring send to Torq action:';
 const NOT_ALLOWED = (url: string) => `target url "${url}" is not added to the Kibana config xpack.actions.allowedHosts`;
-
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected validation to fail');
-}
 
 describe('.torq definition', () => {
   it('has Kibana identity', () => {
@@ -46,7 +37,7 @@ describe('.torq definition', () => {
 });
 
 describe('.torq validation', () => {
-  const configError = (config: unknown, context = ctx) => failure(() => validateConfig(def, config, context));
+  const configError = (config: unknown, context = ctx) => thrownMessage(() => validateConfig(def, config, context));
 
   it('accepts Torq hooks and localhost, whatever the scheme', () => {
     for (const url of [
@@ -78,10 +69,10 @@ describe('.torq validation', () => {
   });
 
   it('requires the token and a string body', () => {
-    expect(failure(() => validateSecrets(def, {}, ctx))).toBe('error validating connector type secrets: Field "token": Required');
-    expect(failure(() => validateParams(def, {}, ctx))).toBe('error validating action params: Field "body": Required');
-    expect(failure(() => validateParams(def, { body: { a: 1 } }, ctx))).toBe('error validating action params: Field "body": Expected string, received object');
-    expect(failure(() => validateParams(def, { body: '{}', subAction: 'x' }, ctx))).toBe(
+    expect(thrownMessage(() => validateSecrets(def, {}, ctx))).toBe('error validating connector type secrets: Field "token": Required');
+    expect(thrownMessage(() => validateParams(def, {}, ctx))).toBe('error validating action params: Field "body": Required');
+    expect(thrownMessage(() => validateParams(def, { body: { a: 1 } }, ctx))).toBe('error validating action params: Field "body": Expected string, received object');
+    expect(thrownMessage(() => validateParams(def, { body: '{}', subAction: 'x' }, ctx))).toBe(
       "error validating action params: Unrecognized key(s) in object: 'subAction'",
     );
   });

@@ -1,6 +1,5 @@
-import { text } from 'node:stream/consumers';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
 
 /**
  * An in-process stand-in for Kibana's webhook simulator. POST and PUT bodies are matched as raw
@@ -23,13 +22,6 @@ import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
  * Anything else is 400 `unexpected body ...`. GET returns the recorded payloads as a JSON array
  * and clears them; other methods get 400.
  */
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
 
 export interface WebhookSimulator {
   /** Base URL, e.g. `http://127.0.0.1:54321`; any path is accepted. */
@@ -57,7 +49,6 @@ function reply(res: ServerResponse, status: number, body: string, headers: Recor
 }
 
 export async function startWebhookSimulator(): Promise<WebhookSimulator> {
-  const requests: RecordedRequest[] = [];
   let payloads: string[] = [];
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
@@ -118,19 +109,5 @@ export async function startWebhookSimulator(): Promise<WebhookSimulator> {
     reply(res, 400, `unexpected body ${body}`);
   };
 
-  const server = createServer((req, res) => {
-    text(req).then(
-      (body) => {
-        requests.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
-        handle(req, res, body);
-      },
-      () => res.destroy(),
-    );
-  });
-
-  return {
-    url: await listenOnLoopback(server),
-    requests,
-    close: () => closeServer(server),
-  };
+  return startRecordingServer(handle);
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { text } from 'node:stream/consumers';
-import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
 
 /**
  * An in-process xMatters flow HTTP trigger: `POST /api/integration/1/functions/<id>/triggers`.
@@ -18,14 +17,6 @@ import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
  * `respond-with-400`, `respond-with-429`, `respond-with-502`; and, an addition,
  * `respond-with-429-retry-after` (Retry-After: SIMULATOR_RETRY_AFTER_SECONDS).
  */
-
-export interface RecordedRequest {
-  method: string;
-  /** Path and query, as received. */
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
 
 export interface XmattersSimulator {
   /** Base URL of the simulated instance. */
@@ -58,7 +49,6 @@ function basicCredentials(authorization: string | undefined): string | undefined
 }
 
 export async function startXmattersSimulator(options: XmattersSimulatorOptions): Promise<XmattersSimulator> {
-  const requests: RecordedRequest[] = [];
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     const url = new URL(req.url ?? '/', 'http://simulator');
@@ -94,22 +84,12 @@ export async function startXmattersSimulator(options: XmattersSimulatorOptions):
     res.end(JSON.stringify({ requestId: randomUUID() }));
   };
 
-  const server = createServer((req, res) => {
-    text(req).then(
-      (body) => {
-        requests.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
-        handle(req, res, body);
-      },
-      () => res.destroy(),
-    );
-  });
-
-  const url = await listenOnLoopback(server);
+  const { url, requests, close } = await startRecordingServer(handle);
   return {
     url,
     triggerUrl: `${url}${TRIGGER_PATH}`,
     triggerUrlWithApiKey: `${url}${TRIGGER_PATH}?apiKey=${encodeURIComponent(options.apiKey)}`,
     requests,
-    close: () => closeServer(server),
+    close,
   };
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateConnector, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
 import { xmattersConnectorType as def } from './index.js';
 import { secretsSchema, type XmattersConfig, type XmattersParams, type XmattersSecrets } from './schema.js';
 import { SIMULATOR_RETRY_AFTER_SECONDS, TRIGGER_PATH, startXmattersSimulator, type XmattersSimulator } from './simulator.js';
@@ -18,15 +18,6 @@ const ctx = { configurationUtilities: makeConfigurationUtilities() };
 const restricted = { configurationUtilities: makeConfigurationUtilities({ allowedHosts: ['acme.xmatters.com'] }) };
 const silent = pino({ level: 'silent' });
 const NOT_ALLOWED = (url: string) => `target url "${url}" is not added to the Kibana config xpack.actions.allowedHosts`;
-
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected validation to fail');
-}
 
 function connectorProblem(config: Record<string, unknown>, secrets: Record<string, unknown>): string | null {
   try {
@@ -57,19 +48,19 @@ describe('.xmatters definition', () => {
 describe('.xmatters config validation', () => {
   it('applies defaults and is strict', () => {
     expect(validateConfig(def, {}, ctx)).toEqual({ configUrl: null, usesBasic: true });
-    expect(failure(() => validateConfig(def, { url: 'https://acme.xmatters.com' }, ctx))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { url: 'https://acme.xmatters.com' }, ctx))).toBe(
       "error validating connector type config: Unrecognized key(s) in object: 'url'",
     );
-    expect(failure(() => validateConfig(def, { usesBasic: 'yes' }, ctx))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { usesBasic: 'yes' }, ctx))).toBe(
       'error validating connector type config: Field "usesBasic": Expected boolean, received string',
     );
   });
 
   it('checks configUrl with basic authentication only', () => {
-    expect(failure(() => validateConfig(def, { configUrl: 'acme.xmatters.com/trigger' }, ctx))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { configUrl: 'acme.xmatters.com/trigger' }, ctx))).toBe(
       'error validating connector type config: Error configuring xMatters action: unable to parse url: Invalid URL',
     );
-    expect(failure(() => validateConfig(def, { configUrl: 'https://evil.example.com/trigger' }, restricted))).toBe(
+    expect(thrownMessage(() => validateConfig(def, { configUrl: 'https://evil.example.com/trigger' }, restricted))).toBe(
       `error validating connector type config: Error configuring xMatters action: ${NOT_ALLOWED('https://evil.example.com/trigger')}`,
     );
     expect(validateConfig(def, { configUrl: 'https://acme.xmatters.com/trigger' }, restricted).configUrl).toBe('https://acme.xmatters.com/trigger');
@@ -79,7 +70,7 @@ describe('.xmatters config validation', () => {
 });
 
 describe('.xmatters secrets validation', () => {
-  const secretsError = (secrets: unknown, context = ctx) => failure(() => validateSecrets(def, secrets, context));
+  const secretsError = (secrets: unknown, context = ctx) => thrownMessage(() => validateSecrets(def, secrets, context));
 
   it('defaults every secret to null and is strict', () => {
     expect(validateSecrets(def, { user: 'u', password: 'p' }, ctx)).toEqual({ user: 'u', password: 'p', secretsUrl: null });
@@ -142,11 +133,11 @@ describe('.xmatters connector validation', () => {
 describe('.xmatters params validation', () => {
   it('requires severity only', () => {
     expect(validateParams(def, { severity: 'Low' }, ctx)).toEqual({ severity: 'Low' });
-    expect(failure(() => validateParams(def, {}, ctx))).toBe('error validating action params: Field "severity": Required');
-    expect(failure(() => validateParams(def, { severity: 'Low', message: 'x' }, ctx))).toBe(
+    expect(thrownMessage(() => validateParams(def, {}, ctx))).toBe('error validating action params: Field "severity": Required');
+    expect(thrownMessage(() => validateParams(def, { severity: 'Low', message: 'x' }, ctx))).toBe(
       "error validating action params: Unrecognized key(s) in object: 'message'",
     );
-    expect(failure(() => validateParams(def, { severity: 'Low', tags: ['a'] }, ctx))).toBe(
+    expect(thrownMessage(() => validateParams(def, { severity: 'Low', tags: ['a'] }, ctx))).toBe(
       'error validating action params: Field "tags": Expected string, received array',
     );
   });

@@ -1,0 +1,20 @@
+import { defineSubActionConnectorType, urlAllowListValidator } from '../../actions/sub_actions.js';
+import { renderD3SecurityParams } from './render.js';
+import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type D3SecurityConfig } from './schema.js';
+import { d3ErrorMessage, d3SecuritySubActions } from './service.js';
+
+export const d3SecurityConnectorType = defineSubActionConnectorType({
+  id: CONNECTOR_ID,
+  name: CONNECTOR_NAME,
+  minimumLicenseRequired: 'gold',
+  supportedFeatureIds: ['alerting', 'siem', 'workflows', 'agentBuilder'],
+  schemas: { config: configSchema, secrets: secretsSchema },
+  validate: { config: urlAllowListValidator<D3SecurityConfig>('url') },
+  subActions: d3SecuritySubActions,
+  client: () => ({ errorMessage: d3ErrorMessage }),
+  renderParameterTemplates: renderD3SecurityParams,
+  testParams: {
+    subAction: SUB_ACTION.Test,
+    subActionParams: { body: '{"message":"Test event from Plugboard"}', severity: 'low', eventType: 'test' },
+  },
+});

@@ -1,0 +1,26 @@
+import { defineSubActionConnectorType, urlAllowListValidator } from '../../actions/sub_actions.js';
+import { renderOpsgenieParams } from './render.js';
+import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type OpsgenieConfig } from './schema.js';
+import { opsgenieErrorMessage, opsgenieSubActions } from './service.js';
+
+export const opsgenieConnectorType = defineSubActionConnectorType({
+  id: CONNECTOR_ID,
+  name: CONNECTOR_NAME,
+  minimumLicenseRequired: 'platinum',
+  supportedFeatureIds: ['alerting', 'uptime', 'siem', 'workflows', 'agentBuilder'],
+  schemas: { config: configSchema, secrets: secretsSchema },
+  validate: { config: urlAllowListValidator<OpsgenieConfig>('apiUrl') },
+  subActions: opsgenieSubActions,
+  client: () => ({ errorMessage: opsgenieErrorMessage }),
+  renderParameterTemplates: renderOpsgenieParams,
+  testParams: {
+    subAction: SUB_ACTION.CreateAlert,
+    subActionParams: {
+      message: 'Test alert from Plugboard',
+      alias: 'plugboard-connector-test',
+      description: 'Sent from the Test tab of an Opsgenie connector.',
+      priority: 'P5',
+      tags: ['test'],
+    },
+  },
+});

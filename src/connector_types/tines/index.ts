@@ -1,0 +1,19 @@
+import { defineSubActionConnectorType, urlAllowListValidator } from '../../actions/sub_actions.js';
+import { renderTinesParams } from './render.js';
+import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type TinesConfig } from './schema.js';
+import { tinesErrorMessage, tinesSubActions } from './service.js';
+
+export const tinesConnectorType = defineSubActionConnectorType({
+  id: CONNECTOR_ID,
+  name: CONNECTOR_NAME,
+  minimumLicenseRequired: 'gold',
+  supportedFeatureIds: ['siem'],
+  schemas: { config: configSchema, secrets: secretsSchema },
+  validate: { config: urlAllowListValidator<TinesConfig>('url') },
+  subActions: tinesSubActions,
+  client: () => ({ errorMessage: tinesErrorMessage }),
+  renderParameterTemplates: renderTinesParams,
+  // Listing the stories needs nothing but the connector, and proves its URL and credentials;
+  // sending needs a webhook the user picks.
+  testParams: { subAction: SUB_ACTION.Stories },
+});

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+export const CONNECTOR_ID = '.tines';
+export const CONNECTOR_NAME = 'Tines';
+
+export const SUB_ACTION = { Stories: 'stories', Webhooks: 'webhooks', Run: 'run', Test: 'test' } as const;
+
+/** The page size asked of the Tines API, its maximum; more than one page makes the answer incomplete. */
+export const API_MAX_RESULTS = 500;
+
+export const configSchema = z.strictObject({
+  url: z.string().meta({ label: 'URL', help: 'The Tines tenant address, e.g. https://example.tines.com.' }),
+});
+
+export const secretsSchema = z.strictObject({
+  email: z.string().meta({ label: 'Email', help: 'The email the API token belongs to (x-user-email).', secret: true }),
+  token: z.string().meta({ label: 'API token', help: 'A Tines API token (x-user-token).', secret: true }),
+});
+
+export const webhooksParamsSchema = z.strictObject({
+  storyId: z.coerce.number().meta({ label: 'Story id', help: 'The story whose webhook actions are listed.' }),
+});
+
+/**
+ * A webhook as the webhooks sub-action returns it. Kibana's schema lists only id, name and
+ * storyId and strips the rest; path and secret are kept here, since the run URL is built from
+ * them. Other keys are dropped.
+ */
+export const webhookSchema = z.object({
+  id: z.coerce.number().meta({ label: 'Id', help: 'The webhook action id.' }),
+  name: z.string().meta({ label: 'Name', help: 'The webhook action name.' }),
+  storyId: z.coerce.number().meta({ label: 'Story id', help: 'The story the webhook belongs to.' }),
+  path: z.string().optional().meta({ label: 'Path', help: 'The webhook path; required unless webhookUrl is given.' }),
+  secret: z.string().optional().meta({ label: 'Secret', help: "The webhook's secret, the last segment of its URL (optional in Tines)." }),
+});
+
+export const runParamsSchema = z.strictObject({
+  webhook: webhookSchema.optional().meta({ label: 'Webhook', help: 'The webhook action to send to, from the webhooks sub-action.' }),
+  webhookUrl: z.string().optional().meta({ label: 'Webhook URL', help: 'Sent to instead of the webhook, e.g. when the story has more than 500 actions.' }),
+  body: z.string().meta({ label: 'Body', help: 'JSON text sent as it is; in rule actions it is replaced by all the alert variables.' }),
+});
+
+const meta = z.looseObject({ pages: z.number() });
+
+export const storiesResponseSchema = z.looseObject({
+  meta,
+  stories: z.array(z.looseObject({ id: z.coerce.number(), name: z.string(), published: z.boolean() })),
+});
+
+export const agentsResponseSchema = z.looseObject({
+  meta,
+  agents: z.array(
+    z.looseObject({
+      id: z.number(),
+      name: z.string(),
+      type: z.string(),
+      story_id: z.number(),
+      options: z.looseObject({ path: z.string().optional(), secret: z.string().optional() }),
+    }),
+  ),
+});
+
+export type TinesConfig = z.output<typeof configSchema>;
+export type TinesSecrets = z.output<typeof secretsSchema>;
+export type WebhooksParams = z.output<typeof webhooksParamsSchema>;
+export type RunParams = z.output<typeof runParamsSchema>;
