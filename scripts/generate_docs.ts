@@ -776,7 +776,7 @@ function settingsPage(): string {
       'Both commands read the configuration file and the environment variables above.',
     ].join('\n'),
     [
-      '`plugboard serve [--port <port>] [--host <host>] [--data-dir <dir>] [--config <file>]` runs the server',
+      '`plugboard serve [--port <port>] [--host <host>] [--data-dir <dir>] [--config <file>] [--demo]` runs the server',
       'and prints `Plugboard listening on http://HOST:PORT` once it accepts requests. On SIGTERM or SIGINT it',
       'stops accepting requests, lets running ones finish, closes the database and exits with 0.',
     ].join('\n'),
@@ -787,6 +787,11 @@ function settingsPage(): string {
         ['`--host <host>`', '`server.host`', 'Address to listen on.'],
         ['`--data-dir <dir>`', '`path.data`', 'Directory of the embedded database and the generated encryption key.'],
         ['`--config <file>`', '—', 'YAML configuration file; wins over `PLUGBOARD_CONFIG`.'],
+        [
+          '`--demo`',
+          '`plugboard.serviceUrlOverrides`',
+          'Runs simulators of the Slack Web API and the PagerDuty Events API in the process and points `.slack_api` and `.pagerduty` at them, so they can be tried without accounts; it prints their addresses and the token to use. Not for production; overrides in the configuration win.',
+        ],
       ],
     ),
     [

@@ -52,6 +52,30 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('with --demo, runs the Slack and PagerDuty simulators and points those types at them', async () => {
+    const run = runCli(['serve', '--demo', '--port', '0', '--host', '127.0.0.1', '--data-dir', tempDir()]);
+    try {
+      const url = await eventually(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1], 60_000, 'the server to listen');
+      expect(run.out()).toMatch(/Demo mode: not for production use\.\n {2}\.slack_api → simulated Slack Web API at http:\/\/127\.0\.0\.1:\d+\/api/);
+      const headers = { authorization: `Basic ${Buffer.from('elastic:changeme').toString('base64')}`, 'kbn-xsrf': 'x', 'content-type': 'application/json' };
+      const post = async (path: string, body: unknown) => (await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })).json();
+      await post('/api/actions/connector/demo-slack', { name: 'Slack', connector_type_id: '.slack_api', config: {}, secrets: { token: 'xoxb-simulated-bot-token' } });
+      expect(await post('/api/actions/connector/demo-slack/_execute', { params: { subAction: 'postMessage', subActionParams: { channelIds: ['C0GENERAL01'], text: 'hello' } } })).toMatchObject({
+        status: 'ok',
+        data: { ok: true, channel: 'C0GENERAL01' },
+      });
+      await post('/api/actions/connector/demo-pd', { name: 'PD', connector_type_id: '.pagerduty', config: {}, secrets: { routingKey: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' } });
+      expect(await post('/api/actions/connector/demo-pd/_execute', { params: { eventAction: 'trigger', summary: 'demo' } })).toMatchObject({
+        status: 'ok',
+        data: { status: 'success' },
+      });
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
   it('lets a running request finish when SIGTERM arrives', async () => {
     const slow = createServer((_req, res) => setTimeout(() => res.end('done'), 1500));
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
