@@ -1,25 +1,28 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { pino } from 'pino';
 import type { ConfigurationUtilities, ConnectorServices, ExecutorContext } from '../../actions/types.js';
-import { AllowedHosts } from '../../net/allowed_hosts.js';
-import { DEFAULT_DENIED_ADDRESSES, DeniedAddresses } from '../../net/address_ranges.js';
 import { OutboundHttp } from '../../net/http_client.js';
 import { loadConfig } from '../../config/load.js';
-import { NetworkPolicy } from '../../net/network_policy.js';
+import type { PlugboardConfig } from '../../config/schema.js';
+import { networkPolicyFromConfig, type NetworkPolicy } from '../../net/network_policy.js';
 import { smtpTransportOptions } from '../../net/smtp_connection.js';
 import { ClientCredentialsTokens } from '../../net/oauth_client_credentials.js';
 
 // What a connector type's own tests need to call its validators and executor directly, with
 // the real outbound HTTP layer and Kibana's default limits.
 
+/**
+ * ConfigurationUtilities as the server builds them, from `settings` (dotted keys, as in a
+ * configuration file) over Kibana's defaults; allowedHosts defaults to `*`.
+ */
 export function makeConfigurationUtilities(
   overrides: { allowedHosts?: string[]; webhookPfxEnabled?: boolean; settings?: Record<string, unknown>; policy?: NetworkPolicy } = {},
 ): ConfigurationUtilities {
-  const { config } = loadConfig({ settings: (overrides.settings ?? {}) as never });
-  const policy = overrides.policy ?? makeNetworkPolicy({ allowedHosts: overrides.allowedHosts });
+  const config = testConfig({ allowedHosts: overrides.allowedHosts, settings: overrides.settings });
+  const policy = overrides.policy ?? networkPolicyFromConfig(config, process.cwd(), () => undefined);
   return {
-    allowedHosts: new AllowedHosts(overrides.allowedHosts ?? ['*']),
-    webhookPfxEnabled: overrides.webhookPfxEnabled ?? true,
+    allowedHosts: policy.allowedHosts,
+    webhookPfxEnabled: overrides.webhookPfxEnabled ?? config.xpack.actions.webhook.ssl.pfx.enabled,
     actionsConfig: config.xpack.actions,
     publicBaseUrl: config.server.publicBaseUrl,
     serviceUrl: (typeId, defaultUrl) => config.plugboard.serviceUrlOverrides[typeId] ?? defaultUrl,
@@ -27,14 +30,15 @@ export function makeConfigurationUtilities(
   };
 }
 
-/** Kibana's defaults, with allowedHosts and the SSRF guard's ranges replaceable. */
-export function makeNetworkPolicy(overrides: { allowedHosts?: string[]; deniedAddresses?: string[] } = {}): NetworkPolicy {
-  return new NetworkPolicy({
-    allowedHosts: new AllowedHosts(overrides.allowedHosts ?? ['*']),
-    deniedAddresses: new DeniedAddresses(overrides.deniedAddresses ?? DEFAULT_DENIED_ADDRESSES),
-    verificationMode: 'full',
-    customHostSettings: [],
-  });
+/** The network policy of `settings` over Kibana's defaults; allowedHosts defaults to `*`. */
+export function makeNetworkPolicy(overrides: { allowedHosts?: string[]; deniedAddresses?: string[]; settings?: Record<string, unknown> } = {}): NetworkPolicy {
+  const settings = { ...(overrides.deniedAddresses ? { 'plugboard.net.deniedAddresses': overrides.deniedAddresses } : {}), ...overrides.settings };
+  return networkPolicyFromConfig(testConfig({ allowedHosts: overrides.allowedHosts, settings }), process.cwd(), () => undefined);
+}
+
+function testConfig(opts: { allowedHosts?: string[]; settings?: Record<string, unknown> }): PlugboardConfig {
+  const settings = { 'xpack.actions.allowedHosts': opts.allowedHosts ?? ['*'], ...opts.settings };
+  return loadConfig({ settings: settings as never }).config;
 }
 
 export function makeServices(
