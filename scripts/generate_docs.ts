@@ -59,7 +59,19 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     "is verified, over the `xpack.actions.ssl` and `customHostSettings` settings. Redirects are followed " +
     '(at most 21), each hop checked against `allowedHosts` and `plugboard.net.deniedAddresses`; requests ' +
     'go through `xpack.actions.proxyUrl` when one is set.',
-  '.email': 'Sends an email through an SMTP server or a supported email service.',
+  '.email':
+    'Sends an email through an SMTP server (`service: other` with `host`, `port`, `secure`), a nodemailer ' +
+    'well-known service (`gmail`, `outlook365`, …), Amazon SES (`ses`, the server of `xpack.actions.email.services.ses`), ' +
+    'Elastic Cloud (`elastic_cloud`), or Microsoft Exchange Online through Microsoft Graph (`exchange_server`, with ' +
+    '`tenantId`, `clientId` and the `clientSecret` secret; OAuth2 client credentials, token cached until it expires). ' +
+    'The message is Markdown: it is sent as the text part and, rendered, as the HTML part, followed by a footer ' +
+    '(`xpack.actions.enableFooterInEmail`) that links to `server.publicBaseUrl`. Addresses are checked against ' +
+    '`xpack.actions.email.domain_allowlist` / `recipient_allowlist`; bodies are cut at `xpack.actions.email.maximum_body_length`. ' +
+    'SMTP connections follow `xpack.actions.ssl`, the `smtp://host:port` entries of `customHostSettings` (CA, ' +
+    '`requireTLS`, `ignoreTLS`), the proxy and `plugboard.net.deniedAddresses`. As in Kibana, runs started over HTTP ' +
+    '(`_execute`, the Test button, and Plugboard\'s `_enqueue`) send the fixed text "This is a test email from Kibana" ' +
+    'instead of the subject and message; HTML bodies and attachments are accepted only from notifications (or, for ' +
+    'HTML, with `allowHtml`).',
   '.slack':
     'Posts a message to one Slack channel through an incoming webhook URL, which is stored as a secret. ' +
     'The message is Slack mrkdwn; values from rule templates are escaped so that they cannot add formatting, ' +
@@ -118,6 +130,10 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
 
 /** Example bodies where the ones generated from the schema would be poor or invalid. */
 const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Json }> = {
+  '.email': {
+    config: { service: 'other', host: 'smtp.example.com', port: 587, secure: false, from: 'Alerts <alerts@example.com>', hasAuth: true },
+    secrets: { user: 'alerts@example.com', password: 'smtp-password' },
+  },
   '.opsgenie': { config: { apiUrl: 'https://api.opsgenie.com' }, secrets: { apiKey: 'opsgenie-integration-key' } },
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },

@@ -1,5 +1,6 @@
 import type { ConnectorTypeDefinition } from '../actions/types.js';
 import { d3SecurityConnectorType } from './d3security/index.js';
+import { emailConnectorType } from './email/index.js';
 import { esIndexConnectorType } from './es_index/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
@@ -15,6 +16,7 @@ import { xmattersConnectorType } from './xmatters/index.js';
 /** The one explicit registry of connector types: a type exists when it is listed here. */
 export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   d3SecurityConnectorType,
+  emailConnectorType,
   esIndexConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,

@@ -1,0 +1,36 @@
+import { defineConnectorType } from '../../actions/types.js';
+import { renderTemplate, renderTemplatesDeep } from '../../actions/templating/renderer.js';
+import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema, type EmailParams } from './schema.js';
+import { executeEmail } from './service.js';
+import { validateEmailConfig, validateEmailConnector, validateEmailParams } from './validation.js';
+
+export const emailConnectorType = defineConnectorType({
+  id: CONNECTOR_ID,
+  name: CONNECTOR_NAME,
+  minimumLicenseRequired: 'gold',
+  supportedFeatureIds: ['alerting', 'uptime', 'siem', 'workflows', 'agentBuilder'],
+  schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
+  validate: {
+    config: validateEmailConfig,
+    params: validateEmailParams,
+    connector: validateEmailConnector,
+  },
+  testParams: {
+    to: ['oncall@example.com'],
+    cc: [],
+    bcc: [],
+    subject: 'Test email from Plugboard',
+    message: 'This is a test email from Plugboard.',
+    messageHTML: null,
+    kibanaFooterLink: { path: '/', text: 'Go to Elastic' },
+  },
+  // The message is Markdown (values escaped as Markdown), the HTML body HTML; the rest is plain text.
+  renderParameterTemplates(logger, params, variables): EmailParams {
+    return {
+      ...renderTemplatesDeep(logger, params, variables),
+      message: renderTemplate(logger, params.message, variables, 'markdown'),
+      messageHTML: renderTemplate(logger, params.messageHTML, variables, 'html'),
+    };
+  },
+  executor: executeEmail,
+});

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+export const CONNECTOR_ID = '.email';
+export const CONNECTOR_NAME = 'Email';
+
+/** Values of `service` with behaviour of their own; any nodemailer well-known name is also valid. */
+export const EmailService = {
+  Gmail: 'gmail',
+  Outlook365: 'outlook365',
+  Ses: 'ses',
+  ElasticCloud: 'elastic_cloud',
+  Exchange: 'exchange_server',
+  Other: 'other',
+  /** Kibana's test-only transport: nothing is sent, the would-be message is returned as JSON. */
+  Json: '__json',
+} as const;
+
+/** The `xpack.actions.email.services.enabled` name of each service that setting governs. */
+export const SERVICE_SETTING_NAMES: Record<string, string> = {
+  gmail: 'google-mail',
+  outlook365: 'microsoft-outlook',
+  ses: 'amazon-ses',
+  elastic_cloud: 'elastic-cloud',
+  exchange_server: 'microsoft-exchange',
+  other: 'other',
+};
+
+/** The SMTP relay of Elastic Cloud deployments. */
+export const ELASTIC_CLOUD_SMTP = { host: 'dockerhost', port: 10025, secure: false } as const;
+
+/** What the UI "Test" button and the `_execute` API send instead of the user's text. */
+export const TEST_MESSAGE = 'This is a test email from Kibana';
+
+export const MAX_ADDRESS_LENGTH = 512;
+export const MAX_RECIPIENTS = 100;
+export const MAX_REPLY_TO = 10;
+
+const nullableString = () => z.string().nullable().default(null);
+
+export const configSchema = z.strictObject({
+  service: z.string().default(EmailService.Other).meta({
+    label: 'Service',
+    help: 'gmail, outlook365, ses, elastic_cloud, exchange_server (Microsoft Graph), other (host and port below), or any nodemailer well-known service name.',
+  }),
+  host: nullableString().meta({ label: 'Host', help: 'SMTP host; required with service other.' }),
+  port: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .nullable()
+    .default(null)
+    .meta({ label: 'Port', help: 'SMTP port; required with service other.' }),
+  secure: z
+    .boolean()
+    .nullable()
+    .default(null)
+    .meta({ label: 'Secure', help: 'TLS from the first byte; when unset, true for port 465 only (otherwise STARTTLS is used when offered).' }),
+  from: z.string().meta({ label: 'Sender', help: 'The From address, e.g. `alerts@example.com` or `Alerts <alerts@example.com>`.' }),
+  hasAuth: z.boolean().default(true).meta({ label: 'Require authentication', help: 'Log in to the SMTP server with user and password.' }),
+  tenantId: nullableString().meta({ label: 'Tenant ID', help: 'Microsoft Entra tenant; exchange_server only.' }),
+  clientId: nullableString().meta({ label: 'Client ID', help: 'Application (client) id; exchange_server only.' }),
+  oauthTokenUrl: nullableString().meta({
+    label: 'Token URL',
+    help: 'OAuth2 token endpoint, instead of the one of xpack.actions.microsoftExchangeUrl; exchange_server only.',
+  }),
+  // Newest Kibana reads this flag, but its schema entry is not published yet (unconfirmed):
+  // an optional boolean, absent meaning false.
+  allowHtml: z
+    .boolean()
+    .optional()
+    .meta({ label: 'Allow HTML', help: 'Let actions send their own HTML body (messageHTML); not with elastic_cloud.' }),
+});
+
+export const secretsSchema = z.strictObject({
+  user: nullableString().meta({ label: 'Username', help: 'SMTP user.', secret: true }),
+  password: nullableString().meta({ label: 'Password', help: 'SMTP password.', secret: true }),
+  clientSecret: nullableString().meta({ label: 'Client secret', help: 'OAuth2 client secret; exchange_server only.', secret: true }),
+});
+
+/** Entries that are empty or only whitespace are dropped: a cleared UI field is not a recipient. */
+const recipients = (label: string, help: string) =>
+  z
+    .array(z.string().max(MAX_ADDRESS_LENGTH))
+    .max(MAX_RECIPIENTS)
+    .default([])
+    .transform((list) => list.filter((entry) => entry.trim() !== ''))
+    .meta({ label, help });
+
+const attachmentSchema = z.strictObject({
+  content: z.string().meta({ label: 'Content' }),
+  contentType: z.string().optional().meta({ label: 'Content type' }),
+  filename: z.string().meta({ label: 'File name' }),
+  encoding: z.string().optional().meta({ label: 'Encoding', help: 'How content is encoded, e.g. base64.' }),
+});
+
+export const DEFAULT_FOOTER_LINK = { path: '/', text: 'Go to Elastic' } as const;
+
+export const paramsSchema = z.strictObject({
+  to: recipients('To', 'Recipient addresses (at most 100, each at most 512 characters).'),
+  cc: recipients('Cc', 'Carbon-copy addresses.'),
+  bcc: recipients('Bcc', 'Blind carbon-copy addresses: in the envelope, not in the headers.'),
+  replyTo: z
+    .array(z.string().max(MAX_ADDRESS_LENGTH))
+    .max(MAX_REPLY_TO)
+    .optional()
+    .meta({ label: 'Reply to', help: 'At most 10 addresses; not sent with exchange_server.' }),
+  subject: z.string().meta({ label: 'Subject' }),
+  message: z.string().meta({ label: 'Message', help: 'Markdown; sent as the text part and, rendered, as the HTML part.' }),
+  messageHTML: z
+    .string()
+    .nullable()
+    .default(null)
+    .meta({ label: 'HTML message', help: 'The HTML part instead of the rendered message; only for notifications or connectors with allowHtml.' }),
+  // Set by code (e.g. a link to the alert), not by users.
+  kibanaFooterLink: z
+    .strictObject({
+      path: z.string().default(DEFAULT_FOOTER_LINK.path).meta({ label: 'Path', help: 'Appended to server.publicBaseUrl.' }),
+      text: z.string().default(DEFAULT_FOOTER_LINK.text).meta({ label: 'Text' }),
+    })
+    .prefault({})
+    .meta({ label: 'Footer link', help: 'The link of the footer when server.publicBaseUrl is set.' }),
+  attachments: z
+    .array(attachmentSchema)
+    .optional()
+    .meta({ label: 'Attachments', help: 'Only accepted from notifications.' }),
+});
+
+export type EmailConfig = z.output<typeof configSchema>;
+export type EmailSecrets = z.output<typeof secretsSchema>;
+export type EmailParams = z.output<typeof paramsSchema>;
+export type EmailAttachment = z.output<typeof attachmentSchema>;

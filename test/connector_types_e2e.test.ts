@@ -1,0 +1,362 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
+import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
+import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
+import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
+import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
+import { startSlackWebhookSimulator } from '../src/connector_types/slack/simulator.js';
+import { startSlackApiSimulator } from '../src/connector_types/slack_api/simulator.js';
+import { startTeamsSimulator } from '../src/connector_types/teams/simulator.js';
+import { startTinesSimulator } from '../src/connector_types/tines/simulator.js';
+import { startTorqSimulator } from '../src/connector_types/torq/simulator.js';
+import { startWebhookSimulator } from '../src/connector_types/webhook/simulator.js';
+import { startXmattersSimulator } from '../src/connector_types/xmatters/simulator.js';
+import { captureLogger } from './helpers/logs.js';
+import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { eventually } from './helpers/wait.js';
+
+// Every connector type, end to end: a connector created through the HTTP API runs against the
+// type's own simulator (a real SMTP server for .email), once through `_execute` and once through
+// the queue (`_enqueue`, then the execution polled until it settles). Each run is tagged, and the
+// case asserts what its simulator received for that tag and the result body the API returned.
+// SQLite only: the queue and the API are tested on both databases elsewhere.
+
+const PATHS = ['execute', 'queue'] as const;
+type RunPath = (typeof PATHS)[number];
+
+/** A result body, as `_execute` answers it and as the execution of a queued action holds it. */
+interface ExecuteBody {
+  status: string;
+  connector_id: string;
+  data?: any;
+  message?: string;
+  service_message?: string;
+}
+
+interface Run {
+  path: RunPath;
+  /** Tells this run's delivery apart from the other path's. */
+  tag: string;
+  result: ExecuteBody;
+  /** Plugboard's log lines (JSON), for .server-log. */
+  logs: string[];
+}
+
+/** One connector type aimed at its running simulator. */
+interface Target {
+  settings?: Record<string, unknown>;
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  params(tag: string): Record<string, unknown>;
+  /** Asserts what the simulator received for the run and the result's `data`. */
+  verify(run: Run): void;
+}
+
+interface Simulator {
+  close(): Promise<void>;
+}
+
+type Case = [typeId: string, start: () => Promise<{ target: Target; simulator: Simulator }>];
+
+/** A case: the type's simulator, and the connector aimed at it. */
+function caseOf<S extends Simulator>(typeId: string, startSimulator: () => Promise<S>, targetOf: (simulator: S) => Target): Case {
+  return [typeId, async () => {
+    const simulator = await startSimulator();
+    return { target: targetOf(simulator), simulator };
+  }];
+}
+
+/** The one entry of `list` that matches: a run delivers exactly once. */
+function only<T>(list: readonly T[], matches: (entry: T) => boolean): T {
+  const found = list.filter(matches);
+  expect(found, 'deliveries for this run').toHaveLength(1);
+  return found[0];
+}
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const noSimulator = async (): Promise<Simulator> => ({ close: async () => undefined });
+
+// --- .email: a plain SMTP server (no TLS, no login) on loopback --------------------------------
+
+/**
+ * Kibana's fixed text, sent instead of subject and message by HTTP-sourced runs: `_execute`,
+ * the UI's Test button and, in Plugboard, `_enqueue` (else the queue would be a way around the
+ * rule). Actions queued by rules and notifications send their own text.
+ */
+const KIBANA_TEST_TEXT = 'This is a test email from Kibana';
+
+interface ReceivedMail {
+  /** Whether the session was TLS (it must not be: the server offers no STARTTLS). */
+  secure: boolean;
+  mailFrom: string;
+  rcptTo: string[];
+  /** The raw MIME, quoted-printable soft line breaks removed. */
+  raw: string;
+}
+
+async function startPlainSmtp(): Promise<{ port: number; received: ReceivedMail[]; close(): Promise<void> }> {
+  const received: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: true,
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received.push({
+          secure: session.secure,
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          rcptTo: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8').replace(/=\r?\n/g, ''),
+        });
+        callback();
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { port, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function emailTarget(smtp: Awaited<ReturnType<typeof startPlainSmtp>>): Target {
+  const subject = (tag: string) => `Disk full (${tag})`;
+  const message = (tag: string) => `Disk **full** on host-1 (${tag})`;
+  return {
+    config: { service: 'other', host: '127.0.0.1', port: smtp.port, secure: false, hasAuth: false, from: 'alerts@example.com' },
+    secrets: {},
+    params: (tag) => ({ to: [`${tag}@example.com`], subject: subject(tag), message: message(tag) }),
+    verify({ path, tag, result }) {
+      const mail = only(smtp.received, (m) => m.rcptTo.includes(`${tag}@example.com`));
+      expect(mail).toMatchObject({ secure: false, mailFrom: 'alerts@example.com', rcptTo: [`${tag}@example.com`] });
+      expect(/^Subject: (.*?)\r?$/m.exec(mail.raw)?.[1]).toBe(KIBANA_TEST_TEXT);
+      expect(mail.raw).toContain(KIBANA_TEST_TEXT);
+      expect(mail.raw).not.toContain(subject(tag));
+      expect(mail.raw).not.toContain('Disk');
+      expect(mail.raw).toContain('This message was sent by Elastic.');
+      expect(result.data).toMatchObject({ accepted: [`${tag}@example.com`], rejected: [], envelope: { from: 'alerts@example.com', to: [`${tag}@example.com`] } });
+    },
+  };
+}
+
+// --- the cases ----------------------------------------------------------------------------------
+
+const ROUTING_KEY = 'E2E0ROUTING0KEY0'.repeat(2);
+/** A webhook action of the Tines simulator's default story. */
+const TINES_WEBHOOK = { id: 11, name: 'Receive alert', storyId: 1, path: 'alert-path', secret: 'alert-secret' };
+
+const CASES: Case[] = [
+  caseOf('.index', startElasticsearchSimulator, (es) => ({
+    settings: { 'elasticsearch.hosts': [es.url] },
+    config: { index: 'e2e-alerts', refresh: true, executionTimeField: 'fired_at' },
+    secrets: {},
+    params: (tag) => ({ documents: [{ message: `disk full (${tag})`, value: 93 }] }),
+    verify({ tag, result }) {
+      const request = only(es.requests, (r) => r.body.includes(tag));
+      expect(request).toMatchObject({ method: 'POST', path: '/e2e-alerts/_bulk', query: { refresh: 'true' } });
+      const stored = only(es.documents('e2e-alerts'), (d) => d.message === `disk full (${tag})`);
+      expect(stored).toEqual({ message: `disk full (${tag})`, value: 93, fired_at: expect.any(String) });
+      expect(Date.parse(stored.fired_at as string)).toBeGreaterThan(Date.now() - 60_000);
+      expect(result.data).toMatchObject({ errors: false, items: [{ create: { _index: 'e2e-alerts', result: 'created', status: 201 } }] });
+    },
+  })),
+  caseOf('.server-log', noSimulator, () => ({
+    config: {},
+    secrets: {},
+    params: (tag) => ({ message: `disk full\n(${tag})`, level: 'warn' }),
+    verify({ tag, result, logs }) {
+      const records = logs.map((line) => JSON.parse(line) as { level: number; msg: string; connector?: unknown });
+      // Control characters become ";" so that a message cannot forge log lines.
+      const record = only(records, (r) => r.msg === `Server log: disk full;(${tag})`);
+      expect(record).toMatchObject({ level: 40, connector: { id: 'e2e-serverlog', type: '.server-log' } });
+      expect(result.data).toBeUndefined();
+    },
+  })),
+  caseOf('.webhook', startWebhookSimulator, (hook) => ({
+    config: { url: `${hook.url}/e2e-hook`, method: 'put', headers: { 'x-e2e': 'plugboard' }, hasAuth: true },
+    secrets: { user: 'hook-user', password: 'hook-password' },
+    params: (tag) => ({ body: `payload ${tag}` }),
+    verify({ tag, result }) {
+      const request = only(hook.requests, (r) => r.body === `payload ${tag}`);
+      expect(request).toMatchObject({ method: 'PUT', path: '/e2e-hook' });
+      expect(request.headers).toMatchObject({ 'x-e2e': 'plugboard', authorization: basic('hook-user', 'hook-password') });
+      // As in Kibana, the data is the body sent, not the answer.
+      expect(result.data).toBe(`payload ${tag}`);
+    },
+  })),
+  caseOf('.email', startPlainSmtp, emailTarget),
+  caseOf('.slack', startSlackWebhookSimulator, (slack) => ({
+    config: {},
+    secrets: { webhookUrl: slack.webhookUrl },
+    params: (tag) => ({ message: `CPU *high* (${tag})` }),
+    verify({ tag, result }) {
+      expect(only(slack.messages, (m) => m.includes(tag))).toBe(`CPU *high* (${tag})`);
+      expect(result.data).toEqual({ text: 'ok' });
+    },
+  })),
+  caseOf('.slack_api', () => startSlackApiSimulator({ token: 'xoxb-e2e-bot-token' }), (slackApi) => ({
+    settings: { 'plugboard.serviceUrlOverrides': { '.slack_api': slackApi.url } },
+    config: { allowedChannels: [{ id: 'C0GENERAL01', name: '#general' }] },
+    secrets: { token: slackApi.token },
+    params: (tag) => ({ subAction: 'postMessage', subActionParams: { channelIds: ['C0GENERAL01'], text: `CPU high (${tag})` } }),
+    verify({ tag, result }) {
+      const posted = only(slackApi.messages, (m) => m.text === `CPU high (${tag})`);
+      expect(posted.channel).toBe('C0GENERAL01');
+      expect(only(slackApi.requests, (r) => r.body.includes(tag)).headers.authorization).toBe('Bearer xoxb-e2e-bot-token');
+      expect(result.data).toMatchObject({ ok: true, channel: 'C0GENERAL01', ts: posted.ts, message: { text: `CPU high (${tag})` } });
+    },
+  })),
+  caseOf('.teams', startTeamsSimulator, (teams) => ({
+    config: {},
+    secrets: { webhookUrl: teams.webhookUrl },
+    params: (tag) => ({ message: `CPU high (${tag})` }),
+    verify({ tag, result }) {
+      expect(only(teams.messages, (m) => m.includes(tag))).toBe(`CPU high (${tag})`);
+      expect(result.data).toEqual({ text: `CPU high (${tag})` });
+    },
+  })),
+  caseOf('.pagerduty', () => startPagerDutySimulator({ routingKeys: [ROUTING_KEY] }), (pagerDuty) => ({
+    config: { apiUrl: `${pagerDuty.url}/v2/enqueue` },
+    secrets: { routingKey: ROUTING_KEY },
+    params: (tag) => ({ eventAction: 'trigger', dedupKey: `rule-1:${tag}`, summary: `CPU high (${tag})`, source: 'host-1', severity: 'critical' }),
+    verify({ tag, result }) {
+      const request = only(pagerDuty.requests, (r) => r.body.includes(tag));
+      expect(request.headers['x-routing-key']).toBe(ROUTING_KEY);
+      expect(JSON.parse(request.body)).toMatchObject({
+        event_action: 'trigger',
+        dedup_key: `rule-1:${tag}`,
+        payload: { summary: `CPU high (${tag})`, source: 'host-1', severity: 'critical' },
+      });
+      expect(result.data).toEqual({ status: 'success', message: 'Event processed', dedup_key: `rule-1:${tag}` });
+    },
+  })),
+  caseOf('.opsgenie', () => startOpsgenieSimulator({ apiKey: 'e2e-genie-key' }), (opsgenie) => ({
+    config: { apiUrl: opsgenie.url },
+    secrets: { apiKey: 'e2e-genie-key' },
+    params: (tag) => ({ subAction: 'createAlert', subActionParams: { message: `CPU high (${tag})`, alias: `alias-${tag}`, priority: 'P2', tags: ['e2e'] } }),
+    verify({ tag, result }) {
+      const request = only(opsgenie.requests, (r) => r.raw.includes(tag));
+      expect(request).toMatchObject({ method: 'POST', path: '/v2/alerts', headers: { authorization: 'GenieKey e2e-genie-key' } });
+      expect(opsgenie.alerts.get(`alias-${tag}`)).toMatchObject({
+        status: 'open',
+        created: { message: `CPU high (${tag})`, alias: `alias-${tag}`, priority: 'P2', tags: ['e2e'] },
+      });
+      expect(result.data).toEqual({ result: 'Request will be processed', took: expect.any(Number), requestId: expect.any(String) });
+    },
+  })),
+  caseOf('.xmatters', () => startXmattersSimulator({ user: 'xm-user', password: 'xm-password', apiKey: 'xm-api-key' }), (xmatters) => ({
+    config: { configUrl: xmatters.triggerUrl, usesBasic: true },
+    secrets: { user: 'xm-user', password: 'xm-password' },
+    params: (tag) => ({ alertActionGroupName: 'threshold met', signalId: `rule-1:${tag}`, ruleName: 'CPU rule', severity: 'Critical', tags: 'e2e,cpu' }),
+    verify({ tag, result }) {
+      const request = only(xmatters.requests, (r) => r.body.includes(tag));
+      expect(request.headers.authorization).toBe(basic('xm-user', 'xm-password'));
+      const sent = JSON.parse(request.body) as Record<string, unknown>;
+      expect(sent).toMatchObject({ alertActionGroupName: 'threshold met', signalId: `rule-1:${tag}`, ruleName: 'CPU rule', severity: 'Critical', tags: 'e2e,cpu' });
+      expect(result.data).toEqual(sent);
+    },
+  })),
+  caseOf('.torq', () => startTorqSimulator({ token: 'e2e-torq-token' }), (torq) => ({
+    config: { webhookIntegrationUrl: torq.webhookUrl },
+    secrets: { token: 'e2e-torq-token' },
+    params: (tag) => ({ body: JSON.stringify({ msg: `CPU high (${tag})`, value: 93 }) }),
+    verify({ tag, result }) {
+      const request = only(torq.requests, (r) => r.body.includes(tag));
+      expect(request.headers['x-torq-token']).toBe('e2e-torq-token');
+      expect(JSON.parse(request.body)).toEqual({ msg: `CPU high (${tag})`, value: 93 });
+      // As in Kibana, the data is the body sent (the service answers 204).
+      expect(result.data).toBe(request.body);
+    },
+  })),
+  caseOf('.tines', () => startTinesSimulator({ email: 'e2e@example.com', token: 'e2e-tines-token' }), (tines) => ({
+    config: { url: tines.url },
+    secrets: { email: 'e2e@example.com', token: 'e2e-tines-token' },
+    params: (tag) => ({ subAction: 'run', subActionParams: { webhook: TINES_WEBHOOK, body: JSON.stringify({ alert: tag }) } }),
+    verify({ tag, result }) {
+      expect(only(tines.events, (e) => e.body.includes(tag))).toEqual({ agentId: 11, body: JSON.stringify({ alert: tag }) });
+      expect(only(tines.requests, (r) => r.body.includes(tag))).toMatchObject({ method: 'POST', path: '/webhook/alert-path/alert-secret' });
+      expect(result.data).toEqual({});
+    },
+  })),
+  caseOf('.d3security', () => startD3SecuritySimulator({ token: 'e2e-d3-key' }), (d3) => ({
+    config: { url: `${d3.url}/VSOAPI/api/Data/intake` },
+    secrets: { token: 'e2e-d3-key' },
+    params: (tag) => ({ subAction: 'run', subActionParams: { body: JSON.stringify({ alert: tag }), severity: 'high', eventType: 'e2e' } }),
+    verify({ tag, result }) {
+      const event = only(d3.events, (e) => JSON.stringify(e.source).includes(tag));
+      expect(event.source).toEqual({ rawData: { alert: tag }, 'event.type': 'e2e', 'kibana.alert.severity': 'high' });
+      expect(only(d3.requests, (r) => r.body.includes(tag)).headers.d3key).toBe('e2e-d3-key');
+      expect(result.data).toEqual({ refid: event.refid });
+    },
+  })),
+];
+
+const REGISTERED = new Set(CONNECTOR_TYPES.map((t) => t.id));
+
+describe('the end-to-end cases', () => {
+  it('cover every registered connector type', () => {
+    expect([...REGISTERED].filter((id) => !CASES.some(([typeId]) => typeId === id))).toEqual([]);
+  });
+
+});
+
+/** Runs the action one way and returns its result body once the run is over. */
+async function runAction(pb: TestPlugboard, id: string, path: RunPath, params: Record<string, unknown>): Promise<ExecuteBody> {
+  if (path === 'execute') {
+    const res = await pb.api('POST', `/api/actions/connector/${id}/_execute`, { params });
+    expect(res.status, res.text).toBe(200);
+    return res.body;
+  }
+  const queued = await pb.api('POST', `/api/actions/connector/${id}/_enqueue`, { params });
+  expect(queued.status, queued.text).toBe(202);
+  const executionId = queued.body.execution_id as string;
+  const done = await eventually(
+    async () => {
+      const res = await pb.api('GET', `/api/actions/execution/${executionId}`);
+      return ['ok', 'error', 'timeout'].includes(res.body.status) ? res.body : undefined;
+    },
+    15_000,
+    `the queued action of ${id} to finish`,
+  );
+  expect(done).toMatchObject({ execution_id: executionId, connector_id: id, status: 'ok', attempts: 1 });
+  return done.result;
+}
+
+describe.each(CASES)('%s end to end', (typeId, start) => {
+  const id = `e2e-${typeId.replace(/[^a-z0-9]/g, '')}`;
+  let target: Target;
+  let simulator: Simulator;
+  let pb: TestPlugboard;
+  let logs: string[];
+
+  beforeAll(async () => {
+    ({ target, simulator } = await start());
+    const captured = captureLogger();
+    logs = captured.lines;
+    pb = await startTestPlugboard({ logger: captured.logger, settings: target.settings ?? {} });
+    const created = await pb.api('POST', `/api/actions/connector/${id}`, {
+      name: `E2E ${typeId}`,
+      connector_type_id: typeId,
+      config: target.config,
+      secrets: target.secrets,
+    });
+    expect(created.status, created.text).toBe(200);
+    expect(created.body).toMatchObject({ id, connector_type_id: typeId, is_missing_secrets: false });
+  });
+  afterAll(async () => {
+    await pb?.close();
+    await simulator?.close();
+  });
+
+  for (const path of PATHS) {
+    it(`runs through ${path} and reaches its simulator`, async () => {
+      const tag = `e2e-${path}`;
+      const result = await runAction(pb, id, path, target.params(tag));
+      expect(result).toMatchObject({ status: 'ok', connector_id: id });
+      target.verify({ path, tag, result, logs });
+    });
+  }
+});
