@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateParams } from '../src/actions/validation.js';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
+import { makeConfigurationUtilities } from '../src/connector_types/lib/test_context.js';
 import { CONNECTOR_TYPE_FIXTURES, SECRET_MARKER } from './fixtures/connector_types.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
@@ -11,6 +13,13 @@ import { eventually } from './helpers/wait.js';
 describe('connector type fixtures', () => {
   it('exist for every registered type', () => {
     expect(Object.keys(CONNECTOR_TYPE_FIXTURES).sort()).toEqual(CONNECTOR_TYPES.map((t) => t.id).sort());
+  });
+});
+
+describe('default Test payloads', () => {
+  it.each(CONNECTOR_TYPES.map((t) => [t.id, t] as const))("%s has testParams that its params schema accepts", (_id, def) => {
+    expect(def.testParams).toBeDefined();
+    expect(() => validateParams(def, def.testParams, { configurationUtilities: makeConfigurationUtilities() })).not.toThrow();
   });
 });
 

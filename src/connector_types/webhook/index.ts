@@ -14,6 +14,7 @@ export const webhookConnectorType = defineConnectorType({
     config: validateWebhookConfig,
     secrets: (secrets) => validateWebhookSecrets(secrets),
   },
+  testParams: { body: '{"message": "Test message from Plugboard"}' },
   // The body is usually JSON: values are escaped so that `"{{x}}"` stays a valid JSON string.
   renderParameterTemplates: (logger, params, variables) => ({ ...params, body: renderTemplate(logger, params.body, variables, 'json') }),
   async executor({ connectorId, config, secrets, params, services, logger, signal }) {
