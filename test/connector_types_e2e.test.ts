@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
@@ -15,6 +13,7 @@ import { startWebhookSimulator } from '../src/connector_types/webhook/simulator.
 import { startXmattersSimulator } from '../src/connector_types/xmatters/simulator.js';
 import { captureLogger } from './helpers/logs.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp_server.js';
 import { eventually } from './helpers/wait.js';
 
 // Every connector type, end to end: a connector created through the HTTP API runs against the
@@ -87,42 +86,10 @@ const noSimulator = async (): Promise<Simulator> => ({ close: async () => undefi
  */
 const KIBANA_TEST_TEXT = 'This is a test email from Kibana';
 
-interface ReceivedMail {
-  /** Whether the session was TLS (it must not be: the server offers no STARTTLS). */
-  secure: boolean;
-  mailFrom: string;
-  rcptTo: string[];
-  /** The raw MIME, quoted-printable soft line breaks removed. */
-  raw: string;
-}
+/** No TLS (the server offers no STARTTLS) and no login. */
+const startPlainSmtp = () => startTestSmtpServer({ disabledCommands: ['STARTTLS', 'AUTH'] });
 
-async function startPlainSmtp(): Promise<{ port: number; received: ReceivedMail[]; close(): Promise<void> }> {
-  const received: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          secure: session.secure,
-          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          rcptTo: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8').replace(/=\r?\n/g, ''),
-        });
-        callback();
-      });
-    },
-  });
-  server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-function emailTarget(smtp: Awaited<ReturnType<typeof startPlainSmtp>>): Target {
+function emailTarget(smtp: TestSmtpServer): Target {
   const subject = (tag: string) => `Disk full (${tag})`;
   const message = (tag: string) => `Disk **full** on host-1 (${tag})`;
   return {
@@ -132,11 +99,13 @@ function emailTarget(smtp: Awaited<ReturnType<typeof startPlainSmtp>>): Target {
     verify({ path, tag, result }) {
       const mail = only(smtp.received, (m) => m.rcptTo.includes(`${tag}@example.com`));
       expect(mail).toMatchObject({ secure: false, mailFrom: 'alerts@example.com', rcptTo: [`${tag}@example.com`] });
-      expect(/^Subject: (.*?)\r?$/m.exec(mail.raw)?.[1]).toBe(KIBANA_TEST_TEXT);
-      expect(mail.raw).toContain(KIBANA_TEST_TEXT);
-      expect(mail.raw).not.toContain(subject(tag));
-      expect(mail.raw).not.toContain('Disk');
-      expect(mail.raw).toContain('This message was sent by Elastic.');
+      // The raw MIME, quoted-printable soft line breaks removed.
+      const raw = mail.raw.replace(/=\r?\n/g, '');
+      expect(/^Subject: (.*?)\r?$/m.exec(raw)?.[1]).toBe(KIBANA_TEST_TEXT);
+      expect(raw).toContain(KIBANA_TEST_TEXT);
+      expect(raw).not.toContain(subject(tag));
+      expect(raw).not.toContain('Disk');
+      expect(raw).toContain('This message was sent by Elastic.');
       expect(result.data).toMatchObject({ accepted: [`${tag}@example.com`], rejected: [], envelope: { from: 'alerts@example.com', to: [`${tag}@example.com`] } });
     },
   };

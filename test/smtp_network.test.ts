@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { createTransport } from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { networkPolicyFromConfig } from '../src/net/network_policy.js';
 import { smtpTransportOptions } from '../src/net/smtp_connection.js';
+import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp_server.js';
 import { findTinyproxy, startTinyproxy, type Tinyproxy } from './helpers/tinyproxy.js';
 import { createTlsFixtures, type TlsFixtures } from './helpers/tls_fixtures.js';
 
@@ -12,19 +11,6 @@ import { createTlsFixtures, type TlsFixtures } from './helpers/tls_fixtures.js';
 // STARTTLS or implicit TLS and certificates made at test time) and a real proxy (tinyproxy).
 
 const tinyproxyBin = await findTinyproxy();
-
-interface Received {
-  secure: boolean;
-  from: string;
-  message: string;
-}
-
-interface TestSmtpServer {
-  port: number;
-  connections: number;
-  received: Received[];
-  close(): Promise<void>;
-}
 
 let tls: TlsFixtures;
 const servers: TestSmtpServer[] = [];
@@ -40,34 +26,14 @@ afterAll(async () => {
 });
 
 async function startSmtp(opts: { secure?: boolean; noStartTls?: boolean } = {}): Promise<TestSmtpServer> {
-  const state: TestSmtpServer = { port: 0, connections: 0, received: [], close: async () => undefined };
-  const server = new SMTPServer({
+  const server = await startTestSmtpServer({
     secure: opts.secure ?? false,
     ...(opts.noStartTls ? { disabledCommands: ['STARTTLS'] } : {}),
     key: tls.server.key,
     cert: tls.server.cert,
-    authOptional: true,
-    logger: false,
-    onConnect(_session, callback) {
-      state.connections++;
-      callback();
-    },
-    onData(stream, session, callback) {
-      let message = '';
-      stream.on('data', (chunk: Buffer) => (message += chunk.toString()));
-      stream.on('end', () => {
-        state.received.push({ secure: session.secure, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', message });
-        callback();
-      });
-    },
   });
-  // A client that refuses the certificate closes mid-handshake; the server reports that here.
-  server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.port = (server.server.address() as AddressInfo).port;
-  state.close = () => new Promise((resolve) => server.close(() => resolve()));
-  servers.push(state);
-  return state;
+  servers.push(server);
+  return server;
 }
 
 async function send(settings: Record<string, unknown>, server: TestSmtpServer, secure = false) {
@@ -93,8 +59,8 @@ describe('SMTP under the outbound policy', () => {
     const info = await send(trustFor(server), server);
     expect(info.accepted).toEqual(['oncall@example.com']);
     expect(server.received).toHaveLength(1);
-    expect(server.received[0]).toMatchObject({ secure: true, from: 'alerts@example.com' });
-    expect(server.received[0].message).toContain('Subject: Disk full');
+    expect(server.received[0]).toMatchObject({ secure: true, mailFrom: 'alerts@example.com' });
+    expect(server.received[0].raw).toContain('Subject: Disk full');
   });
 
   it('speaks TLS from the first byte on a secure port, and skips verification under none', async () => {

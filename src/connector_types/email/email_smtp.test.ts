@@ -1,9 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionResult, ConfigurationUtilities, ExecutionSource } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
+import { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from '../../../test/helpers/smtp_server.js';
 import { createTlsFixtures, type TlsFixtures } from '../../../test/helpers/tls_fixtures.js';
 import { makeConfigurationUtilities, makeContext } from '../lib/test_context.js';
 import { emailConnectorType as def } from './index.js';
@@ -18,22 +18,6 @@ installZod3Messages();
 const USER = 'mailer';
 const PASSWORD = 'smtp-pass-3f9a';
 
-interface Received {
-  secure: boolean;
-  user: string | undefined;
-  authMethod: string | undefined;
-  mailFrom: string;
-  rcptTo: string[];
-  raw: string;
-}
-
-interface TestSmtpServer {
-  port: number;
-  received: Received[];
-  connections: number;
-  close(): Promise<void>;
-}
-
 let tls: TlsFixtures;
 const servers: TestSmtpServer[] = [];
 
@@ -47,52 +31,27 @@ afterAll(async () => {
   await tls.cleanup();
 });
 
-async function startSmtp(options: Partial<SMTPServerOptions> & { certificate?: { key: string; cert: string } } = {}): Promise<TestSmtpServer> {
-  const state: TestSmtpServer = { port: 0, received: [], connections: 0, close: async () => undefined };
-  const { certificate = tls.server, ...rest } = options;
-  const server = new SMTPServer({
-    key: certificate.key,
-    cert: certificate.cert,
-    logger: false,
+/**
+ * A server that takes PLAIN and LOGIN for USER/PASSWORD only (its sessions' `user` is the
+ * username and the method), refuses recipients at bounce@ with 550, and presents `tls.server`.
+ */
+async function startSmtp(options: Partial<SMTPServerOptions> = {}): Promise<TestSmtpServer> {
+  const server = await startTestSmtpServer({
+    key: tls.server.key,
+    cert: tls.server.cert,
     authMethods: ['PLAIN', 'LOGIN'],
-    authOptional: true,
-    onConnect(_session, callback) {
-      state.connections++;
-      callback();
-    },
     onAuth(auth, _session, callback) {
-      if (auth.username === USER && auth.password === PASSWORD) return callback(null, { user: `${auth.method}:${auth.username}` });
+      if (auth.username === USER && auth.password === PASSWORD) return callback(null, { user: { username: auth.username, method: auth.method } });
       callback(new Error('Invalid username or password'));
     },
     onRcptTo(address, _session, callback) {
       if (address.address.startsWith('bounce@')) return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
       callback();
     },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const user = typeof session.user === 'string' ? session.user : undefined;
-        state.received.push({
-          secure: session.secure,
-          user: user?.split(':')[1],
-          authMethod: user?.split(':')[0],
-          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          rcptTo: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-    ...rest,
+    ...options,
   });
-  // A client that refuses the certificate hangs up mid-handshake; the server reports that here.
-  server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.port = (server.server.address() as AddressInfo).port;
-  state.close = () => new Promise((resolve) => server.close(() => resolve()));
-  servers.push(state);
-  return state;
+  servers.push(server);
+  return server;
 }
 
 // --- reading the raw message back ---------------------------------------------------------------
@@ -156,7 +115,7 @@ function findPart(part: MimePart, predicate: (p: MimePart) => boolean): MimePart
   return undefined;
 }
 
-function readMessage(received: Received) {
+function readMessage(received: ReceivedMail) {
   const root = parseMime(received.raw);
   const ofType = (type: string) => findPart(root, (p) => p.parts.length === 0 && (p.headers.get('content-type') ?? '').startsWith(type) && !p.headers.has('content-disposition'));
   return {
@@ -223,7 +182,7 @@ describe('.email over SMTP', () => {
 
     expect(server.received).toHaveLength(1);
     const [received] = server.received;
-    expect(received).toMatchObject({ secure: true, user: USER, authMethod: 'PLAIN', mailFrom: 'alerts@example.com' });
+    expect(received).toMatchObject({ secure: true, user: { username: USER, method: 'PLAIN' }, mailFrom: 'alerts@example.com' });
     expect(received.rcptTo).toEqual(['ops@example.com', 'second@example.com', 'lead@example.com', 'audit@example.com']);
 
     const message = readMessage(received);
@@ -248,7 +207,7 @@ describe('.email over SMTP', () => {
   it('logs in with LOGIN when that is what the server offers', async () => {
     const server = await startSmtp({ authMethods: ['LOGIN'] });
     expect(await send(server)).toMatchObject({ status: 'ok' });
-    expect(server.received[0]).toMatchObject({ user: USER, authMethod: 'LOGIN', secure: true });
+    expect(server.received[0]).toMatchObject({ user: { username: USER, method: 'LOGIN' }, secure: true });
   });
 
   it('sends the test text from _execute and the Test button', async () => {
@@ -296,7 +255,7 @@ describe('.email over SMTP', () => {
   });
 
   it("as Kibana, skips certificate checks for a plain-text relay reached without credentials, unless it has a customHostSettings entry", async () => {
-    const server = await startSmtp({ certificate: tls.untrusted });
+    const server = await startSmtp({ key: tls.untrusted.key, cert: tls.untrusted.cert });
     const relay = { config: { hasAuth: false }, secrets: {} };
     expect(await send(server, { ...relay, utils: makeConfigurationUtilities() })).toMatchObject({ status: 'ok' });
     expect(server.received[0].secure).toBe(true);
@@ -314,7 +273,7 @@ describe('.email over SMTP', () => {
     const ignoring = await startSmtp({ allowInsecureAuth: true });
     const plain = await send(ignoring, { utils: makeConfigurationUtilities({ settings: { 'xpack.actions.customHostSettings': [{ url: `smtp://127.0.0.1:${ignoring.port}`, smtp: { ignoreTLS: true } }] } }) });
     expect(plain).toMatchObject({ status: 'ok' });
-    expect(ignoring.received[0]).toMatchObject({ secure: false, user: USER });
+    expect(ignoring.received[0]).toMatchObject({ secure: false, user: { username: USER } });
   });
 
   it('maps a refused login, a refused recipient and an unreachable server to "error sending email"', async () => {
