@@ -211,6 +211,16 @@ const ROUTE_NOTES: Record<string, string> = {
     "the action's `params`. Config and secrets are validated as on create, the type must be enabled, and the " +
     'answer is an execution result as from `_execute` (its `connector_id` is `unsaved-connector`). Nothing is ' +
     'stored. It needs the same privilege as creating a connector.',
+  'GET /api/security/user':
+    "Users, in the shapes of Elasticsearch's user API: an object keyed by username. Users and roles are " +
+    'global (the same under every `/s/{space_id}`), and every `/api/security` route needs the `superuser` role. ' +
+    'No answer ever holds a password or its hash.',
+  'PUT /api/security/user/{username}':
+    'Creates the user (a `password` of at least 6 characters is then required) or replaces its fields, keeping ' +
+    'the password when none is given, as Elasticsearch does; answers `{"created": true|false}`. Unknown roles ' +
+    'are kept and grant nothing. The `elastic` user is reserved: only its password can be changed (a configured ' +
+    '`security.elasticPassword` is applied again at the next start), and it cannot be disabled or deleted. ' +
+    'A change of password, roles or enabled state, and a delete, apply to the very next request.',
 };
 
 /** Plugboard's own routes of the design (API.md); those the server does not have yet are listed as such. */

@@ -34,13 +34,18 @@ import { connectorRoutes } from './http/routes/connectors.js';
 import { spaceRoutes } from './http/routes/spaces.js';
 import { statusRoutes } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
+import { tlsServerOptions } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { OutboundHttp } from './net/http_client.js';
 import { networkPolicyFromConfig } from './net/network_policy.js';
 import { ClientCredentialsTokens } from './net/oauth_client_credentials.js';
 import { smtpTransportOptions } from './net/smtp_connection.js';
 import { Authenticator, ensureBootstrapUser } from './security/authentication.js';
-import { SuperuserAuthorizer } from './security/authorization.js';
+import { securityRoutes } from './http/routes/security.js';
+import { RolesService } from './security/roles_service.js';
+import { UsersService } from './security/users_service.js';
+import { RoleAuthorizer } from './security/authorization.js';
+import { RolesRepository } from './storage/roles_repository.js';
 import { SpacesService } from './spaces/spaces_service.js';
 import { ConnectorsRepository } from './storage/connectors_repository.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
@@ -81,6 +86,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logging.root.level);
   const dataDir = path.resolve(options.baseDir ?? process.cwd(), config.path.data);
+  // Read before anything is opened, so that a bad TLS file stops start-up cleanly.
+  const https = tlsServerOptions(config.server.ssl, options.baseDir ?? process.cwd());
   const actionsConfig = config.xpack.actions;
   const eso = config.xpack.encryptedSavedObjects;
 
@@ -116,6 +123,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     onPoolError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
   });
   const users = new UsersRepository(database.db);
+  const authenticator = new Authenticator(users);
+  const security = { users: new UsersService(users, authenticator), roles: new RolesService(new RolesRepository(database.db)) };
   try {
     await ensureBootstrapUser(users, config.security.elasticPassword, logger);
   } catch (err) {
@@ -134,7 +143,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     tokens: new ClientCredentialsTokens(http),
     elasticsearch: () => (esClient ??= createElasticsearchClient(config)),
   };
-  const authorizer = new SuperuserAuthorizer();
+  const authorizer = new RoleAuthorizer(new RolesRepository(database.db));
   const writes = new GroupCommit(database.db, logger);
   const events = new EventLogger(writes, database.dialect, (err) => logger.error({ err }, 'writing an event failed'));
   const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events });
@@ -192,7 +201,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...connectorRoutes(actions),
     ...queueRoutes(actions),
     ...executionLogRoutes({ db: database.db, authorizer }),
-    ...spaceRoutes(spaces),
+    ...spaceRoutes(spaces, authorizer),
+    ...securityRoutes(security),
     ...taskManagerRoutes(taskManager, taskStore),
     ...metricsRoutes(metricsRegistry),
   ];
@@ -208,7 +218,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
     handler: async () => ({ body: (openApi ??= buildOpenApiDocument(routes, registry.list(), VERSION)) }),
   });
-  const { app, handlersDone } = createHttpServer({ routes, authenticator: new Authenticator(users), spaces, logger, maxPayload: config.server.maxPayload });
+  const { app, handlersDone } = createHttpServer({ routes, authenticator, spaces, logger, maxPayload: config.server.maxPayload, https });
 
   let closing: Promise<void> | undefined;
   return {
@@ -224,7 +234,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.server.port;
       const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-      return `http://${host}:${port}`;
+      return `${https ? 'https' : 'http'}://${host}:${port}`;
     },
     close() {
       closing ??= (async () => {

@@ -1,13 +1,5 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toEventRow, type EventAction, type EventDocument } from '../src/event_log/document.js';
-import { executionLogRoutes } from '../src/http/routes/execution_logs.js';
-import { createHttpServer, type HttpServer } from '../src/http/server.js';
-import { Authenticator } from '../src/security/authentication.js';
-import { SuperuserAuthorizer } from '../src/security/authorization.js';
-import { SpacesService } from '../src/spaces/spaces_service.js';
-import { SpacesRepository } from '../src/storage/spaces_repository.js';
-import { UsersRepository } from '../src/storage/users_repository.js';
 import { availableDialects } from './helpers/databases.js';
 import { BASIC_AUTH, startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 
@@ -111,19 +103,10 @@ const DOCUMENTS: EventDocument[] = [
 
 describe.each(dialects)('connector execution log API on %s', (dialect) => {
   let pb: TestPlugboard;
-  let server: HttpServer;
 
   beforeAll(async () => {
     pb = await startTestPlugboard({ dialect });
     const db = pb.plugboard.database.db;
-    // The routes are not wired into the Plugboard yet: serve them from a server of their own.
-    server = createHttpServer({
-      routes: executionLogRoutes({ db, authorizer: new SuperuserAuthorizer() }),
-      authenticator: new Authenticator(new UsersRepository(db)),
-      spaces: new SpacesService(new SpacesRepository(db)),
-      logger: pino({ level: 'silent' }),
-      maxPayload: 1_048_576,
-    });
     expect((await pb.api('POST', '/api/spaces/space', { id: 'marketing', name: 'Marketing' })).status).toBe(200);
     await db
       .insertInto('event_log')
@@ -131,12 +114,11 @@ describe.each(dialects)('connector execution log API on %s', (dialect) => {
       .execute();
   });
   afterAll(async () => {
-    await server?.app.close();
     await pb?.close();
   });
 
   async function post(url: string, body: unknown, headers: Record<string, string> = { authorization: BASIC_AUTH, 'kbn-xsrf': 'true' }) {
-    const res = await server.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+    const res = await pb.plugboard.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
     return { status: res.statusCode, body: res.json() };
   }
   const logs = async (body: Record<string, unknown>, url = LOGS) => {

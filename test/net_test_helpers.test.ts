@@ -1,37 +1,16 @@
 import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { ProxyAgent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTinyproxy, parseTinyproxyLog, startTinyproxy, type Tinyproxy } from './helpers/tinyproxy.js';
-import { CLIENT_PFX_PASSPHRASE, createTlsFixtures, FIXTURE_CN, startTlsServer, type TestTlsServer, type TlsFixtures } from './helpers/tls_fixtures.js';
+import { CLIENT_PFX_PASSPHRASE, createTlsFixtures, FIXTURE_CN, httpsGet, startTlsServer, type TestTlsServer, type TlsFixtures } from './helpers/tls_fixtures.js';
 
 // Self-test of the outbound-networking test helpers: openssl-made certificates behave as their
 // names say, and a test-started tinyproxy tunnels/forwards and reports what it was asked for.
 // The proxy part skips without tinyproxy, unless PLUGBOARD_REQUIRE_SERVICES=1.
 
 const tinyproxyBin = await findTinyproxy();
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** One node:https GET on a fresh connection (no agent, so no TLS session reuse between cases). */
-function httpsGet(url: string, opts: RequestOptions = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { agent: false, ...opts }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 let fx: TlsFixtures;
 const servers: TestTlsServer[] = [];

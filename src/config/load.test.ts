@@ -34,7 +34,12 @@ describe('configuration', () => {
     expect(actions.usage).toEqual({ url: 'https://usage-api.usage-api/api/v1/usage', enabled: true });
     expect(actions.webhook.ssl.pfx.enabled).toBe(true);
     expect(actions.run).toEqual({});
-    expect(config.server).toEqual({ port: 5601, host: 'localhost', maxPayload: 1048576 });
+    expect(config.server).toEqual({
+      port: 5601,
+      host: 'localhost',
+      maxPayload: 1048576,
+      ssl: { enabled: false, keystore: {}, supportedProtocols: ['TLSv1.2', 'TLSv1.3'], clientAuthentication: 'none' },
+    });
     expect(config.path.data).toBe('./data');
   });
 

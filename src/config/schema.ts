@@ -319,6 +319,58 @@ const partialFlowLimitsSchema = z.strictObject({
   rate: rateLimit.optional().meta({ description: 'How fast actions of one connector may start.' }),
 });
 
+// Kibana's server.ssl.*: TLS for Plugboard's own HTTP server. Files are read at start-up.
+export const TLS_PROTOCOLS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+const serverSsl = z
+  .strictObject({
+    enabled: z.boolean().default(false).meta({ description: 'Serve HTTPS instead of HTTP; needs `certificate` and `key`, or `keystore.path`.' }),
+    certificate: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'PEM file of the server certificate (and its chain). Relative paths of every `server.ssl` file resolve like `path.data`.' }),
+    key: z.string().min(1).optional().meta({ description: 'PEM file of the private key of `certificate`.' }),
+    keyPassphrase: z.string().optional().meta({ description: 'Passphrase of an encrypted `key`.' }),
+    keystore: z
+      .strictObject({
+        path: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: 'PKCS#12 file holding the server key and certificate, instead of `certificate` and `key`.' }),
+        password: z.string().optional().meta({ description: 'Password of the PKCS#12 `keystore.path`.' }),
+      })
+      .prefault({}),
+    certificateAuthorities: stringOrList
+      .optional()
+      .meta({ description: 'PEM file or files of certificate authorities that client certificates must chain to.' }),
+    supportedProtocols: z
+      .array(z.enum(TLS_PROTOCOLS))
+      .min(1)
+      .default(['TLSv1.2', 'TLSv1.3'])
+      .meta({ description: "TLS versions accepted from clients (Node's OpenSSL may refuse `TLSv1` and `TLSv1.1` regardless)." }),
+    clientAuthentication: z
+      .enum(['none', 'optional', 'required'])
+      .default('none')
+      .meta({ description: 'Ask clients for a certificate signed by `certificateAuthorities`: `none`, `optional` (checked when given) or `required`.' }),
+  })
+  .superRefine((ssl, ctx) => {
+    const keystore = ssl.keystore.path !== undefined;
+    for (const name of ['certificate', 'key'] as const) {
+      if (keystore && ssl[name] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'cannot be used together with server.ssl.keystore.path' });
+      } else if (ssl.enabled && !keystore && ssl[name] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'must be set when server.ssl.enabled is true (or use server.ssl.keystore.path)' });
+      }
+    }
+    if (!ssl.enabled && ssl.clientAuthentication !== 'none') {
+      ctx.addIssue({ code: 'custom', path: ['clientAuthentication'], message: 'needs server.ssl.enabled: true' });
+    }
+  });
+
+export type ServerSslConfig = z.output<typeof serverSsl>;
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -338,6 +390,7 @@ export const configSchema = z.strictObject({
         .refine((value) => URL.canParse(value), { error: 'must be a URL' })
         .optional()
         .meta({ description: 'The URL people reach Plugboard at, for links in messages (e.g. the email footer).' }),
+      ssl: serverSsl.prefault({}),
     })
     .prefault({}),
   path: z

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
 import { PlugboardError } from '../common/errors.js';
 import type { Authenticator } from '../security/authentication.js';
@@ -14,6 +15,8 @@ export interface HttpServerDeps {
   spaces: SpacesService;
   logger: Logger;
   maxPayload: number;
+  /** TLS options (server.ssl.*): the server speaks HTTPS; without them, plain HTTP. */
+  https?: HttpsServerOptions;
 }
 
 const SPACE_PREFIX = /^\/s\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
@@ -43,6 +46,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     // Per-request lines go out at debug level from the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.maxPayload,
+    ...(deps.https ? { https: deps.https } : {}),
     // `/s/{space_id}/api/...` is the same route as `/api/...` in another space.
     rewriteUrl(req) {
       const url = req.url ?? '/';

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type PlugboardDatabase } from '../storage/database.js';
 import { UsersRepository } from '../storage/users_repository.js';
 import { Authenticator, ensureBootstrapUser } from './authentication.js';
+import { hashPassword } from './passwords.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -51,5 +52,33 @@ describe('Authenticator', () => {
     const auth = new Authenticator(users);
     expect(await auth.authenticate(basic('elastic', 'first-password'))).toBeUndefined();
     expect(await auth.authenticate(basic('elastic', 'second-password'))).toMatchObject({ username: 'elastic' });
+  });
+
+  it('forgets a user at once, and does not cache a check that read the row before the change', async () => {
+    const auth = new Authenticator(users);
+    const old = basic('elastic', 'second-password');
+    expect(await auth.authenticate(old)).toMatchObject({ username: 'elastic' });
+    // A check under way has read the old row when the password changes.
+    const realGet = users.get.bind(users);
+    let fetched!: () => void;
+    const rowRead = new Promise<void>((resolve) => (fetched = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const lookups = vi.spyOn(users, 'get').mockImplementationOnce(async (name) => {
+      const row = await realGet(name);
+      fetched();
+      await gate;
+      return row;
+    });
+    auth.forgetUser('elastic');
+    const inFlight = auth.authenticate(old);
+    await rowRead;
+    await users.setPasswordHash('elastic', await hashPassword('third-password'));
+    auth.forgetUser('elastic');
+    release();
+    expect(await inFlight).toMatchObject({ username: 'elastic' });
+    lookups.mockRestore();
+    expect(await auth.authenticate(old)).toBeUndefined();
+    expect(await auth.authenticate(basic('elastic', 'third-password'))).toMatchObject({ username: 'elastic' });
   });
 });

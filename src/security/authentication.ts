@@ -17,6 +17,8 @@ export class Authenticator {
   private readonly cache = new Map<string, { principal: Principal; expires: number }>();
   /** Checks under way, so that a burst of requests with new credentials hashes once. */
   private readonly pending = new Map<string, Promise<Principal | undefined>>();
+  /** Bumped by forgetUser: a check that started before it must not fill the cache. */
+  private generation = 0;
 
   constructor(private readonly users: UsersRepository) {}
 
@@ -26,13 +28,17 @@ export class Authenticator {
     const cacheKey = createHash('sha256').update(authorization).digest('base64');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expires > Date.now()) return cached.principal;
+    const generation = this.generation;
     let check = this.pending.get(cacheKey);
     if (!check) {
-      check = this.verify(authorization).finally(() => this.pending.delete(cacheKey));
+      const started: Promise<Principal | undefined> = this.verify(authorization).finally(() => {
+        if (this.pending.get(cacheKey) === started) this.pending.delete(cacheKey);
+      });
+      check = started;
       this.pending.set(cacheKey, check);
     }
     const principal = await check;
-    if (principal) {
+    if (principal && generation === this.generation) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });
     }
@@ -55,6 +61,17 @@ export class Authenticator {
   /** Forgets cached credentials, e.g. after a password change. */
   clearCache(): void {
     this.cache.clear();
+  }
+
+  /**
+   * Forgets what is cached about a user, after a change of password, roles or enabled state or
+   * a delete: their next request is checked against the database again. Checks under way may
+   * have read the old row, so they are dropped too and their results are not cached.
+   */
+  forgetUser(username: string): void {
+    this.generation++;
+    this.pending.clear();
+    for (const [key, entry] of this.cache) if (entry.principal.username === username) this.cache.delete(key);
   }
 }
 

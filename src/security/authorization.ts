@@ -1,13 +1,12 @@
 import { forbidden } from '../common/errors.js';
+import type { RolesRepository } from '../storage/roles_repository.js';
 import { SUPERUSER_ROLE, type Principal } from './principal.js';
+import { actionsPrivilegeIn, canAccessSpace, canManageSpaces, type Privilege } from './roles.js';
 
 /** The connector operations that Kibana's actions authorization distinguishes. */
 export type ActionsOperation = 'create' | 'get' | 'update' | 'delete' | 'execute';
 
-/**
- * Decides whether a principal may perform an operation on connectors in a space. This is the
- * seam that roles and per-space privileges plug into; until then only superusers pass.
- */
+/** Decides whether a principal may perform an operation on connectors in a space. */
 export interface ActionsAuthorizer {
   ensureAuthorized(principal: Principal, spaceId: string, operation: ActionsOperation, typeId?: string): Promise<void>;
 }
@@ -16,8 +15,35 @@ export function unauthorized(operation: ActionsOperation, typeId?: string) {
   return forbidden(typeId ? `Unauthorized to ${operation} a "${typeId}" action` : `Unauthorized to ${operation} actions`);
 }
 
-export class SuperuserAuthorizer implements ActionsAuthorizer {
-  async ensureAuthorized(principal: Principal, _spaceId: string, operation: ActionsOperation, typeId?: string): Promise<void> {
-    if (!principal.roles.includes(SUPERUSER_ROLE)) throw unauthorized(operation, typeId);
+/** What each operation needs: reading (and running) needs `read`, changing needs `all`. */
+const NEEDS: Record<ActionsOperation, Privilege> = { get: 'read', execute: 'read', create: 'all', update: 'all', delete: 'all' };
+
+/**
+ * Kibana's actions authorization over roles (reference §6): a principal's roles grant `read` or
+ * `all` on connectors per space, through a base privilege or the `actions` feature privilege;
+ * `superuser` grants everything everywhere.
+ */
+export class RoleAuthorizer implements ActionsAuthorizer {
+  constructor(private readonly roles: RolesRepository) {}
+
+  /** The privilege the principal has on connectors in a space, if any. */
+  async privilegeIn(principal: Principal, spaceId: string): Promise<Privilege | undefined> {
+    if (principal.roles.includes(SUPERUSER_ROLE)) return 'all';
+    return actionsPrivilegeIn(await this.roles.getMany(principal.roles), spaceId);
+  }
+
+  /** Whether the principal may see a space at all. */
+  async canAccessSpace(principal: Principal, spaceId: string): Promise<boolean> {
+    return principal.roles.includes(SUPERUSER_ROLE) || canAccessSpace(await this.roles.getMany(principal.roles), spaceId);
+  }
+
+  async canManageSpaces(principal: Principal): Promise<boolean> {
+    return principal.roles.includes(SUPERUSER_ROLE) || canManageSpaces(await this.roles.getMany(principal.roles));
+  }
+
+  async ensureAuthorized(principal: Principal, spaceId: string, operation: ActionsOperation, typeId?: string): Promise<void> {
+    const held = await this.privilegeIn(principal, spaceId);
+    const needed = NEEDS[operation];
+    if (!held || (needed === 'all' && held !== 'all')) throw unauthorized(operation, typeId);
   }
 }

@@ -43,6 +43,8 @@ export interface UsersTable {
   full_name: string | null;
   email: string | null;
   enabled: number;
+  /** JSON: the user's free-form metadata (migration 005). */
+  metadata: string;
   created_at: string;
   updated_at: string;
 }
@@ -105,6 +107,58 @@ export interface Database {
   tasks: TasksTable;
   connector_pauses: ConnectorPausesTable;
   event_log: EventLogTable;
+  roles: RolesTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
+
+export interface RolesTable {
+  name: string;
+  description: string | null;
+  /** JSON: Kibana's list of {base, feature, spaces} privilege entries. */
+  kibana: string;
+  /** JSON: Elasticsearch privileges, kept for round trips; Plugboard grants nothing by them. */
+  elasticsearch: string;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  username: string;
+  key_hash: string;
+  /** JSON: role descriptors (Kibana role bodies by name) that narrow the owner's privileges. */
+  role_descriptors: string;
+  metadata: string;
+  created_at: number;
+  expires_at: number | null;
+  invalidated_at: number | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  username: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  timestamp: number;
+  action: string;
+  outcome: 'success' | 'failure' | 'unknown';
+  username: string | null;
+  space_id: string | null;
+  object_type: string | null;
+  object_id: string | null;
+  client_ip: string | null;
+  message: string;
+  /** JSON: further fields of the event; never a secret. */
+  details: string;
+}

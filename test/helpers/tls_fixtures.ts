@@ -2,7 +2,7 @@ import { text } from 'node:stream/consumers';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:https';
+import { createServer, request as httpsRequest, type RequestOptions, type Server } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -246,6 +246,27 @@ export interface TestTlsServer {
   /** TLS handshake failures seen by the server (`tlsClientError`), e.g. a missing client certificate. */
   tlsClientErrors: Error[];
   close(): Promise<void>;
+}
+
+export interface HttpsAnswer {
+  status: number;
+  body: string;
+}
+
+/** One node:https GET on a fresh connection (no agent, so no TLS session reuse between cases); fails after 10 s. */
+export function httpsGet(url: string, opts: RequestOptions = {}): Promise<HttpsAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { agent: false, ...opts }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.end();
+  });
 }
 
 /** A node:https server on 127.0.0.1 and a free port. */

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { SpacesService } from '../../spaces/spaces_service.js';
 import { DEFAULT_SPACE_ID } from '../../spaces/spaces_service.js';
 import type { SpaceRecord } from '../../storage/spaces_repository.js';
+import { forbidden } from '../../common/errors.js';
+import type { Principal } from '../../security/principal.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { errorResponses } from '../schemas.js';
 
@@ -50,10 +52,20 @@ function toRecord(body: z.infer<typeof spaceBody>): SpaceRecord {
   return space;
 }
 
-const errors = errorResponses(400, 401, 404);
+const errors = errorResponses(400, 401, 403, 404);
 const TAGS = ['spaces'];
 
-export function spaceRoutes(spaces: SpacesService): RouteSpec[] {
+/** Kibana's space privileges: seeing a space takes any privilege in it, changing spaces takes `all` everywhere. */
+export interface SpacesAuthorizer {
+  canAccessSpace(principal: Principal, spaceId: string): Promise<boolean>;
+  canManageSpaces(principal: Principal): Promise<boolean>;
+}
+
+async function ensureManage(authorizer: SpacesAuthorizer, principal: Principal, verb: 'create' | 'update' | 'delete'): Promise<void> {
+  if (!(await authorizer.canManageSpaces(principal))) throw forbidden(`Unauthorized to ${verb} spaces`);
+}
+
+export function spaceRoutes(spaces: SpacesService, authorizer: SpacesAuthorizer): RouteSpec[] {
   return [
     defineRoute({
       method: 'GET',
@@ -62,8 +74,10 @@ export function spaceRoutes(spaces: SpacesService): RouteSpec[] {
       summary: 'List spaces',
       tags: TAGS,
       responses: { 200: { description: 'The spaces', schema: z.array(spaceResponse) }, 401: errors[401] },
-      async handler() {
-        return { body: (await spaces.list()).map(toResponse) };
+      async handler({ scope }) {
+        const all = await spaces.list();
+        const visible = await Promise.all(all.map((space) => authorizer.canAccessSpace(scope.principal, space.id)));
+        return { body: all.filter((_, i) => visible[i]).map(toResponse) };
       },
     }),
     defineRoute({
@@ -74,7 +88,8 @@ export function spaceRoutes(spaces: SpacesService): RouteSpec[] {
       tags: TAGS,
       params: idParam,
       responses: { 200: { description: 'The space', schema: spaceResponse }, ...errors },
-      async handler({ params }) {
+      async handler({ params, scope }) {
+        if (!(await authorizer.canAccessSpace(scope.principal, params.id))) throw forbidden(`Unauthorized to get ${params.id} space`);
         return { body: toResponse(await spaces.get(params.id)) };
       },
     }),
@@ -86,7 +101,8 @@ export function spaceRoutes(spaces: SpacesService): RouteSpec[] {
       tags: TAGS,
       body: spaceBody,
       responses: { 200: { description: 'The new space', schema: spaceResponse }, ...errors, ...errorResponses(409) },
-      async handler({ body }) {
+      async handler({ body, scope }) {
+        await ensureManage(authorizer, scope.principal, 'create');
         return { body: toResponse(await spaces.create(toRecord(body))) };
       },
     }),
@@ -99,7 +115,8 @@ export function spaceRoutes(spaces: SpacesService): RouteSpec[] {
       params: idParam,
       body: spaceBody,
       responses: { 200: { description: 'The updated space', schema: spaceResponse }, ...errors },
-      async handler({ params, body }) {
+      async handler({ params, body, scope }) {
+        await ensureManage(authorizer, scope.principal, 'update');
         return { body: toResponse(await spaces.update(params.id, toRecord(body))) };
       },
     }),
@@ -111,7 +128,8 @@ export function spaceRoutes(spaces: SpacesService): RouteSpec[] {
       tags: TAGS,
       params: idParam,
       responses: { 204: { description: 'Deleted' }, ...errors },
-      async handler({ params }) {
+      async handler({ params, scope }) {
+        await ensureManage(authorizer, scope.principal, 'delete');
         await spaces.delete(params.id);
         return { status: 204 };
       },

@@ -2,12 +2,16 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as core from './001_core.js';
 import * as tasksAndEventLog from './002_tasks_and_event_log.js';
 import * as claimOrderIndex from './003_claim_order_index.js';
+import * as security from './004_security.js';
+import * as userMetadata from './005_user_metadata.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
   '001_core': core,
   '002_tasks_and_event_log': tasksAndEventLog,
   '003_claim_order_index': claimOrderIndex,
+  '004_security': security,
+  '005_user_metadata': userMetadata,
 };
 
 export const migrationProvider: MigrationProvider = {

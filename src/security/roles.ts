@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+// Kibana's role format (PUT /api/security/role/{name}) for the part Plugboard grants by: the
+// `kibana` entries, each a base privilege or a feature privilege over a list of spaces.
+
+export const ACTIONS_FEATURE = 'actions';
+export type Privilege = 'all' | 'read';
+
+export const kibanaPrivilegeSchema = z.strictObject({
+  base: z.array(z.enum(['all', 'read'])).default([]).meta({ description: 'Privileges over every feature in the spaces.' }),
+  feature: z
+    .record(z.string(), z.array(z.string()))
+    .default({})
+    .meta({ description: 'Feature privileges, e.g. `{"actions": ["read"]}`; `actions` is the feature Plugboard checks.' }),
+  spaces: z.array(z.string().min(1)).min(1).meta({ description: 'Space ids, or `["*"]` for every space.' }),
+});
+export type KibanaPrivilege = z.output<typeof kibanaPrivilegeSchema>;
+
+export interface RoleDefinition {
+  name: string;
+  description?: string;
+  kibana: KibanaPrivilege[];
+  elasticsearch: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  /** Built in: cannot be changed or deleted. */
+  reserved: boolean;
+}
+
+export const SUPERUSER = 'superuser';
+export const VIEWER = 'viewer';
+
+/** The built-in roles: `superuser` may do anything, `viewer` may read (and run) everywhere. */
+export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
+  [SUPERUSER]: {
+    name: SUPERUSER,
+    description: 'Grants full access to Plugboard, its security settings included.',
+    kibana: [{ base: ['all'], feature: {}, spaces: ['*'] }],
+    elasticsearch: { cluster: ['all'], indices: [], run_as: ['*'] },
+    metadata: { _reserved: true },
+    reserved: true,
+  },
+  [VIEWER]: {
+    name: VIEWER,
+    description: 'Grants read access to connectors in every space: list, get, run and read their history.',
+    kibana: [{ base: ['read'], feature: {}, spaces: ['*'] }],
+    elasticsearch: {},
+    metadata: { _reserved: true },
+    reserved: true,
+  },
+};
+
+/** What a set of roles grants on connectors in one space: nothing, read, or all. */
+export function actionsPrivilegeIn(roles: RoleDefinition[], spaceId: string): Privilege | undefined {
+  let granted: Privilege | undefined;
+  for (const role of roles) {
+    for (const entry of role.kibana) {
+      if (!entry.spaces.includes('*') && !entry.spaces.includes(spaceId)) continue;
+      const levels = [...entry.base, ...(entry.feature[ACTIONS_FEATURE] ?? [])];
+      if (levels.includes('all')) return 'all';
+      if (levels.includes('read')) granted = 'read';
+    }
+  }
+  return granted;
+}
+
+/** Whether the roles give any privilege in a space (Kibana's `login` at that space). */
+export function canAccessSpace(roles: RoleDefinition[], spaceId: string): boolean {
+  return roles.some((role) =>
+    role.kibana.some(
+      (entry) =>
+        (entry.spaces.includes('*') || entry.spaces.includes(spaceId)) &&
+        (entry.base.length > 0 || Object.values(entry.feature).some((levels) => levels.length > 0)),
+    ),
+  );
+}
+
+/** Managing spaces takes `all` over every space, as Kibana's space management privilege. */
+export function canManageSpaces(roles: RoleDefinition[]): boolean {
+  return roles.some((role) => role.kibana.some((entry) => entry.spaces.includes('*') && entry.base.includes('all')));
+}
