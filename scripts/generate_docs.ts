@@ -221,6 +221,31 @@ const ROUTE_NOTES: Record<string, string> = {
     'are kept and grant nothing. The `elastic` user is reserved: only its password can be changed (a configured ' +
     '`security.elasticPassword` is applied again at the next start), and it cannot be disabled or deleted. ' +
     'A change of password, roles or enabled state, and a delete, apply to the very next request.',
+  'POST /api/security/api_key':
+    "Creates an API key for the caller, as Elasticsearch's create API key API: the answer holds `api_key` and " +
+    '`encoded` (base64 of `id:api_key`, for `Authorization: ApiKey <encoded>`) this once only; Plugboard keeps ' +
+    "only a SHA-256 hash of the key, 32 random bytes. The key acts as its owner with the owner's current roles, " +
+    'and stops working when it expires, when it is invalidated, and while its owner is disabled or deleted. With ' +
+    '`role_descriptors` (Kibana role bodies) it gets in each space only what both they and its owner grant, and ' +
+    'it is no superuser. A request authenticated with an API key cannot create keys.',
+  'GET /api/security/api_key':
+    "Keys as Elasticsearch's get API key information API shows them, never the key or its hash: a user's own " +
+    "keys, and every user's for a superuser unless `owner=true`. An unknown `id` gives an empty list.",
+  'DELETE /api/security/api_key':
+    "Invalidates keys, as Elasticsearch's invalidate API key API: by `ids`, by `name`, or all of one's own with " +
+    "`owner: true` alone. Users reach only their own keys (another user's are not matched); a superuser reaches " +
+    'any. Invalidated keys are kept and listed. The invalidation applies to the very next request on the ' +
+    'instance that made it; another instance sharing the database may accept a key it has just checked for up ' +
+    'to 5 minutes, from its credential cache.',
+  'POST /api/security/logout':
+    "Ends the browser session, as Kibana's `GET /api/security/logout` does, without the redirect; it answers " +
+    '204 even without a session. Sessions come from `POST /internal/security/login` (Kibana\'s login form body, ' +
+    'provider `basic`): the `sid` cookie holds a random id (httpOnly, `SameSite=Strict`, `Secure` under ' +
+    '`server.ssl`), the database only its SHA-256, so every instance shares them. A session ends after ' +
+    '`xpack.security.session.idleTimeout` unused or `lifespan` after login, when its user is disabled or ' +
+    "deleted, and when the user's password changes (except the session that changed it). Writes with the " +
+    'cookie still need `kbn-xsrf`. Failed logins, by form or Basic credentials, are throttled per username and ' +
+    'per client address (`plugboard.security.loginThrottle`): 429 with `Retry-After`, the password unchecked.',
 };
 
 /** Plugboard's own routes of the design (API.md); those the server does not have yet are listed as such. */
@@ -1029,16 +1054,18 @@ function apiPage(facts: ApiFacts): string {
     '## Authentication',
     [
       'Every route needs credentials except ' + open.map((r) => code(`${r.method} ${r.path}`)).join(' and ') + '.',
-      'Plugboard checks `Authorization: Basic` credentials, as Kibana does with a username and password:',
+      'Plugboard checks `Authorization: Basic` credentials, as Kibana does with a username and password, and',
+      '`Authorization: ApiKey <encoded>` with an API key from `POST /api/security/api_key`, as Elasticsearch does:',
       '',
       '```sh',
       'curl -u "elastic:$PASSWORD" http://localhost:5601/api/actions/connectors',
+      'curl -H "Authorization: ApiKey $ENCODED" http://localhost:5601/api/actions/connectors',
       '```',
       '',
       'The superuser is `elastic`. Its password is `security.elasticPassword` (or `PLUGBOARD_ELASTIC_PASSWORD`),',
       'applied at every start; when neither is set on the first start, Plugboard generates a password and prints',
-      'it once on the terminal, storing only its hash. Missing or wrong credentials get 401 with a',
-      (wwwAuthenticate ? `${code(`WWW-Authenticate: ${String(wwwAuthenticate)}`)} header` : '`WWW-Authenticate` header') + ':',
+      'it once on the terminal, storing only its hash. Missing or wrong credentials get 401 with',
+      (wwwAuthenticate ? [wwwAuthenticate].flat().map((value) => code(`WWW-Authenticate: ${String(value)}`)).join(' and ') : '`WWW-Authenticate`') + ' headers:',
     ].join('\n'),
     responseBlock(facts.unauthorized),
     'A known user without the privilege for an operation gets 403.',

@@ -42,6 +42,16 @@ import { ClientCredentialsTokens } from './net/oauth_client_credentials.js';
 import { smtpTransportOptions } from './net/smtp_connection.js';
 import { Authenticator, ensureBootstrapUser } from './security/authentication.js';
 import { securityRoutes } from './http/routes/security.js';
+import { sessionRoutes } from './http/routes/session.js';
+import { SessionCookies } from './http/session_cookies.js';
+import { LoginThrottle } from './security/login_throttle.js';
+import { SessionStore } from './security/sessions.js';
+import { SessionsRepository } from './storage/sessions_repository.js';
+import { apiKeyRoutes } from './http/routes/api_keys.js';
+import { ApiKeysService } from './security/api_keys.js';
+import { ApiKeysRepository } from './storage/api_keys_repository.js';
+import { auditRoutes } from './http/routes/audit.js';
+import { AuditLogger } from './security/audit.js';
 import { RolesService } from './security/roles_service.js';
 import { UsersService } from './security/users_service.js';
 import { RoleAuthorizer } from './security/authorization.js';
@@ -123,8 +133,12 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     onPoolError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
   });
   const users = new UsersRepository(database.db);
-  const authenticator = new Authenticator(users);
+  const apiKeysRepository = new ApiKeysRepository(database.db);
+  const authenticator = new Authenticator(users, apiKeysRepository);
+  const apiKeys = new ApiKeysService(apiKeysRepository, authenticator);
   const security = { users: new UsersService(users, authenticator), roles: new RolesService(new RolesRepository(database.db)) };
+  const sessions = new SessionCookies(new SessionStore(new SessionsRepository(database.db), users, config.xpack.security.session), config.server.ssl.enabled);
+  const loginThrottle = new LoginThrottle(config.plugboard.security.loginThrottle);
   try {
     await ensureBootstrapUser(users, config.security.elasticPassword, logger);
   } catch (err) {
@@ -145,6 +159,10 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   };
   const authorizer = new RoleAuthorizer(new RolesRepository(database.db));
   const writes = new GroupCommit(database.db, logger);
+  const auditFile = config.plugboard.audit.file;
+  const audit = new AuditLogger(writes, auditFile && path.resolve(options.baseDir ?? process.cwd(), auditFile), (err) =>
+    logger.error({ err }, 'writing an audit event failed'),
+  );
   const events = new EventLogger(writes, database.dialect, (err) => logger.error({ err }, 'writing an event failed'));
   const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events });
   const repository = new ConnectorsRepository(database.db);
@@ -202,7 +220,10 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...queueRoutes(actions),
     ...executionLogRoutes({ db: database.db, authorizer }),
     ...spaceRoutes(spaces, authorizer),
-    ...securityRoutes(security),
+    ...securityRoutes({ ...security, sessions }),
+    ...sessionRoutes({ cookies: sessions, authenticator, loginThrottle, users: security.users }),
+    ...apiKeyRoutes(apiKeys),
+    ...auditRoutes(database.db),
     ...taskManagerRoutes(taskManager, taskStore),
     ...metricsRoutes(metricsRegistry),
   ];
@@ -218,7 +239,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
     handler: async () => ({ body: (openApi ??= buildOpenApiDocument(routes, registry.list(), VERSION)) }),
   });
-  const { app, handlersDone } = createHttpServer({ routes, authenticator, spaces, logger, maxPayload: config.server.maxPayload, https });
+  const { app, handlersDone } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit });
 
   let closing: Promise<void> | undefined;
   return {
@@ -243,6 +264,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         await Promise.all([app.close(), taskManager.stop()]);
         await handlersDone();
         await writes.flush();
+        await audit.close();
         await wakeups?.close();
         await http.close();
         await esClient?.close();

@@ -506,6 +506,25 @@ export const configSchema = z.strictObject({
             .prefault({}),
         })
         .prefault({}),
+      security: z
+        .strictObject({
+          session: z
+            .strictObject({
+              idleTimeout: duration
+                .nullable()
+                .default(8 * 3_600_000)
+                .meta({
+                  description:
+                    'A browser session unused for this long ends (Kibana: 8h); `0` or `null`: never. Each use of the session restarts the clock.',
+                }),
+              lifespan: duration
+                .nullable()
+                .default(30 * 86_400_000)
+                .meta({ description: 'A browser session ends this long after login, however much it is used (Kibana: 30d); `0` or `null`: never.' }),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
     })
     .prefault({}),
   plugboard: z
@@ -559,6 +578,40 @@ export const configSchema = z.strictObject({
               description:
                 'Address ranges (CIDR) that connectors may never connect to, checked on the address actually connected to after DNS resolution, and on every redirect. The default holds the link-local ranges of cloud metadata endpoints; `[]` turns the guard off.',
             }),
+        })
+        .prefault({}),
+      audit: z
+        .strictObject({
+          file: z
+            .string()
+            .min(1)
+            .optional()
+            .meta({
+              description:
+                'Also write every audit event as a JSON line (ECS fields, as Kibana\'s audit log) to this file, relative to the configuration file. The database always keeps them (`GET /api/security/audit`).',
+            }),
+        })
+        .prefault({}),
+      security: z
+        .strictObject({
+          loginThrottle: z
+            .strictObject({
+              maxFailuresPerUser: z
+                .number()
+                .int()
+                .min(1)
+                .default(10)
+                .meta({ description: 'Failed password checks for one username within `window` after which its logins are refused with 429 until the oldest failure leaves the window; a successful login clears them.' }),
+              maxFailuresPerAddress: z
+                .number()
+                .int()
+                .min(1)
+                .default(50)
+                .meta({ description: 'Failed password checks from one client address within `window` after which its logins are refused with 429, whatever the username.' }),
+              window: duration.default(300_000).meta({ description: 'The sliding window failed logins are counted in. Counts are kept in memory, per instance.' }),
+            })
+            .prefault({})
+            .meta({ description: 'Throttling of failed logins (Basic credentials and the login form), so that passwords cannot be guessed at speed.' }),
         })
         .prefault({}),
       serviceUrlOverrides: z

@@ -103,10 +103,16 @@ export function buildOpenApiDocument(routes: RouteSpec[], types: ConnectorTypeDe
     components: {
       securitySchemes: {
         basicAuth: { type: 'http', scheme: 'basic' },
+        apiKeyAuth: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'An API key from `POST /api/security/api_key`: `ApiKey <encoded>`.',
+        },
       },
       schemas,
     },
-    security: [{ basicAuth: [] }],
+    security: [{ basicAuth: [] }, { apiKeyAuth: [] }],
     paths,
   };
 }

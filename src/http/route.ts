@@ -39,6 +39,12 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * How requests to it appear in the audit log: every non-GET request is recorded (action
+   * defaults to the operationId), refused ones (401, 403) whatever the method; false for
+   * POST routes that only read.
+   */
+  audit?: false | { action: string; object?: string };
   handler(ctx: RouteContext<P, Q, B>): Promise<RouteResponse>;
 }
 

@@ -3,20 +3,29 @@ import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
 import { PlugboardError } from '../common/errors.js';
 import type { Authenticator } from '../security/authentication.js';
+import type { LoginThrottle } from '../security/login_throttle.js';
 import type { Principal } from '../security/principal.js';
 import { DEFAULT_SPACE_ID, type SpacesService } from '../spaces/spaces_service.js';
 import { parseRequestPart } from './request_validation.js';
+import type { AuditLogger } from '../security/audit.js';
+import { auditRequest, noteAnsweredId } from './audit_hook.js';
 import type { RouteSpec } from './route.js';
+import type { SessionCookies } from './session_cookies.js';
 import { SPACE_ID_PATTERN } from './routes/spaces.js';
 
 export interface HttpServerDeps {
   routes: RouteSpec[];
   authenticator: Authenticator;
+  /** Browser sessions: the `sid` cookie authenticates requests without an Authorization header. */
+  sessions: SessionCookies;
+  /** Failed-password throttling of Basic credentials. */
+  loginThrottle: LoginThrottle;
   spaces: SpacesService;
   logger: Logger;
   maxPayload: number;
   /** TLS options (server.ssl.*): the server speaks HTTPS; without them, plain HTTP. */
   https?: HttpsServerOptions;
+  audit?: AuditLogger;
 }
 
 const SPACE_PREFIX = /^\/s\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
@@ -84,16 +93,21 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const publicUrls = new Set(deps.routes.filter((r) => r.unauthenticated).map((r) => r.url));
 
   app.addHook('onRequest', async (request, reply) => {
-    if (publicUrls.has(request.routeOptions.url ?? '')) return;
-    const principal = await deps.authenticator.authenticate(request.headers.authorization);
+    // Public routes that change something (login, logout) need kbn-xsrf too, as in Kibana.
+    if (publicUrls.has(request.routeOptions.url ?? '')) return requireXsrf(request);
+    const authorization = request.headers.authorization;
+    // Credentials in a header come first; a browser's session cookie is used without them.
+    const principal =
+      authorization === undefined
+        ? await deps.sessions.authenticate(request, reply)
+        : await deps.loginThrottle.attempt(authorization, request.ip, reply, () => deps.authenticator.authenticate(authorization));
     if (!principal) {
-      reply.header('WWW-Authenticate', 'Basic realm="plugboard", charset="UTF-8"');
+      // One challenge per scheme, each its own header, as Elasticsearch answers.
+      reply.header('WWW-Authenticate', ['Basic realm="plugboard", charset="UTF-8"', 'ApiKey']);
       throw new PlugboardError(401, 'Unauthorized');
     }
     principalOf.set(request, principal);
-    if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.headers['kbn-xsrf'] === undefined) {
-      throw new PlugboardError(400, 'Request must contain a kbn-xsrf header.');
-    }
+    requireXsrf(request);
   });
 
   // While draining, answer in-flight requests with `Connection: close` so that keep-alive
@@ -108,12 +122,17 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    if (deps.audit) {
+      const spec = request.routeOptions.config as { spec?: RouteSpec } | undefined;
+      auditRequest(deps.audit, spec?.spec, request, reply.statusCode, principalOf.get(request), spaceOf.get(request.raw) ?? DEFAULT_SPACE_ID);
+    }
   });
 
   for (const spec of deps.routes) {
     app.route({
       method: spec.method,
       url: spec.url,
+      config: { spec },
       handler: async (request, reply) => {
         running++;
         try {
@@ -150,8 +169,15 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       reply,
     });
     if (result.headers) reply.headers(result.headers);
+    noteAnsweredId(request, result.body);
     reply.code(result.status ?? 200);
     return result.status === 204 ? reply.send() : reply.send(result.body);
+  }
+}
+
+function requireXsrf(request: FastifyRequest): void {
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.headers['kbn-xsrf'] === undefined) {
+    throw new PlugboardError(400, 'Request must contain a kbn-xsrf header.');
   }
 }
 

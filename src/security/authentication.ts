@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { ApiKeysRepository } from '../storage/api_keys_repository.js';
 import type { UsersRepository } from '../storage/users_repository.js';
+import { authenticateApiKey } from './api_keys.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { SUPERUSER_ROLE, type Principal } from './principal.js';
 
@@ -17,10 +19,14 @@ export class Authenticator {
   private readonly cache = new Map<string, { principal: Principal; expires: number }>();
   /** Checks under way, so that a burst of requests with new credentials hashes once. */
   private readonly pending = new Map<string, Promise<Principal | undefined>>();
-  /** Bumped by forgetUser: a check that started before it must not fill the cache. */
+  /** Bumped by forgetUser and forgetApiKeys: a check that started before it must not fill the cache. */
   private generation = 0;
 
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    /** Without it, `ApiKey` credentials are refused. */
+    private readonly apiKeys?: ApiKeysRepository,
+  ) {}
 
   /** Returns the principal, or undefined for missing or wrong credentials. */
   async authenticate(authorization: string | undefined): Promise<Principal | undefined> {
@@ -40,17 +46,22 @@ export class Authenticator {
     const principal = await check;
     if (principal && generation === this.generation) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });
+      // An API key is not cached past its expiration.
+      this.cache.set(cacheKey, { principal, expires: Math.min(Date.now() + CACHE_TTL_MS, principal.apiKey?.expiration ?? Infinity) });
     }
     return principal;
   }
 
   private async verify(authorization: string): Promise<Principal | undefined> {
-    const match = /^Basic\s+(\S+)\s*$/i.exec(authorization);
+    const match = /^(Basic|ApiKey)\s+(\S+)\s*$/i.exec(authorization);
     if (!match) return undefined;
-    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const decoded = Buffer.from(match[2], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return undefined;
+    // `ApiKey base64(id:api_key)`, as Elasticsearch takes API keys.
+    if (match[1].toLowerCase() === 'apikey') {
+      return this.apiKeys && authenticateApiKey(this.apiKeys, this.users, decoded.slice(0, colon), decoded.slice(colon + 1));
+    }
     const username = decoded.slice(0, colon);
     const user = await this.users.get(username);
     if (!user || !user.enabled) return undefined;
@@ -69,9 +80,18 @@ export class Authenticator {
    * have read the old row, so they are dropped too and their results are not cached.
    */
   forgetUser(username: string): void {
+    this.forget((principal) => principal.username === username);
+  }
+
+  /** Forgets invalidated API keys, as forgetUser forgets a user: they fail from the next request on. */
+  forgetApiKeys(ids: string[]): void {
+    this.forget((principal) => principal.apiKey !== undefined && ids.includes(principal.apiKey.id));
+  }
+
+  private forget(matches: (principal: Principal) => boolean): void {
     this.generation++;
     this.pending.clear();
-    for (const [key, entry] of this.cache) if (entry.principal.username === username) this.cache.delete(key);
+    for (const [key, entry] of this.cache) if (matches(entry.principal)) this.cache.delete(key);
   }
 }
 

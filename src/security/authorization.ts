@@ -18,6 +18,10 @@ export function unauthorized(operation: ActionsOperation, typeId?: string) {
 /** What each operation needs: reading (and running) needs `read`, changing needs `all`. */
 const NEEDS: Record<ActionsOperation, Privilege> = { get: 'read', execute: 'read', create: 'all', update: 'all', delete: 'all' };
 
+function lesser(a: Privilege | undefined, b: Privilege | undefined): Privilege | undefined {
+  return a === 'all' ? b : b && a;
+}
+
 /**
  * Kibana's actions authorization over roles (reference §6): a principal's roles grant `read` or
  * `all` on connectors per space, through a base privilege or the `actions` feature privilege;
@@ -26,19 +30,24 @@ const NEEDS: Record<ActionsOperation, Privilege> = { get: 'read', execute: 'read
 export class RoleAuthorizer implements ActionsAuthorizer {
   constructor(private readonly roles: RolesRepository) {}
 
+  // An API key with role descriptors (`limitedBy`) gets what both they and its owner's roles
+  // grant, as Elasticsearch intersects a key's privileges with its owner's.
+
   /** The privilege the principal has on connectors in a space, if any. */
   async privilegeIn(principal: Principal, spaceId: string): Promise<Privilege | undefined> {
-    if (principal.roles.includes(SUPERUSER_ROLE)) return 'all';
-    return actionsPrivilegeIn(await this.roles.getMany(principal.roles), spaceId);
+    const own = principal.roles.includes(SUPERUSER_ROLE) ? 'all' : actionsPrivilegeIn(await this.roles.getMany(principal.roles), spaceId);
+    return principal.limitedBy ? lesser(own, actionsPrivilegeIn(principal.limitedBy, spaceId)) : own;
   }
 
   /** Whether the principal may see a space at all. */
   async canAccessSpace(principal: Principal, spaceId: string): Promise<boolean> {
-    return principal.roles.includes(SUPERUSER_ROLE) || canAccessSpace(await this.roles.getMany(principal.roles), spaceId);
+    const own = principal.roles.includes(SUPERUSER_ROLE) || canAccessSpace(await this.roles.getMany(principal.roles), spaceId);
+    return own && (!principal.limitedBy || canAccessSpace(principal.limitedBy, spaceId));
   }
 
   async canManageSpaces(principal: Principal): Promise<boolean> {
-    return principal.roles.includes(SUPERUSER_ROLE) || canManageSpaces(await this.roles.getMany(principal.roles));
+    const own = principal.roles.includes(SUPERUSER_ROLE) || canManageSpaces(await this.roles.getMany(principal.roles));
+    return own && (!principal.limitedBy || canManageSpaces(principal.limitedBy));
   }
 
   async ensureAuthorized(principal: Principal, spaceId: string, operation: ActionsOperation, typeId?: string): Promise<void> {

@@ -1,10 +1,10 @@
 import { forbidden } from '../common/errors.js';
-import { SUPERUSER_ROLE, type Principal } from './principal.js';
+import { isSuperuser, type Principal } from './principal.js';
 
 /** What the security routes manage; each needs the `superuser` role. */
-export type SecurityResource = 'users' | 'roles';
+export type SecurityResource = 'users' | 'roles' | 'the audit log';
 
-/** Users and roles are global: only a superuser may read or change them, in any space. */
+/** Users, roles and the audit log are global: only a superuser may read or change them, in any space. */
 export function ensureCanManage(principal: Principal, resource: SecurityResource): void {
-  if (!principal.roles.includes(SUPERUSER_ROLE)) throw forbidden(`Unauthorized to manage ${resource}`);
+  if (!isSuperuser(principal)) throw forbidden(`Unauthorized to ${resource === 'the audit log' ? 'read' : 'manage'} ${resource}`);
 }

@@ -146,6 +146,8 @@ export interface SessionsTable {
   created_at: number;
   last_seen_at: number;
   expires_at: number;
+  /** SHA-256 of the user's password hash at login (migration 006): a new password ends the session. */
+  password_stamp: string;
 }
 
 export interface AuditLogTable {

@@ -4,6 +4,7 @@ import type { RolesService } from '../../security/roles_service.js';
 import { ACTIONS_FEATURE, kibanaPrivilegeSchema } from '../../security/roles.js';
 import type { UsersService } from '../../security/users_service.js';
 import { defineRoute, type RouteContext, type RouteSpec } from '../route.js';
+import type { SessionCookies } from '../session_cookies.js';
 import { errorResponses } from '../schemas.js';
 import { SPACE_ID_PATTERN } from './spaces.js';
 
@@ -11,7 +12,7 @@ import { SPACE_ID_PATTERN } from './spaces.js';
 // role API). Both are global: the same under every `/s/{space_id}`, and only for superusers.
 
 /** Free-form metadata; keys starting with `_` are reserved, as in Elasticsearch. */
-const metadataSchema = z
+export const metadataSchema = z
   .record(z.string(), z.unknown())
   .superRefine((value, ctx) => {
     for (const key of Object.keys(value)) {
@@ -50,7 +51,7 @@ const putUserBody = z
   })
   .meta({ id: 'put_user_request' });
 
-const userResponse = z
+export const userResponse = z
   .object({
     username: z.string(),
     roles: z.array(z.string()),
@@ -64,7 +65,7 @@ const userResponse = z
 const usersResponse = z.record(z.string(), userResponse).meta({ description: 'Users by username, as Elasticsearch answers.' });
 const emptyResponse = z.object({}).meta({ description: 'An empty object, as Elasticsearch answers.' });
 
-function userRoutes(users: UsersService): RouteSpec[] {
+function userRoutes(users: UsersService, sessions: SessionCookies): RouteSpec[] {
   const tags = ['security'];
   const errors = errorResponses(400, 401, 403, 404);
   const setEnabled =
@@ -104,6 +105,7 @@ function userRoutes(users: UsersService): RouteSpec[] {
       method: 'PUT',
       url: '/api/security/user/:username',
       operationId: 'putUser',
+      audit: { action: 'user_put', object: 'user' },
       summary: 'Create or update a user',
       tags,
       access: 'public',
@@ -113,14 +115,17 @@ function userRoutes(users: UsersService): RouteSpec[] {
         200: { description: 'Whether the user was created', schema: z.object({ created: z.boolean() }) },
         ...errorResponses(400, 401, 403),
       },
-      async handler({ params, body }) {
-        return { body: await users.put(params.username, body) };
+      async handler({ params, body, request }) {
+        const result = await users.put(params.username, body);
+        if (body.password !== undefined) await sessions.keepAfterPasswordChange(request, params.username);
+        return { body: result };
       },
     }),
     defineRoute({
       method: 'DELETE',
       url: '/api/security/user/:username',
       operationId: 'deleteUser',
+      audit: { action: 'user_delete', object: 'user' },
       summary: 'Delete a user',
       tags,
       access: 'public',
@@ -139,14 +144,16 @@ function userRoutes(users: UsersService): RouteSpec[] {
       method: 'POST',
       url: '/api/security/user/:username/_password',
       operationId: 'changeUserPassword',
+      audit: { action: 'user_password_change', object: 'user' },
       summary: 'Change a user password: the old one stops working at once',
       tags,
       access: 'public',
       params: usernameParam,
       body: z.strictObject({ password: passwordSchema }),
       responses: { 200: { description: 'Changed', schema: emptyResponse }, ...errors },
-      async handler({ params, body }) {
+      async handler({ params, body, request }) {
         await users.changePassword(params.username, body.password);
+        await sessions.keepAfterPasswordChange(request, params.username);
         return { body: {} };
       },
     }),
@@ -154,6 +161,7 @@ function userRoutes(users: UsersService): RouteSpec[] {
       method: 'POST',
       url: '/api/security/user/:username/_disable',
       operationId: 'disableUser',
+      audit: { action: 'user_disable', object: 'user' },
       summary: 'Disable a user: their credentials stop working at once',
       tags,
       access: 'public',
@@ -165,6 +173,7 @@ function userRoutes(users: UsersService): RouteSpec[] {
       method: 'POST',
       url: '/api/security/user/:username/_enable',
       operationId: 'enableUser',
+      audit: { action: 'user_enable', object: 'user' },
       summary: 'Enable a user',
       tags,
       access: 'public',
@@ -217,7 +226,7 @@ const elasticsearchPrivileges = z
   })
   .meta({ description: 'Elasticsearch privileges, kept and shown as given; Plugboard grants nothing by them.' });
 
-const putRoleBody = z
+export const putRoleBody = z
   .strictObject({
     description: z.string().optional(),
     elasticsearch: elasticsearchPrivileges.default({}),
@@ -272,6 +281,7 @@ function roleRoutes(roles: RolesService): RouteSpec[] {
       method: 'PUT',
       url: '/api/security/role/:name',
       operationId: 'putRole',
+      audit: { action: 'role_put', object: 'role' },
       summary: 'Create or update a role',
       tags,
       params: roleNameParam,
@@ -286,6 +296,7 @@ function roleRoutes(roles: RolesService): RouteSpec[] {
       method: 'DELETE',
       url: '/api/security/role/:name',
       operationId: 'deleteRole',
+      audit: { action: 'role_delete', object: 'role' },
       summary: 'Delete a role',
       tags,
       params: roleNameParam,
@@ -309,9 +320,10 @@ function managing(resource: SecurityResource, spec: RouteSpec): RouteSpec {
   };
 }
 
-export function securityRoutes(deps: { users: UsersService; roles: RolesService }): RouteSpec[] {
+/** A password change ends the user's other browser sessions; `sessions` keeps the one that made it. */
+export function securityRoutes(deps: { users: UsersService; roles: RolesService; sessions: SessionCookies }): RouteSpec[] {
   return [
-    ...userRoutes(deps.users).map((spec) => managing('users', spec)),
+    ...userRoutes(deps.users, deps.sessions).map((spec) => managing('users', spec)),
     ...roleRoutes(deps.roles).map((spec) => managing('roles', spec)),
   ];
 }

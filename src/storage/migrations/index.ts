@@ -4,6 +4,7 @@ import * as tasksAndEventLog from './002_tasks_and_event_log.js';
 import * as claimOrderIndex from './003_claim_order_index.js';
 import * as security from './004_security.js';
 import * as userMetadata from './005_user_metadata.js';
+import * as sessionPasswordStamp from './006_session_password_stamp.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003_claim_order_index': claimOrderIndex,
   '004_security': security,
   '005_user_metadata': userMetadata,
+  '006_session_password_stamp': sessionPasswordStamp,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { parseDuration } from '../../config/units.js';
+import { API_KEY_REALM, type ApiKeysService } from '../../security/api_keys.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import { errorResponses } from '../schemas.js';
+import { metadataSchema, putRoleBody } from './security.js';
+
+// API keys (Plugboard's own routes, in the shapes of Elasticsearch's create, get and invalidate
+// API key APIs). Global like users: the same under every `/s/{space_id}`.
+
+/** Elasticsearch's rules for a key name. */
+const apiKeyName = z
+  .string()
+  .min(1)
+  .max(256)
+  .superRefine((name, ctx) => {
+    if (name !== name.trim()) ctx.addIssue({ code: 'custom', message: 'api key name may not begin or end with whitespace' });
+    if (name.startsWith('_')) ctx.addIssue({ code: 'custom', message: 'api key name may not begin with an underscore' });
+  });
+
+/** Keeps the expiration time (epoch ms) far inside what a number and a bigint column hold. */
+const MAX_EXPIRATION_MS = 1e15;
+
+/** A time value with a unit, as Elasticsearch's `expiration`; to milliseconds. */
+const expiration = z
+  .string()
+  .transform((value, ctx) => {
+    const ms = /[a-z]\s*$/i.test(value) ? parseDuration(value) : undefined;
+    if (!ms || ms > MAX_EXPIRATION_MS) {
+      ctx.addIssue({ code: 'custom', message: `expected a time value such as "1d", "12h", "30m" or "45s", got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ description: 'How long the key lives, e.g. `1d`, `12h`, `30m` (units `d`, `h`, `m`, `s`, `ms`). Omitted: the key does not expire.' });
+
+const createApiKeyBody = z
+  .strictObject({
+    name: apiKeyName.meta({ description: 'Up to 256 characters, without leading or trailing spaces or a leading `_`; need not be unique.' }),
+    expiration: expiration.optional(),
+    role_descriptors: z
+      .record(z.string().min(1).max(1024), putRoleBody)
+      .default({})
+      .meta({
+        description:
+          'Kibana role bodies by name. The key gets no more than both they and its owner grant; omitted or empty: the key has its owner\'s privileges.',
+      }),
+    metadata: metadataSchema,
+  })
+  .meta({ id: 'create_api_key_request' });
+
+const createApiKeyResponse = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    api_key: z.string().meta({ description: 'The key, shown only in this answer.' }),
+    encoded: z.string().meta({ description: 'base64 of `id:api_key`: send `Authorization: ApiKey <encoded>`.' }),
+    expiration: z.number().int().optional().meta({ description: 'When the key expires, in epoch milliseconds.' }),
+  })
+  .meta({ id: 'create_api_key_response' });
+
+const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
+
+const getApiKeysQuery = z.strictObject({
+  id: z.string().min(1).optional().meta({ description: 'The key with this id.' }),
+  name: z.string().min(1).optional().meta({ description: 'Keys of this name, or with this prefix when it ends with `*`.' }),
+  owner: flag.meta({ description: "Only your own keys. Without it a superuser gets every user's keys; others get their own anyway." }),
+  active_only: flag.meta({ description: 'Only keys neither invalidated nor expired.' }),
+});
+
+const apiKeyResponse = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    creation: z.number().int().meta({ description: 'Epoch milliseconds.' }),
+    expiration: z.number().int().optional().meta({ description: 'Epoch milliseconds; absent when the key does not expire.' }),
+    invalidated: z.boolean(),
+    invalidation: z.number().int().optional().meta({ description: 'When it was invalidated, in epoch milliseconds.' }),
+    username: z.string().meta({ description: 'The owner.' }),
+    realm: z.literal(API_KEY_REALM),
+    metadata: z.record(z.string(), z.unknown()),
+    role_descriptors: z.record(z.string(), z.record(z.string(), z.unknown())),
+  })
+  .meta({ id: 'api_key_response' });
+
+const invalidateApiKeysBody = z
+  .strictObject({
+    ids: z.array(z.string().min(1)).min(1).optional().meta({ description: 'Key ids.' }),
+    name: z.string().min(1).optional().meta({ description: 'A key name.' }),
+    owner: z.boolean().default(false).meta({ description: 'Only your own keys; alone, all of them. Users other than superusers only reach their own keys anyway.' }),
+  })
+  .superRefine((body, ctx) => {
+    if (body.ids && body.name !== undefined) ctx.addIssue({ code: 'custom', message: 'only one of [ids, name] can be specified' });
+    if (!body.ids && body.name === undefined && !body.owner) ctx.addIssue({ code: 'custom', message: 'one of [ids, name] must be specified if [owner] is false' });
+  })
+  .meta({ id: 'invalidate_api_key_request' });
+
+const invalidateApiKeysResponse = z
+  .object({
+    invalidated_api_keys: z.array(z.string()).meta({ description: 'Ids of the keys invalidated now.' }),
+    previously_invalidated_api_keys: z.array(z.string()).meta({ description: 'Ids of the keys that were invalidated already.' }),
+    error_count: z.number().int(),
+  })
+  .meta({ id: 'invalidate_api_key_response' });
+
+export function apiKeyRoutes(keys: ApiKeysService): RouteSpec[] {
+  const tags = ['security'];
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/security/api_key',
+      operationId: 'createApiKey',
+      summary: 'Create an API key for yourself',
+      tags,
+      access: 'public',
+      body: createApiKeyBody,
+      audit: { action: 'api_key_create', object: 'api_key' },
+      responses: { 200: { description: 'The key, shown this once', schema: createApiKeyResponse }, ...errorResponses(400, 401, 403) },
+      async handler({ body, scope }) {
+        return { body: await keys.create(scope.principal, body) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/security/api_key',
+      operationId: 'getApiKeys',
+      summary: 'List API keys: your own, or every user\'s for a superuser',
+      tags,
+      access: 'public',
+      query: getApiKeysQuery,
+      responses: { 200: { description: 'The keys, oldest first', schema: z.object({ api_keys: z.array(apiKeyResponse) }) }, ...errorResponses(400, 401) },
+      async handler({ query, scope }) {
+        const apiKeys = await keys.list(scope.principal, { id: query.id, name: query.name, owner: query.owner, activeOnly: query.active_only });
+        return { body: { api_keys: apiKeys } };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/api/security/api_key',
+      operationId: 'invalidateApiKeys',
+      summary: 'Invalidate API keys',
+      tags,
+      access: 'public',
+      body: invalidateApiKeysBody,
+      audit: { action: 'api_key_invalidate' },
+      responses: { 200: { description: 'What was invalidated', schema: invalidateApiKeysResponse }, ...errorResponses(400, 401) },
+      async handler({ body, scope }) {
+        return { body: await keys.invalidate(scope.principal, body) };
+      },
+    }),
+  ];
+}
