@@ -234,9 +234,8 @@ const ROUTE_NOTES: Record<string, string> = {
   'DELETE /api/security/api_key':
     "Invalidates keys, as Elasticsearch's invalidate API key API: by `ids`, by `name`, or all of one's own with " +
     "`owner: true` alone. Users reach only their own keys (another user's are not matched); a superuser reaches " +
-    'any. Invalidated keys are kept and listed. The invalidation applies to the very next request on the ' +
-    'instance that made it; another instance sharing the database may accept a key it has just checked for up ' +
-    'to 5 minutes, from its credential cache.',
+    'any. Invalidated keys are kept and listed. The invalidation applies to the very next request, on every ' +
+    'instance sharing the database: keys are checked against their row on each request.',
   'POST /api/security/logout':
     "Ends the browser session, as Kibana's `GET /api/security/logout` does, without the redirect; it answers " +
     '204 even without a session. Sessions come from `POST /internal/security/login` (Kibana\'s login form body, ' +

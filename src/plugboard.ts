@@ -135,7 +135,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const users = new UsersRepository(database.db);
   const apiKeysRepository = new ApiKeysRepository(database.db);
   const authenticator = new Authenticator(users, apiKeysRepository);
-  const apiKeys = new ApiKeysService(apiKeysRepository, authenticator);
+  const apiKeys = new ApiKeysService(apiKeysRepository);
   const security = { users: new UsersService(users, authenticator), roles: new RolesService(new RolesRepository(database.db)) };
   const sessions = new SessionCookies(new SessionStore(new SessionsRepository(database.db), users, config.xpack.security.session), config.server.ssl.enabled);
   const loginThrottle = new LoginThrottle(config.plugboard.security.loginThrottle);

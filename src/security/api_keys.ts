@@ -2,7 +2,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { forbidden } from '../common/errors.js';
 import type { ApiKeyRecord, ApiKeysRepository, StoredRoleDescriptor } from '../storage/api_keys_repository.js';
 import type { UsersRepository } from '../storage/users_repository.js';
-import type { Authenticator } from './authentication.js';
 import { isSuperuser, type Principal } from './principal.js';
 
 // API keys in the shapes of Elasticsearch's API key API. A key is 32 random bytes and only its
@@ -86,10 +85,7 @@ function ownerFilter(principal: Principal, owner: boolean): { username?: string 
  * may see and invalidate everybody's. Invalidation applies to the very next request.
  */
 export class ApiKeysService {
-  constructor(
-    private readonly keys: ApiKeysRepository,
-    private readonly authenticator: Pick<Authenticator, 'forgetApiKeys'>,
-  ) {}
+  constructor(private readonly keys: ApiKeysRepository) {}
 
   async create(principal: Principal, input: CreateApiKeyInput): Promise<CreatedApiKey> {
     // A key that made keys could hand out more than its own role descriptors allow.
@@ -136,8 +132,6 @@ export class ApiKeysService {
   async invalidate(principal: Principal, input: InvalidateApiKeysInput): Promise<InvalidateApiKeysResult> {
     const matched = (await this.keys.find({ ids: input.ids, name: input.name, ...ownerFilter(principal, input.owner) })).map((key) => key.id);
     const invalidated = await this.keys.invalidate(matched, Date.now());
-    // Keys invalidated before, maybe by another instance, may still be cached on this one.
-    this.authenticator.forgetApiKeys(matched);
     return {
       invalidated_api_keys: invalidated,
       previously_invalidated_api_keys: matched.filter((id) => !invalidated.includes(id)),

@@ -8,18 +8,37 @@ import { SUPERUSER_ROLE, type Principal } from './principal.js';
 
 export const BOOTSTRAP_USER = 'elastic';
 
+interface Verified {
+  principal: Principal;
+  /** The hash the password was checked against: a later change of it voids the cache entry. */
+  passwordHash: string;
+}
+
+/** `Basic base64(user:password)` or `ApiKey base64(id:api_key)`, as Elasticsearch takes them. */
+function parseAuthorization(authorization: string): { scheme: 'basic' | 'apikey'; name: string; secret: string } | undefined {
+  const match = /^(Basic|ApiKey)\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[2], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { scheme: match[1].toLowerCase() === 'apikey' ? 'apikey' : 'basic', name: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
+
 const CACHE_TTL_MS = 5 * 60_000;
 const CACHE_MAX = 1000;
 
 /**
- * Checks `Authorization` headers. Verified credentials are cached by their SHA-256 for a few
- * minutes, as Elasticsearch's realms do, so the slow password hash is paid once per client.
+ * Checks `Authorization` headers. A verified password is cached by the SHA-256 of the header
+ * for a few minutes, as Elasticsearch's realms do, so the slow password hash is paid once per
+ * client; each hit still reads the user's row, so that a password change, a disabled or
+ * deleted user and new roles take effect at once on every instance sharing the database.
+ * API keys are checked against their row on every request: their hash is fast.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { principal: Principal; expires: number }>();
+  private readonly cache = new Map<string, { principal: Principal; passwordHash: string; expires: number }>();
   /** Checks under way, so that a burst of requests with new credentials hashes once. */
-  private readonly pending = new Map<string, Promise<Principal | undefined>>();
-  /** Bumped by forgetUser and forgetApiKeys: a check that started before it must not fill the cache. */
+  private readonly pending = new Map<string, Promise<Verified | undefined>>();
+  /** Bumped by forgetUser: a check that started before it must not fill the cache. */
   private generation = 0;
 
   constructor(
@@ -31,42 +50,41 @@ export class Authenticator {
   /** Returns the principal, or undefined for missing or wrong credentials. */
   async authenticate(authorization: string | undefined): Promise<Principal | undefined> {
     if (!authorization) return undefined;
+    const credentials = parseAuthorization(authorization);
+    if (!credentials) return undefined;
+    if (credentials.scheme === 'apikey') {
+      return this.apiKeys && authenticateApiKey(this.apiKeys, this.users, credentials.name, credentials.secret);
+    }
     const cacheKey = createHash('sha256').update(authorization).digest('base64');
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.expires > Date.now()) return cached.principal;
+    if (cached && cached.expires > Date.now()) {
+      const user = await this.users.get(cached.principal.username);
+      if (user?.enabled && user.passwordHash === cached.passwordHash) return { ...cached.principal, roles: user.roles };
+      // Changed since: check the presented password against the current row.
+      this.cache.delete(cacheKey);
+    }
     const generation = this.generation;
     let check = this.pending.get(cacheKey);
     if (!check) {
-      const started: Promise<Principal | undefined> = this.verify(authorization).finally(() => {
+      const started: Promise<Verified | undefined> = this.verifyPassword(credentials.name, credentials.secret).finally(() => {
         if (this.pending.get(cacheKey) === started) this.pending.delete(cacheKey);
       });
       check = started;
       this.pending.set(cacheKey, check);
     }
-    const principal = await check;
-    if (principal && generation === this.generation) {
+    const verified = await check;
+    if (verified && generation === this.generation) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-      // An API key is not cached past its expiration.
-      this.cache.set(cacheKey, { principal, expires: Math.min(Date.now() + CACHE_TTL_MS, principal.apiKey?.expiration ?? Infinity) });
+      this.cache.set(cacheKey, { ...verified, expires: Date.now() + CACHE_TTL_MS });
     }
-    return principal;
+    return verified?.principal;
   }
 
-  private async verify(authorization: string): Promise<Principal | undefined> {
-    const match = /^(Basic|ApiKey)\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) return undefined;
-    const decoded = Buffer.from(match[2], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return undefined;
-    // `ApiKey base64(id:api_key)`, as Elasticsearch takes API keys.
-    if (match[1].toLowerCase() === 'apikey') {
-      return this.apiKeys && authenticateApiKey(this.apiKeys, this.users, decoded.slice(0, colon), decoded.slice(colon + 1));
-    }
-    const username = decoded.slice(0, colon);
+  private async verifyPassword(username: string, password: string): Promise<Verified | undefined> {
     const user = await this.users.get(username);
     if (!user || !user.enabled) return undefined;
-    if (!(await verifyPassword(decoded.slice(colon + 1), user.passwordHash))) return undefined;
-    return { username, roles: user.roles, authenticationType: 'basic' };
+    if (!(await verifyPassword(password, user.passwordHash))) return undefined;
+    return { principal: { username, roles: user.roles, authenticationType: 'basic' }, passwordHash: user.passwordHash };
   }
 
   /** Forgets cached credentials, e.g. after a password change. */
@@ -80,18 +98,9 @@ export class Authenticator {
    * have read the old row, so they are dropped too and their results are not cached.
    */
   forgetUser(username: string): void {
-    this.forget((principal) => principal.username === username);
-  }
-
-  /** Forgets invalidated API keys, as forgetUser forgets a user: they fail from the next request on. */
-  forgetApiKeys(ids: string[]): void {
-    this.forget((principal) => principal.apiKey !== undefined && ids.includes(principal.apiKey.id));
-  }
-
-  private forget(matches: (principal: Principal) => boolean): void {
     this.generation++;
     this.pending.clear();
-    for (const [key, entry] of this.cache) if (matches(entry.principal)) this.cache.delete(key);
+    for (const [key, entry] of this.cache) if (entry.principal.username === username) this.cache.delete(key);
   }
 }
 
