@@ -1,6 +1,6 @@
 import type { ActionResult, ConfigurationUtilities } from '../../actions/types.js';
 import type { OutboundResponse } from '../../net/http_client.js';
-import { retryForStatus } from '../lib/retry.js';
+import { statusFailure } from '../lib/retry.js';
 import {
   CONNECTOR_ID,
   PAGERDUTY_API_URL,
@@ -83,23 +83,7 @@ function describeError(res: OutboundResponse): string {
  */
 export function mapResponse(actionId: string, res: OutboundResponse): ActionResult {
   if (res.status === 202) return { status: 'ok', actionId, data: parseBody(res.body) };
-
-  const serviceMessage = describeError(res);
-  const retry = retryForStatus(res.status, res.headers);
-  if (retry instanceof Date) {
-    return {
-      status: 'error',
-      actionId,
-      message: `error posting pagerduty event: http status ${res.status}, retry at ${retry.toISOString()}`,
-      serviceMessage,
-      retry,
-    };
-  }
-  if (retry) {
-    return { status: 'error', actionId, message: `error posting pagerduty event: http status ${res.status}, retry later`, serviceMessage, retry: true };
-  }
-  // Kibana leaves retry unset here (so the task is retried); the same event would be refused again.
-  return { status: 'error', actionId, message: `error posting pagerduty event: unexpected status ${res.status}`, serviceMessage, retry: false };
+  return statusFailure(actionId, 'error posting pagerduty event', res, describeError(res));
 }
 
 export function postingFailed(actionId: string, serviceMessage: string): ActionResult {

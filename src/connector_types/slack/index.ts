@@ -1,8 +1,8 @@
 import { renderTemplate } from '../../actions/templating/renderer.js';
 import { defineConnectorType } from '../../actions/types.js';
+import { secretWebhookUrlValidator } from '../lib/secret_webhook_url.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema } from './schema.js';
 import { buildSlackRequest, mapSlackResponse, mapSlackSendError } from './service.js';
-import { validateSlackSecrets } from './validation.js';
 
 export const slackConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
@@ -10,7 +10,7 @@ export const slackConnectorType = defineConnectorType({
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'uptime', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
-  validate: { secrets: validateSlackSecrets },
+  validate: { secrets: secretWebhookUrlValidator('error configuring slack action') },
   testParams: { message: 'Test message from Plugboard' },
   // Values land in Slack mrkdwn: escaped so that they cannot add formatting, mentions or links.
   renderParameterTemplates: (logger, params, variables) => ({ ...params, message: renderTemplate(logger, params.message, variables, 'slack') }),

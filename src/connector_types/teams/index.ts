@@ -1,8 +1,8 @@
 import { renderTemplate } from '../../actions/templating/renderer.js';
 import { defineConnectorType } from '../../actions/types.js';
+import { secretWebhookUrlValidator } from '../lib/secret_webhook_url.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema } from './schema.js';
 import { buildTeamsRequest, mapTeamsResponse, mapTeamsSendError } from './service.js';
-import { validateTeamsSecrets } from './validation.js';
 
 export const teamsConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
@@ -10,7 +10,7 @@ export const teamsConnectorType = defineConnectorType({
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'uptime', 'siem', 'workflows', 'agentBuilder'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
-  validate: { secrets: validateTeamsSecrets },
+  validate: { secrets: secretWebhookUrlValidator('error configuring teams action') },
   testParams: { message: 'Test message from Plugboard' },
   // Kibana has no rendering hook for Teams, so rule values go in unescaped; kept so.
   renderParameterTemplates: (logger, params, variables) => ({ ...params, message: renderTemplate(logger, params.message, variables, 'none') }),

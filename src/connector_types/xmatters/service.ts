@@ -1,6 +1,6 @@
 import type { ActionResult } from '../../actions/types.js';
 import type { OutboundRequest, OutboundResponse } from '../../net/http_client.js';
-import { retryForStatus } from '../lib/retry.js';
+import { statusFailure } from '../lib/retry.js';
 import type { XmattersConfig, XmattersParams, XmattersSecrets } from './schema.js';
 import { redactedUrl } from './validation.js';
 
@@ -74,21 +74,5 @@ function describeError(res: OutboundResponse): string {
  */
 export function mapResponse(actionId: string, res: OutboundResponse, payload: XmattersPayload): ActionResult {
   if (res.status >= 200 && res.status < 300) return { status: 'ok', actionId, data: payload };
-
-  const serviceMessage = describeError(res);
-  const retry = retryForStatus(res.status, res.headers);
-  if (retry instanceof Date) {
-    return {
-      status: 'error',
-      actionId,
-      message: `Error triggering xMatters flow: http status ${res.status}, retry at ${retry.toISOString()}`,
-      serviceMessage,
-      retry,
-    };
-  }
-  if (retry) {
-    return { status: 'error', actionId, message: `Error triggering xMatters flow: http status ${res.status}, retry later`, serviceMessage, retry: true };
-  }
-  // Kibana leaves retry unset here (so the task is retried); the same request would fail again.
-  return { status: 'error', actionId, message: `Error triggering xMatters flow: unexpected status ${res.status}`, serviceMessage, retry: false };
+  return statusFailure(actionId, 'Error triggering xMatters flow', res, describeError(res));
 }
