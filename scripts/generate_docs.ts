@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { z } from 'zod';
 import type { ConnectorTypeDefinition } from '../src/actions/types.js';
+import { inputJsonSchema } from '../src/common/json_schema.js';
 import { loadConfig } from '../src/config/load.js';
 import { configSchema } from '../src/config/schema.js';
 import { byteSize, duration } from '../src/config/units.js';
@@ -488,11 +489,6 @@ function exampleObject(input: Json, root: Json): Json {
   return out;
 }
 
-function toJsonSchema(schema: z.ZodType): Json {
-  const { $schema: _dropped, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
-  return rest;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Connector types
 // ---------------------------------------------------------------------------------------------
@@ -516,7 +512,7 @@ export interface ConnectorTypeExample {
 export function connectorTypeExample(def: ConnectorTypeDefinition): ConnectorTypeExample {
   const given = TYPE_EXAMPLES[def.id] ?? {};
   const generated = (schema: z.ZodType) => {
-    const js = toJsonSchema(schema);
+    const js = inputJsonSchema(schema);
     return exampleObject(js, js);
   };
   return {
@@ -537,7 +533,7 @@ function typeDescription(def: ConnectorTypeDefinition): string {
 }
 
 function schemaSection(title: string, what: 'config' | 'secrets' | 'params', schema: z.ZodType): string {
-  const js = toJsonSchema(schema);
+  const js = inputJsonSchema(schema);
   const variants = (js.anyOf ?? js.oneOf) as Json[] | undefined;
   const intro: Record<typeof what, string> = {
     config: 'Sent as `config` when creating or updating a connector; returned with the connector.',
@@ -622,10 +618,12 @@ function connectorTypesIndex(types: ConnectorTypeDefinition[]): string {
       'same types at run time, and `GET /api/openapi.json` holds their schemas. The general rules of the API ' +
       'are in [api.md](../api.md).',
     table(
-      ['Type', 'Id', 'Minimum licence', 'Features'],
+      ['Type', 'Id', 'Category (UI)', 'What it does', 'Minimum licence', 'Features'],
       types.map((def) => [
         `[${def.name}](${connectorTypeSlug(def.id)}.md)`,
         code(def.id),
+        def.category,
+        def.summary,
         code(def.minimumLicenseRequired),
         def.supportedFeatureIds.map(code).join(', '),
       ]),
@@ -704,7 +702,7 @@ function unwrap(schema: z.ZodType): Unwrapped {
 
 function settingRow(key: string, u: Unwrapped): SettingRow {
   const unit = UNIT_TYPES.get(u.inner._zod.def);
-  const type = unit ? unit.name : describeType(toJsonSchema(u.inner), {});
+  const type = unit ? unit.name : describeType(inputJsonSchema(u.inner), {});
   let dflt: string;
   if (u.hasDefault) {
     const value = u.defaultValue;

@@ -31,6 +31,7 @@ import { SecretsCipher } from './crypto/secrets_cipher.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteSpec } from './http/route.js';
 import { connectorRoutes } from './http/routes/connectors.js';
+import { connectorTypeFormRoutes } from './http/routes/connector_type_forms.js';
 import { spaceRoutes } from './http/routes/spaces.js';
 import { statusRoutes } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
@@ -75,6 +76,8 @@ export interface PlugboardOptions {
   extraConnectorTypes?: ConnectorTypeDefinition[];
   /** false: queue tasks but do not run them (tests of the queue itself). */
   runTasks?: boolean;
+  /** The built web UI (default: the package's ui/dist). */
+  uiDir?: string;
 }
 
 export interface Plugboard {
@@ -217,6 +220,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const routes: RouteSpec[] = [
     ...statusRoutes({ version: VERSION, isReady: () => ready }),
     ...connectorRoutes(actions),
+    ...connectorTypeFormRoutes(registry),
     ...queueRoutes(actions),
     ...executionLogRoutes({ db: database.db, authorizer }),
     ...spaceRoutes(spaces, authorizer),
@@ -239,7 +243,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
     handler: async () => ({ body: (openApi ??= buildOpenApiDocument(routes, registry.list(), VERSION)) }),
   });
-  const { app, handlersDone } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit });
+  const { app, handlersDone } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit, uiDir: options.uiDir });
 
   let closing: Promise<void> | undefined;
   return {

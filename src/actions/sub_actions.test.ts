@@ -34,6 +34,8 @@ afterAll(() => closeServer(server));
 const type = defineSubActionConnectorType<{ apiUrl: string }, { user: string; password: string }>({
   id: '.test-sub-actions',
   name: 'Sub-action test',
+  category: 'other',
+  summary: 'A type for tests.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting'],
   schemas: { config: z.strictObject({ apiUrl: z.string() }), secrets: z.strictObject({ user: z.string(), password: z.string() }) },

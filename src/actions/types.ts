@@ -94,9 +94,16 @@ export interface HookContext<C, S> {
  * One connector type. Schemas are zod; UI metadata (labels, help, secret fields) lives in
  * the schemas through `.meta()`.
  */
+/** Where the UI groups a type among the create flyout's cards (Kibana has no categories). */
+export const CONNECTOR_CATEGORIES = ['messaging', 'paging', 'itsm', 'soar', 'edr', 'ai', 'other'] as const;
+export type ConnectorCategory = (typeof CONNECTOR_CATEGORIES)[number];
+
 export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
   id: string;
   name: string;
+  category: ConnectorCategory;
+  /** One sentence for the type's card in the UI (Kibana's `selectMessage`). */
+  summary: string;
   minimumLicenseRequired: LicenseType;
   supportedFeatureIds: FeatureId[];
   isSystemActionType?: boolean;

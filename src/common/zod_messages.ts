@@ -51,8 +51,12 @@ export function zod3Message(issue: Issue): string | undefined {
     case 'too_small':
     case 'too_big':
       return sizeMessage(issue);
-    case 'invalid_union':
+    case 'invalid_union': {
+      // A discriminated union names the values its discriminator may take, as zod 3 did.
+      const options = (issue as { options?: unknown[] }).options;
+      if (issue.note === 'No matching discriminator' && options?.length) return `Invalid discriminator value. Expected ${options.map(quote).join(' | ')}`;
       return 'Invalid input';
+    }
     case 'invalid_format':
       if (issue.format === 'url') return 'Invalid url';
       if (issue.format === 'email') return 'Invalid email';

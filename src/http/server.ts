@@ -11,6 +11,7 @@ import type { AuditLogger } from '../security/audit.js';
 import { auditRequest, noteAnsweredId } from './audit_hook.js';
 import type { RouteSpec } from './route.js';
 import type { SessionCookies } from './session_cookies.js';
+import { loginRedirect, registerUi, uiRequestKind } from './ui_assets.js';
 import { SPACE_ID_PATTERN } from './routes/spaces.js';
 
 export interface HttpServerDeps {
@@ -26,6 +27,8 @@ export interface HttpServerDeps {
   /** TLS options (server.ssl.*): the server speaks HTTPS; without them, plain HTTP. */
   https?: HttpsServerOptions;
   audit?: AuditLogger;
+  /** The built web UI (default: ui/dist of the package). */
+  uiDir?: string;
 }
 
 const SPACE_PREFIX = /^\/s\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
@@ -88,13 +91,23 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     return reply.code(500).send(errorBody(500, 'An internal server error occurred.'));
   });
 
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody(404, 'Not Found')));
+  const sendUiPage = registerUi(app, deps.uiDir);
+  app.setNotFoundHandler((request, reply) =>
+    uiRequestKind(request) ? sendUiPage(reply) : reply.code(404).send(errorBody(404, 'Not Found')),
+  );
 
   const publicUrls = new Set(deps.routes.filter((r) => r.unauthenticated).map((r) => r.url));
 
   app.addHook('onRequest', async (request, reply) => {
     // Public routes that change something (login, logout) need kbn-xsrf too, as in Kibana.
     if (publicUrls.has(request.routeOptions.url ?? '')) return requireXsrf(request);
+    // The UI's files and login page are public; its other pages need a browser session.
+    const uiKind = uiRequestKind(request);
+    if (uiKind === 'asset' || uiKind === 'login') return;
+    if (uiKind === 'page') {
+      if (!(await deps.sessions.authenticate(request, reply))) return reply.redirect(loginRedirect(request));
+      return;
+    }
     const authorization = request.headers.authorization;
     // Credentials in a header come first; a browser's session cookie is used without them.
     const principal =

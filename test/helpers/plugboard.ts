@@ -37,6 +37,7 @@ export interface TestPlugboardOptions {
   databaseUrl?: string;
   logger?: pino.Logger;
   runTasks?: boolean;
+  uiDir?: string;
 }
 
 export async function startTestPlugboard(opts: TestPlugboardOptions = {}): Promise<TestPlugboard> {
@@ -56,7 +57,7 @@ export async function startTestPlugboard(opts: TestPlugboardOptions = {}): Promi
       ...opts.settings,
     },
   });
-  const plugboard = await createPlugboard({ config, logger: opts.logger ?? pino({ level: 'silent' }), extraConnectorTypes: opts.extraConnectorTypes, runTasks: opts.runTasks });
+  const plugboard = await createPlugboard({ config, logger: opts.logger ?? pino({ level: 'silent' }), extraConnectorTypes: opts.extraConnectorTypes, runTasks: opts.runTasks, uiDir: opts.uiDir });
   return {
     plugboard,
     dataDir,

@@ -6,6 +6,8 @@ import { badRequest } from '../../src/common/errors.js';
 export const secretEchoType = defineConnectorType({
   id: '.test-secret-echo',
   name: 'Test secret echo',
+  category: 'other',
+  summary: 'A type for tests.',
   minimumLicenseRequired: 'basic',
   supportedFeatureIds: ['alerting'],
   schemas: {
@@ -24,6 +26,8 @@ export const secretEchoType = defineConnectorType({
 export const systemType = defineConnectorType({
   id: '.test-system',
   name: 'Test system action',
+  category: 'other',
+  summary: 'A type for tests.',
   minimumLicenseRequired: 'basic',
   supportedFeatureIds: ['alerting'],
   isSystemActionType: true,
@@ -38,6 +42,8 @@ export const hookCalls: Array<{ hook: string; connectorId: string; isUpdate?: bo
 export const hookedType = defineConnectorType({
   id: '.test-hooked',
   name: 'Test hooked',
+  category: 'other',
+  summary: 'A type for tests.',
   minimumLicenseRequired: 'basic',
   supportedFeatureIds: ['alerting'],
   schemas: { config: z.strictObject({ refuse: z.boolean().default(false) }), secrets: z.strictObject({}), params: z.strictObject({}) },
@@ -63,6 +69,8 @@ export const hookedType = defineConnectorType({
 export const hangingType = defineConnectorType({
   id: '.test-hanging',
   name: 'Test hanging',
+  category: 'other',
+  summary: 'A type for tests.',
   minimumLicenseRequired: 'basic',
   supportedFeatureIds: ['alerting'],
   schemas: { config: z.strictObject({}), secrets: z.strictObject({}), params: z.strictObject({}) },

@@ -6,6 +6,8 @@ import { d3ErrorMessage, d3SecuritySubActions } from './service.js';
 export const d3SecurityConnectorType = defineSubActionConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'soar',
+  summary: 'Create an event or trigger a playbook in D3 SOAR.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'siem', 'workflows', 'agentBuilder'],
   schemas: { config: configSchema, secrets: secretsSchema },

@@ -7,6 +7,8 @@ import { validateEmailConfig, validateEmailConnector, validateEmailParams } from
 export const emailConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'messaging',
+  summary: 'Send email from your server.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'uptime', 'siem', 'workflows', 'agentBuilder'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

@@ -7,6 +7,8 @@ import { buildBulkOperations, describeBulkErrors, indexingError, retryForBulkIte
 export const esIndexConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'other',
+  summary: 'Index data into Elasticsearch.',
   minimumLicenseRequired: 'basic',
   supportedFeatureIds: ['alerting', 'uptime', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

@@ -6,6 +6,8 @@ import { opsgenieErrorMessage, opsgenieSubActions } from './service.js';
 export const opsgenieConnectorType = defineSubActionConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'paging',
+  summary: 'Create or close an alert in Opsgenie.',
   minimumLicenseRequired: 'platinum',
   supportedFeatureIds: ['alerting', 'uptime', 'siem', 'workflows', 'agentBuilder'],
   schemas: { config: configSchema, secrets: secretsSchema },

@@ -6,6 +6,8 @@ import { buildEvent, mapResponse, pagerDutyApiUrl, postingFailed } from './servi
 export const pagerDutyConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'paging',
+  summary: 'Send an event in PagerDuty.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'uptime', 'siem', 'workflows'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

@@ -5,6 +5,8 @@ import { configSchema, LOG_LEVELS, paramsSchema, secretsSchema } from './schema.
 export const serverLogConnectorType = defineConnectorType({
   id: '.server-log',
   name: 'Server log',
+  category: 'other',
+  summary: 'Add a message to the Plugboard log.',
   minimumLicenseRequired: 'basic',
   supportedFeatureIds: ['alerting', 'uptime', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

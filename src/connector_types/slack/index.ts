@@ -7,6 +7,8 @@ import { buildSlackRequest, mapSlackResponse, mapSlackSendError } from './servic
 export const slackConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'messaging',
+  summary: 'Send a message to a Slack channel through an incoming webhook.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'uptime', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

@@ -24,6 +24,8 @@ function logFailure(logger: Logger, connectorId: string, result: ActionResult): 
 export const slackApiConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'messaging',
+  summary: 'Send messages to Slack channels through the Web API.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['uptime', 'alerting', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

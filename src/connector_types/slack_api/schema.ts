@@ -6,7 +6,6 @@ export const CONNECTOR_NAME = 'Slack API';
 export const SLACK_API_URL = 'https://slack.com/api';
 
 export const MAX_ALLOWED_CHANNELS = 500;
-export const SUB_ACTIONS = ['validChannelId', 'postMessage', 'postBlockkit'] as const;
 
 export const configSchema = z.strictObject({
   allowedChannels: z
@@ -86,11 +85,7 @@ const postBlockkitParams = z.strictObject({
   }),
 });
 
-export const paramsSchema = z.discriminatedUnion('subAction', [validChannelIdParams, postMessageParams, postBlockkitParams], {
-  // zod 3's wording, which Kibana's clients see; zod 4 would only say "Invalid input".
-  error: (issue) =>
-    issue.code === 'invalid_union' ? `Invalid discriminator value. Expected ${SUB_ACTIONS.map((s) => `'${s}'`).join(' | ')}` : undefined,
-});
+export const paramsSchema = z.discriminatedUnion('subAction', [validChannelIdParams, postMessageParams, postBlockkitParams]);
 
 export type SlackApiConfig = z.output<typeof configSchema>;
 export type SlackApiSecrets = z.output<typeof secretsSchema>;

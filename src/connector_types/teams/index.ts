@@ -7,6 +7,8 @@ import { buildTeamsRequest, mapTeamsResponse, mapTeamsSendError } from './servic
 export const teamsConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'messaging',
+  summary: 'Send a message to a Microsoft Teams channel.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'uptime', 'siem', 'workflows', 'agentBuilder'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

@@ -6,6 +6,8 @@ import { tinesErrorMessage, tinesSubActions } from './service.js';
 export const tinesConnectorType = defineSubActionConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'soar',
+  summary: 'Send events to a Tines story.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['siem'],
   schemas: { config: configSchema, secrets: secretsSchema },

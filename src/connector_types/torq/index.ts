@@ -7,6 +7,8 @@ import { validateTorqConfig } from './validation.js';
 export const torqConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'soar',
+  summary: 'Trigger a Torq workflow.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'uptime', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

@@ -7,6 +7,8 @@ import { validateWebhookConfig, validateWebhookSecrets } from './validation.js';
 export const webhookConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'other',
+  summary: 'Send a request to a web service.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'uptime', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

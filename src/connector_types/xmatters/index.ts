@@ -7,6 +7,8 @@ import { validateXmattersConfig, validateXmattersConnector, validateXmattersSecr
 export const xmattersConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
+  category: 'paging',
+  summary: 'Trigger an xMatters workflow.',
   minimumLicenseRequired: 'gold',
   supportedFeatureIds: ['alerting', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },

@@ -10,6 +10,7 @@ import {
   type ExecutionLogSort,
   type ExecutionLogSortField,
 } from '../../event_log/execution_log_queries.js';
+import { executionEvents } from '../../event_log/event_reader.js';
 import { KqlError, kqlFilter, parseDateValue } from '../../event_log/kql.js';
 import type { ActionsAuthorizer } from '../../security/authorization.js';
 import type { Database } from '../../storage/schema.js';
@@ -146,6 +147,23 @@ export function executionLogRoutes(deps: ExecutionLogRoutesDeps): RouteSpec[] {
         const query = await eventsQuery(deps, scope, body);
         const sort = parseSort(body.sort);
         return { body: await getExecutionLog(deps.db, { ...query, sort, page: body.page, perPage: body.per_page }) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/internal/actions/execution_events/:execution_id',
+      operationId: 'getExecutionEvents',
+      audit: false,
+      summary: "The event-log documents of one execution, every attempt's, oldest first (Plugboard; used by the UI)",
+      tags: TAGS,
+      access: 'internal',
+      params: z.strictObject({ execution_id: z.string().min(1).max(1024) }),
+      responses: { 200: { description: 'The documents', schema: z.array(z.record(z.string(), z.unknown())) }, ...errors },
+      async handler({ params, scope }) {
+        await deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
+        const events = await executionEvents(deps.db, params.execution_id);
+        // Only what happened in the space of the request, as with the log itself.
+        return { body: events.filter((doc) => doc.kibana.space_ids.includes(scope.spaceId)) };
       },
     }),
     defineRoute({

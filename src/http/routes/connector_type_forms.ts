@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { CONNECTOR_CATEGORIES } from '../../actions/types.js';
+import type { ConnectorTypeRegistry } from '../../actions/registry.js';
+import { inputJsonSchema } from '../../common/json_schema.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import { errorResponses } from '../schemas.js';
+
+const formSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    category: z.enum(CONNECTOR_CATEGORIES),
+    summary: z.string(),
+    config_schema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of `config`; each field carries `label`, `help` and `secret`.' }),
+    secrets_schema: z.record(z.string(), z.unknown()),
+    params_schema: z.record(z.string(), z.unknown()),
+    test_params: z.record(z.string(), z.unknown()).nullable().meta({ description: "The params the Test tab starts from." }),
+  })
+  .meta({ id: 'connector_type_form' });
+
+/**
+ * What the UI needs to draw a type's forms and check them before sending: the JSON Schema of
+ * its config, secrets and params (from the same zod schemas the server validates with), its
+ * category and card text, and its test params.
+ */
+export function connectorTypeFormRoutes(registry: ConnectorTypeRegistry): RouteSpec[] {
+  let forms: Array<z.infer<typeof formSchema>> | undefined;
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/internal/actions/connector_type_forms',
+      operationId: 'getConnectorTypeForms',
+      summary: 'The forms of the connector types: schemas with labels, categories and test params (Plugboard; used by the UI)',
+      tags: ['connectors'],
+      access: 'internal',
+      responses: { 200: { description: 'One form per type', schema: z.array(formSchema) }, ...errorResponses(401) },
+      async handler() {
+        forms ??= registry
+          .list()
+          .filter((def) => !def.isSystemActionType)
+          .map((def) => ({
+            id: def.id,
+            name: def.name,
+            category: def.category,
+            summary: def.summary,
+            config_schema: inputJsonSchema(def.schemas.config),
+            secrets_schema: inputJsonSchema(def.schemas.secrets),
+            params_schema: inputJsonSchema(def.schemas.params),
+            test_params: (def.testParams as Record<string, unknown> | undefined) ?? null,
+          }));
+        return { body: forms };
+      },
+    }),
+  ];
+}

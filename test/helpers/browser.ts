@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { UI_DIST_DIR } from '../../src/http/ui_assets.js';
+import { REQUIRE_SERVICES } from './databases.js';
+
+/** Debian's chromium (`apt-get install chromium`; .ci/run installs it). */
+export const CHROMIUM_PATH = process.env.PLUGBOARD_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Where the browser tests leave their screenshots (CI keeps the folder as an artifact). */
+export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../.ci/screenshots');
+
+/**
+ * Why the browser tests cannot run here, or undefined when they can. With
+ * PLUGBOARD_REQUIRE_SERVICES=1 (CI) a missing browser or UI build is a failure, not a skip.
+ */
+export function browserUnavailable(): string | undefined {
+  const problem = !existsSync(CHROMIUM_PATH)
+    ? `no chromium at ${CHROMIUM_PATH}`
+    : !existsSync(path.join(UI_DIST_DIR, 'index.html'))
+      ? 'the UI is not built (npm run build:ui)'
+      : undefined;
+  if (problem && REQUIRE_SERVICES) throw new Error(`browser tests need ${problem}`);
+  return problem;
+}
+
+export interface TestBrowser {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Errors the page wrote to its console or threw: a test expects none. */
+  consoleErrors: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A headless chromium (playwright gives it a fresh profile), one page at `viewport`, console errors collected. */
+export async function startBrowser(viewport = { width: 1280, height: 800 }): Promise<TestBrowser> {
+  // The closed network here refuses chromium's background connections; these flags stop them.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  // Reduced motion: EUI skips its flyout and toast animations, so screenshots show the end state.
+  const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`${err.name}: ${err.message}`));
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return {
+    browser,
+    context,
+    page,
+    consoleErrors,
+    async screenshot(name) {
+      const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      await browser.close();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { request } from './http.js';
+import type {
+  Connector,
+  ConnectorType,
+  ConnectorTypeForm,
+  CurrentUser,
+  EventDocument,
+  ExecuteResult,
+  ExecutionKpi,
+  ExecutionLogItem,
+  ExecutionLogQuery,
+  Space,
+} from './types.js';
+
+// Every route the UI calls, in one place. `spaceId` is the space the page is in.
+
+export const getCurrentUser = () => request<CurrentUser>('/internal/security/me');
+
+export const login = (username: string, password: string) =>
+  request<{ location: string }>('/internal/security/login', {
+    method: 'POST',
+    body: { providerType: 'basic', providerName: 'basic', currentURL: window.location.href, params: { username, password } },
+    expectUnauthorized: true,
+  });
+
+export const logout = () => request<void>('/api/security/logout', { method: 'POST' });
+
+export const listSpaces = () => request<Space[]>('/api/spaces/space');
+
+export const listConnectors = (spaceId: string) => request<Connector[]>('/api/actions/connectors', { spaceId });
+
+export const getConnector = (spaceId: string, id: string) =>
+  request<Connector>(`/api/actions/connector/${encodeURIComponent(id)}`, { spaceId });
+
+export const listConnectorTypes = (spaceId: string) => request<ConnectorType[]>('/api/actions/connector_types', { spaceId });
+
+export const listConnectorTypeForms = () => request<ConnectorTypeForm[]>('/internal/actions/connector_type_forms');
+
+export interface ConnectorInput {
+  name: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+}
+
+export const createConnector = (spaceId: string, typeId: string, input: ConnectorInput) =>
+  request<Connector>('/api/actions/connector', { method: 'POST', spaceId, body: { connector_type_id: typeId, ...input } });
+
+export const updateConnector = (spaceId: string, id: string, input: ConnectorInput) =>
+  request<Connector>(`/api/actions/connector/${encodeURIComponent(id)}`, { method: 'PUT', spaceId, body: input });
+
+export const deleteConnector = (spaceId: string, id: string) =>
+  request<void>(`/api/actions/connector/${encodeURIComponent(id)}`, { method: 'DELETE', spaceId });
+
+export const executeConnector = (spaceId: string, id: string, params: Record<string, unknown>) =>
+  request<ExecuteResult>(`/api/actions/connector/${encodeURIComponent(id)}/_execute`, { method: 'POST', spaceId, body: { params } });
+
+/** Runs a connector that is not saved (Plugboard): the create flyout's Test. */
+export const testUnsavedConnector = (spaceId: string, typeId: string, input: ConnectorInput & { params: Record<string, unknown> }) =>
+  request<ExecuteResult>('/api/actions/connector/_test', { method: 'POST', spaceId, body: { connector_type_id: typeId, ...input } });
+
+/** The params with their templates filled from `variables`, nothing sent (Plugboard). */
+export const renderParams = (spaceId: string, id: string, params: Record<string, unknown>, variables: Record<string, unknown>) =>
+  request<{ params: Record<string, unknown> }>(`/api/actions/connector/${encodeURIComponent(id)}/_render`, {
+    method: 'POST',
+    spaceId,
+    body: { params, variables },
+  });
+
+export const getExecutionLog = (spaceId: string, query: ExecutionLogQuery) =>
+  request<{ total: number; data: ExecutionLogItem[] }>('/internal/actions/_global_connector_execution_logs', { method: 'POST', spaceId, body: query });
+
+export const getExecutionKpi = (spaceId: string, query: Pick<ExecutionLogQuery, 'date_start' | 'date_end' | 'filter' | 'namespaces'>) =>
+  request<ExecutionKpi>('/internal/actions/_global_connector_execution_kpi', { method: 'POST', spaceId, body: query });
+
+export const getExecutionEvents = (spaceId: string, executionId: string) =>
+  request<EventDocument[]>(`/internal/actions/execution_events/${encodeURIComponent(executionId)}`, { spaceId });

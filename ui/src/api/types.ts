@@ -1,0 +1,74 @@
+// The shapes of the Plugboard routes the UI reads (Kibana's field names).
+
+export interface Connector {
+  id: string;
+  name: string;
+  config?: Record<string, unknown>;
+  connector_type_id: string;
+  is_preconfigured: boolean;
+  is_deprecated: boolean;
+  is_missing_secrets?: boolean;
+  is_system_action: boolean;
+  is_connector_type_deprecated: boolean;
+  referenced_by_count?: number;
+}
+
+/** GET /api/actions/connector_types: the server's own summary type. */
+export type { ConnectorTypeSummary as ConnectorType } from '../../../src/actions/registry.js';
+
+export type ConnectorCategory = 'messaging' | 'paging' | 'itsm' | 'soar' | 'edr' | 'ai' | 'other';
+
+export type JsonSchema = Record<string, any>;
+
+/** GET /internal/actions/connector_type_forms: what a type's forms are drawn from. */
+export interface ConnectorTypeForm {
+  id: string;
+  name: string;
+  category: ConnectorCategory;
+  summary: string;
+  config_schema: JsonSchema;
+  secrets_schema: JsonSchema;
+  params_schema: JsonSchema;
+  test_params: Record<string, unknown> | null;
+}
+
+export interface ExecuteResult {
+  status: 'ok' | 'error';
+  connector_id: string;
+  message?: string;
+  service_message?: string;
+  data?: unknown;
+  retry?: boolean | string | null;
+  errorSource?: 'user' | 'framework';
+}
+
+export interface Space {
+  id: string;
+  name: string;
+  description?: string;
+  color?: string;
+  initials?: string;
+}
+
+export interface CurrentUser {
+  username: string;
+  full_name?: string | null;
+  email?: string | null;
+  roles: string[];
+  authentication_type: string;
+}
+
+// The execution log's entries and counts, as the server's queries type them.
+export type { ExecutionKpi, ExecutionLogItem } from '../../../src/event_log/execution_log_queries.js';
+
+export interface ExecutionLogQuery {
+  date_start: string;
+  date_end?: string;
+  filter?: string;
+  namespaces?: string[];
+  page?: number;
+  per_page?: number;
+  sort?: Array<Record<string, { order: 'asc' | 'desc' }>>;
+}
+
+export type EventDocument = Record<string, any>;

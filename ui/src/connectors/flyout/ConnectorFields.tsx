@@ -1,0 +1,137 @@
+import { EuiFieldText, EuiFormRow, EuiSpacer, EuiText, EuiTitle } from '@elastic/eui';
+import { useState, type ReactNode, type Ref } from 'react';
+import type { ConnectorInput } from '../../api/endpoints.js';
+import type { ConnectorTypeForm } from '../../api/types.js';
+import { SchemaForm } from '../../forms/SchemaForm.js';
+import { hasNoFields, initialValue, propertiesOf } from '../../forms/schema.js';
+import { useSchemaForm, type SchemaFormState } from '../../forms/use_schema_form.js';
+import { customizationOf } from './type_ui.js';
+
+export interface ConnectorFormState {
+  typeForm: ConnectorTypeForm;
+  name: string;
+  setName(name: string): void;
+  /** The name row's error, once touched. */
+  nameError?: string;
+  config: SchemaFormState;
+  secrets: SchemaFormState;
+  isValid: boolean;
+  dirty: boolean;
+  /** Shows every problem (after an attempt to save or run). */
+  reveal(): void;
+  revealed: boolean;
+  /** What createConnector / updateConnector / the unsaved test send. */
+  input(): ConnectorInput;
+  /** Starts again from a saved connector: its name and config, no secrets. */
+  reset(name: string, config: Record<string, unknown>): void;
+}
+
+/** The name, config and secrets of a connector being created or edited. */
+export function useConnectorForm(typeForm: ConnectorTypeForm, start: { name: string; config?: Record<string, unknown> }): ConnectorFormState {
+  const custom = customizationOf(typeForm.id);
+  const [name, setRawName] = useState(start.name);
+  const [nameDirty, setNameDirty] = useState(false);
+  const [nameTouched, setNameTouched] = useState(false);
+  const config = useSchemaForm('config', typeForm.config_schema, () => start.config ?? initialValue(typeForm.config_schema), {
+    hidden: custom.hiddenConfig,
+    normalise: custom.normaliseConfig,
+  });
+  const hiddenSecrets = custom.hiddenSecrets;
+  const secrets = useSchemaForm('secrets', typeForm.secrets_schema, {}, {
+    hidden: hiddenSecrets ? () => hiddenSecrets(config.value) : undefined,
+  });
+  const nameOk = name.trim() !== '';
+  return {
+    typeForm,
+    name,
+    setName(next) {
+      setRawName(next);
+      setNameDirty(true);
+      setNameTouched(true);
+    },
+    nameError: nameTouched && !nameOk ? 'A name is required.' : undefined,
+    config,
+    secrets,
+    isValid: nameOk && config.isValid && secrets.isValid,
+    dirty: nameDirty || config.dirty || secrets.dirty,
+    reveal() {
+      setNameTouched(true);
+      config.reveal();
+      secrets.reveal();
+    },
+    revealed: config.revealed,
+    input: () => ({ name: name.trim(), config: config.submitted, secrets: secrets.submitted }),
+    reset(nextName, nextConfig) {
+      setRawName(nextName);
+      setNameDirty(false);
+      setNameTouched(false);
+      config.reset(nextConfig);
+      secrets.reset({});
+    },
+  };
+}
+
+/** After a refused save, takes the user to the first field in error (it may be scrolled away). */
+export function focusFirstInvalid(container: HTMLElement | null) {
+  // The rows show their errors on the next render.
+  setTimeout(() => {
+    const field = container?.querySelector<HTMLElement>('[aria-invalid="true"], .euiFormRow-isInvalid input, .euiFormRow-isInvalid textarea');
+    field?.focus();
+    field?.scrollIntoView?.({ block: 'center' });
+  }, 0);
+}
+
+const visibleFieldCount = (form: SchemaFormState) =>
+  hasNoFields(form.schema) ? 0 : Object.keys(propertiesOf(form.schema).properties).filter((f) => !form.hidden.includes(f)).length;
+
+/** Name, then the type's config form, then its secrets (with `secretsNotice` above them). */
+export function ConnectorFields({
+  form,
+  secretsNotice,
+  nameInputRef,
+}: {
+  form: ConnectorFormState;
+  secretsNotice?: ReactNode;
+  nameInputRef?: Ref<HTMLInputElement>;
+}) {
+  const custom = customizationOf(form.typeForm.id);
+  const { nameError } = form;
+  return (
+    <>
+      <EuiFormRow fullWidth label="Connector name" isInvalid={!!nameError} error={nameError}>
+        <EuiFieldText
+          fullWidth
+          value={form.name}
+          isInvalid={!!nameError}
+          inputRef={nameInputRef}
+          onChange={(e) => form.setName(e.target.value)}
+          data-test-subj="connectorNameInput"
+        />
+      </EuiFormRow>
+      {visibleFieldCount(form.config) > 0 && (
+        <>
+          <EuiSpacer size="m" />
+          <EuiTitle size="xs">
+            <h3>Settings</h3>
+          </EuiTitle>
+          <EuiSpacer size="s" />
+          <SchemaForm section="config" form={form.config} overrides={custom.configOverrides} />
+        </>
+      )}
+      {(visibleFieldCount(form.secrets) > 0 || secretsNotice) && (
+        <>
+          <EuiSpacer size="m" />
+          <EuiTitle size="xs">
+            <h3>Secrets</h3>
+          </EuiTitle>
+          <EuiText size="xs" color="subdued">
+            <p>Stored encrypted. They are never shown again, not even to you.</p>
+          </EuiText>
+          <EuiSpacer size="s" />
+          {secretsNotice}
+          <SchemaForm section="secrets" form={form.secrets} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,145 @@
+import type { ConnectorCategory } from '../../api/types.js';
+import type { FieldOverride } from '../../forms/SchemaForm.js';
+
+// What the generated forms cannot know about a type: its icon, and for a few types which
+// fields matter for the current choices (webhook authentication, email service).
+
+const ICONS: Record<string, string> = {
+  '.d3security': 'securityApp',
+  '.email': 'mail',
+  '.index': 'indexOpen',
+  '.opsgenie': 'megaphone',
+  '.pagerduty': 'bell',
+  '.server-log': 'logsApp',
+  '.slack': 'logoSlack',
+  '.slack_api': 'logoSlack',
+  '.teams': 'comment',
+  '.tines': 'workflowsApp',
+  '.torq': 'bolt',
+  '.webhook': 'logoWebhook',
+  '.xmatters': 'users',
+};
+
+export const iconOf = (typeId: string) => ICONS[typeId] ?? 'plugs';
+
+export const CATEGORY_TITLES: Record<ConnectorCategory, string> = {
+  messaging: 'Messaging',
+  paging: 'Paging & on-call',
+  itsm: 'ITSM',
+  soar: 'SOAR',
+  edr: 'EDR',
+  ai: 'AI',
+  other: 'Other',
+};
+
+export const CATEGORY_ORDER = Object.keys(CATEGORY_TITLES) as ConnectorCategory[];
+
+
+type Value = Record<string, unknown>;
+
+export interface TypeCustomization {
+  /** Config fields that do not apply to the current config (not drawn, not sent). */
+  hiddenConfig?(config: Value): string[];
+  /** Secret fields that do not apply to the current config. */
+  hiddenSecrets?(config: Value): string[];
+  /** Keeps config fields consistent with each other after a change. */
+  normaliseConfig?(config: Value): Value;
+  configOverrides?: Record<string, FieldOverride>;
+}
+
+const WEBHOOK_AUTH = {
+  basic: 'webhook-authentication-basic',
+  ssl: 'webhook-authentication-ssl',
+  oauth2: 'webhook-oauth2-client-credentials',
+  query: 'http-authentication-query-param',
+};
+const OAUTH_FIELDS = ['accessTokenUrl', 'clientId', 'scope', 'additionalFields'];
+
+const webhook: TypeCustomization = {
+  // hasAuth decides whether there is an authType at all; with it, basic is the default (as on the server).
+  normaliseConfig(config) {
+    if (config.hasAuth === false) {
+      const { authType: _dropped, ...rest } = config;
+      return rest;
+    }
+    return config.authType == null ? { ...config, authType: WEBHOOK_AUTH.basic } : config;
+  },
+  hiddenConfig(config) {
+    const auth = config.hasAuth === false ? undefined : config.authType;
+    return [
+      ...(config.hasAuth === false ? ['authType'] : []),
+      ...(auth === WEBHOOK_AUTH.ssl ? [] : ['certType']),
+      ...(auth === WEBHOOK_AUTH.oauth2 ? [] : OAUTH_FIELDS),
+    ];
+  },
+  hiddenSecrets(config) {
+    const auth = config.hasAuth === false ? undefined : (config.authType ?? WEBHOOK_AUTH.basic);
+    const pfx = config.certType === 'ssl-pfx';
+    const shown = new Set<string>(['secretHeaders']);
+    if (auth === WEBHOOK_AUTH.basic) ['user', 'password'].forEach((f) => shown.add(f));
+    if (auth === WEBHOOK_AUTH.ssl) (pfx ? ['pfx', 'password'] : ['crt', 'key', 'password']).forEach((f) => shown.add(f));
+    if (auth === WEBHOOK_AUTH.oauth2) shown.add('clientSecret');
+    return ['user', 'password', 'crt', 'key', 'pfx', 'clientSecret'].filter((f) => !shown.has(f));
+  },
+  configOverrides: {
+    method: { options: ['post', 'put', 'patch', 'get', 'delete'].map((m) => ({ value: m, text: m.toUpperCase() })) },
+    authType: {
+      options: [
+        { value: WEBHOOK_AUTH.basic, text: 'Basic authentication' },
+        { value: WEBHOOK_AUTH.ssl, text: 'SSL (certificate)' },
+        { value: WEBHOOK_AUTH.oauth2, text: 'OAuth 2.0 client credentials' },
+        { value: WEBHOOK_AUTH.query, text: 'Query parameter' },
+      ],
+      alwaysSet: true,
+    },
+    certType: {
+      options: [
+        { value: 'ssl-crt-key', text: 'CRT and key files' },
+        { value: 'ssl-pfx', text: 'PFX file' },
+      ],
+      emptyText: 'Chosen from the files given',
+    },
+    url: { placeholder: 'https://example.com/hook' },
+  },
+};
+
+const email: TypeCustomization = {
+  hiddenConfig(config) {
+    const service = config.service ?? 'other';
+    const exchange = service === 'exchange_server';
+    return [
+      ...(service === 'other' ? [] : ['host', 'port', 'secure']),
+      ...(exchange ? ['hasAuth'] : ['tenantId', 'clientId', 'oauthTokenUrl']),
+    ];
+  },
+  hiddenSecrets(config) {
+    const exchange = config.service === 'exchange_server';
+    return [...(exchange || config.hasAuth === false ? ['user', 'password'] : []), ...(exchange ? [] : ['clientSecret'])];
+  },
+  configOverrides: {
+    service: {
+      options: [
+        { value: 'gmail', text: 'Gmail' },
+        { value: 'outlook365', text: 'Outlook' },
+        { value: 'ses', text: 'Amazon SES' },
+        { value: 'elastic_cloud', text: 'Elastic Cloud' },
+        { value: 'exchange_server', text: 'MS Exchange Server' },
+        { value: 'other', text: 'Other (SMTP host and port)' },
+      ],
+    },
+    from: { placeholder: 'alerts@example.com' },
+  },
+};
+
+const xmatters: TypeCustomization = {
+  hiddenConfig: (config) => (config.usesBasic === false ? ['configUrl'] : []),
+  hiddenSecrets: (config) => (config.usesBasic === false ? ['user', 'password'] : ['secretsUrl']),
+};
+
+const slackApi: TypeCustomization = {
+  configOverrides: { allowedChannels: { placeholder: '[{"id": "C0123456789", "name": "#general"}]' } },
+};
+
+const CUSTOMIZATIONS: Record<string, TypeCustomization> = { '.webhook': webhook, '.email': email, '.xmatters': xmatters, '.slack_api': slackApi };
+
+export const customizationOf = (typeId: string): TypeCustomization => CUSTOMIZATIONS[typeId] ?? {};
