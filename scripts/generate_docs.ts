@@ -207,6 +207,18 @@ const ROUTE_NOTES: Record<string, string> = {
     'The OpenAPI 3.1 document of every other route, generated from the same zod schemas the server validates ' +
     'requests with. `components.schemas` also holds the `config`, `secrets` and `params` schema of every ' +
     'connector type. It needs no credentials.',
+  'POST /api/actions/connector/{id}/_copy_to_space':
+    'Copies a connector, its secrets included, into other spaces the caller may create connectors in; each ' +
+    'space answers on its own (created, overwritten, conflict or error). Connector ids are unique across ' +
+    'spaces in Plugboard, so a copy gets an id derived from the target space and the source id (a UUIDv5): ' +
+    'the same id every time, so copying again is a conflict unless `overwrite` is set. Preconfigured and ' +
+    'system connectors cannot be copied.',
+  'POST /api/saved_objects/_import':
+    "Kibana's import of connectors from an NDJSON export (multipart field `file`, a `.ndjson` file). As connector " +
+    'ids are unique across spaces in Plugboard, an object whose id is used in another space is imported under ' +
+    'an id derived from the space and its own id, reported as `destinationId`. Connectors exported without ' +
+    'their secrets come in with `is_missing_secrets: true`: queued actions skip them and runs fail until ' +
+    'their secrets are entered again (the `action_required` warning lists how many).',
   'POST /api/actions/connector/_test':
     'Runs a connector that is not saved: the body carries the connector type, its `config` and `secrets`, and ' +
     "the action's `params`. Config and secrets are validated as on create, the type must be enabled, and the " +

@@ -11,6 +11,9 @@ import { executionLogRoutes } from './http/routes/execution_logs.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { queueRoutes } from './http/routes/queue.js';
 import { taskManagerRoutes } from './http/routes/task_manager.js';
+import { copyToSpaceRoutes } from './http/routes/copy_to_space.js';
+import { savedObjectsRoutes } from './http/routes/saved_objects.js';
+import type { ConnectorTransferDeps } from './saved_objects/deps.js';
 import { GroupCommit } from './storage/group_commit.js';
 import { FlowControl } from './tasks/flow_control.js';
 import { createTaskMetrics } from './tasks/metrics.js';
@@ -215,6 +218,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     logger,
   });
   const spaces = new SpacesService(new SpacesRepository(database.db));
+  const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
   let ready = false;
   const routes: RouteSpec[] = [
@@ -222,6 +226,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...connectorRoutes(actions),
     ...connectorTypeFormRoutes(registry),
     ...queueRoutes(actions),
+    ...savedObjectsRoutes(transfer, config.savedObjects),
+    ...copyToSpaceRoutes(transfer),
     ...executionLogRoutes({ db: database.db, authorizer }),
     ...spaceRoutes(spaces, authorizer),
     ...securityRoutes({ ...security, sessions }),

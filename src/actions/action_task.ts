@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { DecryptionError } from '../crypto/secrets_cipher.js';
 import type { TaskDefinition, TaskInstance, TaskOutcome } from '../tasks/types.js';
 import { ACTION_TASK_PREFIX } from './actions_client.js';
-import type { ConnectorLoader } from './connector_loader.js';
+import { MissingSecretsError, type ConnectorLoader } from './connector_loader.js';
 import type { ActionExecutor } from './executor.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import type { ActionResult } from './types.js';
@@ -43,7 +43,7 @@ export function actionTaskDefinition(deps: {
       try {
         runnable = await deps.loader.cachedRunnable(task.spaceId, connectorId);
       } catch (err) {
-        if (err instanceof DecryptionError) return { kind: 'failed', error: err.message };
+        if (err instanceof DecryptionError || err instanceof MissingSecretsError) return { kind: 'failed', error: err.message };
         throw err;
       }
       if (!runnable) return { kind: 'failed', error: `Saved object [action/${connectorId}] not found` };

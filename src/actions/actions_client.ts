@@ -9,7 +9,7 @@ import type { EventDocument } from '../event_log/document.js';
 import type { ConnectorRecord, ConnectorSummary, ConnectorsRepository } from '../storage/connectors_repository.js';
 import type { StoredTask } from '../tasks/task_store.js';
 import type { NewTask } from '../tasks/types.js';
-import { isInMemory, type ConnectorLoader } from './connector_loader.js';
+import { isInMemory, missingSecretsMessage, MissingSecretsError, type ConnectorLoader } from './connector_loader.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
 import type { ActionExecutor, RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
@@ -17,6 +17,8 @@ import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js'
 import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
 import { renderActionParams } from './templating/render_params.js';
 import { asBadRequest, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
+
+/** Kibana's text for a connector imported without its secrets. */
 
 /** Kibana sorts with localeCompare; a shared collator gives the same order much faster. */
 const byName = new Intl.Collator().compare;
@@ -236,6 +238,8 @@ export class ActionsClient {
     try {
       runnable = this.deps.loader.runnable(found);
     } catch (err) {
+      // Imported without its secrets: running it with none would fail somewhere less clear.
+      if (err instanceof MissingSecretsError) return { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'user' };
       if (!(err instanceof DecryptionError)) throw err;
       this.deps.logger.error(`connector ${id}: ${err.message}`);
       return { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' };
@@ -293,7 +297,7 @@ export class ActionsClient {
     for (const item of items) {
       const connector = connectors.get(item.id)!;
       if (!isInMemory(connector) && connector.isMissingSecrets) {
-        const message = `Unable to execute action because no secrets are defined for the "${connector.name}" connector.`;
+        const message = missingSecretsMessage(connector.name);
         this.deps.logger.warn(message);
         results.push({ id: item.id, actionTypeId: connector.typeId, response: 'missingSecretsError', message });
         continue;

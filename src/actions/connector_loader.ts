@@ -10,6 +10,17 @@ import type { InMemoryConnector } from './in_memory_connectors.js';
 const RUNNABLE_CACHE_MS = 1000;
 const RUNNABLE_CACHE_MAX = 10_000;
 
+/** Kibana's words for a connector imported without its secrets (enqueue skips it with them). */
+export const missingSecretsMessage = (name: string) => `Unable to execute action because no secrets are defined for the "${name}" connector.`;
+
+/** A connector imported without its secrets cannot run until they are entered again. */
+export class MissingSecretsError extends Error {
+  override name = 'MissingSecretsError';
+  constructor(connectorName: string) {
+    super(`${missingSecretsMessage(connectorName)} Edit the connector and enter its secrets again.`);
+  }
+}
+
 /** Finds connectors (in memory first, then stored) and decrypts them for running. */
 export class ConnectorLoader {
   private readonly recent = new Map<string, { connector: RunnableConnector; expires: number }>();
@@ -39,7 +50,7 @@ export class ConnectorLoader {
 
   /**
    * The runnable connector for a queued action, from a cache of about a second; undefined when
-   * it does not exist. Throws DecryptionError as `runnable` does.
+   * it does not exist. Throws DecryptionError and MissingSecretsError as `runnable` does.
    */
   async cachedRunnable(spaceId: string, id: string): Promise<RunnableConnector | undefined> {
     const key = `${spaceId}\u0000${id}`;
@@ -57,9 +68,13 @@ export class ConnectorLoader {
     return connector;
   }
 
-  /** Decrypts a stored connector's secrets; throws DecryptionError when they do not match. */
+  /**
+   * Decrypts a stored connector's secrets; throws DecryptionError when they do not match, and
+   * MissingSecretsError for a connector imported without them.
+   */
   runnable(connector: InMemoryConnector | ConnectorRecord): RunnableConnector {
     if (isInMemory(connector)) return connector;
+    if (connector.isMissingSecrets) throw new MissingSecretsError(connector.name);
     return {
       id: connector.id,
       name: connector.name,

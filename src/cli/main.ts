@@ -1,8 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, overridesFromEnv, parsePort } from '../config/load.js';
 import { VERSION } from '../plugboard.js';
+import { registerApplyCommand } from './apply.js';
 import { rotateEncryptionKey } from './rotate.js';
 import { serve } from './serve.js';
+import { registerTransferCommands } from './transfer.js';
 
 export interface CommonOptions {
   config?: string;
@@ -52,6 +54,9 @@ program
   .option('--data-dir <dir>', 'data directory')
   .option('--config <file>', 'YAML configuration file')
   .action(async (opts) => rotateEncryptionKey(configFromCli(opts)));
+
+registerApplyCommand(program);
+registerTransferCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -468,6 +468,19 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  savedObjects: z
+    .strictObject({
+      maxImportPayloadBytes: byteSize
+        .default(26_214_400)
+        .meta({ description: 'Largest file `POST /api/saved_objects/_import` accepts; a larger one is answered with 413 and nothing is imported.' }),
+      maxImportExportSize: z
+        .number()
+        .int()
+        .min(1)
+        .default(10_000)
+        .meta({ description: 'Most connectors one export may hold and one import file may carry; beyond it the request is refused with 400.' }),
+    })
+    .prefault({}),
   security: z
     .strictObject({
       elasticPassword: z

@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
@@ -69,6 +70,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     },
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // multipart/form-data (the saved-objects import): routes read the parts themselves, each with its own limits.
+  void app.register(multipart);
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
     if (err instanceof PlugboardError) {

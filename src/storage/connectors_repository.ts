@@ -76,6 +76,18 @@ export class ConnectorsRepository {
     return rows.map(fromRow);
   }
 
+  /** The space of each given id that is stored anywhere; ids are unique across spaces, as in Kibana. */
+  async spacesOf(ids: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const unique = [...new Set(ids)];
+    // In slices, to stay under the bound-parameter limits of both databases.
+    for (let i = 0; i < unique.length; i += 1000) {
+      const rows = await this.db.selectFrom('connectors').select(['id', 'space_id']).where('id', 'in', unique.slice(i, i + 1000)).execute();
+      for (const row of rows) found.set(row.id, row.space_id);
+    }
+    return found;
+  }
+
   async exists(id: string): Promise<boolean> {
     const row = await this.db.selectFrom('connectors').select('id').where('id', '=', id).executeTakeFirst();
     return row !== undefined;
@@ -117,19 +129,21 @@ export class ConnectorsRepository {
   }
 
   /**
-   * Replaces name, config and secrets if the row still has `expectedVersion` (optimistic
-   * concurrency, as Kibana's saved-object version). Returns the new record, or undefined
-   * when the row is gone or was changed meanwhile.
+   * Replaces name, config and secrets (and the type, when given) if the row still has
+   * `expectedVersion` (optimistic concurrency, as Kibana's saved-object version). Returns the
+   * new record, or undefined when the row is gone or was changed meanwhile.
    */
   async update(
     spaceId: string,
     id: string,
     expectedVersion: number,
-    fields: Pick<ConnectorRecord, 'name' | 'config' | 'secrets' | 'isMissingSecrets'>,
+    fields: Pick<ConnectorRecord, 'name' | 'config' | 'secrets' | 'isMissingSecrets'> & { typeId?: string },
   ): Promise<ConnectorRecord | undefined> {
     const row = await this.db
       .updateTable('connectors')
       .set({
+        // Only an import that overwrites a connector may change its type.
+        ...(fields.typeId ? { type_id: fields.typeId } : {}),
         name: fields.name,
         config: JSON.stringify(fields.config),
         secrets: fields.secrets,

@@ -9,6 +9,8 @@ import type {
   ExecutionKpi,
   ExecutionLogItem,
   ExecutionLogQuery,
+  ImportMode,
+  ImportResponse,
   Space,
 } from './types.js';
 
@@ -74,3 +76,24 @@ export const getExecutionKpi = (spaceId: string, query: Pick<ExecutionLogQuery, 
 
 export const getExecutionEvents = (spaceId: string, executionId: string) =>
   request<EventDocument[]>(`/internal/actions/execution_events/${encodeURIComponent(executionId)}`, { spaceId });
+
+/**
+ * The space's connectors as Kibana's NDJSON export (secrets emptied): those of `ids`, or all
+ * of them (preconfigured ones are never exported).
+ */
+export const exportConnectors = (spaceId: string, ids?: string[]) =>
+  request<string>('/api/saved_objects/_export', {
+    method: 'POST',
+    spaceId,
+    body: ids ? { objects: ids.map((id) => ({ type: 'action', id })) } : { type: ['action'] },
+    responseType: 'text',
+  });
+
+const IMPORT_QUERY: Record<ImportMode, string> = { createNewCopies: '?createNewCopies=true', overwrite: '?overwrite=true', keep: '' };
+
+/** Imports an NDJSON export into the space, as a multipart upload in the field `file`. */
+export const importConnectors = (spaceId: string, file: File, mode: ImportMode) => {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return request<ImportResponse>(`/api/saved_objects/_import${IMPORT_QUERY[mode]}`, { method: 'POST', spaceId, body: form });
+};

@@ -26,7 +26,10 @@ export function spacePrefix(spaceId: string): string {
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Sent as JSON; FormData is sent as it is (multipart, the browser sets the boundary). */
   body?: unknown;
+  /** 'text': the answer as it came (an NDJSON export) rather than parsed JSON. */
+  responseType?: 'json' | 'text';
   /** The space the path is in; omitted for routes outside spaces. */
   spaceId?: string;
   signal?: AbortSignal;
@@ -34,17 +37,18 @@ export interface RequestOptions {
   expectUnauthorized?: boolean;
 }
 
-/** One call to a Plugboard route: JSON in and out, the kbn-xsrf header on every change. */
+/** One call to a Plugboard route: JSON in and out (unless told otherwise), the kbn-xsrf header on every change. */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const isForm = options.body instanceof FormData;
+  const headers: Record<string, string> = { accept: options.responseType === 'text' ? '*/*' : 'application/json' };
   if (method !== 'GET') headers['kbn-xsrf'] = 'plugboard-ui';
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.body !== undefined && !isForm) headers['content-type'] = 'application/json';
   const url = `${options.spaceId ? spacePrefix(options.spaceId) : ''}${path}`;
   const response = await fetch(url, {
     method,
     headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.body === undefined ? undefined : isForm ? (options.body as FormData) : JSON.stringify(options.body),
     credentials: 'same-origin',
     signal: options.signal,
   });
@@ -61,5 +65,5 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, message, body);
   }
-  return body as T;
+  return (options.responseType === 'text' ? text : body) as T;
 }

@@ -72,3 +72,53 @@ export interface ExecutionLogQuery {
 }
 
 export type EventDocument = Record<string, any>;
+
+/** How `POST /api/saved_objects/_import` treats connectors whose id already exists in the space. */
+export type ImportMode = 'createNewCopies' | 'overwrite' | 'keep';
+
+export interface ImportedObjectMeta {
+  title?: string;
+  icon?: string;
+}
+
+/** One object of the file that was written (`destinationId`: its id here, when not the file's). */
+export interface ImportSuccess {
+  type: string;
+  id: string;
+  meta: ImportedObjectMeta;
+  destinationId?: string;
+  overwrite?: boolean;
+  createNewCopy?: boolean;
+}
+
+/** One object of the file that was not written, and why (Kibana's import error types). */
+export interface ImportFailure {
+  type: string;
+  id: string;
+  title?: string;
+  meta: ImportedObjectMeta;
+  overwrite?: boolean;
+  error: {
+    type: 'conflict' | 'ambiguous_conflict' | 'unsupported_type' | 'missing_references' | 'unknown' | (string & {});
+    destinationId?: string;
+    message?: string;
+    statusCode?: number;
+    references?: Array<{ type: string; id: string }>;
+  };
+}
+
+export interface ImportWarning {
+  type: 'simple' | 'action_required' | (string & {});
+  message: string;
+  actionPath?: string;
+  buttonLabel?: string;
+}
+
+/** The answer of `POST /api/saved_objects/_import`, as Kibana gives it. */
+export interface ImportResponse {
+  success: boolean;
+  successCount: number;
+  successResults?: ImportSuccess[];
+  errors?: ImportFailure[];
+  warnings: ImportWarning[];
+}

@@ -22,6 +22,8 @@ import { DeleteConnectorsModal } from './list/DeleteConnectorsModal.js';
 import { filterRows, toRows, typeCounts } from './list/rows.js';
 import { TypeFilter } from './list/TypeFilter.js';
 import { useLinkedConnector } from './list/use_linked_connector.js';
+import { ExportConnectorsButton } from './transfer/ExportButton.js';
+import { ImportConnectorsFlyout } from './transfer/ImportConnectorsFlyout.js';
 import { useConnectorTypes } from './use_connector_types.js';
 
 const EDIT_TABS: readonly EditTab[] = ['configuration', 'test', 'logs'];
@@ -47,6 +49,7 @@ export function ConnectorsPage() {
   const [selectedIds, setSelectedIds] = useState<{ spaceId: string; ids: string[] }>({ spaceId, ids: [] });
   const [toDelete, setToDelete] = useState<Connector[]>();
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
 
   const listPath = href('/connectors');
   const connectorHref = useCallback(
@@ -102,13 +105,22 @@ export function ConnectorsPage() {
 
   const isEmpty = connectors.data !== undefined && connectors.data.length === 0;
   const initialLoad = connectors.data === undefined && connectors.error === undefined;
+  // Preconfigured connectors live in the configuration file: they are never exported.
+  const hasExportable = (connectors.data ?? []).some((c) => !c.is_preconfigured);
 
   return (
     <>
       <EuiPageTemplate.Header
         pageTitle="Connectors"
         description="Connect third-party services to send messages, open incidents and page people from rules, workflows and the API."
-        rightSideItems={[createButton('createConnectorButton')]}
+        // The first item is the rightmost: Export, Import, Create connector.
+        rightSideItems={[
+          createButton('createConnectorButton'),
+          <EuiButton key="import" iconType="upload" onClick={() => setImporting(true)} data-test-subj="importConnectorsButton">
+            Import
+          </EuiButton>,
+          <ExportConnectorsButton key="export" selectedIds={selected.map((row) => row.id)} isDisabled={!hasExportable} />,
+        ]}
         bottomBorder
       />
       <EuiPageTemplate.Section>
@@ -169,6 +181,14 @@ export function ConnectorsPage() {
         )}
       </EuiPageTemplate.Section>
 
+      {importing && (
+        <ImportConnectorsFlyout
+          onClose={() => setImporting(false)}
+          onImported={connectors.reload}
+          connectorHref={connectorHref}
+          openConnector={openConnector}
+        />
+      )}
       {creating && catalog.data && <CreateConnectorFlyout catalog={catalog.data} onClose={() => setCreating(false)} onCreated={onCreated} />}
       {connectorId && linked.connector && catalog.data && (
         <EditConnectorFlyout

@@ -24,6 +24,7 @@ import { ConnectorFields, focusFirstInvalid, useConnectorForm } from './Connecto
 import { UnsavedTest } from './TestPanel.js';
 import { TypePicker } from './TypePicker.js';
 import { iconOf } from './type_ui.js';
+import { ServerErrorCallOut } from '../../components/ServerErrorCallOut.js';
 
 /** Kibana's create flyout: pick a type from the cards, then fill its form (and test it) and save. */
 export function CreateConnectorFlyout({ catalog, onClose, onCreated }: CreateConnectorFlyoutProps) {
@@ -140,10 +141,7 @@ function CreateForm({ typeForm, type, titleId, onBack, onClose, onCreated }: Cre
           )}
           {serverError && (
             <div ref={errorCallout}>
-              <EuiCallOut color="danger" iconType="error" title="The connector could not be saved" data-test-subj="formErrors">
-                <p style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>{serverError}</p>
-              </EuiCallOut>
-              <EuiSpacer size="m" />
+              <ServerErrorCallOut title="The connector could not be saved" message={serverError} testSubj="formErrors" />
             </div>
           )}
           <ConnectorFields form={form} nameInputRef={nameInput} />

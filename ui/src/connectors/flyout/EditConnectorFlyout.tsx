@@ -30,6 +30,7 @@ import type { EditConnectorFlyoutProps, EditTab } from '../flyouts.js';
 import { ConnectorFields, focusFirstInvalid, useConnectorForm, type ConnectorFormState } from './ConnectorFields.js';
 import { TestPanel } from './TestPanel.js';
 import { iconOf } from './type_ui.js';
+import { ServerErrorCallOut } from '../../components/ServerErrorCallOut.js';
 
 const TABS: Array<{ id: EditTab; name: string; testSubj: string }> = [
   { id: 'configuration', name: 'Configuration', testSubj: 'configurationTab' },
@@ -168,14 +169,7 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
         <div ref={body} {...panelProps('configuration')}>
           {editable ? (
             <>
-              {serverError && (
-                <>
-                  <EuiCallOut color="danger" iconType="error" title="The connector could not be saved" data-test-subj="formErrors">
-                    <p style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>{serverError}</p>
-                  </EuiCallOut>
-                  <EuiSpacer size="m" />
-                </>
-              )}
+              <ServerErrorCallOut title="The connector could not be saved" message={serverError} testSubj="formErrors" />
               <ConnectorFields form={form} secretsNotice={<SecretsCallout connector={connector} form={form} />} />
             </>
           ) : (
@@ -220,9 +214,14 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
 /** Kibana's encrypted-fields callout: secrets are never sent back, so a save needs them again. */
 function SecretsCallout({ connector, form }: { connector: Connector; form: ConnectorFormState }) {
   const hasSecretFields = Object.keys(propertiesOf(form.secrets.schema).properties).length > 0;
+  const place = useRef<HTMLDivElement>(null);
+  // The Fix flow: a connector missing its secrets opens where they are asked for.
+  useEffect(() => {
+    if (connector.is_missing_secrets) place.current?.scrollIntoView({ block: 'start' });
+  }, [connector.is_missing_secrets]);
   if (!hasSecretFields && !connector.is_missing_secrets) return null;
   return (
-    <>
+    <div ref={place}>
       <EuiCallOut
         size="s"
         color={connector.is_missing_secrets ? 'warning' : 'primary'}
@@ -233,7 +232,7 @@ function SecretsCallout({ connector, form }: { connector: Connector; form: Conne
         <p>Sensitive information is not imported or shown: re-enter the values of the secret fields to save. What you leave empty is saved empty.</p>
       </EuiCallOut>
       <EuiSpacer size="m" />
-    </>
+    </div>
   );
 }
 

@@ -1,6 +1,7 @@
 import { EuiAccordion, EuiCallOut, EuiCodeBlock, EuiFlexGroup, EuiFlexItem, EuiLoadingSpinner, EuiSpacer, EuiText } from '@elastic/eui';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ExecuteResult } from '../../api/types.js';
+import { MESSAGE_STYLE } from '../../components/ServerErrorCallOut.js';
 
 export type TestRun =
   | { status: 'idle' }
@@ -79,7 +80,7 @@ export function TestResult({ run }: { run: TestRun }) {
 function Failure({ message, serviceMessage }: { message: string; serviceMessage?: string }) {
   return (
     <EuiCallOut color="danger" iconType="warning" title="Action failed to run" data-test-subj="testResultError">
-      <p data-test-subj="testResultMessage" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+      <p data-test-subj="testResultMessage" style={MESSAGE_STYLE}>
         {message}
       </p>
       {serviceMessage && (
@@ -88,7 +89,7 @@ function Failure({ message, serviceMessage }: { message: string; serviceMessage?
           <EuiText size="xs">
             <strong>Details from the service</strong>
           </EuiText>
-          <p data-test-subj="testResultServiceMessage" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+          <p data-test-subj="testResultServiceMessage" style={MESSAGE_STYLE}>
             {serviceMessage}
           </p>
         </>
