@@ -11,6 +11,8 @@ import { eventually } from './helpers/wait.js';
 // screenshot in .ci/screenshots.
 
 const unavailable = browserUnavailable();
+// A step drives several screens; on a loaded machine that can take longer than vitest's 30 s.
+const BROWSER_STEP = { timeout: 120_000 };
 const subj = (name: string) => `[data-test-subj="${name}"]`;
 
 /**
@@ -34,7 +36,7 @@ function unlabelledControls(page: Page): Promise<string[]> {
   });
 }
 
-describe.skipIf(unavailable !== undefined)('the web UI in a browser', () => {
+describe.skipIf(unavailable !== undefined)('the web UI in a browser', BROWSER_STEP, () => {
   let pb: TestPlugboard;
   let url: string;
   let sink: StatusSink;
@@ -295,7 +297,7 @@ describe.skipIf(unavailable !== undefined)('the web UI in a browser', () => {
   });
 });
 
-describe.skipIf(unavailable !== undefined)('a preconfigured connector in the web UI', () => {
+describe.skipIf(unavailable !== undefined)('a preconfigured connector in the web UI', BROWSER_STEP, () => {
   let pb: TestPlugboard;
   let ui: TestBrowser;
 

@@ -26,7 +26,7 @@ function multipartFile(name: string, content: string) {
   return { raw, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-describe.skipIf(unavailable !== undefined).each(dialects)('exporting and importing connectors in the web UI on %s', (dialect) => {
+describe.skipIf(unavailable !== undefined).each(dialects)('exporting and importing connectors in the web UI on %s', { timeout: 120_000 }, (dialect) => {
   let pb: TestPlugboard;
   let url: string;
   let sink: StatusSink;
