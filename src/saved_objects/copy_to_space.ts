@@ -2,9 +2,9 @@ import type { Scope } from '../actions/actions_client.js';
 import { badRequest, PlugboardError, savedObjectNotFound } from '../common/errors.js';
 import { DecryptionError } from '../crypto/secrets_cipher.js';
 import type { ConnectorRecord } from '../storage/connectors_repository.js';
-import { isUniqueViolation } from '../storage/errors.js';
 import { idInSpace } from './connector_saved_object.js';
 import type { ConnectorTransferDeps } from './deps.js';
+import { writeConnector } from './write_connector.js';
 
 export interface CopyToSpaceRequest {
   spaces: string[];
@@ -71,7 +71,7 @@ async function copyInto(
   targetId: string,
   overwrite: boolean,
 ): Promise<CopyToSpaceResult> {
-  const { authorizer, repository, cipher, spaces } = deps;
+  const { authorizer, repository, spaces } = deps;
   try {
     await spaces.get(spaceId);
   } catch (err) {
@@ -79,29 +79,19 @@ async function copyInto(
     throw err;
   }
   await authorizer.ensureAuthorized(scope.principal, spaceId, 'create', source.typeId);
-  const fields = {
-    name: source.name,
-    config: source.config,
-    // Bound to the copy's own space and id, as every stored secret is.
-    secrets: cipher.encrypt(secrets, { spaceId, connectorId: targetId, typeId: source.typeId, config: source.config }),
-    isMissingSecrets: source.isMissingSecrets,
-  };
   const existing = await repository.get(spaceId, targetId);
   if (existing) {
     if (!overwrite) {
       return { space_id: spaceId, id: targetId, status: 'conflict', message: `Connector ${targetId} already exists in space ${spaceId}; copy with overwrite to replace it.` };
     }
     await authorizer.ensureAuthorized(scope.principal, spaceId, 'update', source.typeId);
-    const updated = await repository.update(spaceId, targetId, existing.version, { ...fields, typeId: source.typeId });
-    if (!updated) return { space_id: spaceId, id: targetId, status: 'conflict', message: `Connector ${targetId} in space ${spaceId} was changed meanwhile; try again.` };
-    return { space_id: spaceId, id: targetId, status: 'overwritten' };
   }
-  try {
-    await repository.insert({ id: targetId, spaceId, typeId: source.typeId, ...fields });
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    // Taken meanwhile in this space, or (a hand-made coincidence) in another one.
-    return { space_id: spaceId, id: targetId, status: 'conflict', message: `Saved object [action/${targetId}] conflict` };
-  }
-  return { space_id: spaceId, id: targetId, status: 'created' };
+  const { typeId, name, config, isMissingSecrets } = source;
+  const outcome = await writeConnector(deps, { spaceId, id: targetId, typeId, name, config, secrets, isMissingSecrets }, existing);
+  if (outcome !== 'conflict') return { space_id: spaceId, id: targetId, status: outcome };
+  const message = existing
+    ? `Connector ${targetId} in space ${spaceId} was changed meanwhile; try again.`
+    : // Taken meanwhile in this space, or (a hand-made coincidence) in another one.
+      `Saved object [action/${targetId}] conflict`;
+  return { space_id: spaceId, id: targetId, status: 'conflict', message };
 }

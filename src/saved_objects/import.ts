@@ -6,10 +6,10 @@ import type { ConnectorTypeDefinition } from '../actions/types.js';
 import { validateConfig, validateConnector, validateSecrets, ValidationError } from '../actions/validation.js';
 import { PlugboardError } from '../common/errors.js';
 import { connectorIdSchema } from '../http/routes/connectors.js';
-import { isUniqueViolation } from '../storage/errors.js';
 import { CONNECTOR_ICON, CONNECTOR_SAVED_OBJECT_TYPE, connectorTitle, idInSpace } from './connector_saved_object.js';
 import { SavedObjectsRequestError, type ConnectorTransferDeps } from './deps.js';
 import { ensureUniqueObjects, type ImportedObject } from './ndjson.js';
+import { writeConnector } from './write_connector.js';
 
 export interface ImportOptions {
   overwrite: boolean;
@@ -135,7 +135,7 @@ export async function importConnectors(
   objects: ImportedObject[],
   options: ImportOptions,
 ): Promise<ImportResponse> {
-  const { repository, authorizer, inMemory } = deps;
+  const { authorizer, inMemory } = deps;
   const limit = deps.maxImportExportSize;
   if (objects.length > limit) throw new SavedObjectsRequestError(`Can't import more than ${limit} objects`);
   ensureUniqueObjects(objects);
@@ -264,29 +264,14 @@ function validated(deps: ConnectorTransferDeps, def: ConnectorTypeDefinition, at
 }
 
 async function store(deps: ConnectorTransferDeps, spaceId: string, placement: Placement): Promise<{ isMissingSecrets: boolean }> {
-  const { registry, repository, cipher } = deps;
+  const { registry, repository } = deps;
   const { attributes, targetId } = placement;
   const def = registry.get(attributes.actionTypeId);
   if (def.isSystemActionType) throw new ObjectFailure({ type: 'unknown', message: `System action creation is forbidden. Action type: ${def.id}.`, statusCode: 400 });
   registry.ensureEnabled(def.id);
   const { config, secrets, isMissingSecrets } = validated(deps, def, attributes);
-  const fields = {
-    name: attributes.name,
-    config,
-    secrets: cipher.encrypt(secrets, { spaceId, connectorId: targetId, typeId: def.id, config }),
-    isMissingSecrets,
-  };
-  const conflict = () => new ObjectFailure({ type: 'unknown', message: `Saved object [action/${targetId}] conflict`, statusCode: 409 });
   const existing = placement.overwrite ? await repository.get(spaceId, targetId) : undefined;
-  if (existing) {
-    if (!(await repository.update(spaceId, targetId, existing.version, { ...fields, typeId: def.id }))) throw conflict();
-  } else {
-    try {
-      await repository.insert({ id: targetId, spaceId, typeId: def.id, ...fields });
-    } catch (err) {
-      if (isUniqueViolation(err)) throw conflict();
-      throw err;
-    }
-  }
+  const outcome = await writeConnector(deps, { spaceId, id: targetId, typeId: def.id, name: attributes.name, config, secrets, isMissingSecrets }, existing);
+  if (outcome === 'conflict') throw new ObjectFailure({ type: 'unknown', message: `Saved object [action/${targetId}] conflict`, statusCode: 409 });
   return { isMissingSecrets };
 }
