@@ -1,6 +1,6 @@
 import { EuiEmptyPrompt, EuiLoadingSpinner } from '@elastic/eui';
 import { useEffect } from 'react';
-import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { Navigate, Route, Routes, useMatch, useNavigate, useParams } from 'react-router-dom';
 import { getCurrentUser } from '../api/endpoints.js';
 import { ApiError, onUnauthorized } from '../api/http.js';
 import { ConnectorsPage } from '../connectors/ConnectorsPage.js';
@@ -12,15 +12,24 @@ import { SessionProvider } from './session.js';
 import { SpaceProvider } from './space.js';
 import { ToastsProvider } from './toasts.js';
 
-/** The app's pages; the same ones under `/s/{space}/…` for other spaces. */
+/**
+ * The app's pages; the same ones under `/s/{space}/…` for other spaces. The session is checked
+ * once, outside the space routes, so switching spaces does not ask for it again.
+ */
 export function App() {
+  const onLoginPage = useMatch('/login') !== null;
   return (
     <ToastsProvider>
-      <Routes>
-        <Route path="/login" element={<LoginPage />} />
-        <Route path="/s/:spaceId/*" element={<SpacePages />} />
-        <Route path="/*" element={<SpacePages />} />
-      </Routes>
+      {onLoginPage ? (
+        <LoginPage />
+      ) : (
+        <SessionGate>
+          <Routes>
+            <Route path="/s/:spaceId/*" element={<SpacePages />} />
+            <Route path="/*" element={<SpacePages />} />
+          </Routes>
+        </SessionGate>
+      )}
     </ToastsProvider>
   );
 }
@@ -28,26 +37,23 @@ export function App() {
 function SpacePages() {
   const { spaceId = 'default' } = useParams();
   return (
-    <SessionGate>
-      <SpaceProvider spaceId={spaceId}>
-        <Layout>
-          <Routes>
-            <Route index element={<Navigate to="connectors" replace />} />
-            <Route path="connectors" element={<ConnectorsPage />} />
-            <Route path="connectors/:connectorId" element={<ConnectorsPage />} />
-            <Route path="logs" element={<LogsPage />} />
-            <Route path="*" element={<NotFound />} />
-          </Routes>
-        </Layout>
-      </SpaceProvider>
-    </SessionGate>
+    <SpaceProvider spaceId={spaceId}>
+      <Layout>
+        <Routes>
+          <Route index element={<Navigate to="connectors" replace />} />
+          <Route path="connectors" element={<ConnectorsPage />} />
+          <Route path="connectors/:connectorId" element={<ConnectorsPage />} />
+          <Route path="logs" element={<LogsPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Layout>
+    </SpaceProvider>
   );
 }
 
 /** Pages need a session: without one (a 401 anywhere), the login page, then back here. */
 function SessionGate({ children }: { children: React.ReactNode }) {
   const navigate = useNavigate();
-  const location = useLocation();
   const me = useAsync(getCurrentUser, []);
   useEffect(() => {
     const toLogin = () => {
@@ -56,7 +62,7 @@ function SessionGate({ children }: { children: React.ReactNode }) {
     };
     if (me.error instanceof ApiError && me.error.statusCode === 401) toLogin();
     return onUnauthorized(toLogin);
-  }, [me.error, navigate, location.pathname]);
+  }, [me.error, navigate]);
   if (me.data) return <SessionProvider user={me.data}>{children}</SessionProvider>;
   if (me.error && !(me.error instanceof ApiError && me.error.statusCode === 401)) {
     return <EuiEmptyPrompt color="danger" iconType="warning" title={<h2>Plugboard cannot be reached</h2>} body={<p>{me.error.message}</p>} />;
