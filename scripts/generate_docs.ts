@@ -66,12 +66,13 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'Elastic Cloud (`elastic_cloud`), or Microsoft Exchange Online through Microsoft Graph (`exchange_server`, with ' +
     '`tenantId`, `clientId` and the `clientSecret` secret; OAuth2 client credentials, token cached until it expires). ' +
     'The message is Markdown: it is sent as the text part and, rendered, as the HTML part, followed by a footer ' +
-    '(`xpack.actions.enableFooterInEmail`) that links to `server.publicBaseUrl`. Addresses are checked against ' +
+    '(`xpack.actions.enableFooterInEmail`) that links to `server.publicBaseUrl` ("This message was sent by Plugboard."; ' +
+    'the `__json` test service keeps Kibana\'s "…sent by Elastic." that Kibana\'s API tests read). Addresses are checked against ' +
     '`xpack.actions.email.domain_allowlist` / `recipient_allowlist`; bodies are cut at `xpack.actions.email.maximum_body_length`. ' +
     'SMTP connections follow `xpack.actions.ssl`, the `smtp://host:port` entries of `customHostSettings` (CA, ' +
     '`requireTLS`, `ignoreTLS`), the proxy and `plugboard.net.deniedAddresses`. As in Kibana, runs started over HTTP ' +
-    '(`_execute`, the Test button, and Plugboard\'s `_enqueue`) send the fixed text "This is a test email from Kibana" ' +
-    'instead of the subject and message; HTML bodies and attachments are accepted only from notifications (or, for ' +
+    '(`_execute`, the Test button, and Plugboard\'s `_enqueue`) send the fixed text "This is a test email from Plugboard" ' +
+    'instead of the subject and message (the UI\'s Test tab shows what will be sent before it is sent); HTML bodies and attachments are accepted only from notifications (or, for ' +
     'HTML, with `allowHtml`).',
   '.slack':
     'Posts a message to one Slack channel through an incoming webhook URL, which is stored as a secret. ' +
@@ -219,6 +220,19 @@ const ROUTE_NOTES: Record<string, string> = {
     'an id derived from the space and its own id, reported as `destinationId`. Connectors exported without ' +
     'their secrets come in with `is_missing_secrets: true`: queued actions skip them and runs fail until ' +
     'their secrets are entered again (the `action_required` warning lists how many).',
+  'PUT /internal/actions/connector/{id}':
+    "The UI's edit: `PUT /api/actions/connector/{id}` replaces every secret (Kibana's rule, kept for API " +
+    'clients), so saving a rename without typing the secrets again would drop them. Here the secret fields ' +
+    'named in `keep_secrets` keep their stored value and the others come from `secrets`; the merge is ' +
+    "validated by the type as a whole and encrypted again, bound to the new config. It needs the update " +
+    'privilege and is audited as `connector_update`, like the public update. `GET /internal/actions/connector/{id}/configured_secrets` ' +
+    'tells which fields have a value, never the values.',
+  'POST /internal/actions/connector/{id}/_preview_run':
+    "What a run from the UI's Test tab (or `_execute`) would send, worked out by the type without sending: " +
+    'for an email, the sender, recipients, subject and text after the rules that apply to runs started over HTTP ' +
+    '(the fixed test text, the footer). `null` for types that send their params as given. A run that would be ' +
+    'refused (invalid params, no recipient) answers `refused` with the reason the run would give. It needs the execute privilege; `POST /internal/actions/connector/_preview_run` ' +
+    'does the same for an unsaved connector (type and config in the body) and needs the create privilege.',
   'POST /api/actions/connector/_test':
     'Runs a connector that is not saved: the body carries the connector type, its `config` and `secrets`, and ' +
     "the action's `params`. Config and secrets are validated as on create, the type must be enabled, and the " +
@@ -893,8 +907,9 @@ export interface RouteRow {
 }
 
 /**
- * The operation ids of route specs marked `access: 'public'` (Plugboard's own) in
- * src/http/routes/*.ts. The OpenAPI document only marks internal routes, so this reads the specs.
+ * The operation ids of Plugboard's own route specs in src/http/routes/*.ts: those marked
+ * `access: 'public'`, and internal ones (for its UI) whose summary says `(Plugboard`. The
+ * OpenAPI document only marks internal routes, so this reads the specs.
  */
 export function plugboardOperationIds(): Set<string> {
   const dir = path.join(ROOT, 'src/http/routes');
@@ -903,7 +918,8 @@ export function plugboardOperationIds(): Set<string> {
     const text = readFileSync(path.join(dir, file), 'utf8');
     for (const chunk of text.split(/defineRoute\s*\(/).slice(1)) {
       const id = /operationId:\s*['"`]([^'"`]+)['"`]/.exec(chunk)?.[1];
-      if (id && /access:\s*['"`]public['"`]/.test(chunk)) ids.add(id);
+      const internalOwn = /access:\s*['"`]internal['"`]/.test(chunk) && /summary:\s*['"`][^'"`]*\(Plugboard/.test(chunk);
+      if (id && (/access:\s*['"`]public['"`]/.test(chunk) || internalOwn)) ids.add(id);
     }
   }
   return ids;

@@ -34,6 +34,7 @@ import { SecretsCipher } from './crypto/secrets_cipher.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteSpec } from './http/route.js';
 import { connectorRoutes } from './http/routes/connectors.js';
+import { connectorUiRoutes } from './http/routes/connectors_ui.js';
 import { connectorTypeFormRoutes } from './http/routes/connector_type_forms.js';
 import { spaceRoutes } from './http/routes/spaces.js';
 import { statusRoutes } from './http/routes/status.js';
@@ -224,6 +225,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const routes: RouteSpec[] = [
     ...statusRoutes({ version: VERSION, isReady: () => ready }),
     ...connectorRoutes(actions),
+    ...connectorUiRoutes(actions),
     ...connectorTypeFormRoutes(registry),
     ...queueRoutes(actions),
     ...savedObjectsRoutes(transfer, config.savedObjects),

@@ -80,11 +80,11 @@ const noSimulator = async (): Promise<Simulator> => ({ close: async () => undefi
 // --- .email: a plain SMTP server (no TLS, no login) on loopback --------------------------------
 
 /**
- * Kibana's fixed text, sent instead of subject and message by HTTP-sourced runs: `_execute`,
- * the UI's Test button and, in Plugboard, `_enqueue` (else the queue would be a way around the
- * rule). Actions queued by rules and notifications send their own text.
+ * The fixed text (Kibana's rule, Plugboard's words), sent instead of subject and message by
+ * HTTP-sourced runs: `_execute`, the UI's Test button and, in Plugboard, `_enqueue` (else the
+ * queue would be a way around the rule). Actions queued by rules and notifications send their own text.
  */
-const KIBANA_TEST_TEXT = 'This is a test email from Kibana';
+const TEST_TEXT = 'This is a test email from Plugboard';
 
 /** No TLS (the server offers no STARTTLS) and no login. */
 const startPlainSmtp = () => startTestSmtpServer({ disabledCommands: ['STARTTLS', 'AUTH'] });
@@ -101,11 +101,11 @@ function emailTarget(smtp: TestSmtpServer): Target {
       expect(mail).toMatchObject({ secure: false, mailFrom: 'alerts@example.com', rcptTo: [`${tag}@example.com`] });
       // The raw MIME, quoted-printable soft line breaks removed.
       const raw = mail.raw.replace(/=\r?\n/g, '');
-      expect(/^Subject: (.*?)\r?$/m.exec(raw)?.[1]).toBe(KIBANA_TEST_TEXT);
-      expect(raw).toContain(KIBANA_TEST_TEXT);
+      expect(/^Subject: (.*?)\r?$/m.exec(raw)?.[1]).toBe(TEST_TEXT);
+      expect(raw).toContain(TEST_TEXT);
       expect(raw).not.toContain(subject(tag));
       expect(raw).not.toContain('Disk');
-      expect(raw).toContain('This message was sent by Elastic.');
+      expect(raw).toContain('This message was sent by Plugboard.');
       expect(result.data).toMatchObject({ accepted: [`${tag}@example.com`], rejected: [], envelope: { from: 'alerts@example.com', to: [`${tag}@example.com`] } });
     },
   };

@@ -102,6 +102,7 @@ describe('docs/', () => {
     expect(api).toMatch(/\| `GET` \| `\/api\/status` \| [^|]+ \| Plugboard \| no \|/);
     expect(api).toMatch(/\| `GET` \| `\/api\/openapi.json` \| [^|]+ \| Plugboard \| no \|/);
     expect(api).toMatch(/\| `GET` \| `\/internal\/actions\/connectors` \| [^|]+ \| Kibana internal \| yes \|/);
+    expect(api).toMatch(/\| `PUT` \| `\/internal\/actions\/connector\/\{id\}` \| [^|]+ \| Plugboard \| yes \|/);
     expect(api).toMatch(/\| `POST` \| `\/api\/actions\/connector\/\{id\}\/_execute` \| [^|]+ \| Kibana \| yes \|/);
     expect(api).toContain('curl -s -u "elastic:$PASSWORD"');
   });

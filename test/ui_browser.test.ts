@@ -119,7 +119,7 @@ describe.skipIf(unavailable !== undefined)('the web UI in a browser', BROWSER_ST
     await page.fill(subj('connectorNameInput'), 'Team chat');
     // Save with the required secret missing: the browser says what the server would.
     await page.click(subj('saveConnectorButton'));
-    await expect.poll(() => page.locator(subj('createConnectorFlyout')).textContent()).toContain('Required');
+    await expect.poll(() => page.locator(subj('createConnectorFlyout')).textContent()).toContain('Webhook URL is required.');
     await page.fill(subj('field-secrets-webhookUrl'), `${sink.url}/slack`);
     await saveAndWaitForRow('Team chat');
     await ui.screenshot('05-three-connectors');
@@ -204,6 +204,8 @@ describe.skipIf(unavailable !== undefined)('the web UI in a browser', BROWSER_ST
     await page.waitForSelector(subj('editConnectorFlyout'));
     await page.waitForSelector(subj('reenterSecretsCallout'));
     await page.fill(subj('connectorNameInput'), 'Team chat (alerts)');
+    // The stored URL is kept unless reset; here it is replaced.
+    await page.click(subj('resetStoredField-webhookUrl'));
     await page.fill(subj('field-secrets-webhookUrl'), `${sink.url}/slack-alerts`);
     await ui.screenshot('09-edit');
     await page.click(subj('saveConnectorButton'));

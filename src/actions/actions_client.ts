@@ -16,7 +16,7 @@ import type { InMemoryConnector } from './in_memory_connectors.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
 import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
 import { renderActionParams } from './templating/render_params.js';
-import { asBadRequest, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
+import { asBadRequest, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
 
 /** Kibana's text for a connector imported without its secrets. */
 
@@ -57,7 +57,16 @@ export interface UpdateConnectorInput {
   name: string;
   config: Record<string, unknown>;
   secrets: Record<string, unknown>;
+  /**
+   * Plugboard's UI: secret fields that keep their stored value (Kibana's update replaces all
+   * secrets). The merge is validated as a whole, as if every secret had been sent.
+   */
+  keepSecrets?: string[];
 }
+
+/** Whether a stored secret field holds something (defaults fill unset ones with null). */
+const isSet = (value: unknown) =>
+  value !== null && value !== undefined && value !== '' && !(typeof value === 'object' && Object.keys(value).length === 0);
 
 export interface EnqueueItem {
   id: string;
@@ -77,6 +86,12 @@ export interface BulkEnqueueItemResult {
 export interface BulkEnqueueResult {
   errors: boolean;
   items: BulkEnqueueItemResult[];
+}
+
+/** What a run would send (null for types that send their params as given), or why it would be refused. */
+export interface RunPreview {
+  preview: Record<string, unknown> | null;
+  refused?: string;
 }
 
 export interface ExecutionView {
@@ -188,7 +203,8 @@ export class ActionsClient {
     if (!existing) throw savedObjectNotFound('action', id);
     await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'update', existing.typeId);
     const def = registry.get(existing.typeId);
-    const { config, secrets } = this.validate(def, input.config, input.secrets);
+    const given = input.keepSecrets ? this.withStoredSecrets(existing, input.secrets, input.keepSecrets) : input.secrets;
+    const { config, secrets } = this.validate(def, input.config, given);
     registry.ensureEnabled(def.id);
     const hookCtx = { connectorId: id, config, secrets, isUpdate: true, logger: this.deps.logger };
     await def.hooks?.preSave?.(hookCtx);
@@ -205,6 +221,41 @@ export class ActionsClient {
       throw savedObjectNotFound('action', id);
     }
     return this.fromRecord(updated);
+  }
+
+  /** The names of the secret fields a saved connector has a value for; never the values. */
+  async configuredSecrets(scope: Scope, id: string): Promise<string[]> {
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
+    const record = await this.deps.repository.get(scope.spaceId, id);
+    if (!record) throw savedObjectNotFound('action', id);
+    if (record.isMissingSecrets) return [];
+    let stored: Record<string, unknown>;
+    try {
+      stored = this.storedSecrets(record);
+    } catch {
+      // Unreadable secrets are as good as none: the form asks for them again.
+      return [];
+    }
+    return Object.keys(stored).filter((name) => isSet(stored[name]));
+  }
+
+  /** `given` plus the stored value of each kept field that has one; a field cannot be both. */
+  private withStoredSecrets(existing: ConnectorRecord, given: Record<string, unknown>, keep: string[]): Record<string, unknown> {
+    const both = keep.find((name) => name in given);
+    if (both) throw badRequest(`[keep_secrets]: "${both}" is also given in [secrets]; a field is either kept or replaced`);
+    const stored = existing.isMissingSecrets ? {} : this.storedSecrets(existing);
+    const kept = Object.fromEntries(keep.filter((name) => isSet(stored[name])).map((name) => [name, stored[name]]));
+    return { ...kept, ...given };
+  }
+
+  private storedSecrets(record: ConnectorRecord): Record<string, unknown> {
+    try {
+      return this.deps.loader.runnable(record).secrets;
+    } catch (err) {
+      if (!(err instanceof DecryptionError)) throw err;
+      this.deps.logger.error(`connector ${record.id}: ${err.message}`);
+      throw badRequest(`${err.message} Enter the secrets again instead of keeping them.`);
+    }
   }
 
   async delete(scope: Scope, id: string): Promise<void> {
@@ -349,6 +400,65 @@ export class ActionsClient {
     const def = this.deps.registry.get(found.typeId);
     const valid = asBadRequest(() => validateParams(def, params, this.deps.validatorContext));
     return renderActionParams(def, this.deps.logger, valid, variables, id);
+  }
+
+  /**
+   * What running a saved or preconfigured connector now with `params` would send, for types
+   * that change their params when they run (null for the others); nothing is sent.
+   */
+  async previewRun(scope: Scope, id: string, params: unknown): Promise<RunPreview> {
+    const found = await this.deps.loader.find(scope.spaceId, id);
+    if (found && isInMemory(found) && found.isSystemAction) throw badRequest('Execution of system action is not allowed');
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
+    if (!found) throw savedObjectNotFound('action', id);
+    return this.preview(this.deps.registry.get(found.typeId), id, found.config, params);
+  }
+
+  /** The same for a connector that is not saved (the create flyout's test); needs create. */
+  async previewUnsavedRun(scope: Scope, typeId: string, config: unknown, params: unknown): Promise<RunPreview> {
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'create', typeId);
+    return this.preview(this.deps.registry.get(typeId), 'unsaved-connector', config, params);
+  }
+
+  /**
+   * The type's messages about a config and secrets, each checked on its own as create checks
+   * it (the UI asks as the user leaves a field); needs create.
+   */
+  async validateFields(scope: Scope, typeId: string, input: { config?: unknown; secrets?: unknown }): Promise<{ config?: string; secrets?: string }> {
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'create', typeId);
+    const def = this.deps.registry.get(typeId);
+    const ctx = this.deps.validatorContext;
+    const problem = (check: () => unknown) => {
+      try {
+        check();
+        return undefined;
+      } catch (err) {
+        if (err instanceof ValidationError) return err.message;
+        throw err;
+      }
+    };
+    return {
+      ...(input.config !== undefined ? { config: problem(() => validateConfig(def, input.config, ctx)) } : {}),
+      ...(input.secrets !== undefined ? { secrets: problem(() => validateSecrets(def, input.secrets, ctx)) } : {}),
+    };
+  }
+
+  /** A run the type or its validation would refuse is an answer too: `refused` says why, as the run would. */
+  private preview(def: ConnectorTypeDefinition, connectorId: string, rawConfig: unknown, rawParams: unknown): RunPreview {
+    if (!def.previewRun) return { preview: null };
+    const ctx = this.deps.validatorContext;
+    let config: Record<string, unknown>;
+    let params: Record<string, unknown>;
+    try {
+      config = validateConfig(def, rawConfig, ctx);
+      params = validateParams(def, rawParams, ctx);
+    } catch (err) {
+      if (err instanceof ValidationError) return { preview: null, refused: err.message };
+      throw err;
+    }
+    // What the UI's Test tab and _execute run as.
+    const preview = def.previewRun({ connectorId, config, params, source: 'http_request', configurationUtilities: ctx.configurationUtilities, logger: this.deps.logger });
+    return typeof preview === 'string' ? { preview: null, refused: preview } : { preview };
   }
 
   /** Runs a connector that is not saved, after the same validation as create. */

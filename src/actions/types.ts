@@ -78,6 +78,9 @@ export interface ExecutorContext<C, S, P> {
   isPreconfigured: boolean;
 }
 
+/** What a type needs to tell what a run would send, without sending it. */
+export type PreviewContext<C, P> = Pick<ExecutorContext<C, unknown, P>, 'connectorId' | 'config' | 'params' | 'source' | 'configurationUtilities' | 'logger'>;
+
 export interface ValidatorContext {
   configurationUtilities: ConfigurationUtilities;
 }
@@ -124,6 +127,12 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
    * src/actions/templating). Without it every string is rendered with no escaping.
    */
   renderParameterTemplates?(logger: Logger, params: P, variables: Record<string, unknown>, actionId?: string): P;
+  /**
+   * What a run with these params would send (the message after the type's own rules), worked
+   * out without sending: the UI shows it before a test is run. A string is why the run would be
+   * refused. Types whose runs send their params as given need none.
+   */
+  previewRun?(ctx: PreviewContext<C, P>): Record<string, unknown> | string;
   /** Default params for the UI's Test tab. */
   testParams?: P;
   hooks?: {

@@ -194,7 +194,7 @@ describe('.email params', () => {
       subject: 's',
       message: 'm',
       messageHTML: null,
-      kibanaFooterLink: { path: '/', text: 'Go to Elastic' },
+      kibanaFooterLink: { path: '/' },
     });
   });
 
@@ -305,21 +305,25 @@ describe('.email content', () => {
 
   it('replaces subject and message with the test text for the Test button and _execute', () => {
     const email = composed({ ...smtp, allowHtml: true }, { ...params, messageHTML: '<b>x</b>' }, { source: 'http_request' });
-    expect(email.subject).toBe('This is a test email from Kibana');
-    expect(email.text).toBe('This is a test email from Kibana\n\n---\n\nThis message was sent by Elastic.');
-    expect(email.html).toBe('This is a test email from Kibana');
+    expect(email.subject).toBe('This is a test email from Plugboard');
+    expect(email.text).toBe('This is a test email from Plugboard\n\n---\n\nThis message was sent by Plugboard.');
+    expect(email.html).toBe('This is a test email from Plugboard');
   });
 
   it('keeps the content of other sources, with the footer and the Markdown rendered as HTML', () => {
     const email = composed(smtp, params);
     expect(email.subject).toBe('Disk full');
-    expect(email.text).toBe('Disk **full** on web-1\n\n---\n\nThis message was sent by Elastic.');
-    expect(email.html).toBe('<p>Disk <strong>full</strong> on web-1</p>\n<hr>\n<p>This message was sent by Elastic.</p>\n');
+    expect(email.text).toBe('Disk **full** on web-1\n\n---\n\nThis message was sent by Plugboard.');
+    expect(email.html).toBe('<p>Disk <strong>full</strong> on web-1</p>\n<hr>\n<p>This message was sent by Plugboard.</p>\n');
   });
 
   it('links the footer to server.publicBaseUrl and the footer path, and can leave it out', () => {
     const linked = makeConfigurationUtilities({ settings: { 'server.publicBaseUrl': 'https://kibana.example.com' } });
-    expect(composed(smtp, params, { utils: linked }).text).toMatch(/\n\n---\n\nThis message was sent by Elastic\. \[Go to Elastic\]\(https:\/\/kibana\.example\.com\)\.$/);
+    expect(composed(smtp, params, { utils: linked }).text).toMatch(/\n\n---\n\nThis message was sent by Plugboard\. \[Go to Plugboard\]\(https:\/\/kibana\.example\.com\)\.$/);
+    // The __json service, whose result Kibana's API tests read, keeps Kibana's words.
+    expect(composed({ ...smtp, service: '__json' }, params, { utils: linked }).text).toMatch(
+      /\n\n---\n\nThis message was sent by Elastic\. \[Go to Elastic\]\(https:\/\/kibana\.example\.com\)\.$/,
+    );
     expect(composed(smtp, { ...params, kibanaFooterLink: { path: '/app/rules/1', text: 'View rule' } }, { utils: linked }).text).toMatch(
       /\[View rule\]\(https:\/\/kibana\.example\.com\/app\/rules\/1\)\.$/,
     );

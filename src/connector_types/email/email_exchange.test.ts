@@ -97,7 +97,7 @@ describe('.email with exchange_server', () => {
     expect(request.json).toEqual({
       message: {
         subject: 'Disk full',
-        body: { contentType: 'HTML', content: '<p>Disk <strong>full</strong></p>\n<hr>\n<p>This message was sent by Elastic.</p>\n' },
+        body: { contentType: 'HTML', content: '<p>Disk <strong>full</strong></p>\n<hr>\n<p>This message was sent by Plugboard.</p>\n' },
         toRecipients: [{ emailAddress: { address: 'ops@contoso.example', name: 'Ops' } }],
         ccRecipients: [{ emailAddress: { address: 'lead@contoso.example' } }],
         bccRecipients: [{ emailAddress: { address: 'audit@contoso.example' } }],

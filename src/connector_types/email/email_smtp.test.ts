@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionResult, ConfigurationUtilities, ExecutionSource } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from '../../../test/helpers/smtp_server.js';
+import { readMessage } from '../../../test/helpers/mime.js';
+import { startTestSmtpServer, type TestSmtpServer } from '../../../test/helpers/smtp_server.js';
 import { createTlsFixtures, type TlsFixtures } from '../../../test/helpers/tls_fixtures.js';
 import { makeConfigurationUtilities, makeContext } from '../lib/test_context.js';
 import { emailConnectorType as def } from './index.js';
@@ -52,78 +53,6 @@ async function startSmtp(options: Partial<SMTPServerOptions> = {}): Promise<Test
   });
   servers.push(server);
   return server;
-}
-
-// --- reading the raw message back ---------------------------------------------------------------
-
-interface MimePart {
-  headers: Map<string, string>;
-  body: string;
-  parts: MimePart[];
-}
-
-function decodeQuotedPrintable(text: string): string {
-  const bytes: number[] = [];
-  const unfolded = text.replace(/=\r?\n/g, '');
-  for (let i = 0; i < unfolded.length; i++) {
-    if (unfolded[i] === '=' && /^[0-9A-F]{2}$/i.test(unfolded.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(unfolded.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(unfolded[i], 'utf8'));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** RFC 2047 encoded words (`=?UTF-8?Q?...?=`, `=?UTF-8?B?...?=`) in a header value. */
-function decodeWords(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=/gi, (_, _charset: string, kind: string, data: string) =>
-      kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')),
-    );
-}
-
-function parseMime(raw: string): MimePart {
-  const split = raw.search(/\r?\n\r?\n/);
-  const head = split === -1 ? raw : raw.slice(0, split);
-  const rest = split === -1 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
-  const headers = new Map<string, string>();
-  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).toLowerCase(), decodeWords(line.slice(colon + 1).trim()));
-  }
-  const type = headers.get('content-type') ?? 'text/plain';
-  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
-  if (type.startsWith('multipart/') && boundary) {
-    const sections = rest.split(`--${boundary}`).slice(1, -1);
-    return { headers, body: '', parts: sections.map((s) => parseMime(s.replace(/^\r?\n/, ''))) };
-  }
-  const encoding = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
-  const body =
-    encoding === 'base64' ? Buffer.from(rest.replace(/\s+/g, ''), 'base64').toString('utf8') : encoding === 'quoted-printable' ? decodeQuotedPrintable(rest) : rest;
-  return { headers, body: body.replace(/\r\n/g, '\n').replace(/\n$/, ''), parts: [] };
-}
-
-function findPart(part: MimePart, predicate: (p: MimePart) => boolean): MimePart | undefined {
-  if (predicate(part)) return part;
-  for (const child of part.parts) {
-    const found = findPart(child, predicate);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function readMessage(received: ReceivedMail) {
-  const root = parseMime(received.raw);
-  const ofType = (type: string) => findPart(root, (p) => p.parts.length === 0 && (p.headers.get('content-type') ?? '').startsWith(type) && !p.headers.has('content-disposition'));
-  return {
-    header: (name: string) => root.headers.get(name.toLowerCase()),
-    text: ofType('text/plain')?.body,
-    html: ofType('text/html')?.body,
-    attachments: root.parts.filter((p) => p.headers.get('content-disposition')?.startsWith('attachment')),
-  };
 }
 
 // --- running the connector --------------------------------------------------------------------
@@ -194,12 +123,12 @@ describe('.email over SMTP', () => {
     expect(message.header('Subject')).toBe('Disk full on web-1 — ünïcode');
     expect(message.text).toBe(
       'Disk **full** on `web-1`:\n\n- /var at 99%\n- see https://status.example.com\n\n---\n\n' +
-        'This message was sent by Elastic. [View rule](https://kibana.example.com/app/rules/r-1).',
+        'This message was sent by Plugboard. [View rule](https://kibana.example.com/app/rules/r-1).',
     );
     expect(message.html).toBe(
       '<p>Disk <strong>full</strong> on <code>web-1</code>:</p>\n<ul>\n<li>/var at 99%</li>\n' +
         '<li>see <a href="https://status.example.com">https://status.example.com</a></li>\n</ul>\n<hr>\n' +
-        '<p>This message was sent by Elastic. <a href="https://kibana.example.com/app/rules/r-1">View rule</a>.</p>\n',
+        '<p>This message was sent by Plugboard. <a href="https://kibana.example.com/app/rules/r-1">View rule</a>.</p>\n',
     );
     expect(received.raw).not.toContain(PASSWORD);
   });
@@ -214,8 +143,8 @@ describe('.email over SMTP', () => {
     const server = await startSmtp();
     expect(await send(server, { source: 'http_request' })).toMatchObject({ status: 'ok' });
     const message = readMessage(server.received[0]);
-    expect(message.header('Subject')).toBe('This is a test email from Kibana');
-    expect(message.text).toBe('This is a test email from Kibana\n\n---\n\nThis message was sent by Elastic.');
+    expect(message.header('Subject')).toBe('This is a test email from Plugboard');
+    expect(message.text).toBe('This is a test email from Plugboard\n\n---\n\nThis message was sent by Plugboard.');
   });
 
   it('sends HTML bodies and attachments given by notifications', async () => {
@@ -233,7 +162,7 @@ describe('.email over SMTP', () => {
     expect(result).toMatchObject({ status: 'ok' });
     const message = readMessage(server.received[0]);
     expect(message.html).toBe('<h1>Report</h1><p>All good</p>');
-    expect(message.text).toBe('See the report\n\n---\n\nThis message was sent by Elastic.');
+    expect(message.text).toBe('See the report\n\n---\n\nThis message was sent by Plugboard.');
     expect(message.attachments).toHaveLength(1);
     expect(message.attachments[0].headers.get('content-disposition')).toContain('filename=load.csv');
     expect(message.attachments[0].body).toBe('host,load\nweb-1,0.9');

@@ -1,7 +1,7 @@
 import { defineConnectorType } from '../../actions/types.js';
 import { renderTemplate, renderTemplatesDeep } from '../../actions/templating/renderer.js';
-import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema, type EmailParams } from './schema.js';
-import { executeEmail } from './service.js';
+import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema, TEST_MESSAGE, type EmailParams } from './schema.js';
+import { executeEmail, previewEmail } from './service.js';
 import { validateEmailConfig, validateEmailConnector, validateEmailParams } from './validation.js';
 
 export const emailConnectorType = defineConnectorType({
@@ -17,14 +17,16 @@ export const emailConnectorType = defineConnectorType({
     params: validateEmailParams,
     connector: validateEmailConnector,
   },
+  // The example of the docs; the UI's Test tab leaves the recipients to the user. Runs over
+  // HTTP send this subject and message whatever is given.
   testParams: {
     to: ['oncall@example.com'],
     cc: [],
     bcc: [],
-    subject: 'Test email from Plugboard',
-    message: 'This is a test email from Plugboard.',
+    subject: TEST_MESSAGE,
+    message: TEST_MESSAGE,
     messageHTML: null,
-    kibanaFooterLink: { path: '/', text: 'Go to Elastic' },
+    kibanaFooterLink: { path: '/' },
   },
   // The message is Markdown (values escaped as Markdown), the HTML body HTML; the rest is plain text.
   renderParameterTemplates(logger, params, variables): EmailParams {
@@ -35,4 +37,5 @@ export const emailConnectorType = defineConnectorType({
     };
   },
   executor: executeEmail,
+  previewRun: previewEmail,
 });

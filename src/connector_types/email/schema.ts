@@ -28,8 +28,12 @@ export const SERVICE_SETTING_NAMES: Record<string, string> = {
 /** The SMTP relay of Elastic Cloud deployments. */
 export const ELASTIC_CLOUD_SMTP = { host: 'dockerhost', port: 10025, secure: false } as const;
 
-/** What the UI "Test" button and the `_execute` API send instead of the user's text. */
-export const TEST_MESSAGE = 'This is a test email from Kibana';
+/**
+ * What runs started over HTTP (the UI's Test tab, `_execute`, `_enqueue`) send instead of the
+ * user's subject and message, as Kibana does, so that a connector cannot relay any text. No API
+ * client reads it (the `__json` service, which they read, keeps the params), so it names Plugboard.
+ */
+export const TEST_MESSAGE = 'This is a test email from Plugboard';
 
 export const MAX_ADDRESS_LENGTH = 512;
 export const MAX_RECIPIENTS = 100;
@@ -94,7 +98,14 @@ const attachmentSchema = z.strictObject({
   encoding: z.string().optional().meta({ label: 'Encoding', help: 'How content is encoded, e.g. base64.' }),
 });
 
-export const DEFAULT_FOOTER_LINK = { path: '/', text: 'Go to Elastic' } as const;
+/**
+ * Who the footer says sent the email. Kibana's API tests read the `__json` service's result, so
+ * that service keeps Kibana's words; the emails Plugboard sends name Plugboard.
+ */
+export const FOOTER_BRANDS = {
+  kibana: { sender: 'This message was sent by Elastic.', linkText: 'Go to Elastic' },
+  plugboard: { sender: 'This message was sent by Plugboard.', linkText: 'Go to Plugboard' },
+} as const;
 
 export const paramsSchema = z.strictObject({
   to: recipients('To', 'Recipient addresses (at most 100, each at most 512 characters).'),
@@ -115,8 +126,11 @@ export const paramsSchema = z.strictObject({
   // Set by code (e.g. a link to the alert), not by users.
   kibanaFooterLink: z
     .strictObject({
-      path: z.string().default(DEFAULT_FOOTER_LINK.path).meta({ label: 'Path', help: 'Appended to server.publicBaseUrl.' }),
-      text: z.string().default(DEFAULT_FOOTER_LINK.text).meta({ label: 'Text' }),
+      path: z.string().default('/').meta({ label: 'Path', help: 'Appended to server.publicBaseUrl.' }),
+      text: z
+        .string()
+        .optional()
+        .meta({ label: 'Text', help: `Default: "${FOOTER_BRANDS.plugboard.linkText}" ("${FOOTER_BRANDS.kibana.linkText}" with the __json service, as in Kibana).` }),
     })
     .prefault({})
     .meta({ label: 'Footer link', help: 'The link of the footer when server.publicBaseUrl is set.' }),

@@ -1,17 +1,18 @@
 import type { Socket } from 'node:net';
 import { createTransport, type SMTPTransportOptions, type SendMailOptions } from 'nodemailer';
 import type { Logger } from 'pino';
-import type { ActionResult, ConfigurationUtilities, ExecutorContext } from '../../actions/types.js';
+import type { ActionResult, ConfigurationUtilities, ExecutorContext, PreviewContext } from '../../actions/types.js';
 import type { ActionsConfig } from '../../config/schema.js';
 import { canonicalHostUrl } from '../../net/custom_host_settings.js';
 import { OutboundRequestError } from '../../net/http_client.js';
 import { retryForStatus } from '../lib/retry.js';
 import { mailboxesOf, parseAddressList } from './addresses.js';
 import { markdownToHtml } from './markdown.js';
-import { ELASTIC_CLOUD_SMTP, EmailService, TEST_MESSAGE, type EmailAttachment, type EmailConfig, type EmailParams, type EmailSecrets } from './schema.js';
+import { ELASTIC_CLOUD_SMTP, EmailService, FOOTER_BRANDS, TEST_MESSAGE, type EmailAttachment, type EmailConfig, type EmailParams, type EmailSecrets } from './schema.js';
 import { addressLabel, checkAddresses, NO_RECIPIENTS_MESSAGE, sesEndpoint, wellKnownService, type SmtpEndpoint } from './validation.js';
 
 type EmailContext = ExecutorContext<EmailConfig, EmailSecrets, EmailParams>;
+type ComposeContext = PreviewContext<EmailConfig, EmailParams>;
 
 export const SEND_ERROR_MESSAGE = 'error sending email';
 const FOOTER_DIVIDER = '\n\n---\n\n';
@@ -47,7 +48,7 @@ function refused(actionId: string, message: string): ActionResult {
 }
 
 /** Cuts a body at xpack.actions.email.maximum_body_length, saying so at its top and in the log. */
-export function trimToMaximumLength(text: string, field: string, ctx: Pick<EmailContext, 'connectorId' | 'logger' | 'configurationUtilities'>): string {
+export function trimToMaximumLength(text: string, field: string, ctx: Pick<ComposeContext, 'connectorId' | 'logger' | 'configurationUtilities'>): string {
   const max = ctx.configurationUtilities.actionsConfig.email.maximum_body_length;
   if (text.length < max) return text;
   ctx.logger.warn(
@@ -60,10 +61,11 @@ export function trimToMaximumLength(text: string, field: string, ctx: Pick<Email
 }
 
 /** Kibana's footer: who sent the message and, with server.publicBaseUrl, a link back. */
-export function footerText(publicBaseUrl: string | undefined, link: EmailParams['kibanaFooterLink']): string {
-  if (!publicBaseUrl) return 'This message was sent by Elastic.';
+export function footerText(publicBaseUrl: string | undefined, link: EmailParams['kibanaFooterLink'], brand: keyof typeof FOOTER_BRANDS): string {
+  const { sender, linkText } = FOOTER_BRANDS[brand];
+  if (!publicBaseUrl) return sender;
   const base = publicBaseUrl.replace(/\/+$/, '');
-  return `This message was sent by Elastic. [${link.text}](${base}${link.path === '/' ? '' : link.path}).`;
+  return `${sender} [${link.text ?? linkText}](${base}${link.path === '/' ? '' : link.path}).`;
 }
 
 /** The HTML part: the action's own, or the message rendered from Markdown (the raw text if that fails). */
@@ -81,7 +83,7 @@ function htmlOf(text: string, messageHTML: string | null, logger: Logger): strin
  * The checks Kibana repeats at execution (the params were rendered since they were validated)
  * and the content rules of Kibana's executor; an ActionResult when the action is refused.
  */
-export function composeEmail(ctx: EmailContext): OutgoingEmail | ActionResult {
+export function composeEmail(ctx: ComposeContext): OutgoingEmail | ActionResult {
   const { connectorId, config, params, source, configurationUtilities: utils } = ctx;
   const nonBlank = (list: string[]) => list.filter((entry) => entry.trim() !== '');
   const to = nonBlank(params.to);
@@ -105,8 +107,9 @@ export function composeEmail(ctx: EmailContext): OutgoingEmail | ActionResult {
   }
 
   let { subject, message, messageHTML } = params;
-  // The UI's Test button and the _execute API always send the fixed test text.
-  if (source === 'http_request' && config.service !== EmailService.Json) {
+  const json = config.service === EmailService.Json;
+  // Runs started over HTTP (the UI's Test tab, _execute, _enqueue) always send the fixed test text.
+  if (source === 'http_request' && !json) {
     subject = TEST_MESSAGE;
     message = TEST_MESSAGE;
     if (messageHTML != null) messageHTML = TEST_MESSAGE;
@@ -115,7 +118,7 @@ export function composeEmail(ctx: EmailContext): OutgoingEmail | ActionResult {
   let text = trimToMaximumLength(message, 'message', ctx);
   if (messageHTML != null) messageHTML = trimToMaximumLength(messageHTML, 'messageHTML', ctx);
   if (utils.actionsConfig.enableFooterInEmail) {
-    text = `${text}${FOOTER_DIVIDER}${footerText(utils.publicBaseUrl, params.kibanaFooterLink)}`;
+    text = `${text}${FOOTER_DIVIDER}${footerText(utils.publicBaseUrl, params.kibanaFooterLink, json ? 'kibana' : 'plugboard')}`;
   }
   text = text || 'no message set';
 
@@ -130,6 +133,13 @@ export function composeEmail(ctx: EmailContext): OutgoingEmail | ActionResult {
     html: htmlOf(text, messageHTML, ctx.logger),
     ...(params.attachments ? { attachments: params.attachments } : {}),
   };
+}
+
+/** What a run would send, for the UI's Test tab to show first; the reason when it would be refused. */
+export function previewEmail(ctx: ComposeContext): Record<string, unknown> | string {
+  const composed = composeEmail(ctx);
+  if ('status' in composed) return composed.message ?? 'the email would be refused';
+  return { ...composed };
 }
 
 // --- SMTP ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ const formSchema = z
     secrets_schema: z.record(z.string(), z.unknown()),
     params_schema: z.record(z.string(), z.unknown()),
     test_params: z.record(z.string(), z.unknown()).nullable().meta({ description: "The params the Test tab starts from." }),
+    run_preview: z.boolean().meta({ description: 'Whether a run may send other than its params (an email test sends a fixed text): the Test tab then shows `_preview_run` first.' }),
   })
   .meta({ id: 'connector_type_form' });
 
@@ -47,6 +48,7 @@ export function connectorTypeFormRoutes(registry: ConnectorTypeRegistry): RouteS
             secrets_schema: inputJsonSchema(def.schemas.secrets),
             params_schema: inputJsonSchema(def.schemas.params),
             test_params: (def.testParams as Record<string, unknown> | undefined) ?? null,
+            run_preview: def.previewRun !== undefined,
           }));
         return { body: forms };
       },

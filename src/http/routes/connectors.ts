@@ -41,7 +41,7 @@ const createBody = z
   })
   .meta({ id: 'create_connector_request' });
 
-const updateBody = z
+export const updateBody = z
   .strictObject({
     name: nonEmptyString().meta({ description: 'The display name for the connector.' }),
     config: objectWithoutEmptyStrings().default({}),
@@ -49,7 +49,7 @@ const updateBody = z
   })
   .meta({ id: 'update_connector_request' });
 
-const executeBody = z
+export const executeBody = z
   .strictObject({ params: z.record(z.string(), z.unknown()).meta({ description: "The action's parameters; they depend on the type." }) })
   .meta({ id: 'run_connector_request' });
 

@@ -50,6 +50,26 @@ export const createConnector = (spaceId: string, typeId: string, input: Connecto
 export const updateConnector = (spaceId: string, id: string, input: ConnectorInput) =>
   request<Connector>(`/api/actions/connector/${encodeURIComponent(id)}`, { method: 'PUT', spaceId, body: input });
 
+/** The UI's update: the secret fields of `keep_secrets` keep their stored value (Plugboard). */
+export const updateConnectorKeepingSecrets = (spaceId: string, id: string, input: ConnectorInput & { keep_secrets: string[] }) =>
+  request<Connector>(`/internal/actions/connector/${encodeURIComponent(id)}`, { method: 'PUT', spaceId, body: input });
+
+/** The names of the secret fields a connector has a value for, never the values (Plugboard). */
+export const getConfiguredSecrets = (spaceId: string, id: string) =>
+  request<{ configured_secrets: string[] }>(`/internal/actions/connector/${encodeURIComponent(id)}/configured_secrets`, { spaceId });
+
+/** The type's own messages about a config and secrets, nothing stored (Plugboard). */
+export const validateConnectorFields = (spaceId: string, typeId: string, input: { config?: Record<string, unknown>; secrets?: Record<string, unknown> }) =>
+  request<{ config?: string; secrets?: string }>('/internal/actions/connector/_validate', { method: 'POST', spaceId, body: { connector_type_id: typeId, ...input } });
+
+export type RunPreview = { preview: Record<string, unknown> | null; refused?: string };
+
+/** What a test run would send, nothing sent (Plugboard): of a saved connector, or of unsaved settings. */
+export const previewRun = (spaceId: string, target: { id: string } | { typeId: string; config: Record<string, unknown> }, params: Record<string, unknown>) =>
+  'id' in target
+    ? request<RunPreview>(`/internal/actions/connector/${encodeURIComponent(target.id)}/_preview_run`, { method: 'POST', spaceId, body: { params } })
+    : request<RunPreview>('/internal/actions/connector/_preview_run', { method: 'POST', spaceId, body: { connector_type_id: target.typeId, config: target.config, params } });
+
 export const deleteConnector = (spaceId: string, id: string) =>
   request<void>(`/api/actions/connector/${encodeURIComponent(id)}`, { method: 'DELETE', spaceId });
 

@@ -30,6 +30,8 @@ export interface ConnectorTypeForm {
   secrets_schema: JsonSchema;
   params_schema: JsonSchema;
   test_params: Record<string, unknown> | null;
+  /** A run may send other than its params (an email test sends a fixed text): the Test tab previews it. */
+  run_preview: boolean;
 }
 
 export interface ExecuteResult {

@@ -1,4 +1,4 @@
-import { EuiFormErrorText, EuiFormRow, EuiPanel, EuiSpacer, EuiText, EuiTitle, useGeneratedHtmlId } from '@elastic/eui';
+import { EuiButtonEmpty, EuiFieldText, EuiFormErrorText, EuiFormRow, EuiPanel, EuiSpacer, EuiText, EuiTitle, useGeneratedHtmlId } from '@elastic/eui';
 import { createContext, useContext, useCallback, type ReactNode } from 'react';
 import type { JsonSchema } from '../api/types.js';
 import { JsonControl, KeyValueControl, NumberControl, SelectControl, StringListControl, SwitchControl, TextControl, type SelectOption } from './controls.js';
@@ -20,6 +20,7 @@ interface FormContext {
   section: Section;
   form: SchemaFormState;
   overrides: Record<string, FieldOverride>;
+  onLeave?: (path: string) => void;
 }
 
 const Context = createContext<FormContext | undefined>(undefined);
@@ -34,6 +35,8 @@ export interface SchemaFormProps {
   overrides?: Record<string, FieldOverride>;
   /** Shown when the schema has no field (e.g. "This connector needs no parameters."). */
   emptyText?: ReactNode;
+  /** Called as the user leaves a top-level field (to have the server check it). */
+  onLeave?: (path: string) => void;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface SchemaFormProps {
  * discriminated union as a select then its variant's fields), errors under the rows once the
  * user touched them or tried to submit. Every control has `data-test-subj="field-<section>-<path>"`.
  */
-export function SchemaForm({ section, form, overrides = {}, emptyText }: SchemaFormProps) {
+export function SchemaForm({ section, form, overrides = {}, emptyText, onLeave }: SchemaFormProps) {
   const rootErrors = form.errorsFor('', true);
   if (hasNoFields(form.schema)) {
     // A free object (no properties listed) is edited as JSON; a closed empty one has nothing to fill.
@@ -54,7 +57,7 @@ export function SchemaForm({ section, form, overrides = {}, emptyText }: SchemaF
     }
   }
   return (
-    <Context.Provider value={{ section, form, overrides }}>
+    <Context.Provider value={{ section, form, overrides, onLeave }}>
       {hasNoFields(form.schema) ? (
         <Field name="" path="" schema={{ ...form.schema, label: 'JSON' }} required value={form.value} onChange={(v) => form.setValue(isObject(v) ? v : {})} />
       ) : (
@@ -128,19 +131,42 @@ function PropertyFields({ schema, path, value, onChange, skip }: FieldsProps & {
   return (
     <>
       {Object.entries(properties).map(([name, prop]) =>
-        name === skip || (path === '' && form.hidden.includes(name)) ? null : (
+        name === skip || (path === '' && (form.hidden.includes(name) || form.fixed.includes(name))) ? null : path === '' && form.stored.includes(name) ? (
+          <StoredField key={name} name={name} schema={prop} />
+        ) : (
           <Field
             key={name}
             name={name}
             path={join(path, name)}
             schema={prop}
-            required={required.includes(name)}
+            required={required.includes(name) || (path === '' && form.required.includes(name))}
             value={isObject(value) ? value[name] : undefined}
             onChange={(next) => onChange(withKey(value, name, next))}
           />
         ),
       )}
     </>
+  );
+}
+
+/** A field with a stored value that is never shown (a secret, on edit): kept unless reset. */
+function StoredField({ name, schema }: { name: string; schema: JsonSchema }) {
+  const { form } = useFormContext();
+  const { label } = describeField(name, schema);
+  return (
+    <EuiFormRow fullWidth label={label} helpText="Stored, and kept when you save. Reset it to enter another value.">
+      <EuiFieldText
+        fullWidth
+        readOnly
+        value="Configured"
+        data-test-subj={`storedField-${name}`}
+        append={
+          <EuiButtonEmpty size="xs" iconType="refresh" onClick={() => form.resetStored(name)} aria-label={`Reset ${label}`} data-test-subj={`resetStoredField-${name}`}>
+            Reset
+          </EuiButtonEmpty>
+        }
+      />
+    </EuiFormRow>
   );
 }
 
@@ -160,7 +186,7 @@ const optionalMark = (
 );
 
 function Field({ name, path, schema, required, value, onChange }: FieldProps) {
-  const { section, form, overrides } = useFormContext();
+  const { section, form, overrides, onLeave } = useFormContext();
   const legendId = useGeneratedHtmlId({ prefix: 'fieldset' });
   const info = describeField(name, schema);
   const override = overrides[path];
@@ -176,8 +202,11 @@ function Field({ name, path, schema, required, value, onChange }: FieldProps) {
     },
     [touch, setLocalError, path],
   );
+  const { setRemoteError } = form;
   const change = (next: unknown) => {
     touch();
+    // The server's message was about the value before this change.
+    setRemoteError(path, undefined);
     onChange(next);
   };
 
@@ -269,8 +298,10 @@ function Field({ name, path, schema, required, value, onChange }: FieldProps) {
     control = <JsonControl {...base} placeholder={override?.placeholder} value={value} onChange={change} onError={onError} />;
   }
   return (
-    <EuiFormRow {...row} label={info.label} labelAppend={optional ? optionalMark : undefined}>
-      {control as React.ReactElement}
-    </EuiFormRow>
+    <div onBlur={onLeave && path === name ? () => onLeave(path) : undefined}>
+      <EuiFormRow {...row} label={info.label} labelAppend={optional ? optionalMark : undefined}>
+        {control as React.ReactElement}
+      </EuiFormRow>
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { JsonSchema } from '../api/types.js';
 import { validateAgainst, type Issue, type SchemaKind, type ValidationResult } from '../lib/validation.js';
+import { describeField, propertiesOf } from './schema.js';
 
 type Value = Record<string, unknown>;
 
@@ -9,6 +10,12 @@ export interface SchemaFormOptions {
   hidden?: (value: Value) => string[];
   /** Adjusts a value after each change (e.g. a field that follows another). */
   normalise?: (value: Value) => Value;
+  /** Top-level fields this value needs beyond what the schema says (email host and port with service other…). */
+  required?: (value: Value) => string[];
+  /** Top-level fields with a stored value (secrets on edit): it stands, and counts as filled, until the user resets the field. */
+  stored?: string[];
+  /** Top-level fields not drawn but sent as they are (params a run replaces anyway). */
+  fixed?: string[];
 }
 
 export interface SchemaFormState {
@@ -18,9 +25,18 @@ export interface SchemaFormState {
   value: Value;
   setValue(next: Value): void;
   hidden: string[];
+  fixed: string[];
+  /** Top-level fields to fill for this value (the schema's and the conditional ones). */
+  required: string[];
+  /** Stored fields the user has not reset: kept as they are, not sent. */
+  stored: string[];
+  /** Drops the stored value of a field: the user enters a new one (or none). */
+  resetStored(name: string): void;
+  /** The server's message about a field, from a check as the user left it; shown until the field changes. */
+  setRemoteError(path: string, message: string | undefined): void;
   /** What is sent: the value without its hidden fields. */
   submitted: Value;
-  /** The check with the server's wording, on `submitted`. */
+  /** The check with the server's wording, on `submitted` (stored fields count as given). */
   validation: ValidationResult;
   issues: Issue[];
   /** Problems a control finds before there is a value to check (JSON that does not parse…), by path. */
@@ -40,7 +56,7 @@ export interface SchemaFormState {
 
 /** The state of one generated form (config, secrets or params): value, touched fields, checks. */
 export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Value | (() => Value), options: SchemaFormOptions = {}): SchemaFormState {
-  const { hidden: hiddenOf, normalise } = options;
+  const { hidden: hiddenOf, normalise, required: requiredOf, stored = [], fixed = [] } = options;
   const [value, setRawValue] = useState<Value>(() => {
     const start = typeof initial === 'function' ? initial() : initial;
     return normalise ? normalise(start) : start;
@@ -49,6 +65,8 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
   const [revealed, setRevealed] = useState(false);
   const [dirty, setDirty] = useState(false);
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+  const [remoteErrors, setRemoteErrors] = useState<Record<string, string>>({});
+  const [resetNames, setResetNames] = useState<ReadonlySet<string>>(new Set());
 
   const hidden = hiddenOf ? hiddenOf(value) : [];
   const hiddenKey = hidden.join('\n');
@@ -59,8 +77,23 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
     return copy;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value, hiddenKey]);
-  const validation = useMemo(() => validateAgainst(kind, schema, submitted), [kind, schema, submitted]);
-  const issues = validation.issues;
+  const storedNow = stored.filter((name) => !resetNames.has(name) && !hidden.includes(name));
+  const storedKey = storedNow.join('\n');
+  const schemaRequired = propertiesOf(schema).required;
+  const required = [...new Set([...schemaRequired, ...(requiredOf ? requiredOf(value) : [])])].filter((name) => !hidden.includes(name));
+  // A stored field is not sent, yet it is there: the schema must not ask for it.
+  const checked = useMemo(
+    () => (storedNow.length === 0 ? schema : { ...schema, required: schemaRequired.filter((name) => !storedNow.includes(name)) }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [schema, storedKey],
+  );
+  const validation = useMemo(() => validateAgainst(kind, checked, submitted), [kind, checked, submitted]);
+  // Config and secrets refuse empty strings on the server; an empty required field is missing.
+  const missing = required.filter((name) => !storedNow.includes(name) && isBlank(submitted[name], kind !== 'params'));
+  const issues: Issue[] = [
+    ...validation.issues.filter((issue) => !missing.includes(issue.path)),
+    ...missing.map((name) => ({ path: name, message: `${describeField(name, propertiesOf(schema).properties[name] ?? {}).label} is required.` })),
+  ];
 
   const setValue = useCallback(
     (next: Value) => {
@@ -70,17 +103,12 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
     [normalise],
   );
   const touch = useCallback((path: string) => setTouched((t) => (t.has(path) ? t : new Set(t).add(path))), []);
-  const setLocalError = useCallback(
-    (path: string, message: string | undefined) =>
-      setLocalErrors((errors) => {
-        if (errors[path] === message) return errors;
-        const copy = { ...errors };
-        if (message === undefined) delete copy[path];
-        else copy[path] = message;
-        return copy;
-      }),
-    [],
-  );
+  const setLocalError = useCallback((path: string, message: string | undefined) => setLocalErrors((errors) => withMessage(errors, path, message)), []);
+  const setRemoteError = useCallback((path: string, message: string | undefined) => setRemoteErrors((errors) => withMessage(errors, path, message)), []);
+  const resetStored = useCallback((name: string) => {
+    setResetNames((names) => new Set(names).add(name));
+    setDirty(true);
+  }, []);
   const reset = useCallback(
     (next: Value) => {
       setRawValue(normalise ? normalise(next) : next);
@@ -88,6 +116,8 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
       setRevealed(false);
       setDirty(false);
       setLocalErrors({});
+      setRemoteErrors({});
+      setResetNames(new Set());
     },
     [normalise],
   );
@@ -96,10 +126,10 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
   const errorsFor = (path: string, exact: boolean): string[] => {
     const own = (p: string) => p === path || (!exact && p.startsWith(`${path}.`));
     const shown = revealed || [...touched].some(own);
-    if (!shown) return [];
+    const remote = remoteErrors[path];
+    if (!shown) return remote ? [remote] : [];
     const messages = issues.filter((i) => own(i.path)).map((i) => (exact || i.path === path ? i.message : `${i.path.slice(path.length + 1)}: ${i.message}`));
-    const local = localErrors[path];
-    return local ? [local, ...messages] : messages;
+    return [localErrors[path], remote, ...messages].filter((m): m is string => m !== undefined);
   };
 
   return {
@@ -108,6 +138,11 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
     value,
     setValue,
     hidden,
+    fixed,
+    required,
+    stored: storedNow,
+    resetStored,
+    setRemoteError,
     submitted,
     validation,
     issues,
@@ -117,8 +152,22 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
     reveal: useCallback(() => setRevealed(true), []),
     revealed,
     errorsFor,
-    isValid: !validation.message && visibleLocal.length === 0,
+    isValid: issues.length === 0 && visibleLocal.length === 0,
     dirty,
     reset,
   };
+}
+
+/** Nothing given: absent or null, and also an empty string where the server refuses them. */
+function isBlank(value: unknown, emptyStringIsBlank: boolean): boolean {
+  return value === undefined || value === null || (emptyStringIsBlank && value === '');
+}
+
+/** The messages by path with one set or (undefined) removed; the same object when nothing changes. */
+function withMessage(errors: Record<string, string>, path: string, message: string | undefined): Record<string, string> {
+  if (errors[path] === message) return errors;
+  const copy = { ...errors };
+  if (message === undefined) delete copy[path];
+  else copy[path] = message;
+  return copy;
 }

@@ -1,6 +1,7 @@
 import { EuiFieldText, EuiFormRow, EuiSpacer, EuiText, EuiTitle } from '@elastic/eui';
-import { useState, type ReactNode, type Ref } from 'react';
-import type { ConnectorInput } from '../../api/endpoints.js';
+import { useCallback, useState, type ReactNode, type Ref } from 'react';
+import { validateConnectorFields, type ConnectorInput } from '../../api/endpoints.js';
+import { useSpace } from '../../app/space.js';
 import type { ConnectorTypeForm } from '../../api/types.js';
 import { SchemaForm } from '../../forms/SchemaForm.js';
 import { hasNoFields, initialValue, propertiesOf } from '../../forms/schema.js';
@@ -20,14 +21,22 @@ export interface ConnectorFormState {
   /** Shows every problem (after an attempt to save or run). */
   reveal(): void;
   revealed: boolean;
-  /** What createConnector / updateConnector / the unsaved test send. */
+  /** What createConnector / updateConnectorKeepingSecrets / the unsaved test send (stored secrets are in `secrets.stored`). */
   input(): ConnectorInput;
-  /** Starts again from a saved connector: its name and config, no secrets. */
+  /** Starts again from a saved connector: its name and config, its stored secrets kept. */
   reset(name: string, config: Record<string, unknown>): void;
+  /** Has the server check a config or secrets field as the user leaves it. */
+  checkOnServer(section: 'config' | 'secrets', path: string): void;
 }
 
 /** The name, config and secrets of a connector being created or edited. */
-export function useConnectorForm(typeForm: ConnectorTypeForm, start: { name: string; config?: Record<string, unknown> }): ConnectorFormState {
+export function useConnectorForm(
+  typeForm: ConnectorTypeForm,
+  start: { name: string; config?: Record<string, unknown> },
+  /** On edit: the secret fields that have a stored value. */
+  storedSecrets: string[] = [],
+): ConnectorFormState {
+  const { spaceId } = useSpace();
   const custom = customizationOf(typeForm.id);
   const [name, setRawName] = useState(start.name);
   const [nameDirty, setNameDirty] = useState(false);
@@ -35,11 +44,33 @@ export function useConnectorForm(typeForm: ConnectorTypeForm, start: { name: str
   const config = useSchemaForm('config', typeForm.config_schema, () => start.config ?? initialValue(typeForm.config_schema), {
     hidden: custom.hiddenConfig,
     normalise: custom.normaliseConfig,
+    required: custom.requiredConfig,
   });
-  const hiddenSecrets = custom.hiddenSecrets;
+  const { hiddenSecrets, requiredSecrets } = custom;
   const secrets = useSchemaForm('secrets', typeForm.secrets_schema, {}, {
     hidden: hiddenSecrets ? () => hiddenSecrets(config.value) : undefined,
+    required: requiredSecrets ? () => requiredSecrets(config.value) : undefined,
+    stored: storedSecrets,
   });
+  const forms = { config, secrets };
+  const checkOnServer = useCallback(
+    (section: 'config' | 'secrets', path: string) => {
+      const form = forms[section];
+      // The browser's own check comes first; the server adds what it cannot say (a URL that does not parse…).
+      if (form.issues.some((issue) => issue.path === path) || form.submitted[path] === undefined) return;
+      const sent = form.submitted;
+      validateConnectorFields(spaceId, typeForm.id, { [section]: sent }).then(
+        (answer) => {
+          const message = answer[section];
+          // Only a message about this field belongs under it; the rest waits for Save.
+          form.setRemoteError(path, message && message.toLowerCase().includes(path.toLowerCase()) ? message : undefined);
+        },
+        () => undefined,
+      );
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [spaceId, typeForm.id, config.submitted, secrets.submitted, config.issues, secrets.issues],
+  );
   const nameOk = name.trim() !== '';
   return {
     typeForm,
@@ -61,6 +92,7 @@ export function useConnectorForm(typeForm: ConnectorTypeForm, start: { name: str
     },
     revealed: config.revealed,
     input: () => ({ name: name.trim(), config: config.submitted, secrets: secrets.submitted }),
+    checkOnServer,
     reset(nextName, nextConfig) {
       setRawName(nextName);
       setNameDirty(false);
@@ -115,7 +147,7 @@ export function ConnectorFields({
             <h3>Settings</h3>
           </EuiTitle>
           <EuiSpacer size="s" />
-          <SchemaForm section="config" form={form.config} overrides={custom.configOverrides} />
+          <SchemaForm section="config" form={form.config} overrides={custom.configOverrides} onLeave={(path) => form.checkOnServer('config', path)} />
         </>
       )}
       {(visibleFieldCount(form.secrets) > 0 || secretsNotice) && (
@@ -125,11 +157,11 @@ export function ConnectorFields({
             <h3>Secrets</h3>
           </EuiTitle>
           <EuiText size="xs" color="subdued">
-            <p>Stored encrypted. They are never shown again, not even to you.</p>
+            <p>Stored encrypted. They are never shown again, not even to you; a stored one shows as Configured.</p>
           </EuiText>
           <EuiSpacer size="s" />
           {secretsNotice}
-          <SchemaForm section="secrets" form={form.secrets} />
+          <SchemaForm section="secrets" form={form.secrets} onLeave={(path) => form.checkOnServer('secrets', path)} />
         </>
       )}
     </>

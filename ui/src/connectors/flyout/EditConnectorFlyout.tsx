@@ -20,17 +20,19 @@ import {
   useGeneratedHtmlId,
 } from '@elastic/eui';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { updateConnector } from '../../api/endpoints.js';
+import { getConfiguredSecrets, updateConnectorKeepingSecrets } from '../../api/endpoints.js';
 import type { Connector, ConnectorTypeForm } from '../../api/types.js';
 import { useSpace } from '../../app/space.js';
 import { useToasts } from '../../app/toasts.js';
 import { describeField, propertiesOf } from '../../forms/schema.js';
+import { useAsync } from '../../lib/use_async.js';
 import { ExecutionLogs } from '../../logs/ExecutionLogs.js';
 import type { EditConnectorFlyoutProps, EditTab } from '../flyouts.js';
 import { ConnectorFields, focusFirstInvalid, useConnectorForm, type ConnectorFormState } from './ConnectorFields.js';
 import { TestPanel } from './TestPanel.js';
 import { iconOf } from './type_ui.js';
 import { ServerErrorCallOut } from '../../components/ServerErrorCallOut.js';
+import { LoadErrorCallOut } from '../../components/LoadErrorCallOut.js';
 
 const TABS: Array<{ id: EditTab; name: string; testSubj: string }> = [
   { id: 'configuration', name: 'Configuration', testSubj: 'configurationTab' },
@@ -48,6 +50,7 @@ const unknownTypeForm = (typeId: string): ConnectorTypeForm => ({
   secrets_schema: { type: 'object', additionalProperties: {} },
   params_schema: { type: 'object', additionalProperties: {} },
   test_params: null,
+  run_preview: false,
 });
 
 /** Kibana's edit flyout: Configuration (or a read-only view), Test and Logs tabs. */
@@ -65,8 +68,13 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
   const knownForm = catalog.forms.get(connector.connector_type_id);
   const typeForm = knownForm ?? unknownTypeForm(connector.connector_type_id);
   const typeName = catalog.types.find((t) => t.id === connector.connector_type_id)?.name ?? typeForm.name;
-  const form = useConnectorForm(typeForm, { name: connector.name, config: connector.config ?? {} });
   const editable = !connector.is_preconfigured && !!knownForm;
+  // Which secrets are stored (never their values): they show as Configured and are kept on save.
+  const stored = useAsync(
+    () => (editable ? getConfiguredSecrets(spaceId, connector.id).then((a) => a.configured_secrets) : Promise.resolve([])),
+    [spaceId, connector.id, editable],
+  );
+  const form = useConnectorForm(typeForm, { name: connector.name, config: connector.config ?? {} }, stored.data);
 
   // The page may open the same flyout on another tab (Save & test, a Test link).
   useEffect(() => setTab(initialTab), [initialTab]);
@@ -91,10 +99,11 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
     setSaving(true);
     setServerError(undefined);
     try {
-      const updated = await updateConnector(spaceId, connector.id, form.input());
+      const updated = await updateConnectorKeepingSecrets(spaceId, connector.id, { ...form.input(), keep_secrets: form.secrets.stored });
       toasts.success(`Updated '${updated.name}'`);
       setConnector(updated);
       form.reset(updated.name, updated.config ?? {});
+      stored.reload();
       onUpdated(updated);
     } catch (err) {
       setServerError((err as Error).message);
@@ -170,6 +179,7 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
           {editable ? (
             <>
               <ServerErrorCallOut title="The connector could not be saved" message={serverError} testSubj="formErrors" />
+              <LoadErrorCallOut title="Could not tell which secrets are stored" state={stored} testSubj="storedSecretsLoadError" />
               <ConnectorFields form={form} secretsNotice={<SecretsCallout connector={connector} form={form} />} />
             </>
           ) : (
@@ -198,7 +208,8 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
                 fill
                 onClick={save}
                 isLoading={saving}
-                isDisabled={saving || !form.dirty || (form.revealed && !form.isValid)}
+                // Until the stored secrets are known, a save could not keep them.
+                isDisabled={saving || !form.dirty || stored.data === undefined || (form.revealed && !form.isValid)}
                 data-test-subj="saveConnectorButton"
               >
                 Save
@@ -229,7 +240,11 @@ function SecretsCallout({ connector, form }: { connector: Connector; form: Conne
         title={connector.is_missing_secrets ? 'Sensitive information was not imported' : 'Sensitive information is not shown'}
         data-test-subj="reenterSecretsCallout"
       >
-        <p>Sensitive information is not imported or shown: re-enter the values of the secret fields to save. What you leave empty is saved empty.</p>
+        <p>
+          {connector.is_missing_secrets
+            ? 'Sensitive information is not imported: enter the values of the secret fields again, then save.'
+            : 'Secret values are never shown. A stored one reads Configured and is kept when you save; reset it to enter another value.'}
+        </p>
       </EuiCallOut>
       <EuiSpacer size="m" />
     </div>

@@ -2,6 +2,7 @@ import {
   EuiButton,
   EuiCallOut,
   EuiCodeBlock,
+  EuiDescriptionList,
   EuiFormRow,
   EuiHorizontalRule,
   EuiSpacer,
@@ -13,24 +14,101 @@ import {
   useGeneratedHtmlId,
 } from '@elastic/eui';
 import { useState } from 'react';
-import { executeConnector, renderParams, testUnsavedConnector } from '../../api/endpoints.js';
+import { executeConnector, previewRun, renderParams, testUnsavedConnector } from '../../api/endpoints.js';
 import type { Connector, ConnectorTypeForm, JsonSchema } from '../../api/types.js';
 import { useSpace } from '../../app/space.js';
 import { SchemaForm } from '../../forms/SchemaForm.js';
-import { initialValue } from '../../forms/schema.js';
+import { humanise, initialValue } from '../../forms/schema.js';
+import { useAsync } from '../../lib/use_async.js';
 import { useSchemaForm, type SchemaFormState } from '../../forms/use_schema_form.js';
 import type { ConnectorFormState } from './ConnectorFields.js';
 import { TestResult, useTestRun, type TestRun } from './TestResult.js';
+import { customizationOf } from './type_ui.js';
 
 // A type the catalog does not describe still gets a params editor: free JSON.
 const FREE_PARAMS: JsonSchema = { type: 'object', additionalProperties: {} };
 
 const NO_PARAMS = 'This connector type does not need any parameters.';
 
-/** The params a test sends: the type's test params, else its defaults. */
+/** The params a test sends: the type's test params, else its defaults; what the user must choose (recipients) starts empty. */
 export function useParamsForm(typeForm: ConnectorTypeForm | undefined): SchemaFormState {
   const schema = typeForm?.params_schema ?? FREE_PARAMS;
-  return useSchemaForm('params', schema, () => structuredClone(typeForm?.test_params ?? initialValue(schema)));
+  const custom = customizationOf(typeForm?.id ?? '');
+  return useSchemaForm(
+    'params',
+    schema,
+    () => {
+      const start = structuredClone(typeForm?.test_params ?? initialValue(schema));
+      for (const name of custom.chosenInTest ?? []) delete start[name];
+      return start;
+    },
+    { fixed: custom.fixedInTest },
+  );
+}
+
+type PreviewTarget = { id: string } | { typeId: string; config: Record<string, unknown> };
+
+const previewLabel = (key: string) => (key === 'replyTo' ? 'Reply to' : key === 'text' ? 'Text' : key === 'html' ? 'HTML' : humanise(key));
+const previewValue = (value: unknown) => (Array.isArray(value) ? value.join(', ') || '—' : typeof value === 'string' ? value : JSON.stringify(value));
+
+/**
+ * For types whose runs send other than their params (an email test sends a fixed text): what
+ * the server says the run will send, before the user runs it.
+ */
+function RunPreview({ typeForm, target, params, ready = true }: { typeForm?: ConnectorTypeForm; target: PreviewTarget; params: SchemaFormState; ready?: boolean }) {
+  const { spaceId } = useSpace();
+  const titleId = useGeneratedHtmlId({ prefix: 'runPreviewTitle' });
+  const wanted = !!typeForm?.run_preview && params.isValid && ready;
+  const key = JSON.stringify([target, params.submitted]);
+  const preview = useAsync(() => (wanted ? previewRun(spaceId, target, params.submitted) : Promise.resolve(undefined)), [spaceId, key, wanted]);
+  if (!typeForm?.run_preview) return null;
+  const shown = preview.data?.preview;
+  const entries = shown ? Object.entries(shown) : [];
+  const long = (v: unknown) => typeof v === 'string' && (v.includes('\n') || v.length > 80);
+  return (
+    <section aria-labelledby={titleId} data-test-subj="runPreview">
+      <EuiTitle size="xxs">
+        <h4 id={titleId}>What the test will send</h4>
+      </EuiTitle>
+      <EuiText size="xs" color="subdued">
+        <p>Worked out by the server from the params above and the saved settings. A test started from here or the API may send other than its params (an email test sends a fixed subject and message); rules send their own.</p>
+      </EuiText>
+      <EuiSpacer size="s" />
+      {(preview.error || preview.data?.refused) && (
+        <EuiCallOut size="s" color="warning" iconType="warning" title="The test would be refused" data-test-subj="runPreviewRefused">
+          <p style={{ overflowWrap: 'anywhere' }}>{preview.data?.refused ?? preview.error?.message}</p>
+        </EuiCallOut>
+      )}
+      {!ready && (
+        <EuiText size="s" color="subdued">
+          <p>Complete the settings above to see it.</p>
+        </EuiText>
+      )}
+      {!preview.error && entries.length > 0 && (
+        <>
+          <EuiDescriptionList
+            compressed
+            type="column"
+            listItems={entries.filter(([, v]) => !long(v)).map(([k, v]) => ({ title: previewLabel(k), description: <span data-test-subj={`runPreview-${k}`}>{previewValue(v)}</span> }))}
+          />
+          {entries
+            .filter(([, v]) => long(v))
+            .map(([k, v]) => (
+              <div key={k}>
+                <EuiSpacer size="s" />
+                <EuiText size="xs">
+                  <strong>{previewLabel(k)}</strong>
+                </EuiText>
+                <EuiCodeBlock fontSize="s" paddingSize="s" overflowHeight={200} aria-label={previewLabel(k)} data-test-subj={`runPreview-${k}`}>
+                  {String(v)}
+                </EuiCodeBlock>
+              </div>
+            ))}
+        </>
+      )}
+      <EuiSpacer size="s" />
+    </section>
+  );
 }
 
 const resultStatus = (run: TestRun) =>
@@ -68,6 +146,7 @@ export function TestPanel({ connector, typeForm, unsavedChanges }: { connector: 
             title: 'Run',
             children: (
               <>
+                <RunPreview typeForm={typeForm} target={{ id: connector.id }} params={params} />
                 {unsavedChanges && (
                   <>
                     <EuiCallOut size="s" color="warning" iconType="info" title="Save your changes before you run the test." data-test-subj="testUnsavedChangesNote">
@@ -197,6 +276,7 @@ export function UnsavedTest({ form }: { form: ConnectorFormState }) {
       </EuiText>
       <EuiSpacer size="s" />
       <SchemaForm section="params" form={params} emptyText={NO_PARAMS} />
+      <RunPreview typeForm={form.typeForm} target={{ typeId: form.typeForm.id, config: form.config.submitted }} params={params} ready={form.config.isValid} />
       <EuiButton
         size="s"
         iconType="play"

@@ -42,9 +42,17 @@ export interface TypeCustomization {
   hiddenConfig?(config: Value): string[];
   /** Secret fields that do not apply to the current config. */
   hiddenSecrets?(config: Value): string[];
+  /** Config fields the current choices make required, though the schema cannot say so. */
+  requiredConfig?(config: Value): string[];
+  /** Secret fields the current config makes required (a stored value counts as given). */
+  requiredSecrets?(config: Value): string[];
   /** Keeps config fields consistent with each other after a change. */
   normaliseConfig?(config: Value): Value;
   configOverrides?: Record<string, FieldOverride>;
+  /** Params the Test tab leaves empty for the user to choose, whatever the type's example holds (recipients). */
+  chosenInTest?: string[];
+  /** Params the Test tab does not draw, because a test run replaces them (its preview shows what is sent). */
+  fixedInTest?: string[];
 }
 
 const WEBHOOK_AUTH = {
@@ -71,6 +79,16 @@ const webhook: TypeCustomization = {
       ...(auth === WEBHOOK_AUTH.ssl ? [] : ['certType']),
       ...(auth === WEBHOOK_AUTH.oauth2 ? [] : OAUTH_FIELDS),
     ];
+  },
+  requiredConfig: (config) => (config.hasAuth !== false && config.authType === WEBHOOK_AUTH.oauth2 ? ['accessTokenUrl', 'clientId'] : []),
+  requiredSecrets(config) {
+    if (config.hasAuth === false) return [];
+    const auth = config.authType ?? WEBHOOK_AUTH.basic;
+    if (auth === WEBHOOK_AUTH.basic) return ['user', 'password'];
+    if (auth === WEBHOOK_AUTH.oauth2) return ['clientSecret'];
+    // Certificates: the files of the type chosen (either kind when none is).
+    if (auth === WEBHOOK_AUTH.ssl) return config.certType === 'ssl-pfx' ? ['pfx'] : config.certType === 'ssl-crt-key' ? ['crt', 'key'] : [];
+    return [];
   },
   hiddenSecrets(config) {
     const auth = config.hasAuth === false ? undefined : (config.authType ?? WEBHOOK_AUTH.basic);
@@ -112,6 +130,17 @@ const email: TypeCustomization = {
       ...(exchange ? ['hasAuth'] : ['tenantId', 'clientId', 'oauthTokenUrl']),
     ];
   },
+  requiredConfig(config) {
+    const service = config.service ?? 'other';
+    return service === 'other' ? ['host', 'port'] : service === 'exchange_server' ? ['tenantId', 'clientId'] : [];
+  },
+  requiredSecrets(config) {
+    if (config.service === 'exchange_server') return ['clientSecret'];
+    return config.hasAuth === false ? [] : ['user', 'password'];
+  },
+  // A test over HTTP sends a fixed subject and message: the Test tab shows them in its preview.
+  chosenInTest: ['to', 'cc', 'bcc'],
+  fixedInTest: ['subject', 'message', 'messageHTML', 'kibanaFooterLink', 'attachments'],
   hiddenSecrets(config) {
     const exchange = config.service === 'exchange_server';
     return [...(exchange || config.hasAuth === false ? ['user', 'password'] : []), ...(exchange ? [] : ['clientSecret'])];
@@ -132,6 +161,8 @@ const email: TypeCustomization = {
 };
 
 const xmatters: TypeCustomization = {
+  requiredConfig: (config) => (config.usesBasic === false ? [] : ['configUrl']),
+  requiredSecrets: (config) => (config.usesBasic === false ? ['secretsUrl'] : ['user', 'password']),
   hiddenConfig: (config) => (config.usesBasic === false ? ['configUrl'] : []),
   hiddenSecrets: (config) => (config.usesBasic === false ? ['user', 'password'] : ['secretsUrl']),
 };
