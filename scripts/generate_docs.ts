@@ -233,6 +233,16 @@ const ROUTE_NOTES: Record<string, string> = {
     '(the fixed test text, the footer). `null` for types that send their params as given. A run that would be ' +
     'refused (invalid params, no recipient) answers `refused` with the reason the run would give. It needs the execute privilege; `POST /internal/actions/connector/_preview_run` ' +
     'does the same for an unsaved connector (type and config in the body) and needs the create privilege.',
+  'GET /api/actions/execution/{execution_id}':
+    'The state of an action queued with `_enqueue` or `_bulk_enqueue`. `status` is `queued` (waiting for its first ' +
+    'attempt or for a retry; `next_attempt_at` says when it may start, and is absent in every other status), ' +
+    '`running` (an attempt is under way), `ok` (an attempt succeeded), `error` (failed for good: a final error, or ' +
+    'the last allowed attempt failed) or `timeout` (failed for good, and an attempt ran out of time). `attempts` ' +
+    'counts the attempts started, the current one included; `max_attempts` is how many may fail before the action ' +
+    'fails for good. An attempt cut short by a server shutdown is released to the queue, not failed: its events ' +
+    'end with `execute-interrupted` (no outcome), the next run is the next attempt, on any instance, and ' +
+    '`interrupted_attempts` counts such attempts, which do not count towards `max_attempts`. `events` holds the ' +
+    'event-log documents of every attempt, oldest first.',
   'POST /api/actions/connector/_test':
     'Runs a connector that is not saved: the body carries the connector type, its `config` and `secrets`, and ' +
     "the action's `params`. Config and secrets are validated as on create, the type must be enabled, and the " +

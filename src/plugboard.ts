@@ -30,6 +30,7 @@ import { installZod3Messages } from './common/zod_messages.js';
 import type { PlugboardConfig } from './config/schema.js';
 import { CONNECTOR_TYPES } from './connector_types/index.js';
 import { resolveEncryptionKey } from './crypto/key_file.js';
+import { EncryptionKeyCheck } from './crypto/key_check.js';
 import { SecretsCipher } from './crypto/secrets_cipher.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteSpec } from './http/route.js';
@@ -63,6 +64,7 @@ import { RoleAuthorizer } from './security/authorization.js';
 import { RolesRepository } from './storage/roles_repository.js';
 import { SpacesService } from './spaces/spaces_service.js';
 import { ConnectorsRepository } from './storage/connectors_repository.js';
+import { DataDirLock } from './storage/data_dir_lock.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
 import { SpacesRepository } from './storage/spaces_repository.js';
 import { UsersRepository } from './storage/users_repository.js';
@@ -133,12 +135,24 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const preconfigured = preconfiguredEntries(actionsConfig.preconfigured, actionsConfig.preconfiguredAlertHistoryEsIndex, (m) => logger.warn(m));
   const inMemory = buildInMemoryConnectors(preconfigured, registry, { configurationUtilities });
 
-  const database = await openDatabase({
-    url: config.database.url,
-    dataDir,
-    poolMax: config.database.pool.max,
-    onPoolError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
-  });
+  const lock = config.database.url ? undefined : DataDirLock.acquire(dataDir, (message) => logger.warn(message));
+  let database: PlugboardDatabase;
+  try {
+    database = await openDatabase({
+      url: config.database.url,
+      dataDir,
+      poolMax: config.database.pool.max,
+      onPoolError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced'),
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  const closeDatabase = async () => {
+    await database.close();
+    lock?.release();
+  };
+  const repository = new ConnectorsRepository(database.db);
   const users = new UsersRepository(database.db);
   const apiKeysRepository = new ApiKeysRepository(database.db);
   const authenticator = new Authenticator(users, apiKeysRepository);
@@ -147,9 +161,10 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const sessions = new SessionCookies(new SessionStore(new SessionsRepository(database.db), users, config.xpack.security.session), config.server.ssl.enabled);
   const loginThrottle = new LoginThrottle(config.plugboard.security.loginThrottle);
   try {
+    await new EncryptionKeyCheck(database.db).verify(cipher, repository, key.source);
     await ensureBootstrapUser(users, config.security.elasticPassword, logger);
   } catch (err) {
-    await database.close();
+    await closeDatabase();
     throw err;
   }
 
@@ -172,7 +187,6 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   );
   const events = new EventLogger(writes, database.dialect, (err) => logger.error({ err }, 'writing an event failed'));
   const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events });
-  const repository = new ConnectorsRepository(database.db);
   const loader = new ConnectorLoader(repository, inMemory, cipher);
 
   const tasksConfig = config.plugboard.tasks;
@@ -267,7 +281,9 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.server.port;
       const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-      return `${https ? 'https' : 'http'}://${host}:${port}`;
+      const url = `${https ? 'https' : 'http'}://${host}:${port}`;
+      lock?.setAddress(url);
+      return url;
     },
     close() {
       closing ??= (async () => {
@@ -280,7 +296,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         await wakeups?.close();
         await http.close();
         await esClient?.close();
-        await database.close();
+        await closeDatabase();
       })();
       return closing;
     },

@@ -40,7 +40,8 @@ describe.each(dialects)('background execution on %s', (dialect) => {
     sink.respondWith({ status: 200, body: 'ok' });
     const id = await enqueue('bg-ok', 'payload-1');
     const done = await settled(id, 'ok');
-    expect(done).toMatchObject({ execution_id: id, connector_id: 'bg-ok', attempts: 1, result: { status: 'ok', connector_id: 'bg-ok', data: 'payload-1' } });
+    expect(done).toMatchObject({ execution_id: id, connector_id: 'bg-ok', attempts: 1, max_attempts: 2, result: { status: 'ok', connector_id: 'bg-ok', data: 'payload-1' } });
+    expect(done).not.toHaveProperty('next_attempt_at');
     expect(done.events.map((e: { event: { action: string } }) => e.event.action)).toEqual(['execute-start', 'execute']);
     const execute = done.events[1];
     expect(execute).toMatchObject({
@@ -68,11 +69,16 @@ describe.each(dialects)('background execution on %s', (dialect) => {
     });
     expect(waiting.run_at - Date.now()).toBeGreaterThan(20_000);
     expect(waiting.last_error).toContain('error calling webhook, retry later');
+    // Between retries the API says when the next attempt may start and how many are allowed.
+    const between = (await execution(id)).body;
+    expect(between).toMatchObject({ status: 'queued', attempts: 1, interrupted_attempts: 0, max_attempts: 2 });
+    expect(between.next_attempt_at).toBe(new Date(waiting.run_at).toISOString());
     // Let the backoff pass.
     await pb.plugboard.database.db.updateTable('tasks').set({ run_at: Date.now() }).where('id', '=', id).execute();
     pb.plugboard.taskManager.wake();
     const failed = await settled(id, 'error');
     expect(failed.attempts).toBe(2);
+    expect(failed).not.toHaveProperty('next_attempt_at');
     const executes = failed.events.filter((e: { event: { action: string } }) => e.event.action === 'execute');
     expect(executes.map((e: { kibana: { action: { execution: { attempt: number } } } }) => e.kibana.action.execution.attempt)).toEqual([1, 2]);
     expect(executes.every((e: { event: { outcome: string } }) => e.event.outcome === 'failure')).toBe(true);

@@ -112,6 +112,7 @@ describe.each(CONNECTOR_TYPES.map((t) => [t.id, t] as const))('contract of %s', 
 
   it.runIf(fixture.allowedHostsApplies)('is held to allowedHosts on create and at execution', async () => {
     const restricted = await startTestPlugboard({ settings: { 'xpack.actions.allowedHosts': ['allowed.example'] } });
+    let restrictedAgain: TestPlugboard | undefined;
     try {
       const { config, secrets } = fixture.connector(sink.url);
       const refused = await restricted.api('POST', '/api/actions/connector', { name: 'x', connector_type_id: typeId, config, secrets });
@@ -119,17 +120,20 @@ describe.each(CONNECTOR_TYPES.map((t) => [t.id, t] as const))('contract of %s', 
       // A URL held in secrets (Slack and Teams webhooks) is refused as part of the secrets.
       expect(refused.body.message).toMatch(/^error validating connector type (config|secrets): .*is not added to the Kibana config xpack\.actions\.allowedHosts/);
 
-      // A connector saved while its host was allowed is refused once the host no longer is.
-      await restricted.plugboard.database.db.deleteFrom('connectors').execute();
+      // A connector saved while its host was allowed is refused once the host no longer is (one
+      // server at a time on a SQLite data directory: restarted with the other setting).
+      await restricted.plugboard.close();
       const open = await startTestPlugboard({ dataDir: restricted.dataDir, settings: {} });
       await open.api('POST', '/api/actions/connector/was-allowed', { name: 'x', connector_type_id: typeId, config, secrets });
       await open.plugboard.close();
+      restrictedAgain = await startTestPlugboard({ dataDir: restricted.dataDir, settings: { 'xpack.actions.allowedHosts': ['allowed.example'] } });
       const before = sink.requests.length;
-      const run = await restricted.api('POST', '/api/actions/connector/was-allowed/_execute', { params: fixture.connector(sink.url).params });
+      const run = await restrictedAgain.api('POST', '/api/actions/connector/was-allowed/_execute', { params: fixture.connector(sink.url).params });
       expect(run.body.status).toBe('error');
       expect(run.body.message).toMatch(/is not added to the Kibana config xpack\.actions\.allowedHosts/);
       expect(sink.requests.length).toBe(before);
     } finally {
+      await restrictedAgain?.plugboard.close();
       await restricted.close();
     }
   });

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SQLITE_FILE_NAME } from '../src/storage/database.js';
-import { killAllChildServers, startChildServer, startDeliverySink, type ChildServer, type DeliverySink } from './helpers/child_server.js';
-import { availableDialects, createPostgresSchema, type DialectName, type TestSchema } from './helpers/databases.js';
-import { TEST_ENCRYPTION_KEY } from './helpers/plugboard.js';
+import { childServerFixtures, type ChildServer } from './helpers/child_server.js';
+import { availableDialects, type DialectName } from './helpers/databases.js';
 import { eventually } from './helpers/wait.js';
 
 // At-least-once delivery across a crash: a server is SIGKILLed while actions are in flight and
@@ -59,41 +56,21 @@ function byStatus(rows: TaskRow[]): Record<string, number> {
 }
 
 describe.each(dialects)('crash safety on %s', (dialect) => {
-  let sink: DeliverySink | undefined;
-  let schema: TestSchema | undefined;
-  let dataDir: string | undefined;
-
-  afterEach(async () => {
-    await killAllChildServers();
-    await sink?.close();
-    await schema?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    sink = schema = dataDir = undefined;
-  });
+  const fixtures = childServerFixtures();
 
   it(
     'delivers every queued action after a SIGKILL and a restart, repeating only actions that were in flight',
     async () => {
-      sink = await startDeliverySink({ delayMs: 30 });
-      dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-crash-'));
-      schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
-      const configFile = path.join(dataDir, 'plugboard.yml');
-      writeFileSync(
-        configFile,
-        [
-          `plugboard.tasks.leaseDuration: ${LEASE}`,
-          'plugboard.tasks.pollInterval: 200ms',
-          `plugboard.tasks.maxConcurrency: ${MAX_CONCURRENCY}`,
-          // One connector carries every action: let it use the whole instance.
-          `plugboard.actions.flowControl.defaults.concurrency: ${MAX_CONCURRENCY}`,
-          `xpack.encryptedSavedObjects.encryptionKey: ${TEST_ENCRYPTION_KEY}`,
-          'logging.root.level: warn',
-          '',
-        ].join('\n'),
-      );
-      const start = () =>
-        startChildServer({ dataDir: dataDir!, configFile, env: schema ? { PLUGBOARD_DATABASE_URL: schema.url } : {} });
-      const where = { dataDir, url: schema?.url };
+      const sink = await fixtures.sink({ delayMs: 30 });
+      const data = await fixtures.data(dialect, [
+        `plugboard.tasks.leaseDuration: ${LEASE}`,
+        'plugboard.tasks.pollInterval: 200ms',
+        `plugboard.tasks.maxConcurrency: ${MAX_CONCURRENCY}`,
+        // One connector carries every action: let it use the whole instance.
+        `plugboard.actions.flowControl.defaults.concurrency: ${MAX_CONCURRENCY}`,
+      ]);
+      const { start } = data;
+      const where = { dataDir: data.dataDir, url: data.databaseUrl };
 
       // Phase 1: queue everything while the sink holds its answers, then let work flow and
       // kill the server in the middle of it.
@@ -121,15 +98,15 @@ describe.each(dialects)('crash safety on %s', (dialect) => {
 
       let distinctAtKill = -1;
       sink.onDelivery(() => {
-        if (distinctAtKill < 0 && sink!.counts.size >= KILL_AT) {
-          distinctAtKill = sink!.counts.size;
+        if (distinctAtKill < 0 && sink.counts.size >= KILL_AT) {
+          distinctAtKill = sink.counts.size;
           first.process.kill('SIGKILL');
         }
       });
       sink.release();
       const firstExit = await Promise.race([
         first.exited,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the first server was never killed; ${sink!.counts.size} delivered`)), 90_000).unref()),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the first server was never killed; ${sink.counts.size} delivered`)), 90_000).unref()),
       ]);
       sink.onDelivery(undefined);
       expect(firstExit.signal).toBe('SIGKILL');
@@ -149,7 +126,7 @@ describe.each(dialects)('crash safety on %s', (dialect) => {
 
       // Phase 2: the same data directory / database; expired leases bring the tasks back.
       const second = await start();
-      await eventually(() => (sink!.counts.size >= TOTAL ? true : undefined), 120_000, `all ${TOTAL} actions to be delivered (${sink.counts.size} so far)`);
+      await eventually(() => (sink.counts.size >= TOTAL ? true : undefined), 120_000, `all ${TOTAL} actions to be delivered (${sink.counts.size} so far)`);
       // Every task that was running at the kill has run again (or is at least done).
       const inFlightIds = [...runningAtKill].map((n) => executionOf.get(n)!);
       await eventually(
@@ -173,7 +150,7 @@ describe.each(dialects)('crash safety on %s', (dialect) => {
       expect(after.filter((r) => r.owner !== null)).toEqual([]);
 
       // Every sequence number delivered; duplicates only for actions in flight at the kill.
-      const missing = [...executionOf.keys()].filter((n) => !sink!.counts.has(n));
+      const missing = [...executionOf.keys()].filter((n) => !sink.counts.has(n));
       expect(missing).toEqual([]);
       const duplicated = [...sink.counts].filter(([, count]) => count > 1);
       const duplicates = duplicated.reduce((sum, [, count]) => sum + count - 1, 0);

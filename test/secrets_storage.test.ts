@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rotateSecrets } from '../src/cli/rotate.js';
+import { EncryptionKeyCheck } from '../src/crypto/key_check.js';
 import { KEY_FILE_NAME } from '../src/crypto/key_file.js';
 import { SecretsCipher } from '../src/crypto/secrets_cipher.js';
 import { ConnectorsRepository } from '../src/storage/connectors_repository.js';
@@ -110,9 +111,11 @@ describe.each(dialects)('connector secrets on %s', (dialect) => {
         },
       });
       expect((await rotating.api('POST', '/api/actions/connector/rot-1/_execute', { params: {} })).body.status).toBe('ok');
-      const report = await rotateSecrets(new ConnectorsRepository(rotating.plugboard.database.db), new SecretsCipher(NEW_KEY, [TEST_ENCRYPTION_KEY]));
+      const { db } = rotating.plugboard.database;
+      const rotate = () => rotateSecrets(new ConnectorsRepository(db), new SecretsCipher(NEW_KEY, [TEST_ENCRYPTION_KEY]), new EncryptionKeyCheck(db));
+      const report = await rotate();
       expect(report).toEqual({ rotated: 2, alreadyCurrent: 0, failed: [] });
-      const again = await rotateSecrets(new ConnectorsRepository(rotating.plugboard.database.db), new SecretsCipher(NEW_KEY, [TEST_ENCRYPTION_KEY]));
+      const again = await rotate();
       expect(again).toEqual({ rotated: 0, alreadyCurrent: 2, failed: [] });
       await rotating.plugboard.close();
 

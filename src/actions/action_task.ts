@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DecryptionError } from '../crypto/secrets_cipher.js';
+import { DecryptionError, UnknownKeyError } from '../crypto/secrets_cipher.js';
 import type { TaskDefinition, TaskInstance, TaskOutcome } from '../tasks/types.js';
 import { ACTION_TASK_PREFIX } from './actions_client.js';
 import { MissingSecretsError, type ConnectorLoader } from './connector_loader.js';
@@ -18,6 +18,11 @@ export interface ActionTaskParams {
 function storable(result: ActionResult): Record<string, unknown> {
   return { ...result, ...(result.retry instanceof Date ? { retry: result.retry.toISOString() } : {}) };
 }
+
+/** An action whose secrets this instance cannot read waits this long for another instance… */
+const UNKNOWN_KEY_RELEASE_MS = 5_000;
+/** …and this instance leaves that connector's actions alone for this long. */
+const UNKNOWN_KEY_AVOID_MS = 60_000;
 
 /**
  * Runs queued actions. A failed action is a failed task (Kibana counts it a success):
@@ -43,6 +48,12 @@ export function actionTaskDefinition(deps: {
       try {
         runnable = await deps.loader.cachedRunnable(task.spaceId, connectorId);
       } catch (err) {
+        if (err instanceof UnknownKeyError) {
+          // Another instance may have the key (a rotation under way): not this action's fault.
+          deps.logger.warn(`${err.message}. Queued action ${task.id} is released for another instance.`);
+          const now = Date.now();
+          return { kind: 'release', error: err.message, runAt: new Date(now + UNKNOWN_KEY_RELEASE_MS), avoidConnectorUntil: new Date(now + UNKNOWN_KEY_AVOID_MS) };
+        }
         if (err instanceof DecryptionError || err instanceof MissingSecretsError) return { kind: 'failed', error: err.message };
         throw err;
       }

@@ -99,6 +99,11 @@ export interface ExecutionView {
   connectorId: string;
   status: 'queued' | 'running' | 'ok' | 'error' | 'timeout';
   attempts: number;
+  /** Of `attempts`, those a shutdown cut short: they do not count towards `maxAttempts`. */
+  interruptedAttempts: number;
+  maxAttempts: number;
+  /** When queued: when the next attempt may start. */
+  nextAttemptAt?: Date;
   result?: ActionResult;
   events: EventDocument[];
 }
@@ -386,7 +391,17 @@ export class ActionsClient {
     const timedOut = events.some((e) => e.event.action === 'execute-timeout');
     const status: ExecutionView['status'] =
       task.status === 'idle' ? 'queued' : task.status === 'running' ? 'running' : task.status === 'succeeded' ? 'ok' : timedOut ? 'timeout' : 'error';
-    return { executionId, connectorId: task.connectorId ?? '', status, attempts: task.attempts, result: task.result as ActionResult | undefined, events };
+    return {
+      executionId,
+      connectorId: task.connectorId ?? '',
+      status,
+      attempts: task.attempts,
+      interruptedAttempts: task.interruptedAttempts,
+      maxAttempts: task.maxAttempts,
+      ...(status === 'queued' ? { nextAttemptAt: task.runAt } : {}),
+      result: task.result as ActionResult | undefined,
+      events,
+    };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { SecretsCipher } from '../crypto/secrets_cipher.js';
+import { bindingOf, type SecretsCipher } from '../crypto/secrets_cipher.js';
 import type { ConnectorRecord, ConnectorsRepository } from '../storage/connectors_repository.js';
 import type { RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
@@ -80,12 +80,7 @@ export class ConnectorLoader {
       name: connector.name,
       typeId: connector.typeId,
       config: connector.config,
-      secrets: this.cipher.decrypt(connector.secrets, {
-        spaceId: connector.spaceId,
-        connectorId: connector.id,
-        typeId: connector.typeId,
-        config: connector.config,
-      }),
+      secrets: this.cipher.decrypt(connector.secrets, bindingOf(connector)),
       isPreconfigured: false,
       isSystemAction: false,
     };

@@ -3,6 +3,7 @@ import { timeOrderedUuid } from '../common/ids.js';
 import { actionEvent, errorMessageOf, type ExecutionEventContext } from '../event_log/action_events.js';
 import type { EventLogger } from '../event_log/event_logger.js';
 import { deadline } from '../common/deadline.js';
+import { isShutdownInterruption } from '../tasks/types.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices, ExecutionSource } from './types.js';
@@ -164,6 +165,17 @@ export class ActionExecutor {
       result = { status: 'error', actionId, message: `action executor returned an unexpected result: ${String(result.status)}`, retry: false, errorSource: 'framework' };
     }
     limit.dispose();
+    if (result.status !== 'ok' && !limit.timedOut && isShutdownInterruption(limit.signal)) {
+      // Not a failure: the task manager puts it back in the queue for the next attempt.
+      void events?.log(
+        actionEvent(eventCtx, 'execute-interrupted', {
+          message: `action execution interrupted by shutdown and released to the queue: ${label}`,
+          start,
+          end: new Date(),
+        }),
+      );
+      return { result: redactDeep(result, secrets), timedOut: false };
+    }
     if (limit.timedOut) {
       void events?.log(
         actionEvent(eventCtx, 'execute-timeout', {

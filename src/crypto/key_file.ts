@@ -6,6 +6,8 @@ export const KEY_FILE_NAME = 'encryption.key';
 
 export interface ResolvedKey {
   key: string;
+  /** Where it came from, for messages. */
+  source: string;
   /** Set when this call generated the key: the caller says so, once. */
   generatedAt?: string;
 }
@@ -15,17 +17,18 @@ export interface ResolvedKey {
  * start (mode 0600) and read back on later starts.
  */
 export function resolveEncryptionKey(configured: string | undefined, dataDir: string): ResolvedKey {
-  if (configured) return { key: configured };
+  if (configured) return { key: configured, source: 'xpack.encryptedSavedObjects.encryptionKey' };
   const file = path.join(dataDir, KEY_FILE_NAME);
+  const source = `The key in ${file} (xpack.encryptedSavedObjects.encryptionKey is not set)`;
   if (existsSync(file)) {
     const key = readFileSync(file, 'utf8').trim();
     if (key.length < 32) {
       throw new Error(`The encryption key in ${file} is shorter than 32 characters; restore it from a backup`);
     }
-    return { key };
+    return { key, source };
   }
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32).toString('base64url');
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
-  return { key, generatedAt: file };
+  return { key, source, generatedAt: file };
 }

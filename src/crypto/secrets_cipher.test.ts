@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecryptionError, SecretsCipher } from './secrets_cipher.js';
+import { DecryptionError, SecretsCipher, UnknownKeyError } from './secrets_cipher.js';
 
 const KEY_A = 'a'.repeat(32);
 const KEY_B = 'b'.repeat(32);
@@ -47,6 +47,23 @@ describe('SecretsCipher', () => {
     expect(rotated.isCurrent(renewed)).toBe(true);
     expect(() => new SecretsCipher(KEY_B).decrypt(envelope, binding)).toThrow(DecryptionError);
     expect(new SecretsCipher(KEY_B).decrypt(renewed, binding)).toEqual({ p: 'x' });
+  });
+
+  it('tells secrets under a key it lacks (another instance may have it) from secrets that do not match', () => {
+    const envelope = new SecretsCipher(KEY_B).encrypt({ p: 'x' }, binding);
+    expect(() => new SecretsCipher(KEY_A).decrypt(envelope, binding)).toThrow(UnknownKeyError);
+    expect(() => new SecretsCipher(KEY_A).decrypt(envelope, binding)).toThrow(/^Unable to decrypt the secrets of connector "c1": they were encrypted with a key that is not configured here/);
+    // The key is known but the row was changed: no other instance can do better.
+    const edited = { ...binding, connectorId: 'c2' };
+    const thrown = (() => {
+      try {
+        new SecretsCipher(KEY_B).decrypt(envelope, edited);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(DecryptionError);
+    expect(thrown).not.toBeInstanceOf(UnknownKeyError);
   });
 
   it('rejects an envelope in an unknown format', () => {

@@ -9,8 +9,18 @@ export interface SecretsBinding {
   config: Record<string, unknown>;
 }
 
+/** The binding of a stored connector. */
+export function bindingOf(connector: { id: string; spaceId: string; typeId: string; config: Record<string, unknown> }): SecretsBinding {
+  return { spaceId: connector.spaceId, connectorId: connector.id, typeId: connector.typeId, config: connector.config };
+}
+
 export class DecryptionError extends Error {
   override name = 'DecryptionError';
+}
+
+/** The secrets were written with a key this instance does not have (another may have it). */
+export class UnknownKeyError extends DecryptionError {
+  override name = 'UnknownKeyError';
 }
 
 const ENVELOPE_PREFIX = 'v1:';
@@ -80,6 +90,12 @@ export class SecretsCipher {
       } catch {
         // Wrong key or tampered data: try the next key.
       }
+    }
+    if (!this.all.some((k) => k.keyId === keyId)) {
+      throw new UnknownKeyError(
+        `Unable to decrypt the secrets of connector "${binding.connectorId}": they were encrypted with a key that is not ` +
+          'configured here (xpack.encryptedSavedObjects.encryptionKey or keyRotation.decryptionOnlyKeys)',
+      );
     }
     throw new DecryptionError(
       `Unable to decrypt the secrets of connector "${binding.connectorId}": they were encrypted for a different ` +

@@ -4,7 +4,8 @@ import type { EventLogTable } from '../storage/schema.js';
 // `kibana.action.execution.attempt` so that every retry is visible.
 
 export const EVENT_PROVIDER = 'actions';
-export type EventAction = 'execute-start' | 'execute' | 'execute-timeout';
+/** `execute-interrupted` is Plugboard's: a shutdown cut the attempt short and released it. */
+export type EventAction = 'execute-start' | 'execute' | 'execute-timeout' | 'execute-interrupted';
 
 export interface EventDocument {
   '@timestamp': string;

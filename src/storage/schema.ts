@@ -62,6 +62,8 @@ export interface TasksTable {
   run_at: number;
   scheduled_at: number;
   attempts: number;
+  /** Of `attempts`, those cut short by a shutdown (migration 007): they do not count towards max_attempts. */
+  interrupted_attempts: number;
   max_attempts: number;
   interval_ms: number | null;
   owner: string | null;
@@ -111,6 +113,14 @@ export interface Database {
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  encryption_key_check: EncryptionKeyCheckTable;
+}
+
+/** One row per kind of encrypted data (migration 008): a known value under the data's key. */
+export interface EncryptionKeyCheckTable {
+  id: string;
+  envelope: string;
+  updated_at: number;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TaskManager } from './task_manager.js';
+import type { SettledOutcome, TaskManager } from './task_manager.js';
 import type { StoredTask, TaskStore } from './task_store.js';
-import type { TaskOutcome } from './types.js';
+import { countedAttempts } from './types.js';
 
 // Same value as ACTION_TASK_PREFIX; kept here so the tasks layer does not import the actions layer.
 const ACTION_TASK_PREFIX = 'actions:';
@@ -17,7 +17,7 @@ export function connectorTypeOf(taskType: string): string {
 }
 
 /** Mirrors TaskManager.settle: a retry on the last attempt is not retried but fails for good. */
-function outcomeLabel(task: StoredTask, outcome: TaskOutcome): OutcomeLabel {
+function outcomeLabel(task: StoredTask, outcome: SettledOutcome): OutcomeLabel {
   switch (outcome.kind) {
     case 'succeeded':
       return 'success';
@@ -26,7 +26,7 @@ function outcomeLabel(task: StoredTask, outcome: TaskOutcome): OutcomeLabel {
     case 'pause':
       return 'paused';
     case 'retry':
-      return task.attempts < task.maxAttempts ? 'retry' : 'failure';
+      return countedAttempts(task) < task.maxAttempts ? 'retry' : 'failure';
   }
 }
 

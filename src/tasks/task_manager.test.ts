@@ -13,7 +13,7 @@ import { FlowControl, type FlowControlConfig } from './flow_control.js';
 import { retentionTaskDefinition } from './retention.js';
 import { TaskManager, type TaskManagerOptions } from './task_manager.js';
 import { TaskStore } from './task_store.js';
-import type { NewTask, TaskDefinition } from './types.js';
+import { ShutdownInterruption, type NewTask, type TaskDefinition } from './types.js';
 
 const dialects = await availableDialects();
 const logger = pino({ level: 'silent' });
@@ -275,25 +275,70 @@ describe.each(dialects)('task manager on %s', (dialect) => {
     expect(claimed.map((t) => t.id)).toEqual(['free-1']);
   });
 
-  it('on stop, releases tasks that do not finish within the grace period, uncounted', async () => {
+  it('on stop, releases tasks cut short as interrupted: the next run is the next attempt, and the limit does not count it', async () => {
     const h = await harness(dialect);
-    const tm = h.manager({ shutdownGraceMs: 100 });
-    let started = false;
-    tm.register({
+    const first = h.manager({ shutdownGraceMs: 100 });
+    let abortReason: unknown;
+    first.register({
       type: 'test:work',
       run: (_t, signal) =>
         new Promise((resolve) => {
-          started = true;
-          signal.addEventListener('abort', () => resolve({ kind: 'retry', error: 'aborted' }));
+          signal.addEventListener('abort', () => {
+            abortReason = signal.reason;
+            resolve({ kind: 'retry', error: 'aborted' });
+          });
         }),
     });
-    tm.start();
-    await tm.schedule([task('stuck')]);
-    await eventually(() => (started ? true : undefined));
-    await tm.stop();
+    const outcomes: string[] = [];
+    first.onOutcome((_t, outcome) => outcomes.push(outcome.kind));
+    first.start();
+    // Two attempts allowed: were the interruption counted, the first failure after it would be the last.
+    await first.schedule([task('stuck', { maxAttempts: 2 })]);
+    await eventually(async () => ((await h.store.get('stuck'))?.status === 'running' ? true : undefined));
+    await first.stop();
     await h.writes.flush();
-    const t = await h.store.get('stuck');
-    expect(t).toMatchObject({ status: 'idle', attempts: 0 });
+    expect(abortReason).toBeInstanceOf(ShutdownInterruption);
+    expect(await h.store.get('stuck')).toMatchObject({ status: 'idle', attempts: 1, interruptedAttempts: 1, lastError: 'interrupted by shutdown' });
+    // Not an outcome: metrics see nothing of it.
+    expect(outcomes).toEqual([]);
+
+    const second = h.manager();
+    const attemptsSeen: number[] = [];
+    second.register({ type: 'test:work', run: async (t) => (attemptsSeen.push(t.attempts), { kind: 'retry', error: 'down', runAt: new Date() }) });
+    second.start();
+    const failed = await eventually(async () => {
+      const t = await h.store.get('stuck');
+      return t?.status === 'failed' ? t : undefined;
+    });
+    // Attempts 2 and 3 are the two that count.
+    expect(attemptsSeen).toEqual([2, 3]);
+    expect(failed).toMatchObject({ attempts: 3, interruptedAttempts: 1, lastError: 'down' });
+  });
+
+  it('releases a task its handler cannot run here, uncounted, and leaves its connector alone meanwhile', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager();
+    const ran: string[] = [];
+    tm.register({
+      type: 'test:work',
+      run: async (t) => {
+        ran.push(t.id);
+        return { kind: 'release', error: 'no key here', runAt: new Date(Date.now() + 60_000), avoidConnectorUntil: new Date(Date.now() + 60_000) };
+      },
+    });
+    tm.start();
+    await tm.schedule([task('r1', { connectorId: 'locked' })]);
+    const released = await eventually(async () => {
+      const t = await h.store.get('r1');
+      return t?.status === 'idle' && t.lastError ? t : undefined;
+    });
+    expect(released).toMatchObject({ attempts: 0, interruptedAttempts: 0, lastError: 'no key here' });
+    expect(released.runAt.getTime()).toBeGreaterThan(Date.now());
+    // Another task of that connector, due now, is not claimed by this instance; others are.
+    await tm.schedule([task('r2', { connectorId: 'locked' }), task('other', { connectorId: 'free' })]);
+    await eventually(() => (ran.includes('other') ? true : undefined));
+    expect(await h.store.get('r2')).toMatchObject({ status: 'idle', attempts: 0 });
+    expect(ran).toEqual(['r1', 'other']);
   });
 
   it('deletes old events and finished tasks in the retention task', async () => {

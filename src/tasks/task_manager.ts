@@ -4,7 +4,7 @@ import { deadline } from '../common/deadline.js';
 import { retryDelayMs } from './backoff.js';
 import type { FlowControl } from './flow_control.js';
 import type { StoredTask, TaskStore } from './task_store.js';
-import type { NewTask, TaskDefinition, TaskOutcome } from './types.js';
+import { countedAttempts, ShutdownInterruption, type NewTask, type TaskDefinition, type TaskOutcome } from './types.js';
 
 export interface TaskManagerOptions {
   /** Tasks this instance runs at once; actions mostly wait on the network, so this is large. */
@@ -29,8 +29,11 @@ export interface TaskManagerStats {
   recentFailures: Array<{ id: string; type: string; error: string; at: string }>;
 }
 
-/** Hooks for metrics: called once per task outcome. */
-export type TaskOutcomeListener = (task: StoredTask, outcome: TaskOutcome, durationMs: number) => void;
+/** An outcome that settles an attempt; a released task (not an attempt) has none. */
+export type SettledOutcome = Exclude<TaskOutcome, { kind: 'release' }>;
+
+/** Hooks for metrics: called once per settled attempt. */
+export type TaskOutcomeListener = (task: StoredTask, outcome: SettledOutcome, durationMs: number) => void;
 
 /**
  * Claims due tasks in batches and runs them under an instance-wide concurrency limit and
@@ -175,9 +178,16 @@ export class TaskManager {
         limit.dispose();
       }
     }
-    if (controller.signal.aborted && this.stopping) {
-      // Shut down mid-run: leave it for the next instance, uncounted.
-      await this.store.requeue(task.id, this.owner, new Date(), { refundAttempt: true });
+    if (outcome.kind === 'release') {
+      await this.store.requeue(task.id, this.owner, outcome.runAt, { refundAttempt: true, error: outcome.error });
+      if (outcome.avoidConnectorUntil && task.connectorId) this.flow.pause(task.connectorId, this.typeOfConnector(task), outcome.avoidConnectorUntil);
+      return;
+    }
+    if (controller.signal.aborted && this.stopping && outcome.kind !== 'succeeded') {
+      // Cut short by shutdown: neither a failure nor a retry. Any instance may run it now, as
+      // the next attempt, and the limit of attempts does not count this one.
+      await this.store.requeue(task.id, this.owner, new Date(), { interrupted: true, error: new ShutdownInterruption().message });
+      this.logger.info({ taskId: task.id, attempt: task.attempts }, 'task interrupted by shutdown and released to the queue');
       return;
     }
     await this.settle(task, outcome);
@@ -185,7 +195,7 @@ export class TaskManager {
     for (const listener of this.listeners) listener(task, outcome, durationMs);
   }
 
-  private async settle(task: StoredTask, outcome: TaskOutcome): Promise<void> {
+  private async settle(task: StoredTask, outcome: SettledOutcome): Promise<void> {
     const { store } = this;
     switch (outcome.kind) {
       case 'succeeded':
@@ -208,8 +218,8 @@ export class TaskManager {
         if (task.connectorId) this.flow.pause(task.connectorId, this.typeOfConnector(task), outcome.until);
         return;
       case 'retry':
-        if (task.attempts < task.maxAttempts) {
-          const runAt = outcome.runAt ?? new Date(Date.now() + retryDelayMs(task.attempts));
+        if (countedAttempts(task) < task.maxAttempts) {
+          const runAt = outcome.runAt ?? new Date(Date.now() + retryDelayMs(countedAttempts(task)));
           await store.requeue(task.id, this.owner, runAt, { error: outcome.error, result: outcome.result });
           return;
         }
@@ -272,7 +282,7 @@ export class TaskManager {
     const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     await Promise.race([all, grace]);
-    for (const entry of this.running.values()) entry.controller.abort();
+    for (const entry of this.running.values()) entry.controller.abort(new ShutdownInterruption());
     await all;
     clearInterval(this.renewTimer);
   }

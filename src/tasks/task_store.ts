@@ -27,6 +27,7 @@ function fromRow(row: Selectable<TasksTable>): StoredTask {
     runAt: new Date(Number(row.run_at)),
     scheduledAt: new Date(Number(row.scheduled_at)),
     attempts: row.attempts,
+    interruptedAttempts: row.interrupted_attempts,
     maxAttempts: row.max_attempts,
     intervalMs: row.interval_ms === null ? null : Number(row.interval_ms),
     status: row.status,
@@ -37,7 +38,7 @@ function fromRow(row: Selectable<TasksTable>): StoredTask {
   };
 }
 
-type NewTaskRow = Omit<TasksTable, 'owner' | 'lease_expires_at' | 'last_error' | 'result'>;
+type NewTaskRow = Omit<TasksTable, 'owner' | 'lease_expires_at' | 'last_error' | 'result' | 'interrupted_attempts'>;
 
 const NEW_TASK_COLUMNS = {
   id: 'text',
@@ -232,14 +233,23 @@ export class TaskStore {
   }
 
   /**
-   * Puts a task back in the queue to run at `runAt`. `refundAttempt` leaves the attempt
-   * uncounted (flow control held it back, or the service asked for a pause).
+   * Puts a task back in the queue to run at `runAt`. `refundAttempt` takes the attempt back, as
+   * if it never started (flow control held it back, the service asked for a pause, this
+   * instance could not run it); `interrupted` keeps its number but marks it cut short by a
+   * shutdown, so that it does not count towards the attempt limit.
    */
   requeue(
     id: string,
     owner: string,
     runAt: Date,
-    opts: { refundAttempt?: boolean; error?: string; result?: unknown; state?: Record<string, unknown>; resetAttempts?: boolean } = {},
+    opts: {
+      refundAttempt?: boolean;
+      interrupted?: boolean;
+      error?: string;
+      result?: unknown;
+      state?: Record<string, unknown>;
+      resetAttempts?: boolean;
+    } = {},
   ): Promise<void> {
     return this.writes.submit(async (trx) => {
       await trx
@@ -249,7 +259,13 @@ export class TaskStore {
           owner: null,
           lease_expires_at: null,
           run_at: runAt.getTime(),
-          ...(opts.resetAttempts ? { attempts: 0, scheduled_at: runAt.getTime() } : opts.refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
+          ...(opts.resetAttempts
+            ? { attempts: 0, interrupted_attempts: 0, scheduled_at: runAt.getTime() }
+            : opts.refundAttempt
+              ? { attempts: eb('attempts', '-', 1) }
+              : opts.interrupted
+                ? { interrupted_attempts: eb('interrupted_attempts', '+', 1) }
+                : {}),
           ...(opts.error !== undefined ? { last_error: opts.error } : {}),
           ...(opts.result !== undefined ? { result: JSON.stringify(opts.result) } : {}),
           ...(opts.state !== undefined ? { state: JSON.stringify(opts.state) } : {}),

@@ -1,9 +1,13 @@
 import { text } from 'node:stream/consumers';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { closeServer, listenOnLoopback } from '../../src/connector_types/lib/simulator_server.js';
-import { BASIC_AUTH, TEST_PASSWORD } from './plugboard.js';
+import { createPostgresSchema, type DialectName } from './databases.js';
+import { BASIC_AUTH, TEST_ENCRYPTION_KEY, TEST_PASSWORD } from './plugboard.js';
 
 // Runs `plugboard serve` as a real child process (through tsx), for tests that kill it
 // (SIGKILL) or need a separate process; and a delivery sink to aim its connectors at.
@@ -137,6 +141,63 @@ export async function startChildServer(opts: ChildServerOptions): Promise<ChildS
   }
   server.url = url;
   return server;
+}
+
+export interface ChildServerData {
+  dataDir: string;
+  /** On PostgreSQL, the URL of a schema of its own; undefined on SQLite. */
+  databaseUrl?: string;
+  /** A YAML file with the given settings, the test encryption key and warn-level logging. */
+  configFile: string;
+  /** Starts `plugboard serve` on this data (again, for restart tests). */
+  start(): Promise<ChildServer>;
+  /** Drops the schema and deletes the directory. */
+  remove(): Promise<void>;
+}
+
+/** A data directory (and on PostgreSQL a schema) that child servers run on, one after another or side by side. */
+export async function childServerData(dialect: DialectName, settings: string[] = []): Promise<ChildServerData> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-child-'));
+  const schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
+  const configFile = path.join(dataDir, 'plugboard.yml');
+  writeFileSync(configFile, [...settings, `xpack.encryptedSavedObjects.encryptionKey: ${TEST_ENCRYPTION_KEY}`, 'logging.root.level: warn', ''].join('\n'));
+  return {
+    dataDir,
+    databaseUrl: schema?.url,
+    configFile,
+    start: () => startChildServer({ dataDir, configFile, env: schema ? { PLUGBOARD_DATABASE_URL: schema.url } : {} }),
+    async remove() {
+      await schema?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * For a describe block: sinks and data made in a test are closed and removed after it, once
+ * every child server is killed.
+ */
+export function childServerFixtures(): {
+  sink(opts?: { delayMs?: number }): Promise<DeliverySink>;
+  data(dialect: DialectName, settings?: string[]): Promise<ChildServerData>;
+} {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await killAllChildServers();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    async sink(opts) {
+      const sink = await startDeliverySink(opts);
+      cleanups.push(() => sink.close());
+      return sink;
+    },
+    async data(dialect, settings) {
+      const data = await childServerData(dialect, settings);
+      cleanups.push(() => data.remove());
+      return data;
+    },
+  };
 }
 
 export interface Delivery {

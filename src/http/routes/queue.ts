@@ -33,10 +33,24 @@ const executionResponse = z
   .object({
     execution_id: z.string(),
     connector_id: z.string(),
-    status: z.enum(['queued', 'running', 'ok', 'error', 'timeout']),
-    attempts: z.number().int(),
-    result: executeResponseSchema.optional(),
-    events: z.array(z.record(z.string(), z.unknown())),
+    status: z.enum(['queued', 'running', 'ok', 'error', 'timeout']).meta({
+      description:
+        '`queued`: waiting for its first attempt or for a retry (see `next_attempt_at`); `running`: an attempt is under way; ' +
+        '`ok`: an attempt succeeded; `error`: failed for good (a final error, or the last allowed attempt failed); ' +
+        '`timeout`: failed for good, and an attempt ran out of time.',
+    }),
+    attempts: z.number().int().meta({ description: 'Attempts started so far, the current one included; the next attempt has the next number.' }),
+    interrupted_attempts: z
+      .number()
+      .int()
+      .meta({ description: 'Of `attempts`, those a server shutdown cut short and put back in the queue; they do not count towards `max_attempts`.' }),
+    max_attempts: z.number().int().meta({ description: 'How many attempts may fail before the execution fails for good (xpack.actions.run.maxAttempts).' }),
+    next_attempt_at: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: 'While `queued`: when the next attempt may start (a retry waits for its backoff). Absent in every other status.' }),
+    result: executeResponseSchema.optional().meta({ description: 'The result of the last attempt that finished.' }),
+    events: z.array(z.record(z.string(), z.unknown())).meta({ description: 'The event-log documents of every attempt, oldest first.' }),
   })
   .meta({ id: 'execution_response' });
 
@@ -109,6 +123,9 @@ export function queueRoutes(client: ActionsClient): RouteSpec[] {
             connector_id: view.connectorId,
             status: view.status,
             attempts: view.attempts,
+            interrupted_attempts: view.interruptedAttempts,
+            max_attempts: view.maxAttempts,
+            ...(view.nextAttemptAt ? { next_attempt_at: view.nextAttemptAt.toISOString() } : {}),
             ...(result ? { result } : {}),
             events: view.events,
           },

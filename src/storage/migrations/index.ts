@@ -5,6 +5,8 @@ import * as claimOrderIndex from './003_claim_order_index.js';
 import * as security from './004_security.js';
 import * as userMetadata from './005_user_metadata.js';
 import * as sessionPasswordStamp from './006_session_password_stamp.js';
+import * as taskInterruptions from './007_task_interruptions.js';
+import * as encryptionKeyCheck from './008_encryption_key_check.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +16,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_security': security,
   '005_user_metadata': userMetadata,
   '006_session_password_stamp': sessionPasswordStamp,
+  '007_task_interruptions': taskInterruptions,
+  '008_encryption_key_check': encryptionKeyCheck,
 };
 
 export const migrationProvider: MigrationProvider = {
