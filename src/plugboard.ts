@@ -36,6 +36,7 @@ import type { RouteSpec } from './http/route.js';
 import { connectorRoutes } from './http/routes/connectors.js';
 import { connectorTypeFormRoutes } from './http/routes/connector_type_forms.js';
 import { spaceRoutes } from './http/routes/spaces.js';
+import { capabilitiesRoutes } from './http/routes/capabilities.js';
 import { statusRoutes } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
 import { tlsServerOptions } from './http/tls.js';
@@ -230,6 +231,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...copyToSpaceRoutes(transfer),
     ...executionLogRoutes({ db: database.db, authorizer }),
     ...spaceRoutes(spaces, authorizer),
+    ...capabilitiesRoutes(authorizer),
     ...securityRoutes({ ...security, sessions }),
     ...sessionRoutes({ cookies: sessions, authenticator, loginThrottle, users: security.users }),
     ...apiKeyRoutes(apiKeys),
