@@ -38,6 +38,7 @@ import { connectorRoutes } from './http/routes/connectors.js';
 import { connectorUiRoutes } from './http/routes/connectors_ui.js';
 import { connectorTypeFormRoutes } from './http/routes/connector_type_forms.js';
 import { spaceRoutes } from './http/routes/spaces.js';
+import { capabilitiesRoutes } from './http/routes/capabilities.js';
 import { statusRoutes } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
 import { tlsServerOptions } from './http/tls.js';
@@ -246,6 +247,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...copyToSpaceRoutes(transfer),
     ...executionLogRoutes({ db: database.db, authorizer }),
     ...spaceRoutes(spaces, authorizer),
+    ...capabilitiesRoutes(authorizer),
     ...securityRoutes({ ...security, sessions }),
     ...sessionRoutes({ cookies: sessions, authenticator, loginThrottle, users: security.users }),
     ...apiKeyRoutes(apiKeys),

@@ -153,8 +153,9 @@ describe.each(dialects)('connector execution log API on %s', (dialect) => {
       source: 'alert',
       attempts: 1,
     });
-    // Retried then succeeded: the first attempt's time, the longest run, the last outcome.
-    expect(e2).toMatchObject({ timestamp: ago(50), duration_ms: 300, schedule_delay_ms: 30_040, status: 'success', attempts: 2, message: 'action executed: .webhook:c1: Web Hook' });
+    // Retried then succeeded: the first attempt's time and schedule delay (not a retry's), the
+    // longest run, the last outcome.
+    expect(e2).toMatchObject({ timestamp: ago(50), duration_ms: 300, schedule_delay_ms: 10, status: 'success', attempts: 2, message: 'action executed: .webhook:c1: Web Hook' });
     // Failures carry the error message of the last attempt.
     expect(e3).toMatchObject({
       status: 'failure',
@@ -163,7 +164,8 @@ describe.each(dialects)('connector execution log API on %s', (dialect) => {
       connector_name: 'Slack Ops',
       connector_id: 'c2',
       duration_ms: 1500,
-      schedule_delay_ms: 60_100,
+      timestamp: ago(45),
+      schedule_delay_ms: 20,
       timed_out: false,
     });
     expect(e4).toMatchObject({ timestamp: ago(36), duration_ms: 360_000, status: 'success', timed_out: true, attempts: 1 });
@@ -188,12 +190,12 @@ describe.each(dialects)('connector execution log API on %s', (dialect) => {
     expect(await sorted('timestamp', 'desc')).toEqual([E7, E4, E3, E2, E1]);
     expect(await sorted('execution_duration', 'desc')).toEqual([E4, E3, E2, E1, E7]);
     expect(await sorted('execution_duration', 'asc')).toEqual([E7, E1, E2, E3, E4]);
-    expect(await sorted('schedule_delay', 'desc')).toEqual([E3, E2, E1, E4, E7]);
-    expect(await sorted('schedule_delay', 'asc')).toEqual([E4, E1, E2, E3, E7]);
+    expect(await sorted('schedule_delay', 'desc')).toEqual([E1, E3, E2, E4, E7]);
+    expect(await sorted('schedule_delay', 'asc')).toEqual([E4, E2, E3, E1, E7]);
     // Later keys break ties: E1 and E5 (another space) waited 50 ms each.
     const both = { namespaces: ['default', 'marketing'] };
-    expect(await ids({ ...both, sort: [{ schedule_delay: { order: 'asc' } }, { timestamp: { order: 'desc' } }] })).toEqual([E4, E5, E1, E2, E3, E7]);
-    expect(await ids({ ...both, sort: [{ schedule_delay: { order: 'asc' } }, { timestamp: { order: 'asc' } }] })).toEqual([E4, E1, E5, E2, E3, E7]);
+    expect(await ids({ ...both, sort: [{ schedule_delay: { order: 'asc' } }, { timestamp: { order: 'desc' } }] })).toEqual([E4, E2, E3, E5, E1, E7]);
+    expect(await ids({ ...both, sort: [{ schedule_delay: { order: 'asc' } }, { timestamp: { order: 'asc' } }] })).toEqual([E4, E2, E3, E1, E5, E7]);
     expect(await ids({ sort: [{ timestamp: { order: 'asc' }, execution_duration: { order: 'desc' } }] })).toEqual([E1, E2, E3, E4, E7]);
     expect(await ids({ sort: [], per_page: 2 })).toEqual([E7, E4]);
   });
@@ -220,6 +222,13 @@ describe.each(dialects)('connector execution log API on %s', (dialect) => {
     expect(res.data.map((d) => d.id)).toEqual([E3, E2]);
     expect(res.data[0]).toMatchObject({ attempts: 2, status: 'failure', message: 'action execution failure: .slack:c2: Slack Ops - Rate limited: 429; retry: true' });
     expect(res.data[1]).toMatchObject({ attempts: 2, status: 'success' });
+    // The time and schedule delay are those of the first attempt that matches: with the first
+    // attempts filtered out, the second ones'.
+    const retries = await logs({ filter: 'kibana.action.execution.attempt >= 2' });
+    expect(retries.data.map((d) => [d.id, d.timestamp, d.schedule_delay_ms])).toEqual([
+      [E3, ago(44), 30_020],
+      [E2, ago(49), 30_040],
+    ]);
   });
 
   it('applies KQL filters', async () => {

@@ -9,7 +9,8 @@ import type { EventLogEb, EventLogFilter } from './kql.js';
 // As in Kibana, the filter selects events, not executions: every figure of an execution is
 // computed over its events that match (date range, spaces, KQL). An execution's status, message
 // and connector come from its "last" matching event: the `execute` event with the highest
-// attempt, then the latest; failing any, the latest event (a timeout).
+// attempt, then the latest; failing any, the latest event (a timeout). Its time and schedule
+// delay are those of its first matching attempt, so that the two describe the same run.
 
 /** Kibana considers at most this many executions for the log, and this many for the KPI. */
 export const EXECUTION_LOG_MAX_EXECUTIONS = 1000;
@@ -78,7 +79,7 @@ const ifExecute = (column: string) => sql`case when ${ref('action')} = ${sql.lit
 const AGGREGATES = {
   startMs: () => sql<number>`coalesce(min(${ifExecute('timestamp')}), min(${ref('timestamp')}))`,
   durationNs: () => sql<number | null>`max(${ifExecute('duration_ns')})`,
-  scheduleDelayNs: () => sql<number | null>`max(${ifExecute('schedule_delay_ns')})`,
+  scheduleDelayNs: () => firstExecuteValue('schedule_delay_ns'),
   attempts: () => sql<number>`sum(case when ${ref('action')} = ${sql.lit('execute')} then 1 else 0 end)`,
   timedOut: () => sql<number>`max(case when ${ref('action')} = ${sql.lit('execute-timeout')} then 1 else 0 end)`,
 };
@@ -104,6 +105,12 @@ const lastExecuteKey = () => sql<number | null>`max(case when ${ref('action')} =
 // than `execute` (a lone timeout) only count when there is no `execute` event.
 const KEY_DIGITS = 19;
 const KEY_OFFSET = sql.lit(1_000_000_000_000_000_000);
+/**
+ * A column of the first `execute` event (lowest attempt, then earliest), by the same string-key
+ * trick: the fixed-width key, then the value, min()-ed; null when that event has none.
+ */
+const firstExecuteValue = (column: string) =>
+  sql<number | null>`cast(nullif(substr(min(case when ${ref('action')} = ${sql.lit('execute')} then cast(${executeKey()} + ${KEY_OFFSET} as text) || coalesce(cast(${ref(column)} as text), '') end), ${sql.lit(KEY_DIGITS + 1)}), '') as bigint)`;
 const lastEventKey = () =>
   sql<string>`coalesce(max(case when ${ref('action')} = ${sql.lit('execute')} then cast(${executeKey()} + ${KEY_OFFSET} as text) || ${ref('id')} end), max(cast(${ref('timestamp')} + ${KEY_OFFSET} as text) || ${ref('id')}))`;
 

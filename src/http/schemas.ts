@@ -5,6 +5,9 @@ import type { ActionResult } from '../actions/types.js';
 // Response shapes, in Kibana's snake_case. They document the API (OpenAPI) and the
 // transforms below produce exactly them.
 
+/** A query flag, `true` or `false` (default false), as Kibana's boolean query parameters. */
+export const queryFlag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
+
 export const errorResponseSchema = z
   .object({ statusCode: z.number().int(), error: z.string(), message: z.string() })
   .meta({ id: 'error_response' });

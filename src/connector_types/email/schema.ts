@@ -44,7 +44,7 @@ const nullableString = () => z.string().nullable().default(null);
 export const configSchema = z.strictObject({
   service: z.string().default(EmailService.Other).meta({
     label: 'Service',
-    help: 'gmail, outlook365, ses, elastic_cloud, exchange_server (Microsoft Graph), other (host and port below), or any nodemailer well-known service name.',
+    help: 'Where the mail is sent from: a known service, or another SMTP server given by host and port. The API also accepts other well-known service names, such as hotmail.',
   }),
   host: nullableString().meta({ label: 'Host', help: 'SMTP host; required with service other.' }),
   port: z.coerce
@@ -60,7 +60,7 @@ export const configSchema = z.strictObject({
     .nullable()
     .default(null)
     .meta({ label: 'Secure', help: 'TLS from the first byte; when unset, true for port 465 only (otherwise STARTTLS is used when offered).' }),
-  from: z.string().meta({ label: 'Sender', help: 'The From address, e.g. `alerts@example.com` or `Alerts <alerts@example.com>`.' }),
+  from: z.string().meta({ label: 'Sender', help: 'The From address, e.g. alerts@example.com or Alerts <alerts@example.com>.' }),
   hasAuth: z.boolean().default(true).meta({ label: 'Require authentication', help: 'Log in to the SMTP server with user and password.' }),
   tenantId: nullableString().meta({ label: 'Tenant ID', help: 'Microsoft Entra tenant; exchange_server only.' }),
   clientId: nullableString().meta({ label: 'Client ID', help: 'Application (client) id; exchange_server only.' }),

@@ -18,7 +18,7 @@ export const configSchema = z.strictObject({
 });
 
 export const secretsSchema = z.strictObject({
-  apiKey: z.string().meta({ label: 'API key', help: 'The key of an Opsgenie API integration, sent as `GenieKey <key>`.', secret: true }),
+  apiKey: z.string().meta({ label: 'API key', help: 'The key of an Opsgenie API integration.', secret: true }),
 });
 
 const responderType = z.enum(['team', 'user', 'escalation', 'schedule']);
@@ -52,12 +52,12 @@ export const createAlertParamsSchema = z.strictObject({
     .refine((message) => message.trim() !== '', { error: MESSAGE_NON_EMPTY })
     .meta({ label: 'Message', help: 'The alert text; truncated to 130 characters when sent.' }),
   // Aliases over Opsgenie's 512 characters are replaced by their hash when sent, not refused.
-  alias: z.string().optional().meta({ label: 'Alias', help: 'Identifies the alert for de-duplication and for closing it; over 512 characters it is sent as `sha-<sha256>`.' }),
+  alias: z.string().optional().meta({ label: 'Alias', help: 'Identifies the alert for de-duplication and for closing it; one over 512 characters is sent as its SHA-256 hash.' }),
   description: z.string().max(15000).optional().meta({ label: 'Description', help: 'Details of the alert.' }),
   responders: z.array(responder).max(50).optional().meta({ label: 'Responders', help: 'Teams, users, escalations or schedules notified, by name, id or username.' }),
   visibleTo: z.array(visibleTarget).max(50).optional().meta({ label: 'Visible to', help: 'Teams and users who can see the alert without being notified.' }),
   actions: z.array(z.string().max(50)).max(10).optional().meta({ label: 'Actions', help: 'Custom actions offered on the alert.' }),
-  tags: z.array(z.string().max(50)).max(20).optional().meta({ label: 'Tags', help: '`{{rule.tags}}` stands for the tags of the rule.' }),
+  tags: z.array(z.string().max(50)).max(20).optional().meta({ label: 'Tags', help: 'Tags of the alert; {{rule.tags}} gives those of the rule.' }),
   details: z.record(z.string(), z.string()).optional().meta({ label: 'Details', help: 'Custom key/value properties of the alert.' }),
   entity: z.string().max(512).optional().meta({ label: 'Entity', help: 'The domain of the alert, e.g. a server or an application.' }),
   source: z.string().max(100).optional().meta({ label: 'Source', help: 'Where the alert comes from.' }),

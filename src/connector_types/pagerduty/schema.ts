@@ -56,7 +56,7 @@ export const configSchema = z.strictObject({
     .default(null)
     .meta({
       label: 'API URL',
-      help: `The Events API v2 endpoint; empty means ${PAGERDUTY_API_URL}. Must be allowed by xpack.actions.allowedHosts.`,
+      help: `The Events API v2 endpoint; empty means ${PAGERDUTY_API_URL}. Its host must be among the allowed hosts of the Plugboard configuration.`,
     }),
 });
 
@@ -73,7 +73,7 @@ export const paramsSchema = z
     eventAction: z
       .enum(EVENT_ACTIONS)
       .optional()
-      .meta({ label: 'Event action', help: 'trigger (the default), acknowledge or resolve.' }),
+      .meta({ label: 'Event action', help: 'Trigger (the default) opens an alert; acknowledge and resolve act on the alert of the dedup key.' }),
     dedupKey: z
       .string()
       .max(255)
@@ -102,7 +102,7 @@ export const paramsSchema = z
     links: z
       .array(z.strictObject({ href: z.string(), text: z.string() }))
       .optional()
-      .meta({ label: 'Links', help: 'Links shown on the alert: objects with href and text.' }),
+      .meta({ label: 'Links', help: 'Links shown on the alert, each an address (href) and its text.' }),
     customDetails: customDetailsSchema
       .optional()
       .meta({ label: 'Custom details', help: 'An object (or its JSON text) shown as the alert details.' }),

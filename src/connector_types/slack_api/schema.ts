@@ -30,7 +30,7 @@ export const secretsSchema = z.strictObject({
 const oneChannel = (label: string, help: string) => z.array(z.string()).max(1).optional().meta({ label, help });
 
 const channelFields = {
-  channels: oneChannel('Channels (deprecated)', 'One channel name or id. Use channelIds or channelNames instead.'),
+  channels: oneChannel('Channels (deprecated)', 'One channel name or id. Use Channel IDs or Channel names instead.'),
   channelIds: oneChannel('Channel IDs', 'One channel id, e.g. C0123456789.'),
   channelNames: z
     .array(
@@ -42,7 +42,7 @@ const channelFields = {
     )
     .max(1)
     .optional()
-    .meta({ label: 'Channel names', help: 'One channel name, starting with #. Wins over channelIds and channels.' }),
+    .meta({ label: 'Channel names', help: 'One channel name, starting with #. Wins over Channel IDs and Channels.' }),
 };
 
 /** Slack's answer to a block kit body that is not a JSON object with `blocks`. */
@@ -62,7 +62,7 @@ function checkBlockKit(text: string, ctx: z.RefinementCtx): void {
 const validChannelIdParams = z.strictObject({
   subAction: z.literal('validChannelId').meta({ label: 'Sub-action', help: 'Checks that a channel id exists and the bot can see it.' }),
   subActionParams: z.strictObject({
-    channelId: z.string().optional().meta({ label: 'Channel ID', help: 'The id to look up with conversations.info.' }),
+    channelId: z.string().optional().meta({ label: 'Channel ID', help: 'The channel id to check.' }),
   }),
 });
 
@@ -81,7 +81,7 @@ const postBlockkitParams = z.strictObject({
     text: z
       .string()
       .superRefine(checkBlockKit)
-      .meta({ label: 'Block Kit JSON', help: 'A JSON object with a `blocks` array, as built in Slack’s Block Kit Builder; template values are JSON-escaped.' }),
+      .meta({ label: 'Block Kit JSON', help: 'A JSON object with a blocks array, as built in Slack’s Block Kit Builder; template values are JSON-escaped.' }),
   }),
 });
 

@@ -13,8 +13,8 @@ export const configSchema = z.strictObject({
 });
 
 export const secretsSchema = z.strictObject({
-  email: z.string().meta({ label: 'Email', help: 'The email the API token belongs to (x-user-email).', secret: true }),
-  token: z.string().meta({ label: 'API token', help: 'A Tines API token (x-user-token).', secret: true }),
+  email: z.string().meta({ label: 'Email', help: 'The email address of the user the API token belongs to.', secret: true }),
+  token: z.string().meta({ label: 'API token', help: 'A Tines API token.', secret: true }),
 });
 
 export const webhooksParamsSchema = z.strictObject({
@@ -30,12 +30,12 @@ export const webhookSchema = z.object({
   id: z.coerce.number().meta({ label: 'Id', help: 'The webhook action id.' }),
   name: z.string().meta({ label: 'Name', help: 'The webhook action name.' }),
   storyId: z.coerce.number().meta({ label: 'Story id', help: 'The story the webhook belongs to.' }),
-  path: z.string().optional().meta({ label: 'Path', help: 'The webhook path; required unless webhookUrl is given.' }),
+  path: z.string().optional().meta({ label: 'Path', help: 'The webhook path; required unless a webhook URL is given.' }),
   secret: z.string().optional().meta({ label: 'Secret', help: "The webhook's secret, the last segment of its URL (optional in Tines)." }),
 });
 
 export const runParamsSchema = z.strictObject({
-  webhook: webhookSchema.optional().meta({ label: 'Webhook', help: 'The webhook action to send to, from the webhooks sub-action.' }),
+  webhook: webhookSchema.optional().meta({ label: 'Webhook', help: 'The webhook action to send to, as the list of webhooks gives it.' }),
   webhookUrl: z.string().optional().meta({ label: 'Webhook URL', help: 'Sent to instead of the webhook, e.g. when the story has more than 500 actions.' }),
   body: z.string().meta({ label: 'Body', help: 'JSON text sent as it is; in rule actions it is replaced by all the alert variables.' }),
 });

@@ -6,14 +6,14 @@ export const CONNECTOR_NAME = 'Torq';
 export const configSchema = z.strictObject({
   webhookIntegrationUrl: z.string().meta({
     label: 'Torq endpoint URL',
-    help: 'The URL of a Torq webhook integration, on hooks.torq.io or hooks.eu.torq.io. Must be allowed by xpack.actions.allowedHosts.',
+    help: 'The URL of a Torq webhook integration, on hooks.torq.io or hooks.eu.torq.io. Its host must be among the allowed hosts of the Plugboard configuration.',
   }),
 });
 
 export const secretsSchema = z.strictObject({
   token: z.string().meta({
     label: 'Torq integration token',
-    help: 'The authentication header value of the webhook integration, sent as X-Torq-Token.',
+    help: 'The token of the webhook integration, from its authentication settings in Torq.',
     secret: true,
   }),
 });

@@ -27,7 +27,7 @@ export const configSchema = z
     method: z
       .enum(WEBHOOK_METHODS)
       .default('post')
-      .meta({ label: 'Method', help: 'HTTP method; get and delete send no body.' }),
+      .meta({ label: 'Method', help: 'GET and DELETE requests send no body.' }),
     headers: headersSchema
       .nullable()
       .default(null)
@@ -45,7 +45,7 @@ export const configSchema = z
       .enum([SSLCertType.CRT, SSLCertType.PFX])
       .optional()
       .meta({ label: 'Certificate type', help: 'CRT and key files, or a PFX file.' }),
-    ca: z.string().optional().meta({ label: 'CA file', help: 'Base64-encoded PEM certificate authority data.' }),
+    ca: z.string().optional().meta({ label: 'CA file', help: 'The certificate authority to trust for the server certificate, as a PEM file (base64-encoded in the API).' }),
     verificationMode: z
       .enum(['none', 'certificate', 'full'])
       .optional()
@@ -82,7 +82,7 @@ export const secretsSchema = z.strictObject({
 });
 
 export const paramsSchema = z.strictObject({
-  body: z.string().optional().meta({ label: 'Body', help: 'Sent as-is; not sent for get and delete.' }),
+  body: z.string().optional().meta({ label: 'Body', help: 'Sent as it is; GET and DELETE requests send none.' }),
 });
 
 export type WebhookConfig = z.output<typeof configSchema>;

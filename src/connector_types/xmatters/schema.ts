@@ -11,14 +11,14 @@ export const configSchema = z.strictObject({
     .default(null)
     .meta({
       label: 'Initiation URL',
-      help: "The URL of the xMatters flow's HTTP trigger, for basic authentication. Must be allowed by xpack.actions.allowedHosts.",
+      help: "The URL of the xMatters flow's HTTP trigger, for basic authentication. Its host must be among the allowed hosts of the Plugboard configuration.",
     }),
   usesBasic: z
     .boolean()
     .default(true)
     .meta({
       label: 'Basic authentication',
-      help: 'true: configUrl with user and password; false: secretsUrl, a trigger URL that carries its API key.',
+      help: 'On: the initiation URL with a username and password. Off: a trigger URL that carries its API key.',
     }),
 });
 
@@ -31,7 +31,7 @@ export const secretsSchema = z.strictObject({
     .default(null)
     .meta({
       label: 'URL with API key',
-      help: "The trigger URL with its apiKey query parameter, when usesBasic is false. Kept secret as a whole.",
+      help: 'The trigger URL with its apiKey parameter, when basic authentication is off. Kept secret as a whole.',
       secret: true,
     }),
 });

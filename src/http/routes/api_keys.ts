@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../../config/units.js';
 import { API_KEY_REALM, type ApiKeysService } from '../../security/api_keys.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, queryFlag } from '../schemas.js';
 import { metadataSchema, putRoleBody } from './security.js';
 
 // API keys (Plugboard's own routes, in the shapes of Elasticsearch's create, get and invalidate
@@ -59,13 +59,11 @@ const createApiKeyResponse = z
   })
   .meta({ id: 'create_api_key_response' });
 
-const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
-
 const getApiKeysQuery = z.strictObject({
   id: z.string().min(1).optional().meta({ description: 'The key with this id.' }),
   name: z.string().min(1).optional().meta({ description: 'Keys of this name, or with this prefix when it ends with `*`.' }),
-  owner: flag.meta({ description: "Only your own keys. Without it a superuser gets every user's keys; others get their own anyway." }),
-  active_only: flag.meta({ description: 'Only keys neither invalidated nor expired.' }),
+  owner: queryFlag.meta({ description: "Only your own keys. Without it a superuser gets every user's keys; others get their own anyway." }),
+  active_only: queryFlag.meta({ description: 'Only keys neither invalidated nor expired.' }),
 });
 
 const apiKeyResponse = z

@@ -66,12 +66,12 @@ const kpiBody = z.strictObject(dateFields).meta({ id: 'get_global_connector_exec
 const logItemSchema = z
   .object({
     id: z.string().meta({ description: 'The execution uuid.' }),
-    timestamp: z.string(),
-    duration_ms: z.number(),
+    timestamp: z.string().meta({ description: 'When the first attempt ran.' }),
+    duration_ms: z.number().meta({ description: 'The longest attempt.' }),
     status: z.string(),
     message: z.string(),
     version: z.string(),
-    schedule_delay_ms: z.number(),
+    schedule_delay_ms: z.number().meta({ description: 'How long the first attempt (the one of `timestamp`) waited to start; retries wait by design.' }),
     space_ids: z.array(z.string()),
     connector_name: z.string(),
     connector_id: z.string(),

@@ -8,7 +8,7 @@ import { exportConnectors } from '../../saved_objects/export.js';
 import { importConnectors } from '../../saved_objects/import.js';
 import { parseImportFile } from '../../saved_objects/ndjson.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, queryFlag } from '../schemas.js';
 
 // Kibana's saved-objects export and import, for the one type Plugboard has: connectors
 // (`action`). Kibana's file format, options, answers and messages, so that files move between
@@ -29,12 +29,11 @@ const exportBody = z
   })
   .meta({ id: 'export_saved_objects_request' });
 
-const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
 const importQuery = z
   .strictObject({
-    overwrite: flag.meta({ description: 'Replace connectors of the space that have the same id, instead of reporting conflicts.' }),
-    createNewCopies: flag.meta({ description: 'Give every imported connector a new random id; nothing conflicts.' }),
-    compatibilityMode: flag.meta({ description: 'Accepted for compatibility; it changes nothing here.' }),
+    overwrite: queryFlag.meta({ description: 'Replace connectors of the space that have the same id, instead of reporting conflicts.' }),
+    createNewCopies: queryFlag.meta({ description: 'Give every imported connector a new random id; nothing conflicts.' }),
+    compatibilityMode: queryFlag.meta({ description: 'Accepted for compatibility; it changes nothing here.' }),
   })
   .superRefine((query, ctx) => {
     // Kibana's own wording, without a field: the problem is the combination.

@@ -1,5 +1,6 @@
 import { request } from './http.js';
 import type {
+  Capabilities,
   Connector,
   ConnectorType,
   ConnectorTypeForm,
@@ -28,6 +29,10 @@ export const login = (username: string, password: string) =>
 export const logout = () => request<void>('/api/security/logout', { method: 'POST' });
 
 export const listSpaces = () => request<Space[]>('/api/spaces/space');
+
+/** What the user may do in the space (Kibana's UI capabilities). */
+export const getCapabilities = (spaceId: string) =>
+  request<Capabilities>('/api/core/capabilities', { method: 'POST', spaceId, body: { applications: [] } });
 
 export const listConnectors = (spaceId: string) => request<Connector[]>('/api/actions/connectors', { spaceId });
 

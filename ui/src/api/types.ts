@@ -52,6 +52,19 @@ export interface Space {
   initials?: string;
 }
 
+/** Kibana's `actions` UI capabilities: `read` gives show and execute, `all` also save and delete. */
+export interface ActionsCapabilities {
+  show: boolean;
+  execute: boolean;
+  save: boolean;
+  delete: boolean;
+}
+
+/** POST /api/core/capabilities, the part the UI reads. */
+export interface Capabilities {
+  actions: ActionsCapabilities;
+}
+
 export interface CurrentUser {
   username: string;
   full_name?: string | null;

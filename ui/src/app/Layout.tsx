@@ -18,8 +18,7 @@ import {
 } from '@elastic/eui';
 import { useState, type ReactNode } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
-import { logout } from '../api/endpoints.js';
-import { useCurrentUser } from './session.js';
+import { signOut, useCurrentUser } from './session.js';
 import { useSpace } from './space.js';
 import { SpaceSwitcher } from './SpaceSwitcher.js';
 
@@ -99,13 +98,6 @@ function UserMenu() {
   const user = useCurrentUser();
   const [open, setOpen] = useState(false);
   const name = user.full_name || user.username;
-  const signOut = async () => {
-    try {
-      await logout();
-    } finally {
-      window.location.assign('/login?msg=LOGGED_OUT');
-    }
-  };
   return (
     <EuiPopover
       isOpen={open}

@@ -15,6 +15,7 @@ import type { Connector } from '../api/types.js';
 import { useSpace } from '../app/space.js';
 import { useToasts } from '../app/toasts.js';
 import { LoadErrorCallOut } from '../components/LoadErrorCallOut.js';
+import { WhyDisabled } from '../components/WhyDisabled.js';
 import { useAsync } from '../lib/use_async.js';
 import { CreateConnectorFlyout, EditConnectorFlyout, type EditTab } from './flyouts.js';
 import { ConnectorsTable } from './list/ConnectorsTable.js';
@@ -36,7 +37,8 @@ const connectorsNoun = (n: number) => `${n} ${n === 1 ? 'connector' : 'connector
  * page stays mounted for both addresses, so the search and filter survive the flyout.
  */
 export function ConnectorsPage() {
-  const { spaceId, href } = useSpace();
+  const { spaceId, href, permissions } = useSpace();
+  const { readOnlyReason } = permissions;
   const { connectorId } = useParams();
   const [searchParams] = useSearchParams();
   const navigate = useNavigate();
@@ -91,16 +93,18 @@ export function ConnectorsPage() {
   };
 
   const createButton = (testSubj: string) => (
-    <EuiButton
-      fill
-      iconType="plusCircle"
-      onClick={() => setCreating(true)}
-      isLoading={catalog.loading && !catalog.data}
-      isDisabled={!catalog.data}
-      data-test-subj={testSubj}
-    >
-      Create connector
-    </EuiButton>
+    <WhyDisabled key="create" reason={readOnlyReason} testSubj={`${testSubj}Tip`}>
+      <EuiButton
+        fill
+        iconType="plusCircle"
+        onClick={() => setCreating(true)}
+        isLoading={catalog.loading && !catalog.data}
+        isDisabled={!catalog.data || !permissions.save}
+        data-test-subj={testSubj}
+      >
+        Create connector
+      </EuiButton>
+    </WhyDisabled>
   );
 
   const isEmpty = connectors.data !== undefined && connectors.data.length === 0;
@@ -116,9 +120,11 @@ export function ConnectorsPage() {
         // The first item is the rightmost: Export, Import, Create connector.
         rightSideItems={[
           createButton('createConnectorButton'),
-          <EuiButton key="import" iconType="upload" onClick={() => setImporting(true)} data-test-subj="importConnectorsButton">
-            Import
-          </EuiButton>,
+          <WhyDisabled key="import" reason={readOnlyReason} testSubj="importConnectorsTip">
+            <EuiButton iconType="upload" onClick={() => setImporting(true)} isDisabled={!permissions.save} data-test-subj="importConnectorsButton">
+              Import
+            </EuiButton>
+          </WhyDisabled>,
           <ExportConnectorsButton key="export" selectedIds={selected.map((row) => row.id)} isDisabled={!hasExportable} />,
         ]}
         bottomBorder
@@ -129,7 +135,7 @@ export function ConnectorsPage() {
         {isEmpty ? (
           <EuiEmptyPrompt
             iconType="plugs"
-            title={<h2>Create your first connector</h2>}
+            title={<h2>{permissions.save || !readOnlyReason ? 'Create your first connector' : 'No connectors in this space yet'}</h2>}
             body={<p>Connectors send notifications and open incidents in third-party services when rules, workflows or API calls run them.</p>}
             actions={createButton('createFirstConnectorButton')}
             data-test-subj="connectorsEmptyPrompt"
@@ -140,14 +146,17 @@ export function ConnectorsPage() {
               <EuiFlexGroup gutterSize="s" alignItems="center" wrap>
                 {selected.length > 0 && (
                   <EuiFlexItem grow={false}>
-                    <EuiButton
-                      color="danger"
-                      iconType="trash"
-                      onClick={() => setToDelete(selected.map((row) => row.connector))}
-                      data-test-subj="bulkDeleteButton"
-                    >
-                      Delete {connectorsNoun(selected.length)}
-                    </EuiButton>
+                    <WhyDisabled reason={readOnlyReason} testSubj="bulkDeleteTip">
+                      <EuiButton
+                        color="danger"
+                        iconType="trash"
+                        onClick={() => setToDelete(selected.map((row) => row.connector))}
+                        isDisabled={!permissions.delete}
+                        data-test-subj="bulkDeleteButton"
+                      >
+                        Delete {connectorsNoun(selected.length)}
+                      </EuiButton>
+                    </WhyDisabled>
                   </EuiFlexItem>
                 )}
                 <EuiFlexItem style={{ minWidth: 200 }}>

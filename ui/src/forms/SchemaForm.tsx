@@ -1,7 +1,7 @@
 import { EuiButtonEmpty, EuiFieldText, EuiFormErrorText, EuiFormRow, EuiPanel, EuiSpacer, EuiText, EuiTitle, useGeneratedHtmlId } from '@elastic/eui';
 import { createContext, useContext, useCallback, type ReactNode } from 'react';
 import type { JsonSchema } from '../api/types.js';
-import { JsonControl, KeyValueControl, NumberControl, SelectControl, StringListControl, SwitchControl, TextControl, type SelectOption } from './controls.js';
+import { JsonControl, KeyValueControl, NumberControl, PemFileControl, SelectControl, StringListControl, SwitchControl, TextControl, type SelectOption } from './controls.js';
 import { describeField, discriminatedUnion, hasNoFields, humanise, isObject, propertiesOf, variantOf, withKey, type Section } from './schema.js';
 import type { SchemaFormState } from './use_schema_form.js';
 
@@ -14,6 +14,8 @@ export interface FieldOverride {
   /** A select that always has a value (the type keeps one set): no "unset" choice, no "Optional". */
   alwaysSet?: boolean;
   placeholder?: string;
+  /** A base64-encoded PEM file (a CA certificate): a file picker, and its text to paste. */
+  pemFile?: boolean;
 }
 
 interface FormContext {
@@ -279,6 +281,8 @@ function Field({ name, path, schema, required, value, onChange }: FieldProps) {
     const alwaysSet = required || typeof info.schema.default === 'string' || !!override?.alwaysSet;
     optional = !alwaysSet;
     control = <SelectControl {...base} required={alwaysSet} options={options} emptyText={override?.emptyText} value={value} onChange={change} />;
+  } else if (override?.pemFile) {
+    control = <PemFileControl {...base} label={info.label} value={value} onChange={change} onError={onError} />;
   } else if (info.kind === 'text' || info.kind === 'textarea' || info.kind === 'secret') {
     control = (
       <TextControl

@@ -5,6 +5,7 @@ import {
   EuiFieldNumber,
   EuiFieldPassword,
   EuiFieldText,
+  EuiFilePicker,
   EuiFlexGroup,
   EuiFlexItem,
   EuiSelect,
@@ -313,5 +314,63 @@ export function JsonControl(props: Base & { value: unknown; placeholder?: string
       style={{ fontFamily: euiTheme.font.familyCode, fontSize: euiTheme.size.m }}
       onChange={(e) => change(e.target.value)}
     />
+  );
+}
+
+const PEM_BEGIN = '-----BEGIN ';
+
+/** Text ↔ the base64 of its UTF-8 bytes, as the server reads a PEM field. */
+const toBase64 = (text: string) => btoa(Array.from(new TextEncoder().encode(text), (byte) => String.fromCharCode(byte)).join(''));
+function fromBase64(value: string): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(value), (c) => c.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A PEM file (a CA certificate) that the server takes base64-encoded: chosen with a file picker,
+ * or its text pasted. The text area shows what is set, decoded, so it can be checked or edited.
+ */
+export function PemFileControl(props: Base & { label: string; value: unknown; onChange(v: string | undefined): void; onError(message: string | undefined): void }) {
+  const { testSubj, label, required, value, onChange, onError } = props;
+  const { euiTheme } = useEuiTheme();
+  const encoded = typeof value === 'string' ? value : '';
+  // A value that is not base64 text (set through the API) is shown as it is.
+  const text = encoded ? (fromBase64(encoded) ?? encoded) : '';
+  useClearOnUnmount(onError);
+
+  const setText = (next: string) => {
+    onError(next.trim() && !next.includes(PEM_BEGIN) ? `Not a PEM file: it must contain a "${PEM_BEGIN}…" line.` : undefined);
+    onChange(next === '' && !required ? undefined : toBase64(next));
+  };
+  const pick = async (files: FileList | null) => {
+    const file = files?.[0];
+    if (file) setText(await file.text());
+  };
+  return (
+    <>
+      <EuiFilePicker
+        fullWidth
+        display="default"
+        accept=".pem,.crt,.cer,.cert"
+        initialPromptText="Select or drag and drop a PEM file"
+        aria-label={`${label}: choose a PEM file`}
+        isInvalid={props.isInvalid}
+        onChange={(files) => void pick(files)}
+        data-test-subj={`${testSubj}-file`}
+      />
+      <EuiSpacer size="s" />
+      <EuiTextArea
+        {...fieldProps(props)}
+        rows={text ? 6 : 2}
+        resize="vertical"
+        value={text}
+        placeholder="Or paste the PEM text: -----BEGIN CERTIFICATE-----…"
+        style={{ fontFamily: euiTheme.font.familyCode, fontSize: euiTheme.size.m }}
+        onChange={(e) => setText(e.target.value)}
+      />
+    </>
   );
 }

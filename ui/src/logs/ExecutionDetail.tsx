@@ -15,7 +15,7 @@ import {
   EuiTitle,
 } from '@elastic/eui';
 import { getExecutionEvents } from '../api/endpoints.js';
-import type { EventDocument } from '../api/types.js';
+import type { EventDocument, ExecutionLogItem } from '../api/types.js';
 import { useAsync } from '../lib/use_async.js';
 import { formatDuration, formatTimestamp, STATUS_COLORS, STATUS_LABELS } from './log_query.js';
 
@@ -25,10 +25,12 @@ export interface ExecutionDetailProps {
   executionId: string;
   /** Changes when the log is refreshed, so that an open detail follows. */
   refreshKey?: number;
+  /** The execution's figures that its table row does not show (a connector's narrow log). */
+  summary?: ExecutionLogItem;
 }
 
 /** Every event-log document of one execution (each attempt's start and end), oldest first. */
-export function ExecutionDetail({ spaceId, executionId, refreshKey }: ExecutionDetailProps) {
+export function ExecutionDetail({ spaceId, executionId, refreshKey, summary }: ExecutionDetailProps) {
   const events = useAsync(() => getExecutionEvents(spaceId, executionId), [spaceId, executionId, refreshKey]);
   return (
     <div data-test-subj="executionDetail" style={{ width: '100%' }}>
@@ -50,6 +52,23 @@ export function ExecutionDetail({ spaceId, executionId, refreshKey }: ExecutionD
         </EuiFlexItem>
       </EuiFlexGroup>
       <EuiSpacer size="s" />
+      {summary && (
+        <>
+          <EuiDescriptionList
+            type="responsiveColumn"
+            compressed
+            columnWidths={['max-content', 'auto']}
+            listItems={[
+              { title: 'Schedule delay', description: formatDuration(summary.schedule_delay_ms) },
+              { title: 'Timed out', description: summary.timed_out ? 'Yes' : 'No' },
+              { title: 'Source', description: summary.source || '—' },
+              { title: 'Attempts', description: String(summary.attempts) },
+            ]}
+            data-test-subj="executionSummary"
+          />
+          <EuiSpacer size="s" />
+        </>
+      )}
       {events.error ? (
         <EuiCallOut color="danger" iconType="warning" size="s" title="Unable to load the events of this execution" data-test-subj="executionDetailError">
           <p>{events.error.message}</p>

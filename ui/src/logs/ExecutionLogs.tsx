@@ -84,6 +84,8 @@ export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId =
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
 
   const viewAllSpaces = showAllSpacesSwitch && allSpaces;
+  // A connector's own log sits in a flyout: fewer columns, the rest in each row's details.
+  const compact = connectorId !== undefined;
   const filter = buildKqlFilter({ connectorId, statuses, message });
   const namespaces = viewAllSpaces ? ['*'] : undefined;
 
@@ -162,12 +164,38 @@ export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId =
       // keeps to the visible part so that it can be read without scrolling.
       map[item.id] = (
         <div style={{ position: 'sticky', left: 0, width: tableWidth ? tableWidth - 16 : '100%', minWidth: 0 }}>
-          <ExecutionDetail spaceId={rowSpace(item)} executionId={item.id} refreshKey={refreshKey} />
+          <ExecutionDetail spaceId={rowSpace(item)} executionId={item.id} refreshKey={refreshKey} summary={compact ? item : undefined} />
         </div>
       );
     }
     return map;
-  }, [items, expanded, rowSpace, refreshKey, tableWidth]);
+  }, [items, expanded, rowSpace, refreshKey, tableWidth, compact]);
+
+  // Shown in the details of a row instead, when compact.
+  const detailColumns: Array<EuiBasicTableColumn<ExecutionLogItem>> = [
+    {
+      field: 'schedule_delay_ms',
+      name: 'Schedule delay',
+      sortable: true,
+      minWidth: '90px',
+      render: (ms: number) => formatDuration(ms),
+    },
+    {
+      field: 'timed_out',
+      name: 'Timed out',
+      minWidth: '70px',
+      render: (timedOut: boolean) => (timedOut ? <EuiBadge color="danger">Yes</EuiBadge> : 'No'),
+    },
+    { field: 'source', name: 'Source', minWidth: '110px', render: (source: string) => source || '—' },
+    {
+      field: 'attempts',
+      name: 'Attempts',
+      minWidth: '80px',
+      align: 'right',
+      nameTooltip: { content: 'How many times the connector ran for this execution, retries included' },
+      render: (attempts: number) => attempts,
+    },
+  ];
 
   const columns: Array<EuiBasicTableColumn<ExecutionLogItem>> = [
     // First, as Kibana's data grid has it: always in view even when the table scrolls sideways.
@@ -196,10 +224,18 @@ export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId =
       field: 'status',
       name: 'Response',
       minWidth: '90px',
-      render: (status: string) => (
-        <EuiBadge color={STATUS_COLORS[status] ?? 'hollow'} data-test-subj={`executionStatus-${status}`}>
-          {STATUS_LABELS[status] ?? status}
-        </EuiBadge>
+      render: (status: string, item: ExecutionLogItem) => (
+        <EuiFlexGroup direction="column" gutterSize="xs" alignItems="flexStart" responsive={false}>
+          <EuiBadge color={STATUS_COLORS[status] ?? 'hollow'} data-test-subj={`executionStatus-${status}`}>
+            {STATUS_LABELS[status] ?? status}
+          </EuiBadge>
+          {compact && item.timed_out && <EuiBadge color="danger">Timed out</EuiBadge>}
+          {compact && item.attempts > 1 && (
+            <EuiText size="xs" color="subdued" component="span">
+              {item.attempts} attempts
+            </EuiText>
+          )}
+        </EuiFlexGroup>
       ),
     },
     ...(connectorId
@@ -253,28 +289,7 @@ export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId =
       minWidth: '90px',
       render: (ms: number) => formatDuration(ms),
     },
-    {
-      field: 'schedule_delay_ms',
-      name: 'Schedule delay',
-      sortable: true,
-      minWidth: '90px',
-      render: (ms: number) => formatDuration(ms),
-    },
-    {
-      field: 'timed_out',
-      name: 'Timed out',
-      minWidth: '70px',
-      render: (timedOut: boolean) => (timedOut ? <EuiBadge color="danger">Yes</EuiBadge> : 'No'),
-    },
-    { field: 'source', name: 'Source', minWidth: '110px', render: (source: string) => source || '—' },
-    {
-      field: 'attempts',
-      name: 'Attempts',
-      minWidth: '80px',
-      align: 'right',
-      nameTooltip: { content: 'How many times the connector ran for this execution, retries included' },
-      render: (attempts: number) => attempts,
-    },
+    ...(compact ? [] : detailColumns),
     ...(viewAllSpaces
       ? [{ field: 'space_ids', name: 'Space', minWidth: '90px', render: (ids: string[]) => ids.join(', ') } satisfies EuiBasicTableColumn<ExecutionLogItem>]
       : []),

@@ -19,7 +19,7 @@ import {
   EuiTitle,
   useGeneratedHtmlId,
 } from '@elastic/eui';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { getConfiguredSecrets, updateConnectorKeepingSecrets } from '../../api/endpoints.js';
 import type { Connector, ConnectorTypeForm } from '../../api/types.js';
 import { useSpace } from '../../app/space.js';
@@ -55,7 +55,7 @@ const unknownTypeForm = (typeId: string): ConnectorTypeForm => ({
 
 /** Kibana's edit flyout: Configuration (or a read-only view), Test and Logs tabs. */
 export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'configuration', onClose, onUpdated }: EditConnectorFlyoutProps) {
-  const { spaceId } = useSpace();
+  const { spaceId, permissions } = useSpace();
   const toasts = useToasts();
   const titleId = useGeneratedHtmlId({ prefix: 'editConnectorTitle' });
   const tabsId = useGeneratedHtmlId({ prefix: 'editConnectorTabs' });
@@ -64,11 +64,21 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
   const [saving, setSaving] = useState(false);
   const [serverError, setServerError] = useState<string>();
   const body = useRef<HTMLDivElement>(null);
+  // Each tab keeps its own scroll position: a tab opened for the first time starts at its top.
+  const scroller = useRef<HTMLDivElement>(null);
+  const scrollTops = useRef<Partial<Record<EditTab, number>>>({});
+  const showTab = (next: EditTab) => {
+    if (scroller.current) scrollTops.current[tab] = scroller.current.scrollTop;
+    setTab(next);
+  };
+  useLayoutEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = scrollTops.current[tab] ?? 0;
+  }, [tab]);
 
   const knownForm = catalog.forms.get(connector.connector_type_id);
   const typeForm = knownForm ?? unknownTypeForm(connector.connector_type_id);
   const typeName = catalog.types.find((t) => t.id === connector.connector_type_id)?.name ?? typeForm.name;
-  const editable = !connector.is_preconfigured && !!knownForm;
+  const editable = !connector.is_preconfigured && !!knownForm && !permissions.readOnlyReason;
   // Which secrets are stored (never their values): they show as Configured and are kept on save.
   const stored = useAsync(
     () => (editable ? getConfiguredSecrets(spaceId, connector.id).then((a) => a.configured_secrets) : Promise.resolve([])),
@@ -77,7 +87,8 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
   const form = useConnectorForm(typeForm, { name: connector.name, config: connector.config ?? {} }, stored.data);
 
   // The page may open the same flyout on another tab (Save & test, a Test link).
-  useEffect(() => setTab(initialTab), [initialTab]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => showTab(initialTab), [initialTab]);
   // A fresher copy from the page (its list reloaded) replaces ours, unless the user is editing.
   const { dirty, reset } = form;
   useEffect(() => {
@@ -118,7 +129,7 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
     if (!step) return;
     event.preventDefault();
     const next = (TABS.findIndex((t) => t.id === tab) + step + TABS.length) % TABS.length;
-    setTab(TABS[next]!.id);
+    showTab(TABS[next]!.id);
     document.getElementById(`${tabsId}-${TABS[next]!.id}`)?.focus();
   };
   const panelProps = (id: EditTab) => ({
@@ -166,7 +177,7 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
               aria-controls={`${tabsId}-${t.id}-panel`}
               isSelected={tab === t.id}
               tabIndex={tab === t.id ? 0 : -1}
-              onClick={() => setTab(t.id)}
+              onClick={() => showTab(t.id)}
               data-test-subj={t.testSubj}
             >
               {t.name}
@@ -174,7 +185,7 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
           ))}
         </EuiTabs>
       </EuiFlyoutHeader>
-      <EuiFlyoutBody>
+      <EuiFlyoutBody scrollContainerRef={scroller}>
         <div ref={body} {...panelProps('configuration')}>
           {editable ? (
             <>
@@ -183,7 +194,7 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
               <ConnectorFields form={form} secretsNotice={<SecretsCallout connector={connector} form={form} />} />
             </>
           ) : (
-            <ReadOnlyConfiguration connector={connector} typeForm={knownForm} typeName={typeName} />
+            <ReadOnlyConfiguration connector={connector} typeForm={knownForm} typeName={typeName} readOnlyReason={permissions.readOnlyReason} />
           )}
         </div>
         <div {...panelProps('test')}>
@@ -258,21 +269,31 @@ function displayValue(value: unknown) {
   return <EuiCode style={{ overflowWrap: 'anywhere' }}>{JSON.stringify(value)}</EuiCode>;
 }
 
-/** A preconfigured connector (or one of an unknown type): what it is, nothing to edit. */
-function ReadOnlyConfiguration({ connector, typeForm, typeName }: { connector: Connector; typeForm?: ConnectorTypeForm; typeName: string }) {
+interface ReadOnlyConfigurationProps {
+  connector: Connector;
+  typeForm?: ConnectorTypeForm;
+  typeName: string;
+  /** Why the user may not change connectors here, when that is why nothing can be edited. */
+  readOnlyReason?: string;
+}
+
+/** A preconfigured connector, one of an unknown type, or any for a read-only user: what it is, nothing to edit. */
+function ReadOnlyConfiguration({ connector, typeForm, typeName, readOnlyReason }: ReadOnlyConfigurationProps) {
   const properties = typeForm ? propertiesOf(typeForm.config_schema).properties : {};
   const entries = Object.entries(connector.config ?? {});
   return (
     <div data-test-subj="preconfiguredReadOnly">
       <EuiCallOut
         iconType="lock"
-        title={connector.is_preconfigured ? 'This connector is preconfigured' : 'This connector type is not available'}
+        title={
+          connector.is_preconfigured ? 'This connector is preconfigured' : readOnlyReason ? 'You can view this connector' : 'This connector type is not available'
+        }
         data-test-subj="readOnlyCallout"
       >
         <p>
           {connector.is_preconfigured
             ? 'It is defined in the Plugboard configuration file and cannot be edited here. You can still test it.'
-            : `Plugboard does not offer the ${connector.connector_type_id} type here, so this connector cannot be edited.`}
+            : (readOnlyReason ?? `Plugboard does not offer the ${connector.connector_type_id} type here, so this connector cannot be edited.`)}
         </p>
       </EuiCallOut>
       <EuiSpacer size="m" />

@@ -38,8 +38,13 @@ export function useTestRun(): [TestRun, (call: () => Promise<ExecuteResult>) => 
  * Used by the Test tab and by the create flyout's test before saving.
  */
 export function TestResult({ run }: { run: TestRun }) {
+  // A run's progress and result may be below the fold (a long form above): brought into view.
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (run.status !== 'idle') box.current?.scrollIntoView({ block: 'nearest' });
+  }, [run]);
   return (
-    <div aria-live="polite" data-test-subj="testResult">
+    <div ref={box} aria-live="polite" data-test-subj="testResult">
       {run.status === 'idle' && (
         <EuiText size="s" color="subdued" data-test-subj="testResultAwaiting">
           <p>When you run the test, the result shows up here.</p>

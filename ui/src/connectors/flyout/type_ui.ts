@@ -118,6 +118,16 @@ const webhook: TypeCustomization = {
       emptyText: 'Chosen from the files given',
     },
     url: { placeholder: 'https://example.com/hook' },
+    ca: { pemFile: true },
+    // The values stay Kibana's (none, certificate, full); the choices say what they do.
+    verificationMode: {
+      options: [
+        { value: 'full', text: 'Full: the certificate and the host name' },
+        { value: 'certificate', text: 'Certificate only: any host name' },
+        { value: 'none', text: 'None: any certificate (unsafe)' },
+      ],
+      emptyText: 'The Plugboard default (full unless configured)',
+    },
   },
 };
 

@@ -15,8 +15,10 @@ import {
 } from '@elastic/eui';
 import type { MouseEvent } from 'react';
 import type { Connector } from '../../api/types.js';
+import { useSpace } from '../../app/space.js';
 import type { EditTab } from '../flyouts.js';
-import { featureLabel, type ConnectorRow } from './rows.js';
+import { WhyDisabled } from '../../components/WhyDisabled.js';
+import { featureLabels, type ConnectorRow } from './rows.js';
 
 export interface ConnectorsTableProps {
   rows: ConnectorRow[];
@@ -64,9 +66,9 @@ export function ConnectorsTable(props: ConnectorsTableProps) {
       name: 'Compatibility',
       render: (row: ConnectorRow) => (
         <EuiBadgeGroup gutterSize="xs">
-          {(row.type?.supported_feature_ids ?? []).map((feature) => (
-            <EuiBadge key={feature} color="default">
-              {featureLabel(feature)}
+          {featureLabels(row.type?.supported_feature_ids ?? []).map((label) => (
+            <EuiBadge key={label} color="default" data-test-subj="featureBadge">
+              {label}
             </EuiBadge>
           ))}
         </EuiBadgeGroup>
@@ -169,6 +171,7 @@ interface ActionsCellProps {
 /** Delete (or the Preconfigured badge in its place), Fix when secrets are missing, and Test. */
 function ActionsCell({ row, justify, connectorHref, follow, onDelete }: ActionsCellProps) {
   const { connector } = row;
+  const { permissions } = useSpace();
   return (
     <EuiFlexGroup gutterSize="s" alignItems="center" justifyContent={justify} responsive={false} wrap>
       <EuiFlexItem grow={false}>
@@ -179,11 +182,12 @@ function ActionsCell({ row, justify, connectorHref, follow, onDelete }: ActionsC
             </EuiBadge>
           </EuiToolTip>
         ) : (
-          <EuiToolTip content="Delete" disableScreenReaderOutput>
+          <EuiToolTip content={permissions.delete ? 'Delete' : permissions.readOnlyReason} disableScreenReaderOutput={permissions.delete}>
             <EuiButtonIcon
               iconType="trash"
               color="danger"
               aria-label={`Delete ${connector.name}`}
+              isDisabled={!permissions.delete}
               data-test-subj="deleteConnector"
               onClick={() => onDelete(connector)}
             />
@@ -192,16 +196,19 @@ function ActionsCell({ row, justify, connectorHref, follow, onDelete }: ActionsC
       </EuiFlexItem>
       {connector.is_missing_secrets && (
         <EuiFlexItem grow={false}>
-          <EuiButtonEmpty
-            size="xs"
-            iconType="wrench"
-            aria-label={`Fix ${connector.name}`}
-            data-test-subj="fixConnector"
-            href={connectorHref(row.id, 'configuration')}
-            onClick={follow(row.id, 'configuration')}
-          >
-            Fix
-          </EuiButtonEmpty>
+          <WhyDisabled reason={permissions.readOnlyReason}>
+            <EuiButtonEmpty
+              size="xs"
+              isDisabled={!permissions.save}
+              iconType="wrench"
+              href={connectorHref(row.id, 'configuration')}
+              onClick={follow(row.id, 'configuration')}
+              aria-label={`Fix ${connector.name}`}
+              data-test-subj="fixConnector"
+            >
+              Fix
+            </EuiButtonEmpty>
+          </WhyDisabled>
         </EuiFlexItem>
       )}
       <EuiFlexItem grow={false}>

@@ -12,22 +12,17 @@ export interface ConnectorRow {
   disabledReason?: string;
 }
 
-// Kibana's names for the features a type supports (the Compatibility column).
+// The Compatibility column names only the features Plugboard has itself (its rules and cases):
+// Kibana's others (Uptime, Security Solution, Agent Builder…) stay in the API's
+// supported_feature_ids for Kibana's clients, but there is nothing of them here.
 const FEATURE_LABELS: Record<string, string> = {
   alerting: 'Alerting rules',
   cases: 'Cases',
-  uptime: 'Uptime',
-  siem: 'Security Solution',
-  generativeAIForSecurity: 'Generative AI for Security',
-  generativeAIForObservability: 'Generative AI for Observability',
-  generativeAIForSearchPlayground: 'Generative AI for Search Playground',
-  endpointSecurity: 'Endpoint Security',
-  federated: 'Federated',
-  workflows: 'Workflows',
-  agentBuilder: 'Agent Builder',
 };
 
-export const featureLabel = (featureId: string): string => FEATURE_LABELS[featureId] ?? featureId;
+/** The names of the features of a type that Plugboard has. */
+export const featureLabels = (featureIds: readonly string[]): string[] =>
+  featureIds.filter((id) => Object.hasOwn(FEATURE_LABELS, id)).map((id) => FEATURE_LABELS[id]!);
 
 /**
  * Kibana's checkActionTypeEnabled, as a sentence for the row's tooltip. `types` is undefined
