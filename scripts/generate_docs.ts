@@ -1101,10 +1101,13 @@ function apiPage(facts: ApiFacts): string {
     responseBlock(facts.invalidBody),
     [
       'Other answers: 404 `Not Found` for an unknown route, 400 for a body that is not valid JSON, 413 for a',
-      'body larger than `server.maxPayload`, 415 for a content type other than JSON, and 500',
+      'body larger than `server.maxPayload`, 415 `Unsupported Media Type` for a body that is neither JSON nor',
+      '`text/*` (or `multipart/form-data`, which the import takes), and 500',
       '`An internal server error occurred.` for a fault in Plugboard',
-      '(logged, with details, on the server). Connector failures are not HTTP errors: `_execute` and `_test`',
-      'answer 200 with `"status": "error"` in the execution result.',
+      '(logged, with details, on the server). As in Kibana, a `text/plain` (any `text/*`) body is read as JSON',
+      'text: holding a JSON object it is taken as if sent as JSON, otherwise it gets 400',
+      '`[request body]: could not parse object value from json input`. Connector failures are not HTTP errors:',
+      '`_execute` and `_test` answer 200 with `"status": "error"` in the execution result.',
     ].join('\n'),
     '## Routes',
     [

@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
-import { PlugboardError } from '../common/errors.js';
+import { badRequest, PlugboardError } from '../common/errors.js';
 import type { Authenticator } from '../security/authentication.js';
 import type { LoginThrottle } from '../security/login_throttle.js';
 import type { Principal } from '../security/principal.js';
@@ -72,6 +72,13 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
   // multipart/form-data (the saved-objects import): routes read the parts themselves, each with its own limits.
   void app.register(multipart);
+  // As Kibana (hapi) reads `text/*` bodies as strings and its object schemas parse strings as
+  // JSON, such a body holding JSON is taken as JSON; other text is refused in Kibana's words.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(/^text\//, { parseAs: 'string' }, (request, text, done) => {
+    parseJson(request, text as string, (err, value) => (err ? done(badRequest('[request body]: could not parse object value from json input')) : done(null, value)));
+  });
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
     if (err instanceof PlugboardError) {
