@@ -202,7 +202,10 @@ const MAP_KEY_PLACEHOLDERS: Record<string, string> = {
 const ROUTE_NOTES: Record<string, string> = {
   'GET /api/status':
     "Answers 200 with Kibana's status shape, reduced, once the server can serve requests, and 503 while it " +
-    'starts or shuts down. It needs no credentials, so it suits load balancer and container health checks.',
+    'starts or shuts down. It needs no credentials, so it suits load balancer and container health checks. ' +
+    'On SIGTERM or SIGINT it answers 503 at once, so that load balancers stop sending, while running actions ' +
+    'finish (for up to `plugboard.tasks.shutdownGrace`); other requests are still answered meanwhile, with ' +
+    '`Connection: close`. Then the server stops listening, lets running requests finish and exits.',
   'GET /api/openapi.json':
     'The OpenAPI 3.1 document of every other route, generated from the same zod schemas the server validates ' +
     'requests with. `components.schemas` also holds the `config`, `secrets` and `params` schema of every ' +

@@ -249,7 +249,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
     handler: async () => ({ body: (openApi ??= buildOpenApiDocument(routes, registry.list(), VERSION)) }),
   });
-  const { app, handlersDone } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit, uiDir: options.uiDir });
+  const { app, handlersDone, drain } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit, uiDir: options.uiDir });
 
   let closing: Promise<void> | undefined;
   return {
@@ -269,9 +269,13 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     },
     close() {
       closing ??= (async () => {
+        // From here `/api/status` answers 503, so that load balancers stop sending; requests
+        // still get answers (with `Connection: close`) while running tasks finish or are
+        // released. Then the server stops listening and lets running requests finish.
         ready = false;
-        // Stop taking requests and claiming tasks; let running ones finish (or release them).
-        await Promise.all([app.close(), taskManager.stop()]);
+        drain();
+        await taskManager.stop();
+        await app.close();
         await handlersDone();
         await writes.flush();
         await audit.close();

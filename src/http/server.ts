@@ -49,6 +49,8 @@ export interface HttpServer {
    * not for handlers whose client already went away; the database must outlive those too.
    */
   handlersDone(): Promise<void>;
+  /** Shutdown begins: answers from now on close their keep-alive connections. */
+  drain(): void;
 }
 
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
@@ -134,11 +136,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
 
   // While draining, answer in-flight requests with `Connection: close` so that keep-alive
-  // sockets do not hold the shutdown open until they time out.
+  // sockets do not hold the shutdown open until they time out, and clients reconnect elsewhere.
   let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
@@ -169,6 +168,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   return {
     app,
     handlersDone: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve))),
+    drain: () => {
+      closing = true;
+    },
   };
 
   async function handle(spec: RouteSpec, request: FastifyRequest, reply: FastifyReply) {
