@@ -206,6 +206,11 @@ const ROUTE_NOTES: Record<string, string> = {
     'On SIGTERM or SIGINT it answers 503 at once, so that load balancers stop sending, while running actions ' +
     'finish (for up to `plugboard.tasks.shutdownGrace`); other requests are still answered meanwhile, with ' +
     '`Connection: close`. Then the server stops listening, lets running requests finish and exits.',
+  'GET /metrics':
+    'Needs the `monitor` cluster privilege (a role with `"elasticsearch": {"cluster": ["monitor"]}`, or an API ' +
+    'key narrowed to it), which grants nothing else; 403 without it. Counts executions of queued actions, ' +
+    '`_execute` and `_test` by source, HTTP requests by route pattern, and the task manager. The metrics, the ' +
+    'scrape credentials and a Prometheus configuration are in [metrics.md](metrics.md).',
   'GET /api/openapi.json':
     'The OpenAPI 3.1 document of every other route, generated from the same zod schemas the server validates ' +
     'requests with. `components.schemas` also holds the `config`, `secrets` and `params` schema of every ' +
@@ -246,7 +251,8 @@ const ROUTE_NOTES: Record<string, string> = {
     'it is no superuser. A request authenticated with an API key cannot create keys.',
   'GET /api/security/api_key':
     "Keys as Elasticsearch's get API key information API shows them, never the key or its hash: a user's own " +
-    "keys, and every user's for a superuser unless `owner=true`. An unknown `id` gives an empty list.",
+    "keys, and every user's for a superuser unless `owner=true`. An unknown `id` gives an empty list. A request " +
+    'authenticated with a key that has role descriptors sees only that key, and invalidates only it.',
   'DELETE /api/security/api_key':
     "Invalidates keys, as Elasticsearch's invalidate API key API: by `ids`, by `name`, or all of one's own with " +
     "`owner: true` alone. Users reach only their own keys (another user's are not matched); a superuser reaches " +

@@ -191,7 +191,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     // Action task types are `actions:<connector type>`.
     (task) => task.type.slice(ACTION_TASK_PREFIX.length),
   );
-  const { registry: metricsRegistry } = createTaskMetrics(taskManager, taskStore);
+  const { registry: metricsRegistry, executions: executionMetrics } = createTaskMetrics(taskManager, taskStore);
   taskManager.register(actionTaskDefinition({ loader, registry, executor, logger, timeoutMs: tasksConfig.timeout }));
   taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention));
   const wakeups =
@@ -216,6 +216,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     executor,
     validatorContext: { configurationUtilities },
     logger,
+    executionMetrics,
   });
   const spaces = new SpacesService(new SpacesRepository(database.db));
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
@@ -235,7 +236,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...apiKeyRoutes(apiKeys),
     ...auditRoutes(database.db),
     ...taskManagerRoutes(taskManager, taskStore),
-    ...metricsRoutes(metricsRegistry),
+    ...metricsRoutes(metricsRegistry, authorizer),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.
   let openApi: unknown;
@@ -249,7 +250,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
     handler: async () => ({ body: (openApi ??= buildOpenApiDocument(routes, registry.list(), VERSION)) }),
   });
-  const { app, handlersDone, drain } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit, uiDir: options.uiDir });
+  const { app, handlersDone, drain } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit, uiDir: options.uiDir, metrics: metricsRegistry });
 
   let closing: Promise<void> | undefined;
   return {

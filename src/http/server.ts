@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { badRequest, PlugboardError } from '../common/errors.js';
 import type { Authenticator } from '../security/authentication.js';
 import type { LoginThrottle } from '../security/login_throttle.js';
@@ -10,6 +11,7 @@ import { DEFAULT_SPACE_ID, type SpacesService } from '../spaces/spaces_service.j
 import { parseRequestPart } from './request_validation.js';
 import type { AuditLogger } from '../security/audit.js';
 import { auditRequest, noteAnsweredId } from './audit_hook.js';
+import { registerHttpMetrics } from './metrics.js';
 import type { RouteSpec } from './route.js';
 import type { SessionCookies } from './session_cookies.js';
 import { loginRedirect, registerUi, uiRequestKind } from './ui_assets.js';
@@ -30,6 +32,8 @@ export interface HttpServerDeps {
   audit?: AuditLogger;
   /** The built web UI (default: ui/dist of the package). */
   uiDir?: string;
+  /** Where request metrics go (`GET /metrics`). */
+  metrics?: Registry;
 }
 
 const SPACE_PREFIX = /^\/s\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
@@ -142,6 +146,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     if (closing) reply.header('connection', 'close');
   });
 
+  if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
     if (deps.audit) {
