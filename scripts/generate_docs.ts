@@ -203,7 +203,15 @@ const MAP_KEY_PLACEHOLDERS: Record<string, string> = {
 const ROUTE_NOTES: Record<string, string> = {
   'GET /api/status':
     "Answers 200 with Kibana's status shape, reduced, once the server can serve requests, and 503 while it " +
-    'starts or shuts down. It needs no credentials, so it suits load balancer and container health checks.',
+    'starts or shuts down. It needs no credentials, so it suits load balancer and container health checks. ' +
+    'On SIGTERM or SIGINT it answers 503 at once, so that load balancers stop sending, while running actions ' +
+    'finish (for up to `plugboard.tasks.shutdownGrace`); other requests are still answered meanwhile, with ' +
+    '`Connection: close`. Then the server stops listening, lets running requests finish and exits.',
+  'GET /metrics':
+    'Needs the `monitor` cluster privilege (a role with `"elasticsearch": {"cluster": ["monitor"]}`, or an API ' +
+    'key narrowed to it), which grants nothing else; 403 without it. Counts executions of queued actions, ' +
+    '`_execute` and `_test` by source, HTTP requests by route pattern, and the task manager. The metrics, the ' +
+    'scrape credentials and a Prometheus configuration are in [metrics.md](metrics.md).',
   'GET /api/openapi.json':
     'The OpenAPI 3.1 document of every other route, generated from the same zod schemas the server validates ' +
     'requests with. `components.schemas` also holds the `config`, `secrets` and `params` schema of every ' +
@@ -267,7 +275,8 @@ const ROUTE_NOTES: Record<string, string> = {
     'it is no superuser. A request authenticated with an API key cannot create keys.',
   'GET /api/security/api_key':
     "Keys as Elasticsearch's get API key information API shows them, never the key or its hash: a user's own " +
-    "keys, and every user's for a superuser unless `owner=true`. An unknown `id` gives an empty list.",
+    "keys, and every user's for a superuser unless `owner=true`. An unknown `id` gives an empty list. A request " +
+    'authenticated with a key that has role descriptors sees only that key, and invalidates only it.',
   'DELETE /api/security/api_key':
     "Invalidates keys, as Elasticsearch's invalidate API key API: by `ids`, by `name`, or all of one's own with " +
     "`owner: true` alone. Users reach only their own keys (another user's are not matched); a superuser reaches " +
@@ -1127,10 +1136,13 @@ function apiPage(facts: ApiFacts): string {
     responseBlock(facts.invalidBody),
     [
       'Other answers: 404 `Not Found` for an unknown route, 400 for a body that is not valid JSON, 413 for a',
-      'body larger than `server.maxPayload`, 415 for a content type other than JSON, and 500',
+      'body larger than `server.maxPayload`, 415 `Unsupported Media Type` for a body that is neither JSON nor',
+      '`text/*` (or `multipart/form-data`, which the import takes), and 500',
       '`An internal server error occurred.` for a fault in Plugboard',
-      '(logged, with details, on the server). Connector failures are not HTTP errors: `_execute` and `_test`',
-      'answer 200 with `"status": "error"` in the execution result.',
+      '(logged, with details, on the server). As in Kibana, a `text/plain` (any `text/*`) body is read as JSON',
+      'text: holding a JSON object it is taken as if sent as JSON, otherwise it gets 400',
+      '`[request body]: could not parse object value from json input`. Connector failures are not HTTP errors:',
+      '`_execute` and `_test` answer 200 with `"status": "error"` in the execution result.',
     ].join('\n'),
     '## Routes',
     [

@@ -207,7 +207,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     // Action task types are `actions:<connector type>`.
     (task) => task.type.slice(ACTION_TASK_PREFIX.length),
   );
-  const { registry: metricsRegistry } = createTaskMetrics(taskManager, taskStore);
+  const { registry: metricsRegistry, executions: executionMetrics } = createTaskMetrics(taskManager, taskStore);
   taskManager.register(actionTaskDefinition({ loader, registry, executor, logger, timeoutMs: tasksConfig.timeout }));
   taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention));
   const wakeups =
@@ -232,6 +232,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     executor,
     validatorContext: { configurationUtilities },
     logger,
+    executionMetrics,
   });
   const spaces = new SpacesService(new SpacesRepository(database.db));
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
@@ -253,7 +254,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...apiKeyRoutes(apiKeys),
     ...auditRoutes(database.db),
     ...taskManagerRoutes(taskManager, taskStore),
-    ...metricsRoutes(metricsRegistry),
+    ...metricsRoutes(metricsRegistry, authorizer),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.
   let openApi: unknown;
@@ -267,7 +268,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
     handler: async () => ({ body: (openApi ??= buildOpenApiDocument(routes, registry.list(), VERSION)) }),
   });
-  const { app, handlersDone } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit, uiDir: options.uiDir });
+  const { app, handlersDone, drain } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit, uiDir: options.uiDir, metrics: metricsRegistry });
 
   let closing: Promise<void> | undefined;
   return {
@@ -289,9 +290,13 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     },
     close() {
       closing ??= (async () => {
+        // From here `/api/status` answers 503, so that load balancers stop sending; requests
+        // still get answers (with `Connection: close`) while running tasks finish or are
+        // released. Then the server stops listening and lets running requests finish.
         ready = false;
-        // Stop taking requests and claiming tasks; let running ones finish (or release them).
-        await Promise.all([app.close(), taskManager.stop()]);
+        drain();
+        await taskManager.stop();
+        await app.close();
         await handlersDone();
         await writes.flush();
         await audit.close();

@@ -218,8 +218,8 @@ describe('metrics', () => {
       const res = await pb.api('GET', '/metrics');
       expect(res.status).toBe(200);
       expect(String(res.headers['content-type'])).toMatch(/^text\/plain/);
-      expect(res.text).toMatch(/plugboard_action_executions_total\{connector_type="\.webhook",outcome="success"\} 1/);
-      expect(res.text).toMatch(/plugboard_action_execution_duration_seconds_count\{connector_type="\.webhook"\} 1/);
+      expect(res.text).toMatch(/plugboard_action_executions_total\{connector_type="\.webhook",outcome="success",source="queue"\} 1/);
+      expect(res.text).toMatch(/plugboard_action_execution_duration_seconds_count\{connector_type="\.webhook",source="queue"\} 1/);
       expect(res.text).toContain('plugboard_task_queue_depth');
       expect((await pb.api('GET', '/metrics', undefined, { headers: { authorization: '' } })).status).toBe(401);
     } finally {

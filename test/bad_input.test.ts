@@ -36,6 +36,11 @@ const CASES: Case[] = [
   { name: 'unknown query parameter', method: 'GET', url: '/api/actions/connector_types?color=red', status: 400, message: '[request query.color]: definition for this key is missing' },
   { name: 'a body over 1 MB', method: 'POST', url: createUrl, body: { ...valid, name: 'x'.repeat(1024 * 1024 + 10) }, status: 413, message: 'Payload content length greater than maximum allowed: 1048576' },
   { name: 'a body that is not JSON', method: 'POST', url: createUrl, raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, message: 'Unsupported Media Type' },
+  { name: 'an XML body', method: 'POST', url: createUrl, raw: '<name>x</name>', headers: { 'content-type': 'application/xml' }, status: 415, message: 'Unsupported Media Type' },
+  // Kibana reads text/* bodies as JSON text: what is not JSON is refused in config-schema's words.
+  { name: 'a text/plain body that is not JSON', method: 'POST', url: createUrl, raw: 'name=x', headers: { 'content-type': 'text/plain' }, status: 400, message: '[request body]: could not parse object value from json input' },
+  { name: 'a text/plain body of a JSON array', method: 'POST', url: createUrl, raw: '[1,2]', headers: { 'content-type': 'text/plain; charset=utf-8' }, status: 400, message: '[request body]: expected a plain object value, but found [Array] instead.' },
+  { name: 'a text/plain body with a bad field', method: 'POST', url: createUrl, raw: JSON.stringify({ ...valid, name: 42 }), headers: { 'content-type': 'text/plain' }, status: 400, message: '[request body.name]: expected value of type [string] but got [number]' },
   { name: 'a missing kbn-xsrf header', method: 'POST', url: createUrl, body: valid, headers: { 'kbn-xsrf': '' }, status: 400, message: 'Request must contain a kbn-xsrf header.' },
   { name: 'no credentials', method: 'POST', url: createUrl, body: valid, headers: { authorization: '' }, status: 401, message: 'Unauthorized' },
   { name: 'a wrong password', method: 'GET', url: '/api/actions/connectors', headers: { authorization: `Basic ${Buffer.from('elastic:wrong').toString('base64')}` }, status: 401, message: 'Unauthorized' },
@@ -64,6 +69,13 @@ describe.each(dialects)('bad input on %s', (dialect) => {
     expect(res.status).toBe(c.status);
     expect(res.body).toEqual({ statusCode: c.status, error: expect.any(String), message: c.message });
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('takes a text/plain body holding a JSON object as JSON, as Kibana does', async () => {
+    const res = await pb.api('POST', '/api/actions/connector/from-text', undefined, { raw: JSON.stringify({ ...valid, name: 'From text' }), headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: 'from-text', name: 'From text', connector_type_id: '.server-log' });
+    expect((await pb.api('GET', '/api/actions/connector/from-text')).body.name).toBe('From text');
   });
 
   it('sends WWW-Authenticate with a 401', async () => {

@@ -7,11 +7,12 @@ import type { ActionsAuthorizer } from '../security/authorization.js';
 import type { Principal } from '../security/principal.js';
 import type { EventDocument } from '../event_log/document.js';
 import type { ConnectorRecord, ConnectorSummary, ConnectorsRepository } from '../storage/connectors_repository.js';
+import type { ExecutionRecorder } from '../tasks/metrics.js';
 import type { StoredTask } from '../tasks/task_store.js';
 import type { NewTask } from '../tasks/types.js';
 import { isInMemory, missingSecretsMessage, MissingSecretsError, type ConnectorLoader } from './connector_loader.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
-import type { ActionExecutor, RunnableConnector } from './executor.js';
+import type { ActionExecutor, ExecuteOptions, RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
 import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
@@ -132,6 +133,8 @@ export interface ActionsClientDeps {
   executor: ActionExecutor;
   validatorContext: ValidatorContext;
   logger: Logger;
+  /** Counts `_execute` and `_test` runs in the metrics; absent in tests that do not read them. */
+  executionMetrics?: ExecutionRecorder;
 }
 
 /** Create, read, update, delete and execute connectors, each within a space. */
@@ -301,7 +304,7 @@ export class ActionsClient {
       return { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' };
     }
     if (!this.deps.registry.isExecutable(runnable.typeId, runnable)) this.deps.registry.ensureEnabled(runnable.typeId);
-    return this.deps.executor.execute({
+    return this.runNow('http_request', {
       connector: runnable,
       params,
       source: 'http_request',
@@ -494,7 +497,15 @@ export class ActionsClient {
       isSystemAction: false,
     };
     // An unsaved connector has no history to add to.
-    return this.deps.executor.execute({ connector, params: input.params, source: 'http_request', spaceId: scope.spaceId, signal, recordEvents: false });
+    return this.runNow('test', { connector, params: input.params, source: 'http_request', spaceId: scope.spaceId, signal, recordEvents: false });
+  }
+
+  /** Runs an action within the request and counts it in the metrics under `metricsSource`. */
+  private async runNow(metricsSource: 'http_request' | 'test', options: ExecuteOptions): Promise<ActionResult> {
+    const started = performance.now();
+    const result = await this.deps.executor.execute(options);
+    this.deps.executionMetrics?.record(metricsSource, options.connector.typeId, result.status === 'ok', performance.now() - started);
+    return result;
   }
 
   listTypes(opts: { featureId?: string; includeSystem?: boolean }): ConnectorTypeSummary[] {

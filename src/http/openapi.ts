@@ -27,6 +27,11 @@ function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', components?: Re
   return rewriteRefs(json) as JsonSchema;
 }
 
+/** A Fastify route pattern in OpenAPI's syntax: `/a/:id/b` → `/a/{id}/b`. */
+export function openApiPath(url: string): string {
+  return url.replace(/:(\w+)/g, '{$1}');
+}
+
 /** `/a/:id?/b` → ['/a/{id}/b'] and optional trailing params → both variants. */
 function openApiPaths(url: string): string[] {
   const optional = /\/:(\w+)\?$/.exec(url);
@@ -34,7 +39,7 @@ function openApiPaths(url: string): string[] {
     const base = url.slice(0, optional.index);
     return [base || '/', `${base}/{${optional[1]}}`];
   }
-  return [url.replace(/:(\w+)/g, '{$1}')];
+  return [openApiPath(url)];
 }
 
 function parameters(spec: RouteSpec, path: string): JsonSchema[] {

@@ -2,7 +2,8 @@ import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
-import { PlugboardError } from '../common/errors.js';
+import type { Registry } from 'prom-client';
+import { badRequest, PlugboardError } from '../common/errors.js';
 import type { Authenticator } from '../security/authentication.js';
 import type { LoginThrottle } from '../security/login_throttle.js';
 import type { Principal } from '../security/principal.js';
@@ -10,6 +11,7 @@ import { DEFAULT_SPACE_ID, type SpacesService } from '../spaces/spaces_service.j
 import { parseRequestPart } from './request_validation.js';
 import type { AuditLogger } from '../security/audit.js';
 import { auditRequest, noteAnsweredId } from './audit_hook.js';
+import { registerHttpMetrics } from './metrics.js';
 import type { RouteSpec } from './route.js';
 import type { SessionCookies } from './session_cookies.js';
 import { loginRedirect, registerUi, uiRequestKind } from './ui_assets.js';
@@ -30,6 +32,8 @@ export interface HttpServerDeps {
   audit?: AuditLogger;
   /** The built web UI (default: ui/dist of the package). */
   uiDir?: string;
+  /** Where request metrics go (`GET /metrics`). */
+  metrics?: Registry;
 }
 
 const SPACE_PREFIX = /^\/s\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
@@ -49,6 +53,8 @@ export interface HttpServer {
    * not for handlers whose client already went away; the database must outlive those too.
    */
   handlersDone(): Promise<void>;
+  /** Shutdown begins: answers from now on close their keep-alive connections. */
+  drain(): void;
 }
 
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
@@ -72,6 +78,13 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
   // multipart/form-data (the saved-objects import): routes read the parts themselves, each with its own limits.
   void app.register(multipart);
+  // As Kibana (hapi) reads `text/*` bodies as strings and its object schemas parse strings as
+  // JSON, such a body holding JSON is taken as JSON; other text is refused in Kibana's words.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(/^text\//, { parseAs: 'string' }, (request, text, done) => {
+    parseJson(request, text as string, (err, value) => (err ? done(badRequest('[request body]: could not parse object value from json input')) : done(null, value)));
+  });
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
     if (err instanceof PlugboardError) {
@@ -127,15 +140,13 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
 
   // While draining, answer in-flight requests with `Connection: close` so that keep-alive
-  // sockets do not hold the shutdown open until they time out.
+  // sockets do not hold the shutdown open until they time out, and clients reconnect elsewhere.
   let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
 
+  if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request');
     if (deps.audit) {
@@ -162,6 +173,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   return {
     app,
     handlersDone: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve))),
+    drain: () => {
+      closing = true;
+    },
   };
 
   async function handle(spec: RouteSpec, request: FastifyRequest, reply: FastifyReply) {

@@ -81,6 +81,15 @@ function ownerFilter(principal: Principal, owner: boolean): { username?: string 
 }
 
 /**
+ * A key narrowed by role descriptors (a scrape-only key, say) reaches only itself: were it to
+ * list or invalidate its owner's other keys, it could do more than its descriptors grant.
+ */
+function reachableBy(principal: Principal): (record: ApiKeyRecord) => boolean {
+  const self = principal.limitedBy ? principal.apiKey?.id : undefined;
+  return (record) => self === undefined || record.id === self;
+}
+
+/**
  * Creates, lists and invalidates API keys. Every user may manage their own keys; a superuser
  * may see and invalidate everybody's. Invalidation applies to the very next request.
  */
@@ -122,7 +131,7 @@ export class ApiKeysService {
       ...ownerFilter(principal, query.owner),
       ...(query.activeOnly ? { activeAt: Date.now() } : {}),
     });
-    return records.map(toView);
+    return records.filter(reachableBy(principal)).map(toView);
   }
 
   /**
@@ -130,7 +139,9 @@ export class ApiKeysService {
    * matched, as Elasticsearch answers a request limited to the caller's own keys.
    */
   async invalidate(principal: Principal, input: InvalidateApiKeysInput): Promise<InvalidateApiKeysResult> {
-    const matched = (await this.keys.find({ ids: input.ids, name: input.name, ...ownerFilter(principal, input.owner) })).map((key) => key.id);
+    const matched = (await this.keys.find({ ids: input.ids, name: input.name, ...ownerFilter(principal, input.owner) }))
+      .filter(reachableBy(principal))
+      .map((key) => key.id);
     const invalidated = await this.keys.invalidate(matched, Date.now());
     return {
       invalidated_api_keys: invalidated,

@@ -1,7 +1,7 @@
 import { forbidden } from '../common/errors.js';
 import type { RolesRepository } from '../storage/roles_repository.js';
 import { SUPERUSER_ROLE, type Principal } from './principal.js';
-import { actionsPrivilegeIn, canAccessSpace, canManageSpaces, type Privilege } from './roles.js';
+import { actionsPrivilegeIn, canAccessSpace, canManageSpaces, canMonitor, type Privilege } from './roles.js';
 
 /** The connector operations that Kibana's actions authorization distinguishes. */
 export type ActionsOperation = 'create' | 'get' | 'update' | 'delete' | 'execute';
@@ -48,6 +48,12 @@ export class RoleAuthorizer implements ActionsAuthorizer {
   async canManageSpaces(principal: Principal): Promise<boolean> {
     const own = principal.roles.includes(SUPERUSER_ROLE) || canManageSpaces(await this.roles.getMany(principal.roles));
     return own && (!principal.limitedBy || canManageSpaces(principal.limitedBy));
+  }
+
+  /** Whether the principal may read the metrics (`GET /metrics`). */
+  async canMonitor(principal: Principal): Promise<boolean> {
+    const own = principal.roles.includes(SUPERUSER_ROLE) || canMonitor(await this.roles.getMany(principal.roles));
+    return own && (!principal.limitedBy || canMonitor(principal.limitedBy));
   }
 
   async ensureAuthorized(principal: Principal, spaceId: string, operation: ActionsOperation, typeId?: string): Promise<void> {

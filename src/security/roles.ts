@@ -74,6 +74,20 @@ export function canAccessSpace(roles: RoleDefinition[], spaceId: string): boolea
   );
 }
 
+/** Elasticsearch's cluster privileges that include `monitor`, its read-only monitoring privilege. */
+const MONITORING_CLUSTER_PRIVILEGES = ['monitor', 'manage', 'all'];
+
+/**
+ * Whether the roles may read `GET /metrics`: the `monitor` cluster privilege, as Elasticsearch
+ * grants its own monitoring APIs. It grants nothing else, so it makes scrape-only credentials.
+ */
+export function canMonitor(roles: RoleDefinition[]): boolean {
+  return roles.some((role) => {
+    const cluster = role.elasticsearch.cluster;
+    return Array.isArray(cluster) && cluster.some((privilege) => MONITORING_CLUSTER_PRIVILEGES.includes(privilege as string));
+  });
+}
+
 /** Managing spaces takes `all` over every space, as Kibana's space management privilege. */
 export function canManageSpaces(roles: RoleDefinition[]): boolean {
   return roles.some((role) => role.kibana.some((entry) => entry.spaces.includes('*') && entry.base.includes('all')));

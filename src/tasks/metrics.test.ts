@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample } from '../../test/helpers/prometheus_text.js';
 import { openDatabase, type PlugboardDatabase } from '../storage/database.js';
 import { GroupCommit } from '../storage/group_commit.js';
 import { FlowControl } from './flow_control.js';
@@ -10,18 +11,6 @@ import { connectorTypeOf, createTaskMetrics } from './metrics.js';
 import { TaskManager } from './task_manager.js';
 import { TaskStore } from './task_store.js';
 import type { NewTask, TaskOutcome } from './types.js';
-
-/** The value of one sample in Prometheus text, or undefined if there is none. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 function task(id: string, type: string, extra: Partial<NewTask> = {}): NewTask {
   return { id, type, scope: 'test', spaceId: 'default', params: {}, maxAttempts: 3, ...extra };
@@ -126,7 +115,7 @@ describe('task metrics', () => {
     text = await registry.metrics();
 
     const executions = (type: string, outcome: string) =>
-      sample(text, 'plugboard_action_executions_total', { connector_type: type, outcome }) ?? 0;
+      sample(text, 'plugboard_action_executions_total', { connector_type: type, outcome, source: 'queue' }) ?? 0;
     expect(executions('.ok', 'success')).toBe(2);
     expect(executions('.bad', 'failure')).toBe(1);
     expect(executions('.flaky', 'retry')).toBe(1);
@@ -143,7 +132,7 @@ describe('task metrics', () => {
     expect(sample(text, 'plugboard_connector_pauses_total', { connector_type: '.limited' })).toBe(1);
 
     const hist = 'plugboard_action_execution_duration_seconds';
-    expect(sample(text, `${hist}_count`, { connector_type: '.flaky' })).toBe(2);
+    expect(sample(text, `${hist}_count`, { connector_type: '.flaky', source: 'queue' })).toBe(2);
     expect(sample(text, `${hist}_bucket`, { connector_type: '.ok', le: '60' })).toBe(2);
     expect(sample(text, `${hist}_bucket`, { connector_type: '.ok', le: '+Inf' })).toBe(2);
     expect(sample(text, `${hist}_bucket`, { connector_type: '.ok', le: '0.005' })).toBeDefined();
@@ -153,6 +142,23 @@ describe('task metrics', () => {
     expect(sample(text, 'plugboard_task_queue_depth', { task_type: 'actions:.bad' })).toBe(0);
     expect(sample(text, 'plugboard_task_queue_depth', { task_type: 'actions:.ok' })).toBe(1);
     expect(sample(text, 'plugboard_tasks_running')).toBe(0);
+  });
+
+  it('counts runs outside the queue under their own source, next to the queued ones', async () => {
+    const metrics = createTaskMetrics(taskManager, store);
+    metrics.executions.record('http_request', '.ok', true, 20);
+    metrics.executions.record('http_request', '.ok', false, 40);
+    metrics.executions.record('test', '.ok', true, 5);
+    const text = await metrics.registry.metrics();
+    const executions = (source: string, outcome: string) => sample(text, 'plugboard_action_executions_total', { connector_type: '.ok', outcome, source });
+    expect(executions('http_request', 'success')).toBe(1);
+    expect(executions('http_request', 'failure')).toBe(1);
+    expect(executions('test', 'success')).toBe(1);
+    expect(executions('test', 'failure')).toBeUndefined();
+    const hist = 'plugboard_action_execution_duration_seconds';
+    expect(sample(text, `${hist}_count`, { connector_type: '.ok', source: 'http_request' })).toBe(2);
+    expect(sample(text, `${hist}_sum`, { connector_type: '.ok', source: 'http_request' })).toBeCloseTo(0.06);
+    expect(sample(text, `${hist}_bucket`, { connector_type: '.ok', source: 'test', le: '0.005' })).toBe(1);
   });
 
   it('includes the default process metrics with the plugboard_ prefix', async () => {

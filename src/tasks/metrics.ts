@@ -7,9 +7,20 @@ import { countedAttempts } from './types.js';
 const ACTION_TASK_PREFIX = 'actions:';
 
 /** Outbound HTTP calls: from a fast local hop up to a response timeout of a minute. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 
 type OutcomeLabel = 'success' | 'failure' | 'retry' | 'paused';
+
+/**
+ * How an execution was started: `queue` (a task), `http_request` (`_execute` of a saved
+ * connector) or `test` (`_test` of an unsaved one).
+ */
+export type ExecutionMetricsSource = 'queue' | 'http_request' | 'test';
+
+/** Counts executions that ran within a request, outside the task manager. */
+export interface ExecutionRecorder {
+  record(source: Exclude<ExecutionMetricsSource, 'queue'>, connectorType: string, ok: boolean, durationMs: number): void;
+}
 
 /** `actions:.webhook` → `.webhook`; other task types are labelled by their own type. */
 export function connectorTypeOf(taskType: string): string {
@@ -32,11 +43,14 @@ function outcomeLabel(task: StoredTask, outcome: SettledOutcome): OutcomeLabel {
 
 export interface TaskMetrics {
   registry: Registry;
+  /** For `_execute` and `_test` runs, counted with the queued ones under their own source. */
+  executions: ExecutionRecorder;
 }
 
 /**
- * Prometheus metrics of the task manager, in a registry of their own (not prom-client's global
- * one) so that several Plugboards in one process, as in tests, do not collide.
+ * Prometheus metrics of action executions and the task manager, in a registry of their own
+ * (not prom-client's global one) so that several Plugboards in one process, as in tests, do
+ * not collide.
  */
 export function createTaskMetrics(taskManager: TaskManager, store: TaskStore): TaskMetrics {
   const registry = new Registry();
@@ -44,14 +58,14 @@ export function createTaskMetrics(taskManager: TaskManager, store: TaskStore): T
 
   const executions = new Counter({
     name: 'plugboard_action_executions_total',
-    help: 'Task executions by connector type (task type for non-action tasks) and outcome',
-    labelNames: ['connector_type', 'outcome'] as const,
+    help: 'Executions by connector type (task type for non-action tasks), outcome and source (queue, http_request, test)',
+    labelNames: ['connector_type', 'outcome', 'source'] as const,
     registers: [registry],
   });
   const duration = new Histogram({
     name: 'plugboard_action_execution_duration_seconds',
-    help: 'Duration of task executions, including recording their outcome',
-    labelNames: ['connector_type'] as const,
+    help: 'Duration of executions, including recording their outcome, by connector type and source',
+    labelNames: ['connector_type', 'source'] as const,
     buckets: DURATION_BUCKETS,
     registers: [registry],
   });
@@ -103,8 +117,8 @@ export function createTaskMetrics(taskManager: TaskManager, store: TaskStore): T
     try {
       const connectorType = connectorTypeOf(task.type);
       const label = outcomeLabel(task, outcome);
-      executions.inc({ connector_type: connectorType, outcome: label });
-      duration.observe({ connector_type: connectorType }, durationMs / 1000);
+      executions.inc({ connector_type: connectorType, outcome: label, source: 'queue' });
+      duration.observe({ connector_type: connectorType, source: 'queue' }, durationMs / 1000);
       if (label === 'retry') retries.inc({ task_type: task.type });
       if (label === 'paused') pauses.inc({ connector_type: connectorType });
     } catch {
@@ -112,5 +126,13 @@ export function createTaskMetrics(taskManager: TaskManager, store: TaskStore): T
     }
   });
 
-  return { registry };
+  return {
+    registry,
+    executions: {
+      record(source, connectorType, ok, durationMs) {
+        executions.inc({ connector_type: connectorType, outcome: ok ? 'success' : 'failure', source });
+        duration.observe({ connector_type: connectorType, source }, durationMs / 1000);
+      },
+    },
+  };
 }

@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REQUIRE_SERVICES } from './databases.js';
+import { findServiceBinary, freePort, spawnService } from './local_services.js';
 
 // A real forward HTTP proxy for outbound-networking tests: Debian's `tinyproxy`, started by the
 // test in the foreground on a free 127.0.0.1 port, with its own config and log in a temporary
@@ -24,9 +22,6 @@ import { REQUIRE_SERVICES } from './databases.js';
 // - the log is written with plain write(2) calls, no buffering; the `Request` line is logged as
 //   soon as the request line and headers are read, before authentication or connecting
 //   upstream, so it is in the file before the client gets any answer.
-
-/** Where the binary is looked for, besides $PATH. */
-const EXTRA_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin'];
 
 /** BasicAuth user and password must match tinyproxy's config grammar (`[-a-z0-9._]+`). */
 const AUTH_TOKEN = /^[-a-zA-Z0-9._]+$/;
@@ -73,45 +68,12 @@ export interface Tinyproxy {
   stop(): Promise<void>;
 }
 
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The tinyproxy binary (`$TINYPROXY_BIN`, $PATH, /usr/sbin, ...), or undefined when there is
  * none. Throws when there is none and PLUGBOARD_REQUIRE_SERVICES=1.
  */
-export async function findTinyproxy(): Promise<string | undefined> {
-  const explicit = process.env.TINYPROXY_BIN;
-  const candidates = explicit
-    ? [explicit]
-    : [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...EXTRA_DIRS].map((d) => path.join(d, 'tinyproxy'));
-  for (const candidate of candidates) {
-    if (await isExecutable(candidate)) return candidate;
-  }
-  if (REQUIRE_SERVICES) {
-    throw new Error(
-      `tinyproxy is required (PLUGBOARD_REQUIRE_SERVICES=1) but was not found (${explicit ? `TINYPROXY_BIN=${explicit}` : 'looked in $PATH and /usr/sbin'}); install it with apt-get install tinyproxy`,
-    );
-  }
-  return undefined;
-}
-
-/** A port that was free a moment ago (listen on 0, close). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+export function findTinyproxy(): Promise<string | undefined> {
+  return findServiceBinary('tinyproxy', 'TINYPROXY_BIN');
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -176,18 +138,6 @@ export function parseTinyproxyLog(log: string): ProxiedRequest[] {
   return out;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook() {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Do not leave proxies behind when a test process dies without calling stop().
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
-
 const START_ATTEMPTS = 3;
 const START_TIMEOUT_MS = 10_000;
 
@@ -201,7 +151,6 @@ export async function startTinyproxy(opts: TinyproxyOptions = {}): Promise<Tinyp
   if (opts.basicAuth && !(AUTH_TOKEN.test(opts.basicAuth.user) && AUTH_TOKEN.test(opts.basicAuth.password))) {
     throw new Error('tinyproxy BasicAuth user and password may only contain letters, digits, "-", "." and "_"');
   }
-  installExitHook();
 
   let lastError: Error | undefined;
   // The free port can be taken by someone else between our probe and tinyproxy's bind: retry.
@@ -224,41 +173,10 @@ export async function startTinyproxy(opts: TinyproxyOptions = {}): Promise<Tinyp
 /** Undefined when tinyproxy exited before listening (port taken), to retry on another port. */
 async function launch(bin: string, conf: string, dir: string, port: number): Promise<Tinyproxy | undefined> {
   const logFile = path.join(dir, 'tinyproxy.log');
-  const child = spawn(bin, ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  let output = '';
-  const append = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-64 * 1024);
-  };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    // 'close', not 'exit': stderr ("Could not create listening sockets") has been read by then.
-    child.once('close', () => {
-      exited = true;
-      live.delete(child);
-      resolve();
-    });
-    child.once('error', (err) => {
-      append(Buffer.from(`spawn failed: ${err.message}\n`));
-      exited = true;
-      live.delete(child);
-      resolve();
-    });
-  });
-
+  const service = spawnService(bin, ['-d', '-c', conf]);
   const readLog = () => readFile(logFile, 'utf8').catch(() => '');
-  let stopped = false;
   const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (!exited) child.kill('SIGTERM');
-    const timer = setTimeout(() => {
-      if (!exited) child.kill('SIGKILL');
-    }, 5_000);
-    await exit;
-    clearTimeout(timer);
+    await service.stop();
     await rm(dir, { recursive: true, force: true });
   };
 
@@ -269,22 +187,22 @@ async function launch(bin: string, conf: string, dir: string, port: number): Pro
   const deadline = Date.now() + START_TIMEOUT_MS;
   let acceptingSince: number | undefined;
   for (;;) {
-    if (exited) {
+    if (service.exited()) {
       const log = await readLog();
-      if (/address already in use|could not create listening sockets|unable to bind/i.test(log + output)) return undefined;
-      throw new Error(`tinyproxy exited before listening on 127.0.0.1:${port}:\n${output}\n${log}`);
+      if (/address already in use|could not create listening sockets|unable to bind/i.test(log + service.output())) return undefined;
+      throw new Error(`tinyproxy exited before listening on 127.0.0.1:${port}:\n${service.output()}\n${log}`);
     }
     if (await canConnect(port)) {
       acceptingSince ??= Date.now();
       if (/Accepting connections/.test(await readLog()) || Date.now() - acceptingSince > 500) {
-        if (!exited) break;
+        if (!service.exited()) break;
         continue;
       }
     }
     if (Date.now() > deadline) {
       const log = await readLog();
       await stop();
-      throw new Error(`tinyproxy did not listen on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms:\n${output}\n${log}`);
+      throw new Error(`tinyproxy did not listen on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms:\n${service.output()}\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -293,11 +211,11 @@ async function launch(bin: string, conf: string, dir: string, port: number): Pro
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    pid: child.pid ?? -1,
+    pid: service.pid,
     requests,
     targets: async () => (await requests()).map((r) => r.hostPort),
     log: readLog,
-    output: () => output,
+    output: service.output,
     stop,
   };
 }

@@ -224,7 +224,10 @@ const elasticsearchPrivileges = z
     remote_cluster: z.array(z.strictObject({ privileges: strings().min(1), clusters: strings().min(1) })).optional(),
     run_as: strings().optional(),
   })
-  .meta({ description: 'Elasticsearch privileges, kept and shown as given; Plugboard grants nothing by them.' });
+  .meta({
+    description:
+      'Elasticsearch privileges, kept and shown as given. Plugboard grants by one only: the `monitor` cluster privilege (or `manage` or `all`, which include it) reads `GET /metrics`.',
+  });
 
 export const putRoleBody = z
   .strictObject({
