@@ -33,6 +33,10 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/security/user/{username}/_password': { password: 'a-new-password' },
   'PUT /api/security/role/{name}': { kibana: [{ base: ['all'], spaces: ['*'] }] },
   'POST /api/security/api_key': { name: 'another' },
+  'PUT /internal/actions/connector/{id}': { name: 'renamed', keep_secrets: [] },
+  'POST /internal/actions/connector/{id}/_preview_run': { params: { message: 'x' } },
+  'POST /internal/actions/connector/_preview_run': { connector_type_id: '.server-log', params: { message: 'x' } },
+  'POST /internal/actions/connector/_validate': { connector_type_id: '.server-log', config: {} },
 };
 
 /** A valid import: one connector as an NDJSON file in the multipart field `file`. */
@@ -56,8 +60,9 @@ const IMPORT_REQUEST = {
  */
 const OPEN_TO_ANY_CALLER = new Set([
   'GET /metrics',
-  // Who the caller is.
+  // Who the caller is, and what it may do (all false for a scrape credential).
   'GET /internal/security/me',
+  'POST /api/core/capabilities',
   // The registered connector types and their forms: no connector, no setting.
   'GET /api/actions/connector_types',
   'GET /internal/actions/connector_types',
