@@ -125,7 +125,7 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
     const file = path.join(dir, 'plugboard.yml');
     writeFileSync(file, 'xpack.actions.allowedHostz: ["*"]\n');
     const run = runCli(['serve', '--config', file, '--data-dir', dir]);
-    expect(await run.exited).not.toBe(0);
+    expect(await run.exited).toBe(78);
     expect(run.err()).toContain('xpack.actions.allowedHostz: unknown setting');
   });
 
@@ -134,8 +134,17 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
     const file = path.join(dir, 'plugboard.yml');
     writeFileSync(file, 'xpack.actions.preconfigured:\n  x:\n    name: X\n    actionTypeId: .nope\n');
     const run = runCli(['serve', '--config', file, '--data-dir', dir, '--port', '0']);
-    expect(await run.exited).not.toBe(0);
+    expect(await run.exited).toBe(78);
     expect(run.err()).toContain('xpack.actions.preconfigured.x.actionTypeId');
+  });
+
+  it('stops at start-up with exit code 78 on a preconfigured connector whose config is invalid, naming the key', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'plugboard.yml');
+    writeFileSync(file, 'xpack.actions.preconfigured:\n  bad-hook:\n    name: Bad\n    actionTypeId: .webhook\n    config:\n      method: post\n');
+    const run = runCli(['serve', '--config', file, '--data-dir', dir, '--port', '0']);
+    expect(await run.exited).toBe(78);
+    expect(run.err()).toMatch(/^Invalid configuration: xpack\.actions\.preconfigured\.bad-hook\.config: .*"url": Required$/m);
   });
 
   it('rotates the encryption key from the command line', async () => {
