@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { ConnectorTypeDefinition } from '../src/actions/types.js';
 import { inputJsonSchema } from '../src/common/json_schema.js';
 import { loadConfig } from '../src/config/load.js';
+import { isNotInterpreted } from '../src/config/not_interpreted.js';
 import { configSchema } from '../src/config/schema.js';
 import { byteSize, duration } from '../src/config/units.js';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
@@ -712,6 +713,7 @@ function formatDuration(ms: number): string {
 interface Unwrapped {
   inner: AnyZod;
   description?: string;
+  notInterpreted: boolean;
   hasDefault: boolean;
   defaultValue?: unknown;
   optional: boolean;
@@ -720,7 +722,7 @@ interface Unwrapped {
 /** Peels default, prefault, optional, nullable and pipe wrappers off a zod schema, keeping what they say. */
 function unwrap(schema: z.ZodType): Unwrapped {
   let current = schema as AnyZod;
-  const out: Unwrapped = { inner: current, hasDefault: false, optional: false };
+  const out: Unwrapped = { inner: current, hasDefault: false, optional: false, notInterpreted: isNotInterpreted(schema) };
   for (;;) {
     const meta = z.globalRegistry.get(current);
     if (out.description === undefined && typeof meta?.description === 'string') out.description = meta.description;
@@ -745,7 +747,9 @@ function unwrap(schema: z.ZodType): Unwrapped {
   return out;
 }
 
-function settingRow(key: string, u: Unwrapped): SettingRow {
+const NOT_INTERPRETED_NOTE = '**Not interpreted**: accepted so that a kibana.yml starts, but changes nothing; start-up warns when it is set.';
+
+function settingRow(key: string, u: Unwrapped, inMarked: boolean): SettingRow {
   const unit = UNIT_TYPES.get(u.inner._zod.def);
   const type = unit ? unit.name : describeType(inputJsonSchema(u.inner), {});
   let dflt: string;
@@ -755,30 +759,33 @@ function settingRow(key: string, u: Unwrapped): SettingRow {
   } else {
     dflt = u.optional ? 'unset' : 'required';
   }
-  return { key, type, default: dflt, description: u.description ?? '—' };
+  const description = u.description ?? '—';
+  return { key, type, default: dflt, description: u.notInterpreted && !inMarked ? `${description} ${NOT_INTERPRETED_NOTE}` : description };
 }
 
 /**
  * Every setting of the configuration schema, in schema order: each leaf by its dotted key, and
  * for maps and lists of objects the container as well as its fields (`a.<id>.b`, `a[].b`).
  */
-export function settingRows(schema: z.ZodType = configSchema, prefix = '', out: SettingRow[] = []): SettingRow[] {
+export function settingRows(schema: z.ZodType = configSchema, prefix = '', out: SettingRow[] = [], inMarked = false): SettingRow[] {
   const u = unwrap(schema);
   const def = u.inner._zod.def;
+  // The settings inside a not-interpreted block are not interpreted either; the block's row says so.
+  const marked = inMarked || u.notInterpreted;
   if (def.type === 'object' && !UNIT_TYPES.has(def)) {
-    if (prefix && u.description) out.push({ ...settingRow(prefix, u), default: '—' });
+    if (prefix && u.description) out.push({ ...settingRow(prefix, u, inMarked), default: '—' });
     for (const [name, value] of Object.entries<z.ZodType>(def.shape)) {
-      settingRows(value, prefix ? `${prefix}.${name}` : name, out);
+      settingRows(value, prefix ? `${prefix}.${name}` : name, out, marked);
     }
     return out;
   }
-  out.push(settingRow(prefix, u));
+  out.push(settingRow(prefix, u, inMarked));
   if (def.type === 'record') {
     const value = unwrap(def.valueType);
-    if (value.inner._zod.def.type === 'object') settingRows(def.valueType, `${prefix}.${MAP_KEY_PLACEHOLDERS[prefix] ?? '<name>'}`, out);
+    if (value.inner._zod.def.type === 'object') settingRows(def.valueType, `${prefix}.${MAP_KEY_PLACEHOLDERS[prefix] ?? '<name>'}`, out, marked);
   } else if (def.type === 'array') {
     const element = unwrap(def.element);
-    if (element.inner._zod.def.type === 'object') settingRows(def.element, `${prefix}[]`, out);
+    if (element.inner._zod.def.type === 'object') settingRows(def.element, `${prefix}[]`, out, marked);
   }
   return out;
 }
@@ -825,7 +832,9 @@ function settingsPage(): string {
       '(`server.port: 5601`) or as nested maps, and the two may be mixed. A key given twice, an unknown key, a',
       'value of the wrong type or an invalid value stops start-up with a message that names the key, and the',
       '`plugboard` command exits with code 78. Settings that Kibana also has keep Kibana\'s names and defaults;',
-      'Plugboard\'s own live under `plugboard.*`.',
+      'Plugboard\'s own live under `plugboard.*`. A few Kibana settings are accepted, so that a kibana.yml starts,',
+      'but not interpreted: their description says **Not interpreted**, and start-up logs a warning naming each',
+      'one that is set.',
     ].join('\n'),
     [
       '```yaml',

@@ -27,7 +27,8 @@ import { buildInMemoryConnectors, preconfiguredEntries } from './actions/in_memo
 import { ConnectorTypeRegistry } from './actions/registry.js';
 import type { ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition } from './actions/types.js';
 import { installZod3Messages } from './common/zod_messages.js';
-import type { PlugboardConfig } from './config/schema.js';
+import { notInterpretedSettings } from './config/not_interpreted.js';
+import { configSchema, type PlugboardConfig } from './config/schema.js';
 import { CONNECTOR_TYPES } from './connector_types/index.js';
 import { resolveEncryptionKey } from './crypto/key_file.js';
 import { EncryptionKeyCheck } from './crypto/key_check.js';
@@ -120,6 +121,9 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   }
   const cipher = new SecretsCipher(key.key, eso.keyRotation.decryptionOnlyKeys);
 
+  for (const key of notInterpretedSettings(configSchema, config)) {
+    logger.warn(`${key} is accepted for kibana.yml compatibility but not interpreted: it changes nothing.`);
+  }
   const registry = new ConnectorTypeRegistry([...CONNECTOR_TYPES, ...(options.extraConnectorTypes ?? [])], actionsConfig.enabledActionTypes);
   for (const [typeId, url] of Object.entries(config.plugboard.serviceUrlOverrides)) {
     logger.warn(`plugboard.serviceUrlOverrides: every ${typeId} connector talks to ${url} instead of its service; meant for tests and demos only.`);

@@ -120,22 +120,30 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
     expect(await second.exited).toBe(0);
   });
 
-  it('stops at start-up on a bad config file, naming the key', async () => {
+  // Configuration errors, found by the schema or later at start-up, all exit 78 naming the key.
+  const serveWithConfig = (yaml: string) => {
     const dir = tempDir();
     const file = path.join(dir, 'plugboard.yml');
-    writeFileSync(file, 'xpack.actions.allowedHostz: ["*"]\n');
-    const run = runCli(['serve', '--config', file, '--data-dir', dir]);
-    expect(await run.exited).not.toBe(0);
+    writeFileSync(file, yaml);
+    return runCli(['serve', '--config', file, '--data-dir', dir, '--port', '0']);
+  };
+
+  it('stops at start-up on a bad config file, naming the key', async () => {
+    const run = serveWithConfig('xpack.actions.allowedHostz: ["*"]\n');
+    expect(await run.exited).toBe(78);
     expect(run.err()).toContain('xpack.actions.allowedHostz: unknown setting');
   });
 
   it('stops at start-up on a preconfigured connector of an unknown type', async () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'plugboard.yml');
-    writeFileSync(file, 'xpack.actions.preconfigured:\n  x:\n    name: X\n    actionTypeId: .nope\n');
-    const run = runCli(['serve', '--config', file, '--data-dir', dir, '--port', '0']);
-    expect(await run.exited).not.toBe(0);
+    const run = serveWithConfig('xpack.actions.preconfigured:\n  x:\n    name: X\n    actionTypeId: .nope\n');
+    expect(await run.exited).toBe(78);
     expect(run.err()).toContain('xpack.actions.preconfigured.x.actionTypeId');
+  });
+
+  it('stops at start-up on a preconfigured connector whose config is invalid, naming the key', async () => {
+    const run = serveWithConfig('xpack.actions.preconfigured:\n  bad-hook:\n    name: Bad\n    actionTypeId: .webhook\n    config:\n      method: post\n');
+    expect(await run.exited).toBe(78);
+    expect(run.err()).toMatch(/^Invalid configuration: xpack\.actions\.preconfigured\.bad-hook\.config: .*"url": Required$/m);
   });
 
   it('rotates the encryption key from the command line', async () => {

@@ -138,7 +138,7 @@ ${p}-log:
     expect(result.out).toBe(
       [
         `~ update ${space}-hook: config.url "https://example.com/a" → "https://example.com/b", secrets (re-sent)`,
-        `~ update ${space}-log: name "Audit log" → "Audit trail", secrets (re-sent)`,
+        `~ update ${space}-log: name "Audit log" → "Audit trail"`,
         'Plan: 0 to create, 2 to update, 0 to delete.',
         `updated ${space}-hook`,
         `updated ${space}-log`,
@@ -154,7 +154,7 @@ ${p}-log:
     expect((await apply(file, { space, dryRun: true }, { HOOK_USER: 'third-user' })).out).toBe(
       [
         `~ update ${space}-hook: config.url "https://example.com/b" → "https://example.com/c", secrets (re-sent)`,
-        `~ update ${space}-log: name "Audit trail" → "Audit log", secrets (re-sent)`,
+        `~ update ${space}-log: name "Audit trail" → "Audit log"`,
         'Plan: 0 to create, 2 to update, 0 to delete.',
         'Dry run: nothing was changed.',
         '',
@@ -196,22 +196,22 @@ ${p}-log:
 
   it('with --prune deletes only the connectors of the space that are not in the file, never preconfigured ones', async () => {
     const space = await newSpace();
-    const create = (id: string, s = space) =>
-      pb.api('POST', `/s/${s}/api/actions/connector/${id}`, { name: id, connector_type_id: '.server-log', config: {}, secrets: {} });
-    await create(`${space}-stray-1`);
-    await create(`${space}-stray-2`);
+    const create = (id: string, name: string, s = space) =>
+      pb.api('POST', `/s/${s}/api/actions/connector/${id}`, { name, connector_type_id: '.server-log', config: {}, secrets: {} });
+    await create(`${space}-stray-1`, 'Stray one');
+    await create(`${space}-stray-2`, 'Stray two');
     const other = await newSpace();
-    await create(`${other}-elsewhere`, other);
+    await create(`${other}-elsewhere`, 'Elsewhere', other);
     const file = writeFile('prune.yaml', `${space}-kept:\n  name: Kept\n  actionTypeId: .server-log\n`);
 
     const withoutPrune = await apply(file, { space, dryRun: true });
-    expect(withoutPrune.out).toContain(`Not in prune.yaml, left as they are (--prune deletes them): ${space}-stray-1, ${space}-stray-2\n`);
+    expect(withoutPrune.out).toContain(`Not in prune.yaml, left as they are (--prune deletes them): ${space}-stray-1 "Stray one", ${space}-stray-2 "Stray two"\n`);
     expect(withoutPrune.out).toContain('Plan: 1 to create, 0 to update, 0 to delete.\n');
 
     const pruned = await apply(file, { space, prune: true });
     expect(pruned.code).toBe(0);
     expect(pruned.out).toContain(
-      `- delete ${space}-stray-1 (.server-log) "${space}-stray-1"\n- delete ${space}-stray-2 (.server-log) "${space}-stray-2"\n` +
+      `- delete ${space}-stray-1 (.server-log) "Stray one"\n- delete ${space}-stray-2 (.server-log) "Stray two"\n` +
         'Plan: 1 to create, 0 to update, 2 to delete.\n',
     );
     expect((await list(space)).map((c) => c.id)).toEqual([`${space}-kept`]);

@@ -96,6 +96,13 @@ describe('docs/', () => {
     }
   });
 
+  it('README.md names the registered connector types and no other', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    // Every `.id` in backticks is taken for a connector type id.
+    const named = new Set([...readme.matchAll(/`(\.[a-z][a-z0-9_-]*)`/g)].map((m) => m[1]));
+    expect([...named].sort()).toEqual(CONNECTOR_TYPES.map((def) => def.id).sort());
+  });
+
   it('sorts the routes into Kibana, Kibana internal and Plugboard', () => {
     const api = files.get('docs/api.md') ?? '';
     expect(api).toMatch(/\| `POST` \| `\/api\/actions\/connector\/_test` \| [^|]+ \| Plugboard \| yes \|/);

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/load.js';
 import type { PreconfiguredConnectorConfig } from '../config/schema.js';
 import type { RunnableConnector } from './executor.js';
 import type { ConnectorTypeRegistry } from './registry.js';
@@ -52,11 +53,11 @@ export function buildInMemoryConnectors(
   for (const [id, entry] of Object.entries(preconfigured)) {
     const key = `xpack.actions.preconfigured.${id}`;
     if (!registry.has(entry.actionTypeId)) {
-      throw new Error(`Invalid configuration: ${key}.actionTypeId: connector type "${entry.actionTypeId}" is not registered`);
+      throw new ConfigError(`Invalid configuration: ${key}.actionTypeId: connector type "${entry.actionTypeId}" is not registered`);
     }
     const def = registry.get(entry.actionTypeId);
     if (def.isSystemActionType) {
-      throw new Error(`Invalid configuration: ${key}.actionTypeId: "${entry.actionTypeId}" is a system connector type`);
+      throw new ConfigError(`Invalid configuration: ${key}.actionTypeId: "${entry.actionTypeId}" is a system connector type`);
     }
     let config: Record<string, unknown>;
     let secrets: Record<string, unknown>;
@@ -64,7 +65,7 @@ export function buildInMemoryConnectors(
       config = validateConfig(def, entry.config, ctx);
       secrets = validateSecrets(def, entry.secrets, ctx);
     } catch (err) {
-      if (err instanceof ValidationError) throw new Error(`Invalid configuration: ${key}.${err.kind}: ${err.message}`);
+      if (err instanceof ValidationError) throw new ConfigError(`Invalid configuration: ${key}.${err.kind}: ${err.message}`);
       throw err;
     }
     out.set(id, {

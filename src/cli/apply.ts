@@ -131,8 +131,12 @@ export function formatStep(step: PlanStep): string {
   switch (step.kind) {
     case 'create':
       return `+ create ${step.connector.id} (${step.connector.actionTypeId}) ${show(step.connector.name)}${secretsNote(step.connector)}`;
-    case 'update':
-      return `~ update ${step.connector.id}: ${[...step.changes, `secrets (${step.secretsReason})`].join(', ')}`;
+    case 'update': {
+      // A file connector without secrets (e.g. .server-log) has none to send; say so only when
+      // they are the whole reason for the update.
+      const sendsSecrets = Object.keys(step.connector.secrets).length > 0 || step.changes.length === 0;
+      return `~ update ${step.connector.id}: ${[...step.changes, ...(sendsSecrets ? [`secrets (${step.secretsReason})`] : [])].join(', ')}`;
+    }
     case 'replace':
       return (
         `-/+ replace ${step.connector.id} (${step.existing.connector_type_id} → ${step.connector.actionTypeId}; a type cannot be changed in place) ` +
@@ -146,7 +150,7 @@ export function formatStep(step: PlanStep): string {
 /** The plan as printed: one line per change, then what stays as it is, then the counts. */
 export function formatPlan(plan: Plan, file: string, fileCount: number, opts: PlanOptions = {}): string {
   const lines: string[] = [];
-  if (plan.kept.length > 0) lines.push(`Not in ${file}, left as they are (--prune deletes them): ${plan.kept.map((c) => c.id).join(', ')}`);
+  if (plan.kept.length > 0) lines.push(`Not in ${file}, left as they are (--prune deletes them): ${plan.kept.map((c) => `${c.id} ${show(c.name)}`).join(', ')}`);
   if (plan.steps.length === 0) {
     lines.push(`No changes: ${fileCount === 1 ? '1 connector matches' : `${fileCount} connectors match`} ${file}.`);
     return `${lines.join('\n')}\n`;

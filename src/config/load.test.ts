@@ -31,7 +31,9 @@ describe('configuration', () => {
     expect(actions.microsoftGraphApiUrl).toBe('https://graph.microsoft.com/v1.0');
     expect(actions.microsoftGraphApiScope).toBe('https://graph.microsoft.com/.default');
     expect(actions.microsoftExchangeUrl).toBe('https://login.microsoftonline.com');
-    expect(actions.usage).toEqual({ url: 'https://usage-api.usage-api/api/v1/usage', enabled: true });
+    // Not interpreted, so without defaults: present only when set (and then warned about).
+    expect(actions.usage).toBeUndefined();
+    expect(actions.enabled).toBeUndefined();
     expect(actions.webhook.ssl.pfx.enabled).toBe(true);
     expect(actions.run).toEqual({});
     expect(config.server).toEqual({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DENIED_ADDRESSES, isCidr } from '../net/address_ranges.js';
+import { notInterpreted } from './not_interpreted.js';
 import { byteSize, duration } from './units.js';
 
 // One zod schema for the whole configuration. Every object is strict so that a misspelt key
@@ -7,8 +8,8 @@ import { byteSize, duration } from './units.js';
 // the setting; Plugboard's own settings live under `plugboard.*`.
 //
 // The `.meta({ description })` texts are the one-line descriptions of docs/settings.md
-// (`npm run docs`). A setting that is accepted but not used says "Not interpreted yet.";
-// drop that sentence when wiring the setting up.
+// (`npm run docs`). A setting that is accepted but not used is declared with `notInterpreted()`
+// and without a default; use `.meta()` (and give the default back) when wiring it up.
 
 const verificationMode = z.enum(['none', 'certificate', 'full']);
 const hostname = z.string().min(1);
@@ -78,10 +79,7 @@ const emailServices = z.enum([
 ]);
 
 export const actionsConfigSchema = z.strictObject({
-  enabled: z
-    .boolean()
-    .default(true)
-    .meta({ description: "Kibana's switch for the actions plugin; accepted for kibana.yml compatibility. Not interpreted yet." }),
+  enabled: notInterpreted(z.boolean().optional(), "Kibana's switch for the actions plugin (Kibana's default: `true`); Plugboard always runs its connectors."),
   allowedHosts: z
     .array(hostname)
     .default(['*'])
@@ -174,30 +172,30 @@ export const actionsConfigSchema = z.strictObject({
       domain_allowlist: z
         .array(z.string())
         .optional()
-        .meta({ description: 'Domains that email connectors may send to and from. Not interpreted yet.' }),
+        .meta({ description: 'Domains that email connectors may send to and from.' }),
       recipient_allowlist: z
         .array(z.string())
         .optional()
-        .meta({ description: 'Recipient addresses (wildcards allowed) that email connectors may send to; not together with `domain_allowlist`. Not interpreted yet.' }),
+        .meta({ description: 'Recipient addresses (wildcards allowed) that email connectors may send to; not together with `domain_allowlist`.' }),
       services: z
         .strictObject({
           enabled: z
             .array(emailServices)
             .default(['*'])
-            .meta({ description: 'Email services that email connectors may use; `*` allows all. Not interpreted yet.' }),
+            .meta({ description: 'Email services that email connectors may use; `*` allows all.' }),
           ses: z
             .strictObject({
               host: z
                 .string()
                 .default('email-smtp.us-east-1.amazonaws.com')
-                .meta({ description: 'SMTP host of Amazon SES. Not interpreted yet.' }),
+                .meta({ description: 'SMTP host of Amazon SES.' }),
               port: z
                 .number()
                 .int()
                 .min(1)
                 .max(65535)
                 .default(465)
-                .meta({ description: 'SMTP port of Amazon SES. Not interpreted yet.' }),
+                .meta({ description: 'SMTP port of Amazon SES.' }),
             })
             .prefault({}),
         })
@@ -208,7 +206,7 @@ export const actionsConfigSchema = z.strictObject({
         .min(1)
         .max(25_000_000)
         .default(25_000_000)
-        .meta({ description: 'Longest email body, in characters. Not interpreted yet.' }),
+        .meta({ description: 'Longest email body, in characters.' }),
     })
     .prefault({})
     .superRefine((value, ctx) => {
@@ -223,31 +221,29 @@ export const actionsConfigSchema = z.strictObject({
   enableFooterInEmail: z
     .boolean()
     .default(true)
-    .meta({ description: "Adds Kibana's footer to emails sent for alerts. Not interpreted yet." }),
+    .meta({ description: "Adds Kibana's footer to emails sent for alerts." }),
   microsoftGraphApiUrl: z
     .string()
     .default('https://graph.microsoft.com/v1.0')
-    .meta({ description: 'Microsoft Graph API base URL, for email through Microsoft Exchange. Not interpreted yet.' }),
+    .meta({ description: 'Microsoft Graph API base URL, for email through Microsoft Exchange.' }),
   microsoftGraphApiScope: z
     .string()
     .default('https://graph.microsoft.com/.default')
-    .meta({ description: 'OAuth scope requested for the Microsoft Graph API. Not interpreted yet.' }),
+    .meta({ description: 'OAuth scope requested for the Microsoft Graph API.' }),
   microsoftExchangeUrl: z
     .string()
     .default('https://login.microsoftonline.com')
-    .meta({ description: 'Microsoft identity platform URL that Exchange OAuth tokens come from. Not interpreted yet.' }),
-  usage: z
-    .strictObject({
-      url: z
-        .string()
-        .default('https://usage-api.usage-api/api/v1/usage')
-        .meta({ description: "Usage reporting endpoint of Elastic's serverless offering. Not interpreted yet." }),
-      enabled: z.boolean().default(true).meta({ description: 'Report connector usage (serverless Kibana only). Not interpreted yet.' }),
-      ca: z
-        .strictObject({ path: z.string().meta({ description: 'CA certificate file for the usage endpoint. Not interpreted yet.' }) })
-        .optional(),
-    })
-    .prefault({}),
+    .meta({ description: 'Microsoft identity platform URL that Exchange OAuth tokens come from.' }),
+  usage: notInterpreted(
+    z
+      .strictObject({
+        url: z.string().optional().meta({ description: "Usage reporting endpoint of Elastic's serverless offering." }),
+        enabled: z.boolean().optional().meta({ description: 'Report connector usage (serverless Kibana only).' }),
+        ca: z.strictObject({ path: z.string().meta({ description: 'CA certificate file for the usage endpoint.' }) }).optional(),
+      })
+      .optional(),
+    "Connector usage reporting of Elastic's serverless offering.",
+  ),
   webhook: z
     .strictObject({
       ssl: z
@@ -264,42 +260,33 @@ export const actionsConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  rateLimiter: z
-    .record(z.string(), rateLimitWindow)
-    .optional()
-    .meta({ description: 'Execution limits per connector type, keyed by the type id without its dot. Not interpreted yet.' }),
-  // Newer Kibana settings for features Plugboard does not have yet: accepted so that a
-  // pasted kibana.yml starts, but not interpreted.
-  auth: z
-    .strictObject({
-      oauth_authorization_code: z
-        .strictObject({
-          rate_limits: z
-            .strictObject({
-              authorize: rateLimitWindow
-                .optional()
-                .meta({ description: 'Rate limit of the OAuth authorize step. Not interpreted yet.' }),
-              callback: rateLimitWindow
-                .optional()
-                .meta({ description: 'Rate limit of the OAuth callback. Not interpreted yet.' }),
-            })
-            .optional(),
-        })
-        .optional(),
-      ears: z
-        .record(z.string(), z.unknown())
-        .optional()
-        .meta({ description: 'Settings of a newer Kibana authentication feature; accepted as any map. Not interpreted yet.' }),
-    })
-    .optional(),
-  relay: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({ description: 'Settings of a newer Kibana feature; accepted as any map. Not interpreted yet.' }),
-  inboundEvents: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({ description: 'Settings of a newer Kibana feature (inbound events); accepted as any map. Not interpreted yet.' }),
+  rateLimiter: notInterpreted(
+    z.record(z.string(), rateLimitWindow).optional(),
+    'Execution limits per connector type, keyed by the type id without its dot.',
+  ),
+  auth: notInterpreted(
+    z
+      .strictObject({
+        oauth_authorization_code: z
+          .strictObject({
+            rate_limits: z
+              .strictObject({
+                authorize: rateLimitWindow.optional().meta({ description: 'Rate limit of the OAuth authorize step.' }),
+                callback: rateLimitWindow.optional().meta({ description: 'Rate limit of the OAuth callback.' }),
+              })
+              .optional(),
+          })
+          .optional(),
+        ears: z.record(z.string(), z.unknown()).optional().meta({ description: 'Settings of a newer Kibana authentication feature; accepted as any map.' }),
+      })
+      .optional(),
+    'Authentication features of newer Kibana versions (OAuth authorization code flow).',
+  ),
+  relay: notInterpreted(z.record(z.string(), z.unknown()).optional(), 'Settings of a newer Kibana feature; accepted as any map.'),
+  inboundEvents: notInterpreted(
+    z.record(z.string(), z.unknown()).optional(),
+    'Settings of a newer Kibana feature (inbound events); accepted as any map.',
+  ),
 });
 
 const rateLimit = z
@@ -460,10 +447,11 @@ export const configSchema = z.strictObject({
         .strictObject({
           verificationMode: verificationMode
             .default('full')
-            .meta({ description: "TLS verification of Elasticsearch's certificate; `none` turns it off." }),
-          certificateAuthorities: stringOrList
-            .optional()
-            .meta({ description: 'PEM file or files of certificate authorities trusted for Elasticsearch. Not interpreted yet.' }),
+            .meta({ description: "TLS verification of Elasticsearch's certificate: `none` turns it off; `certificate` checks as much as `full` (chain and hostname)." }),
+          certificateAuthorities: notInterpreted(
+            stringOrList.optional(),
+            'PEM file or files of certificate authorities trusted for Elasticsearch; Node\'s own trusted authorities are used instead.',
+          ),
         })
         .prefault({}),
     })

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../config/load.js';
 import type { VerificationMode } from './tls_options.js';
 
 /** A customHostSettings entry after start-up: canonical url, CA files read into the data. */
@@ -97,7 +98,7 @@ function readCaFile(file: string, key: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`${key}: cannot read "${file}": ${(err as Error).message}`);
+    throw new ConfigError(`Invalid configuration: ${key}: cannot read "${file}": ${(err as Error).message}`);
   }
 }
 

@@ -104,7 +104,7 @@ describe('customHostSettings', () => {
   it('stop start-up when a CA file cannot be read, naming the setting', () => {
     expect(() =>
       policyFor({ 'xpack.actions.customHostSettings': [{ url: 'https://a.example', ssl: { certificateAuthoritiesFiles: '/nonexistent/ca.pem' } }] }),
-    ).toThrow(/^xpack\.actions\.customHostSettings\[0\]\.ssl\.certificateAuthoritiesFiles: cannot read "\/nonexistent\/ca\.pem": ENOENT/);
+    ).toThrow(/^Invalid configuration: xpack\.actions\.customHostSettings\[0\]\.ssl\.certificateAuthoritiesFiles: cannot read "\/nonexistent\/ca\.pem": ENOENT/);
   });
 });
 
