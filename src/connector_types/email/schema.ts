@@ -46,7 +46,7 @@ export const configSchema = z.strictObject({
     label: 'Service',
     help: 'Where the mail is sent from: a known service, or another SMTP server given by host and port. The API also accepts other well-known service names, such as hotmail.',
   }),
-  host: nullableString().meta({ label: 'Host', help: 'SMTP host; required with service other.' }),
+  host: nullableString().meta({ label: 'Host', help: 'SMTP host; required with service Other.' }),
   port: z.coerce
     .number()
     .int()
@@ -54,7 +54,7 @@ export const configSchema = z.strictObject({
     .max(65535)
     .nullable()
     .default(null)
-    .meta({ label: 'Port', help: 'SMTP port; required with service other.' }),
+    .meta({ label: 'Port', help: 'SMTP port; required with service Other.' }),
   secure: z
     .boolean()
     .nullable()
@@ -62,24 +62,24 @@ export const configSchema = z.strictObject({
     .meta({ label: 'Secure', help: 'TLS from the first byte; when unset, true for port 465 only (otherwise STARTTLS is used when offered).' }),
   from: z.string().meta({ label: 'Sender', help: 'The From address, e.g. alerts@example.com or Alerts <alerts@example.com>.' }),
   hasAuth: z.boolean().default(true).meta({ label: 'Require authentication', help: 'Log in to the SMTP server with user and password.' }),
-  tenantId: nullableString().meta({ label: 'Tenant ID', help: 'Microsoft Entra tenant; exchange_server only.' }),
-  clientId: nullableString().meta({ label: 'Client ID', help: 'Application (client) id; exchange_server only.' }),
+  tenantId: nullableString().meta({ label: 'Tenant ID', help: 'Microsoft Entra tenant; MS Exchange Server only.' }),
+  clientId: nullableString().meta({ label: 'Client ID', help: 'Application (client) ID; MS Exchange Server only.' }),
   oauthTokenUrl: nullableString().meta({
     label: 'Token URL',
-    help: 'OAuth2 token endpoint, instead of the one of xpack.actions.microsoftExchangeUrl; exchange_server only.',
+    help: 'OAuth2 token endpoint, instead of the Microsoft login address set for the server; MS Exchange Server only.',
   }),
   // Newest Kibana reads this flag, but its schema entry is not published yet (unconfirmed):
   // an optional boolean, absent meaning false.
   allowHtml: z
     .boolean()
     .optional()
-    .meta({ label: 'Allow HTML', help: 'Let actions send their own HTML body (messageHTML); not with elastic_cloud.' }),
+    .meta({ label: 'Allow HTML', help: 'Let actions send their own HTML body; not with Elastic Cloud.' }),
 });
 
 export const secretsSchema = z.strictObject({
   user: nullableString().meta({ label: 'Username', help: 'SMTP user.', secret: true }),
   password: nullableString().meta({ label: 'Password', help: 'SMTP password.', secret: true }),
-  clientSecret: nullableString().meta({ label: 'Client secret', help: 'OAuth2 client secret; exchange_server only.', secret: true }),
+  clientSecret: nullableString().meta({ label: 'Client secret', help: 'OAuth2 client secret; MS Exchange Server only.', secret: true }),
 });
 
 /** Entries that are empty or only whitespace are dropped: a cleared UI field is not a recipient. */
@@ -115,25 +115,25 @@ export const paramsSchema = z.strictObject({
     .array(z.string().max(MAX_ADDRESS_LENGTH))
     .max(MAX_REPLY_TO)
     .optional()
-    .meta({ label: 'Reply to', help: 'At most 10 addresses; not sent with exchange_server.' }),
+    .meta({ label: 'Reply to', help: 'At most 10 addresses; not sent with MS Exchange Server.' }),
   subject: z.string().meta({ label: 'Subject' }),
   message: z.string().meta({ label: 'Message', help: 'Markdown; sent as the text part and, rendered, as the HTML part.' }),
   messageHTML: z
     .string()
     .nullable()
     .default(null)
-    .meta({ label: 'HTML message', help: 'The HTML part instead of the rendered message; only for notifications or connectors with allowHtml.' }),
+    .meta({ label: 'HTML message', help: 'The HTML part instead of the rendered message; only for notifications, or connectors that allow HTML.' }),
   // Set by code (e.g. a link to the alert), not by users.
   kibanaFooterLink: z
     .strictObject({
-      path: z.string().default('/').meta({ label: 'Path', help: 'Appended to server.publicBaseUrl.' }),
+      path: z.string().default('/').meta({ label: 'Path', help: 'Appended to the public address of the server.' }),
       text: z
         .string()
         .optional()
         .meta({ label: 'Text', help: `Default: "${FOOTER_BRANDS.plugboard.linkText}" ("${FOOTER_BRANDS.kibana.linkText}" with the __json service, as in Kibana).` }),
     })
     .prefault({})
-    .meta({ label: 'Footer link', help: 'The link of the footer when server.publicBaseUrl is set.' }),
+    .meta({ label: 'Footer link', help: 'The link of the footer when the server has a public address (server.publicBaseUrl).' }),
   attachments: z
     .array(attachmentSchema)
     .optional()
