@@ -214,6 +214,12 @@ describe('GET /metrics', () => {
     expect((await pb.api('GET', '/s/other/api/actions/connector/in-other')).status).toBe(200);
     expect((await pb.api('GET', '/api/actions/connector/no-such-connector-42')).status).toBe(404);
     expect((await pb.api('GET', '/api/no/such/route/7f3a')).status).toBe(404);
+    // A pattern with an optional id counts each documented variant under its own path.
+    const created = async (path: string) => count({ route: path, method: 'POST', status_code: '200' });
+    const [withId, withoutId] = [await created(route), await created('/api/actions/connector')];
+    expect((await pb.api('POST', '/api/actions/connector/counted', { name: 'c', connector_type_id: '.server-log' })).status).toBe(200);
+    expect((await pb.api('POST', '/api/actions/connector', { name: 'c', connector_type_id: '.server-log' })).status).toBe(200);
+    expect([await created(route), await created('/api/actions/connector')]).toEqual([withId + 1, withoutId + 1]);
 
     expect(await count({ route, method: 'GET', status_code: '200' })).toBe(before + 2);
     expect(await count({ route, method: 'GET', status_code: '404' })).toBe(missingBefore + 1);
@@ -221,7 +227,7 @@ describe('GET /metrics', () => {
     const text = (await pb.api('GET', '/metrics')).text;
     expect(sample(text, 'plugboard_http_request_duration_seconds_bucket', { route, method: 'GET', status_code: '200', le: '+Inf' })).toBe(before + 2);
     // Neither ids, spaces nor unknown paths become label values.
-    for (const raw of ['no-such-connector-42', 'in-other', '/s/other', '7f3a', ':id']) expect(text).not.toContain(raw);
+    for (const raw of ['no-such-connector-42', 'in-other', '/s/other', '7f3a', ':id', '}?']) expect(text).not.toContain(raw);
   });
 });
 

@@ -22,8 +22,19 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
   app.addHook('onResponse', async (request, reply) => {
     const pattern = request.routeOptions.url;
     requests.observe(
-      { route: pattern === undefined ? UNMATCHED_ROUTE : openApiPath(pattern), method: request.method, status_code: String(reply.statusCode) },
+      { route: pattern === undefined ? UNMATCHED_ROUTE : routeLabel(pattern, request.params), method: request.method, status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
   });
+}
+
+/**
+ * The OpenAPI path of the variant that matched: a pattern with an optional last parameter
+ * (`/api/actions/connector/:id?`) stands for two documented paths, with and without it.
+ */
+function routeLabel(pattern: string, params: unknown): string {
+  const optional = /\/:(\w+)\?$/.exec(pattern);
+  if (!optional) return openApiPath(pattern);
+  const given = (params as Record<string, string | undefined>)[optional[1]!];
+  return openApiPath(given ? pattern.slice(0, -1) : pattern.slice(0, optional.index));
 }
