@@ -267,6 +267,33 @@ describe.each(dialects)('connector execution log API on %s', (dialect) => {
     expect(await ids({ filter: '   ' })).toEqual([E7, E4, E3, E2, E1]);
   });
 
+  // Hostile filters within the 8,192 characters allowed: too deep is a 400, long is fine.
+  it.each([
+    ['1,500 nested parentheses', `${'('.repeat(1500)}kibana.action.id:c2${')'.repeat(1500)}`, 30],
+    ['997 "not"s', `${'not '.repeat(997)}kibana.action.id:c2`, 120],
+    ['31 levels in a value list', `kibana.action.id:(${'not '.repeat(30)}c2)`, 134],
+  ])('answers 400 to %s on both routes', async (_label, filter, position) => {
+    const message = expect.stringMatching(new RegExp(`^Invalid KQL filter: parentheses and "not" nest deeper than the limit of 30 levels at position ${position} \\(near "`));
+    for (const url of [LOGS, KPI]) {
+      expect(await post(url, { date_start: 'now-24h', filter })).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message } });
+    }
+  });
+
+  it.each([
+    ['30 nested parentheses', `${'('.repeat(30)}kibana.action.id:c2${')'.repeat(30)}`, [E3], { failure: 1 }],
+    ['30 "not"s', `${'not '.repeat(30)}kibana.action.id:c2`, [E3], { failure: 1 }],
+    ['30 levels of "not" and parentheses', `${'not ('.repeat(15)}kibana.action.id:c1${')'.repeat(15)}`, [E7, E3], { success: 1, failure: 1 }],
+    // The longest chains that fit: SQLite would refuse them were each term a level deeper.
+    ['1,637 "or"s', `${'z or '.repeat(1637)}slack`, [E3], { failure: 1 }],
+    ['1,364 "and"s', `${'e and '.repeat(1364)}timeout`, [E4], { unknown: 1 }],
+    ['1,634 values', `kibana.action.id:(${'x or '.repeat(1634)}c2)`, [E3], { failure: 1 }],
+    ['4,092 words', `timeout${' e'.repeat(4092)}`, [E4], { unknown: 1 }],
+  ])('takes %s on both routes', async (_label, filter, expected, counts) => {
+    expect(filter.length).toBeLessThanOrEqual(8192);
+    expect(await ids({ filter })).toEqual(expected);
+    expect(await kpi({ filter })).toEqual({ success: 0, unknown: 0, failure: 0, warning: 0, ...counts });
+  });
+
   it('counts executions by outcome', async () => {
     expect(await kpi({})).toEqual({ success: 4, unknown: 0, failure: 1, warning: 0 });
     expect(await kpi({ namespaces: ['*'], date_start: 'now-7d' })).toEqual({ success: 6, unknown: 0, failure: 1, warning: 0 });

@@ -36,6 +36,15 @@ describe('parseKql', () => {
     expect(formatKql(parseKql(input)!)).toBe(expected);
   });
 
+  it('takes 30 levels of parentheses and "not"', () => {
+    expect(formatKql(parseKql(`${'('.repeat(30)}a:1${')'.repeat(30)}`)!)).toBe('a:1');
+    expect(formatKql(parseKql(`${'not ('.repeat(15)}a:1${')'.repeat(15)}`)!)).toBe(`${'(not '.repeat(15)}a:1${')'.repeat(15)}`);
+    expect(formatKql(parseKql(`a:(${'not '.repeat(29)}1)`)!)).toBe(`${'(not '.repeat(29)}a:1${')'.repeat(29)}`);
+    // Siblings do not add up: each group closes before the next opens.
+    const siblings = Array.from({ length: 100 }, (_, i) => `${'('.repeat(30)}a:${i}${')'.repeat(30)}`).join(' or ');
+    expect((parseKql(siblings) as { children: unknown[] }).children).toHaveLength(100);
+  });
+
   it('gives nothing for a blank filter', () => {
     expect(parseKql('')).toBeUndefined();
     expect(parseKql('  \t ')).toBeUndefined();
@@ -94,6 +103,14 @@ describe('syntax errors say what and where', () => {
     ['a:\\u00zz', /invalid unicode escape at position 2/],
     ['a:1 not b:2', /expected "and", "or" or the end of the filter at position 4/],
     ['()', /unexpected "\)" at position 1/],
+    // Nesting beyond 30 levels, wherever it happens; the position is that of the 31st level.
+    [`${'('.repeat(31)}a:1${')'.repeat(31)}`, /^parentheses and "not" nest deeper than the limit of 30 levels at position 30 \(near "\(a:1\)+"\)$/],
+    [`${'(('.repeat(1500)}a:1`, /nest deeper than the limit of 30 levels at position 30 /],
+    [`${'not '.repeat(31)}a:1`, /^parentheses and "not" nest deeper than the limit of 30 levels at position 120 \(near "not a:1"\)$/],
+    [`${'NOT '.repeat(997)}a:1`, /nest deeper than the limit of 30 levels at position 120 /],
+    [`${'not ('.repeat(16)}a:1`, /nest deeper than the limit of 30 levels at position 75 /],
+    [`a:${'('.repeat(31)}1${')'.repeat(31)}`, /nest deeper than the limit of 30 levels at position 32 /],
+    [`a:(${'not '.repeat(30)}1)`, /nest deeper than the limit of 30 levels at position 119 /],
   ])('%s', (input, message) => {
     let error: unknown;
     try {
@@ -210,6 +227,7 @@ describe('compiled filters select the right rows (SQLite)', () => {
 
   const all = ROWS.map((r) => r.id);
   const but = (...ids: string[]) => all.filter((id) => !ids.includes(id));
+  const selected = async (filter: string) => (await db.selectFrom('event_log').select('id').where(kqlFilter(filter)!).orderBy('id').execute()).map((r) => r.id);
 
   it.each([
     ['event.outcome:failure', ['fail', 'retry']],
@@ -252,7 +270,20 @@ describe('compiled filters select the right rows (SQLite)', () => {
     [`@timestamp > "${new Date(T0 + 30_000).toISOString()}"`, ['fail', 'retry']],
     [`@timestamp:"${new Date(T0 + 60_000).toISOString()}"`, ['fail']],
   ])('%s', async (filter, expected) => {
-    const rows = await db.selectFrom('event_log').select('id').where(kqlFilter(filter)!).orderBy('id').execute();
-    expect(rows.map((r) => r.id)).toEqual([...expected].sort());
+    expect(await selected(filter)).toEqual([...expected].sort());
+  });
+
+  // Far beyond SQLite's expression depth of 1000, were the SQL nested one level per term.
+  it.each([
+    ['5,000 "or"s', [...Array<string>(5000).fill('kibana.action.id:zz'), 'kibana.action.id:c2'].join(' or '), ['retry']],
+    ['5,000 "and"s', [...Array<string>(5000).fill('not kibana.action.id:zz'), 'kibana.action.id:c2'].join(' and '), ['retry']],
+    ['5,000 values with "or"', `kibana.action.id:(${'zz or '.repeat(5000)}c2)`, ['retry']],
+    ['5,000 values with "and"', `kibana.action.id:(${'not zz and '.repeat(5000)}not c1)`, ['retry', 'under', 'x']],
+    ['5,000 bare words', `Slack${' o'.repeat(5000)}`, ['retry']],
+    ['5,000 words in a text field', `error.message:rate${' e'.repeat(5000)}`, ['retry']],
+    ['30 "not"s', `${'not '.repeat(30)}kibana.action.id:c2`, ['retry']],
+    ['30 levels of "not" and parentheses', `${'not ('.repeat(15)}kibana.action.id:c2 or kibana.action.id:c3${')'.repeat(15)}`, but('retry', 'under')],
+  ])('%s', async (_label, filter, expected) => {
+    expect(await selected(filter)).toEqual([...expected].sort());
   });
 });

@@ -13,6 +13,13 @@ import type { Database, EventLogTable } from '../storage/schema.js';
 //   value      := quoted phrase | unquoted literal (may contain `*` wildcards and spaces)
 // As in KQL, an unquoted literal runs over spaces until a keyword, a special character or the
 // end, so `name:my connector` is one value; `a:b c:d` (no `and`) is a syntax error.
+//
+// Parentheses and `not` may nest at most KQL_MAX_DEPTH levels: each level is a recursion here and
+// a level of SQL, and SQLite refuses expressions deeper than 1000. Elasticsearch bounds the bool
+// queries Kibana makes of KQL alike (indices.query.bool.max_nested_depth, 20 or 30 by version).
+
+/** How deeply parentheses and `not` may nest, counted together: `not (a or not b)` is 3. */
+const KQL_MAX_DEPTH = 30;
 
 /** A value: the text between wildcards. No wildcard means one segment; `*` alone is ['', '']. */
 export interface KqlValue {
@@ -47,6 +54,8 @@ const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
 
 class Parser {
   private pos = 0;
+  /** Open parentheses and `not`s around the current position. */
+  private depth = 0;
   constructor(private readonly input: string) {}
 
   parse(): KqlNode | undefined {
@@ -79,19 +88,32 @@ class Parser {
   }
 
   private parseNot(field?: string, fieldPos = 0): KqlNode {
-    if (this.keyword('not')) return { type: 'not', child: this.parseNot(field, fieldPos) };
-    return this.parsePrimary(field, fieldPos);
+    this.skipSpace();
+    if (!this.peekKeyword('not')) return this.parsePrimary(field, fieldPos);
+    this.enterLevel();
+    this.pos += 'not'.length;
+    const child = this.parseNot(field, fieldPos);
+    this.depth--;
+    return { type: 'not', child };
+  }
+
+  /** Counts a level of nesting that starts at the current position; fails beyond the limit. */
+  private enterLevel(): void {
+    if (this.depth === KQL_MAX_DEPTH) throw this.error(`parentheses and "not" nest deeper than the limit of ${KQL_MAX_DEPTH} levels`);
+    this.depth++;
   }
 
   private parsePrimary(field?: string, fieldPos = 0): KqlNode {
     this.skipSpace();
     if (this.atEnd()) throw this.error(field === undefined ? 'expected a field, a value or "("' : `expected a value for "${field}"`);
     if (this.input[this.pos] === '(') {
+      this.enterLevel();
       const open = this.pos++;
       const node = this.parseOr(field, fieldPos);
       this.skipSpace();
       if (this.input[this.pos] !== ')') throw this.error(`expected ")" to close the "(" at position ${open}`);
       this.pos++;
+      this.depth--;
       return node;
     }
     const start = this.pos;
@@ -418,12 +440,22 @@ function resolve(node: KqlNode, now: number): Resolved {
   }
 }
 
+/**
+ * `a or b or c …` as a balanced tree of pairs. SQL parses a flat chain into a tree as deep as
+ * the chain is long, and SQLite refuses expressions deeper than 1000 (a 1,600-term `or` fits in
+ * a filter); balanced, the depth grows with the logarithm of the length instead.
+ */
+function chain(eb: EventLogEb, kind: 'and' | 'or', terms: Expression<SqlBool>[]): Expression<SqlBool> {
+  if (terms.length <= 2) return terms.length === 1 ? terms[0] : eb[kind](terms);
+  const half = Math.ceil(terms.length / 2);
+  return eb[kind]([chain(eb, kind, terms.slice(0, half)), chain(eb, kind, terms.slice(half))]);
+}
+
 function build(eb: EventLogEb, node: Resolved): Expression<SqlBool> {
   switch (node.kind) {
     case 'or':
-      return eb.or(node.children.map((c) => build(eb, c)));
     case 'and':
-      return eb.and(node.children.map((c) => build(eb, c)));
+      return chain(eb, node.kind, node.children.map((c) => build(eb, c)));
     case 'not':
       return eb.not(build(eb, node.child));
     case 'all':
