@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../src/common/json_depth.js';
 import { availableDialects } from './helpers/databases.js';
-import { startTestPlugboard, type ApiResponse, type TestPlugboard } from './helpers/plugboard.js';
+import { BASIC_AUTH, startTestPlugboard, type ApiResponse, type TestPlugboard } from './helpers/plugboard.js';
 
 const dialects = await availableDialects();
 
@@ -169,7 +169,7 @@ describe.each(dialects)('framework-level failures on %s', (dialect) => {
   });
 
   it('answers the same over a real socket', async () => {
-    const res = await fetch(`${baseUrl}/api/actions/connector/${longId}`, { headers: { authorization: `Basic ${Buffer.from('elastic:changeme').toString('base64')}` } });
+    const res = await fetch(`${baseUrl}/api/actions/connector/${longId}`, { headers: { authorization: BASIC_AUTH } });
     expect(res.status).toBe(404);
     expect(Object.keys(await res.json()).sort()).toEqual(['error', 'message', 'statusCode']);
   });
