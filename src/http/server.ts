@@ -1,9 +1,11 @@
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { maxHeaderSize } from 'node:http';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { badRequest, PlugboardError } from '../common/errors.js';
+import { nestsTooDeep, TOO_DEEP } from '../common/json_depth.js';
 import type { Authenticator } from '../security/authentication.js';
 import type { LoginThrottle } from '../security/login_throttle.js';
 import type { Principal } from '../security/principal.js';
@@ -74,19 +76,34 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       spaceOf.set(req, match[1]);
       return `${match[2] ?? '/'}${match[3] ?? ''}`;
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // Fastify cuts path parameters at 100 characters with its own 414. Kibana has no such cut:
+    // a long id reaches the route and gets its answer (404, or the id rule's 400). No segment
+    // can be longer than the request head Node accepts anyway.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: maxHeaderSize },
+    // Failures before routing (bad percent-encoding) get the same error bodies as the rest.
+    frameworkErrors: answerError,
   });
   // multipart/form-data (the saved-objects import): routes read the parts themselves, each with its own limits.
   void app.register(multipart);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // A body nested too deep is refused from its text, before it is built or walked.
+  const tooDeep = () => badRequest(`[request body]: ${TOO_DEEP}`);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    if (nestsTooDeep(text as string)) return done(tooDeep());
+    parseJson(request, text as string, done);
+  });
   // As Kibana (hapi) reads `text/*` bodies as strings and its object schemas parse strings as
   // JSON, such a body holding JSON is taken as JSON; other text is refused in Kibana's words.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(/^text\//, { parseAs: 'string' }, (request, text, done) => {
+    if (nestsTooDeep(text as string)) return done(tooDeep());
     parseJson(request, text as string, (err, value) => (err ? done(badRequest('[request body]: could not parse object value from json input')) : done(null, value)));
   });
 
-  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
+  app.setErrorHandler(answerError);
+
+  function answerError(err: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) {
     if (err instanceof PlugboardError) {
       return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message));
     }
@@ -99,13 +116,18 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         return reply.code(413).send(errorBody(413, `Payload content length greater than maximum allowed: ${deps.maxPayload}`));
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.code(415).send(errorBody(415, 'Unsupported Media Type'));
+      case 'FST_ERR_BAD_URL':
+        return reply.code(400).send(errorBody(400, 'Invalid request path: malformed percent-encoding'));
+      case 'FST_ERR_MAX_PARAM_LENGTH':
+        // Only reachable without a socket (longer than any request head): no route matches.
+        return reply.code(404).send(errorBody(404, 'Not Found'));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message));
     }
     request.log.error({ err }, `${request.method} ${request.url} failed`);
     return reply.code(500).send(errorBody(500, 'An internal server error occurred.'));
-  });
+  }
 
   const sendUiPage = registerUi(app, deps.uiDir);
   app.setNotFoundHandler((request, reply) =>

@@ -1,5 +1,6 @@
 import stringify from 'safe-stable-stringify';
 import { badRequest } from '../common/errors.js';
+import { nestsTooDeep, TOO_DEEP } from '../common/json_depth.js';
 
 /** An object read from an import file, before its type is known to be one we import. */
 export interface ImportedObject {
@@ -31,6 +32,8 @@ export function parseImportFile(text: string): ImportedObject[] {
     const line = lines[i].trim();
     if (line === '') continue;
     const lineNo = i + 1;
+    // Each line is a request body of its own: the same depth limit, checked before parsing.
+    if (nestsTooDeep(line)) throw badRequest(`Invalid NDJSON: line ${lineNo} is ${TOO_DEEP}. Nothing was imported.`);
     let value: unknown;
     try {
       value = JSON.parse(line);
