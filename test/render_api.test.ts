@@ -71,4 +71,22 @@ describe.each(dialects)('render API on %s', (dialect) => {
     expect(noParams.status).toBe(400);
     expect(noParams.body.message).toContain('params');
   });
+
+  it("answers the issue's hostile templates with a 400 naming the field and the limit, and keeps serving", async () => {
+    const nested = (name: string, depth: number, inner: string) => `{{#${name}}}`.repeat(depth) + inner + `{{/${name}}}`.repeat(depth);
+    const math = await pb.api('POST', '/api/actions/connector/hook/_render', { params: { body: nested('EvalMath', 2000, '1') } });
+    expect(math.status).toBe(400);
+    expect(math.body).toEqual({ statusCode: 400, error: 'Bad Request', message: '[params.body]: template is nested 2000 sections deep; the limit is 32' });
+    const encode = await pb.api('POST', '/api/actions/connector/ops-log/_render', { params: { message: nested('EncodeURI', 3000, 'x') } });
+    expect(encode.status).toBe(400);
+    expect(encode.body.message).toBe('[params.message]: template is 84001 characters long; the limit is 65536');
+    // 30 distinct templates of 650 KB: each refused before it is parsed.
+    for (let n = 0; n < 30; n++) {
+      const res = await pb.api('POST', '/api/actions/connector/ops-log/_render', { params: { message: `${n}{{a}}`.padEnd(650_000, 'x') } });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe('[params.message]: template is 650000 characters long; the limit is 65536');
+    }
+    const fine = await pb.api('POST', '/api/actions/connector/hook/_render', { params: { body: '{"n": {{#EvalMath}}a * 2{{/EvalMath}}}' }, variables: { a: 21 } });
+    expect(fine.body).toEqual({ params: { body: '{"n": 42}' } });
+  });
 });

@@ -7,7 +7,7 @@ import { evaluate as evaluateMath } from 'tinymath';
 // the section, and logged as a warning: the message still goes out, showing what went wrong.
 
 type Render = (text: string) => string;
-type Lambda = () => (this: Record<string, unknown>, text: string, render: Render) => string;
+export type Lambda = () => (this: Record<string, unknown>, text: string, render: Render) => string;
 
 const DEFAULT_TIME_ZONE = 'UTC';
 const DEFAULT_DATE_FORMAT = 'YYYY-MM-DD hh:mma';

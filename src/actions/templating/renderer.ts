@@ -1,11 +1,94 @@
 import Mustache from 'mustache';
 import type { Logger } from 'pino';
 import { ESCAPERS, type EscapeMode } from './escape.js';
-import { templateLambdas } from './lambdas.js';
+import { templateLambdas, type Lambda } from './lambdas.js';
+import { RenderBudget, TemplateLimitError } from './limits.js';
 import { prepareVariables } from './variables.js';
 
 // Rendering of action params (reference §9). Escaping is passed to each render rather than
 // set on the shared Mustache object, so concurrent renders with different modes cannot mix.
+
+type Tokens = string[][];
+
+/**
+ * mustache's writer with no template cache of its own (mustache's default one keeps every
+ * template ever seen), charging its parsing and output to a budget: every parse, a lambda's
+ * inner text included, goes through `parse`, and every piece of output through the three
+ * value methods.
+ */
+class BudgetedWriter extends Mustache.Writer {
+  constructor(private readonly budget: RenderBudget) {
+    super();
+    (this as { templateCache?: unknown }).templateCache = undefined;
+  }
+
+  override parse(template: string): Tokens {
+    let tokens = this.budget.tokens.get(template) as Tokens | undefined;
+    if (!tokens) {
+      this.budget.chargeParse(template);
+      tokens = super.parse(template) as Tokens;
+      this.budget.checkDepth(tokens);
+      this.budget.tokens.set(template, tokens);
+    }
+    return tokens;
+  }
+
+  override renderTokens(...args: Parameters<Mustache.Writer['renderTokens']>): string {
+    // One more for the pass itself, so iterating over a list with an empty section still counts.
+    this.budget.chargeSteps(args[0].length + 1);
+    return super.renderTokens(...args);
+  }
+
+  override rawValue(token: string[]): string {
+    return this.charged(super.rawValue(token));
+  }
+
+  override escapedValue(...args: Parameters<Mustache.Writer['escapedValue']>): string {
+    return this.charged(super.escapedValue(...args));
+  }
+
+  override unescapedValue(...args: Parameters<Mustache.Writer['unescapedValue']>): string {
+    const value: unknown = super.unescapedValue(...args);
+    // An object becomes its toString text here rather than in mustache's `buffer += value`.
+    return value == null ? '' : this.charged(String(value));
+  }
+
+  private charged<T extends string | undefined>(text: T): T {
+    if (text !== undefined) this.budget.chargeOutput(text);
+    return text;
+  }
+}
+
+/** The lambdas, each charging its work to the budget. */
+function chargedLambdas(logger: Logger, budget: RenderBudget): Record<string, Lambda> {
+  return Object.fromEntries(
+    Object.entries(templateLambdas(logger)).map(([name, lambda]): [string, Lambda] => [
+      name,
+      () => {
+        const fn = lambda();
+        return function (text, render) {
+          const output = fn.call(this, text, render);
+          budget.chargeLambda(output);
+          return output;
+        };
+      },
+    ]),
+  );
+}
+
+// Rendering is synchronous, so the budget of the action being rendered can live here.
+let actionBudget: RenderBudget | undefined;
+
+/** Runs `fn` with one budget for every template it renders (one action's params). */
+export function withRenderBudget<T>(fn: () => T): T {
+  const outer = actionBudget;
+  actionBudget = new RenderBudget();
+  try {
+    return fn();
+  } finally {
+    actionBudget = outer;
+  }
+}
 
 function escaperFor(mode: EscapeMode): (value: unknown) => string {
   const escape = ESCAPERS[mode];
@@ -13,13 +96,19 @@ function escaperFor(mode: EscapeMode): (value: unknown) => string {
 }
 
 function render(logger: Logger, template: string, view: Record<string, unknown>, mode: EscapeMode): string {
+  // Without a tag, mustache would give the text back as it is, after parsing it character by character.
+  if (!template.includes('{{')) return template;
+  const budget = actionBudget ?? new RenderBudget();
+  budget.template = template;
+  budget.checkLength(template);
+  const writer = new BudgetedWriter(budget);
   try {
-    return Mustache.render(template, { ...templateLambdas(logger), ...view }, undefined, { escape: escaperFor(mode) });
+    return writer.render(template, { ...chargedLambdas(logger, budget), ...view }, undefined, { escape: escaperFor(mode) });
   } catch (err) {
+    if (err instanceof TemplateLimitError) throw err;
     return `error rendering mustache template "${template}": ${(err as Error).message}`;
   }
 }
-
 /** Renders one template string with the values escaped for where the text goes. */
 export function renderTemplate(logger: Logger, template: string, variables: Record<string, unknown>, mode: EscapeMode): string;
 export function renderTemplate<T extends null | undefined>(logger: Logger, template: string | T, variables: Record<string, unknown>, mode: EscapeMode): string | T;

@@ -1,6 +1,11 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { captureLogger } from '../../../test/helpers/logs.js';
-import { renderTemplate, renderTemplatesDeep } from './renderer.js';
+import { d3SecurityConnectorType } from '../../connector_types/d3security/index.js';
+import { MAX_PARSED_CHARS, MAX_RENDERED_CHARS, MAX_RENDER_STEPS, MAX_SECTION_DEPTH, MAX_TEMPLATE_LENGTH, TemplateLimitError } from './limits.js';
+import { renderActionParams } from './render_params.js';
+import { renderTemplate, renderTemplatesDeep, withRenderBudget } from './renderer.js';
 import type { EscapeMode } from './escape.js';
 import { prepareVariables } from './variables.js';
 
@@ -155,5 +160,109 @@ describe('renderTemplatesDeep', () => {
     const params = { literal: 0, flags: { on: true, off: null }, list: ['{{a}}', '{{st}}'], deep: { text: '<{{b}}>' } };
     expect(renderTemplatesDeep(logger, params, { a: 1, b: '&', st: '*' })).toEqual({ literal: 0, flags: { on: true, off: null }, list: ['1', '*'], deep: { text: '<&>' } });
     expect(renderTemplatesDeep(logger, { broken: '{{a}' }, {})).toEqual({ broken: 'error rendering mustache template "{{a}": Unclosed tag at 4' });
+  });
+});
+
+describe('limits', () => {
+  const nested = (name: string, depth: number, inner: string) => `{{#${name}}}`.repeat(depth) + inner + `{{/${name}}}`.repeat(depth);
+  const refusal = (fn: () => unknown): TemplateLimitError => {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof TemplateLimitError) return err;
+      throw err;
+    }
+    throw new Error('rendered without breaking a limit');
+  };
+
+  it("refuses the issue's nested lambdas by their size or depth, naming the limit", () => {
+    const encode = nested('EncodeURI', 3000, 'x');
+    expect(refusal(() => renderTemplate(logger, encode, {}, 'none'))).toMatchObject({
+      message: `template is ${encode.length} characters long; the limit is ${MAX_TEMPLATE_LENGTH}`,
+      template: encode,
+    });
+    const math = nested('EvalMath', 2000, '1');
+    expect(refusal(() => renderTemplate(logger, math, {}, 'none')).message).toBe(`template is nested 2000 sections deep; the limit is ${MAX_SECTION_DEPTH}`);
+    expect(refusal(() => renderTemplate(logger, nested('a', 3000, 'x'), { a: true }, 'none')).message).toBe('template is nested 3000 sections deep; the limit is 32');
+  });
+
+  it('renders up to the limits of length and depth, inverted sections counting as sections', () => {
+    const longest = 'x{{a}}'.padEnd(MAX_TEMPLATE_LENGTH, 'y');
+    expect(renderTemplate(logger, longest, { a: '-' }, 'none')).toBe(`x-${'y'.repeat(MAX_TEMPLATE_LENGTH - 6)}`);
+    expect(refusal(() => renderTemplate(logger, `${longest}y`, {}, 'none')).message).toBe(`template is ${MAX_TEMPLATE_LENGTH + 1} characters long; the limit is ${MAX_TEMPLATE_LENGTH}`);
+    expect(renderTemplate(logger, nested('a', MAX_SECTION_DEPTH, '{{b}}'), { a: true, b: 'deep' }, 'none')).toBe('deep');
+    const tooDeep = `{{^none}}${nested('a', MAX_SECTION_DEPTH, '{{b}}')}{{/none}}`;
+    expect(refusal(() => renderTemplate(logger, tooDeep, { a: true }, 'none')).message).toBe('template is nested 33 sections deep; the limit is 32');
+  });
+
+  it('passes text without tags through whatever its length', () => {
+    const text = 'no tags { here } '.repeat(40_000);
+    expect(renderTemplate(logger, text, {}, 'json')).toBe(text);
+  });
+
+  it('bounds the text lambda sections parse again when nested', () => {
+    // Each of the 32 levels parses the text inside it again: about 32 × 6 KiB.
+    const encoded = nested('EncodeURI', 32, '%{{a}}'.repeat(1000));
+    expect(refusal(() => renderTemplate(logger, encoded, { a: 'é' }, 'none')).message).toBe(
+      `templates parse more than the limit of ${MAX_PARSED_CHARS} characters (a lambda section's text counts each time it is rendered)`,
+    );
+    // A few levels are fine, each encoding what the level inside produced.
+    expect(renderTemplate(logger, nested('EncodeURI', 3, '%{{a}}'), { a: 'é' }, 'none')).toBe('%252525%2525C3%2525A9');
+  });
+
+  it('bounds the text produced, list items and lambda output included', () => {
+    const items = Array.from({ length: 20 }, (_, i) => i);
+    const big = 'y'.repeat(MAX_RENDERED_CHARS / 16);
+    expect(refusal(() => renderTemplate(logger, '{{#items}}{{big}}{{/items}}', { items, big }, 'none')).message).toBe(
+      `templates render more than the limit of ${MAX_RENDERED_CHARS} characters (a lambda section's output counts at each level)`,
+    );
+    expect(renderTemplate(logger, '{{#items}}{{big}}{{/items}}', { items: items.slice(0, 15), big }, 'none')).toHaveLength(15 * big.length);
+    // EncodeURI makes each é six characters: 6 × 200,000 is over the limit, though its input is not.
+    expect(refusal(() => renderTemplate(logger, '{{#EncodeURI}}{{e}}{{/EncodeURI}}', { e: 'é'.repeat(200_000) }, 'none')).message).toMatch(/^templates render more than/);
+  });
+
+  it('bounds the rendering steps, a lambda section counting as a hundred', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    expect(refusal(() => renderTemplate(logger, '{{#items}}{{#items}}{{/items}}{{/items}}', { items }, 'none')).message).toBe(
+      `templates take more than the limit of ${MAX_RENDER_STEPS} rendering steps (a tag or list item is one step, a lambda section 100)`,
+    );
+    const doubled = '{{#items}}{{#EvalMath}}{{.}} * 2{{/EvalMath}},{{/items}}';
+    expect(renderTemplate(logger, doubled, { items: items.slice(0, 500) }, 'none')).toBe(items.slice(0, 500).map((i) => `${i * 2},`).join(''));
+    expect(refusal(() => renderTemplate(logger, doubled, { items }, 'none')).message).toMatch(/^templates take more than the limit/);
+  });
+
+  it("shares one budget among an action's templates, parsing a template rendered twice once", () => {
+    const template = (n: number) => `${n}{{a}}`.padEnd(MAX_PARSED_CHARS / 2 - 10, '.');
+    const params = { one: template(1), two: template(2), three: template(3) };
+    expect(renderTemplatesDeep(logger, params, {})).toEqual({ one: expect.stringMatching(/^1\.+$/), two: expect.stringMatching(/^2\.+$/), three: expect.stringMatching(/^3\.+$/) });
+    expect(refusal(() => withRenderBudget(() => renderTemplatesDeep(logger, params, {}))).template).toBe(params.three);
+    const again = withRenderBudget(() => [1, 2, 3, 4].map(() => renderTemplate(logger, params.one, {}, 'none')));
+    expect(new Set(again)).toEqual(new Set([renderTemplate(logger, params.one, {}, 'none')]));
+  });
+
+  it('keeps nothing of the templates it rendered', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const heapAfterGc = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    // 30 distinct templates just under the length limit: mustache's own cache kept about 2 MiB of each.
+    const template = (n: number) => `${n}x{{a}}`.repeat(MAX_TEMPLATE_LENGTH / 8);
+    renderTemplate(logger, template(-1), { a: 1 }, 'none');
+    const before = heapAfterGc();
+    for (let n = 0; n < 30; n++) expect(renderTemplate(logger, template(n), { a: 1 }, 'none')).toMatch(new RegExp(`^${n}x1`));
+    expect(heapAfterGc() - before).toBeLessThan(8 * 1024 * 1024);
+  });
+});
+
+describe('renderActionParams', () => {
+  it('answers a template over a limit with a 400 naming its field, inside sub-action params too', () => {
+    const params = { subAction: 'run', subActionParams: { body: '{"a": "{{#a}}'.repeat(40) + '{{/a}}"}'.repeat(40) } };
+    expect(() => renderActionParams(d3SecurityConnectorType, logger, params, {})).toThrow(
+      expect.objectContaining({ statusCode: 400, message: '[params.subActionParams.body]: template is nested 40 sections deep; the limit is 32' }),
+    );
+    const fine = { subAction: 'run', subActionParams: { body: '{"a": "{{a}}"}' } };
+    expect(renderActionParams(d3SecurityConnectorType, logger, fine, { a: 'x"y' })).toEqual({ subAction: 'run', subActionParams: { body: '{"a": "x\\"y"}' } });
   });
 });

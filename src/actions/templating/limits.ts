@@ -1,0 +1,103 @@
+// Bounds on template work (issue 14): mustache parses text character by character and a lambda
+// section re-parses and re-renders its inner text, so without bounds a small request could hold
+// the event loop for seconds. Real alert templates stay far below every one of these.
+
+/** Characters in one template (a string without `{{` is text, never parsed, and not limited). */
+export const MAX_TEMPLATE_LENGTH = 64 * 1024;
+/** Sections (`{{#…}}`, `{{^…}}`) inside one another. */
+export const MAX_SECTION_DEPTH = 32;
+/** Template text parsed for one action's params, a lambda section's text again each time it is rendered. */
+export const MAX_PARSED_CHARS = 128 * 1024;
+/** Text produced for one action's params: values and text written, and each lambda's output. */
+export const MAX_RENDERED_CHARS = 1024 * 1024;
+/** Tags rendered plus section passes (one per item of a list) for one action's params. */
+export const MAX_RENDER_STEPS = 100_000;
+/** Steps a lambda section counts for: tinymath alone takes as long as about a hundred tags. */
+export const LAMBDA_STEPS = 100;
+
+/** A template that breaks a limit; `template` is the top-level template being rendered. */
+export class TemplateLimitError extends Error {
+  override name = 'TemplateLimitError';
+  constructor(
+    message: string,
+    readonly template: string,
+  ) {
+    super(message);
+  }
+}
+
+type Tokens = unknown[][];
+
+/**
+ * How deep sections go in mustache's parsed tokens (a section keeps its children at index 4).
+ * Iterative, since a template to refuse may be nested thousands deep.
+ */
+function sectionDepth(tokens: Tokens): number {
+  let deepest = 0;
+  const pending: Array<[Tokens, number]> = [[tokens, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [level, depth] = next;
+    deepest = Math.max(deepest, depth);
+    for (const token of level) {
+      if (token[0] === '#' || token[0] === '^') pending.push([token[4] as Tokens, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
+/**
+ * What one action's params may still cost to render. Rendering is synchronous, so one budget
+ * covers every template of the action; it also keeps the templates parsed so far, so a template
+ * rendered twice (a type rendering a field again with its own escaping) is parsed once, and
+ * nothing outlives the action.
+ */
+export class RenderBudget {
+  private parsed = 0;
+  private rendered = 0;
+  private steps = 0;
+  readonly tokens = new Map<string, Tokens>();
+  /** The top-level template being rendered, named in errors. */
+  template = '';
+
+  private fail(message: string): never {
+    throw new TemplateLimitError(message, this.template);
+  }
+
+  /** Before a top-level template is parsed. */
+  checkLength(template: string): void {
+    if (template.length > MAX_TEMPLATE_LENGTH) this.fail(`template is ${template.length} characters long; the limit is ${MAX_TEMPLATE_LENGTH}`);
+  }
+
+  /** Before any text is parsed, a lambda section's included. */
+  chargeParse(text: string): void {
+    this.parsed += text.length;
+    if (this.parsed > MAX_PARSED_CHARS) {
+      this.fail(`templates parse more than the limit of ${MAX_PARSED_CHARS} characters (a lambda section's text counts each time it is rendered)`);
+    }
+  }
+
+  checkDepth(tokens: Tokens): void {
+    const depth = sectionDepth(tokens);
+    if (depth > MAX_SECTION_DEPTH) this.fail(`template is nested ${depth} sections deep; the limit is ${MAX_SECTION_DEPTH}`);
+  }
+
+  chargeOutput(text: string): void {
+    this.rendered += text.length;
+    if (this.rendered > MAX_RENDERED_CHARS) {
+      this.fail(`templates render more than the limit of ${MAX_RENDERED_CHARS} characters (a lambda section's output counts at each level)`);
+    }
+  }
+
+  chargeSteps(count: number): void {
+    this.steps += count;
+    if (this.steps > MAX_RENDER_STEPS) {
+      this.fail(`templates take more than the limit of ${MAX_RENDER_STEPS} rendering steps (a tag or list item is one step, a lambda section ${LAMBDA_STEPS})`);
+    }
+  }
+
+  /** After a lambda section: its steps, and its output, which is new text. */
+  chargeLambda(output: string): void {
+    this.chargeSteps(LAMBDA_STEPS);
+    this.chargeOutput(output);
+  }
+}
