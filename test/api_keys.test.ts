@@ -101,6 +101,33 @@ describe.each(dialects)('API keys on %s', (dialect) => {
     expect(await listStatus(apiKey(key.encoded))).toBe(200);
   });
 
+  it('decodes the credential strictly, as Elasticsearch does: the exact encoding or nothing', async () => {
+    const key = await createKey({ name: 'strict' });
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const middle = key.encoded.length / 2;
+    const refused: Array<[string, string]> = [
+      ['trailing garbage', `${key.encoded}garbage`],
+      ['trailing symbol', `${key.encoded}!`],
+      ['extra padding', `${key.encoded}==`],
+      ['trailing word', `${key.encoded} extra`],
+      ['space inside', `${key.encoded.slice(0, middle)} ${key.encoded.slice(middle)}`],
+      ['two spaces after the scheme', ` ${key.encoded}`],
+      ['invalid character', `${key.encoded.slice(0, middle)}*${key.encoded.slice(middle + 1)}`],
+      ['missing colon', b64(`${key.id}${key.api_key}`)],
+      ['empty id', b64(`:${key.api_key}`)],
+      ['empty key', b64(`${key.id}:`)],
+    ];
+    for (const [name, credential] of refused) {
+      const res = await api('GET', '/api/actions/connectors', undefined, apiKey(credential));
+      expect([res.status, res.body], name).toEqual([401, { statusCode: 401, error: 'Unauthorized', message: 'Unauthorized' }]);
+    }
+    // The exact key works, in any case of the scheme and, as Java's decoder allows, without its padding.
+    expect(key.encoded).toMatch(/=$/);
+    for (const authorization of [apiKey(key.encoded), `apikey ${key.encoded}`, apiKey(key.encoded.replace(/=+$/, ''))]) {
+      expect(await listStatus(authorization), authorization).toBe(200);
+    }
+  });
+
   it('stops an invalidated key at once, though it was just used', async () => {
     const key = await createKey({ name: 'short-lived' });
     expect(await listStatus(apiKey(key.encoded))).toBe(200);
