@@ -373,6 +373,7 @@ describe.each(dialects)('saved-objects export and import on %s', (dialect) => {
       savedObject('bad-type', { actionTypeId: '.nope', name: 'Nope', config: {}, secrets: {} }),
       savedObject('bad-config', { actionTypeId: '.webhook', name: 'No URL', config: {}, secrets: {} }),
       savedObject('no-name', { actionTypeId: '.server-log', config: {} }),
+      savedObject('nul-secret', { actionTypeId: '.slack', name: 'Nul', config: {}, secrets: { webhookUrl: 'https://hooks.slack.com/x\u0000y' } }),
       savedObject('good-log', { actionTypeId: '.server-log', name: 'Good', config: {}, secrets: {}, isMissingSecrets: false }),
     ]);
     const res = await importFile(file, { space: 'mixed' });
@@ -385,6 +386,10 @@ describe.each(dialects)('saved-objects export and import on %s', (dialect) => {
     expect(byId['bad-type'].error).toEqual({ type: 'unknown', statusCode: 400, message: 'Action type ".nope" is not registered.' });
     expect(byId['bad-config'].error).toMatchObject({ type: 'unknown', statusCode: 400, message: expect.stringContaining('error validating connector type config') });
     expect(byId['no-name'].error).toMatchObject({ type: 'unknown', statusCode: 400, message: expect.stringContaining('Invalid connector attributes') });
+    // PostgreSQL cannot store a NUL character: refused on both databases, naming where it is and not the value.
+    expect(byId['nul-secret'].error).toEqual({ type: 'unknown', statusCode: 400, message: expect.stringContaining('secrets.webhookUrl') });
+    expect(byId['nul-secret'].error.message).toContain('must not contain the NUL character');
+    expect(byId['nul-secret'].error.message).not.toContain('hooks.slack.com');
     expect((await listed('mixed')).map((c) => c.id)).toEqual(['good-log']);
 
     // Overwriting replaces the whole connector, its type too, as Kibana's import does.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badRequest } from '../common/errors.js';
+import { NUL_MESSAGE, pathToNul } from '../common/nul_character.js';
 
 // Kibana validates route input with @kbn/config-schema and answers with its wording, e.g.
 // `[request body.name]: expected value of type [string] but got [undefined]`. Routes here are
@@ -57,28 +58,9 @@ function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message:
   }
 }
 
-/** The path to the first string (value or key) holding a NUL character, which PostgreSQL cannot store. */
-function pathToNul(value: unknown, path: string[] = []): string[] | undefined {
-  if (typeof value === 'string') return value.includes('\0') ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = pathToNul(item, [...path, String(i)]);
-      if (found) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\0')) return [...path, key];
-      const found = pathToNul(item, [...path, key]);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
 export function parseRequestPart<T>(part: RequestPart, schema: z.ZodType<T>, value: unknown): T {
-  // Refused on both databases alike, rather than stored by SQLite and a 500 from PostgreSQL.
   const nul = pathToNul(value);
-  if (nul) throw badRequest(`[${[`request ${part}`, ...nul].join('.')}]: must not contain the NUL character (\\u0000)`);
+  if (nul) throw badRequest(`[${[`request ${part}`, ...nul].join('.')}]: ${NUL_MESSAGE}`);
   // reportInput keeps the offending value on each issue, for the "but got [type]" wording.
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
