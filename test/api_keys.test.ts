@@ -101,6 +101,33 @@ describe.each(dialects)('API keys on %s', (dialect) => {
     expect(await listStatus(apiKey(key.encoded))).toBe(200);
   });
 
+  it('decodes the credential strictly, as Elasticsearch does: the exact encoding or nothing', async () => {
+    const key = await createKey({ name: 'strict' });
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const middle = key.encoded.length / 2;
+    const refused: Array<[string, string]> = [
+      ['trailing garbage', `${key.encoded}garbage`],
+      ['trailing symbol', `${key.encoded}!`],
+      ['extra padding', `${key.encoded}==`],
+      ['trailing word', `${key.encoded} extra`],
+      ['space inside', `${key.encoded.slice(0, middle)} ${key.encoded.slice(middle)}`],
+      ['two spaces after the scheme', ` ${key.encoded}`],
+      ['invalid character', `${key.encoded.slice(0, middle)}*${key.encoded.slice(middle + 1)}`],
+      ['missing colon', b64(`${key.id}${key.api_key}`)],
+      ['empty id', b64(`:${key.api_key}`)],
+      ['empty key', b64(`${key.id}:`)],
+    ];
+    for (const [name, credential] of refused) {
+      const res = await api('GET', '/api/actions/connectors', undefined, apiKey(credential));
+      expect([res.status, res.body], name).toEqual([401, { statusCode: 401, error: 'Unauthorized', message: 'Unauthorized' }]);
+    }
+    // The exact key works, in any case of the scheme and, as Java's decoder allows, without its padding.
+    expect(key.encoded).toMatch(/=$/);
+    for (const authorization of [apiKey(key.encoded), `apikey ${key.encoded}`, apiKey(key.encoded.replace(/=+$/, ''))]) {
+      expect(await listStatus(authorization), authorization).toBe(200);
+    }
+  });
+
   it('stops an invalidated key at once, though it was just used', async () => {
     const key = await createKey({ name: 'short-lived' });
     expect(await listStatus(apiKey(key.encoded))).toBe(200);
@@ -260,6 +287,13 @@ describe.each(dialects)('API keys on %s', (dialect) => {
       ['POST', '/api/security/api_key', { name: 'x'.repeat(257) }, '[request body.name]: value has length [257] but it must have a maximum length of [256].'],
       ['POST', '/api/security/api_key', { name: ' padded' }, '[request body.name]: api key name may not begin or end with whitespace'],
       ['POST', '/api/security/api_key', { name: '_hidden' }, '[request body.name]: api key name may not begin with an underscore'],
+      ['POST', '/api/security/api_key', { name: 'line\n' }, '[request body.name]: api key name may not begin or end with whitespace'],
+      ['POST', '/api/security/api_key', { name: '\u0007bell' }, '[request body.name]: api key name may not begin or end with whitespace'],
+      ['POST', '/api/security/api_key', { name: 'two\r\nlines' }, '[request body.name]: api key name may not contain control characters'],
+      ['POST', '/api/security/api_key', { name: 'tab\there' }, '[request body.name]: api key name may not contain control characters'],
+      ['POST', '/api/security/api_key', { name: 'n\u0000l' }, '[request body.name]: must not contain the NUL character (\\u0000)'],
+      ['POST', '/api/security/api_key', { name: 'k', role_descriptors: { ' r': {} } }, `[request body.role_descriptors. r]: ${'Role names must be at least 1 and no more than 1024 characters. They can contain alphanumeric characters (a-z, A-Z, 0-9), spaces, punctuation, and printable symbols in the Basic Latin (ASCII) block. Leading or trailing whitespace is not allowed.'}`],
+      ['POST', '/api/security/api_key', { name: 'k', role_descriptors: { r: { description: 'd'.repeat(1001) } } }, '[request body.role_descriptors.r.description]: Role description must be less than 1000 characters.'],
       ['POST', '/api/security/api_key', { name: 'k', expiration: 'soon' }, '[request body.expiration]: expected a time value such as "1d", "12h", "30m" or "45s", got "soon"'],
       ['POST', '/api/security/api_key', { name: 'k', expiration: '60' }, '[request body.expiration]: expected a time value such as "1d", "12h", "30m" or "45s", got "60"'],
       ['POST', '/api/security/api_key', { name: 'k', expiration: '0d' }, '[request body.expiration]: expected a time value such as "1d", "12h", "30m" or "45s", got "0d"'],
@@ -282,12 +316,17 @@ describe.each(dialects)('API keys on %s', (dialect) => {
       expect([res.status, res.body], `${method} ${url} ${JSON.stringify(body)}`).toEqual([400, { statusCode: 400, error: 'Bad Request', message }]);
     }
     expect((await api('GET', '/api/security/api_key')).body.api_keys.length).toBe(before);
+    // Elasticsearch takes any other character, and so does Plugboard.
+    expect((await createKey({ name: 'clé für Ünïcode, non-breaking\u00a0space' })).name).toBe('clé für Ünïcode, non-breaking\u00a0space');
   });
 
   it('records creations and invalidations in the audit log, by key id only', async () => {
+    // Refused creations are audited too (without an id): wait for every created key's event.
     const events = await eventually(async () => {
       const res = await api('GET', '/api/security/audit?per_page=1000&action=api_key_create');
-      return res.body.total >= created.length ? (res.body.events as Array<{ kibana: { saved_object: { type: string; id: string } } }>) : undefined;
+      const found = res.body.events as Array<{ kibana: { saved_object?: { type: string; id: string } } }>;
+      const ids = new Set(found.map((e) => e.kibana.saved_object?.id));
+      return created.every((k) => ids.has(k.id)) ? found : undefined;
     });
     expect(events.map((e) => e.kibana.saved_object)).toEqual(expect.arrayContaining(created.map((k) => ({ type: 'api_key', id: k.id }))));
     expect((await api('GET', '/api/security/audit?action=api_key_invalidate')).body.total).toBeGreaterThan(0);

@@ -45,6 +45,12 @@ const CASES: Case[] = [
   { name: 'no credentials', method: 'POST', url: createUrl, body: valid, headers: { authorization: '' }, status: 401, message: 'Unauthorized' },
   { name: 'a wrong password', method: 'GET', url: '/api/actions/connectors', headers: { authorization: `Basic ${Buffer.from('elastic:wrong').toString('base64')}` }, status: 401, message: 'Unauthorized' },
   { name: 'an unknown route', method: 'GET', url: '/api/actions/nothing-here', status: 404, message: 'Not Found' },
+  // PostgreSQL cannot store a NUL character: it is refused on both databases, wherever it is.
+  { name: 'a NUL in a name', method: 'POST', url: createUrl, body: { ...valid, name: 'Lo\u0000g' }, status: 400, message: '[request body.name]: must not contain the NUL character (\\u0000)' },
+  { name: 'a NUL in a nested key', method: 'POST', url: createUrl, body: { name: 'x', connector_type_id: '.webhook', config: { url: 'https://a.example', headers: { 'X-\u0000': 'a' } } }, status: 400, message: '[request body.config.headers.X-\u0000]: must not contain the NUL character (\\u0000)' },
+  { name: 'a NUL in a space name', method: 'POST', url: '/api/spaces/space', body: { id: 'nul', name: 'a\u0000' }, status: 400, message: '[request body.name]: must not contain the NUL character (\\u0000)' },
+  { name: 'a NUL in a path parameter', method: 'GET', url: '/api/spaces/space/a%00b', status: 400, message: '[request params.id]: must not contain the NUL character (\\u0000)' },
+  { name: 'a NUL in a query parameter', method: 'GET', url: '/api/security/api_key?name=a%00b', status: 400, message: '[request query.name]: must not contain the NUL character (\\u0000)' },
 ];
 
 describe.each(dialects)('bad input on %s', (dialect) => {

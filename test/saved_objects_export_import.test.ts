@@ -1,7 +1,10 @@
+import { once } from 'node:events';
+import net from 'node:net';
 import { v5 as uuidV5 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects } from './helpers/databases.js';
-import { startTestPlugboard, type ApiResponse, type TestPlugboard } from './helpers/plugboard.js';
+import { captureLogger } from './helpers/logs.js';
+import { BASIC_AUTH, startTestPlugboard, type ApiResponse, type TestPlugboard } from './helpers/plugboard.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
 import { eventually } from './helpers/wait.js';
 
@@ -370,6 +373,7 @@ describe.each(dialects)('saved-objects export and import on %s', (dialect) => {
       savedObject('bad-type', { actionTypeId: '.nope', name: 'Nope', config: {}, secrets: {} }),
       savedObject('bad-config', { actionTypeId: '.webhook', name: 'No URL', config: {}, secrets: {} }),
       savedObject('no-name', { actionTypeId: '.server-log', config: {} }),
+      savedObject('nul-secret', { actionTypeId: '.slack', name: 'Nul', config: {}, secrets: { webhookUrl: 'https://hooks.slack.com/x\u0000y' } }),
       savedObject('good-log', { actionTypeId: '.server-log', name: 'Good', config: {}, secrets: {}, isMissingSecrets: false }),
     ]);
     const res = await importFile(file, { space: 'mixed' });
@@ -382,6 +386,10 @@ describe.each(dialects)('saved-objects export and import on %s', (dialect) => {
     expect(byId['bad-type'].error).toEqual({ type: 'unknown', statusCode: 400, message: 'Action type ".nope" is not registered.' });
     expect(byId['bad-config'].error).toMatchObject({ type: 'unknown', statusCode: 400, message: expect.stringContaining('error validating connector type config') });
     expect(byId['no-name'].error).toMatchObject({ type: 'unknown', statusCode: 400, message: expect.stringContaining('Invalid connector attributes') });
+    // PostgreSQL cannot store a NUL character: refused on both databases, naming where it is and not the value.
+    expect(byId['nul-secret'].error).toEqual({ type: 'unknown', statusCode: 400, message: expect.stringContaining('secrets.webhookUrl') });
+    expect(byId['nul-secret'].error.message).toContain('must not contain the NUL character');
+    expect(byId['nul-secret'].error.message).not.toContain('hooks.slack.com');
     expect((await listed('mixed')).map((c) => c.id)).toEqual(['good-log']);
 
     // Overwriting replaces the whole connector, its type too, as Kibana's import does.
@@ -456,6 +464,35 @@ describe.each(dialects)('saved-objects export and import on %s', (dialect) => {
     expect(res.body).toMatchObject({ success: true, successCount: 1 });
   });
 
+  it("answers malformed multipart bodies with hapi's 400, importing nothing", async () => {
+    await createSpace('malformed');
+    const content = JSON.stringify(savedObject('malformed-1', { actionTypeId: '.server-log', name: 'M', config: {}, secrets: {} }));
+    const { raw, contentType } = multipart(content);
+    const boundary = contentType.split('boundary=')[1];
+    const invalid = 'Invalid multipart payload format';
+    const cases: Array<[string, string, string, string]> = [
+      ['no boundary', 'multipart/form-data', raw, 'Invalid content-type header: multipart missing boundary'],
+      ['empty boundary', 'multipart/form-data; boundary=', raw, 'Invalid content-type header: multipart missing boundary'],
+      ['wrong boundary', 'multipart/form-data; boundary=another-boundary', raw, invalid],
+      ['no closing delimiter', contentType, raw.slice(0, raw.indexOf(`\r\n--${boundary}--`) + 2), invalid],
+      ['truncated headers', contentType, raw.slice(0, raw.indexOf('filename=')), invalid],
+      ['truncated data', contentType, raw.slice(0, raw.indexOf(content) + 10), invalid],
+      ['LF-only line endings', contentType, raw.replaceAll('\r\n', '\n'), invalid],
+      ['no parts', contentType, `--${boundary}--\r\n`, '[request body.file]: expected value of type [Stream] but got [undefined]'],
+      ['no body', contentType, '', '[request body.file]: expected value of type [Stream] but got [undefined]'],
+    ];
+    for (const [name, type, body, message] of cases) {
+      const res = await pb.api('POST', '/s/malformed/api/saved_objects/_import', undefined, { raw: body, headers: { 'content-type': type } });
+      expect(res.status, name).toBe(400);
+      expect(res.body, name).toEqual({ statusCode: 400, error: 'Bad Request', message });
+    }
+    expect(await listed('malformed')).toEqual([]);
+    // The same file, well formed, is imported.
+    const res = await importFile(content, { space: 'malformed' });
+    expect(res.status, res.text).toBe(200);
+    expect((await listed('malformed')).map((c) => c.name)).toEqual(['M']);
+  });
+
   it('needs the right privileges: a reader may export but not import', async () => {
     const exported = await api('POST', '/api/saved_objects/_export', { type: 'action' }, basic('reader'));
     expect(exported.status).toBe(200);
@@ -474,5 +511,36 @@ describe.each(dialects)('saved-objects export and import on %s', (dialect) => {
 
   it('never shows a secret in any answer', () => {
     for (const res of answers) for (const secret of SECRET_VALUES) expect(res.text).not.toContain(secret);
+  });
+});
+
+describe('an import whose client disconnects mid-upload', () => {
+  it('is not logged as an error, imports nothing, and the server goes on answering', async () => {
+    const logs = captureLogger();
+    const pb = await startTestPlugboard({ logger: logs.logger });
+    try {
+      const url = new URL(await pb.plugboard.listen());
+      const { raw, contentType } = multipart(ndjson([savedObject('cut-1', { actionTypeId: '.server-log', name: 'Cut', config: {}, secrets: {} })]));
+      const socket = net.connect(Number(url.port), url.hostname);
+      await once(socket, 'connect');
+      socket.write(
+        `POST /api/saved_objects/_import HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: ${BASIC_AUTH}\r\nkbn-xsrf: true\r\n` +
+          `content-type: ${contentType}\r\ncontent-length: ${Buffer.byteLength(raw)}\r\n\r\n${raw.slice(0, raw.length / 2)}`,
+      );
+      // @fastify/multipart says when it starts reading the parts: the upload is then under way.
+      await expect.poll(() => logs.records().some((r) => r.msg === 'starting multipart parsing')).toBe(true);
+      socket.destroy();
+      const unread = () => logs.records().find((r) => r.msg === 'The import request body could not be read as multipart');
+      const errors = () => logs.records().filter((r) => r.level >= 50);
+      await expect.poll(() => unread() ?? errors()[0]).toBeDefined();
+      expect(errors()).toEqual([]);
+      expect(unread()).toMatchObject({ level: 20 });
+      expect(unread()).not.toHaveProperty('err');
+      const listed = await pb.api('GET', '/api/actions/connectors');
+      expect(listed.status).toBe(200);
+      expect((listed.body as Array<{ id: string }>).map((c) => c.id)).not.toContain('cut-1');
+    } finally {
+      await pb.close();
+    }
   });
 });

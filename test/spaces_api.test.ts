@@ -53,6 +53,15 @@ describe.each(dialects)('spaces API on %s', (dialect) => {
     const badId = await pb.api('POST', '/api/spaces/space', { id: 'Bad Id', name: 'x' });
     expect(badId.status).toBe(400);
     expect(badId.body.message).toBe("[request body.id]: must be lower case, a-z, 0-9, '_', and '-' are allowed");
+    const spaceIds = async () => (await pb.api('GET', '/api/spaces/space')).body.map((space: { id: string }) => space.id);
+    const before = await spaceIds();
+    for (const id of ['a\nb', 'a\r\nb', 'a\tb', ' a', 'a ', 'café', 'UPPER', 'a.b', 'a/b']) {
+      const res = await pb.api('POST', '/api/spaces/space', { id, name: 'x' });
+      expect([res.status, res.body], JSON.stringify(id)).toEqual([400, { statusCode: 400, error: 'Bad Request', message: "[request body.id]: must be lower case, a-z, 0-9, '_', and '-' are allowed" }]);
+    }
+    const nul = await pb.api('POST', '/api/spaces/space', { id: 'a\u0000b', name: 'x' });
+    expect([nul.status, nul.body.message]).toEqual([400, '[request body.id]: must not contain the NUL character (\\u0000)']);
+    expect(await spaceIds()).toEqual(before);
     const noName = await pb.api('POST', '/api/spaces/space', { id: 'ok' });
     expect(noName.body.message).toBe('[request body.name]: expected value of type [string] but got [undefined]');
     const color = await pb.api('POST', '/api/spaces/space', { id: 'ok', name: 'x', color: 'red' });

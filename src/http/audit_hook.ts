@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditLogger } from '../security/audit.js';
+import { parseAuthorization } from '../security/authentication.js';
 import type { Principal } from '../security/principal.js';
 import type { RouteSpec } from './route.js';
 
@@ -19,11 +20,9 @@ export function noteAnsweredId(request: FastifyRequest, body: unknown): void {
 
 /** For a failed attempt: the user named in Basic credentials, or the id of an API key (never the secret part). */
 function claimedIdentity(authorization: string | undefined): string | undefined {
-  const match = /^(Basic|ApiKey)\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[2], 'base64').toString('utf8');
-  const name = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
-  return name ? (match[1].toLowerCase() === 'apikey' ? `api key ${name}` : name) : undefined;
+  const credentials = parseAuthorization(authorization ?? '');
+  if (!credentials) return undefined;
+  return credentials.scheme === 'apikey' ? `api key ${credentials.name}` : credentials.name;
 }
 
 /**

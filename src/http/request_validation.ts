@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badRequest } from '../common/errors.js';
+import { NUL_MESSAGE, pathToNul } from '../common/nul_character.js';
 
 // Kibana validates route input with @kbn/config-schema and answers with its wording, e.g.
 // `[request body.name]: expected value of type [string] but got [undefined]`. Routes here are
@@ -49,12 +50,17 @@ function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message:
         path: issue.path,
         message: `expected value to equal [${issue.values.map(String).join(' | ')}]`,
       };
+    case 'invalid_key':
+      // A record's key that its key schema refuses: that schema's own words, at the key.
+      return { path: issue.path, message: describeIssue(issue.issues[0]).message };
     default:
       return { path: issue.path, message: issue.message };
   }
 }
 
 export function parseRequestPart<T>(part: RequestPart, schema: z.ZodType<T>, value: unknown): T {
+  const nul = pathToNul(value);
+  if (nul) throw badRequest(`[${[`request ${part}`, ...nul].join('.')}]: ${NUL_MESSAGE}`);
   // reportInput keeps the offending value on each issue, for the "but got [type]" wording.
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;

@@ -5,6 +5,7 @@ import { formatZodError } from '../actions/format_zod_error.js';
 import type { ConnectorTypeDefinition } from '../actions/types.js';
 import { validateConfig, validateConnector, validateSecrets, ValidationError } from '../actions/validation.js';
 import { PlugboardError } from '../common/errors.js';
+import { NUL_MESSAGE, pathToNul } from '../common/nul_character.js';
 import { connectorIdSchema } from '../http/routes/connectors.js';
 import { CONNECTOR_ICON, CONNECTOR_SAVED_OBJECT_TYPE, connectorTitle, idInSpace } from './connector_saved_object.js';
 import { SavedObjectsRequestError, type ConnectorTransferDeps } from './deps.js';
@@ -54,13 +55,19 @@ export interface ImportResponse {
 }
 
 /** The attributes of an imported connector; others (e.g. the `apiKey: null` of newer Kibana) are ignored. */
-const attributesSchema = z.object({
-  name: z.string().trim().min(1),
-  actionTypeId: z.string().min(1),
-  config: z.record(z.string(), z.unknown()).nullish(),
-  secrets: z.record(z.string(), z.unknown()).nullish(),
-  isMissingSecrets: z.boolean().optional(),
-});
+const attributesSchema = z
+  .object({
+    name: z.string().trim().min(1),
+    actionTypeId: z.string().min(1),
+    config: z.record(z.string(), z.unknown()).nullish(),
+    secrets: z.record(z.string(), z.unknown()).nullish(),
+    isMissingSecrets: z.boolean().optional(),
+  })
+  .superRefine((attributes, ctx) => {
+    // As for request bodies: the path only, as the value may be a secret.
+    const path = pathToNul(attributes);
+    if (path) ctx.addIssue({ code: 'custom', path, message: NUL_MESSAGE });
+  });
 type ImportedAttributes = z.output<typeof attributesSchema>;
 
 function actionRequired(message: string): ImportWarning {

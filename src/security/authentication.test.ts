@@ -5,10 +5,43 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type PlugboardDatabase } from '../storage/database.js';
 import { UsersRepository } from '../storage/users_repository.js';
-import { Authenticator, ensureBootstrapUser } from './authentication.js';
+import { Authenticator, ensureBootstrapUser, parseAuthorization } from './authentication.js';
 import { hashPassword } from './passwords.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('parseAuthorization', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+  it('reads both schemes in any case, with or without base64 padding', () => {
+    expect(parseAuthorization(`ApiKey ${b64('id:key')}`)).toEqual({ scheme: 'apikey', name: 'id', secret: 'key' });
+    expect(parseAuthorization(`BASIC ${b64('user:pa:ss')}`)).toEqual({ scheme: 'basic', name: 'user', secret: 'pa:ss' });
+    expect(b64('id:ke')).toMatch(/=$/);
+    expect(parseAuthorization(`ApiKey ${b64('id:ke').replace(/=+$/, '')}`)).toEqual({ scheme: 'apikey', name: 'id', secret: 'ke' });
+  });
+
+  it('refuses what is not exactly base64 of two non-empty parts', () => {
+    const good = b64('id:ke');
+    for (const header of [
+      `ApiKey ${good}x`,
+      `ApiKey ${good}=`,
+      `ApiKey ${good} x`,
+      `ApiKey  ${good}`,
+      `ApiKey\t${good}`,
+      `ApiKey ${good.slice(0, 2)} ${good.slice(2)}`,
+      `ApiKey ${good.replace('6', '*')}`,
+      `ApiKey ${b64('id:k>?').replace('/', '_')}`,
+      `ApiKey ${good.slice(0, 5)}`,
+      `ApiKey ${b64('idkey')}`,
+      `ApiKey ${b64(':key')}`,
+      `ApiKey ${b64('id:')}`,
+      'ApiKey ',
+      `Bearer ${good}`,
+    ]) {
+      expect(parseAuthorization(header), header).toBeUndefined();
+    }
+  });
+});
 
 describe('Authenticator', () => {
   let dir: string;

@@ -14,13 +14,23 @@ interface Verified {
   passwordHash: string;
 }
 
-/** `Basic base64(user:password)` or `ApiKey base64(id:api_key)`, as Elasticsearch takes them. */
-function parseAuthorization(authorization: string): { scheme: 'basic' | 'apikey'; name: string; secret: string } | undefined {
-  const match = /^(Basic|ApiKey)\s+(\S+)\s*$/i.exec(authorization);
-  if (!match) return undefined;
+/**
+ * Standard base64 as Java's basic decoder takes it, which Elasticsearch uses: the standard
+ * alphabet only, padding optional but correct when present, nothing after it.
+ */
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/**
+ * `Basic base64(user:password)` or `ApiKey base64(id:api_key)`, read as Elasticsearch reads
+ * them: the scheme in any case, one space, then the credential, which must be strict base64 of
+ * two non-empty parts around the first colon. Anything else is no credential at all.
+ */
+export function parseAuthorization(authorization: string): { scheme: 'basic' | 'apikey'; name: string; secret: string } | undefined {
+  const match = /^(Basic|ApiKey) (.*)$/is.exec(authorization);
+  if (!match || !STRICT_BASE64.test(match[2])) return undefined;
   const decoded = Buffer.from(match[2], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
+  if (colon < 1 || colon === decoded.length - 1) return undefined;
   return { scheme: match[1].toLowerCase() === 'apikey' ? 'apikey' : 'basic', name: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 

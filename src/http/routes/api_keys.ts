@@ -1,22 +1,13 @@
 import { z } from 'zod';
 import { parseDuration } from '../../config/units.js';
 import { API_KEY_REALM, type ApiKeysService } from '../../security/api_keys.js';
+import { apiKeyName, elasticsearchName, MAX_ROLE_DESCRIPTOR_NAME_LENGTH } from '../../security/names.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { errorResponses, queryFlag } from '../schemas.js';
 import { metadataSchema, putRoleBody } from './security.js';
 
 // API keys (Plugboard's own routes, in the shapes of Elasticsearch's create, get and invalidate
 // API key APIs). Global like users: the same under every `/s/{space_id}`.
-
-/** Elasticsearch's rules for a key name. */
-const apiKeyName = z
-  .string()
-  .min(1)
-  .max(256)
-  .superRefine((name, ctx) => {
-    if (name !== name.trim()) ctx.addIssue({ code: 'custom', message: 'api key name may not begin or end with whitespace' });
-    if (name.startsWith('_')) ctx.addIssue({ code: 'custom', message: 'api key name may not begin with an underscore' });
-  });
 
 /** Keeps the expiration time (epoch ms) far inside what a number and a bigint column hold. */
 const MAX_EXPIRATION_MS = 1e15;
@@ -36,10 +27,10 @@ const expiration = z
 
 const createApiKeyBody = z
   .strictObject({
-    name: apiKeyName.meta({ description: 'Up to 256 characters, without leading or trailing spaces or a leading `_`; need not be unique.' }),
+    name: apiKeyName.meta({ description: 'Up to 256 characters, without control characters, leading or trailing spaces or a leading `_`; need not be unique.' }),
     expiration: expiration.optional(),
     role_descriptors: z
-      .record(z.string().min(1).max(1024), putRoleBody)
+      .record(elasticsearchName('Role', MAX_ROLE_DESCRIPTOR_NAME_LENGTH), putRoleBody)
       .default({})
       .meta({
         description:

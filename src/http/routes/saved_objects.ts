@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MIMEType } from 'node:util';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { badRequest, PlugboardError } from '../../common/errors.js';
@@ -81,9 +82,21 @@ const TAGS = ['saved objects'];
 const MAX_FIELD_BYTES = 64 * 1024;
 const MAX_PARTS = 20;
 
+/** hapi refuses a multipart content type without a boundary before reading the body. */
+function requireBoundary(contentType: string): void {
+  let boundary: string | null = null;
+  try {
+    boundary = new MIMEType(contentType).params.get('boundary');
+  } catch {
+    // An unparsable content type has no boundary either.
+  }
+  if (!boundary) throw badRequest('Invalid content-type header: multipart missing boundary');
+}
+
 /** The `file` part of a multipart request, read whole within the size limit. */
 async function readImportFile(request: FastifyRequest, maxBytes: number): Promise<{ filename: string; text: string }> {
   if (!request.isMultipart()) throw new PlugboardError(415, 'Unsupported Media Type: send the file as multipart/form-data in the field "file".');
+  requireBoundary(request.headers['content-type'] ?? '');
   const tooLarge = () => new PlugboardError(413, `Payload content length greater than maximum allowed: ${maxBytes}`);
   let found: { filename: string; text: string } | undefined;
   try {
@@ -96,7 +109,12 @@ async function readImportFile(request: FastifyRequest, maxBytes: number): Promis
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') throw tooLarge();
-    throw err;
+    // Only the body is read here, so any other failure is the client's: a body that is not
+    // multipart (wrong boundary, no closing delimiter, truncated, LF line endings) or a
+    // connection closed mid-upload. hapi answers them all with this one message. Not an error
+    // of the server's, so the reason goes to the debug log, without a stack.
+    request.log.debug({ reason: (err as Error).message }, 'The import request body could not be read as multipart');
+    throw badRequest('Invalid multipart payload format');
   }
   if (!found) throw badRequest('[request body.file]: expected value of type [Stream] but got [undefined]');
   return found;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ensureCanManage, type SecurityResource } from '../../security/manage_security.js';
 import type { RolesService } from '../../security/roles_service.js';
+import { elasticsearchName, MAX_NATIVE_NAME_LENGTH, MAX_ROLE_DESCRIPTION_LENGTH, roleDescription } from '../../security/names.js';
 import { ACTIONS_FEATURE, kibanaPrivilegeSchema } from '../../security/roles.js';
 import type { UsersService } from '../../security/users_service.js';
 import { defineRoute, type RouteContext, type RouteSpec } from '../route.js';
@@ -26,16 +27,10 @@ export const metadataSchema = z
 // Users
 // ---------------------------------------------------------------------------------------------
 
-/** Elasticsearch's rule (printable ASCII, 1 to 507 characters, no outer spaces), without `:`, which Basic credentials cannot carry. */
-const NEW_USERNAME = /^[\x21-\x39\x3b-\x7e](?:[\x20-\x39\x3b-\x7e]*[\x21-\x39\x3b-\x7e])?$/;
-
 const usernameParam = z.strictObject({ username: z.string().min(1) });
+/** Elasticsearch's rule, and no `:`, which Basic credentials cannot carry. */
 const newUsernameParam = z.strictObject({
-  username: z
-    .string()
-    .min(1)
-    .max(507)
-    .regex(NEW_USERNAME, "must be printable ASCII characters other than ':', without leading or trailing spaces"),
+  username: elasticsearchName('User', MAX_NATIVE_NAME_LENGTH).refine((name) => !name.includes(':'), "must not contain ':', which Basic credentials cannot carry"),
 });
 
 const passwordSchema = z.string().min(6).meta({ description: 'At least 6 characters. Only its scrypt hash is stored.' });
@@ -231,7 +226,7 @@ const elasticsearchPrivileges = z
 
 export const putRoleBody = z
   .strictObject({
-    description: z.string().optional(),
+    description: roleDescription.optional().meta({ description: `Up to ${MAX_ROLE_DESCRIPTION_LENGTH} characters.` }),
     elasticsearch: elasticsearchPrivileges.default({}),
     kibana: z.array(kibanaEntrySchema).default([]).meta({ description: 'Kibana privileges, each over a list of spaces.' }),
     metadata: metadataSchema,
@@ -251,7 +246,9 @@ const roleResponse = z
   })
   .meta({ id: 'role_response' });
 
-const roleNameParam = z.strictObject({ name: z.string().min(1).max(1024) });
+/** Looking up or deleting takes any name, so that roles stored before the rules stay reachable. */
+const roleNameParam = z.strictObject({ name: z.string().min(1) });
+const newRoleNameParam = z.strictObject({ name: elasticsearchName('Role', MAX_NATIVE_NAME_LENGTH) });
 
 function roleRoutes(roles: RolesService): RouteSpec[] {
   const tags = ['roles'];
@@ -287,7 +284,7 @@ function roleRoutes(roles: RolesService): RouteSpec[] {
       audit: { action: 'role_put', object: 'role' },
       summary: 'Create or update a role',
       tags,
-      params: roleNameParam,
+      params: newRoleNameParam,
       body: putRoleBody,
       responses: { 204: { description: 'Saved' }, ...errorResponses(400, 401, 403) },
       async handler({ params, body }) {
