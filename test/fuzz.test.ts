@@ -23,6 +23,7 @@ type FuzzClass = (typeof CLASSES)[number];
 const JSON_CLASSES = ['wrong-type', 'unknown-field', 'prototype-key', 'deep-nesting', 'huge-string', 'odd-unicode', 'truncated-json', 'malformed-json'] as const;
 const CLASSES = [
   'valid',
+  'concurrent',
   ...JSON_CLASSES,
   'content-type',
   'odd-query',
@@ -102,6 +103,8 @@ interface FuzzRequest {
   payload?: string;
   /** The answer must be this 4xx status, or any 4xx with `true`. */
   refuse?: number | true;
+  /** Sent this many times at once. */
+  copies?: number;
 }
 
 /** Bytes for a raw socket; `method` and `url` only describe it. */
@@ -205,7 +208,7 @@ describe(`fuzzing every route (seed ${SEED}, PLUGBOARD_FUZZ_SEED replays it)`, (
   });
 
   /** The URL of an operation with its path parameters filled with seeded values. */
-  function urlOf(op: Operation, value?: (name: string) => string): string {
+  function urlOf(op: Operation, value?: (name: string) => string | undefined): string {
     const seeded: Record<string, string> = { username: 'fuzzer', name: 'custom', execution_id: executionId, id: op.path.startsWith('/api/spaces') ? 'other' : 'log' };
     return op.path.replace(/\{(\w+)\}/g, (_, name: string) => value?.(name) ?? seeded[name]);
   }
@@ -360,6 +363,12 @@ describe(`fuzzing every route (seed ${SEED}, PLUGBOARD_FUZZ_SEED replays it)`, (
       const made = multipart(rng);
       request.payload = made.payload;
       Object.assign(headers, made.headers);
+    } else if (cls === 'concurrent') {
+      // The same request several times at once, on a new id when it has one: creations race.
+      const fresh = `race-${rng.int(1_000_000)}`;
+      request.url = urlOf(op, (name) => (name === 'id' || name === 'username' || name === 'name' ? fresh : undefined));
+      if (op.route === 'POST /api/spaces/space') request.payload = JSON.stringify({ ...(op.body as object), id: fresh });
+      request.copies = 4;
     } else if (cls === 'content-type') {
       headers['content-type'] = rng.pick([
         'text/plain',
@@ -465,6 +474,18 @@ describe(`fuzzing every route (seed ${SEED}, PLUGBOARD_FUZZ_SEED replays it)`, (
     if (!shaped) fail('error body is not {statusCode, error, message}');
   }
 
+  /** The body of a chunked response. */
+  function unchunk(bytes: Buffer): Buffer {
+    const chunks: Buffer[] = [];
+    for (let at = 0; ; ) {
+      const lineEnd = bytes.indexOf('\r\n', at);
+      const size = parseInt(bytes.subarray(at, lineEnd).toString('latin1'), 16);
+      if (!size) return Buffer.concat(chunks);
+      chunks.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+      at = lineEnd + 2 + size + 2;
+    }
+  }
+
   /** Sends bytes on a fresh connection and reads until the server closes it. */
   function rawRequest(bytes: Buffer | string): Promise<{ status: number | 'closed'; text: string; contentType?: string }> {
     return new Promise((resolve, reject) => {
@@ -473,10 +494,16 @@ describe(`fuzzing every route (seed ${SEED}, PLUGBOARD_FUZZ_SEED replays it)`, (
       socket.on('data', (chunk) => chunks.push(chunk));
       socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? undefined : reject(err)));
       socket.on('close', () => {
-        const response = Buffer.concat(chunks).toString('utf8');
-        const status = /^HTTP\/1\.1 (\d{3})/.exec(response);
-        const [head, ...body] = response.split('\r\n\r\n');
-        resolve({ status: status ? Number(status[1]) : 'closed', text: body.join('\r\n\r\n'), contentType: /content-type: ([^\r]*)/i.exec(head)?.[1] });
+        const response = Buffer.concat(chunks);
+        const headEnd = response.indexOf('\r\n\r\n');
+        const head = response.subarray(0, headEnd < 0 ? response.length : headEnd).toString('latin1');
+        const body = headEnd < 0 ? Buffer.alloc(0) : response.subarray(headEnd + 4);
+        const status = /^HTTP\/1\.1 (\d{3})/.exec(head);
+        resolve({
+          status: status ? Number(status[1]) : 'closed',
+          text: (/\r\ntransfer-encoding: chunked/i.test(head) ? unchunk(body) : body).toString('utf8'),
+          contentType: /\r\ncontent-type: ([^\r]*)/i.exec(head)?.[1],
+        });
       });
       // A half-close tells the server no more bytes come; what it waits for then is a truncation.
       socket.end(bytes);
@@ -528,7 +555,8 @@ describe(`fuzzing every route (seed ${SEED}, PLUGBOARD_FUZZ_SEED replays it)`, (
     };
     const made = rng.pick(Object.values(cases))();
     const firstLine = Buffer.from(made.payload).toString('latin1').split(/\r?\n/)[0];
-    return { ...made, method: firstLine.split(' ')[0], url: excerpt(firstLine, 120)! };
+    const [method, ...target] = firstLine.split(' ');
+    return { ...made, method, url: excerpt(target.join(' '), 120)! };
   }
 
   const heapUsed = () => {
@@ -559,7 +587,15 @@ describe(`fuzzing every route (seed ${SEED}, PLUGBOARD_FUZZ_SEED replays it)`, (
       };
       for (let i = 0; i < REQUESTS / BATCHES; i++) {
         const request = generate(rng);
-        const res = await pb.plugboard.app.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, payload: request.payload });
+        const send = () => pb.plugboard.app.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, payload: request.payload });
+        if (request.copies) {
+          // Some of them succeed: what the others leave behind is not theirs alone.
+          for (const res of await Promise.all(Array.from({ length: request.copies }, send))) check(request, res.statusCode, res.body, res.headers['content-type'] as string | undefined);
+          counts[request.cls] = (counts[request.cls] ?? 0) + 1;
+          before = await snapshot();
+          continue;
+        }
+        const res = await send();
         await record(request, res.statusCode, res.body, res.headers['content-type'] as string | undefined);
       }
       for (let i = 0; i < RAW_PER_BATCH; i++) {
