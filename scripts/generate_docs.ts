@@ -1153,6 +1153,7 @@ function apiPage(facts: ApiFacts): string {
       '`[request body]: could not parse object value from json input`. Connector failures are not HTTP errors:',
       '`_execute` and `_test` answer 200 with `"status": "error"` in the execution result.',
     ].join('\n'),
+    'Every limit on input (body size, ids, KQL, imports…), its setting and the answer beyond it: [limits.md](limits.md).',
     '## Routes',
     [
       'Every route of the OpenAPI document. *Kibana*: Kibana\'s public API. *Kibana internal*: a route that Kibana',

@@ -97,6 +97,8 @@ export interface Plugboard {
   logger: Logger;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
+  /** Resolves once every write submitted so far (event log, audit, task changes) is committed. */
+  flushWrites(): Promise<void>;
   /** Stops accepting requests, lets running ones finish, closes the database. */
   close(): Promise<void>;
 }
@@ -282,6 +284,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     taskManager,
     cipher,
     logger,
+    flushWrites: () => writes.flush(),
     async listen() {
       await app.listen({ port: config.server.port, host: config.server.host });
       ready = true;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { BASIC_AUTH, startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { IMPORT_REQUEST, VALID_BODIES } from './helpers/valid_requests.js';
 import { startPrometheus } from './helpers/prometheus.js';
 import { sample } from './helpers/prometheus_text.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
@@ -12,47 +13,6 @@ import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
 
 const SCRAPE_ROLE = { elasticsearch: { cluster: ['monitor'] } };
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-
-/** Bodies that pass validation, so that an answer other than 403 would be a real permission. */
-const VALID_BODIES: Record<string, unknown> = {
-  'POST /api/actions/connector': { name: 'x', connector_type_id: '.server-log' },
-  'POST /api/actions/connector/{id}': { name: 'x', connector_type_id: '.server-log' },
-  'PUT /api/actions/connector/{id}': { name: 'renamed' },
-  'POST /api/actions/connector/{id}/_execute': { params: { message: 'x' } },
-  'POST /api/actions/connector/{id}/_render': { params: { message: 'x' } },
-  'POST /api/actions/connector/{id}/_enqueue': { params: { message: 'x' } },
-  'POST /api/actions/_bulk_enqueue': { actions: [{ id: 'log', params: { message: 'x' } }] },
-  'POST /api/actions/connector/_test': { connector_type_id: '.server-log', params: { message: 'x' } },
-  'POST /api/actions/connector/{id}/_copy_to_space': { spaces: ['other'] },
-  'POST /api/saved_objects/_export': { type: 'action' },
-  'POST /internal/actions/_global_connector_execution_logs': { date_start: 'now-1d' },
-  'POST /internal/actions/_global_connector_execution_kpi': { date_start: 'now-1d' },
-  'POST /api/spaces/space': { id: 'made-by-scraper', name: 'x' },
-  'PUT /api/spaces/space/{id}': { id: 'other', name: 'renamed' },
-  'PUT /api/security/user/{username}': { password: 'a-new-password', roles: ['superuser'] },
-  'POST /api/security/user/{username}/_password': { password: 'a-new-password' },
-  'PUT /api/security/role/{name}': { kibana: [{ base: ['all'], spaces: ['*'] }] },
-  'POST /api/security/api_key': { name: 'another' },
-  'PUT /internal/actions/connector/{id}': { name: 'renamed', keep_secrets: [] },
-  'POST /internal/actions/connector/{id}/_preview_run': { params: { message: 'x' } },
-  'POST /internal/actions/connector/_preview_run': { connector_type_id: '.server-log', params: { message: 'x' } },
-  'POST /internal/actions/connector/_validate': { connector_type_id: '.server-log', config: {} },
-};
-
-/** A valid import: one connector as an NDJSON file in the multipart field `file`. */
-const IMPORT_BOUNDARY = 'scrape-boundary';
-const IMPORT_REQUEST = {
-  raw: [
-    `--${IMPORT_BOUNDARY}`,
-    'Content-Disposition: form-data; name="file"; filename="c.ndjson"',
-    'Content-Type: application/ndjson',
-    '',
-    JSON.stringify({ type: 'action', id: 'imported', attributes: { name: 'i', actionTypeId: '.server-log', isMissingSecrets: false, config: {}, secrets: {} }, references: [] }),
-    `--${IMPORT_BOUNDARY}--`,
-    '',
-  ].join('\r\n'),
-  headers: { 'content-type': `multipart/form-data; boundary=${IMPORT_BOUNDARY}` },
-};
 
 /**
  * Routes a scrape credential gets an answer other than 403 from, and why that is no permission:

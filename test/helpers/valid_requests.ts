@@ -1,0 +1,46 @@
+// Requests every route accepts, keyed by `METHOD /openapi/path`: the starting points of tests
+// that must get past validation (permission checks, fuzzing).
+
+/** Bodies that pass validation, so that an answer other than 403 would be a real permission. */
+export const VALID_BODIES: Record<string, unknown> = {
+  'POST /api/actions/connector': { name: 'x', connector_type_id: '.server-log' },
+  'POST /api/actions/connector/{id}': { name: 'x', connector_type_id: '.server-log' },
+  'PUT /api/actions/connector/{id}': { name: 'renamed' },
+  'POST /api/actions/connector/{id}/_execute': { params: { message: 'x' } },
+  'POST /api/actions/connector/{id}/_render': { params: { message: 'x' } },
+  'POST /api/actions/connector/{id}/_enqueue': { params: { message: 'x' } },
+  'POST /api/actions/_bulk_enqueue': { actions: [{ id: 'log', params: { message: 'x' } }] },
+  'POST /api/actions/connector/_test': { connector_type_id: '.server-log', params: { message: 'x' } },
+  'POST /api/actions/connector/{id}/_copy_to_space': { spaces: ['other'] },
+  'POST /api/saved_objects/_export': { type: 'action' },
+  'POST /internal/actions/_global_connector_execution_logs': { date_start: 'now-1d' },
+  'POST /internal/actions/_global_connector_execution_kpi': { date_start: 'now-1d' },
+  'POST /api/spaces/space': { id: 'made-by-scraper', name: 'x' },
+  'PUT /api/spaces/space/{id}': { id: 'other', name: 'renamed' },
+  'PUT /api/security/user/{username}': { password: 'a-new-password', roles: ['superuser'] },
+  'POST /api/security/user/{username}/_password': { password: 'a-new-password' },
+  'PUT /api/security/role/{name}': { kibana: [{ base: ['all'], spaces: ['*'] }] },
+  'POST /api/security/api_key': { name: 'another' },
+  'PUT /internal/actions/connector/{id}': { name: 'renamed', keep_secrets: [] },
+  'POST /internal/actions/connector/{id}/_preview_run': { params: { message: 'x' } },
+  'POST /internal/actions/connector/_preview_run': { connector_type_id: '.server-log', params: { message: 'x' } },
+  'POST /internal/actions/connector/_validate': { connector_type_id: '.server-log', config: {} },
+  'POST /api/core/capabilities': { applications: ['kibana'] },
+  'DELETE /api/security/api_key': { ids: ['no-such-key'] },
+};
+
+/** One connector as an NDJSON saved object, as an export writes it. */
+export const IMPORT_LINE = JSON.stringify({ type: 'action', id: 'imported', attributes: { name: 'i', actionTypeId: '.server-log', isMissingSecrets: false, config: {}, secrets: {} }, references: [] });
+
+const IMPORT_BOUNDARY = 'scrape-boundary';
+
+/** A saved-objects import request: `file` as the multipart field holding the NDJSON text. */
+export function importRequest(file: string): { raw: string; headers: Record<string, string> } {
+  return {
+    raw: [`--${IMPORT_BOUNDARY}`, 'Content-Disposition: form-data; name="file"; filename="c.ndjson"', 'Content-Type: application/ndjson', '', file, `--${IMPORT_BOUNDARY}--`, ''].join('\r\n'),
+    headers: { 'content-type': `multipart/form-data; boundary=${IMPORT_BOUNDARY}` },
+  };
+}
+
+/** A valid import: one connector. */
+export const IMPORT_REQUEST = importRequest(IMPORT_LINE);
