@@ -117,6 +117,17 @@ describe.each(dialects)('connectors API on %s', (dialect) => {
     expect(relisted.body.find((c: { name: string }) => c.name === 'gamma').referenced_by_count).toBe(1);
   });
 
+  it('stores a name of any length, as Kibana does (no index entry limits it)', async () => {
+    // 400,000 bytes of UTF-8: far beyond PostgreSQL's btree entry size of 2,704 bytes.
+    const name = '\u{1F600}'.repeat(100_000);
+    const res = await pb.api('POST', '/api/actions/connector/long-name', { name, connector_type_id: '.server-log' });
+    expect([res.status, res.body.name === name]).toEqual([200, true]);
+    const renamed = await pb.api('PUT', '/api/actions/connector/long-name', { name: `${name}!` });
+    expect([renamed.status, renamed.body.name === `${name}!`]).toEqual([200, true]);
+    expect((await pb.api('GET', '/api/actions/connectors')).body.some((c: { name: string }) => c.name === `${name}!`)).toBe(true);
+    expect((await pb.api('DELETE', '/api/actions/connector/long-name')).status).toBe(204);
+  });
+
   it('updates name, config and secrets but not the type, and refuses preconfigured', async () => {
     const created = await pb.api('POST', '/api/actions/connector/to-update', { name: 'Before', connector_type_id: '.server-log' });
     expect(created.status).toBe(200);

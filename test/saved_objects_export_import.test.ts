@@ -486,6 +486,10 @@ describe.each(dialects)('saved-objects export and import on %s', (dialect) => {
       expect(res.status, name).toBe(400);
       expect(res.body, name).toEqual({ statusCode: 400, error: 'Bad Request', message });
     }
+    // A form field beside the file, over its 64 KiB limit, refuses the request rather than being cut.
+    const bigField = `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\n${'n'.repeat(70_000)}\r\n${raw}`;
+    const refused = await pb.api('POST', '/s/malformed/api/saved_objects/_import', undefined, { raw: bigField, headers: { 'content-type': contentType } });
+    expect([refused.status, refused.body.message]).toEqual([413, 'Form field [note] is larger than the limit of 65536 bytes']);
     expect(await listed('malformed')).toEqual([]);
     // The same file, well formed, is imported.
     const res = await importFile(content, { space: 'malformed' });
@@ -542,5 +546,28 @@ describe('an import whose client disconnects mid-upload', () => {
     } finally {
       await pb.close();
     }
+  });
+
+  it('leaves no handler waiting when the client hangs up before its body is read, so shutdown ends', async () => {
+    const pb = await startTestPlugboard();
+    const url = new URL(await pb.plugboard.listen());
+    const { raw, contentType } = multipart(ndjson([savedObject('cut-2', { actionTypeId: '.server-log', name: 'Cut', config: {}, secrets: {} })]));
+    // Hung up at once, while the request is still being authenticated: the multipart reader
+    // starts after the connection's 'close'. Several, so that some land in that window.
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const socket = net.connect(Number(url.port), url.hostname);
+        await once(socket, 'connect');
+        socket.write(
+          `POST /api/saved_objects/_import HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: ${BASIC_AUTH}\r\nkbn-xsrf: true\r\n` +
+            `content-type: ${contentType}\r\ncontent-length: ${Buffer.byteLength(raw)}\r\n\r\n${raw.slice(0, i * 10)}`,
+        );
+        socket.destroy();
+      }),
+    );
+    expect((await pb.api('GET', '/api/actions/connectors')).status).toBe(200);
+    let closed = false;
+    void pb.close().then(() => (closed = true));
+    await expect.poll(() => closed, { message: 'shutdown waits for an import handler that never ends' }).toBe(true);
   });
 });

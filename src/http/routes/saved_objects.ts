@@ -99,14 +99,25 @@ async function readImportFile(request: FastifyRequest, maxBytes: number): Promis
   requireBoundary(request.headers['content-type'] ?? '');
   const tooLarge = () => new PlugboardError(413, `Payload content length greater than maximum allowed: ${maxBytes}`);
   let found: { filename: string; text: string } | undefined;
+  // A client that hung up while the request was authenticated is gone before the multipart
+  // reader starts listening: its 'close' has passed, and the reader would wait for good.
+  if (request.raw.destroyed && !request.raw.complete) {
+    request.log.debug('The import request was closed by the client before its body was read');
+    throw badRequest('Invalid multipart payload format');
+  }
   try {
     for await (const part of request.parts({ limits: { fileSize: maxBytes, fieldSize: MAX_FIELD_BYTES, parts: MAX_PARTS } })) {
-      if (part.type !== 'file') continue;
+      if (part.type !== 'file') {
+        // busboy cuts a field at the size limit and says so only in this flag.
+        if (part.valueTruncated) throw new PlugboardError(413, `Form field [${part.fieldname}] is larger than the limit of ${MAX_FIELD_BYTES} bytes`);
+        continue;
+      }
       // Every file part is read, so that the request is consumed; only the first `file` counts.
       const content = await part.toBuffer();
       if (part.fieldname === 'file' && !found) found = { filename: part.filename, text: content.toString('utf8') };
     }
   } catch (err) {
+    if (err instanceof PlugboardError) throw err;
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') throw tooLarge();
     // Only the body is read here, so any other failure is the client's: a body that is not

@@ -7,6 +7,7 @@ import * as userMetadata from './005_user_metadata.js';
 import * as sessionPasswordStamp from './006_session_password_stamp.js';
 import * as taskInterruptions from './007_task_interruptions.js';
 import * as encryptionKeyCheck from './008_encryption_key_check.js';
+import * as connectorsSpaceIndex from './009_connectors_space_index.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006_session_password_stamp': sessionPasswordStamp,
   '007_task_interruptions': taskInterruptions,
   '008_encryption_key_check': encryptionKeyCheck,
+  '009_connectors_space_index': connectorsSpaceIndex,
 };
 
 export const migrationProvider: MigrationProvider = {
