@@ -35,6 +35,9 @@ describe('parseAuthorization', () => {
       `ApiKey ${b64('idkey')}`,
       `ApiKey ${b64(':key')}`,
       `ApiKey ${b64('id:')}`,
+      `ApiKey ${b64('i\0d:key')}`,
+      `Basic ${b64('\0:\0')}`,
+      `Basic ${b64('user:pa\0ss')}`,
       'ApiKey ',
       `Bearer ${good}`,
     ]) {

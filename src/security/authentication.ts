@@ -30,7 +30,8 @@ export function parseAuthorization(authorization: string): { scheme: 'basic' | '
   if (!match || !STRICT_BASE64.test(match[2])) return undefined;
   const decoded = Buffer.from(match[2], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 1 || colon === decoded.length - 1) return undefined;
+  // No stored name or key holds a NUL, and PostgreSQL cannot even look one up.
+  if (colon < 1 || colon === decoded.length - 1 || decoded.includes('\0')) return undefined;
   return { scheme: match[1].toLowerCase() === 'apikey' ? 'apikey' : 'basic', name: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
