@@ -123,8 +123,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   }
   const cipher = new SecretsCipher(key.key, eso.keyRotation.decryptionOnlyKeys);
 
-  for (const key of notInterpretedSettings(configSchema, config)) {
-    logger.warn(`${key} is accepted for kibana.yml compatibility but not interpreted: it changes nothing.`);
+  for (const setting of notInterpretedSettings(configSchema, config)) {
+    logger.warn(`${setting} is accepted for kibana.yml compatibility but not interpreted: it changes nothing.`);
   }
   const registry = new ConnectorTypeRegistry([...CONNECTOR_TYPES, ...(options.extraConnectorTypes ?? [])], actionsConfig.enabledActionTypes);
   for (const [typeId, url] of Object.entries(config.plugboard.serviceUrlOverrides)) {

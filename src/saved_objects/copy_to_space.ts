@@ -1,6 +1,6 @@
 import type { Scope } from '../actions/actions_client.js';
 import { badRequest, PlugboardError, savedObjectNotFound } from '../common/errors.js';
-import { DecryptionError } from '../crypto/secrets_cipher.js';
+import { bindingOf, DecryptionError } from '../crypto/secrets_cipher.js';
 import type { ConnectorRecord } from '../storage/connectors_repository.js';
 import { idInSpace } from './connector_saved_object.js';
 import type { ConnectorTransferDeps } from './deps.js';
@@ -43,7 +43,7 @@ export async function copyToSpaces(
   registry.ensureEnabled(source.typeId);
   let secrets: Record<string, unknown>;
   try {
-    secrets = cipher.decrypt(source.secrets, { spaceId: source.spaceId, connectorId: source.id, typeId: source.typeId, config: source.config });
+    secrets = cipher.decrypt(source.secrets, bindingOf(source));
   } catch (err) {
     if (err instanceof DecryptionError) throw new PlugboardError(409, err.message);
     throw err;

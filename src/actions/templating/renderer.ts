@@ -109,6 +109,7 @@ function render(logger: Logger, template: string, view: Record<string, unknown>,
     return `error rendering mustache template "${template}": ${(err as Error).message}`;
   }
 }
+
 /** Renders one template string with the values escaped for where the text goes. */
 export function renderTemplate(logger: Logger, template: string, variables: Record<string, unknown>, mode: EscapeMode): string;
 export function renderTemplate<T extends null | undefined>(logger: Logger, template: string | T, variables: Record<string, unknown>, mode: EscapeMode): string | T;
