@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { actionTaskDefinition } from './actions/action_task.js';
 import { createActionQueue } from './actions/action_queue.js';
 import { ConnectorLoader } from './actions/connector_loader.js';
+import { ParamsRenderer } from './actions/templating/params_renderer.js';
 import { EventLogger } from './event_log/event_logger.js';
 import { executionLogRoutes } from './http/routes/execution_logs.js';
 import { metricsRoutes } from './http/routes/metrics.js';
@@ -227,6 +228,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   await taskManager.schedule([retentionTask()]);
   if (options.runTasks !== false) taskManager.start();
 
+  const paramsRenderer = new ParamsRenderer(logger, metricsRegistry);
   const actions = new ActionsClient({
     repository,
     loader,
@@ -238,6 +240,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     executor,
     validatorContext: { configurationUtilities },
     logger,
+    paramsRenderer,
     executionMetrics,
   });
   const spaces = new SpacesService(new SpacesRepository(database.db));
@@ -305,6 +308,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         await taskManager.stop();
         await app.close();
         await handlersDone();
+        await paramsRenderer.close();
         await writes.flush();
         await audit.close();
         await wakeups?.close();

@@ -89,4 +89,22 @@ describe.each(dialects)('render API on %s', (dialect) => {
     const fine = await pb.api('POST', '/api/actions/connector/hook/_render', { params: { body: '{"n": {{#EvalMath}}a * 2{{/EvalMath}}}' }, variables: { a: 21 } });
     expect(fine.body).toEqual({ params: { body: '{"n": 42}' } });
   });
+
+  it('renders templates beyond the small on-loop budget on the render thread, and counts where each was rendered', async () => {
+    const rendered = async () => {
+      const metrics = await pb.api('GET', '/metrics');
+      const count = (thread: string) => Number(new RegExp(`^plugboard_template_renders_total\\{thread="${thread}"\\} (\\d+)$`, 'm').exec(metrics.text)?.[1] ?? 0);
+      return { main: count('main'), render: count('render') };
+    };
+    const before = await rendered();
+    const heavy = await pb.api('POST', '/api/actions/connector/hook/_render', {
+      params: { body: `[${'"{{x}}",'.repeat(2_000)}"{{#EncodeURIComponent}}{{x}}{{/EncodeURIComponent}}"]` },
+      variables: { x: 'a "b"' },
+    });
+    expect(heavy.status).toBe(200);
+    expect(JSON.parse(heavy.body.params.body)).toEqual([...Array.from({ length: 2_000 }, () => 'a "b"'), 'a%20%5C%22b%5C%22']);
+    const light = await pb.api('POST', '/api/actions/connector/ops-log/_render', { params: { message: '{{x}}' }, variables: { x: 1 } });
+    expect(light.body).toEqual({ params: { message: '1', level: 'info' } });
+    expect(await rendered()).toEqual({ main: before.main + 1, render: before.render + 1 });
+  });
 });

@@ -27,6 +27,14 @@ export class ApiClient {
     return JSON.parse(text) as T;
   }
 
+  /** A GET whose answer is not JSON (e.g. /metrics). */
+  async text(path: string): Promise<string> {
+    const res = await this.pool.request({ method: 'GET', path, headers: authHeaders(this.password) });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`GET ${path} answered ${res.statusCode}: ${text.slice(0, 500)}`);
+    return text;
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }

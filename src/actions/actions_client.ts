@@ -16,7 +16,7 @@ import type { ActionExecutor, ExecuteOptions, RunnableConnector } from './execut
 import type { InMemoryConnector } from './in_memory_connectors.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
 import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
-import { renderActionParams } from './templating/render_params.js';
+import type { ParamsRenderer } from './templating/params_renderer.js';
 import { asBadRequest, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
 
 /** Kibana's text for a connector imported without its secrets. */
@@ -133,6 +133,7 @@ export interface ActionsClientDeps {
   executor: ActionExecutor;
   validatorContext: ValidatorContext;
   logger: Logger;
+  paramsRenderer: ParamsRenderer;
   /** Counts `_execute` and `_test` runs in the metrics; absent in tests that do not read them. */
   executionMetrics?: ExecutionRecorder;
 }
@@ -417,7 +418,7 @@ export class ActionsClient {
     if (!found) throw savedObjectNotFound('action', id);
     const def = this.deps.registry.get(found.typeId);
     const valid = asBadRequest(() => validateParams(def, params, this.deps.validatorContext));
-    return renderActionParams(def, this.deps.logger, valid, variables, id);
+    return this.deps.paramsRenderer.render(def, valid, variables, id);
   }
 
   /**

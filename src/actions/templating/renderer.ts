@@ -2,7 +2,7 @@ import Mustache from 'mustache';
 import type { Logger } from 'pino';
 import { ESCAPERS, type EscapeMode } from './escape.js';
 import { templateLambdas, type Lambda } from './lambdas.js';
-import { RenderBudget, TemplateLimitError } from './limits.js';
+import { InlineBudgetSpent, RenderBudget, TemplateLimitError } from './limits.js';
 import { prepareVariables } from './variables.js';
 
 // Rendering of action params (reference §9). Escaping is passed to each render rather than
@@ -17,7 +17,10 @@ type Tokens = string[][];
  * value methods.
  */
 class BudgetedWriter extends Mustache.Writer {
-  constructor(private readonly budget: RenderBudget) {
+  constructor(
+    private readonly budget: RenderBudget,
+    private readonly escape: (text: string) => string,
+  ) {
     super();
     (this as { templateCache?: unknown }).templateCache = undefined;
   }
@@ -43,8 +46,13 @@ class BudgetedWriter extends Mustache.Writer {
     return this.charged(super.rawValue(token));
   }
 
-  override escapedValue(...args: Parameters<Mustache.Writer['escapedValue']>): string {
-    return this.charged(super.escapedValue(...args));
+  // mustache's own, with the room checked before a long value is escaped.
+  override escapedValue(token: string[], context: Mustache.Context): string {
+    const value: unknown = context.lookup(token[1]);
+    if (value == null) return '';
+    const text = String(value);
+    this.budget.checkRoom(text.length);
+    return this.charged(this.escape(text));
   }
 
   override unescapedValue(...args: Parameters<Mustache.Writer['unescapedValue']>): string {
@@ -80,9 +88,9 @@ function chargedLambdas(logger: Logger, budget: RenderBudget): Record<string, La
 let actionBudget: RenderBudget | undefined;
 
 /** Runs `fn` with one budget for every template it renders (one action's params). */
-export function withRenderBudget<T>(fn: () => T): T {
+export function withRenderBudget<T>(fn: () => T, budget = new RenderBudget()): T {
   const outer = actionBudget;
-  actionBudget = new RenderBudget();
+  actionBudget = budget;
   try {
     return fn();
   } finally {
@@ -90,22 +98,18 @@ export function withRenderBudget<T>(fn: () => T): T {
   }
 }
 
-function escaperFor(mode: EscapeMode): (value: unknown) => string {
-  const escape = ESCAPERS[mode];
-  return (value) => (value == null ? '' : escape(String(value)));
-}
-
-function render(logger: Logger, template: string, view: Record<string, unknown>, mode: EscapeMode): string {
+function render(logger: Logger, template: string, variables: Record<string, unknown>, mode: EscapeMode): string {
   // Without a tag, mustache would give the text back as it is, after parsing it character by character.
   if (!template.includes('{{')) return template;
   const budget = actionBudget ?? new RenderBudget();
   budget.template = template;
   budget.checkLength(template);
-  const writer = new BudgetedWriter(budget);
+  const view = budget.view(variables, (raw) => prepareVariables(raw, budget));
+  const writer = new BudgetedWriter(budget, ESCAPERS[mode]);
   try {
-    return writer.render(template, { ...chargedLambdas(logger, budget), ...view }, undefined, { escape: escaperFor(mode) });
+    return writer.render(template, { ...chargedLambdas(logger, budget), ...view });
   } catch (err) {
-    if (err instanceof TemplateLimitError) throw err;
+    if (err instanceof TemplateLimitError || err instanceof InlineBudgetSpent) throw err;
     return `error rendering mustache template "${template}": ${(err as Error).message}`;
   }
 }
@@ -115,14 +119,13 @@ export function renderTemplate(logger: Logger, template: string, variables: Reco
 export function renderTemplate<T extends null | undefined>(logger: Logger, template: string | T, variables: Record<string, unknown>, mode: EscapeMode): string | T;
 export function renderTemplate(logger: Logger, template: string | null | undefined, variables: Record<string, unknown>, mode: EscapeMode): string | null | undefined {
   if (template == null) return template;
-  return render(logger, template, prepareVariables(variables), mode);
+  return render(logger, template, variables, mode);
 }
 
 /** Every string anywhere in `value` rendered without escaping (for types with no rules of their own). */
 export function renderTemplatesDeep<T>(logger: Logger, value: T, variables: Record<string, unknown>): T {
-  const view = prepareVariables(variables);
   const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') return render(logger, node, view, 'none');
+    if (typeof node === 'string') return render(logger, node, variables, 'none');
     if (Array.isArray(node)) return node.map(walk);
     if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
     return node;

@@ -3,7 +3,7 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { captureLogger } from '../../../test/helpers/logs.js';
 import { d3SecurityConnectorType } from '../../connector_types/d3security/index.js';
-import { MAX_PARSED_CHARS, MAX_RENDERED_CHARS, MAX_RENDER_STEPS, MAX_SECTION_DEPTH, MAX_TEMPLATE_LENGTH, TemplateLimitError } from './limits.js';
+import { MAX_PARSED_CHARS, MAX_RENDERED_CHARS, MAX_RENDER_STEPS, MAX_SECTION_DEPTH, MAX_TEMPLATE_LENGTH, RenderBudget, TemplateLimitError } from './limits.js';
 import { renderActionParams } from './render_params.js';
 import { renderTemplate, renderTemplatesDeep, withRenderBudget } from './renderer.js';
 import type { EscapeMode } from './escape.js';
@@ -108,7 +108,7 @@ describe('variables', () => {
 
   it('drop keys that would reach the prototype, and copy the input', () => {
     const input = JSON.parse('{"__proto__": {"polluted": true}, "a.__proto__.b": 1, "constructor.prototype.c": 2, "ok": {"x": 1}}') as Record<string, unknown>;
-    const prepared = prepareVariables(input);
+    const prepared = prepareVariables(input, new RenderBudget());
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.keys(prepared)).toEqual(['ok']);
     (prepared.ok as Record<string, unknown>).x = 2;

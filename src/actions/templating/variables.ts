@@ -3,17 +3,31 @@ const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 type Node = Record<string, unknown>;
 
+/**
+ * Objects of the prepared tree render as their JSON in `{{x}}`. The toString lives on a shared
+ * prototype: defined on each object, it would turn every object into a slow dictionary.
+ */
+const RENDERABLE: object = Object.create(Object.prototype, {
+  toString: {
+    value(this: Node) {
+      return JSON.stringify(this);
+    },
+  },
+});
+
 function isPlainObject(value: unknown): value is Node {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || proto === null || proto === RENDERABLE;
 }
 
-/** An object that renders as its JSON in `{{x}}` (its toString is not itself serialised). */
 function renderableObject(): Node {
-  const node: Node = {};
-  Object.defineProperty(node, 'toString', { value: () => JSON.stringify(node), enumerable: false, writable: true });
-  return node;
+  return Object.create(RENDERABLE) as Node;
+}
+
+/** Counts the values prepared, so that huge variables can be sent off the event loop. */
+export interface VariablesCounter {
+  chargeVariables(count: number): void;
 }
 
 function mergeInto(target: Node, source: Node): void {
@@ -24,16 +38,27 @@ function mergeInto(target: Node, source: Node): void {
   }
 }
 
-function transform(value: unknown): unknown {
+/** Sets `key` of `parent`, merging two objects (`a: {x}` and `a.b` in either order both end up in `a`). */
+function assign(parent: Node, key: string, child: unknown): void {
+  if (isPlainObject(parent[key]) && isPlainObject(child)) mergeInto(parent[key] as Node, child);
+  else parent[key] = child;
+}
+
+function transform(value: unknown, counter: VariablesCounter): unknown {
+  counter.chargeVariables(1);
   if (Array.isArray(value)) {
-    const items = value.map(transform);
+    const items = value.map((item) => transform(item, counter));
     Object.defineProperty(items, 'asJSON', { value: () => JSON.stringify(items), enumerable: false });
     return items;
   }
   if (!isPlainObject(value)) return value;
   const node = renderableObject();
-  for (const [key, raw] of Object.entries(value)) {
-    const child = transform(raw);
+  for (const key of Object.keys(value)) {
+    const child = transform(value[key], counter);
+    if (!key.includes('.')) {
+      if (!UNSAFE_KEYS.has(key)) assign(node, key, child);
+      continue;
+    }
     const path = key.split('.');
     if (path.some((part) => UNSAFE_KEYS.has(part))) continue;
     let parent = node;
@@ -41,10 +66,7 @@ function transform(value: unknown): unknown {
       if (!isPlainObject(parent[part])) parent[part] = renderableObject();
       parent = parent[part] as Node;
     }
-    const last = path[path.length - 1];
-    // `a: {x}` and `a.b` in either order both end up in `a`.
-    if (isPlainObject(parent[last]) && isPlainObject(child)) mergeInto(parent[last] as Node, child);
-    else parent[last] = child;
+    assign(parent, path[path.length - 1], child);
   }
   return node;
 }
@@ -55,6 +77,6 @@ function transform(value: unknown): unknown {
  * name; every object renders as its JSON (`{{context}}`); every array also offers `asJSON`
  * (`{{tags.asJSON}}`), since an array itself renders as its comma-joined items.
  */
-export function prepareVariables(variables: Record<string, unknown> | undefined): Record<string, unknown> {
-  return transform(variables ?? {}) as Record<string, unknown>;
+export function prepareVariables(variables: Record<string, unknown> | undefined, counter: VariablesCounter): Record<string, unknown> {
+  return transform(variables ?? {}, counter) as Record<string, unknown>;
 }
