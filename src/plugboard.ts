@@ -141,7 +141,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     smtpTransportOptions: (server) => smtpTransportOptions(policy, server),
   };
   const preconfigured = preconfiguredEntries(actionsConfig.preconfigured, actionsConfig.preconfiguredAlertHistoryEsIndex, (m) => logger.warn(m));
-  const inMemory = buildInMemoryConnectors(preconfigured, registry, { configurationUtilities });
+  const inMemory = buildInMemoryConnectors(preconfigured, registry, { configurationUtilities }, (m) => logger.warn(m));
 
   const lock = config.database.url ? undefined : DataDirLock.acquire(dataDir, (message) => logger.warn(message));
   let database: PlugboardDatabase;

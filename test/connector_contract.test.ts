@@ -111,14 +111,26 @@ describe.each(CONNECTOR_TYPES.map((t) => [t.id, t] as const))('contract of %s', 
   });
 
   it.runIf(fixture.allowedHostsApplies)('is held to allowedHosts on create and at execution', async () => {
-    const restricted = await startTestPlugboard({ settings: { 'xpack.actions.allowedHosts': ['allowed.example'] } });
+    const { config, secrets } = fixture.connector(sink.url);
+    const captured = captureLogger();
+    const restricted = await startTestPlugboard({
+      logger: captured.logger,
+      settings: { 'xpack.actions.allowedHosts': ['allowed.example'], 'xpack.actions.preconfigured': { 'pre-outside': { name: 'x', actionTypeId: typeId, config, secrets } } },
+    });
     let restrictedAgain: TestPlugboard | undefined;
     try {
-      const { config, secrets } = fixture.connector(sink.url);
       const refused = await restricted.api('POST', '/api/actions/connector', { name: 'x', connector_type_id: typeId, config, secrets });
       expect(refused.status).toBe(400);
       // A URL held in secrets (Slack and Teams webhooks) is refused as part of the secrets.
       expect(refused.body.message).toMatch(/^error validating connector type (config|secrets): .*is not added to the Kibana config xpack\.actions\.allowedHosts/);
+
+      // Preconfigured, as in Kibana, it does not stop start-up (it is warned about once) and
+      // is refused when it runs, with the same message.
+      expect(captured.records().filter((r) => r.level === 40 && /^xpack\.actions\.preconfigured\.pre-outside: the host "(127\.0\.0\.1|localhost)" is not in/.test(r.msg))).toHaveLength(1);
+      const beforePreconfigured = sink.requests.length;
+      const preconfigured = await restricted.api('POST', '/api/actions/connector/pre-outside/_execute', { params: fixture.connector(sink.url).params });
+      expect(preconfigured.body).toMatchObject({ status: 'error', message: refused.body.message });
+      expect(sink.requests.length).toBe(beforePreconfigured);
 
       // A connector saved while its host was allowed is refused once the host no longer is (one
       // server at a time on a SQLite data directory: restarted with the other setting).

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect as netConnect, type AddressInfo } from 'node:net';
@@ -7,8 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { OutboundHttp } from '../src/net/http_client.js';
 import { networkPolicyFromConfig } from '../src/net/network_policy.js';
+import { availableDialects } from './helpers/databases.js';
 import { captureLogger } from './helpers/logs.js';
+import { startMappingProxy, type MappingProxy } from './helpers/mapping_proxy.js';
 import { startTestPlugboard } from './helpers/plugboard.js';
+import { startStatusSink } from './helpers/status_sink.js';
 import { findTinyproxy, startTinyproxy, type Tinyproxy } from './helpers/tinyproxy.js';
 import { createTlsFixtures, startTlsServer, type TestTlsServer, type TlsFixtures } from './helpers/tls_fixtures.js';
 
@@ -17,6 +21,7 @@ import { createTlsFixtures, startTlsServer, type TestTlsServer, type TlsFixtures
 // from the proxy's own log.
 
 const tinyproxyBin = await findTinyproxy();
+const dialects = await availableDialects();
 const clients: OutboundHttp[] = [];
 
 function clientFor(settings: Record<string, unknown>, baseDir = process.cwd()): OutboundHttp {
@@ -227,6 +232,84 @@ describe.skipIf(!tinyproxyBin)('proxy (xpack.actions.proxyUrl and friends) throu
       expect(await newTargets(before)).toEqual([`127.0.0.1:${plain.port}`]);
     } finally {
       await pb.close();
+    }
+  });
+});
+
+// A name only the proxy can resolve, as behind a proxy that queries an internal DNS. `.test` is
+// reserved, so this machine's resolver does not know it either.
+const PROXY_ONLY_NAME = 'only-the-proxy-knows.test';
+const LOOPBACK_DENIED = ['127.0.0.0/8', '::1/128', '169.254.0.0/16'];
+
+describe('the SSRF guard behind a proxy that resolves names this machine cannot', () => {
+  let proxy: MappingProxy;
+  beforeAll(async () => {
+    proxy = await startMappingProxy({ [PROXY_ONLY_NAME]: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
+  it('hands such a name to the proxy, forwarded over http and tunnelled with CONNECT', async () => {
+    await expect(lookup(PROXY_ONLY_NAME), 'the premise: this machine cannot resolve the name').rejects.toThrow();
+    const before = proxy.targets.length;
+    const http = clientFor({
+      'xpack.actions.proxyUrl': proxy.url,
+      // The proxy's own view of the network decides where the name leads, even into a range
+      // this machine denies.
+      'plugboard.net.deniedAddresses': LOOPBACK_DENIED,
+      'xpack.actions.customHostSettings': [
+        { url: `https://${PROXY_ONLY_NAME}:${trusted.port}`, ssl: { certificateAuthoritiesData: tls.ca.cert, verificationMode: 'certificate' } },
+      ],
+    });
+    await expect(http.send({ url: `http://${PROXY_ONLY_NAME}:${plain.port}/forwarded` })).resolves.toMatchObject({ status: 200, body: 'plain ok' });
+    expect(plain.headers.at(-1)!.host).toBe(`${PROXY_ONLY_NAME}:${plain.port}`);
+    await expect(http.send({ url: `https://${PROXY_ONLY_NAME}:${trusted.port}/tunnelled`, method: 'POST', body: 'x' })).resolves.toMatchObject({ status: 200 });
+    expect(trusted.requests.at(-1)).toMatchObject({ method: 'POST', url: '/tunnelled', body: 'x' });
+    expect(proxy.targets.slice(before)).toEqual([`${PROXY_ONLY_NAME}:${plain.port}`, `${PROXY_ONLY_NAME}:${trusted.port}`]);
+
+    // Without the proxy the name leads nowhere.
+    await expect(clientFor({}).send({ url: `http://${PROXY_ONLY_NAME}:${plain.port}/` })).rejects.toMatchObject({ name: 'OutboundRequestError' });
+  });
+
+  it('still refuses addresses in a denied range, and names that resolve here into one, before asking the proxy', async () => {
+    const before = proxy.targets.length;
+    const http = clientFor({ 'xpack.actions.proxyUrl': proxy.url, 'plugboard.net.deniedAddresses': LOOPBACK_DENIED });
+    for (const url of [`http://127.0.0.1:${plain.port}/`, `http://[::1]:${plain.port}/`, `http://localhost:${plain.port}/`, `https://localhost:${trusted.port}/`, 'http://169.254.169.254/latest/meta-data/']) {
+      await expect(http.send({ url }), url).rejects.toMatchObject({ code: 'EADDRDENIED' });
+    }
+    expect(proxy.targets.slice(before)).toEqual([]);
+  });
+});
+
+describe.each(dialects)('a webhook connector behind that proxy, on %s', (dialect) => {
+  it("reaches its target through the proxy and reads the target's answers (Kibana's unreachable-target test)", async () => {
+    const [sink, proxy] = await Promise.all([startStatusSink(), startMappingProxy({ [PROXY_ONLY_NAME]: '127.0.0.1' })]);
+    const pb = await startTestPlugboard({ dialect, settings: { 'xpack.actions.proxyUrl': proxy.url } });
+    try {
+      const target = `${PROXY_ONLY_NAME}:${new URL(sink.url).port}`;
+      const created = await pb.api('POST', '/api/actions/connector', {
+        name: 'behind the proxy',
+        connector_type_id: '.webhook',
+        config: { url: `http://${target}/endpoint` },
+        secrets: {},
+      });
+      expect(created.status).toBe(200);
+      const execute = () => pb.api('POST', `/api/actions/connector/${created.body.id}/_execute`, { params: { body: 'failure' } });
+
+      sink.respondWith({ status: 500, body: '' });
+      expect((await execute()).body).toMatchObject({ status: 'error', message: 'error calling webhook, retry later', service_message: '[500] Internal Server Error', retry: true });
+      sink.respondWith({ status: 200, body: '' });
+      expect((await execute()).body).toMatchObject({ status: 'ok' });
+
+      expect(sink.requests.map((r) => [r.method, r.url, r.headers.host, r.body])).toEqual([
+        ['POST', '/endpoint', target, 'failure'],
+        ['POST', '/endpoint', target, 'failure'],
+      ]);
+      expect(proxy.targets).toEqual([target, target]);
+    } finally {
+      await pb.close();
+      await Promise.all([sink.close(), proxy.close()]);
     }
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { networkPolicyFromConfig } from '../src/net/network_policy.js';
 import { smtpTransportOptions } from '../src/net/smtp_connection.js';
+import { startMappingProxy } from './helpers/mapping_proxy.js';
 import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp_server.js';
 import { findTinyproxy, startTinyproxy, type Tinyproxy } from './helpers/tinyproxy.js';
 import { createTlsFixtures, type TlsFixtures } from './helpers/tls_fixtures.js';
@@ -36,10 +37,10 @@ async function startSmtp(opts: { secure?: boolean; noStartTls?: boolean } = {}):
   return server;
 }
 
-async function send(settings: Record<string, unknown>, server: TestSmtpServer, secure = false) {
+async function send(settings: Record<string, unknown>, server: TestSmtpServer, secure = false, host = '127.0.0.1') {
   const { config } = loadConfig({ settings: settings as never });
   const policy = networkPolicyFromConfig(config, process.cwd(), () => undefined);
-  const transport = createTransport({ ...smtpTransportOptions(policy, { host: '127.0.0.1', port: server.port, secure }), connectionTimeout: 5000 });
+  const transport = createTransport({ ...smtpTransportOptions(policy, { host, port: server.port, secure }), connectionTimeout: 5000 });
   try {
     return await transport.sendMail({ from: 'alerts@example.com', to: 'oncall@example.com', subject: 'Disk full', text: 'on host-1' });
   } finally {
@@ -90,6 +91,22 @@ describe('SMTP under the outbound policy', () => {
     expect(err).toMatchObject({ code: 'EADDRDENIED' });
     expect((err as Error).message).toContain('plugboard.net.deniedAddresses');
     expect(server.connections).toBe(0);
+  });
+
+  it('hands a server name only the proxy can resolve to the proxy, and still refuses a denied address before it', async () => {
+    const name = 'only-the-proxy-knows.test';
+    const proxy = await startMappingProxy({ [name]: '127.0.0.1' });
+    try {
+      // Without STARTTLS: the test certificate does not name the proxy-only host.
+      const server = await startSmtp({ noStartTls: true });
+      const settings = { 'xpack.actions.proxyUrl': proxy.url, 'plugboard.net.deniedAddresses': ['127.0.0.0/8'] };
+      await send(settings, server, false, name);
+      expect(server.received).toHaveLength(1);
+      await expect(send(settings, server)).rejects.toMatchObject({ code: 'EADDRDENIED' });
+      expect(proxy.targets).toEqual([`${name}:${server.port}`]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   describe.skipIf(!tinyproxyBin)('through the proxy', () => {

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load.js';
+import { ALLOWED_HOSTS_SETTING, AllowedHostsRecorder } from '../net/allowed_hosts.js';
 import type { PreconfiguredConnectorConfig } from '../config/schema.js';
 import type { RunnableConnector } from './executor.js';
 import type { ConnectorTypeRegistry } from './registry.js';
@@ -42,12 +43,15 @@ export function preconfiguredEntries(
 /**
  * Builds the preconfigured connectors of `xpack.actions.preconfigured` and one system
  * connector per system type. A preconfigured entry whose type is unknown, or whose config
- * or secrets fail the type's validation, stops start-up with the key named.
+ * or secrets fail the type's validation, stops start-up with the key named. A host outside
+ * xpack.actions.allowedHosts does not: as in Kibana the connector is loaded, and each of its
+ * executions is refused by the validation that runs again then; it is warned about once here.
  */
 export function buildInMemoryConnectors(
   preconfigured: Record<string, PreconfiguredConnectorConfig>,
   registry: ConnectorTypeRegistry,
   ctx: ValidatorContext,
+  warn: (message: string) => void,
 ): Map<string, InMemoryConnector> {
   const out = new Map<string, InMemoryConnector>();
   for (const [id, entry] of Object.entries(preconfigured)) {
@@ -59,15 +63,18 @@ export function buildInMemoryConnectors(
     if (def.isSystemActionType) {
       throw new ConfigError(`Invalid configuration: ${key}.actionTypeId: "${entry.actionTypeId}" is a system connector type`);
     }
+    const allowedHosts = new AllowedHostsRecorder(ctx.configurationUtilities.allowedHosts);
+    const startCtx: ValidatorContext = { ...ctx, configurationUtilities: { ...ctx.configurationUtilities, allowedHosts } };
     let config: Record<string, unknown>;
     let secrets: Record<string, unknown>;
     try {
-      config = validateConfig(def, entry.config, ctx);
-      secrets = validateSecrets(def, entry.secrets, ctx);
+      config = validateConfig(def, entry.config, startCtx);
+      secrets = validateSecrets(def, entry.secrets, startCtx);
     } catch (err) {
       if (err instanceof ValidationError) throw new ConfigError(`Invalid configuration: ${key}.${err.kind}: ${err.message}`);
       throw err;
     }
+    if (allowedHosts.refused.size > 0) warn(notAllowedWarning(key, [...allowedHosts.refused]));
     out.set(id, {
       id,
       name: entry.name,
@@ -94,4 +101,10 @@ export function buildInMemoryConnectors(
     });
   }
   return out;
+}
+
+function notAllowedWarning(key: string, hosts: string[]): string {
+  const named = hosts.map((h) => `"${h}"`).join(', ');
+  const subject = hosts.length === 1 ? `the host ${named} is` : `the hosts ${named} are`;
+  return `${key}: ${subject} not in ${ALLOWED_HOSTS_SETTING}; the connector is available, but each of its actions is refused until ${hosts.length === 1 ? 'it is' : 'they are'} added.`;
 }

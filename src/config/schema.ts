@@ -577,7 +577,7 @@ export const configSchema = z.strictObject({
             .default(DEFAULT_DENIED_ADDRESSES)
             .meta({
               description:
-                'Address ranges (CIDR) that connectors may never connect to, checked on the address actually connected to after DNS resolution, and on every redirect. The default holds the link-local ranges of cloud metadata endpoints; `[]` turns the guard off.',
+                'Address ranges (CIDR) that connectors may never connect to, checked on the address actually connected to after DNS resolution, and on every redirect. Through a proxy, which makes the connection, an address in a range and a name that resolves here into one are refused, and a name this machine cannot resolve is left to the proxy. The default holds the link-local ranges of cloud metadata endpoints; `[]` turns the guard off.',
             }),
         })
         .prefault({}),

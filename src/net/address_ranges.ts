@@ -87,12 +87,16 @@ export class DeniedAddresses {
     if (range) throw new DeniedAddressError(normalize(hostname)!.address, hostname, range);
   }
 
-  /** Resolves `hostname` and throws when any of its addresses is denied (for proxied requests, whose connection the proxy makes). */
+  /**
+   * For a request the proxy connects: throws when `hostname` is a denied literal, or a name that
+   * resolves here to a denied address. A name this machine cannot resolve is left to the proxy,
+   * which often knows names the local resolver does not (Kibana hands every name to it).
+   */
   async checkHostname(hostname: string): Promise<void> {
     if (!this.enabled) return;
     if (normalize(hostname)) return this.checkLiteral(hostname);
-    const addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
-      dnsLookup(hostname, { all: true }, (err, found) => (err ? reject(err) : resolve(found))),
+    const addresses = await new Promise<LookupAddress[]>((resolve) =>
+      dnsLookup(hostname, { all: true }, (err, found) => resolve(err ? [] : found)),
     );
     this.assertAllowed(hostname, addresses);
   }

@@ -33,6 +33,24 @@ export class AllowedHosts {
   }
 }
 
+/**
+ * Lets every host through while noting the ones `policy` refuses. Preconfigured connectors are
+ * validated with it at start-up: Kibana starts with a connector whose host is not allowed and
+ * refuses it only when it runs, so only its other faults may stop start-up.
+ */
+export class AllowedHostsRecorder extends AllowedHosts {
+  readonly refused = new Set<string>();
+
+  constructor(private readonly policy: AllowedHosts) {
+    super(['*']);
+  }
+
+  override isHostnameAllowed(hostname: string): boolean {
+    if (!this.policy.isHostnameAllowed(hostname)) this.refused.add(hostname);
+    return true;
+  }
+}
+
 /** The hostname of a URL (IPv6 without brackets), or undefined when it has none. */
 export function hostnameOf(uri: string): string | undefined {
   try {

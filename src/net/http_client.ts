@@ -119,7 +119,8 @@ export class OutboundHttp {
     const target = new URL(hop.url);
     const proxy = policy.proxyFor(target.hostname);
     // Direct connections are guarded inside the socket's DNS lookup; literals never look up,
-    // and a proxy resolves the name itself, so those are checked here.
+    // and a proxy resolves the name itself, so those are checked here as far as this machine
+    // can resolve them.
     if (proxy) await policy.deniedAddresses.checkHostname(target.hostname);
     else policy.deniedAddresses.checkLiteral(target.hostname);
     const dispatcher = this.dispatchers.get(proxy, policy.tlsProfileFor(target, tls));
