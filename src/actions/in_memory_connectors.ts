@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/load.js';
 import type { PreconfiguredConnectorConfig } from '../config/schema.js';
 import type { RunnableConnector } from './executor.js';
+import { redactString, secretValues } from './redact.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { ValidationError, validateConfig, validateSecrets } from './validation.js';
 import type { ValidatorContext } from './types.js';
@@ -65,7 +66,10 @@ export function buildInMemoryConnectors(
       config = validateConfig(def, entry.config, ctx);
       secrets = validateSecrets(def, entry.secrets, ctx);
     } catch (err) {
-      if (err instanceof ValidationError) throw new ConfigError(`Invalid configuration: ${key}.${err.kind}: ${err.message}`);
+      // The error goes to the console and logs: a secret it quotes (a webhook URL) is blanked out.
+      if (err instanceof ValidationError) {
+        throw new ConfigError(`Invalid configuration: ${key}.${err.kind}: ${redactString(err.message, secretValues(entry.secrets))}`);
+      }
       throw err;
     }
     out.set(id, {
