@@ -74,7 +74,8 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '`requireTLS`, `ignoreTLS`), the proxy and `plugboard.net.deniedAddresses`. As in Kibana, runs started over HTTP ' +
     '(`_execute`, the Test button, and Plugboard\'s `_enqueue`) send the fixed text "This is a test email from Plugboard" ' +
     'instead of the subject and message (the UI\'s Test tab shows what will be sent before it is sent); HTML bodies and attachments are accepted only from notifications (or, for ' +
-    'HTML, with `allowHtml`).',
+    'HTML, with `allowHtml`). A run requested over HTTP (`_execute`, `_test`) without any recipient is refused with a 400 ' +
+    'before anything runs; a queued one fails when it runs.',
   '.slack':
     'Posts a message to one Slack channel through an incoming webhook URL, which is stored as a secret. ' +
     'The message is Slack mrkdwn; values from rule templates are escaped so that they cannot add formatting, ' +

@@ -180,7 +180,7 @@ ${p}-log:
   it('ignores config keys the file leaves out (server defaults), and replaces a connector whose type changed', async () => {
     const space = await newSpace();
     const id = `${space}-bare`;
-    // The server stores method, headers and authType too; they are not in the file.
+    // The server stores method too (Kibana's default); it is not in the file.
     const file = writeFile('defaults.yaml', `${id}:\n  name: Bare\n  actionTypeId: .webhook\n  config: {url: "https://example.com/x", hasAuth: false, headers: null}\n`);
     expect((await apply(file, { space })).code).toBe(0);
     expect((await pb.api('GET', `/s/${space}/api/actions/connector/${id}`)).body.config).toMatchObject({ method: 'post', hasAuth: false });

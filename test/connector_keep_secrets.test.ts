@@ -166,7 +166,7 @@ describe.each(dialects)('editing and testing connectors from the UI on %s', (dia
     // No recipient: the preview says the run would be refused, with the run's own reason.
     const none = await pb.api('POST', '/internal/actions/connector/mail/_preview_run', { params: { ...params, to: [] } });
     expect(none.status).toBe(200);
-    expect(none.body).toEqual({ preview: null, refused: 'error validating action params: At least one entry in [to], [cc], or [bcc] is required' });
+    expect(none.body).toEqual({ preview: null, refused: 'At least one entry in [to], [cc], or [bcc] is required' });
     const notAllowed = await pb.api('POST', '/internal/actions/connector/mail/_preview_run', { params: { ...params, to: ['{{x}}'] } });
     expect(notAllowed.body.refused).toBe('[to/cc/bcc]: not valid emails: {{x}}');
     expect((await pb.api('POST', '/internal/actions/connector/mail/_preview_run', { params: 'x' })).status).toBe(400);

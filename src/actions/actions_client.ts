@@ -17,7 +17,7 @@ import type { InMemoryConnector } from './in_memory_connectors.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
 import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
 import type { ParamsRenderer } from './templating/params_renderer.js';
-import { asBadRequest, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
+import { asBadRequest, requestedRunRefusal, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
 
 /** Kibana's text for a connector imported without its secrets. */
 
@@ -294,6 +294,7 @@ export class ActionsClient {
     if (found && isInMemory(found) && found.isSystemAction) throw badRequest('Execution of system action is not allowed');
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
     if (!found) throw savedObjectNotFound('action', id);
+    this.ensureRunRequestable(this.deps.registry.get(found.typeId), params);
     let runnable: RunnableConnector;
     try {
       runnable = this.deps.loader.runnable(found);
@@ -470,6 +471,8 @@ export class ActionsClient {
     let params: Record<string, unknown>;
     try {
       config = validateConfig(def, rawConfig, ctx);
+      const refusal = requestedRunRefusal(def, rawParams);
+      if (refusal) return { preview: null, refused: refusal };
       params = validateParams(def, rawParams, ctx);
     } catch (err) {
       if (err instanceof ValidationError) return { preview: null, refused: err.message };
@@ -487,6 +490,7 @@ export class ActionsClient {
     const def = registry.get(input.typeId);
     if (def.isSystemActionType) throw badRequest(`System action creation is forbidden. Action type: ${input.typeId}.`);
     const { config, secrets } = this.validate(def, input.config, input.secrets);
+    this.ensureRunRequestable(def, input.params);
     registry.ensureEnabled(def.id);
     const connector: RunnableConnector = {
       id: input.id ?? 'unsaved-connector',
@@ -499,6 +503,12 @@ export class ActionsClient {
     };
     // An unsaved connector has no history to add to.
     return this.runNow('test', { connector, params: input.params, source: 'http_request', spaceId: scope.spaceId, signal, recordEvents: false });
+  }
+
+  /** A run requested over HTTP that the type refuses outright is a 400, as the request's own fault. */
+  private ensureRunRequestable(def: ConnectorTypeDefinition, params: unknown): void {
+    const refusal = requestedRunRefusal(def, params);
+    if (refusal) throw badRequest(refusal);
   }
 
   /** Runs an action within the request and counts it in the metrics under `metricsSource`. */

@@ -120,6 +120,12 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
     params?(params: P, ctx: ValidatorContext): void;
     /** Cross-field check of config and secrets; returns an error text or null. */
     connector?(config: C, secrets: S): string | null;
+    /**
+     * Schema-valid params that a run requested over HTTP (`_execute`, the unsaved test) is
+     * refused for outright, with a 400 before anything runs; returns the reason or null. Other
+     * params problems stay error results of the run, as in Kibana.
+     */
+    requestedRun?(params: P): string | null;
   };
   executor(ctx: ExecutorContext<C, S, P>): Promise<ActionResult>;
   /**

@@ -55,6 +55,15 @@ export function validateConnector(def: ConnectorTypeDefinition, config: unknown,
   if (problem) throw new ValidationError('connector', `error validating action type connector: ${problem}`);
 }
 
+/** Why the type refuses a run of these params requested over HTTP, if it does (see `validate.requestedRun`). */
+export function requestedRunRefusal(def: ConnectorTypeDefinition, params: unknown): string | null {
+  const check = def.validate?.requestedRun;
+  if (!check) return null;
+  // Params the schema refuses are left to the run, which reports them as its result.
+  const parsed = def.schemas.params.safeParse(params);
+  return parsed.success ? check(parsed.data) : null;
+}
+
 /** Validation at create and update surfaces as a 400 with the same text. */
 export function asBadRequest<T>(fn: () => T): T {
   try {

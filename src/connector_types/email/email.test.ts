@@ -334,7 +334,12 @@ describe('.email content', () => {
   it('cuts bodies at maximum_body_length and says so at the top', () => {
     const capped = makeConfigurationUtilities({ settings: { 'xpack.actions.email.maximum_body_length': 10, 'xpack.actions.enableFooterInEmail': false } });
     const email = composed(smtp, { ...params, message: 'x'.repeat(25) }, { utils: capped });
-    expect(email.text).toMatch(/^This message had 25 characters, more than the 10 that connector "mail-1" may send, so it was cut\. .*\n\nx{10}$/);
+    expect(email.text).toBe(
+      `Your message's length of 25 exceeded the 10 bytes limit that is set for the connector "mail-1" and was trimmed. ` +
+        `You can modify the limit by increasing the value specified for the xpack.actions.email.maximum_body_length setting.\n\n${'x'.repeat(10)}`,
+    );
+    // The HTML part is the notice and the cut message, rendered.
+    expect(email.html).toMatch(/^<p>Your message's length of 25 exceeded the 10 bytes limit/);
     expect(composed(smtp, { ...params, message: 'x'.repeat(9) }, { utils: capped }).text).toBe('x'.repeat(9));
   });
 
@@ -342,7 +347,7 @@ describe('.email content', () => {
     const html = { ...params, messageHTML: '<p>hi</p>' };
     expect(compose(smtp, html)).toMatchObject({
       status: 'error',
-      message: 'HTML email can only be sent when the connector is configured to allow HTML',
+      message: 'HTML email can only be sent via notifications',
       retry: false,
       errorSource: 'user',
     });

@@ -252,7 +252,7 @@ describe('.email over SMTP', () => {
     });
     expect(result).toMatchObject({ status: 'ok' });
     const { text } = readMessage(server.received[0]);
-    expect(text).toMatch(/^This message had 250 characters, more than the 100 that connector "smtp-connector" may send, so it was cut\./);
+    expect(text).toMatch(/^Your message's length of 250 exceeded the 100 bytes limit that is set for the connector "smtp-connector" and was trimmed\./);
     expect(text!.endsWith(`\n\n${'y'.repeat(100)}`)).toBe(true);
   });
 

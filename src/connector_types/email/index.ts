@@ -2,7 +2,7 @@ import { defineConnectorType } from '../../actions/types.js';
 import { renderTemplate, renderTemplatesDeep } from '../../actions/templating/renderer.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema, TEST_MESSAGE, type EmailParams } from './schema.js';
 import { executeEmail, previewEmail } from './service.js';
-import { validateEmailConfig, validateEmailConnector, validateEmailParams } from './validation.js';
+import { missingRecipients, validateEmailConfig, validateEmailConnector, validateEmailParams } from './validation.js';
 
 export const emailConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
@@ -16,6 +16,8 @@ export const emailConnectorType = defineConnectorType({
     config: validateEmailConfig,
     params: validateEmailParams,
     connector: validateEmailConnector,
+    // As Kibana's newest version: a request to run without any recipient is a 400.
+    requestedRun: missingRecipients,
   },
   // The example of the docs; the UI's Test tab leaves the recipients to the user. Runs over
   // HTTP send this subject and message whatever is given.

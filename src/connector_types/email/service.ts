@@ -47,7 +47,10 @@ function refused(actionId: string, message: string): ActionResult {
   return { status: 'error', actionId, message, retry: false, errorSource: 'user' };
 }
 
-/** Cuts a body at xpack.actions.email.maximum_body_length, saying so at its top and in the log. */
+/**
+ * Cuts a body at xpack.actions.email.maximum_body_length, saying so in the log and, in Kibana's
+ * words (its API tests match them), at the top of the body.
+ */
 export function trimToMaximumLength(text: string, field: string, ctx: Pick<ComposeContext, 'connectorId' | 'logger' | 'configurationUtilities'>): string {
   const max = ctx.configurationUtilities.actionsConfig.email.maximum_body_length;
   if (text.length < max) return text;
@@ -55,8 +58,8 @@ export function trimToMaximumLength(text: string, field: string, ctx: Pick<Compo
     `connector "${ctx.connectorId}": email ${field} of ${text.length} characters reaches xpack.actions.email.maximum_body_length (${max}) and was cut to that length`,
   );
   const notice =
-    `This message had ${text.length} characters, more than the ${max} that connector "${ctx.connectorId}" may send, ` +
-    'so it was cut. The limit is the xpack.actions.email.maximum_body_length setting.';
+    `Your message's length of ${text.length} exceeded the ${max} bytes limit that is set for the connector "${ctx.connectorId}" and was trimmed. ` +
+    'You can modify the limit by increasing the value specified for the xpack.actions.email.maximum_body_length setting.';
   return `${notice}\n\n${text.slice(0, max)}`;
 }
 
@@ -100,7 +103,8 @@ export function composeEmail(ctx: ComposeContext): OutgoingEmail | ActionResult 
   const fromNotification = source === 'notification';
   const htmlAllowed = fromNotification || (config.allowHtml === true && config.service !== EmailService.ElasticCloud);
   if (params.messageHTML != null && !htmlAllowed) {
-    return refused(connectorId, 'HTML email can only be sent when the connector is configured to allow HTML');
+    // The words Kibana's API tests read from `_execute`, though a connector may also allow HTML.
+    return refused(connectorId, 'HTML email can only be sent via notifications');
   }
   if (params.attachments != null && !fromNotification) {
     return refused(connectorId, 'Email attachments can only be sent via notifications');

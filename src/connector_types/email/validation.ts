@@ -132,13 +132,19 @@ export function addressLabel(replyTo: string[] | undefined): string {
   return replyTo && replyTo.length > 0 ? '[to/cc/bcc/replyTo]' : '[to/cc/bcc]';
 }
 
+/** Kibana's message when to, cc and bcc hold no recipient (the schema has dropped blank entries). */
+export function missingRecipients(params: EmailParams): string | null {
+  return params.to.length + params.cc.length + params.bcc.length === 0 ? NO_RECIPIENTS_MESSAGE : null;
+}
+
 /**
  * At least one recipient, and every address well formed and allowed; addresses that hold a
  * mustache template are checked at execution, once rendered.
  */
 export function validateEmailParams(params: EmailParams, { configurationUtilities: utils }: ValidatorContext): void {
   const { to, cc, bcc, replyTo } = params;
-  if (to.length + cc.length + bcc.length === 0) throw new Error(NO_RECIPIENTS_MESSAGE);
+  const noRecipient = missingRecipients(params);
+  if (noRecipient) throw new Error(noRecipient);
   const addresses = [...withoutMustacheTemplates([...to, ...cc, ...bcc]), ...(replyTo ?? [])];
   const problem = checkAddresses(utils, addresses, { treatMustacheTemplatesAsValid: true });
   if (problem) throw new Error(`${addressLabel(replyTo)}: ${problem}`);

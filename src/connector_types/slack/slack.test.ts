@@ -57,12 +57,12 @@ describe('.slack validation', () => {
     );
   });
 
-  it('enforces allowedHosts without quoting the secret URL', () => {
+  it('enforces allowedHosts, quoting the URL as Kibana does to whoever sent it', () => {
     const restricted = { configurationUtilities: makeConfigurationUtilities({ allowedHosts: ['hooks.slack.com'] }) };
     expect(() => validateSecrets(def, { webhookUrl: 'https://hooks.slack.com/services/T1/B1/abc' }, restricted)).not.toThrow();
     const message = thrownMessage(() => validateSecrets(def, { webhookUrl: 'https://evil.test/services/T1/B1/s3cret-part' }, restricted));
     expect(message).toBe(
-      'error validating connector type secrets: error configuring slack action: target hostname "evil.test" is not added to the Kibana config xpack.actions.allowedHosts',
+      'error validating connector type secrets: error configuring slack action: target url "https://evil.test/services/T1/B1/s3cret-part" is not added to the Kibana config xpack.actions.allowedHosts',
     );
   });
 

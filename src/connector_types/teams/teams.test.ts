@@ -36,7 +36,7 @@ describe('.teams validation', () => {
     expect(thrownMessage(() => validateConfig(def, { url: 'x' }, ctx))).toBe("error validating connector type config: Unrecognized key(s) in object: 'url'");
   });
 
-  it('requires a parsable webhook URL within allowedHosts, without quoting it', () => {
+  it('requires a parsable webhook URL within allowedHosts, quoted as Kibana does', () => {
     const webhookUrl = 'https://contoso.webhook.office.com/webhookb2/abc@def/IncomingWebhook/123/456';
     expect(validateSecrets(def, { webhookUrl }, ctx)).toEqual({ webhookUrl });
     expect(thrownMessage(() => validateSecrets(def, {}, ctx))).toBe('error validating connector type secrets: Field "webhookUrl": Required');
@@ -46,7 +46,7 @@ describe('.teams validation', () => {
     const restricted = { configurationUtilities: makeConfigurationUtilities({ allowedHosts: ['contoso.webhook.office.com'] }) };
     expect(() => validateSecrets(def, { webhookUrl }, restricted)).not.toThrow();
     expect(thrownMessage(() => validateSecrets(def, { webhookUrl: 'https://evil.test/webhookb2/secret-part' }, restricted))).toBe(
-      'error validating connector type secrets: error configuring teams action: target hostname "evil.test" is not added to the Kibana config xpack.actions.allowedHosts',
+      'error validating connector type secrets: error configuring teams action: target url "https://evil.test/webhookb2/secret-part" is not added to the Kibana config xpack.actions.allowedHosts',
     );
   });
 

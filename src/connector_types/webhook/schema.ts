@@ -21,48 +21,44 @@ export const MAX_HEADERS = 20;
 
 const headersSchema = z.record(z.string(), z.string());
 
-export const configSchema = z
-  .strictObject({
-    url: z.string().meta({ label: 'URL', help: 'The address the request is sent to.' }),
-    method: z
-      .enum(WEBHOOK_METHODS)
-      .default('post')
-      .meta({ label: 'Method', help: 'GET and DELETE requests send no body.' }),
-    headers: headersSchema
-      .nullable()
-      .default(null)
-      .meta({ label: 'Headers', help: `Sent with every request (at most ${MAX_HEADERS} in the UI).` }),
-    hasAuth: z.boolean().default(true).meta({ label: 'Require authentication' }),
-    authType: z
-      .enum([AuthType.Basic, AuthType.SSL, AuthType.OAuth2ClientCredentials, AuthType.QueryParam])
-      .nullable()
-      .optional()
-      .meta({
-        label: 'Authentication type',
-        help: 'Defaults to basic authentication when authentication is required.',
-      }),
-    certType: z
-      .enum([SSLCertType.CRT, SSLCertType.PFX])
-      .optional()
-      .meta({ label: 'Certificate type', help: 'CRT and key files, or a PFX file.' }),
-    ca: z.string().optional().meta({ label: 'CA file', help: 'The certificate authority to trust for the server certificate, as a PEM file (base64-encoded in the API).' }),
-    verificationMode: z
-      .enum(['none', 'certificate', 'full'])
-      .optional()
-      .meta({ label: 'Verification mode', help: 'How the server certificate is verified.' }),
-    accessTokenUrl: z.string().optional().meta({ label: 'Access token URL', help: 'OAuth2 token endpoint.' }),
-    clientId: z.string().optional().meta({ label: 'Client ID', help: 'OAuth2 client id.' }),
-    scope: z.string().optional().meta({ label: 'Scope', help: 'OAuth2 scope.' }),
-    additionalFields: z
-      .string()
-      .nullish()
-      .meta({ label: 'Additional fields', help: 'A JSON object of extra fields for the OAuth2 token request.' }),
-  })
-  // authType defaults to basic, but only when authentication is required: a plain default would
-  // make `{hasAuth: false}` fail the hasAuth/authType rule. `overwrite` keeps this a ZodObject.
-  .overwrite((config) =>
-    config.authType === undefined ? { ...config, authType: config.hasAuth ? AuthType.Basic : null } : config,
-  );
+export const configSchema = z.strictObject({
+  url: z.string().meta({ label: 'URL', help: 'The address the request is sent to.' }),
+  method: z
+    .enum(WEBHOOK_METHODS)
+    .default('post')
+    .meta({ label: 'Method', help: 'GET and DELETE requests send no body.' }),
+  headers: headersSchema
+    .nullable()
+    .default(null)
+    .meta({ label: 'Headers', help: `Sent with every request (at most ${MAX_HEADERS} in the UI).` }),
+  hasAuth: z.boolean().default(true).meta({ label: 'Require authentication' }),
+  // Stored as given: absent or null with hasAuth means basic, which is applied when the
+  // request is built (a default here would show in every config Kibana's clients read back).
+  authType: z
+    .enum([AuthType.Basic, AuthType.SSL, AuthType.OAuth2ClientCredentials, AuthType.QueryParam])
+    .nullable()
+    .optional()
+    .meta({
+      label: 'Authentication type',
+      help: 'When unset, basic authentication is used if authentication is required.',
+    }),
+  certType: z
+    .enum([SSLCertType.CRT, SSLCertType.PFX])
+    .optional()
+    .meta({ label: 'Certificate type', help: 'CRT and key files, or a PFX file.' }),
+  ca: z.string().optional().meta({ label: 'CA file', help: 'The certificate authority to trust for the server certificate, as a PEM file (base64-encoded in the API).' }),
+  verificationMode: z
+    .enum(['none', 'certificate', 'full'])
+    .optional()
+    .meta({ label: 'Verification mode', help: 'How the server certificate is verified.' }),
+  accessTokenUrl: z.string().optional().meta({ label: 'Access token URL', help: 'OAuth2 token endpoint.' }),
+  clientId: z.string().optional().meta({ label: 'Client ID', help: 'OAuth2 client id.' }),
+  scope: z.string().optional().meta({ label: 'Scope', help: 'OAuth2 scope.' }),
+  additionalFields: z
+    .string()
+    .nullish()
+    .meta({ label: 'Additional fields', help: 'A JSON object of extra fields for the OAuth2 token request.' }),
+});
 
 export const secretsSchema = z.strictObject({
   user: z.string().nullable().default(null).meta({ label: 'Username', secret: true }),

@@ -66,6 +66,7 @@ export function buildWebhookRequest(
       },
     };
   }
+  // No authType (stored as the user gave it) means basic, as in Kibana.
   const basic = hasAuth && (authType === AuthType.Basic || !authType);
   if (basic && typeof secrets.user === 'string' && typeof secrets.password === 'string') {
     request.headers = mergeHeaders(request.headers, { Authorization: basicAuthHeader(secrets.user, secrets.password) });

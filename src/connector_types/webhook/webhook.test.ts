@@ -61,19 +61,19 @@ describe('.webhook definition', () => {
 });
 
 describe('.webhook config validation', () => {
-  it('applies defaults', () => {
+  it("applies Kibana's defaults, leaving authType out as the user did", () => {
     expect(validateConfig(def, { url: 'https://example.com/hook' }, ctx)).toEqual({
       url: 'https://example.com/hook',
       method: 'post',
       headers: null,
       hasAuth: true,
-      authType: 'webhook-authentication-basic',
     });
-  });
-
-  it('does not default authType when hasAuth is false', () => {
-    const config = validateConfig(def, { url: 'https://example.com', hasAuth: false }, ctx);
-    expect(config.authType).toBeNull();
+    expect(validateConfig(def, { url: 'https://example.com', hasAuth: false }, ctx)).toEqual({
+      url: 'https://example.com',
+      method: 'post',
+      headers: null,
+      hasAuth: false,
+    });
   });
 
   it('keeps an explicit null authType (basic) and accepts every field', () => {
@@ -301,8 +301,8 @@ describe('.webhook execution against the simulator', () => {
     expect(lastRequest().headers.authorization).toBeUndefined();
   });
 
-  it('sends Basic credentials for an explicit basic or null authType', async () => {
-    for (const authType of ['webhook-authentication-basic', null]) {
+  it('sends Basic credentials for an explicit basic, null or absent authType', async () => {
+    for (const authType of ['webhook-authentication-basic', null, undefined]) {
       const result = await run({ authType }, { user: 'elastic', password: 'changeme' }, { body: 'authenticate' });
       expect(result.status, String(authType)).toBe('ok');
     }
