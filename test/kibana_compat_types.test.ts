@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookSimulator, type WebhookSimulator } from '../src/connector_types/webhook/simulator.js';
 import { availableDialects } from './helpers/databases.js';
@@ -220,28 +217,5 @@ describe.each(dialects)('Kibana compatibility of connector types on %s', (dialec
       expect(done.result).toMatchObject({ status: 'error', message: `error validating action params: ${NO_RECIPIENTS}` });
       expect(smtp.connections).toBe(0);
     });
-  });
-});
-
-describe('a preconfigured Slack connector refused by allowedHosts', () => {
-  it('stops start-up naming the key, without the URL (it is a secret)', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-test-'));
-    const webhookUrl = 'https://evil.test/services/T1/B1/s3cret-part';
-    try {
-      await expect(
-        startTestPlugboard({
-          dataDir,
-          settings: {
-            'xpack.actions.allowedHosts': ['hooks.slack.com'],
-            'xpack.actions.preconfigured': { 'ops-slack': { name: 'Ops', actionTypeId: '.slack', secrets: { webhookUrl } } },
-          },
-        }),
-      ).rejects.toThrow(
-        'Invalid configuration: xpack.actions.preconfigured.ops-slack.secrets: ' +
-          'error validating connector type secrets: error configuring slack action: target url "[REDACTED]" is not added to the Kibana config xpack.actions.allowedHosts',
-      );
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
   });
 });

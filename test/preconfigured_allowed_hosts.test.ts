@@ -78,7 +78,8 @@ describe.each(dialects)('preconfigured connectors outside xpack.actions.allowedH
     const slack = await pb.api('POST', '/api/actions/connector/my-slack1/_execute', { params: { message: 'hello' } });
     expect(slack.body).toMatchObject({
       status: 'error',
-      message: expect.stringMatching(/^error validating connector type secrets: .*target hostname "hooks\.slack\.com" is not added to the Kibana config xpack\.actions\.allowedHosts$/),
+      // Kibana's Slack message quotes the whole URL, a secret, which a result never shows.
+      message: 'error validating connector type secrets: error configuring slack action: target url "[REDACTED]" is not added to the Kibana config xpack.actions.allowedHosts',
     });
     expect(sink.requests).toEqual([]);
   });

@@ -2,7 +2,6 @@ import { ConfigError } from '../config/load.js';
 import { ALLOWED_HOSTS_SETTING, AllowedHostsRecorder } from '../net/allowed_hosts.js';
 import type { PreconfiguredConnectorConfig } from '../config/schema.js';
 import type { RunnableConnector } from './executor.js';
-import { redactString, secretValues } from './redact.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { ValidationError, validateConfig, validateSecrets } from './validation.js';
 import type { ValidatorContext } from './types.js';
@@ -72,10 +71,7 @@ export function buildInMemoryConnectors(
       config = validateConfig(def, entry.config, startCtx);
       secrets = validateSecrets(def, entry.secrets, startCtx);
     } catch (err) {
-      // The error goes to the console and logs: a secret it quotes (a webhook URL) is blanked out.
-      if (err instanceof ValidationError) {
-        throw new ConfigError(`Invalid configuration: ${key}.${err.kind}: ${redactString(err.message, secretValues(entry.secrets))}`);
-      }
+      if (err instanceof ValidationError) throw new ConfigError(`Invalid configuration: ${key}.${err.kind}: ${err.message}`);
       throw err;
     }
     if (allowedHosts.refused.size > 0) warn(notAllowedWarning(key, [...allowedHosts.refused]));
