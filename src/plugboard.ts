@@ -38,6 +38,7 @@ import { buildOpenApiDocument } from './http/openapi.js';
 import type { RouteSpec } from './http/route.js';
 import { connectorRoutes } from './http/routes/connectors.js';
 import { connectorUiRoutes } from './http/routes/connectors_ui.js';
+import { stackConnectorRoutes } from './http/routes/stack_connectors.js';
 import { connectorTypeFormRoutes } from './http/routes/connector_type_forms.js';
 import { spaceRoutes } from './http/routes/spaces.js';
 import { capabilitiesRoutes } from './http/routes/capabilities.js';
@@ -251,6 +252,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...statusRoutes({ version: VERSION, isReady: () => ready }),
     ...connectorRoutes(actions),
     ...connectorUiRoutes(actions),
+    ...stackConnectorRoutes(actions),
     ...connectorTypeFormRoutes(registry),
     ...queueRoutes(actions),
     ...savedObjectsRoutes(transfer, config.savedObjects),

@@ -19,8 +19,6 @@ import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './
 import type { ParamsRenderer } from './templating/params_renderer.js';
 import { asBadRequest, requestedRunRefusal, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
 
-/** Kibana's text for a connector imported without its secrets. */
-
 /** Kibana sorts with localeCompare; a shared collator gives the same order much faster. */
 const byName = new Intl.Collator().compare;
 
@@ -39,7 +37,15 @@ export interface Connector {
   isSystemAction: boolean;
   isConnectorTypeDeprecated: boolean;
   referencedByCount?: number;
+  /** Set by `get` only, as Kibana's get route (its list, create and update leave it out). */
+  authMode?: 'shared';
 }
+
+/** Kibana's answer per connector to "can I use it with my own credentials?". */
+export type UserAuthStatus = 'connected' | 'not_connected' | 'not_applicable';
+
+/** The types whose secret headers `secretHeaderNames` reads (Kibana's list; Plugboard has `.webhook`). */
+export const SECRET_HEADER_TYPES = ['.webhook', '.cases-webhook', '.mcp'];
 
 export interface Scope {
   spaceId: string;
@@ -145,10 +151,10 @@ export class ActionsClient {
   async create(scope: Scope, input: CreateConnectorInput): Promise<Connector> {
     const { registry, authorizer, inMemory, cipher, repository } = this.deps;
     await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'create', input.typeId);
-    if (registry.has(input.typeId) && registry.get(input.typeId).isSystemActionType) {
+    const id = input.id ?? randomUUID();
+    if ((registry.has(input.typeId) && registry.get(input.typeId).isSystemActionType) || inMemory.get(id)?.isSystemAction) {
       throw badRequest(`System action creation is forbidden. Action type: ${input.typeId}.`);
     }
-    const id = input.id ?? randomUUID();
     if (inMemory.get(id)?.isPreconfigured) throw badRequest(`This ${id} already exists in a preconfigured action.`);
     const def = registry.get(input.typeId);
     const { config, secrets } = this.validate(def, input.config, input.secrets);
@@ -181,11 +187,28 @@ export class ActionsClient {
     const inMemory = this.deps.inMemory.get(id);
     if (inMemory) {
       if (inMemory.isSystemAction) throw notFound(`Connector ${id} not found`);
-      return this.fromInMemory(inMemory);
+      return { ...this.fromInMemory(inMemory), authMode: 'shared' };
     }
     const record = await this.deps.repository.get(scope.spaceId, id);
     if (!record) throw savedObjectNotFound('action', id);
-    return this.fromRecord(record);
+    // Every connector here uses its own secrets for every user: Kibana's default mode.
+    return { ...this.fromRecord(record), authMode: 'shared' };
+  }
+
+  /** Whether `id` is a system connector's: the HTTP API refuses to run those (Kibana's routes check it first). */
+  isSystemAction(id: string): boolean {
+    return Boolean(this.deps.inMemory.get(id)?.isSystemAction);
+  }
+
+  /**
+   * Kibana's per-user authorization status of every connector the caller may use in the space.
+   * Plugboard has no per-user (OAuth authorization code) connectors, so each is `not_applicable`.
+   */
+  async getAuthStatus(scope: Scope): Promise<Record<string, { userAuthStatus: UserAuthStatus }>> {
+    await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
+    const stored = await this.deps.repository.listBySpace(scope.spaceId, MAX_CONNECTORS_RETURNED);
+    const inMemory = [...this.deps.inMemory.values()].filter((c) => !c.isSystemAction);
+    return Object.fromEntries([...stored, ...inMemory].map((c) => [c.id, { userAuthStatus: 'not_applicable' as const }]));
   }
 
   /** Every connector of the space plus the in-memory ones, sorted by name, with reference counts. */
@@ -237,15 +260,34 @@ export class ActionsClient {
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
     const record = await this.deps.repository.get(scope.spaceId, id);
     if (!record) throw savedObjectNotFound('action', id);
-    if (record.isMissingSecrets) return [];
-    let stored: Record<string, unknown>;
-    try {
-      stored = this.storedSecrets(record);
-    } catch {
-      // Unreadable secrets are as good as none: the form asks for them again.
-      return [];
-    }
+    const stored = this.readableSecrets(record);
     return Object.keys(stored).filter((name) => isSet(stored[name]));
+  }
+
+  /**
+   * Kibana's secret_headers route: the names of a webhook's secret headers, never their values.
+   * As Kibana: read through `get` (privilege, 404s), then the type, then the stored connector
+   * (a preconfigured one is not stored: 404).
+   */
+  async secretHeaderNames(scope: Scope, id: string): Promise<string[]> {
+    const connector = await this.get(scope, id);
+    if (!SECRET_HEADER_TYPES.includes(connector.typeId)) {
+      throw badRequest(`Connector must be one of the following types: ${SECRET_HEADER_TYPES.join(', ')}`);
+    }
+    const record = await this.deps.repository.get(scope.spaceId, id);
+    if (!record) throw savedObjectNotFound('action', id);
+    const headers = this.readableSecrets(record).secretHeaders;
+    return headers && typeof headers === 'object' ? Object.keys(headers) : [];
+  }
+
+  /** The stored secrets; none when imported without them or unreadable (a form then asks for them again). */
+  private readableSecrets(record: ConnectorRecord): Record<string, unknown> {
+    if (record.isMissingSecrets) return {};
+    try {
+      return this.storedSecrets(record);
+    } catch {
+      return {};
+    }
   }
 
   /** `given` plus the stored value of each kept field that has one; a field cannot be both. */
@@ -291,9 +333,10 @@ export class ActionsClient {
   /** Runs a saved or preconfigured connector now, within this request. */
   async execute(scope: Scope, id: string, params: unknown, signal?: AbortSignal): Promise<ActionResult> {
     const found = await this.deps.loader.find(scope.spaceId, id);
-    if (found && isInMemory(found) && found.isSystemAction) throw badRequest('Execution of system action is not allowed');
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
     if (!found) throw savedObjectNotFound('action', id);
+    // As Kibana, whether the type may run is told before anything about the connector itself.
+    this.ensureTypeRuns(found);
     this.ensureRunRequestable(this.deps.registry.get(found.typeId), params);
     let runnable: RunnableConnector;
     try {
@@ -305,7 +348,6 @@ export class ActionsClient {
       this.deps.logger.error(`connector ${id}: ${err.message}`);
       return { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' };
     }
-    if (!this.deps.registry.isExecutable(runnable.typeId, runnable)) this.deps.registry.ensureEnabled(runnable.typeId);
     return this.runNow('http_request', {
       connector: runnable,
       params,
@@ -333,23 +375,17 @@ export class ActionsClient {
    * last requests are refused with `queuedActionsLimitError`.
    */
   async bulkEnqueue(scope: Scope, items: EnqueueItem[]): Promise<BulkEnqueueResult> {
-    const { authorizer, loader, registry, queue } = this.deps;
+    const { authorizer, loader, queue } = this.deps;
     await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute');
     const connectors = await loader.findMany(scope.spaceId, items.map((i) => i.id));
     for (const item of items) {
       const connector = connectors.get(item.id);
       if (!connector) throw savedObjectNotFound('action', item.id);
-      if (isInMemory(connector) && connector.isSystemAction) throw badRequest('Execution of system action is not allowed');
     }
     for (const typeId of new Set([...connectors.values()].map((c) => c.typeId))) {
       await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', typeId);
     }
-    for (const connector of connectors.values()) {
-      const inMemory = isInMemory(connector);
-      if (!registry.isExecutable(connector.typeId, { isPreconfigured: inMemory && connector.isPreconfigured, isSystemAction: false })) {
-        registry.ensureEnabled(connector.typeId);
-      }
-    }
+    for (const connector of connectors.values()) this.ensureTypeRuns(connector);
 
     const active = await queue.countActive();
     let room = Math.max(0, queue.max - active);
@@ -428,7 +464,6 @@ export class ActionsClient {
    */
   async previewRun(scope: Scope, id: string, params: unknown): Promise<RunPreview> {
     const found = await this.deps.loader.find(scope.spaceId, id);
-    if (found && isInMemory(found) && found.isSystemAction) throw badRequest('Execution of system action is not allowed');
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
     if (!found) throw savedObjectNotFound('action', id);
     return this.preview(this.deps.registry.get(found.typeId), id, found.config, params);
@@ -509,6 +544,13 @@ export class ActionsClient {
   private ensureRunRequestable(def: ConnectorTypeDefinition, params: unknown): void {
     const refusal = requestedRunRefusal(def, params);
     if (refusal) throw badRequest(refusal);
+  }
+
+  /** 400 for a type that is not registered, 403 for one `enabledActionTypes` leaves out (unless the connector is in memory). */
+  private ensureTypeRuns(connector: InMemoryConnector | ConnectorRecord): void {
+    const inMemory = isInMemory(connector);
+    const flags = { isPreconfigured: inMemory && connector.isPreconfigured, isSystemAction: inMemory && connector.isSystemAction };
+    if (!this.deps.registry.isExecutable(connector.typeId, flags)) this.deps.registry.ensureEnabled(connector.typeId);
   }
 
   /** Runs an action within the request and counts it in the metrics under `metricsSource`. */

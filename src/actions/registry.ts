@@ -11,6 +11,7 @@ export interface ConnectorTypeSummary {
   supported_feature_ids: string[];
   is_system_action_type: boolean;
   is_deprecated: boolean;
+  allow_multiple_system_actions?: boolean;
   source: 'stack';
 }
 
@@ -69,8 +70,13 @@ export class ConnectorTypeRegistry {
     }
   }
 
-  /** Preconfigured and system connectors run even when their type is disabled in config. */
+  /**
+   * Preconfigured and system connectors run even when their type is disabled in config. A
+   * connector of a type that is not registered (imported from elsewhere) cannot run: a 400 with
+   * Kibana's message, as Kibana's check answers.
+   */
   isExecutable(id: string, opts: { isPreconfigured: boolean; isSystemAction: boolean }): boolean {
+    this.get(id);
     return opts.isPreconfigured || opts.isSystemAction || this.isEnabledInConfig(id);
   }
 
@@ -87,6 +93,7 @@ export class ConnectorTypeRegistry {
       supported_feature_ids: [...def.supportedFeatureIds],
       is_system_action_type: Boolean(def.isSystemActionType),
       is_deprecated: Boolean(def.isDeprecated),
+      ...(def.allowMultipleSystemActions !== undefined ? { allow_multiple_system_actions: def.allowMultipleSystemActions } : {}),
       source: 'stack',
     };
   }

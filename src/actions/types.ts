@@ -109,7 +109,14 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
   summary: string;
   minimumLicenseRequired: LicenseType;
   supportedFeatureIds: FeatureId[];
+  /**
+   * A system action type (Kibana's `.cases`, the AI assistants): it gets one in-memory
+   * connector, `system-connector-<id>`, which cannot be created, updated, deleted or run through
+   * the HTTP API; rules and other internal callers run it.
+   */
   isSystemActionType?: boolean;
+  /** Of a system action type: whether a rule may use its connector in more than one action. */
+  allowMultipleSystemActions?: boolean;
   isDeprecated?: boolean;
   maxAttempts?: number;
   schemas: { config: z.ZodType<C>; secrets: z.ZodType<S>; params: z.ZodType<P> };

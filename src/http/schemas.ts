@@ -38,6 +38,13 @@ export const connectorResponseSchema = z
     is_system_action: z.boolean(),
     is_connector_type_deprecated: z.boolean(),
     referenced_by_count: z.number().int().optional(),
+    auth_mode: z
+      .literal('shared')
+      .optional()
+      .meta({
+        description:
+          "Whose credentials the connector uses: `shared`, its own secrets for every user (Kibana's `per-user` OAuth connectors do not exist here). Returned by the get route, as Kibana returns it.",
+      }),
   })
   .meta({ id: 'connector_response' });
 
@@ -52,6 +59,10 @@ export const connectorTypeResponseSchema = z
     supported_feature_ids: z.array(z.string()),
     is_system_action_type: z.boolean(),
     is_deprecated: z.boolean(),
+    allow_multiple_system_actions: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Of a system action type that says so: whether a rule may use its connector in more than one action.' }),
     source: z.literal('stack'),
   })
   .meta({ id: 'connector_type_response' });
@@ -80,6 +91,7 @@ export function toConnectorResponse(c: Connector): z.infer<typeof connectorRespo
     is_system_action: c.isSystemAction,
     is_connector_type_deprecated: c.isConnectorTypeDeprecated,
     ...(c.referencedByCount !== undefined ? { referenced_by_count: c.referencedByCount } : {}),
+    ...(c.authMode !== undefined ? { auth_mode: c.authMode } : {}),
   };
 }
 

@@ -132,7 +132,8 @@ function unknownFailure(err: unknown): ObjectFailure {
  * a conflict unless `overwrite`; `createNewCopies` gives every connector a new id. Ids are
  * unique across spaces, so a connector whose id belongs to another space is imported under an
  * id derived from this space and its own (`destinationId`). Connectors keep `isMissingSecrets`
- * from the file, and get it when their secrets do not validate; each is validated as on create.
+ * from the file, and get it when their secrets do not validate; each is validated as on create,
+ * except one of a type that is not registered here, which is kept as it is.
  * A preconfigured connector's id, or an invalid id, is not imported, with a warning (as Kibana's
  * newer `main`). Problems with the file as a whole refuse it before anything is written.
  */
@@ -270,15 +271,24 @@ function validated(deps: ConnectorTransferDeps, def: ConnectorTypeDefinition, at
   }
 }
 
+/**
+ * A connector of a type this installation does not have is kept as the file has it, as Kibana's
+ * import keeps it: listed, readable and deletable, refused when run ("not registered").
+ */
+function unvalidated(attributes: ImportedAttributes) {
+  return { config: attributes.config ?? {}, secrets: attributes.secrets ?? {}, isMissingSecrets: attributes.isMissingSecrets ?? false };
+}
+
 async function store(deps: ConnectorTransferDeps, spaceId: string, placement: Placement): Promise<{ isMissingSecrets: boolean }> {
   const { registry, repository } = deps;
   const { attributes, targetId } = placement;
-  const def = registry.get(attributes.actionTypeId);
-  if (def.isSystemActionType) throw new ObjectFailure({ type: 'unknown', message: `System action creation is forbidden. Action type: ${def.id}.`, statusCode: 400 });
-  registry.ensureEnabled(def.id);
-  const { config, secrets, isMissingSecrets } = validated(deps, def, attributes);
+  const typeId = attributes.actionTypeId;
+  const def = registry.has(typeId) ? registry.get(typeId) : undefined;
+  if (def?.isSystemActionType) throw new ObjectFailure({ type: 'unknown', message: `System action creation is forbidden. Action type: ${def.id}.`, statusCode: 400 });
+  if (def) registry.ensureEnabled(def.id);
+  const { config, secrets, isMissingSecrets } = def ? validated(deps, def, attributes) : unvalidated(attributes);
   const existing = placement.overwrite ? await repository.get(spaceId, targetId) : undefined;
-  const outcome = await writeConnector(deps, { spaceId, id: targetId, typeId: def.id, name: attributes.name, config, secrets, isMissingSecrets }, existing);
+  const outcome = await writeConnector(deps, { spaceId, id: targetId, typeId, name: attributes.name, config, secrets, isMissingSecrets }, existing);
   if (outcome === 'conflict') throw new ObjectFailure({ type: 'unknown', message: `Saved object [action/${targetId}] conflict`, statusCode: 409 });
   return { isMissingSecrets };
 }

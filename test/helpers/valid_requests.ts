@@ -21,6 +21,7 @@ export const VALID_BODIES: Record<string, unknown> = {
   'POST /api/security/user/{username}/_password': { password: 'a-new-password' },
   'PUT /api/security/role/{name}': { kibana: [{ base: ['all'], spaces: ['*'] }] },
   'POST /api/security/api_key': { name: 'another' },
+  'POST /internal/security/api_key': { name: 'another' },
   'PUT /internal/actions/connector/{id}': { name: 'renamed', keep_secrets: [] },
   'POST /internal/actions/connector/{id}/_preview_run': { params: { message: 'x' } },
   'POST /internal/actions/connector/_preview_run': { connector_type_id: '.server-log', params: { message: 'x' } },

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { parseDuration } from '../../config/units.js';
-import { API_KEY_REALM, type ApiKeysService } from '../../security/api_keys.js';
-import { apiKeyName, elasticsearchName, MAX_ROLE_DESCRIPTOR_NAME_LENGTH } from '../../security/names.js';
+import { API_KEY_REALM, type ApiKeysService, type CreateApiKeyInput } from '../../security/api_keys.js';
+import { apiKeyName, elasticsearchName, MAX_ROLE_DESCRIPTOR_NAME_LENGTH, roleDescription } from '../../security/names.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { errorResponses, queryFlag } from '../schemas.js';
-import { metadataSchema, putRoleBody } from './security.js';
+import { elasticsearchPrivileges, metadataSchema, putRoleBody } from './security.js';
 
 // API keys (Plugboard's own routes, in the shapes of Elasticsearch's create, get and invalidate
 // API key APIs). Global like users: the same under every `/s/{space_id}`.
@@ -25,20 +25,72 @@ const expiration = z
   })
   .meta({ description: 'How long the key lives, e.g. `1d`, `12h`, `30m` (units `d`, `h`, `m`, `s`, `ms`). Omitted: the key does not expire.' });
 
+const descriptorName = elasticsearchName('Role', MAX_ROLE_DESCRIPTOR_NAME_LENGTH);
+const keyName = apiKeyName.meta({ description: 'Up to 256 characters, without control characters, leading or trailing spaces or a leading `_`; need not be unique.' });
+const kibanaRoleDescriptors = z.record(descriptorName, putRoleBody);
+
 const createApiKeyBody = z
   .strictObject({
-    name: apiKeyName.meta({ description: 'Up to 256 characters, without control characters, leading or trailing spaces or a leading `_`; need not be unique.' }),
+    name: keyName,
     expiration: expiration.optional(),
-    role_descriptors: z
-      .record(elasticsearchName('Role', MAX_ROLE_DESCRIPTOR_NAME_LENGTH), putRoleBody)
-      .default({})
-      .meta({
-        description:
-          'Kibana role bodies by name. The key gets no more than both they and its owner grant; omitted or empty: the key has its owner\'s privileges.',
-      }),
+    role_descriptors: kibanaRoleDescriptors.default({}).meta({
+      description:
+        'Kibana role bodies by name. The key gets no more than both they and its owner grant; omitted or empty: the key has its owner\'s privileges.',
+    }),
     metadata: metadataSchema,
   })
   .meta({ id: 'create_api_key_request' });
+
+/**
+ * An Elasticsearch role descriptor: Plugboard keeps its Elasticsearch privileges. Kibana's
+ * privileges in Elasticsearch's form (`applications`) are refused rather than dropped, so that
+ * no key silently lacks what its creator meant it to have; `kibana_role_descriptors` takes them.
+ */
+const elasticsearchRoleDescriptor = elasticsearchPrivileges.extend({
+  applications: z
+    .array(z.unknown())
+    .optional()
+    .refine((entries) => !entries?.length, 'Kibana privileges cannot be given as application privileges here; give them in kibana_role_descriptors'),
+  description: roleDescription.optional(),
+  metadata: metadataSchema,
+});
+
+/** Kibana's internal create body: a `rest` key with Elasticsearch or Kibana role descriptors. */
+const internalCreateApiKeyBody = z
+  .strictObject({
+    type: z.enum(['rest', 'cross_cluster']).optional().meta({ description: '`rest` (the default); `cross_cluster` keys need remote clusters, which Plugboard has not.' }),
+    name: keyName,
+    expiration: expiration.optional(),
+    role_descriptors: z
+      .record(descriptorName, elasticsearchRoleDescriptor)
+      .optional()
+      .meta({ description: 'Elasticsearch role descriptors by name: their Elasticsearch privileges (e.g. `cluster: ["monitor"]`) and no Kibana privilege.' }),
+    kibana_role_descriptors: kibanaRoleDescriptors
+      .optional()
+      .meta({ description: 'Kibana role bodies (`elasticsearch`, `kibana`) by name, as `role_descriptors` of `POST /api/security/api_key`.' }),
+    metadata: metadataSchema,
+    access: z.unknown().optional().meta({ description: "A `cross_cluster` key's access; such keys are refused." }),
+  })
+  .superRefine((body, ctx) => {
+    if (body.type === 'cross_cluster') ctx.addIssue({ code: 'custom', path: ['type'], message: 'cross-cluster API keys are not supported: Plugboard has no remote clusters' });
+    if (body.role_descriptors && body.kibana_role_descriptors) {
+      ctx.addIssue({ code: 'custom', path: ['kibana_role_descriptors'], message: 'only one of [role_descriptors, kibana_role_descriptors] can be specified' });
+    }
+  })
+  .transform(({ name, expiration: lifetime, metadata, role_descriptors: es, kibana_role_descriptors: kibana }) => ({
+    name,
+    expiration: lifetime,
+    metadata,
+    role_descriptors:
+      kibana ??
+      Object.fromEntries(
+        Object.entries(es ?? {}).map(([roleName, { description, metadata: roleMetadata, applications: _none, ...privileges }]) => [
+          roleName,
+          { ...(description !== undefined ? { description } : {}), elasticsearch: privileges, kibana: [], metadata: roleMetadata },
+        ]),
+      ),
+  }))
+  .meta({ id: 'create_api_key_internal_request' });
 
 const createApiKeyResponse = z
   .object({
@@ -92,22 +144,33 @@ const invalidateApiKeysResponse = z
   })
   .meta({ id: 'invalidate_api_key_response' });
 
+/** A create route: the public one and Kibana's internal one differ only in their body. */
+function createApiKeyRoute(
+  keys: ApiKeysService,
+  route: Pick<RouteSpec, 'url' | 'operationId' | 'summary' | 'access' | 'tags'> & { body: z.ZodType<CreateApiKeyInput, unknown> },
+): RouteSpec {
+  return defineRoute({
+    method: 'POST',
+    ...route,
+    audit: { action: 'api_key_create', object: 'api_key' },
+    responses: { 200: { description: 'The key, shown this once', schema: createApiKeyResponse }, ...errorResponses(400, 401, 403) },
+    async handler({ body, scope }) {
+      return { body: await keys.create(scope.principal, body) };
+    },
+  });
+}
+
 export function apiKeyRoutes(keys: ApiKeysService): RouteSpec[] {
   const tags = ['security'];
   return [
-    defineRoute({
-      method: 'POST',
-      url: '/api/security/api_key',
-      operationId: 'createApiKey',
-      summary: 'Create an API key for yourself',
+    createApiKeyRoute(keys, { url: '/api/security/api_key', operationId: 'createApiKey', summary: 'Create an API key for yourself', tags, access: 'public', body: createApiKeyBody }),
+    createApiKeyRoute(keys, {
+      url: '/internal/security/api_key',
+      operationId: 'createApiKeyInternal',
+      summary: "Create an API key for yourself, with Kibana's internal body (used by Kibana's UI and API tests)",
       tags,
-      access: 'public',
-      body: createApiKeyBody,
-      audit: { action: 'api_key_create', object: 'api_key' },
-      responses: { 200: { description: 'The key, shown this once', schema: createApiKeyResponse }, ...errorResponses(400, 401, 403) },
-      async handler({ body, scope }) {
-        return { body: await keys.create(scope.principal, body) };
-      },
+      access: 'internal',
+      body: internalCreateApiKeyBody,
     }),
     defineRoute({
       method: 'GET',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActionsClient } from '../../actions/actions_client.js';
+import { badRequest } from '../../common/errors.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { nonEmptyString, objectWithoutEmptyStrings } from '../request_validation.js';
 import {
@@ -25,6 +26,14 @@ export const connectorIdSchema = z
     }
   })
   .meta({ description: 'An identifier for the connector.' });
+
+/**
+ * System connectors run only for rules and other internal callers: every route that runs an
+ * action refuses them first, before authorization, as Kibana's execute route does.
+ */
+export function refuseSystemAction(client: ActionsClient, id: string): void {
+  if (client.isSystemAction(id)) throw badRequest('Execution of system action is not allowed');
+}
 
 const idParam = z.strictObject({ id: z.string().min(1).meta({ description: 'The connector identifier.' }) });
 const optionalIdParam = z.strictObject({ id: connectorIdSchema.optional() });
@@ -76,6 +85,17 @@ const testBody = z
     params: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'test_connector_request' });
+
+const authStatusResponse = z
+  .record(
+    z.string(),
+    z.object({
+      user_auth_status: z.enum(['connected', 'not_connected', 'not_applicable']).meta({
+        description: '`not_applicable` for a connector with shared credentials, which is every connector here.',
+      }),
+    }),
+  )
+  .meta({ id: 'connectors_auth_status_response', description: 'By connector id: the stored connectors of the space and the preconfigured ones.' });
 
 const errors = errorResponses(400, 401, 403);
 const TAGS = ['connectors'];
@@ -169,6 +189,7 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       body: executeBody,
       responses: { 200: { description: 'The execution result', schema: executeResponseSchema }, ...errors, ...errorResponses(404) },
       async handler({ params, body, scope, signal }) {
+        refuseSystemAction(client, params.id);
         return { body: toExecuteResponse(await client.execute(scope, params.id, body.params, signal)) };
       },
     }),
@@ -233,6 +254,20 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       responses: { 200: { description: 'The connectors', schema: z.array(connectorResponseSchema) }, ...errors },
       async handler({ scope }) {
         return { body: (await client.getAll(scope, { includeSystem: true })).map(toConnectorResponse) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/internal/actions/connectors/_me/auth_status',
+      operationId: 'getConnectorsAuthStatus',
+      audit: false,
+      summary: "Whether the caller has connected each connector with their own credentials (used by Kibana's UI)",
+      tags: TAGS,
+      access: 'internal',
+      responses: { 200: { description: 'The status of each connector', schema: authStatusResponse }, ...errorResponses(401, 403) },
+      async handler({ scope }) {
+        const statuses = await client.getAuthStatus(scope);
+        return { body: Object.fromEntries(Object.entries(statuses).map(([id, s]) => [id, { user_auth_status: s.userAuthStatus }])) };
       },
     }),
     defineRoute({

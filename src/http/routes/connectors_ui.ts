@@ -3,7 +3,7 @@ import type { ActionsClient } from '../../actions/actions_client.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { nonEmptyString, objectWithoutEmptyStrings } from '../request_validation.js';
 import { connectorResponseSchema, errorResponses, toConnectorResponse } from '../schemas.js';
-import { executeBody, updateBody } from './connectors.js';
+import { executeBody, refuseSystemAction, updateBody } from './connectors.js';
 
 // Plugboard's routes for its UI's connector flyouts: an edit that keeps the secrets the user
 // did not touch (Kibana's PUT replaces them all, so a rename would drop them), and what a test
@@ -105,6 +105,7 @@ export function connectorUiRoutes(client: ActionsClient): RouteSpec[] {
       body: executeBody,
       responses: { 200: { description: 'The preview', schema: previewResponse }, ...errorResponses(400, 401, 403, 404) },
       async handler({ params, body, scope }) {
+        refuseSystemAction(client, params.id);
         return { body: await client.previewRun(scope, params.id, body.params) };
       },
     }),

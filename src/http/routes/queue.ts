@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionsClient } from '../../actions/actions_client.js';
 import { defineRoute, type RouteSpec } from '../route.js';
+import { refuseSystemAction } from './connectors.js';
 import { errorResponses, executeResponseSchema, toExecuteResponse } from '../schemas.js';
 
 // Plugboard's own routes for background execution (API.md): Kibana has no public way to
@@ -75,6 +76,7 @@ export function queueRoutes(client: ActionsClient): RouteSpec[] {
         ...errorResponses(429),
       },
       async handler({ params: p, body, scope }) {
+        refuseSystemAction(client, p.id);
         const { executionId } = await client.enqueue(scope, { id: p.id, params: body.params, priority: body.priority });
         return { status: 202, body: { execution_id: executionId } };
       },
@@ -90,6 +92,7 @@ export function queueRoutes(client: ActionsClient): RouteSpec[] {
       body: bulkBody,
       responses: { 200: { description: 'One item per action, in order', schema: bulkResponse }, ...errors },
       async handler({ body, scope }) {
+        for (const action of body.actions) refuseSystemAction(client, action.id);
         const result = await client.bulkEnqueue(scope, body.actions);
         return {
           body: {

@@ -211,7 +211,7 @@ const indexPrivilegeFields = {
   allow_restricted_indices: z.boolean().optional(),
 };
 
-const elasticsearchPrivileges = z
+export const elasticsearchPrivileges = z
   .strictObject({
     cluster: strings().optional(),
     indices: z.array(z.strictObject(indexPrivilegeFields)).optional(),

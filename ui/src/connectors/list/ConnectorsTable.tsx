@@ -194,7 +194,7 @@ function ActionsCell({ row, justify, connectorHref, follow, onDelete }: ActionsC
           </EuiToolTip>
         )}
       </EuiFlexItem>
-      {connector.is_missing_secrets && (
+      {connector.is_missing_secrets && !row.typeUnknown && (
         <EuiFlexItem grow={false}>
           <WhyDisabled reason={permissions.readOnlyReason}>
             <EuiButtonEmpty

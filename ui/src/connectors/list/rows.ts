@@ -10,6 +10,11 @@ export interface ConnectorRow {
   type?: ConnectorType;
   /** Why the connector's type cannot be used, when it cannot (the row is greyed out). */
   disabledReason?: string;
+  /**
+   * The catalog has loaded without its type: imported from an installation that has the type.
+   * It can be looked at and deleted, not fixed or run.
+   */
+  typeUnknown: boolean;
 }
 
 // The Compatibility column names only the features Plugboard has itself (its rules and cases):
@@ -47,6 +52,7 @@ export function toRows(connectors: Connector[], types: ConnectorType[] | undefin
       connector,
       type,
       disabledReason: disabledReason(connector, type, types !== undefined),
+      typeUnknown: types !== undefined && type === undefined,
     };
   });
 }
