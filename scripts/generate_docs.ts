@@ -110,10 +110,10 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '5xx answers are retried. `apiUrl` must be allowed by `xpack.actions.allowedHosts`.',
   '.tines':
     "Sends events to a Tines story's webhook action. Sub-actions: `stories` and `webhooks` list a tenant's " +
-    "stories and a story's webhook actions (one page of 500, `incompleteResponse` when there are more) with " +
-    'the `x-user-email`/`x-user-token` credentials; `run` and `test` post a body to the chosen webhook, or to ' +
-    '`webhookUrl`. In rule actions the body of `run` is the JSON of all alert variables. Any 2xx answer is a ' +
-    'success; 429 and 5xx answers are retried.',
+    "stories and a story's webhook actions as `{id, name, storyId}` (one page of 500, `incompleteResponse` when " +
+    'there are more) with the `x-user-email`/`x-user-token` credentials; `run` and `test` post a body to the ' +
+    'chosen webhook, whose path and secret they look up in Tines by its id, or to `webhookUrl`. In rule actions ' +
+    'the body of `run` is the JSON of all alert variables. Any 2xx answer is a success; 429 and 5xx answers are retried.',
   '.d3security':
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +

@@ -86,12 +86,13 @@ describe.each(dialects)('background execution on %s', (dialect) => {
     expect(failed.result).toMatchObject({ status: 'error', retry: true });
   });
 
-  it('never retries a result with retry: false', async () => {
+  it('never retries a 4xx other than 429, though its result (Kibana\'s) sets no retry', async () => {
     await hook('bg-400');
     sink.respondWith({ status: 400, body: '{}' });
     const failed = await settled(await enqueue('bg-400'), 'error');
     expect(failed.attempts).toBe(1);
-    expect(failed.result).toMatchObject({ status: 'error', retry: false });
+    expect(failed.result).toMatchObject({ status: 'error', message: 'error calling webhook, invalid response', errorSource: 'user' });
+    expect(failed.result).not.toHaveProperty('retry');
   });
 
   it('logs a params validation failure as a failed execution, without retrying it', async () => {

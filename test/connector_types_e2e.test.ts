@@ -114,8 +114,8 @@ function emailTarget(smtp: TestSmtpServer): Target {
 // --- the cases ----------------------------------------------------------------------------------
 
 const ROUTING_KEY = 'E2E0ROUTING0KEY0'.repeat(2);
-/** A webhook action of the Tines simulator's default story. */
-const TINES_WEBHOOK = { id: 11, name: 'Receive alert', storyId: 1, path: 'alert-path', secret: 'alert-secret' };
+/** A webhook action of the Tines simulator's default story, as the webhooks sub-action lists it. */
+const TINES_WEBHOOK = { id: 11, name: 'Receive alert', storyId: 1 };
 
 const CASES: Case[] = [
   caseOf('.index', startElasticsearchSimulator, (es) => ({

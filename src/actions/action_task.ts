@@ -3,7 +3,7 @@ import { DecryptionError, UnknownKeyError } from '../crypto/secrets_cipher.js';
 import type { TaskDefinition, TaskInstance, TaskOutcome } from '../tasks/types.js';
 import { ACTION_TASK_PREFIX } from './actions_client.js';
 import { MissingSecretsError, type ConnectorLoader } from './connector_loader.js';
-import type { ActionExecutor } from './executor.js';
+import type { ActionExecutor, ExecutionOutcome } from './executor.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import type { ActionResult } from './types.js';
 
@@ -19,16 +19,34 @@ function storable(result: ActionResult): Record<string, unknown> {
   return { ...result, ...(result.retry instanceof Date ? { retry: result.retry.toISOString() } : {}) };
 }
 
+type QueueDecision = { kind: 'failed' } | { kind: 'retry' } | { kind: 'pause'; until: Date };
+
+/**
+ * What the queue does with a failed attempt. Kibana's task manager follows the result's `retry`
+ * (which clients read unchanged); Plugboard decides from what happened, when the executor knows:
+ * a timeout, a 5xx or no answer may pass and is retried with backoff; a 429 waits for its
+ * Retry-After (a pause of the connector, not an attempt) or else backs off; any other status
+ * and a run that cannot change (bad params) fail at once, as the same request would fail again.
+ */
+export function queueDecision({ result, timedOut, failure }: ExecutionOutcome): QueueDecision {
+  if (timedOut) return { kind: 'retry' };
+  if (failure?.permanent) return { kind: 'failed' };
+  const status = failure?.httpStatus;
+  if (status === 429) return failure?.retryAt ? { kind: 'pause', until: failure.retryAt } : { kind: 'retry' };
+  if (status !== undefined) return status >= 500 ? { kind: 'retry' } : { kind: 'failed' };
+  if (result.retry === false) return { kind: 'failed' };
+  if (result.retry instanceof Date) return { kind: 'pause', until: result.retry };
+  return { kind: 'retry' };
+}
+
 /** An action whose secrets this instance cannot read waits this long for another instance… */
 const UNKNOWN_KEY_RELEASE_MS = 5_000;
 /** …and this instance leaves that connector's actions alone for this long. */
 const UNKNOWN_KEY_AVOID_MS = 60_000;
 
 /**
- * Runs queued actions. A failed action is a failed task (Kibana counts it a success):
- * `retry: false` fails at once, `retry: true` is retried with backoff up to the attempt
- * limit, and a retry date (a 429 with Retry-After) pauses the connector instead of spending
- * an attempt.
+ * Runs queued actions. A failed action is a failed task (Kibana counts it a success), failed at
+ * once, retried with backoff up to the attempt limit, or paused, as queueDecision says.
  */
 export function actionTaskDefinition(deps: {
   loader: ConnectorLoader;
@@ -62,7 +80,7 @@ export function actionTaskDefinition(deps: {
       if (!deps.registry.isExecutable(runnable.typeId, runnable)) {
         return { kind: 'failed', error: `action type "${runnable.typeId}" is not enabled in the Kibana config xpack.actions.enabledActionTypes` };
       }
-      const { result, timedOut } = await deps.executor.run({
+      const outcome = await deps.executor.run({
         connector: runnable,
         params,
         source,
@@ -72,13 +90,11 @@ export function actionTaskDefinition(deps: {
         user: user ? { name: user } : undefined,
         timeoutMs: deps.timeoutMs,
       });
+      const { result } = outcome;
       const stored = storable(result);
       if (result.status === 'ok') return { kind: 'succeeded', result: stored };
       const error = [result.message, result.serviceMessage].filter(Boolean).join(': ');
-      if (timedOut) return { kind: 'retry', result: stored, error };
-      if (result.retry === false) return { kind: 'failed', result: stored, error };
-      if (result.retry instanceof Date) return { kind: 'pause', result: stored, error, until: result.retry };
-      return { kind: 'retry', result: stored, error };
+      return { ...queueDecision(outcome), result: stored, error };
     },
   };
 }

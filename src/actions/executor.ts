@@ -5,8 +5,9 @@ import type { EventLogger } from '../event_log/event_logger.js';
 import { deadline } from '../common/deadline.js';
 import { isShutdownInterruption } from '../tasks/types.js';
 import type { ConnectorTypeRegistry } from './registry.js';
+import { ExecutorError, type FailureFacts } from './failure.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
-import type { ActionResult, ConfigurationUtilities, ConnectorServices, ExecutionSource } from './types.js';
+import type { ActionResult, ConfigurationUtilities, ConnectorServices, ExecutionSource, ExecutorResult } from './types.js';
 import { ValidationError, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
 
 /** A connector ready to run: secrets already decrypted. */
@@ -37,8 +38,33 @@ export interface ExecuteOptions {
 }
 
 export interface ExecutionOutcome {
+  /** Kibana's result: what clients read. */
   result: ActionResult;
   timedOut: boolean;
+  /** Beside the result, what the queue decides a retry from. */
+  failure?: FailureFacts;
+}
+
+/** A run's result as clients read it, and the facts of its failure for the queue. */
+export interface ReadOutcome {
+  result: ActionResult;
+  failure?: FailureFacts;
+}
+
+/** Kibana's reading of what a type's executor returned: nothing is a success, an error result is the user's. */
+export function readReturned(actionId: string, returned: ExecutorResult | undefined): ReadOutcome {
+  if (!returned) return { result: { status: 'ok', actionId } };
+  const { failure, ...result } = returned;
+  return { result: { ...result, actionId, ...(result.status === 'error' ? { errorSource: 'user' as const } : {}) }, failure };
+}
+
+/** Kibana's reading of a throw: worth retrying, from the framework unless the error says otherwise. */
+export function readThrown(actionId: string, err: unknown, serviceMessage: string = err instanceof Error ? err.message : String(err)): ReadOutcome {
+  const tagged = err instanceof ExecutorError ? err : undefined;
+  return {
+    result: { status: 'error', actionId, message: 'an error occurred while running the action', serviceMessage, retry: true, errorSource: tagged?.source ?? 'framework' },
+    failure: tagged?.failure,
+  };
 }
 
 export const DEFAULT_EXECUTION_TIMEOUT_MS = 5 * 60_000;
@@ -71,7 +97,7 @@ export class ActionExecutor {
     return (await this.run(options)).result;
   }
 
-  /** Runs one attempt and writes its events; tells the task runner whether it timed out. */
+  /** Runs one attempt and writes its events; tells the task runner whether it timed out, and what failed. */
   async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride }: ExecuteOptions): Promise<ExecutionOutcome> {
     const { registry, configurationUtilities } = this.deps;
     const events = recordEvents ? this.deps.events : undefined;
@@ -89,7 +115,7 @@ export class ActionExecutor {
     };
     const label = `${connector.typeId}:${actionId}: ${connector.name}`;
     const secrets = secretValues(connector.secrets);
-    const finish = (result: ActionResult, start: Date, timedOut = false): ExecutionOutcome => {
+    const finish = (result: ActionResult, start: Date, timedOut = false, failure?: FailureFacts): ExecutionOutcome => {
       const safe = redactDeep(result, secrets);
       const ok = safe.status === 'ok';
       void events?.log(
@@ -101,7 +127,7 @@ export class ActionExecutor {
           ...(ok ? {} : { error: errorMessageOf(safe) }),
         }),
       );
-      return { result: safe, timedOut };
+      return { result: safe, timedOut, failure };
     };
 
     let validated: { params: Record<string, unknown>; config: Record<string, unknown>; secrets: Record<string, unknown> };
@@ -115,11 +141,13 @@ export class ActionExecutor {
       if (!(err instanceof ValidationError)) throw err;
       // Logged too (Kibana writes no event here), so that a bad action is visible in the history.
       // Kibana retries every validation failure of a task; params never change between
-      // attempts, so only config and secrets problems (which an edit can fix) are retried.
+      // attempts, so the queue sends again only config and secrets problems (an edit can fix them).
       const isParams = err.kind === 'params';
       return finish(
-        { status: 'error', actionId, message: err.message, retry: task !== undefined && !isParams, errorSource: isParams ? 'user' : 'framework' },
+        { status: 'error', actionId, message: err.message, retry: task !== undefined, errorSource: isParams ? 'user' : 'framework' },
         new Date(),
+        false,
+        isParams ? { permanent: true } : undefined,
       );
     }
 
@@ -129,7 +157,7 @@ export class ActionExecutor {
     const timeoutMs = timeoutOverride ?? this.deps.timeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS;
     const limit = deadline(timeoutMs, signal);
     const logger = this.deps.logger.child({ connector: { id: actionId, type: connector.typeId } });
-    let result: ActionResult;
+    let read: ReadOutcome;
     try {
       const returned = await def.executor({
         connectorId: actionId,
@@ -144,7 +172,7 @@ export class ActionExecutor {
         source,
         isPreconfigured: connector.isPreconfigured,
       });
-      result = returned ? { ...returned, actionId } : { status: 'ok', actionId };
+      read = readReturned(actionId, returned);
     } catch (err) {
       const message = limit.timedOut
         ? `execution cancelled due to timeout - exceeded timeout of ${timeoutMs}ms`
@@ -152,15 +180,9 @@ export class ActionExecutor {
           ? err.message
           : String(err);
       logger.warn(`action execution error: ${label}: ${redactString(message, secrets)}`);
-      result = {
-        status: 'error',
-        actionId,
-        message: 'an error occurred while running the action',
-        serviceMessage: message,
-        retry: true,
-        errorSource: (err as { source?: string })?.source === 'user' ? 'user' : 'framework',
-      };
+      read = readThrown(actionId, err, message);
     }
+    let { result } = read;
     if (result.status !== 'ok' && result.status !== 'error') {
       result = { status: 'error', actionId, message: `action executor returned an unexpected result: ${String(result.status)}`, retry: false, errorSource: 'framework' };
     }
@@ -183,6 +205,6 @@ export class ActionExecutor {
         }),
       );
     }
-    return finish(result, start, limit.timedOut);
+    return finish(result, start, limit.timedOut, read.failure);
   }
 }

@@ -3,7 +3,7 @@ import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { closeServer, listenOnLoopback } from '../connector_types/lib/simulator_server.js';
-import { makeContext, makeServices } from '../connector_types/lib/test_context.js';
+import { makeContext, makeServices, runAsAction } from '../connector_types/lib/test_context.js';
 import { installZod3Messages } from '../common/zod_messages.js';
 import { defineSubActionConnectorType, normalizeServiceUrl, type SubActionParams } from './sub_actions.js';
 import { validateParams } from './validation.js';
@@ -67,14 +67,17 @@ const type = defineSubActionConnectorType<{ apiUrl: string }, { user: string; pa
   ],
 });
 
-function run(params: unknown) {
-  return type.executor(
+/** The result clients read and the facts the queue reads, as the action executor answers them. */
+function outcome(params: unknown) {
+  return runAsAction(
+    type,
     makeContext(
       { config: { apiUrl: `${base}/api/` }, secrets: { user: 'svc', password: 'pw' }, params: validateParams(type, params, { configurationUtilities: makeContext({ config: {}, secrets: {}, params: {} }).configurationUtilities }) as SubActionParams },
       { connectorId: 'sub-1', services: makeServices() },
     ),
   );
 }
+const run = async (params: unknown) => (await outcome(params)).result;
 
 describe('sub-action framework', () => {
   it('runs the named sub-action with its checked params and answers its data', async () => {
@@ -90,45 +93,59 @@ describe('sub-action framework', () => {
     expect(await run({ subAction: 'ping' })).toEqual({ status: 'ok', actionId: 'sub-1', data: {} });
   });
 
-  it("answers an unknown sub-action and bad sub-action params with Kibana's texts, without calling the service", async () => {
+  it("answers an unknown sub-action and bad sub-action params with Kibana's results, without calling the service; the queue does not send them again", async () => {
     const before = seen.length;
-    expect(await run({ subAction: 'explode', subActionParams: {} })).toEqual({
-      status: 'error',
-      actionId: 'sub-1',
-      message: 'an error occurred while running the action',
-      serviceMessage: 'Sub action "explode" is not registered. Connector id: sub-1. Connector name: A test connector. Connector type: .test-sub-actions',
-      retry: false,
-      errorSource: 'user',
+    // Kibana's "Connector name" is the type's name, not the connector's.
+    expect(await outcome({ subAction: 'explode', subActionParams: {} })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'sub-1',
+        message: 'an error occurred while running the action',
+        serviceMessage: 'Sub action "explode" is not registered. Connector id: sub-1. Connector name: Sub-action test. Connector type: .test-sub-actions',
+        retry: true,
+        errorSource: 'framework',
+      },
+      failure: { permanent: true },
     });
-    const invalid = await run({ subAction: 'create', subActionParams: { priority: 'high' } });
-    expect(invalid).toMatchObject({ status: 'error', retry: false, errorSource: 'user' });
-    expect(invalid.serviceMessage).toMatch(/^Request validation failed \(2 errors:/);
-    expect(invalid.serviceMessage).toContain('Field "title"');
+    const invalid = await outcome({ subAction: 'create', subActionParams: { priority: 'high' } });
+    expect(invalid).toMatchObject({ result: { status: 'error', retry: true, errorSource: 'user' }, failure: { permanent: true } });
+    expect(invalid.result.serviceMessage).toMatch(/^Request validation failed \(2 errors:/);
+    expect(invalid.result.serviceMessage).toContain('Field "title"');
     expect(seen.length).toBe(before);
   });
 
-  it('words failed calls as "Status code: N. Message: …" and follows the retry table', async () => {
+  it('words failed calls as "Status code: N. Message: …", always worth retrying in the result; the status goes to the queue', async () => {
     answer = { status: 400, body: '{"message":"title too long"}' };
-    expect(await run({ subAction: 'create', subActionParams: { title: 'x' } })).toEqual({
-      status: 'error',
-      actionId: 'sub-1',
-      message: 'an error occurred while running the action',
-      serviceMessage: 'Status code: 400. Message: title too long',
-      retry: false,
-      errorSource: 'user',
+    expect(await outcome({ subAction: 'create', subActionParams: { title: 'x' } })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'sub-1',
+        message: 'an error occurred while running the action',
+        serviceMessage: 'Status code: 400. Message: title too long',
+        retry: true,
+        errorSource: 'framework',
+      },
+      failure: { httpStatus: 400 },
     });
     answer = { status: 503, body: 'down' };
-    expect(await run({ subAction: 'ping' })).toMatchObject({ serviceMessage: 'Status code: 503. Message: Service Unavailable', retry: true });
+    expect(await outcome({ subAction: 'ping' })).toMatchObject({
+      result: { serviceMessage: 'Status code: 503. Message: Service Unavailable', retry: true, errorSource: 'framework' },
+      failure: { httpStatus: 503 },
+    });
+    // Rate limiting is the user's (Kibana tags it so); the queue waits for Retry-After.
     answer = { status: 429, headers: { 'retry-after': '30' }, body: '{}' };
-    const limited = await run({ subAction: 'ping' });
-    expect((limited.retry as Date).getTime()).toBeGreaterThan(Date.now() + 25_000);
+    const limited = await outcome({ subAction: 'ping' });
+    expect(limited.result).toMatchObject({ retry: true, errorSource: 'user' });
+    expect(limited.failure?.httpStatus).toBe(429);
+    expect(limited.failure?.retryAt?.getTime()).toBeGreaterThan(Date.now() + 25_000);
   });
 
-  it('refuses an answer that does not match the response schema', async () => {
+  it('refuses an answer that does not match the response schema, with no status for the queue', async () => {
     answer = { status: 200, body: '{"identifier":1}' };
-    const result = await run({ subAction: 'create', subActionParams: { title: 'x' } });
-    expect(result).toMatchObject({ status: 'error', retry: true });
+    const { result, failure } = await outcome({ subAction: 'create', subActionParams: { title: 'x' } });
+    expect(result).toMatchObject({ status: 'error', retry: true, errorSource: 'framework' });
     expect(result.serviceMessage).toMatch(/^Response validation failed \(Field "id": /);
+    expect(failure).toBeUndefined();
   });
 });
 

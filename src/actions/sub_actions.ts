@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { retryForStatus } from '../connector_types/lib/retry.js';
 import { OutboundRequestError, type OutboundRequest } from '../net/http_client.js';
+import { answerFacts, ExecutorError } from './failure.js';
 import { formatZodError } from './format_zod_error.js';
-import { defineConnectorType, type ActionResult, type ConnectorTypeDefinition, type ExecutorContext, type ValidatorContext } from './types.js';
+import { defineConnectorType, type ConnectorTypeDefinition, type ExecutorContext, type ValidatorContext } from './types.js';
 
 // The sub-action framework of reference §8: one connector type, several operations, chosen by
 // `subAction`, each with its own params schema; and the request helper such types share.
@@ -23,15 +23,14 @@ export interface SubAction<C, S> {
   run(ctx: SubActionContext<C, S>, params: any): Promise<unknown>;
 }
 
-/** A failed call to the service, with what the retry table needs. */
-export class ServiceRequestError extends Error {
+/**
+ * A failed call to the service. Thrown, as Kibana's are: the result says `retry: true`, from the
+ * framework except a 429 (the user's, as Kibana tags rate limiting); the queue gets the status.
+ */
+export class ServiceRequestError extends ExecutorError {
   override name = 'ServiceRequestError';
-  constructor(
-    message: string,
-    readonly status?: number,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
+  constructor(message: string, status?: number, headers: Record<string, string> = {}) {
+    super(message, status === 429 ? 'user' : 'framework', status === undefined ? undefined : answerFacts({ status, headers }));
   }
 }
 
@@ -136,15 +135,10 @@ type SubActionTypeDefinition<C, S> = Omit<ConnectorTypeDefinition<C, S, SubActio
   client(ctx: ExecutorContext<C, S, SubActionParams>): ServiceClientOptions;
 };
 
-const failed = (actionId: string, serviceMessage: string, extra: Partial<ActionResult>): ActionResult => ({
-  status: 'error',
-  actionId,
-  message: 'an error occurred while running the action',
-  serviceMessage,
-  ...extra,
-});
-
-/** A connector type made of sub-actions (Opsgenie, Tines, D3 Security, the ITSM types…). */
+/**
+ * A connector type made of sub-actions (Opsgenie, Tines, D3 Security, the ITSM types…). Its
+ * failures are thrown, as Kibana's are, so the action executor answers them (ExecutorError).
+ */
 export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<C, S>): ConnectorTypeDefinition<C, S, SubActionParams> {
   const byName = new Map(def.subActions.map((s) => [s.name, s]));
   const { subActions: _subActions, client, schemas, ...rest } = def;
@@ -155,29 +149,19 @@ export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<
       const { subAction, subActionParams } = ctx.params;
       const action = byName.get(subAction);
       if (!action) {
-        return failed(ctx.connectorId, `Sub action "${subAction}" is not registered. Connector id: ${ctx.connectorId}. Connector name: ${ctx.connectorName}. Connector type: ${def.id}`, {
-          retry: false,
-          errorSource: 'user',
+        // Kibana's "Connector name" is the type's name.
+        throw new ExecutorError(`Sub action "${subAction}" is not registered. Connector id: ${ctx.connectorId}. Connector name: ${def.name}. Connector type: ${def.id}`, 'framework', {
+          permanent: true,
         });
       }
       let params: unknown = subActionParams;
       if (action.schema) {
         const checked = action.schema.safeParse(subActionParams ?? {});
-        if (!checked.success) return failed(ctx.connectorId, `Request validation failed (${formatZodError(checked.error)})`, { retry: false, errorSource: 'user' });
+        if (!checked.success) throw new ExecutorError(`Request validation failed (${formatZodError(checked.error)})`, 'user', { permanent: true });
         params = checked.data;
       }
-      try {
-        const data = await action.run({ ...ctx, client: serviceClient(ctx, client(ctx)) }, params);
-        return { status: 'ok', actionId: ctx.connectorId, data: data ?? {} };
-      } catch (err) {
-        if (!(err instanceof ServiceRequestError)) throw err;
-        ctx.logger.warn(`${def.id} sub action "${subAction}" failed: ${err.message}`);
-        const retry = err.status === undefined ? true : retryForStatus(err.status, err.headers);
-        return failed(ctx.connectorId, err.message, {
-          retry,
-          ...(err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429 ? { errorSource: 'user' as const } : {}),
-        });
-      }
+      const data = await action.run({ ...ctx, client: serviceClient(ctx, client(ctx)) }, params);
+      return { status: 'ok', actionId: ctx.connectorId, data: data ?? {} };
     },
   });
 }

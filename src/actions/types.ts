@@ -7,6 +7,7 @@ import type { AllowedHosts } from '../net/allowed_hosts.js';
 import type { SmtpServer } from '../net/smtp_connection.js';
 import type { OutboundHttp } from '../net/http_client.js';
 import type { ClientCredentialsTokens } from '../net/oauth_client_credentials.js';
+import type { FailureFacts } from './failure.js';
 
 export type LicenseType = 'basic' | 'standard' | 'gold' | 'platinum' | 'enterprise' | 'trial';
 
@@ -33,10 +34,16 @@ export interface ActionResult {
   message?: string;
   serviceMessage?: string;
   data?: unknown;
-  /** false: never retry; true: retry with backoff; a Date: retry at that time. */
+  /**
+   * Kibana's: false: never retry; true or absent: retry with backoff; a Date: retry at that time.
+   * Plugboard's queue decides from what happened instead (FailureFacts), when it knows.
+   */
   retry?: boolean | Date | null;
   errorSource?: 'user' | 'framework';
 }
+
+/** What a type's executor answers: Kibana's result, and for a failure the facts its queue reads. */
+export type ExecutorResult = ActionResult & { failure?: FailureFacts };
 
 /** Where an execution came from; Kibana also uses saved-object types such as `alert`. */
 export type ExecutionSource = 'http_request' | 'background_task' | 'notification' | (string & {});
@@ -134,7 +141,8 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
      */
     requestedRun?(params: P): string | null;
   };
-  executor(ctx: ExecutorContext<C, S, P>): Promise<ActionResult>;
+  /** A returned error is the user's (Kibana's errorSource rule); throw an ExecutorError to say otherwise. */
+  executor(ctx: ExecutorContext<C, S, P>): Promise<ExecutorResult>;
   /**
    * Fills the params' templates with variables, each field escaped for where it goes (see
    * src/actions/templating). Without it every string is rendered with no escaping.

@@ -67,11 +67,11 @@ export function actionEvent(
   };
 }
 
-/** `<message>[: <serviceMessage>][; retry: true|false][; retry at <ISO>]`, as Kibana writes `error.message`. */
+/** `<message>[: <serviceMessage>][; retry: true][; retry at <ISO>]`, as Kibana writes `error.message` (no `retry: false`). */
 export function errorMessageOf(result: { message?: string; serviceMessage?: string; retry?: boolean | Date | null }): string {
   let text = result.message ?? '';
   if (result.serviceMessage) text += `: ${result.serviceMessage}`;
   if (result.retry instanceof Date) text += `; retry at ${result.retry.toISOString()}`;
-  else if (typeof result.retry === 'boolean') text += `; retry: ${result.retry}`;
+  else if (result.retry === true) text += '; retry: true';
   return text;
 }

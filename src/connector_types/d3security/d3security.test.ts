@@ -1,10 +1,11 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { SubActionParams } from '../../actions/sub_actions.js';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { d3SecurityConnectorType } from './index.js';
 import { secretsSchema, type D3SecurityConfig, type D3SecuritySecrets } from './schema.js';
 import { startD3SecuritySimulator, type D3SecuritySimulator } from './simulator.js';
@@ -51,12 +52,14 @@ describe('.d3security execution against the simulator', () => {
     sim.events.length = 0;
   });
 
-  async function run(params: unknown, overrides: { token?: string; services?: ConnectorServices } = {}): Promise<ActionResult> {
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(params: unknown, overrides: { token?: string; services?: ConnectorServices } = {}): Promise<ReadOutcome> {
     const config = validateConfig(def, { url: `${sim.url}/VSOAPI/api/Data/intake` }, ctx) as D3SecurityConfig;
     const secrets = validateSecrets(def, { token: overrides.token ?? TOKEN }, ctx) as D3SecuritySecrets;
     const context = makeContext({ config, secrets, params: validateParams(def, params, ctx) as SubActionParams }, { connectorId: 'd3-1', services: overrides.services ?? services });
-    return def.executor(context);
+    return runAsAction(def, context);
   }
+  const run = async (params: unknown, overrides: Parameters<typeof outcome>[1] = {}): Promise<ActionResult> => (await outcome(params, overrides)).result;
   const last = () => sim.requests[sim.requests.length - 1];
 
   it('posts the event envelope with the d3key header and returns the refid', async () => {
@@ -76,35 +79,37 @@ describe('.d3security execution against the simulator', () => {
     expect(sim.events[1].source).toEqual({ rawData: '', 'event.type': '', 'kibana.alert.severity': '' });
   });
 
-  it('words errors as D3 does and follows the retry table', async () => {
-    const denied = await run({ subAction: 'run', subActionParams: { body: '{}' } }, { token: 'wrong-key-xyz' });
+  it("words errors as D3 does; each result says retry as Kibana's do, and the queue gets the status", async () => {
+    const denied = await outcome({ subAction: 'run', subActionParams: { body: '{}' } }, { token: 'wrong-key-xyz' });
     expect(denied).toEqual({
-      status: 'error',
-      actionId: 'd3-1',
-      message: 'an error occurred while running the action',
-      serviceMessage: 'Status code: 401. Message: Unauthorized API Error',
-      retry: false,
-      errorSource: 'user',
+      result: {
+        status: 'error',
+        actionId: 'd3-1',
+        message: 'an error occurred while running the action',
+        serviceMessage: 'Status code: 401. Message: Unauthorized API Error',
+        retry: true,
+        errorSource: 'framework',
+      },
+      failure: { httpStatus: 401 },
     });
     expect(JSON.stringify(denied)).not.toContain('wrong-key-xyz');
 
     sim.failNext(422, '{"error":{"statusMessage":"Bad job"}}');
-    expect(await run({ subAction: 'run', subActionParams: { body: '{}' } })).toMatchObject({
-      serviceMessage: 'Status code: 422. Message: API Error: 422 - Unprocessable Entity',
-      retry: false,
-      errorSource: 'user',
+    expect(await outcome({ subAction: 'run', subActionParams: { body: '{}' } })).toMatchObject({
+      result: { serviceMessage: 'Status code: 422. Message: API Error: 422 - Unprocessable Entity', retry: true, errorSource: 'framework' },
+      failure: { httpStatus: 422 },
     });
 
     sim.failNext(429, '{}', { 'Retry-After': '15' });
     const started = Date.now();
-    const limited = await run({ subAction: 'run', subActionParams: { body: '{}' } });
-    expect(limited.serviceMessage).toBe('Status code: 429. Message: API Error: 429 - Too Many Requests');
-    expect((limited.retry as Date).getTime()).toBeGreaterThanOrEqual(started + 14_000);
+    const limited = await outcome({ subAction: 'run', subActionParams: { body: '{}' } });
+    expect(limited.result).toMatchObject({ serviceMessage: 'Status code: 429. Message: API Error: 429 - Too Many Requests', retry: true, errorSource: 'user' });
+    expect(limited.failure?.retryAt?.getTime()).toBeGreaterThanOrEqual(started + 14_000);
 
     sim.failNext(500, 'oops');
-    expect(await run({ subAction: 'run', subActionParams: { body: '{}' } })).toMatchObject({
-      serviceMessage: 'Status code: 500. Message: API Error: 500 - Internal Server Error',
-      retry: true,
+    expect(await outcome({ subAction: 'run', subActionParams: { body: '{}' } })).toMatchObject({
+      result: { serviceMessage: 'Status code: 500. Message: API Error: 500 - Internal Server Error', retry: true, errorSource: 'framework' },
+      failure: { httpStatus: 500 },
     });
   });
 
@@ -130,17 +135,18 @@ describe('.d3security execution against the simulator', () => {
   });
 
   it("checks the sub-action's params before calling D3", async () => {
-    expect(await run({ subAction: 'run', subActionParams: { body: 1 } })).toMatchObject({
-      serviceMessage: 'Request validation failed (Field "body": Expected string, received number)',
-      retry: false,
-      errorSource: 'user',
+    expect(await outcome({ subAction: 'run', subActionParams: { body: 1 } })).toMatchObject({
+      result: { serviceMessage: 'Request validation failed (Field "body": Expected string, received number)', retry: true, errorSource: 'user' },
+      failure: { permanent: true },
     });
     expect(await run({ subAction: 'run', subActionParams: { body: '{}', level: 'x' } })).toMatchObject({
       serviceMessage: "Request validation failed (Unrecognized key(s) in object: 'level')",
     });
-    expect((await run({ subAction: 'stories' })).serviceMessage).toBe(
-      'Sub action "stories" is not registered. Connector id: d3-1. Connector name: A test connector. Connector type: .d3security',
-    );
+    expect(await run({ subAction: 'stories' })).toMatchObject({
+      serviceMessage: 'Sub action "stories" is not registered. Connector id: d3-1. Connector name: D3 Security. Connector type: .d3security',
+      retry: true,
+      errorSource: 'framework',
+    });
     expect(sim.requests).toHaveLength(0);
   });
 

@@ -345,11 +345,12 @@ describe('.email content', () => {
 
   it('sends HTML only from notifications or connectors that allow it, and attachments only from notifications', () => {
     const html = { ...params, messageHTML: '<p>hi</p>' };
-    expect(compose(smtp, html)).toMatchObject({
+    // Kibana sets no retry; the queue does not send it again.
+    expect(compose(smtp, html)).toEqual({
       status: 'error',
+      actionId: 'mail-1',
       message: 'HTML email can only be sent via notifications',
-      retry: false,
-      errorSource: 'user',
+      failure: { permanent: true },
     });
     expect(composed(smtp, html, { source: 'notification' }).html).toBe('<p>hi</p>');
     expect(composed({ ...smtp, allowHtml: true }, html).html).toBe('<p>hi</p>');
@@ -364,11 +365,11 @@ describe('.email content', () => {
       configurationUtilities: domains,
     });
     const rendered = { ...context, source: 'background_task', params: { ...context.params, to: ['x@elsewhere.org', ' '] } };
-    expect(composeEmail(rendered)).toMatchObject({ status: 'error', message: '[to/cc/bcc]: not allowed emails: x@elsewhere.org', retry: false });
+    expect(composeEmail(rendered)).toMatchObject({ status: 'error', message: '[to/cc/bcc]: not allowed emails: x@elsewhere.org', failure: { permanent: true } });
     expect(composeEmail({ ...rendered, params: { ...rendered.params, to: [' '] } })).toMatchObject({
       status: 'error',
       message: 'At least one entry in [to], [cc], or [bcc] is required',
-      errorSource: 'user',
+      failure: { permanent: true },
     });
   });
 });

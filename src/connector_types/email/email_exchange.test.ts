@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ActionResult, ConfigurationUtilities, ConnectorServices } from '../../actions/types.js';
+import type { ConfigurationUtilities, ConnectorServices, ExecutorResult } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
 import { startOAuthTokenSimulator, type OAuthTokenSimulator } from '../lib/oauth_token_simulator.js';
@@ -46,7 +46,7 @@ const tokenUrl = () => tokens.url;
 
 async function send(
   options: { config?: Record<string, unknown>; params?: Record<string, unknown>; utils?: ConfigurationUtilities; connectorId?: string; services?: ConnectorServices } = {},
-): Promise<ActionResult> {
+): Promise<ExecutorResult> {
   const utils = options.utils ?? utilsFor();
   const ctx = { configurationUtilities: utils };
   const config = validateConfig(
@@ -149,7 +149,7 @@ describe('.email with exchange_server', () => {
     });
   });
 
-  it('maps Graph errors: the JSON body as serviceMessage, the retry table, and a new token after a 4xx', async () => {
+  it('maps Graph errors: the JSON body as serviceMessage, no retry (Kibana), the status for the queue, and a new token after a 4xx', async () => {
     graph.failNext(400, { error: { code: 'ErrorInvalidRecipients', message: 'At least one recipient is not valid.' } });
     const bad = await send({ connectorId: 'exchange-errors' });
     expect(bad).toEqual({
@@ -157,8 +157,7 @@ describe('.email with exchange_server', () => {
       actionId: 'exchange-errors',
       message: 'error sending email',
       serviceMessage: '{"error":{"code":"ErrorInvalidRecipients","message":"At least one recipient is not valid."}}',
-      errorSource: 'user',
-      retry: false,
+      failure: { httpStatus: 400 },
     });
     // The 4xx dropped the token: the next execution fetches a new one.
     expect(await send({ connectorId: 'exchange-errors' })).toMatchObject({ status: 'ok' });
@@ -168,11 +167,14 @@ describe('.email with exchange_server', () => {
     graph.failNext(429, { error: { code: 'TooManyRequests', message: 'Too many requests' } }, { 'Retry-After': '30' });
     const started = Date.now();
     const throttled = await send({ connectorId: 'exchange-errors' });
-    expect(throttled).toMatchObject({ status: 'error', message: 'error sending email', errorSource: 'user' });
-    expect((throttled.retry as Date).getTime()).toBeGreaterThanOrEqual(started + 29_000);
+    expect(throttled).toMatchObject({ status: 'error', message: 'error sending email', failure: { httpStatus: 429 } });
+    expect(throttled.retry).toBeUndefined();
+    expect(throttled.failure?.retryAt?.getTime()).toBeGreaterThanOrEqual(started + 29_000);
 
     graph.failNext(503, { error: { code: 'ServiceNotAvailable', message: 'Service unavailable' } });
-    expect(await send({ connectorId: 'exchange-errors' })).toMatchObject({ status: 'error', retry: true, errorSource: 'user' });
+    const unavailable = await send({ connectorId: 'exchange-errors' });
+    expect(unavailable).toMatchObject({ status: 'error', failure: { httpStatus: 503 } });
+    expect(unavailable.retry).toBeUndefined();
 
     // Graph answers 200 only to requests it did not treat as a send: not a success.
     graph.failNext(200, { value: [] });
@@ -187,7 +189,7 @@ describe('.email with exchange_server', () => {
       await send({ utils, services: recording, connectorId: 'exchange-stale' });
       tokens.issued.splice(0);
       const refused = await send({ utils, services: recording, connectorId: 'exchange-stale' });
-      expect(refused).toMatchObject({ status: 'error', retry: false, serviceMessage: expect.stringContaining('InvalidAuthenticationToken') });
+      expect(refused).toMatchObject({ status: 'error', failure: { httpStatus: 401 }, serviceMessage: expect.stringContaining('InvalidAuthenticationToken') });
       expect(await send({ utils, services: recording, connectorId: 'exchange-stale' })).toMatchObject({ status: 'ok' });
     } finally {
       await recording.http.close();

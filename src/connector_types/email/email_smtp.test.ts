@@ -210,7 +210,6 @@ describe('.email over SMTP', () => {
     const badLogin = await send(server, { secrets: { user: USER, password: 'wrong' } });
     expect(badLogin).toMatchObject({ status: 'error', message: 'error sending email' });
     expect(badLogin.serviceMessage).toMatch(/Invalid login: 535/);
-    expect(badLogin.errorSource).toBeUndefined();
     expect(JSON.stringify(badLogin)).not.toContain('wrong');
 
     const bounced = await send(server, { params: { to: ['bounce@example.com'], subject: 's', message: 'm' } });
@@ -233,8 +232,7 @@ describe('.email over SMTP', () => {
       status: 'error',
       actionId: 'smtp-connector',
       message: '[to/cc/bcc]: not allowed emails: leak@evil.example',
-      retry: false,
-      errorSource: 'user',
+      failure: { permanent: true },
     });
     const recipients = await send(server, {
       utils: trusting(server, { 'xpack.actions.email.recipient_allowlist': ['*@example.com'] }),

@@ -1,11 +1,11 @@
 import type { Socket } from 'node:net';
 import { createTransport, type SMTPTransportOptions, type SendMailOptions } from 'nodemailer';
 import type { Logger } from 'pino';
-import type { ActionResult, ConfigurationUtilities, ExecutorContext, PreviewContext } from '../../actions/types.js';
+import { answerFacts, type FailureFacts } from '../../actions/failure.js';
+import type { ConfigurationUtilities, ExecutorContext, ExecutorResult, PreviewContext } from '../../actions/types.js';
 import type { ActionsConfig } from '../../config/schema.js';
 import { canonicalHostUrl } from '../../net/custom_host_settings.js';
 import { OutboundRequestError } from '../../net/http_client.js';
-import { retryForStatus } from '../lib/retry.js';
 import { mailboxesOf, parseAddressList } from './addresses.js';
 import { markdownToHtml } from './markdown.js';
 import { ELASTIC_CLOUD_SMTP, EmailService, FOOTER_BRANDS, TEST_MESSAGE, type EmailAttachment, type EmailConfig, type EmailParams, type EmailSecrets } from './schema.js';
@@ -31,20 +31,19 @@ export interface OutgoingEmail {
   attachments?: EmailAttachment[];
 }
 
-/** A failure of the send itself, with what the result should carry. */
+/** A failure of the send itself, with what the queue should know of it. */
 class SendError extends Error {
   constructor(
     message: string,
-    readonly status?: number,
-    readonly retry?: boolean | Date,
+    readonly failure?: FailureFacts,
   ) {
     super(message);
   }
 }
 
-function refused(actionId: string, message: string): ActionResult {
-  // The same action would be refused again: no retry.
-  return { status: 'error', actionId, message, retry: false, errorSource: 'user' };
+function refused(actionId: string, message: string): ExecutorResult {
+  // Kibana sets no retry; the queue does not send again an action that would be refused again.
+  return { status: 'error', actionId, message, failure: { permanent: true } };
 }
 
 /**
@@ -84,9 +83,9 @@ function htmlOf(text: string, messageHTML: string | null, logger: Logger): strin
 
 /**
  * The checks Kibana repeats at execution (the params were rendered since they were validated)
- * and the content rules of Kibana's executor; an ActionResult when the action is refused.
+ * and the content rules of Kibana's executor; the failure result when the action is refused.
  */
-export function composeEmail(ctx: ComposeContext): OutgoingEmail | ActionResult {
+export function composeEmail(ctx: ComposeContext): OutgoingEmail | ExecutorResult {
   const { connectorId, config, params, source, configurationUtilities: utils } = ctx;
   const nonBlank = (list: string[]) => list.filter((entry) => entry.trim() !== '');
   const to = nonBlank(params.to);
@@ -357,24 +356,19 @@ async function sendGraph(ctx: EmailContext, email: OutgoingEmail): Promise<unkno
   if (res.status === 202) return data;
   const detail = JSON.stringify(data);
   logger.warn(`error thrown sending Microsoft Exchange email for clientID: ${config.clientId}: ${detail}`);
-  throw new SendError(detail, res.status, res.status >= 400 ? retryForStatus(res.status, res.headers) : undefined);
+  throw new SendError(detail, res.status >= 400 ? answerFacts(res) : undefined);
 }
 
 // --- result ----------------------------------------------------------------------------------
 
-function failed(ctx: EmailContext, err: unknown): ActionResult {
+/** Kibana's email result never sets retry. */
+function failed(ctx: EmailContext, err: unknown): ExecutorResult {
   const serviceMessage = err instanceof OutboundRequestError && err.code ? `[${err.code}] ${err.message}` : err instanceof Error ? err.message : String(err);
   ctx.logger.warn(`connector "${ctx.connectorId}": ${SEND_ERROR_MESSAGE}: ${serviceMessage}`);
-  const result: ActionResult = { status: 'error', actionId: ctx.connectorId, message: SEND_ERROR_MESSAGE, serviceMessage };
-  if (err instanceof SendError) {
-    // Kibana counts any answer from 400 to 599 as the user's error.
-    if (err.status !== undefined && err.status >= 400 && err.status < 600) result.errorSource = 'user';
-    if (err.retry !== undefined) result.retry = err.retry;
-  }
-  return result;
+  return { status: 'error', actionId: ctx.connectorId, message: SEND_ERROR_MESSAGE, serviceMessage, ...(err instanceof SendError && err.failure ? { failure: err.failure } : {}) };
 }
 
-export async function executeEmail(ctx: EmailContext): Promise<ActionResult> {
+export async function executeEmail(ctx: EmailContext): Promise<ExecutorResult> {
   const composed = composeEmail(ctx);
   if ('status' in composed) return composed;
   try {

@@ -2,13 +2,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, errors } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { ActionResult } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
 import { esIndexConnectorType } from './index.js';
 import type { EsIndexConfig, EsIndexParams, EsIndexSecrets } from './schema.js';
 import { startElasticsearchSimulator, type ElasticsearchSimulator } from './simulator.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 
 installZod3Messages();
 
@@ -92,12 +93,14 @@ describe('.index execution against the Elasticsearch simulator', () => {
     await sim.close();
   });
 
-  async function run(rawConfig: Record<string, unknown>, rawParams: Record<string, unknown>, es = client): Promise<ActionResult> {
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(rawConfig: Record<string, unknown>, rawParams: Record<string, unknown>, es = client): Promise<ReadOutcome> {
     const config = validateConfig(def, rawConfig, ctx) as EsIndexConfig;
     const secrets = validateSecrets(def, {}, ctx) as EsIndexSecrets;
     const params = validateParams(def, rawParams, ctx) as EsIndexParams;
-    return def.executor(makeContext({ config, secrets, params }, { connectorId: 'index-test', services: makeServices({ elasticsearch: es }) }));
+    return runAsAction(def, makeContext({ config, secrets, params }, { connectorId: 'index-test', services: makeServices({ elasticsearch: es }) }));
   }
+  const run = async (...args: Parameters<typeof outcome>): Promise<ActionResult> => (await outcome(...args)).result;
 
   it('indexes documents and returns the bulk response', async () => {
     const documents = [{ message: 'one', count: 1 }, { message: 'two', count: 2, tags: ['a', 'b'] }];
@@ -175,13 +178,15 @@ describe('.index execution against the Elasticsearch simulator', () => {
     expect(sim.documents('configured-index')).toEqual([]);
   });
 
-  it('reports mapping conflicts with their reasons and causes', async () => {
+  it('reports mapping conflicts with their reasons and causes; the queue does not send them again', async () => {
     expect((await run({ index: 'conflict-index' }, { documents: [{ count: 1, label: 'first' }] })).status).toBe('ok');
-    const result = await run(
+    const { result, failure } = await outcome(
       { index: 'conflict-index' },
       { documents: [{ count: 2 }, { count: 'abc' }, { count: 'seven', label: 'x' }] },
     );
-    expect(result).toMatchObject({ status: 'error', actionId: 'index-test', message: 'error indexing documents' });
+    expect(result).toMatchObject({ status: 'error', actionId: 'index-test', message: 'error indexing documents', errorSource: 'user' });
+    expect(result.retry).toBeUndefined();
+    expect(failure).toEqual({ permanent: true });
     expect(result.serviceMessage).toMatch(
       new RegExp(
         "^failed to parse field \\[count\\] of type \\[long\\] in document with id '[\\w-]{20}'\\. Preview of field's value: 'abc';" +
@@ -208,27 +213,25 @@ describe('.index execution against the Elasticsearch simulator', () => {
     });
   });
 
-  it('reports an invalid index name', async () => {
-    const result = await run({ index: 'Alerts' }, { documents: [{ a: 1 }] });
-    expect(result).toEqual({
-      status: 'error',
-      actionId: 'index-test',
-      message: 'error indexing documents',
-      serviceMessage:
-        'invalid_index_name_exception\n\tRoot causes:\n\t\tinvalid_index_name_exception: Invalid index name [Alerts], must be lowercase',
-      retry: false,
+  it('reports an invalid index name, without retry as Kibana; the queue gets the status', async () => {
+    expect(await outcome({ index: 'Alerts' }, { documents: [{ a: 1 }] })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'index-test',
+        message: 'error indexing documents',
+        serviceMessage:
+          'invalid_index_name_exception\n\tRoot causes:\n\t\tinvalid_index_name_exception: Invalid index name [Alerts], must be lowercase',
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 400 },
     });
     expect(sim.documents('Alerts')).toEqual([]);
   });
 
-  it('says so when the bulk response has errors without reasons', async () => {
+  it('says so when the bulk response has errors without reasons; transient item failures are left to the queue to retry', async () => {
     const fake = { bulk: async () => ({ errors: true, took: 1, items: [{ create: { status: 500 } }] }) } as unknown as Client;
-    expect(await run({ index: 'any' }, { documents: [{ a: 1 }] }, fake)).toEqual({
-      status: 'error',
-      actionId: 'index-test',
-      message: 'error indexing documents',
-      serviceMessage: 'Indexing error but no reason returned.',
-      retry: true,
+    expect(await outcome({ index: 'any' }, { documents: [{ a: 1 }] }, fake)).toEqual({
+      result: { status: 'error', actionId: 'index-test', message: 'error indexing documents', serviceMessage: 'Indexing error but no reason returned.', errorSource: 'user' },
     });
   });
 
@@ -239,9 +242,11 @@ describe('.index execution against the Elasticsearch simulator', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const unreachable = new Client({ node: `http://127.0.0.1:${port}`, maxRetries: 0 });
     try {
-      const result = await run({ index: 'any' }, { documents: [{ a: 1 }] }, unreachable);
+      const { result, failure } = await outcome({ index: 'any' }, { documents: [{ a: 1 }] }, unreachable);
       expect(result).toMatchObject({ status: 'error', message: 'error indexing documents' });
       expect(result.serviceMessage).toContain('ECONNREFUSED');
+      // No answer: nothing for the queue, which retries.
+      expect(failure).toBeUndefined();
     } finally {
       await unreachable.close();
     }

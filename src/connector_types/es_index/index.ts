@@ -2,7 +2,7 @@ import { ALERT_HISTORY_CONNECTOR_ID } from '../../actions/in_memory_connectors.j
 import { renderTemplatesDeep } from '../../actions/templating/renderer.js';
 import { defineConnectorType } from '../../actions/types.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema } from './schema.js';
-import { buildBulkOperations, describeBulkErrors, indexingError, retryForBulkItems, retryForClientError } from './service.js';
+import { buildBulkOperations, bulkItemsFailure, clientErrorFailure, describeBulkErrors, indexingError } from './service.js';
 
 export const esIndexConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
@@ -29,13 +29,13 @@ export const esIndexConnectorType = defineConnectorType({
       if (response.errors) {
         const reason = describeBulkErrors(response.items);
         logger.error(`error indexing documents: ${reason}`);
-        return indexingError(connectorId, reason, retryForBulkItems(response.items));
+        return indexingError(connectorId, reason, bulkItemsFailure(response.items));
       }
       return { status: 'ok', actionId: connectorId, data: response };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       logger.error(`error indexing documents: ${reason}`);
-      return indexingError(connectorId, reason, retryForClientError(err));
+      return indexingError(connectorId, reason, clientErrorFailure(err));
     }
   },
 });

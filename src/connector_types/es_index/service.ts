@@ -1,5 +1,5 @@
-import type { ActionResult } from '../../actions/types.js';
-import { retryForStatus } from '../lib/retry.js';
+import { answerFacts, type FailureFacts } from '../../actions/failure.js';
+import type { ExecutorResult } from '../../actions/types.js';
 import type { EsIndexConfig, EsIndexParams } from './schema.js';
 
 export const NO_REASON = 'Indexing error but no reason returned.';
@@ -41,26 +41,28 @@ export function describeBulkErrors(items: unknown): string {
   return `${reasons.join(';')}${causes.length > 0 ? ` (${causes.join(';')})` : ''}`;
 }
 
-export function indexingError(actionId: string, serviceMessage: string, retry: boolean | Date): ActionResult {
-  return { status: 'error', actionId, message: 'error indexing documents', serviceMessage, retry };
+/** Kibana's indexing failure, which sets no retry; `failure` is for the queue. */
+export function indexingError(actionId: string, serviceMessage: string, failure: FailureFacts | undefined): ExecutorResult {
+  return { status: 'error', actionId, message: 'error indexing documents', serviceMessage, ...(failure ? { failure } : {}) };
 }
 
 /**
- * Failed bulk items are worth retrying only when every failure is transient (429 or 5xx,
+ * Failed bulk items are worth sending again only when every failure is transient (429 or 5xx,
  * e.g. a full write queue); a mapping error fails again on every attempt.
  */
-export function retryForBulkItems(items: unknown): boolean {
+export function bulkItemsFailure(items: unknown): FailureFacts | undefined {
   const statuses: number[] = [];
   for (const item of Array.isArray(items) ? items : []) {
     for (const response of Object.values((item ?? {}) as Record<string, { status?: number } | undefined>)) {
       if (typeof response?.status === 'number' && response.status >= 300) statuses.push(response.status);
     }
   }
-  return statuses.length > 0 && statuses.every((status) => retryForStatus(status) !== false);
+  const transient = statuses.length > 0 && statuses.every((status) => status === 429 || status >= 500);
+  return transient ? undefined : { permanent: true };
 }
 
-/** A thrown client error: follow the response status when there is one; a network failure is retried. */
-export function retryForClientError(err: unknown): boolean | Date {
+/** A thrown client error: the answer's status when there is one; a network failure has none (the client says 0). */
+export function clientErrorFailure(err: unknown): FailureFacts | undefined {
   const meta = (err as { meta?: { statusCode?: number; headers?: Record<string, string> } }).meta;
-  return typeof meta?.statusCode === 'number' ? retryForStatus(meta.statusCode, meta.headers) : true;
+  return typeof meta?.statusCode === 'number' && meta.statusCode > 0 ? answerFacts({ status: meta.statusCode, headers: meta.headers ?? {} }) : undefined;
 }

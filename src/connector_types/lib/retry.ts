@@ -1,43 +1,35 @@
-import type { ActionResult } from '../../actions/types.js';
+import { answerFacts, retryAfterSeconds } from '../../actions/failure.js';
+import type { ExecutorResult } from '../../actions/types.js';
 
-// The retry table every HTTP connector type follows: 429 → retry at the Retry-After time
-// (or with backoff when there is none), 5xx → retry, any other 4xx → do not retry: the same
-// request would fail the same way.
+// The `retry` that Kibana's HTTP connector types put in their results, which clients read.
+// Plugboard's queue decides from the answer's status instead (answerFacts, action_task.ts).
 
-/** Retry-After is honoured only as whole seconds (parseInt), as Kibana does; an HTTP-date is ignored. */
-export function retryAfterSeconds(headers: Record<string, string | string[] | undefined>): number | undefined {
-  const raw = headers['retry-after'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined) return undefined;
-  const seconds = Number.parseInt(value, 10);
-  return Number.isNaN(seconds) ? undefined : seconds;
-}
-
-export function retryForStatus(status: number, headers: Record<string, string | string[] | undefined> = {}): boolean | Date {
+/**
+ * Webhook, Slack, Slack API and Torq: a 429 gives the Retry-After time (true without one), a
+ * 5xx gives true, any other status none.
+ */
+export function resultRetry(status: number, headers: Record<string, string | string[] | undefined> = {}): true | Date | undefined {
   if (status === 429) {
     const seconds = retryAfterSeconds(headers);
     return seconds === undefined ? true : new Date(Date.now() + seconds * 1000);
   }
-  return status >= 500;
+  return status >= 500 ? true : undefined;
 }
 
 /**
- * The failure result for a non-success status, worded `<prefix>: http status N, retry at
- * <ISO>` / `… retry later` / `<prefix>: unexpected status N` (PagerDuty, xMatters). Kibana
- * leaves retry unset for the last; it is false here: the same request would fail again.
+ * PagerDuty's and xMatters' failure for a non-success status, as Kibana words it: 429 and 5xx
+ * give `<prefix>: http status N, retry later` with `retry: true` (Retry-After is not read), any
+ * other status `<prefix>: unexpected status N` without retry. The serviceMessage is Plugboard's.
  */
 export function statusFailure(
   actionId: string,
   prefix: string,
   res: { status: number; headers: Record<string, string | string[] | undefined> },
   serviceMessage: string,
-): ActionResult {
-  const retry = retryForStatus(res.status, res.headers);
-  const message =
-    retry instanceof Date
-      ? `${prefix}: http status ${res.status}, retry at ${retry.toISOString()}`
-      : retry
-        ? `${prefix}: http status ${res.status}, retry later`
-        : `${prefix}: unexpected status ${res.status}`;
-  return { status: 'error', actionId, message, serviceMessage, retry };
+): ExecutorResult {
+  const failure = answerFacts(res);
+  if (res.status === 429 || res.status >= 500) {
+    return { status: 'error', actionId, message: `${prefix}: http status ${res.status}, retry later`, serviceMessage, retry: true, failure };
+  }
+  return { status: 'error', actionId, message: `${prefix}: unexpected status ${res.status}`, serviceMessage, failure };
 }

@@ -1,6 +1,7 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { pino } from 'pino';
-import type { ConfigurationUtilities, ConnectorServices, ExecutorContext } from '../../actions/types.js';
+import { readReturned, readThrown, type ReadOutcome } from '../../actions/executor.js';
+import type { ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition, ExecutorContext } from '../../actions/types.js';
 import { OutboundHttp } from '../../net/http_client.js';
 import { loadConfig } from '../../config/load.js';
 import type { PlugboardConfig } from '../../config/schema.js';
@@ -74,6 +75,18 @@ export function makeContext<C, S, P>(
     source: 'http_request',
     isPreconfigured: false,
   };
+}
+
+/**
+ * Runs a type's executor and reads its answer as the action executor does: the result clients
+ * read (a throw becomes Kibana's error result), and the facts of a failure for the queue.
+ */
+export async function runAsAction<C, S, P>(def: ConnectorTypeDefinition<C, S, P>, ctx: ExecutorContext<C, S, P>): Promise<ReadOutcome> {
+  try {
+    return readReturned(ctx.connectorId, await def.executor(ctx));
+  } catch (err) {
+    return readThrown(ctx.connectorId, err);
+  }
 }
 
 /** The message of what `fn` throws; fails the test when it throws nothing. */

@@ -3,12 +3,13 @@ import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { SubActionParams } from '../../actions/sub_actions.js';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
 import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { opsgenieConnectorType } from './index.js';
 import { secretsSchema, type OpsgenieConfig, type OpsgenieSecrets } from './schema.js';
 import { SIMULATOR_RESULT, startOpsgenieSimulator, type OpsgenieSimulator } from './simulator.js';
@@ -70,7 +71,8 @@ describe('.opsgenie execution against the simulator', () => {
     logLines = [];
   });
 
-  async function run(params: unknown, overrides: { apiUrl?: string; apiKey?: string; services?: ConnectorServices } = {}): Promise<ActionResult> {
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  async function outcome(params: unknown, overrides: { apiUrl?: string; apiKey?: string; services?: ConnectorServices } = {}): Promise<ReadOutcome> {
     const config = validateConfig(def, { apiUrl: overrides.apiUrl ?? sim.url }, ctx) as OpsgenieConfig;
     const secrets = validateSecrets(def, { apiKey: overrides.apiKey ?? API_KEY }, ctx) as OpsgenieSecrets;
     const validParams = validateParams(def, params, ctx) as SubActionParams;
@@ -84,8 +86,9 @@ describe('.opsgenie execution against the simulator', () => {
       }),
     );
     const context = makeContext({ config, secrets, params: validParams }, { connectorId: 'og-1', services: overrides.services ?? services });
-    return def.executor({ ...context, logger });
+    return runAsAction(def, { ...context, logger });
   }
+  const run = async (params: unknown, overrides: Parameters<typeof outcome>[1] = {}): Promise<ActionResult> => (await outcome(params, overrides)).result;
 
   const create = (subActionParams: Record<string, unknown>) => ({ subAction: 'createAlert', subActionParams });
   const last = () => sim.requests[sim.requests.length - 1];
@@ -160,47 +163,58 @@ describe('.opsgenie execution against the simulator', () => {
     expect(last().path).toBe('/v2/alerts');
     const kept = await run(create({ message: 'm' }), { apiUrl: `${sim.url}/kept/` });
     expect(last().path).toBe('/kept/v2/alerts');
-    expect(kept).toMatchObject({ status: 'error', serviceMessage: 'Status code: 404. Message: No handler found for path: /kept/v2/alerts', retry: false });
+    expect(kept).toMatchObject({ status: 'error', serviceMessage: 'Status code: 404. Message: No handler found for path: /kept/v2/alerts', retry: true });
   });
 
-  it('reports a wrong key without retrying, and never shows the key', async () => {
-    const result = await run(create({ message: 'm' }), { apiKey: 'wrong-key-xyz' });
+  it("reports a wrong key as Kibana does (retry: true, the framework's), the status for the queue, and never shows the key", async () => {
+    const result = await outcome(create({ message: 'm' }), { apiKey: 'wrong-key-xyz' });
     expect(result).toEqual({
-      status: 'error',
-      actionId: 'og-1',
-      message: 'an error occurred while running the action',
-      serviceMessage: 'Status code: 401. Message: Could not authenticate',
-      retry: false,
-      errorSource: 'user',
+      result: {
+        status: 'error',
+        actionId: 'og-1',
+        message: 'an error occurred while running the action',
+        serviceMessage: 'Status code: 401. Message: Could not authenticate',
+        retry: true,
+        errorSource: 'framework',
+      },
+      failure: { httpStatus: 401 },
     });
     expect(JSON.stringify(result) + logLines.join('')).not.toContain('wrong-key-xyz');
   });
 
   it("appends Opsgenie's field errors to its message", async () => {
     sim.failNext(422, { message: 'Request body is not processable. Please check the errors.', errors: { message: 'Message can not be empty.' } });
-    expect(await run(create({ message: 'm' }))).toMatchObject({
-      status: 'error',
-      serviceMessage: 'Status code: 422. Message: Request body is not processable. Please check the errors.: {"message":"Message can not be empty."}',
-      retry: false,
-      errorSource: 'user',
+    // Kibana's API test: a 422 says retry, from the framework.
+    expect(await outcome(create({ message: 'm' }))).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'og-1',
+        message: 'an error occurred while running the action',
+        serviceMessage: 'Status code: 422. Message: Request body is not processable. Please check the errors.: {"message":"Message can not be empty."}',
+        retry: true,
+        errorSource: 'framework',
+      },
+      failure: { httpStatus: 422 },
     });
     sim.failNext(422, { result: 'error', errors: { message: 'failed' } });
     expect((await run(create({ message: 'm' }))).serviceMessage).toBe('Status code: 422. Message: Request failed with status code 422: {"message":"failed"}');
   });
 
-  it('follows the retry table', async () => {
+  it('tags rate limiting as the user\'s and keeps Retry-After for the queue; a 5xx is the framework\'s', async () => {
     sim.failNext(429, { message: 'You are making too many requests!' }, { 'Retry-After': '30' });
     const started = Date.now();
-    const limited = await run(create({ message: 'm' }));
-    expect(limited).toMatchObject({ status: 'error', serviceMessage: 'Status code: 429. Message: You are making too many requests!' });
-    expect((limited.retry as Date).getTime()).toBeGreaterThanOrEqual(started + 29_000);
-    expect(limited.errorSource).toBeUndefined();
+    const limited = await outcome(create({ message: 'm' }));
+    expect(limited.result).toMatchObject({ status: 'error', serviceMessage: 'Status code: 429. Message: You are making too many requests!', retry: true, errorSource: 'user' });
+    expect(limited.failure?.retryAt?.getTime()).toBeGreaterThanOrEqual(started + 29_000);
 
     sim.failNext(429, { message: 'slow down' });
-    expect(await run(create({ message: 'm' }))).toMatchObject({ status: 'error', retry: true });
+    expect(await outcome(create({ message: 'm' }))).toMatchObject({ result: { status: 'error', retry: true, errorSource: 'user' }, failure: { httpStatus: 429 } });
 
     sim.failNext(503, '<html>unavailable</html>');
-    expect(await run(create({ message: 'm' }))).toMatchObject({ status: 'error', serviceMessage: 'Status code: 503. Message: Request failed with status code 503', retry: true });
+    expect(await outcome(create({ message: 'm' }))).toMatchObject({
+      result: { status: 'error', serviceMessage: 'Status code: 503. Message: Request failed with status code 503', retry: true, errorSource: 'framework' },
+      failure: { httpStatus: 503 },
+    });
   });
 
   it('refuses a 2xx answer that is not Opsgenie\'s', async () => {
@@ -263,11 +277,14 @@ describe('.opsgenie execution against the simulator', () => {
       [{ subAction: 'closeAlert', subActionParams: { alias: 'a', user: 'u'.repeat(101) } }, 'Request validation failed (Field "user": String must contain at most 100 character(s))'],
     ];
     for (const [params, message] of cases) {
-      expect(await run(params), message).toMatchObject({ status: 'error', serviceMessage: message, retry: false, errorSource: 'user' });
+      expect(await outcome(params), message).toMatchObject({ result: { status: 'error', serviceMessage: message, retry: true, errorSource: 'user' }, failure: { permanent: true } });
     }
+    // Kibana's API test: the type's name as "Connector name", retry, from the framework.
     expect(await run({ subAction: 'getAlert', subActionParams: {} })).toMatchObject({
       status: 'error',
-      serviceMessage: 'Sub action "getAlert" is not registered. Connector id: og-1. Connector name: A test connector. Connector type: .opsgenie',
+      serviceMessage: 'Sub action "getAlert" is not registered. Connector id: og-1. Connector name: Opsgenie. Connector type: .opsgenie',
+      retry: true,
+      errorSource: 'framework',
     });
     expect(sim.requests).toHaveLength(0);
   });

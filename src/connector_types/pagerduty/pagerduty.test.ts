@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
 import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { pagerDutyConnectorType as def } from './index.js';
 import { secretsSchema, type PagerDutyConfig, type PagerDutyParams, type PagerDutySecrets } from './schema.js';
 import { SIMULATOR_RETRY_AFTER_SECONDS, startPagerDutySimulator, type PagerDutySimulator } from './simulator.js';
@@ -185,18 +186,20 @@ describe('.pagerduty execution against the simulator', () => {
     logLines = [];
   });
 
-  async function run(
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(
     rawParams: Record<string, unknown>,
     opts: { config?: Record<string, unknown>; routingKey?: string; services?: ConnectorServices; utils?: ConfigurationUtilities } = {},
-  ): Promise<ActionResult> {
+  ): Promise<ReadOutcome> {
     const configurationUtilities = opts.utils ?? utils;
     const vctx = { configurationUtilities };
     const config = validateConfig(def, opts.config ?? { apiUrl: `${sim.url}/v2/enqueue` }, vctx) as PagerDutyConfig;
     const secrets = validateSecrets(def, { routingKey: opts.routingKey ?? ROUTING_KEY }, vctx) as PagerDutySecrets;
     const params = validateParams(def, rawParams, vctx) as PagerDutyParams;
     const context = makeContext({ config, secrets, params }, { connectorId: 'pd-1', services: opts.services ?? services, configurationUtilities });
-    return def.executor({ ...context, logger: logger() });
+    return runAsAction(def, { ...context, logger: logger() });
   }
+  const run = async (...args: Parameters<typeof outcome>): Promise<ActionResult> => (await outcome(...args)).result;
 
   const lastRequest = () => sim.requests[sim.requests.length - 1];
   const lastEvent = () => JSON.parse(lastRequest().body) as Record<string, unknown>;
@@ -270,51 +273,58 @@ describe('.pagerduty execution against the simulator', () => {
     expect(result).toMatchObject({ status: 'ok', data: { status: 'success', dedup_key: 'rule-1:alert-1' } });
   });
 
-  it('maps an invalid event (400) to an error that is not retried, with PagerDuty\'s reasons', async () => {
-    const result = await run({ summary: 'x' }, { routingKey: 'short-key' });
-    expect(result).toEqual({
-      status: 'error',
-      actionId: 'pd-1',
-      message: 'error posting pagerduty event: unexpected status 400',
-      serviceMessage:
-        "[400] Bad Request: Event object is invalid (Length of 'routing_key' is incorrect (should be 32 characters); 'routing_key' cannot contain non-alphanumeric characters.)",
-      retry: false,
+  it("maps an invalid event (400) to an error without retry (as Kibana), with PagerDuty's reasons; the queue gets the status", async () => {
+    expect(await outcome({ summary: 'x' }, { routingKey: 'short-key' })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'pd-1',
+        message: 'error posting pagerduty event: unexpected status 400',
+        serviceMessage:
+          "[400] Bad Request: Event object is invalid (Length of 'routing_key' is incorrect (should be 32 characters); 'routing_key' cannot contain non-alphanumeric characters.)",
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 400 },
     });
     const unknown = await run({ summary: 'x' }, { routingKey: 'A'.repeat(32) });
-    expect(unknown).toMatchObject({ serviceMessage: '[400] Bad Request: Event object is invalid (Invalid routing key)', retry: false });
+    expect(unknown).toMatchObject({ serviceMessage: '[400] Bad Request: Event object is invalid (Invalid routing key)' });
+    expect(unknown.retry).toBeUndefined();
   });
 
-  it('maps 429 to retry later, or to the Retry-After time', async () => {
+  it('maps 429 to retry later, as Kibana (which reads no Retry-After); the queue gets the Retry-After time', async () => {
     expect(await run({ summary: 'respond-with-429' })).toEqual({
       status: 'error',
       actionId: 'pd-1',
       message: 'error posting pagerduty event: http status 429, retry later',
       serviceMessage: '[429] Too Many Requests: Requests for this service are arriving too quickly. Please retry later.',
       retry: true,
+      errorSource: 'user',
     });
     const before = Date.now();
-    const dated = await run({ summary: 'respond-with-429-retry-after' });
-    expect(dated.retry).toBeInstanceOf(Date);
-    const at = (dated.retry as Date).getTime();
+    const dated = await outcome({ summary: 'respond-with-429-retry-after' });
+    expect(dated.result).toMatchObject({ message: 'error posting pagerduty event: http status 429, retry later', retry: true });
+    const at = dated.failure!.retryAt!.getTime();
     expect(at).toBeGreaterThanOrEqual(before + SIMULATOR_RETRY_AFTER_SECONDS * 1000);
     expect(at).toBeLessThanOrEqual(Date.now() + SIMULATOR_RETRY_AFTER_SECONDS * 1000);
-    expect(dated.message).toBe(`error posting pagerduty event: http status 429, retry at ${(dated.retry as Date).toISOString()}`);
   });
 
   it('maps 5xx to retry later and other statuses to unexpected', async () => {
-    expect(await run({ summary: 'respond-with-502' })).toEqual({
-      status: 'error',
-      actionId: 'pd-1',
-      message: 'error posting pagerduty event: http status 502, retry later',
-      serviceMessage: '[502] Bad Gateway',
-      retry: true,
+    expect(await outcome({ summary: 'respond-with-502' })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'pd-1',
+        message: 'error posting pagerduty event: http status 502, retry later',
+        serviceMessage: '[502] Bad Gateway',
+        retry: true,
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 502 },
     });
     expect(await run({ eventAction: 'resolve', dedupKey: 'respond-with-418' })).toEqual({
       status: 'error',
       actionId: 'pd-1',
       message: 'error posting pagerduty event: unexpected status 418',
       serviceMessage: "[418] I'm a Teapot: I'm a teapot",
-      retry: false,
+      errorSource: 'user',
     });
   });
 
@@ -329,7 +339,6 @@ describe('.pagerduty execution against the simulator', () => {
       expect(await run({}, { config: { apiUrl: url } })).toMatchObject({
         status: 'error',
         message: 'error posting pagerduty event: unexpected status 200',
-        retry: false,
       });
     } finally {
       await closeServer(server);
@@ -352,6 +361,7 @@ describe('.pagerduty execution against the simulator', () => {
         actionId: 'pd-1',
         message: 'error posting pagerduty event',
         serviceMessage: NOT_ALLOWED(`${sim.url}/v2/enqueue`),
+        errorSource: 'user',
       });
       expect(sim.requests).toHaveLength(0);
     } finally {
@@ -369,6 +379,7 @@ describe('.pagerduty execution against the simulator', () => {
       actionId: 'pd-1',
       message: 'error posting pagerduty event',
       serviceMessage: `connect ECONNREFUSED 127.0.0.1:${port}`,
+      errorSource: 'user',
     });
   });
 

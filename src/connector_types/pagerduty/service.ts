@@ -1,4 +1,4 @@
-import type { ActionResult, ConfigurationUtilities } from '../../actions/types.js';
+import type { ExecutorResult, ConfigurationUtilities } from '../../actions/types.js';
 import type { OutboundResponse } from '../../net/http_client.js';
 import { statusFailure } from '../lib/retry.js';
 import {
@@ -81,11 +81,11 @@ function describeError(res: OutboundResponse): string {
  * Only 202 means PagerDuty took the event. Kibana adds no serviceMessage to failures; the one
  * here (status and PagerDuty's error text) is an addition, so users can see why.
  */
-export function mapResponse(actionId: string, res: OutboundResponse): ActionResult {
+export function mapResponse(actionId: string, res: OutboundResponse): ExecutorResult {
   if (res.status === 202) return { status: 'ok', actionId, data: parseBody(res.body) };
   return statusFailure(actionId, 'error posting pagerduty event', res, describeError(res));
 }
 
-export function postingFailed(actionId: string, serviceMessage: string): ActionResult {
+export function postingFailed(actionId: string, serviceMessage: string): ExecutorResult {
   return { status: 'error', actionId, message: 'error posting pagerduty event', serviceMessage };
 }

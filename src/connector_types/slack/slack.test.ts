@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { slackConnectorType as def } from './index.js';
 import { secretsSchema, type SlackParams, type SlackSecrets } from './schema.js';
 import { SIMULATOR_RETRY_AFTER_SECONDS, startSlackWebhookSimulator, type SlackWebhookSimulator } from './simulator.js';
@@ -114,12 +115,14 @@ describe('.slack execution against the simulator', () => {
     sim.messages.length = 0;
   });
 
-  async function run(message: string, webhookUrl = sim.webhookUrl, runServices = services, logger = silent): Promise<ActionResult> {
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(message: string, webhookUrl = sim.webhookUrl, runServices = services, logger = silent): Promise<ReadOutcome> {
     const secrets = validateSecrets(def, { webhookUrl }, ctx) as SlackSecrets;
     const params = validateParams(def, { message }, ctx) as SlackParams;
     const context = makeContext({ config: {}, secrets, params }, { connectorId: 'slack-test', services: runServices });
-    return def.executor({ ...context, logger });
+    return runAsAction(def, { ...context, logger });
   }
+  const run = async (...args: Parameters<typeof outcome>): Promise<ActionResult> => (await outcome(...args)).result;
 
   it('posts {text} as JSON, without following redirects, and succeeds on `ok`', async () => {
     const result = await run('Disk *full* on "web-1"\nsecond line');
@@ -149,14 +152,16 @@ describe('.slack execution against the simulator', () => {
     ['action_prohibited', 403, 'Forbidden', 'action_prohibited'],
     ['channel_not_found', 404, 'Not Found', 'channel_not_found'],
     ['channel_is_archived', 410, 'Gone', 'channel_is_archived'],
-  ])('maps %s to a user error that is not retried', async (message, status, statusText, code) => {
-    expect(await run(message)).toEqual({
-      status: 'error',
-      actionId: 'slack-test',
-      message: `unexpected http response from slack: ${status} ${statusText}`,
-      serviceMessage: code,
-      retry: false,
-      errorSource: 'user',
+  ])('maps %s to a user error without retry (as Kibana), its status for the queue', async (message, status, statusText, code) => {
+    expect(await outcome(message)).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'slack-test',
+        message: `unexpected http response from slack: ${status} ${statusText}`,
+        serviceMessage: code,
+        errorSource: 'user',
+      },
+      failure: { httpStatus: status },
     });
   });
 
@@ -164,24 +169,25 @@ describe('.slack execution against the simulator', () => {
     expect(await run('hello', `${sim.url}/services/T9/B9/whatever`)).toMatchObject({
       message: 'unexpected http response from slack: 404 Not Found',
       serviceMessage: 'no_service',
-      retry: false,
     });
     expect(await run('hello', sim.webhookUrl.replace(/[^/]+$/, 'wrong'))).toMatchObject({
       message: 'unexpected http response from slack: 403 Forbidden',
       serviceMessage: 'invalid_token',
-      retry: false,
     });
     expect(sim.messages).toEqual([]);
   });
 
-  it('retries 5xx later', async () => {
-    expect(await run('status_500')).toEqual({
-      status: 'error',
-      actionId: 'slack-test',
-      message: 'error posting a slack message, retry later',
-      serviceMessage: 'An HTTP protocol error occurred: statusCode = 500',
-      retry: true,
-      errorSource: 'framework',
+  it("retries 5xx later; Kibana's action executor makes every returned error the user's", async () => {
+    expect(await outcome('status_500')).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'slack-test',
+        message: 'error posting a slack message, retry later',
+        serviceMessage: 'An HTTP protocol error occurred: statusCode = 500',
+        retry: true,
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 500 },
     });
   });
 
@@ -216,15 +222,14 @@ describe('.slack execution against the simulator', () => {
       actionId: 'slack-test',
       message: 'error posting slack message',
       serviceMessage: '<html>sign in to continue</html>',
+      errorSource: 'user',
     });
   });
 
   it('does not follow a redirect', async () => {
-    expect(await run('redirect')).toEqual({
-      status: 'error',
-      actionId: 'slack-test',
-      message: 'unexpected http response from slack: 302 Found',
-      retry: false,
+    expect(await outcome('redirect')).toEqual({
+      result: { status: 'error', actionId: 'slack-test', message: 'unexpected http response from slack: 302 Found', errorSource: 'user' },
+      failure: { httpStatus: 302 },
     });
     expect(sim.requests.map((r) => r.method)).toEqual(['POST']);
   });
@@ -239,6 +244,7 @@ describe('.slack execution against the simulator', () => {
       actionId: 'slack-test',
       message: 'error posting slack message',
       serviceMessage: `A request error occurred: connect ECONNREFUSED 127.0.0.1:${port}`,
+      errorSource: 'user',
     });
   });
 
@@ -261,6 +267,7 @@ describe('.slack execution against the simulator', () => {
         actionId: 'slack-test',
         message: 'error posting slack message',
         serviceMessage: 'A request error occurred: target url "[REDACTED]" is not added to the Kibana config xpack.actions.allowedHosts',
+        errorSource: 'user',
       });
       expect(sim.requests).toHaveLength(0);
       const secretPart = sim.webhookUrl.split('/').pop()!;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { renderTemplate } from '../../actions/templating/renderer.js';
-import { defineConnectorType, type ActionResult } from '../../actions/types.js';
+import { defineConnectorType, type ExecutorResult } from '../../actions/types.js';
 import type { OutboundRequest } from '../../net/http_client.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema, type SlackApiParams } from './schema.js';
 import {
@@ -16,7 +16,7 @@ import {
 } from './service.js';
 import { validateSlackApiSecrets } from './validation.js';
 
-function logFailure(logger: Logger, connectorId: string, result: ActionResult): ActionResult {
+function logFailure(logger: Logger, connectorId: string, result: ExecutorResult): ExecutorResult {
   if (result.status === 'error') logger.error(`error on ${connectorId} slack_api action: ${result.message}${result.serviceMessage ? `: ${result.serviceMessage}` : ''}`);
   return result;
 }
@@ -43,14 +43,14 @@ export const slackApiConnectorType = defineConnectorType({
     let request: OutboundRequest;
     if (params.subAction === 'validChannelId') {
       const channelId = params.subActionParams.channelId ?? '';
-      if (channelId === '') return logFailure(logger, connectorId, postFailed(connectorId, EMPTY_CHANNEL_ID, { retry: false, errorSource: 'user' }));
+      if (channelId === '') return logFailure(logger, connectorId, postFailed(connectorId, EMPTY_CHANNEL_ID, { failure: { permanent: true } }));
       request = channelInfoRequest(base, secrets.token, channelId);
     } else {
       let channel: string;
       try {
         channel = chooseChannel(config.allowedChannels, params.subActionParams);
       } catch (err) {
-        return logFailure(logger, connectorId, postFailed(connectorId, (err as Error).message, { retry: false, errorSource: 'user' }));
+        return logFailure(logger, connectorId, postFailed(connectorId, (err as Error).message, { failure: { permanent: true } }));
       }
       const { text } = params.subActionParams;
       request = params.subAction === 'postMessage' ? postMessageRequest(base, secrets.token, channel, text) : postBlockkitRequest(base, secrets.token, channel, text);

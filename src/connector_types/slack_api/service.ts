@@ -1,6 +1,7 @@
-import type { ActionResult, ConfigurationUtilities } from '../../actions/types.js';
+import { answerFacts } from '../../actions/failure.js';
+import type { ConfigurationUtilities, ExecutorResult } from '../../actions/types.js';
 import type { OutboundRequest, OutboundResponse } from '../../net/http_client.js';
-import { retryForStatus } from '../lib/retry.js';
+import { resultRetry } from '../lib/retry.js';
 import { CONNECTOR_ID, SLACK_API_URL, type PostParams, type SlackApiConfig } from './schema.js';
 
 /** How much of an answer that is not Slack's JSON is quoted in serviceMessage. */
@@ -65,8 +66,8 @@ export function postBlockkitRequest(base: string, token: string, channel: string
   return { url: `${base}chat.postMessage`, method: 'POST', headers: headers(token), body: JSON.stringify({ channel, blocks }) };
 }
 
-/** A failure before anything is sent, or with no answer; never retried when the params are at fault. */
-export function postFailed(actionId: string, serviceMessage: string, extra: Partial<ActionResult> = {}): ActionResult {
+/** A failure before anything is sent, or with no answer; the queue does not send again what the params doom. */
+export function postFailed(actionId: string, serviceMessage: string, extra: Partial<ExecutorResult> = {}): ExecutorResult {
   return { status: 'error', actionId, message: 'error posting slack message', serviceMessage, ...extra };
 }
 
@@ -94,40 +95,38 @@ function slackErrorOf(data: unknown): string | undefined {
  * Slack's Web API answers most failures with HTTP 200 and `{ok: false, error}`; HTTP errors
  * are rate limiting (429), Slack's own trouble (5xx) and a few others (404 unknown_method).
  */
-export function mapSlackApiResponse(actionId: string, res: OutboundResponse): ActionResult {
+export function mapSlackApiResponse(actionId: string, res: OutboundResponse): ExecutorResult {
   if (res.status >= 200 && res.status < 300) {
     if (res.body.trim() === '') return { status: 'error', actionId, message: 'unexpected null response from slack' };
     const data = parseJson(res.body);
     if (!data || typeof data !== 'object') return postFailed(actionId, quoted(res.body));
     if ((data as { ok?: unknown }).ok === true) return { status: 'ok', actionId, data };
+    // Kibana sets no retry; the queue sends again only what Slack says may pass.
     const error = slackErrorOf(data) ?? 'unknown error';
-    return TRANSIENT_SLACK_ERRORS.has(error)
-      ? postFailed(actionId, error, { retry: true })
-      : postFailed(actionId, error, { retry: false, errorSource: 'user' });
+    return postFailed(actionId, error, TRANSIENT_SLACK_ERRORS.has(error) ? {} : { failure: { permanent: true } });
   }
 
   // The wording of the axios error Kibana passes on.
   const requestFailed = `Request failed with status code ${res.status}`;
-  const retry = retryForStatus(res.status, res.headers);
+  const failure = answerFacts(res);
+  const retry = resultRetry(res.status, res.headers);
   if (retry instanceof Date) {
-    return { status: 'error', actionId, message: `error posting a slack message, retry at ${retry.toISOString()}`, serviceMessage: requestFailed, retry };
+    return { status: 'error', actionId, message: `error posting a slack message, retry at ${retry.toISOString()}`, serviceMessage: requestFailed, retry, failure };
   }
-  if (retry) return { status: 'error', actionId, message: 'error posting a slack message, retry later', serviceMessage: requestFailed, retry };
+  if (retry) return { status: 'error', actionId, message: 'error posting a slack message, retry later', serviceMessage: requestFailed, retry, failure };
 
-  const result: ActionResult = {
+  // Kibana sends no serviceMessage here; Slack's error code, when there is one, says what is wrong.
+  const slackError = slackErrorOf(parseJson(res.body));
+  return {
     status: 'error',
     actionId,
     message: `unexpected http response from slack: ${res.status} ${res.statusText}`,
-    retry: false,
+    ...(slackError === undefined ? {} : { serviceMessage: slackError }),
+    failure,
   };
-  // Kibana sends no serviceMessage here; Slack's error code, when there is one, says what is wrong.
-  const slackError = slackErrorOf(parseJson(res.body));
-  if (slackError !== undefined) result.serviceMessage = slackError;
-  if (res.status >= 400) result.errorSource = 'user';
-  return result;
 }
 
 /** No answer at all: connection, TLS, timeout, or the network layer's refusal. */
-export function mapSlackApiSendError(actionId: string, err: unknown): ActionResult {
+export function mapSlackApiSendError(actionId: string, err: unknown): ExecutorResult {
   return postFailed(actionId, err instanceof Error ? err.message : String(err));
 }

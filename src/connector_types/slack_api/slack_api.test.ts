@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { slackApiConnectorType as def } from './index.js';
 import { secretsSchema, type SlackApiConfig, type SlackApiParams, type SlackApiSecrets } from './schema.js';
 import { CHANNEL_NOT_ALLOWED, CHANNEL_REQUIRED, slackApiBase } from './service.js';
@@ -193,7 +194,8 @@ describe('.slack_api execution against the simulator', () => {
     sim.messages.length = 0;
   });
 
-  async function run(
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(
     rawParams: Record<string, unknown>,
     { config = {}, token = sim.token, logger = silent, runServices = services, configurationUtilities = utils }: {
       config?: Record<string, unknown>;
@@ -202,7 +204,7 @@ describe('.slack_api execution against the simulator', () => {
       runServices?: ConnectorServices;
       configurationUtilities?: ConfigurationUtilities;
     } = {},
-  ): Promise<ActionResult> {
+  ): Promise<ReadOutcome> {
     const vctx = { configurationUtilities };
     const parts = {
       config: validateConfig(def, config, vctx) as SlackApiConfig,
@@ -210,8 +212,9 @@ describe('.slack_api execution against the simulator', () => {
       params: validateParams(def, rawParams, vctx) as SlackApiParams,
     };
     const context = makeContext(parts, { connectorId: 'slack-api-test', services: runServices, configurationUtilities });
-    return def.executor({ ...context, logger });
+    return runAsAction(def, { ...context, logger });
   }
+  const run = async (...args: Parameters<typeof outcome>): Promise<ActionResult> => (await outcome(...args)).result;
 
   const lastBody = () => JSON.parse(sim.requests.at(-1)!.body) as Record<string, unknown>;
 
@@ -265,22 +268,17 @@ describe('.slack_api execution against the simulator', () => {
       actionId: 'slack-api-test',
       message: 'error posting slack message',
       serviceMessage: 'channel_not_found',
-      retry: false,
       errorSource: 'user',
     });
     await run({ subAction: 'validChannelId', subActionParams: { channelId: 'C1&types=im' } });
     expect(sim.requests.at(-1)!.path).toBe('/api/conversations.info?channel=C1%26types%3Dim');
   });
 
-  it('refuses an empty channel id without calling Slack', async () => {
+  it('refuses an empty channel id without calling Slack, for good', async () => {
     for (const subActionParams of [{ channelId: '' }, {}]) {
-      expect(await run({ subAction: 'validChannelId', subActionParams })).toEqual({
-        status: 'error',
-        actionId: 'slack-api-test',
-        message: 'error posting slack message',
-        serviceMessage: 'The channel id is empty',
-        retry: false,
-        errorSource: 'user',
+      expect(await outcome({ subAction: 'validChannelId', subActionParams })).toEqual({
+        result: { status: 'error', actionId: 'slack-api-test', message: 'error posting slack message', serviceMessage: 'The channel id is empty', errorSource: 'user' },
+        failure: { permanent: true },
       });
     }
     expect(sim.requests).toHaveLength(0);
@@ -293,7 +291,6 @@ describe('.slack_api execution against the simulator', () => {
         actionId: 'slack-api-test',
         message: 'error posting slack message',
         serviceMessage: CHANNEL_REQUIRED,
-        retry: false,
         errorSource: 'user',
       });
     }
@@ -302,7 +299,7 @@ describe('.slack_api execution against the simulator', () => {
 
   it('keeps posts to the allowed channels', async () => {
     const config = { allowedChannels: [{ id: 'C0GENERAL01', name: 'general' }, { name: '#alerts' }] };
-    const refused = { status: 'error', actionId: 'slack-api-test', message: 'error posting slack message', serviceMessage: CHANNEL_NOT_ALLOWED, retry: false, errorSource: 'user' };
+    const refused = { status: 'error', actionId: 'slack-api-test', message: 'error posting slack message', serviceMessage: CHANNEL_NOT_ALLOWED, errorSource: 'user' };
     for (const params of [
       post({ channelNames: ['#general'], text: 'x' }),
       post({ channelNames: ['#alerts'], text: 'x' }),
@@ -331,33 +328,24 @@ describe('.slack_api execution against the simulator', () => {
     ['#elsewhere', 'not_in_channel'],
     ['#old-alerts', 'is_archived'],
     ['#nowhere', 'channel_not_found'],
-  ])('maps Slack refusing a post to %s (%s) as a user error', async (channel, error) => {
-    expect(await run(post({ channelNames: [channel], text: 'x' }))).toEqual({
-      status: 'error',
-      actionId: 'slack-api-test',
-      message: 'error posting slack message',
-      serviceMessage: error,
-      retry: false,
-      errorSource: 'user',
+  ])('maps Slack refusing a post to %s (%s) as a user error without retry, which the queue does not send again', async (channel, error) => {
+    expect(await outcome(post({ channelNames: [channel], text: 'x' }))).toEqual({
+      result: { status: 'error', actionId: 'slack-api-test', message: 'error posting slack message', serviceMessage: error, errorSource: 'user' },
+      failure: { permanent: true },
     });
   });
 
   it('maps bad Block Kit as Slack answers it', async () => {
     expect(await run(blockkit({ channelIds: ['C0GENERAL01'], text: '{"blocks":{"type":"divider"}}' }))).toMatchObject({
       serviceMessage: 'invalid_blocks_format',
-      retry: false,
     });
     expect(await run(blockkit({ channelIds: ['C0GENERAL01'], text: '{"blocks":[{"text":"no type"}]}' }))).toMatchObject({ serviceMessage: 'invalid_blocks' });
     expect(await run(blockkit({ channelIds: ['C0GENERAL01'], text: '{"blocks":[]}' }))).toMatchObject({ serviceMessage: 'no_text' });
   });
 
-  it('retries Slack’s transient errors', async () => {
-    expect(await run(post({ channelIds: ['C0GENERAL01'], text: 'internal_error' }))).toEqual({
-      status: 'error',
-      actionId: 'slack-api-test',
-      message: 'error posting slack message',
-      serviceMessage: 'internal_error',
-      retry: true,
+  it('leaves Slack’s transient errors to the queue to retry (Kibana sets no retry)', async () => {
+    expect(await outcome(post({ channelIds: ['C0GENERAL01'], text: 'internal_error' }))).toEqual({
+      result: { status: 'error', actionId: 'slack-api-test', message: 'error posting slack message', serviceMessage: 'internal_error', errorSource: 'user' },
     });
   });
 
@@ -370,7 +358,6 @@ describe('.slack_api execution against the simulator', () => {
       actionId: 'slack-api-test',
       message: 'error posting slack message',
       serviceMessage: 'invalid_auth',
-      retry: false,
       errorSource: 'user',
     });
     expect(sim.requests[0].headers.authorization).toBe('Bearer xoxb-wrong-token-456');
@@ -386,6 +373,7 @@ describe('.slack_api execution against the simulator', () => {
       message: 'error posting a slack message, retry later',
       serviceMessage: 'Request failed with status code 500',
       retry: true,
+      errorSource: 'user',
     });
     const before = Date.now();
     const limited = await run(post({ channelIds: ['C0GENERAL01'], text: 'rate_limit' }));
@@ -397,6 +385,7 @@ describe('.slack_api execution against the simulator', () => {
       message: `error posting a slack message, retry at ${(limited.retry as Date).toISOString()}`,
       serviceMessage: 'Request failed with status code 429',
       retry: limited.retry,
+      errorSource: 'user',
     });
     expect(await run(post({ channelIds: ['C0GENERAL01'], text: 'rate_limit_without_retry_after' }))).toEqual({
       status: 'error',
@@ -404,22 +393,25 @@ describe('.slack_api execution against the simulator', () => {
       message: 'error posting a slack message, retry later',
       serviceMessage: 'Request failed with status code 429',
       retry: true,
+      errorSource: 'user',
     });
   });
 
-  it('does not retry other HTTP errors', async () => {
+  it('sets no retry for other HTTP errors, and gives the queue their status', async () => {
     const wrongBase = withSlackApiUrl(`${sim.url}/v9`);
-    expect(await run(post({ channelIds: ['C0GENERAL01'], text: 'x' }), { configurationUtilities: wrongBase })).toEqual({
-      status: 'error',
-      actionId: 'slack-api-test',
-      message: 'unexpected http response from slack: 404 Not Found',
-      serviceMessage: 'unknown_method',
-      retry: false,
-      errorSource: 'user',
+    expect(await outcome(post({ channelIds: ['C0GENERAL01'], text: 'x' }), { configurationUtilities: wrongBase })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'slack-api-test',
+        message: 'unexpected http response from slack: 404 Not Found',
+        serviceMessage: 'unknown_method',
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 404 },
     });
-    expect(await run(post({ channelIds: ['C0GENERAL01'], text: 'status_400' }))).toMatchObject({
-      message: 'unexpected http response from slack: 400 Bad Request',
-      retry: false,
+    expect(await outcome(post({ channelIds: ['C0GENERAL01'], text: 'status_400' }))).toMatchObject({
+      result: { message: 'unexpected http response from slack: 400 Bad Request' },
+      failure: { httpStatus: 400 },
     });
   });
 
@@ -428,6 +420,7 @@ describe('.slack_api execution against the simulator', () => {
       status: 'error',
       actionId: 'slack-api-test',
       message: 'unexpected null response from slack',
+      errorSource: 'user',
     });
   });
 
@@ -439,6 +432,7 @@ describe('.slack_api execution against the simulator', () => {
         actionId: 'slack-api-test',
         message: 'error posting slack message',
         serviceMessage: `target url "${sim.url}/chat.postMessage" is not added to the Kibana config xpack.actions.allowedHosts`,
+        errorSource: 'user',
       });
       expect(sim.requests).toHaveLength(0);
     } finally {

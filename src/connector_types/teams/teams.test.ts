@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { teamsConnectorType as def } from './index.js';
 import { secretsSchema, type TeamsParams, type TeamsSecrets } from './schema.js';
 import { SIMULATOR_RETRY_AFTER_SECONDS, THROTTLED_BODY, startTeamsSimulator, type TeamsSimulator } from './simulator.js';
@@ -82,12 +83,14 @@ describe('.teams execution against the simulator', () => {
     sim.messages.length = 0;
   });
 
-  async function run(message: string, webhookUrl = sim.webhookUrl, runServices = services, logger = silent): Promise<ActionResult> {
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(message: string, webhookUrl = sim.webhookUrl, runServices = services, logger = silent): Promise<ReadOutcome> {
     const secrets = validateSecrets(def, { webhookUrl }, ctx) as TeamsSecrets;
     const params = validateParams(def, { message }, ctx) as TeamsParams;
     const context = makeContext({ config: {}, secrets, params }, { connectorId: 'teams-test', services: runServices });
-    return def.executor({ ...context, logger });
+    return runAsAction(def, { ...context, logger });
   }
+  const run = async (...args: Parameters<typeof outcome>): Promise<ActionResult> => (await outcome(...args)).result;
 
   it('posts {text} as JSON and returns what it sent', async () => {
     const message = 'Disk **full** on "web-1"\nsecond line';
@@ -119,6 +122,7 @@ describe('.teams execution against the simulator', () => {
       message: `error posting a Microsoft Teams message, retry at ${(throttled.retry as Date).toISOString()}`,
       serviceMessage: THROTTLED_BODY,
       retry: throttled.retry,
+      errorSource: 'user',
     });
     expect(await run('throttled_without_retry_after')).toEqual({
       status: 'error',
@@ -126,37 +130,47 @@ describe('.teams execution against the simulator', () => {
       message: 'error posting a Microsoft Teams message, retry later',
       serviceMessage: THROTTLED_BODY,
       retry: true,
+      errorSource: 'user',
     });
   });
 
-  it('retries 429 at the Retry-After time and 5xx later', async () => {
-    const limited = await run('rate_limit');
-    expect(limited).toEqual({
-      status: 'error',
-      actionId: 'teams-test',
-      message: `error posting a Microsoft Teams message, retry at ${(limited.retry as Date).toISOString()}`,
-      serviceMessage: '[429] Too Many Requests',
-      retry: expect.any(Date),
-    });
-    expect(await run('status_502')).toEqual({
-      status: 'error',
-      actionId: 'teams-test',
-      message: 'error posting a Microsoft Teams message, retry later',
-      serviceMessage: '[502] Bad Gateway',
-      retry: true,
-    });
-  });
-
-  it('does not retry other errors', async () => {
-    expect(await run('hello', `${sim.url}/webhookb2/deleted`)).toEqual({
+  it("answers an HTTP 429 as Kibana does (an invalid response, no retry), keeping Retry-After for the queue; 5xx says retry later", async () => {
+    const before = Date.now();
+    const limited = await outcome('rate_limit');
+    expect(limited.result).toEqual({
       status: 'error',
       actionId: 'teams-test',
       message: 'error posting to Microsoft Teams, invalid response',
-      serviceMessage: '[404] Not Found',
-      retry: false,
+      serviceMessage: '[429] Too Many Requests',
       errorSource: 'user',
     });
-    expect(await run('status_400')).toMatchObject({ message: 'error posting to Microsoft Teams, invalid response', serviceMessage: '[400] Bad Request', retry: false });
+    expect(limited.failure?.httpStatus).toBe(429);
+    expect(limited.failure?.retryAt?.getTime()).toBeGreaterThanOrEqual(before + SIMULATOR_RETRY_AFTER_SECONDS * 1000);
+    expect(await outcome('status_502')).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'teams-test',
+        message: 'error posting a Microsoft Teams message, retry later',
+        serviceMessage: '[502] Bad Gateway',
+        retry: true,
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 502 },
+    });
+  });
+
+  it('sets no retry for other errors, and gives the queue their status', async () => {
+    expect(await outcome('hello', `${sim.url}/webhookb2/deleted`)).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'teams-test',
+        message: 'error posting to Microsoft Teams, invalid response',
+        serviceMessage: '[404] Not Found',
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 404 },
+    });
+    expect(await run('status_400')).toMatchObject({ message: 'error posting to Microsoft Teams, invalid response', serviceMessage: '[400] Bad Request' });
   });
 
   it('reports a refused connection', async () => {
@@ -169,6 +183,7 @@ describe('.teams execution against the simulator', () => {
       actionId: 'teams-test',
       message: 'error posting to Microsoft Teams, unexpected error',
       serviceMessage: `connect ECONNREFUSED 127.0.0.1:${port}`,
+      errorSource: 'user',
     });
   });
 
@@ -182,6 +197,7 @@ describe('.teams execution against the simulator', () => {
         actionId: 'teams-test',
         message: 'error posting to Microsoft Teams, unexpected error',
         serviceMessage: 'target url "[REDACTED]" is not added to the Kibana config xpack.actions.allowedHosts',
+        errorSource: 'user',
       });
       expect(sim.requests).toHaveLength(0);
       expect(lines.join('')).toContain('is not added');

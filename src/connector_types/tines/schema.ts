@@ -22,16 +22,13 @@ export const webhooksParamsSchema = z.strictObject({
 });
 
 /**
- * A webhook as the webhooks sub-action returns it. Kibana's schema lists only id, name and
- * storyId and strips the rest; path and secret are kept here, since the run URL is built from
- * them. Other keys are dropped.
+ * A webhook as the webhooks sub-action returns it, and as `run` takes it: other keys (a path or
+ * secret sent by older clients) are dropped, as in Kibana; `run` looks the webhook up by id.
  */
 export const webhookSchema = z.object({
   id: z.coerce.number().meta({ label: 'Id', help: 'The webhook action id.' }),
   name: z.string().meta({ label: 'Name', help: 'The webhook action name.' }),
   storyId: z.coerce.number().meta({ label: 'Story id', help: 'The story the webhook belongs to.' }),
-  path: z.string().optional().meta({ label: 'Path', help: 'The webhook path; required unless a webhook URL is given.' }),
-  secret: z.string().optional().meta({ label: 'Secret', help: "The webhook's secret, the last segment of its URL (optional in Tines)." }),
 });
 
 export const runParamsSchema = z.strictObject({
@@ -47,18 +44,16 @@ export const storiesResponseSchema = z.looseObject({
   stories: z.array(z.looseObject({ id: z.coerce.number(), name: z.string(), published: z.boolean() })),
 });
 
-export const agentsResponseSchema = z.looseObject({
-  meta,
-  agents: z.array(
-    z.looseObject({
-      id: z.number(),
-      name: z.string(),
-      type: z.string(),
-      story_id: z.number(),
-      options: z.looseObject({ path: z.string().optional(), secret: z.string().optional() }),
-    }),
-  ),
+/** An action ("agent") as the Tines API answers it, as far as the connector reads it. */
+export const actionResponseSchema = z.looseObject({
+  id: z.coerce.number(),
+  name: z.string(),
+  type: z.string(),
+  story_id: z.coerce.number(),
+  options: z.looseObject({ path: z.string().optional(), secret: z.string().optional() }),
 });
+
+export const agentsResponseSchema = z.looseObject({ meta, agents: z.array(actionResponseSchema) });
 
 export type TinesConfig = z.output<typeof configSchema>;
 export type TinesSecrets = z.output<typeof secretsSchema>;

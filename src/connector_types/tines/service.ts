@@ -2,6 +2,7 @@ import type { SubAction, SubActionContext } from '../../actions/sub_actions.js';
 import {
   API_MAX_RESULTS,
   SUB_ACTION,
+  actionResponseSchema,
   agentsResponseSchema,
   runParamsSchema,
   storiesResponseSchema,
@@ -46,31 +47,40 @@ const stories: SubActionDef = {
   },
 };
 
+/** Only the story's webhook actions are asked for (and kept, should Tines send others); their path and secret stay in Tines. */
 const webhooks: SubActionDef = {
   name: SUB_ACTION.Webhooks,
   schema: webhooksParamsSchema,
   async run(ctx: Context, { storyId }: WebhooksParams) {
     const { data } = await ctx.client.request({
-      url: apiUrl(ctx.config, 'agents', { story_id: String(storyId) }),
+      url: apiUrl(ctx.config, 'agents', { story_id: String(storyId), action_type: WEBHOOK_AGENT_TYPE }),
       headers: apiHeaders(ctx.secrets),
       responseSchema: agentsResponseSchema,
     });
     return {
-      webhooks: data.agents
-        .filter((agent) => agent.type === WEBHOOK_AGENT_TYPE)
-        .map(({ id, name, story_id, options }) => ({ id, name, path: options.path ?? '', secret: options.secret ?? '', storyId: story_id })),
+      webhooks: data.agents.filter((agent) => agent.type === WEBHOOK_AGENT_TYPE).map(({ id, name, story_id }) => ({ id, name, storyId: story_id })),
       incompleteResponse: data.meta.pages > 1,
     };
   },
 };
 
-function webhookUrl(config: TinesConfig, { webhook, webhookUrl }: RunParams): string {
+/**
+ * `webhookUrl` as given; else the chosen webhook's URL, `/webhook/<path>/<secret>`, from the
+ * action Tines has under its id, which must still be that story's webhook with a path and a
+ * secret (Kibana's checks and wording).
+ */
+async function webhookUrl(ctx: Context, { webhook, webhookUrl }: RunParams): Promise<string> {
   if (webhookUrl) return webhookUrl;
   if (!webhook) throw new Error('Invalid subActionsParams: [webhook] or [webhookUrl] expected but got none');
-  // Without a path the URL would name no webhook at all; Kibana would post to `/webhook/undefined/…`.
-  if (!webhook.path) throw new Error('Invalid subActionsParams: [webhook.path] expected but got none');
-  // A webhook without a secret is `/webhook/<path>`: the empty last segment is dropped with the trailing slash.
-  return `${config.url}/webhook/${encodeURIComponent(webhook.path)}/${encodeURIComponent(webhook.secret ?? '')}`;
+  const { data: action } = await ctx.client.request({
+    url: `${ctx.config.url}/api/v1/actions/${webhook.id}`,
+    headers: apiHeaders(ctx.secrets),
+    responseSchema: actionResponseSchema,
+  });
+  const { path, secret } = action.options;
+  const isThatWebhook = action.type === WEBHOOK_AGENT_TYPE && action.id === webhook.id && action.story_id === webhook.storyId;
+  if (!isThatWebhook || !path || !secret) throw new Error(`Invalid configuration for webhook id: ${webhook.id}. Verify webhook exists in Tines.`);
+  return `${ctx.config.url}/webhook/${encodeURIComponent(path)}/${encodeURIComponent(secret)}`;
 }
 
 /**
@@ -80,7 +90,7 @@ function webhookUrl(config: TinesConfig, { webhook, webhookUrl }: RunParams): st
  * would report a webhook's default answer as a failure worth retrying, emitting the event again.
  */
 async function runWebhook(ctx: Context, params: RunParams): Promise<Record<string, unknown>> {
-  const { data } = await ctx.client.request({ url: webhookUrl(ctx.config, params), method: 'POST', body: params.body });
+  const { data } = await ctx.client.request({ url: await webhookUrl(ctx, params), method: 'POST', body: params.body });
   return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
 }
 

@@ -3,9 +3,11 @@ import { startTextServer } from '../lib/simulator_server.js';
 
 /**
  * An in-process Tines tenant, as far as the connector uses it:
- *   GET /api/v1/stories?per_page&page               stories, paged
- *   GET /api/v1/agents?story_id&per_page&page       actions ("agents") of a story, paged
- *   <verb> /webhook/<path>[/<secret>]               a webhook action receiving an event
+ *   GET /api/v1/stories?per_page&page                          stories, paged
+ *   GET /api/v1/agents?story_id&action_type&per_page&page      actions ("agents"), paged, of a
+ *                                                              story and of a type when asked
+ *   GET /api/v1/actions/<id>                                   one action (404 when none)
+ *   <verb> /webhook/<path>[/<secret>]                          a webhook action receiving an event
  * The API wants `x-user-email` and `x-user-token` (else 401); `per_page` defaults to 20 and
  * is capped at 500, and `meta` tells the pages as Tines does (current_page, next_page,
  * per_page, pages, count). A webhook needs no API credentials: its secret, when it has one,
@@ -120,14 +122,20 @@ export async function startTinesSimulator(credentials: { email: string; token: s
     }
     const segments = req.path.split('/').filter(Boolean);
     if (segments[0] === 'webhook' && segments.length > 1) return webhook(res, req, segments.slice(1));
-    if (req.path !== '/api/v1/stories' && req.path !== '/api/v1/agents') return json(res, 404, { error: 'Not found' });
+    const actionId = /^\/api\/v1\/actions\/([^/]+)$/.exec(req.path)?.[1];
+    if (req.path !== '/api/v1/stories' && req.path !== '/api/v1/agents' && actionId === undefined) return json(res, 404, { error: 'Not found' });
     if (req.headers['x-user-email'] !== credentials.email || req.headers['x-user-token'] !== credentials.token) {
       return json(res, 401, { error: 'Authentication failed' });
     }
     if (req.method !== 'GET') return json(res, 405, { error: 'Method not allowed' });
     if (req.path === '/api/v1/stories') return page(res, req, 'stories', state.stories);
-    const storyId = req.query.story_id;
-    page(res, req, 'agents', storyId === undefined ? state.agents : state.agents.filter((a) => String(a.story_id) === storyId));
+    if (actionId !== undefined) {
+      const action = state.agents.find((a) => String(a.id) === actionId);
+      return action ? json(res, 200, action) : json(res, 404, { error: 'Not found' });
+    }
+    const { story_id: storyId, action_type: actionType } = req.query;
+    const agents = state.agents.filter((a) => (storyId === undefined || String(a.story_id) === storyId) && (actionType === undefined || a.type === actionType));
+    page(res, req, 'agents', agents);
   };
 
   const server = await startTextServer((req, res, body) => {

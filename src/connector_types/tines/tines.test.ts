@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { SubActionParams } from '../../actions/sub_actions.js';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
 import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { tinesConnectorType } from './index.js';
 import { secretsSchema, type TinesConfig, type TinesSecrets } from './schema.js';
 import { defaultAgents, defaultStories, startTinesSimulator, WEBHOOK_AGENT, type TinesSimulator } from './simulator.js';
@@ -58,14 +59,18 @@ describe('.tines execution against the simulator', () => {
     sim.agents = defaultAgents();
   });
 
-  async function run(params: unknown, overrides: { url?: string; token?: string; services?: ConnectorServices } = {}): Promise<ActionResult> {
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(params: unknown, overrides: { url?: string; token?: string; services?: ConnectorServices } = {}): Promise<ReadOutcome> {
     const config = validateConfig(def, { url: overrides.url ?? sim.url }, ctx) as TinesConfig;
     const secrets = validateSecrets(def, { email: EMAIL, token: overrides.token ?? TOKEN }, ctx) as TinesSecrets;
     const context = makeContext({ config, secrets, params: validateParams(def, params, ctx) as SubActionParams }, { connectorId: 'tines-1', services: overrides.services ?? services });
-    return def.executor(context);
+    return runAsAction(def, context);
   }
+  const run = async (params: unknown, overrides: Parameters<typeof outcome>[1] = {}): Promise<ActionResult> => (await outcome(params, overrides)).result;
   const last = () => sim.requests[sim.requests.length - 1];
-  const hook = { id: 11, name: 'Receive alert', storyId: 1, path: 'alert-path', secret: 'alert-secret' };
+  /** A webhook as the webhooks sub-action lists it, and as Kibana's UI hands it to run. */
+  const hook = { id: 11, name: 'Receive alert', storyId: 1 };
+  const failedWith = (serviceMessage: string) => ({ status: 'error', actionId: 'tines-1', message: 'an error occurred while running the action', serviceMessage, retry: true });
 
   it('lists stories: one page of 500, API credentials in headers', async () => {
     expect(await run({ subAction: 'stories' })).toEqual({
@@ -92,32 +97,36 @@ describe('.tines execution against the simulator', () => {
     expect(sim.requests).toHaveLength(1);
   });
 
-  it("lists a story's webhooks, keeping only webhook actions", async () => {
+  it("asks for a story's webhook actions only, and lists each as {id, name, storyId}", async () => {
     const result = await run({ subAction: 'webhooks', subActionParams: { storyId: '1' } });
     expect(result).toEqual({ status: 'ok', actionId: 'tines-1', data: { webhooks: [hook], incompleteResponse: false } });
-    expect(last()).toMatchObject({ method: 'GET', path: '/api/v1/agents', query: { story_id: '1', per_page: '500' } });
+    expect(last()).toMatchObject({ method: 'GET', path: '/api/v1/agents', query: { story_id: '1', action_type: WEBHOOK_AGENT, per_page: '500' } });
+    expect(sim.requests).toHaveLength(1);
     expect(last().headers['x-user-token']).toBe(TOKEN);
-    // A webhook without a secret lists an empty one.
-    const second = await run({ subAction: 'webhooks', subActionParams: { storyId: 2 } });
-    expect((second.data as { webhooks: unknown[] }).webhooks).toEqual([{ id: 21, name: 'Receive indicator', path: 'indicator-path', secret: '', storyId: 2 }]);
+    expect((await run({ subAction: 'webhooks', subActionParams: { storyId: 2 } })).data).toEqual({ webhooks: [{ id: 21, name: 'Receive indicator', storyId: 2 }], incompleteResponse: false });
 
-    sim.agents = Array.from({ length: 600 }, (_, i) => ({ id: i, name: `a${i}`, type: i % 2 ? WEBHOOK_AGENT : 'Agents::EventTransformationAgent', story_id: 3, options: { path: `p${i}` } }));
+    sim.agents = Array.from({ length: 1200 }, (_, i) => ({ id: i, name: `a${i}`, type: i % 2 ? WEBHOOK_AGENT : 'Agents::EventTransformationAgent', story_id: 3, options: { path: `p${i}` } }));
     const many = await run({ subAction: 'webhooks', subActionParams: { storyId: 3 } });
     expect(many.data).toMatchObject({ incompleteResponse: true });
-    expect((many.data as { webhooks: unknown[] }).webhooks).toHaveLength(250);
+    expect((many.data as { webhooks: unknown[] }).webhooks).toHaveLength(500);
   });
 
   it('refuses an API answer without meta.pages', async () => {
     sim.failNext(200, '{"stories":[]}');
-    const result = await run({ subAction: 'stories' });
-    expect(result).toMatchObject({ status: 'error', serviceMessage: 'Response validation failed (Field "meta": Required)', retry: true });
+    expect(await run({ subAction: 'stories' })).toEqual({ ...failedWith('Response validation failed (Field "meta": Required)'), errorSource: 'framework' });
   });
 
-  it('runs a webhook: the body as it is, no API credentials, the default "Ok" answer a success', async () => {
+  it('runs a webhook: looks it up by id, then posts the body as it is, without API credentials; the default "Ok" answer is a success', async () => {
     const body = '{"alert":"a \\"quoted\\" value","n":1}';
-    const result = await run({ subAction: 'run', subActionParams: { webhook: { ...hook, extra: 'dropped' }, body } });
+    // A path and secret sent by an older client are dropped: the URL comes from Tines.
+    const result = await run({ subAction: 'run', subActionParams: { webhook: { ...hook, path: 'elsewhere', secret: 'guess' }, body } });
     expect(result).toEqual({ status: 'ok', actionId: 'tines-1', data: {} });
-    expect(last()).toMatchObject({ method: 'POST', path: '/webhook/alert-path/alert-secret', body });
+    expect(sim.requests.map((r) => [r.method, r.path])).toEqual([
+      ['GET', '/api/v1/actions/11'],
+      ['POST', '/webhook/alert-path/alert-secret'],
+    ]);
+    expect(sim.requests[0].headers).toMatchObject({ 'x-user-email': EMAIL, 'x-user-token': TOKEN });
+    expect(last()).toMatchObject({ body });
     expect(last().headers['content-type']).toBe('application/json');
     expect(last().headers['x-user-email']).toBeUndefined();
     expect(last().headers['x-user-token']).toBeUndefined();
@@ -132,51 +141,59 @@ describe('.tines execution against the simulator', () => {
     expect(sim.events).toHaveLength(2);
   });
 
-  it('runs a webhook without a secret, and prefers webhookUrl', async () => {
-    expect(await run({ subAction: 'test', subActionParams: { webhook: { id: 21, name: 'Receive indicator', storyId: 2, path: 'indicator-path', secret: '' }, body: '{}' } })).toMatchObject({ status: 'ok' });
-    expect(last().path).toBe('/webhook/indicator-path');
-    await run({ subAction: 'run', subActionParams: { webhook: { ...hook, path: 'elsewhere' }, webhookUrl: `${sim.url}/webhook/alert-path/alert-secret`, body: '{"via":"url"}' } });
-    expect(sim.events.at(-1)).toEqual({ agentId: 11, body: '{"via":"url"}' });
+  it('posts to webhookUrl as it is, without a lookup', async () => {
+    await run({ subAction: 'run', subActionParams: { webhook: { ...hook, id: 999 }, webhookUrl: `${sim.url}/webhook/alert-path/alert-secret`, body: '{"via":"url"}' } });
+    expect(sim.requests.map((r) => r.path)).toEqual(['/webhook/alert-path/alert-secret']);
+    expect(sim.events).toEqual([{ agentId: 11, body: '{"via":"url"}' }]);
   });
 
-  it('needs a webhook with a path or a webhook URL (a throw, which the action executor reports with retry)', async () => {
-    await expect(run({ subAction: 'run', subActionParams: { body: '{}' } })).rejects.toThrow(
-      /^Invalid subActionsParams: \[webhook\] or \[webhookUrl\] expected but got none$/,
-    );
-    await expect(run({ subAction: 'run', subActionParams: { webhook: { id: 11, name: 'Receive alert', storyId: 1 }, body: '{}' } })).rejects.toThrow(
-      /^Invalid subActionsParams: \[webhook\.path\] expected but got none$/,
-    );
+  it("refuses, as Kibana does, a webhook that is not that story's webhook action with a path and a secret", async () => {
+    const invalid = (id: number) => failedWith(`Invalid configuration for webhook id: ${id}. Verify webhook exists in Tines.`);
+    // Not a webhook action; in another story; no secret (Tines allows one, Kibana does not post to it).
+    expect(await run({ subAction: 'run', subActionParams: { webhook: { id: 12, name: 'Open ticket', storyId: 1 }, body: '{}' } })).toMatchObject(invalid(12));
+    expect(await run({ subAction: 'run', subActionParams: { webhook: { ...hook, storyId: 2 }, body: '{}' } })).toMatchObject(invalid(11));
+    expect(await run({ subAction: 'run', subActionParams: { webhook: { id: 21, name: 'Receive indicator', storyId: 2 }, body: '{}' } })).toMatchObject(invalid(21));
+    // A webhook Tines does not have.
+    expect(await outcome({ subAction: 'run', subActionParams: { webhook: { ...hook, id: 404 }, body: '{}' } })).toEqual({
+      result: { ...failedWith('Status code: 404. Message: API Error: Not Found'), errorSource: 'framework' },
+      failure: { httpStatus: 404 },
+    });
+    expect(sim.requests.every((r) => r.method === 'GET')).toBe(true);
+    expect(sim.events).toHaveLength(0);
+  });
+
+  it("needs a webhook or a webhook URL (Kibana's thrown error)", async () => {
+    expect(await outcome({ subAction: 'run', subActionParams: { body: '{}' } })).toEqual({
+      result: { ...failedWith('Invalid subActionsParams: [webhook] or [webhookUrl] expected but got none'), errorSource: 'framework' },
+    });
     expect(sim.requests).toHaveLength(0);
   });
 
-  it('words errors as "API Error: <status text>" and follows the retry table', async () => {
-    const denied = await run({ subAction: 'stories' }, { token: 'wrong-token-xyz' });
+  it('words errors as "API Error: <status text>"; every error result says retry, from the framework but a 429', async () => {
+    const denied = await outcome({ subAction: 'stories' }, { token: 'wrong-token-xyz' });
     expect(denied).toEqual({
-      status: 'error',
-      actionId: 'tines-1',
-      message: 'an error occurred while running the action',
-      serviceMessage: 'Status code: 401. Message: API Error: Unauthorized',
-      retry: false,
-      errorSource: 'user',
+      result: { ...failedWith('Status code: 401. Message: API Error: Unauthorized'), errorSource: 'framework' },
+      failure: { httpStatus: 401 },
     });
     expect(JSON.stringify(denied)).not.toContain('wrong-token-xyz');
 
-    expect(await run({ subAction: 'run', subActionParams: { webhook: { ...hook, secret: 'nope' }, body: '{}' } })).toMatchObject({
+    sim.agents[0].options = { ...sim.agents[0].options, secret: 'rotated' };
+    expect(await run({ subAction: 'run', subActionParams: { webhookUrl: `${sim.url}/webhook/alert-path/alert-secret`, body: '{}' } })).toMatchObject({
       serviceMessage: 'Status code: 401. Message: API Error: Unauthorized',
-      retry: false,
+      retry: true,
     });
     expect(sim.events).toHaveLength(0);
 
     sim.failNext(429, '{}', { 'Retry-After': '60' });
     const started = Date.now();
-    const limited = await run({ subAction: 'stories' });
-    expect(limited.serviceMessage).toBe('Status code: 429. Message: API Error: Too Many Requests');
-    expect((limited.retry as Date).getTime()).toBeGreaterThanOrEqual(started + 59_000);
+    const limited = await outcome({ subAction: 'stories' });
+    expect(limited.result).toEqual({ ...failedWith('Status code: 429. Message: API Error: Too Many Requests'), errorSource: 'user' });
+    expect(limited.failure?.retryAt?.getTime()).toBeGreaterThanOrEqual(started + 59_000);
 
     sim.failNext(502, 'bad gateway');
-    expect(await run({ subAction: 'run', subActionParams: { webhook: hook, body: '{}' } })).toMatchObject({
-      serviceMessage: 'Status code: 502. Message: API Error: Bad Gateway',
-      retry: true,
+    expect(await outcome({ subAction: 'run', subActionParams: { webhook: hook, body: '{}' } })).toEqual({
+      result: { ...failedWith('Status code: 502. Message: API Error: Bad Gateway'), errorSource: 'framework' },
+      failure: { httpStatus: 502 },
     });
   });
 
@@ -184,7 +201,10 @@ describe('.tines execution against the simulator', () => {
     const server = createServer((_req, res) => res.writeHead(499).end());
     const url = await listenOnLoopback(server);
     try {
-      expect(await run({ subAction: 'stories' }, { url })).toMatchObject({ serviceMessage: 'Status code: 499. Message: Request failed with status code 499', retry: false });
+      expect(await outcome({ subAction: 'stories' }, { url })).toMatchObject({
+        result: { serviceMessage: 'Status code: 499. Message: Request failed with status code 499', retry: true },
+        failure: { httpStatus: 499 },
+      });
     } finally {
       await closeServer(server);
     }
@@ -204,19 +224,22 @@ describe('.tines execution against the simulator', () => {
     }
   });
 
-  it("checks each sub-action's params before calling Tines", async () => {
+  it("checks each sub-action's params before calling Tines: the user's error, not sent again by the queue", async () => {
     const cases: Array<[unknown, string]> = [
-      [{ subAction: 'webhooks', subActionParams: { storyId: 'abc' } }, 'Request validation failed (Field "storyId": Expected number, received nan)'],
+      [{ subAction: 'webhooks', subActionParams: {} }, 'Request validation failed (Field "storyId": Expected number, received nan)'],
       [{ subAction: 'webhooks', subActionParams: { storyId: 1, page: 2 } }, "Request validation failed (Unrecognized key(s) in object: 'page')"],
       [{ subAction: 'run', subActionParams: { webhook: hook } }, 'Request validation failed (Field "body": Required)'],
-      [{ subAction: 'test', subActionParams: { webhook: { ...hook, name: 3 }, body: '{}' } }, 'Request validation failed (Field "webhook.name": Expected string, received number)'],
+      [{ subAction: 'run', subActionParams: { body: '', webhook: { id: 1, storyId: 1 } } }, 'Request validation failed (Field "webhook.name": Required)'],
+      [{ subAction: 'test', subActionParams: { webhook: { id: 1, name: 'w' }, body: '{}' } }, 'Request validation failed (Field "webhook.storyId": Expected number, received nan)'],
     ];
     for (const [params, message] of cases) {
-      expect(await run(params), message).toMatchObject({ status: 'error', serviceMessage: message, retry: false, errorSource: 'user' });
+      expect(await outcome(params), message).toEqual({ result: { ...failedWith(message), errorSource: 'user' }, failure: { permanent: true } });
     }
-    expect((await run({ subAction: 'delete' })).serviceMessage).toBe(
-      'Sub action "delete" is not registered. Connector id: tines-1. Connector name: A test connector. Connector type: .tines',
-    );
+    // Kibana's "Connector name" is the type's name.
+    expect(await outcome({ subAction: 'delete' })).toEqual({
+      result: { ...failedWith('Sub action "delete" is not registered. Connector id: tines-1. Connector name: Tines. Connector type: .tines'), errorSource: 'framework' },
+      failure: { permanent: true },
+    });
     expect(sim.requests).toHaveLength(0);
   });
 

@@ -1,6 +1,7 @@
-import type { ActionResult } from '../../actions/types.js';
+import { answerFacts } from '../../actions/failure.js';
+import type { ExecutorResult } from '../../actions/types.js';
 import { OutboundRequestError, type OutboundResponse } from '../../net/http_client.js';
-import { retryForStatus } from '../lib/retry.js';
+import { resultRetry } from '../lib/retry.js';
 
 const PREFIX = 'error triggering Torq workflow';
 
@@ -14,9 +15,9 @@ export function parseBody(body: string): { ok: true; json: string | undefined } 
   }
 }
 
-export function invalidBody(actionId: string, reason: string): ActionResult {
-  // Kibana leaves retry unset; the same body would fail the same way.
-  return { status: 'error', actionId, message: `${PREFIX}, invalid body`, serviceMessage: reason, retry: false, errorSource: 'user' };
+export function invalidBody(actionId: string, reason: string): ExecutorResult {
+  // Kibana leaves retry unset; the queue does not send again a body that would fail the same way.
+  return { status: 'error', actionId, message: `${PREFIX}, invalid body`, serviceMessage: reason, failure: { permanent: true } };
 }
 
 /** `[status] statusText`, plus `: message` when the body is JSON with a `message`. */
@@ -32,28 +33,29 @@ function describeError(res: OutboundResponse): string {
   return `[${res.status}] ${res.statusText}${suffix ? `: ${suffix}` : ''}`;
 }
 
-const NOT_RETRIED: Record<number, string> = {
+/** Kibana's words for the statuses it names. */
+const WORDING: Record<number, string> = {
   401: 'unauthorised',
   404: 'make sure the webhook URL is valid',
   405: 'method is not supported',
 };
 
 /** 2xx is success, with the params body as data; other statuses as Kibana words them. */
-export function mapResponse(actionId: string, res: OutboundResponse, body: string): ActionResult {
+export function mapResponse(actionId: string, res: OutboundResponse, body: string): ExecutorResult {
   if (res.status >= 200 && res.status < 300) return { status: 'ok', actionId, data: body };
 
   const serviceMessage = describeError(res);
-  const retry = retryForStatus(res.status, res.headers);
+  const failure = answerFacts(res);
+  const retry = resultRetry(res.status, res.headers);
   if (retry instanceof Date) {
-    return { status: 'error', actionId, message: `${PREFIX}, retry at ${retry.toISOString()}`, serviceMessage, retry };
+    return { status: 'error', actionId, message: `${PREFIX}, retry at ${retry.toISOString()}`, serviceMessage, retry, failure };
   }
-  if (retry) return { status: 'error', actionId, message: `${PREFIX}, retry later`, serviceMessage, retry: true };
-  // Kibana leaves retry unset for these (so the task is retried); the same request would fail again.
-  return { status: 'error', actionId, message: `${PREFIX}, ${NOT_RETRIED[res.status] ?? 'invalid response'}`, serviceMessage, retry: false };
+  if (retry) return { status: 'error', actionId, message: `${PREFIX}, retry later`, serviceMessage, retry, failure };
+  return { status: 'error', actionId, message: `${PREFIX}, ${WORDING[res.status] ?? 'invalid response'}`, serviceMessage, failure };
 }
 
 /** No HTTP status: connection, TLS, timeout, size limit, or allowedHosts refusing the URL. */
-export function mapSendError(actionId: string, err: unknown): ActionResult {
+export function mapSendError(actionId: string, err: unknown): ExecutorResult {
   if (err instanceof OutboundRequestError) {
     const serviceMessage = err.code ? `[${err.code}] ${err.message}` : err.message;
     return { status: 'error', actionId, message: `${PREFIX}, request failed`, serviceMessage };

@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { torqConnectorType as def } from './index.js';
 import { secretsSchema, type TorqConfig, type TorqParams, type TorqSecrets } from './schema.js';
 import { SIMULATOR_RETRY_AFTER_SECONDS, WEBHOOK_PATH, startTorqSimulator, type TorqSimulator } from './simulator.js';
@@ -96,7 +97,8 @@ describe('.torq execution against the simulator', () => {
     logLines = [];
   });
 
-  async function run(body: string, opts: { url?: string; token?: string; services?: ConnectorServices } = {}): Promise<ActionResult> {
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(body: string, opts: { url?: string; token?: string; services?: ConnectorServices } = {}): Promise<ReadOutcome> {
     const config = validateConfig(def, { webhookIntegrationUrl: opts.url ?? sim.webhookUrl }, ctx) as TorqConfig;
     const secrets = validateSecrets(def, { token: opts.token ?? TOKEN }, ctx) as TorqSecrets;
     const params = validateParams(def, { body }, ctx) as TorqParams;
@@ -109,8 +111,9 @@ describe('.torq execution against the simulator', () => {
         },
       }),
     );
-    return def.executor({ ...makeContext({ config, secrets, params }, { connectorId: 'torq-1', services: opts.services ?? services }), logger });
+    return runAsAction(def, { ...makeContext({ config, secrets, params }, { connectorId: 'torq-1', services: opts.services ?? services }), logger });
   }
+  const run = async (...args: Parameters<typeof outcome>): Promise<ActionResult> => (await outcome(...args)).result;
 
   const lastRequest = () => sim.requests[sim.requests.length - 1];
 
@@ -125,14 +128,16 @@ describe('.torq execution against the simulator', () => {
     expect(request.body).toBe('{"msg":"CPU high","value":93,"tags":["a","b"]}');
   });
 
-  it('refuses a body that is not JSON without sending anything', async () => {
-    expect(await run('{"msg": oops}')).toEqual({
-      status: 'error',
-      actionId: 'torq-1',
-      message: 'error triggering Torq workflow, invalid body',
-      serviceMessage: expect.stringContaining('JSON'),
-      retry: false,
-      errorSource: 'user',
+  it('refuses a body that is not JSON without sending anything, for good', async () => {
+    expect(await outcome('{"msg": oops}')).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'torq-1',
+        message: 'error triggering Torq workflow, invalid body',
+        serviceMessage: expect.stringContaining('JSON'),
+        errorSource: 'user',
+      },
+      failure: { permanent: true },
     });
     expect(sim.requests).toHaveLength(0);
   });
@@ -140,26 +145,28 @@ describe('.torq execution against the simulator', () => {
   it('sends an empty body as no body at all', async () => {
     const result = await run('');
     expect(lastRequest().body).toBe('');
-    expect(result).toMatchObject({ status: 'error', serviceMessage: '[400] Bad Request: body is not valid JSON', retry: false });
+    expect(result).toMatchObject({ status: 'error', serviceMessage: '[400] Bad Request: body is not valid JSON' });
+    expect(result.retry).toBeUndefined();
   });
 
-  it('maps a wrong token, a bad request, an unknown hook and a wrong method', async () => {
-    expect(await run('{"msg":"x"}', { token: 'wrong-token' })).toEqual({
-      status: 'error',
-      actionId: 'torq-1',
-      message: 'error triggering Torq workflow, unauthorised',
-      serviceMessage: '[401] Unauthorized: invalid token',
-      retry: false,
+  it('maps a wrong token, a bad request, an unknown hook and a wrong method, without retry (Kibana); the queue gets the status', async () => {
+    expect(await outcome('{"msg":"x"}', { token: 'wrong-token' })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'torq-1',
+        message: 'error triggering Torq workflow, unauthorised',
+        serviceMessage: '[401] Unauthorized: invalid token',
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 401 },
     });
-    expect(await run('{"msg":"respond-with-400"}')).toMatchObject({
-      message: 'error triggering Torq workflow, invalid response',
-      serviceMessage: '[400] Bad Request: bad request',
-      retry: false,
+    expect(await outcome('{"msg":"respond-with-400"}')).toMatchObject({
+      result: { message: 'error triggering Torq workflow, invalid response', serviceMessage: '[400] Bad Request: bad request' },
+      failure: { httpStatus: 400 },
     });
     expect(await run('{"msg":"respond-with-404"}')).toMatchObject({
       message: 'error triggering Torq workflow, make sure the webhook URL is valid',
       serviceMessage: '[404] Not Found: webhook not found',
-      retry: false,
     });
     expect(await run('{"msg":"x"}', { url: `${sim.webhookUrl}-unknown` })).toMatchObject({
       message: 'error triggering Torq workflow, make sure the webhook URL is valid',
@@ -167,7 +174,6 @@ describe('.torq execution against the simulator', () => {
     expect(await run('{"msg":"respond-with-405"}')).toMatchObject({
       message: 'error triggering Torq workflow, method is not supported',
       serviceMessage: '[405] Method Not Allowed: method not allowed',
-      retry: false,
     });
   });
 
@@ -178,6 +184,7 @@ describe('.torq execution against the simulator', () => {
       message: 'error triggering Torq workflow, retry later',
       serviceMessage: '[429] Too Many Requests: too many requests',
       retry: true,
+      errorSource: 'user',
     });
     const before = Date.now();
     const dated = await run('{"msg":"respond-with-429-retry-after"}');
@@ -191,6 +198,7 @@ describe('.torq execution against the simulator', () => {
       message: 'error triggering Torq workflow, retry later',
       serviceMessage: '[502] Bad Gateway',
       retry: true,
+      errorSource: 'user',
     });
   });
 
@@ -212,6 +220,7 @@ describe('.torq execution against the simulator', () => {
         actionId: 'torq-1',
         message: 'error triggering Torq workflow, request failed',
         serviceMessage: NOT_ALLOWED(sim.webhookUrl),
+        errorSource: 'user',
       });
       expect(sim.requests).toHaveLength(0);
     } finally {

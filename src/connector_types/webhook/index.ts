@@ -23,7 +23,8 @@ export const webhookConnectorType = defineConnectorType({
     const built = buildWebhookRequest(config, secrets, params);
     if (!built.ok) {
       logger.error(`ConnectorId "${connectorId}": error "${built.reason}"`);
-      return requestFailed(connectorId, built.reason, { retry: false });
+      // Kibana leaves retry unset; the queue does not send a request that cannot be built again.
+      return requestFailed(connectorId, built.reason, { failure: { permanent: true } });
     }
 
     const { request, oauth } = built;

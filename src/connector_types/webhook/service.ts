@@ -1,11 +1,9 @@
-import type { ActionResult } from '../../actions/types.js';
+import { answerFacts } from '../../actions/failure.js';
+import type { ExecutorResult } from '../../actions/types.js';
 import { OutboundRequestError, type OutboundRequest, type OutboundResponse } from '../../net/http_client.js';
-import { retryForStatus } from '../lib/retry.js';
+import { resultRetry } from '../lib/retry.js';
 import type { TlsOverrides } from '../../net/network_policy.js';
 import { AuthType, SSLCertType, type WebhookConfig, type WebhookMethod, type WebhookParams, type WebhookSecrets } from './schema.js';
-
-/** Statuses that mean the request itself is wrong, so the failure is the user's. */
-const USER_ERROR_STATUSES = new Set([400, 404, 405, 406, 410, 411, 414, 428, 431]);
 
 /** OAuth2 client credentials to fetch a token with before sending. */
 export interface WebhookOAuth {
@@ -109,32 +107,24 @@ export function describeErrorResponse(res: OutboundResponse): string {
   return `[${res.status}] ${res.statusText}${message ? `: ${message}` : ''}`;
 }
 
-export function requestFailed(actionId: string, serviceMessage: string, extra: Partial<ActionResult> = {}): ActionResult {
+export function requestFailed(actionId: string, serviceMessage: string, extra: Partial<ExecutorResult> = {}): ExecutorResult {
   return { status: 'error', actionId, message: 'error calling webhook, request failed', serviceMessage, ...extra };
 }
 
-export function mapResponse(actionId: string, res: OutboundResponse, body: string | undefined): ActionResult {
+export function mapResponse(actionId: string, res: OutboundResponse, body: string | undefined): ExecutorResult {
   if (res.status >= 200 && res.status < 300) return { status: 'ok', actionId, data: body };
 
   const serviceMessage = describeErrorResponse(res);
-  const retry = retryForStatus(res.status, res.headers);
+  const failure = answerFacts(res);
+  const retry = resultRetry(res.status, res.headers);
   if (retry instanceof Date) {
-    return { status: 'error', actionId, message: `error calling webhook, retry at ${retry.toISOString()}`, serviceMessage, retry };
+    return { status: 'error', actionId, message: `error calling webhook, retry at ${retry.toISOString()}`, serviceMessage, retry, failure };
   }
-  if (retry) return { status: 'error', actionId, message: 'error calling webhook, retry later', serviceMessage, retry };
-  const result: ActionResult = {
-    status: 'error',
-    actionId,
-    message: 'error calling webhook, invalid response',
-    serviceMessage,
-    // Kibana leaves this unset (so the task is retried); the same request would fail again.
-    retry: false,
-  };
-  if (USER_ERROR_STATUSES.has(res.status)) result.errorSource = 'user';
-  return result;
+  if (retry) return { status: 'error', actionId, message: 'error calling webhook, retry later', serviceMessage, retry, failure };
+  return { status: 'error', actionId, message: 'error calling webhook, invalid response', serviceMessage, failure };
 }
 
-export function mapSendError(actionId: string, err: unknown): ActionResult {
+export function mapSendError(actionId: string, err: unknown): ExecutorResult {
   if (err instanceof OutboundRequestError) {
     return requestFailed(actionId, err.code ? `[${err.code}] ${err.message}` : err.message);
   }

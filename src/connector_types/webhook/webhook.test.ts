@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
@@ -13,7 +14,7 @@ import {
   startWebhookSimulator,
   type WebhookSimulator,
 } from './simulator.js';
-import { makeConfigurationUtilities, makeContext, makeServices } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction } from '../lib/test_context.js';
 
 installZod3Messages();
 
@@ -254,17 +255,19 @@ describe('.webhook execution against the simulator', () => {
     sim.requests.length = 0;
   });
 
-  async function run(
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(
     rawConfig: Record<string, unknown>,
     rawSecrets: Record<string, unknown>,
     rawParams: Record<string, unknown>,
     runServices: ConnectorServices = services,
-  ): Promise<ActionResult> {
+  ): Promise<ReadOutcome> {
     const config = validateConfig(def, { url: `${sim.url}/hook`, ...rawConfig }, ctx) as WebhookConfig;
     const secrets = validateSecrets(def, rawSecrets, ctx) as WebhookSecrets;
     const params = validateParams(def, rawParams, ctx) as WebhookParams;
-    return def.executor(makeContext({ config, secrets, params }, { connectorId: 'webhook-test', services: runServices }));
+    return runAsAction(def, makeContext({ config, secrets, params }, { connectorId: 'webhook-test', services: runServices }));
   }
+  const run = async (...args: Parameters<typeof outcome>): Promise<ActionResult> => (await outcome(...args)).result;
 
   const lastRequest = () => sim.requests[sim.requests.length - 1];
 
@@ -284,14 +287,16 @@ describe('.webhook execution against the simulator', () => {
     expect(lastRequest().headers.authorization).toBe(`Basic ${Buffer.from('elastic:changeme').toString('base64')}`);
   });
 
-  it('reports wrong credentials as an invalid response', async () => {
-    const result = await run({}, { user: 'elastic', password: 'wrong' }, { body: 'authenticate' });
-    expect(result).toEqual({
-      status: 'error',
-      actionId: 'webhook-test',
-      message: 'error calling webhook, invalid response',
-      serviceMessage: '[403] Forbidden',
-      retry: false,
+  it('reports wrong credentials as an invalid response, without retry as in Kibana; the queue gets the status', async () => {
+    expect(await outcome({}, { user: 'elastic', password: 'wrong' }, { body: 'authenticate' })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'webhook-test',
+        message: 'error calling webhook, invalid response',
+        serviceMessage: '[403] Forbidden',
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 403 },
     });
   });
 
@@ -322,11 +327,7 @@ describe('.webhook execution against the simulator', () => {
     expect(await run({ method: 'put' }, {}, { body: 'success_put_method' })).toMatchObject({ status: 'ok' });
     expect(lastRequest().method).toBe('PUT');
     expect(await run({ method: 'post' }, {}, { body: 'success_post_method' })).toMatchObject({ status: 'ok' });
-    expect(await run({ method: 'put' }, {}, { body: 'success_post_method' })).toMatchObject({
-      status: 'error',
-      serviceMessage: '[403] Forbidden',
-      retry: false,
-    });
+    expect(await run({ method: 'put' }, {}, { body: 'success_post_method' })).toMatchObject({ status: 'error', serviceMessage: '[403] Forbidden' });
   });
 
   it('sends the body with patch', async () => {
@@ -382,12 +383,16 @@ describe('.webhook execution against the simulator', () => {
   });
 
   it('maps 500 to retry later', async () => {
-    expect(await run({}, {}, { body: 'failure' })).toEqual({
-      status: 'error',
-      actionId: 'webhook-test',
-      message: 'error calling webhook, retry later',
-      serviceMessage: '[500] Internal Server Error',
-      retry: true,
+    expect(await outcome({}, {}, { body: 'failure' })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'webhook-test',
+        message: 'error calling webhook, retry later',
+        serviceMessage: '[500] Internal Server Error',
+        retry: true,
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 500 },
     });
     expect(await run({}, {}, { body: 'status 503' })).toMatchObject({
       message: 'error calling webhook, retry later',
@@ -396,10 +401,12 @@ describe('.webhook execution against the simulator', () => {
     });
   });
 
-  it('maps 429 with an integer Retry-After to a retry date', async () => {
+  it('maps 429 with an integer Retry-After to a retry date, which the queue gets too', async () => {
     const before = Date.now();
-    const result = await run({}, {}, { body: 'rate_limit' });
+    const { result, failure } = await outcome({}, {}, { body: 'rate_limit' });
     const after = Date.now();
+    expect(failure?.httpStatus).toBe(429);
+    expect(failure?.retryAt?.getTime()).toBeGreaterThanOrEqual(before + SIMULATOR_RETRY_AFTER_SECONDS * 1000);
     expect(result.retry).toBeInstanceOf(Date);
     const at = (result.retry as Date).getTime();
     expect(at).toBeGreaterThanOrEqual(before + SIMULATOR_RETRY_AFTER_SECONDS * 1000);
@@ -410,6 +417,7 @@ describe('.webhook execution against the simulator', () => {
       message: `error calling webhook, retry at ${(result.retry as Date).toISOString()}`,
       serviceMessage: '[429] Too Many Requests',
       retry: result.retry,
+      errorSource: 'user',
     });
   });
 
@@ -420,6 +428,7 @@ describe('.webhook execution against the simulator', () => {
       message: 'error calling webhook, retry later',
       serviceMessage: '[429] Too Many Requests',
       retry: true,
+      errorSource: 'user',
     };
     expect(await run({}, {}, { body: 'rate_limit_without_retry_after' })).toEqual(expected);
     expect(await run({}, {}, { body: 'rate_limit Wed, 21 Oct 2037 07:28:00 GMT' })).toEqual(expected);
@@ -431,7 +440,6 @@ describe('.webhook execution against the simulator', () => {
       actionId: 'webhook-test',
       message: 'error calling webhook, invalid response',
       serviceMessage: `[400] Bad Request: ${SIMULATOR_BAD_REQUEST_MESSAGE}`,
-      retry: false,
       errorSource: 'user',
     });
     expect(await run({}, {}, { body: 'something unexpected' })).toMatchObject({
@@ -440,11 +448,13 @@ describe('.webhook execution against the simulator', () => {
     });
   });
 
-  it('tags only the listed 4xx statuses as user errors', async () => {
-    expect(await run({}, {}, { body: 'status 404' })).toMatchObject({ errorSource: 'user' });
-    const unauthorized = await run({}, {}, { body: 'status 401' });
-    expect(unauthorized).toMatchObject({ message: 'error calling webhook, invalid response', serviceMessage: '[401] Unauthorized' });
-    expect(unauthorized.errorSource).toBeUndefined();
+  it("tags every error it returns as the user's, as Kibana's action executor does", async () => {
+    for (const status of [401, 404, 409]) {
+      expect(await outcome({}, {}, { body: `status ${status}` })).toMatchObject({
+        result: { message: 'error calling webhook, invalid response', errorSource: 'user' },
+        failure: { httpStatus: status },
+      });
+    }
   });
 
   it('stringifies a non-string JSON message', async () => {
@@ -453,7 +463,7 @@ describe('.webhook execution against the simulator', () => {
       actionId: 'webhook-test',
       message: 'error calling webhook, invalid response',
       serviceMessage: '[422] Unprocessable Entity: {"code":42}',
-      retry: false,
+      errorSource: 'user',
     });
   });
 
@@ -526,6 +536,7 @@ describe('.webhook execution against the simulator', () => {
         actionId: 'webhook-test',
         message: 'error calling webhook, request failed',
         serviceMessage: NOT_ALLOWED(`${sim.url}/hook`),
+        errorSource: 'user',
       });
       expect(sim.requests).toHaveLength(0);
     } finally {

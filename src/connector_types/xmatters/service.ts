@@ -1,4 +1,4 @@
-import type { ActionResult } from '../../actions/types.js';
+import type { ExecutorResult } from '../../actions/types.js';
 import type { OutboundRequest, OutboundResponse } from '../../net/http_client.js';
 import { statusFailure } from '../lib/retry.js';
 import type { XmattersConfig, XmattersParams, XmattersSecrets } from './schema.js';
@@ -53,7 +53,7 @@ export function withoutSecretsUrl(text: string, secrets: XmattersSecrets): strin
   return text.split(secrets.secretsUrl).join(redacted);
 }
 
-export function triggerFailed(actionId: string, serviceMessage: string): ActionResult {
+export function triggerFailed(actionId: string, serviceMessage: string): ExecutorResult {
   return { status: 'error', actionId, message: 'Error triggering xMatters workflow', serviceMessage };
 }
 
@@ -72,7 +72,7 @@ function describeError(res: OutboundResponse): string {
  * Any 2xx means the flow took the alert (xMatters answers 202 with a request id). Kibana adds
  * no serviceMessage to failures; the one here (status and xMatters' message) is an addition.
  */
-export function mapResponse(actionId: string, res: OutboundResponse, payload: XmattersPayload): ActionResult {
+export function mapResponse(actionId: string, res: OutboundResponse, payload: XmattersPayload): ExecutorResult {
   if (res.status >= 200 && res.status < 300) return { status: 'ok', actionId, data: payload };
   return statusFailure(actionId, 'Error triggering xMatters flow', res, describeError(res));
 }

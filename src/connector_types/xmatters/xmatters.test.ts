@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadOutcome } from '../../actions/executor.js';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateConnector, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { xmattersConnectorType as def } from './index.js';
 import { secretsSchema, type XmattersConfig, type XmattersParams, type XmattersSecrets } from './schema.js';
 import { SIMULATOR_RETRY_AFTER_SECONDS, TRIGGER_PATH, startXmattersSimulator, type XmattersSimulator } from './simulator.js';
@@ -164,11 +165,12 @@ describe('.xmatters execution against the simulator', () => {
   const basicConnector = () => ({ config: { configUrl: sim.triggerUrl }, secrets: { user: USER, password: PASSWORD } });
   const urlConnector = () => ({ config: { usesBasic: false }, secrets: { secretsUrl: sim.triggerUrlWithApiKey } });
 
-  async function run(
+  /** The result clients read and the facts the queue reads, as the action executor answers them. */
+  function outcome(
     connector: { config: Record<string, unknown>; secrets: Record<string, unknown> },
     rawParams: Record<string, unknown>,
     runServices: ConnectorServices = services,
-  ): Promise<ActionResult> {
+  ): Promise<ReadOutcome> {
     const config = validateConfig(def, connector.config, ctx) as XmattersConfig;
     const secrets = validateSecrets(def, connector.secrets, ctx) as XmattersSecrets;
     validateConnector(def, config, secrets);
@@ -182,8 +184,9 @@ describe('.xmatters execution against the simulator', () => {
         },
       }),
     );
-    return def.executor({ ...makeContext({ config, secrets, params }, { connectorId: 'xm-1', services: runServices }), logger });
+    return runAsAction(def, { ...makeContext({ config, secrets, params }, { connectorId: 'xm-1', services: runServices }), logger });
   }
+  const run = async (...args: Parameters<typeof outcome>): Promise<ActionResult> => (await outcome(...args)).result;
 
   const lastRequest = () => sim.requests[sim.requests.length - 1];
   const alert = {
@@ -220,41 +223,47 @@ describe('.xmatters execution against the simulator', () => {
     expect(lastRequest().body).toBe('{"ruleName":"r","severity":"High"}');
   });
 
-  it('maps refused credentials to an error that is not retried', async () => {
-    const result = await run({ config: { configUrl: sim.triggerUrl }, secrets: { user: USER, password: 'wrong' } }, alert);
-    expect(result).toEqual({
-      status: 'error',
-      actionId: 'xm-1',
-      message: 'Error triggering xMatters flow: unexpected status 401',
-      serviceMessage: '[401] Unauthorized: Invalid credentials',
-      retry: false,
+  it('maps refused credentials to an error without retry (as Kibana); the queue gets the status', async () => {
+    expect(await outcome({ config: { configUrl: sim.triggerUrl }, secrets: { user: USER, password: 'wrong' } }, alert)).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'xm-1',
+        message: 'Error triggering xMatters flow: unexpected status 401',
+        serviceMessage: '[401] Unauthorized: Invalid credentials',
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 401 },
     });
-    expect(await run(basicConnector(), { ...alert, alertActionGroupName: 'respond-with-400' })).toMatchObject({
-      message: 'Error triggering xMatters flow: unexpected status 400',
-      retry: false,
-    });
+    const badRequest = await run(basicConnector(), { ...alert, alertActionGroupName: 'respond-with-400' });
+    expect(badRequest).toMatchObject({ message: 'Error triggering xMatters flow: unexpected status 400' });
+    expect(badRequest.retry).toBeUndefined();
   });
 
-  it('maps 429 to retry later, or to the Retry-After time, and 5xx to retry later', async () => {
+  it('maps 429 and 5xx to retry later, as Kibana (which reads no Retry-After); the queue gets the Retry-After time', async () => {
     expect(await run(basicConnector(), { ...alert, alertActionGroupName: 'respond-with-429' })).toEqual({
       status: 'error',
       actionId: 'xm-1',
       message: 'Error triggering xMatters flow: http status 429, retry later',
       serviceMessage: '[429] Too Many Requests: Request rate limit exceeded',
       retry: true,
+      errorSource: 'user',
     });
     const before = Date.now();
-    const dated = await run(basicConnector(), { ...alert, alertActionGroupName: 'respond-with-429-retry-after' });
-    const at = (dated.retry as Date).getTime();
+    const dated = await outcome(basicConnector(), { ...alert, alertActionGroupName: 'respond-with-429-retry-after' });
+    expect(dated.result).toMatchObject({ message: 'Error triggering xMatters flow: http status 429, retry later', retry: true });
+    const at = dated.failure!.retryAt!.getTime();
     expect(at).toBeGreaterThanOrEqual(before + SIMULATOR_RETRY_AFTER_SECONDS * 1000);
     expect(at).toBeLessThanOrEqual(Date.now() + SIMULATOR_RETRY_AFTER_SECONDS * 1000);
-    expect(dated.message).toBe(`Error triggering xMatters flow: http status 429, retry at ${(dated.retry as Date).toISOString()}`);
-    expect(await run(urlConnector(), { ...alert, alertActionGroupName: 'respond-with-502' })).toEqual({
-      status: 'error',
-      actionId: 'xm-1',
-      message: 'Error triggering xMatters flow: http status 502, retry later',
-      serviceMessage: '[502] Bad Gateway',
-      retry: true,
+    expect(await outcome(urlConnector(), { ...alert, alertActionGroupName: 'respond-with-502' })).toEqual({
+      result: {
+        status: 'error',
+        actionId: 'xm-1',
+        message: 'Error triggering xMatters flow: http status 502, retry later',
+        serviceMessage: '[502] Bad Gateway',
+        retry: true,
+        errorSource: 'user',
+      },
+      failure: { httpStatus: 502 },
     });
   });
 
@@ -279,6 +288,7 @@ describe('.xmatters execution against the simulator', () => {
         actionId: 'xm-1',
         message: 'Error triggering xMatters workflow',
         serviceMessage: NOT_ALLOWED(sim.triggerUrl),
+        errorSource: 'user',
       });
       const viaUrl = await run(urlConnector(), alert, limited);
       expect(viaUrl).toEqual({
@@ -286,6 +296,7 @@ describe('.xmatters execution against the simulator', () => {
         actionId: 'xm-1',
         message: 'Error triggering xMatters workflow',
         serviceMessage: NOT_ALLOWED(`${sim.triggerUrl}?[REDACTED]`),
+        errorSource: 'user',
       });
       expect(sim.requests).toHaveLength(0);
     } finally {

@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTinesSimulator, WEBHOOK_AGENT, type TinesSimulator } from '../src/connector_types/tines/simulator.js';
+import { CONNECTOR_TYPE_FIXTURES } from './fixtures/connector_types.js';
+import { availableDialects } from './helpers/databases.js';
+import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
+import { eventually } from './helpers/wait.js';
+
+// What `_execute` and a queued execution answer when a service fails, as Kibana answers it (its
+// source and API tests): the result's `retry` and `errorSource` are Kibana's, type by type,
+// while Plugboard's queue decides from what happened (a 4xx other than 429 is not sent again,
+// a 429 with Retry-After pauses the connector, bad params fail at once). Also the sub-action
+// framework's message for an unknown sub-action, and Tines's webhook lookup.
+
+const dialects = await availableDialects();
+
+const SUB_ACTION_TYPES = ['.opsgenie', '.tines', '.d3security'];
+/** Every type that calls a service over HTTP, aimed at one status sink. */
+const HTTP_TYPES = Object.keys(CONNECTOR_TYPE_FIXTURES).filter((typeId) => CONNECTOR_TYPE_FIXTURES[typeId].success);
+const STATUSES = [400, 429, 503] as const;
+type Status = (typeof STATUSES)[number];
+
+/**
+ * Kibana's result for an answer of each status (429 with Retry-After: 120). A returned error:
+ * its message (for a retry date, the text before the date), and its retry if any; Kibana's
+ * action executor makes every returned error the user's.
+ */
+const RETURNED: Record<string, Record<Status, { message: string; retry?: true | 'date' }>> = {
+  '.webhook': {
+    400: { message: 'error calling webhook, invalid response' },
+    429: { message: 'error calling webhook, retry at ', retry: 'date' },
+    503: { message: 'error calling webhook, retry later', retry: true },
+  },
+  '.index': {
+    400: { message: 'error indexing documents' },
+    429: { message: 'error indexing documents' },
+    503: { message: 'error indexing documents' },
+  },
+  '.pagerduty': {
+    400: { message: 'error posting pagerduty event: unexpected status 400' },
+    429: { message: 'error posting pagerduty event: http status 429, retry later', retry: true },
+    503: { message: 'error posting pagerduty event: http status 503, retry later', retry: true },
+  },
+  '.xmatters': {
+    400: { message: 'Error triggering xMatters flow: unexpected status 400' },
+    429: { message: 'Error triggering xMatters flow: http status 429, retry later', retry: true },
+    503: { message: 'Error triggering xMatters flow: http status 503, retry later', retry: true },
+  },
+  '.torq': {
+    400: { message: 'error triggering Torq workflow, invalid response' },
+    429: { message: 'error triggering Torq workflow, retry at ', retry: 'date' },
+    503: { message: 'error triggering Torq workflow, retry later', retry: true },
+  },
+  '.slack': {
+    400: { message: 'unexpected http response from slack: 400 Bad Request' },
+    429: { message: 'error posting a slack message, retry at ', retry: 'date' },
+    503: { message: 'error posting a slack message, retry later', retry: true },
+  },
+  '.slack_api': {
+    400: { message: 'unexpected http response from slack: 400 Bad Request' },
+    429: { message: 'error posting a slack message, retry at ', retry: 'date' },
+    503: { message: 'error posting a slack message, retry later', retry: true },
+  },
+  // Kibana's Teams type reads rate limiting only from a 2xx answer's text.
+  '.teams': {
+    400: { message: 'error posting to Microsoft Teams, invalid response' },
+    429: { message: 'error posting to Microsoft Teams, invalid response' },
+    503: { message: 'error posting a Microsoft Teams message, retry later', retry: true },
+  },
+};
+
+/** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
+const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
+
+const idOf = (typeId: string) => `compat-${typeId.replace(/[^a-z0-9]/g, '')}`;
+
+describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
+  let sink: StatusSink;
+  let tines: TinesSimulator;
+  let pb: TestPlugboard;
+
+  const params = (typeId: string) => CONNECTOR_TYPE_FIXTURES[typeId].connector(sink.url).params;
+  const execute = async (id: string, body: Record<string, unknown>) => {
+    const res = await pb.api('POST', `/api/actions/connector/${id}/_execute`, { params: body });
+    expect(res.status, res.text).toBe(200);
+    return res.body;
+  };
+  const enqueue = async (id: string, body: Record<string, unknown>) => {
+    const res = await pb.api('POST', `/api/actions/connector/${id}/_enqueue`, { params: body });
+    expect(res.status, res.text).toBe(202);
+    return res.body.execution_id as string;
+  };
+  const execution = async (executionId: string) => (await pb.api('GET', `/api/actions/execution/${executionId}`)).body;
+  const task = (executionId: string) => pb.plugboard.database.db.selectFrom('tasks').selectAll().where('id', '=', executionId).executeTakeFirstOrThrow();
+  const failedFor = (executionId: string) =>
+    eventually(async () => {
+      const body = await execution(executionId);
+      return body.status === 'error' ? body : undefined;
+    }, 20_000, `execution ${executionId} to fail`);
+
+  beforeAll(async () => {
+    sink = await startStatusSink();
+    tines = await startTinesSimulator({ email: 'compat@example.com', token: 'compat-tines-token' });
+    const settings = Object.assign({}, ...HTTP_TYPES.map((typeId) => CONNECTOR_TYPE_FIXTURES[typeId].settings?.(sink.url) ?? {}));
+    pb = await startTestPlugboard({ dialect, settings: { ...settings, 'plugboard.tasks.pollInterval': '200ms' } });
+    for (const typeId of HTTP_TYPES) {
+      const { config, secrets } = CONNECTOR_TYPE_FIXTURES[typeId].connector(sink.url);
+      const created = await pb.api('POST', `/api/actions/connector/${idOf(typeId)}`, { name: `Compat ${typeId}`, connector_type_id: typeId, config, secrets });
+      expect(created.status, created.text).toBe(200);
+    }
+    const created = await pb.api('POST', '/api/actions/connector/compat-tines-api', {
+      name: 'Compat Tines API',
+      connector_type_id: '.tines',
+      config: { url: tines.url },
+      secrets: { email: 'compat@example.com', token: 'compat-tines-token' },
+    });
+    expect(created.status, created.text).toBe(200);
+  });
+  afterAll(async () => {
+    await pb?.close();
+    await sink?.close();
+    await tines?.close();
+  });
+
+  it.each(STATUSES)('answers a %s from every HTTP type with the retry and errorSource Kibana gives', async (status) => {
+    sink.respondWith({ status, body: '{}', ...(status === 429 ? { headers: { 'retry-after': '120' } } : {}) });
+    for (const typeId of HTTP_TYPES) {
+      const started = Date.now();
+      const body = await execute(idOf(typeId), params(typeId));
+      expect(body, typeId).toMatchObject({ status: 'error', connector_id: idOf(typeId) });
+      if (SUB_ACTION_TYPES.includes(typeId)) {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: THROWN_SOURCE[status] });
+        expect(body.service_message, typeId).toMatch(new RegExp(`^Status code: ${status}\\. Message: `));
+        continue;
+      }
+      const expected = RETURNED[typeId][status];
+      expect(body.errorSource, typeId).toBe('user');
+      if (expected.retry === 'date') {
+        const retryAt = Date.parse(body.retry);
+        expect(retryAt, typeId).toBeGreaterThanOrEqual(started + 119_000);
+        expect(retryAt, typeId).toBeLessThanOrEqual(Date.now() + 121_000);
+        expect(body.message, typeId).toBe(`${expected.message}${body.retry}`);
+      } else {
+        expect(body.message, typeId).toBe(expected.message);
+        if (expected.retry) expect(body.retry, typeId).toBe(true);
+        else expect(body, typeId).not.toHaveProperty('retry');
+      }
+    }
+  });
+
+  it.each([
+    ['.opsgenie', 'Opsgenie'],
+    ['.tines', 'Tines'],
+    ['.d3security', 'D3 Security'],
+  ])("names the type in %s's unknown sub-action error, as Kibana's API test expects", async (typeId, typeName) => {
+    const id = idOf(typeId);
+    expect(await execute(id, { subAction: 'invalidAction' })).toEqual({
+      connector_id: id,
+      status: 'error',
+      retry: true,
+      message: 'an error occurred while running the action',
+      errorSource: 'framework',
+      service_message: `Sub action "invalidAction" is not registered. Connector id: ${id}. Connector name: ${typeName}. Connector type: ${typeId}`,
+    });
+  });
+
+  it('keeps the queue from sending again what would fail the same way, whatever retry the result says', async () => {
+    // The error answer of Kibana's Opsgenie simulator.
+    sink.respondWith({ status: 422, body: JSON.stringify({ result: 'error', errors: { message: 'failed' }, took: 0.107, requestId: '43a29c5c-3dbf-4fa4-9c26-f4f71023e120' }) });
+    // Opsgenie's 422 (Kibana's API test): retry true, from the framework; the queue fails it at once.
+    const opsgenie = await failedFor(await enqueue(idOf('.opsgenie'), params('.opsgenie')));
+    expect(opsgenie.attempts).toBe(1);
+    expect(opsgenie.result).toEqual({
+      status: 'error',
+      connector_id: idOf('.opsgenie'),
+      message: 'an error occurred while running the action',
+      service_message: 'Status code: 422. Message: Request failed with status code 422: {"message":"failed"}',
+      retry: true,
+      errorSource: 'framework',
+    });
+    // An unknown sub-action and bad sub-action params: the same.
+    const unknown = await failedFor(await enqueue(idOf('.d3security'), { subAction: 'invalidAction' }));
+    expect(unknown).toMatchObject({ attempts: 1, result: { retry: true, errorSource: 'framework' } });
+    const invalid = await failedFor(await enqueue(idOf('.tines'), { subAction: 'run', subActionParams: { webhookUrl: 'https://x.example', body: 1 } }));
+    expect(invalid).toMatchObject({ attempts: 1, result: { retry: true, errorSource: 'user', service_message: 'Request validation failed (Field "body": Expected string, received number)' } });
+    // Params that fail validation as a task: Kibana says retry; they cannot change, so they fail.
+    const badParams = await failedFor(await enqueue(idOf('.webhook'), { body: 42 }));
+    expect(badParams).toMatchObject({ attempts: 1, result: { retry: true, errorSource: 'user' } });
+    expect(badParams.result.message).toMatch(/^error validating action params: /);
+    // A returned 4xx sets no retry, and its event says none (Kibana writes `; retry` only when true).
+    const webhook = await failedFor(await enqueue(idOf('.webhook'), params('.webhook')));
+    expect(webhook.attempts).toBe(1);
+    expect(webhook.result).not.toHaveProperty('retry');
+    const executed = webhook.events.find((e: { event: { action: string } }) => e.event.action === 'execute');
+    expect(executed.error.message).toBe('error calling webhook, invalid response: [422] Unprocessable Entity');
+  });
+
+  it('retries a 5xx with backoff, and pauses on a 429 with Retry-After, though the result says only retry: true or nothing', async () => {
+    sink.respondWith({ status: 503, body: '{}' });
+    const unavailable = await enqueue(idOf('.d3security'), params('.d3security'));
+    const waiting = await eventually(async () => {
+      const row = await task(unavailable);
+      return row.status === 'idle' && row.attempts === 1 ? row : undefined;
+    }, 20_000, 'the 503 to be requeued');
+    expect(waiting.run_at).toBeGreaterThan(Date.now() + 20_000);
+    expect(JSON.parse(waiting.result!)).toMatchObject({ retry: true, errorSource: 'framework' });
+
+    sink.respondWith({ status: 429, headers: { 'retry-after': '120' }, body: '{}' });
+    for (const typeId of ['.pagerduty', '.teams']) {
+      const started = Date.now();
+      const limited = await enqueue(idOf(typeId), params(typeId));
+      const pause = await eventually(
+        () => pb.plugboard.database.db.selectFrom('connector_pauses').selectAll().where('connector_id', '=', idOf(typeId)).executeTakeFirst(),
+        20_000,
+        `${typeId} to be paused`,
+      );
+      expect(pause.paused_until, typeId).toBeGreaterThanOrEqual(started + 119_000);
+      const row = await task(limited);
+      expect(row, typeId).toMatchObject({ status: 'idle', attempts: 0 });
+      // PagerDuty: retry true without a date (Kibana reads no Retry-After); Teams: no retry at all.
+      const stored = JSON.parse(row.result!);
+      if (typeId === '.pagerduty') expect(stored.retry, typeId).toBe(true);
+      else expect(stored, typeId).not.toHaveProperty('retry');
+    }
+  });
+
+  it("lists a Tines story's webhook actions as {id, name, storyId}, asking Tines for webhook actions only", async () => {
+    const body = await execute('compat-tines-api', { subAction: 'webhooks', subActionParams: { storyId: 1 } });
+    expect(body).toEqual({
+      status: 'ok',
+      connector_id: 'compat-tines-api',
+      data: { webhooks: [{ id: 11, name: 'Receive alert', storyId: 1 }], incompleteResponse: false },
+    });
+    expect(tines.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/agents', query: { story_id: '1', action_type: WEBHOOK_AGENT, per_page: '500' } });
+  });
+
+  it('runs a Tines webhook given as {id, name, storyId}: looked up, then posted to, through _execute and the queue', async () => {
+    const webhook = { id: 11, name: 'Receive alert', storyId: 1 };
+    const before = tines.requests.length;
+    expect(await execute('compat-tines-api', { subAction: 'run', subActionParams: { webhook, body: '["test"]' } })).toEqual({
+      status: 'ok',
+      connector_id: 'compat-tines-api',
+      data: {},
+    });
+    expect(tines.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/actions/11', 'POST /webhook/alert-path/alert-secret']);
+    const queued = await enqueue('compat-tines-api', { subAction: 'run', subActionParams: { webhook, body: '["queued"]' } });
+    const done = await eventually(async () => {
+      const body = await execution(queued);
+      return body.status === 'ok' ? body : undefined;
+    }, 20_000, 'the queued Tines run');
+    expect(done).toMatchObject({ attempts: 1, result: { status: 'ok', data: {} } });
+    expect(tines.events.map((e) => e.body)).toEqual(['["test"]', '["queued"]']);
+  });
+});
