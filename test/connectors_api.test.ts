@@ -60,7 +60,7 @@ describe.each(dialects)('connectors API on %s', (dialect) => {
 
     const again = await pb.api('POST', '/api/actions/connector/hook-1', body);
     expect(again.status).toBe(409);
-    expect(again.body).toEqual({ statusCode: 409, error: 'Conflict', message: 'Saved object [action/hook-1] conflict' });
+    expect(again.body).toEqual({ statusCode: 409, error: 'Conflict', message: 'A connector is already using this ID: hook-1. Choose a different ID.' });
 
     const pre = await pb.api('POST', '/api/actions/connector/my-log', { name: 'x', connector_type_id: '.server-log' });
     expect(pre.status).toBe(400);

@@ -67,7 +67,8 @@ describe.each(dialects)('Kibana compatibility of connector types on %s', (dialec
         is_missing_secrets: false,
         is_connector_type_deprecated: false,
       });
-      expect((await pb.api('GET', `/api/actions/connector/${dialect}-hook-default`)).body).toEqual(created.body);
+      // The single-connector get adds Kibana's `auth_mode`.
+      expect((await pb.api('GET', `/api/actions/connector/${dialect}-hook-default`)).body).toEqual({ ...created.body, auth_mode: 'shared' });
       const listed = (await pb.api('GET', '/api/actions/connectors')).body.find((c: { id: string }) => c.id === `${dialect}-hook-default`);
       expect(listed.config).toEqual({ url, method: 'post', headers: null, hasAuth: true });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { timeOrderedUuid } from '../common/ids.js';
 import type { Logger } from 'pino';
-import { badRequest, notFound, PlugboardError, savedObjectConflict, savedObjectNotFound } from '../common/errors.js';
+import { badRequest, conflict, notFound, PlugboardError, savedObjectConflict, savedObjectNotFound } from '../common/errors.js';
 import { DecryptionError, type SecretsCipher } from '../crypto/secrets_cipher.js';
 import type { ActionsAuthorizer } from '../security/authorization.js';
 import type { Principal } from '../security/principal.js';
@@ -174,7 +174,7 @@ export class ActionsClient {
       });
     } catch (err) {
       await this.runPostSave(def, { ...hookCtx, wasSuccessful: false });
-      if (isUniqueViolation(err)) throw savedObjectConflict('action', id);
+      if (isUniqueViolation(err)) throw conflict(`A connector is already using this ID: ${id}. Choose a different ID.`);
       if (isForeignKeyViolation(err)) throw savedObjectNotFound('space', scope.spaceId);
       throw err;
     }
