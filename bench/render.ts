@@ -79,6 +79,12 @@ function scenarios(): Scenario[] {
       ],
     },
     {
+      // What receiving such variables costs before anything is rendered: parsing and checking the body.
+      name: '_render, the same 45,000 values, no template',
+      status: 200,
+      requests: [render('hook', { body: 'no template' }, { items: manyItems })],
+    },
+    {
       name: '_render, over the limits (400)',
       status: 400,
       requests: [

@@ -3,19 +3,23 @@
 
 export const NUL_MESSAGE = 'must not contain the NUL character (\\u0000)';
 
-/** The path to the first string (value or key) holding a NUL character, if any. */
-export function pathToNul(value: unknown, path: string[] = []): string[] | undefined {
-  if (typeof value === 'string') return value.includes('\0') ? path : undefined;
+/**
+ * The path to the first string (value or key) holding a NUL character, if any. The path is
+ * built only on the way back from a find: every request body is walked, so the walk allocates
+ * nothing.
+ */
+export function pathToNul(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\0') ? [] : undefined;
   if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = pathToNul(item, [...path, String(i)]);
-      if (found) return found;
+    for (let i = 0; i < value.length; i++) {
+      const found = pathToNul(value[i]);
+      if (found) return [String(i), ...found];
     }
   } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\0')) return [...path, key];
-      const found = pathToNul(item, [...path, key]);
-      if (found) return found;
+    for (const key of Object.keys(value)) {
+      if (key.includes('\0')) return [key];
+      const found = pathToNul((value as Record<string, unknown>)[key]);
+      if (found) return [key, ...found];
     }
   }
   return undefined;
