@@ -1,7 +1,8 @@
-import { CompiledQuery, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { GroupCommit } from '../storage/group_commit.js';
 import { pgRecordset, rowsInserter, type Columns } from '../storage/batch_rows.js';
 import type { Database, Dialect, TasksTable } from '../storage/schema.js';
+import type { ClaimRoom } from './flow_control.js';
 import type { NewTask, TaskInstance } from './types.js';
 
 export type TaskStatus = TasksTable['status'];
@@ -92,6 +93,99 @@ function finisher(dialect: Dialect): (trx: Transaction<Database>, rows: FinishRo
   };
 }
 
+interface ClaimParameters {
+  owner: string;
+  now: number;
+  leaseUntil: number;
+  /** JSON of ConnectorRoom[]. */
+  rooms: string;
+  otherwise: number;
+  limit: number;
+  /** The largest room of any connector, at most `limit`. */
+  maxRoom: number;
+}
+
+/**
+ * The claim statement. Both dialects walk the connectors that have idle tasks (one index seek
+ * each, on tasks_claim_queue), read the head of each open connector's queue up to its room,
+ * add the tasks without a connector, and take the first `limit` of all that in priority, then
+ * run_at order. So a connector's backlog never crowds out another's tasks, and nothing is
+ * claimed that cannot start.
+ */
+function claimStatement(dialect: Dialect): (p: ClaimParameters) => RawBuilder<Selectable<TasksTable>> {
+  if (dialect === 'sqlite') {
+    // SQLite has no LATERAL, and a LIMIT cannot refer to the outer row: each queue's head is
+    // read up to the largest room, then cut to its own by row_number.
+    return (p) => sql<Selectable<TasksTable>>`
+      with recursive
+      queues(id) as (
+        select (select min(connector_id) from tasks where status = 'idle')
+        union all
+        select (select min(connector_id) from tasks where status = 'idle' and connector_id > queues.id) from queues where queues.id is not null
+      ),
+      open_queues(id, room) as (
+        select id, coalesce((select r.value ->> 'room' from json_each(${p.rooms}) r where r.value ->> 'connector_id' = queues.id), ${p.otherwise})
+        from queues
+        where id is not null
+          and not exists (select 1 from connector_pauses where connector_pauses.connector_id = queues.id and paused_until > ${p.now})
+      ),
+      heads(id, connector_id, priority, run_at, room) as (
+        select t.id, t.connector_id, t.priority, t.run_at, o.room from open_queues o
+        join tasks t on t.rowid in (
+          select rowid from tasks where status = 'idle' and connector_id = o.id and run_at <= ${p.now}
+          order by priority desc, run_at limit ${p.maxRoom})
+        where o.room > 0
+      ),
+      picked(id, priority, run_at) as (
+        select id, priority, run_at from (
+          select id, priority, run_at, room, row_number() over (partition by connector_id order by priority desc, run_at) as n from heads
+        ) where n <= room
+        union all
+        select * from (
+          select id, priority, run_at from tasks where status = 'idle' and connector_id is null and run_at <= ${p.now}
+          order by priority desc, run_at limit ${p.limit})
+      )
+      update tasks set status = 'running', owner = ${p.owner}, lease_expires_at = ${p.leaseUntil}, attempts = attempts + 1, updated_at = ${p.now}
+      where id in (select id from picked order by priority desc, run_at limit ${p.limit})
+      returning *`;
+  }
+  // Several instances claim at once: each skips the rows another has locked, queue by queue.
+  return (p) => sql<Selectable<TasksTable>>`
+    with recursive
+    queues(id) as (
+      (select connector_id from tasks where status = 'idle' and connector_id is not null order by connector_id limit 1)
+      union all
+      select (select t.connector_id from tasks t where t.status = 'idle' and t.connector_id > q.id order by t.connector_id limit 1)
+      from queues q where q.id is not null
+    ),
+    rooms as (select * from json_to_recordset(${p.rooms}::json) as r(connector_id text, room integer)),
+    open_queues as (
+      select q.id, coalesce(r.room, ${p.otherwise}::integer) as room from queues q left join rooms r on r.connector_id = q.id
+      where q.id is not null
+        and not exists (select 1 from connector_pauses where connector_pauses.connector_id = q.id and paused_until > ${p.now})
+    ),
+    heads as (
+      select t.id, t.priority, t.run_at from open_queues o cross join lateral (
+        select id, priority, run_at from tasks
+        where status = 'idle' and connector_id = o.id and run_at <= ${p.now}
+        order by priority desc, run_at
+        limit least(o.room, ${p.limit}::integer)
+        for update skip locked
+      ) t
+      where o.room > 0
+    ),
+    unbound as (
+      select id, priority, run_at from tasks where status = 'idle' and connector_id is null and run_at <= ${p.now}
+      order by priority desc, run_at limit ${p.limit} for update skip locked
+    ),
+    picked as (
+      select id from (select * from heads union all select * from unbound) c order by priority desc, run_at limit ${p.limit}
+    )
+    update tasks set status = 'running', owner = ${p.owner}, lease_expires_at = ${p.leaseUntil}, attempts = tasks.attempts + 1, updated_at = ${p.now}
+    from picked where tasks.id = picked.id
+    returning tasks.*`;
+}
+
 /**
  * The durable queue. Claims take a batch in one statement; finishing writes go through the
  * group commit so that many tasks finish in one transaction.
@@ -101,6 +195,7 @@ export class TaskStore {
   private finishBatch: Promise<void> | undefined;
   private readonly insertTasks;
   private readonly finishRows;
+  private readonly claimQuery;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -109,6 +204,7 @@ export class TaskStore {
   ) {
     this.insertTasks = rowsInserter<NewTaskRow>(dialect, 'tasks', NEW_TASK_COLUMNS, 'on conflict (id) do nothing');
     this.finishRows = finisher(dialect);
+    this.claimQuery = claimStatement(dialect);
   }
 
   /** Schedules tasks; resolves once they are committed. An existing id is left as it is. */
@@ -140,51 +236,16 @@ export class TaskStore {
   }
 
   /**
-   * Claims up to `limit` due tasks for `owner` in one statement, skipping connectors that are
-   * paused (by any instance) or that this instance cannot start now.
+   * Claims up to `limit` due tasks for `owner` in one statement, in priority, then run_at
+   * order, taking no more of a connector's tasks than `room` gives it and none of a connector
+   * paused (by any instance). Tasks without a connector are limited by `limit` alone.
    */
-  async claim(owner: string, limit: number, leaseMs: number, excludedConnectors: string[]): Promise<StoredTask[]> {
+  async claim(owner: string, limit: number, leaseMs: number, room: ClaimRoom = { byConnector: [], otherwise: limit }): Promise<StoredTask[]> {
     if (limit <= 0) return [];
     const now = Date.now();
-    const due = this.db
-      .selectFrom('tasks')
-      .select('id')
-      .where('status', '=', 'idle')
-      .where('run_at', '<=', now)
-      .where((eb) =>
-        eb.or([
-          eb('connector_id', 'is', null),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('connector_pauses')
-                .select('connector_pauses.connector_id')
-                .whereRef('connector_pauses.connector_id', '=', 'tasks.connector_id')
-                .where('connector_pauses.paused_until', '>', now),
-            ),
-          ),
-        ]),
-      )
-      .$if(excludedConnectors.length > 0, (qb) =>
-        qb.where((eb) => eb.or([eb('connector_id', 'is', null), eb('connector_id', 'not in', excludedConnectors)])),
-      )
-      .orderBy('priority', 'desc')
-      .orderBy('run_at')
-      .limit(limit)
-      // Several instances claim at once on PostgreSQL: each skips rows another has locked.
-      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-    const rows = await this.db
-      .updateTable('tasks')
-      .set((eb) => ({
-        status: 'running',
-        owner,
-        lease_expires_at: now + leaseMs,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
+    const rooms = JSON.stringify(room.byConnector);
+    const maxRoom = Math.min(limit, room.byConnector.reduce((max, c) => Math.max(max, c.room), room.otherwise));
+    const { rows } = await this.claimQuery({ owner, now, leaseUntil: now + leaseMs, rooms, otherwise: room.otherwise, limit, maxRoom }).execute(this.db);
     return rows.map(fromRow).sort((a, b) => b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime());
   }
 
