@@ -41,7 +41,7 @@ async function harness(dialect: DialectName): Promise<Harness> {
     rmSync(dir, { recursive: true, force: true });
   });
   const writes = new GroupCommit(database.db, logger);
-  const store = new TaskStore(database.db, database.dialect, writes);
+  const store = new TaskStore(database, writes);
   return {
     database,
     store,
