@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { availableDialects, createPostgresSchema } from '../../test/helpers/databases.js';
+import { availableDialects, openTestDatabase } from '../../test/helpers/databases.js';
 import { bindingOf, SecretsCipher } from '../crypto/secrets_cipher.js';
 import { ConnectorsRepository } from '../storage/connectors_repository.js';
-import { openDatabase } from '../storage/database.js';
 import { ConnectorLoader } from './connector_loader.js';
 
 const dialects = await availableDialects();
@@ -17,14 +13,8 @@ afterEach(async () => {
 
 describe.each(dialects)('connector loader on %s', (dialect) => {
   it('hands out the same runnable connector while its stored version stays the same, and a new one after an edit', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'plugboard-loader-'));
-    const schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
-    const database = await openDatabase({ dataDir: dir, url: schema?.url });
-    cleanups.push(async () => {
-      await database.close();
-      await schema?.drop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const { database, close } = await openTestDatabase(dialect);
+    cleanups.push(close);
     const repository = new ConnectorsRepository(database.db);
     const cipher = new SecretsCipher('k'.repeat(32));
     const loader = new ConnectorLoader(repository, new Map(), cipher);

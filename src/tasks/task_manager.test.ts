@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import { sql } from 'kysely';
+import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { availableDialects, createPostgresSchema, type DialectName } from '../../test/helpers/databases.js';
+import { availableDialects, openTestDatabase, type DialectName } from '../../test/helpers/databases.js';
 import { eventually } from '../../test/helpers/wait.js';
 import { deleteEventsBefore } from '../event_log/retention.js';
-import { openDatabase, type PlugboardDatabase } from '../storage/database.js';
+import type { PlugboardDatabase } from '../storage/database.js';
 import { GroupCommit } from '../storage/group_commit.js';
 import { retryDelayMs } from './backoff.js';
 import { FlowControl, type FlowControlConfig } from './flow_control.js';
@@ -32,14 +29,8 @@ afterEach(async () => {
 });
 
 async function harness(dialect: DialectName): Promise<Harness> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'plugboard-tasks-'));
-  const schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
-  const database = await openDatabase({ dataDir: dir, url: schema?.url });
-  cleanups.push(async () => {
-    await database.close();
-    await schema?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { database, close } = await openTestDatabase(dialect);
+  cleanups.push(close);
   const writes = new GroupCommit(database.db, logger);
   const store = new TaskStore(database, writes);
   return {
