@@ -1,9 +1,17 @@
 /**
  * Throughput and latency of queued actions (POST /api/actions/_bulk_enqueue → task manager →
- * `.webhook` connector → HTTP), on SQLite and on PostgreSQL. The webhooks point at a keep-alive
- * sink in this process, which records the arrival of every action; the baseline is plain undici
- * POSTing bodies of the same size to the same sink with as many requests in flight as Plugboard
- * may run, measured in the same run, so results from different machines compare by their ratio.
+ * `.webhook` connector → HTTP), on SQLite and on PostgreSQL, in two scenarios: four connectors
+ * with their concurrency raised, and one connector at default settings (what a new user gets).
+ * The webhooks point at a keep-alive sink in this process, which records the arrival of every
+ * action; the baseline is plain undici POSTing bodies of the same size to the same sink with as
+ * many requests in flight as the four-connector server may run, measured in the same run, so
+ * results from different machines compare by their ratio. When Debian's
+ * `prometheus-alertmanager` is installed, it delivers the same number of alerts (each its own
+ * group) to the same sink through its webhook receiver, for comparison.
+ *
+ * Besides deliveries/s and latency, each scenario reports the server's CPU per action and the
+ * share of it spent in garbage collection (from the server's own /metrics, read before and after
+ * the peak run), and the server's peak RSS.
  *
  *   npx tsx bench/throughput.ts
  *   npm run bench -- throughput
@@ -18,6 +26,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { createPostgresSchema, postgresAvailable, TEST_POSTGRES_URL } from '../test/helpers/databases.js';
+import { sample, sampleSum } from '../test/helpers/prometheus_text.js';
+import { startAlertmanager } from './lib/alertmanager.js';
 import { ApiClient } from './lib/client.js';
 import { summarizeCpuProfile, type HotSpot } from './lib/cpu_profile.js';
 import { measureRaw, type RawResult } from './lib/raw_load.js';
@@ -30,7 +40,6 @@ const ACTIONS = positiveInt(process.env.BENCH_ACTIONS ?? '20000', 'BENCH_ACTIONS
 const DURATION_S = positiveNumber(process.env.BENCH_DURATION ?? '10', 'BENCH_DURATION');
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 
-const CONNECTORS = 4;
 const BULK_SIZE = 1000;
 /** Actions run (and discarded) before anything is measured: JIT, connection pools, caches. */
 const WARMUP_ACTIONS = 2000;
@@ -42,15 +51,31 @@ const TICK_MS = 50;
 const STALL_MS = 45_000;
 
 // plugboard.tasks.maxConcurrency is left at its default (200, written out here for the record);
-// the per-connector limit is raised from its default of 20 so that CONNECTORS connectors can
-// use all of it: 4 × 20 would cap the server at 80 requests in flight.
+// in the four-connector scenario the per-connector limit is raised from its default of 20 so
+// that the connectors can use all of it: 4 × 20 would cap the server at 80 requests in flight.
 const MAX_CONCURRENCY = 200;
 const CONNECTOR_CONCURRENCY = 50;
-const IN_FLIGHT = Math.min(MAX_CONCURRENCY, CONNECTORS * CONNECTOR_CONCURRENCY);
-const SERVER_CONFIG = [
-  `plugboard.tasks.maxConcurrency: ${MAX_CONCURRENCY}`,
-  `plugboard.actions.flowControl.defaults.concurrency: ${CONNECTOR_CONCURRENCY}`,
+const DEFAULT_CONNECTOR_CONCURRENCY = 20;
+
+interface Scenario {
+  name: string;
+  connectors: number;
+  configLines: string[];
+  /** Requests in flight at most. */
+  inFlight: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: `4 connectors, concurrency ${CONNECTOR_CONCURRENCY}`,
+    connectors: 4,
+    configLines: [`plugboard.tasks.maxConcurrency: ${MAX_CONCURRENCY}`, `plugboard.actions.flowControl.defaults.concurrency: ${CONNECTOR_CONCURRENCY}`],
+    inFlight: Math.min(MAX_CONCURRENCY, 4 * CONNECTOR_CONCURRENCY),
+  },
+  { name: '1 connector, defaults', connectors: 1, configLines: [], inFlight: DEFAULT_CONNECTOR_CONCURRENCY },
 ];
+/** The raw baseline runs with as many requests in flight as the most any scenario may have. */
+const RAW_IN_FLIGHT = Math.max(...SCENARIOS.map((s) => s.inFlight));
 
 interface BulkResponse {
   errors: boolean;
@@ -85,18 +110,41 @@ interface SteadyResult {
   pacerLagMs: number;
 }
 
+/** Server-side cost of a run, from the server's /metrics before and after it. */
+interface ServerCost {
+  /** process.cpuUsage() of the server (user + system), µs per action. */
+  cpuPerActionUs: number;
+  /** Garbage collection (nodejs_gc_duration_seconds) as a share of that CPU time. */
+  gcShare: number;
+}
+
+interface ScenarioResult {
+  scenario: Scenario;
+  peak: PeakResult;
+  cost: ServerCost;
+  steady: SteadyResult;
+  delivered: number;
+  duplicates: number;
+  serverPeakRss: number | undefined;
+}
+
 interface DialectResult {
   label: string;
   /** Mean of the two raw runs, before and after Plugboard's. */
   raw: RawResult;
   rawRuns: [RawResult, RawResult];
-  peak: PeakResult;
-  steady: SteadyResult;
-  delivered: number;
-  duplicates: number;
-  serverPeakRss: number | undefined;
+  scenarios: ScenarioResult[];
   benchPeakRss: number | undefined;
   benchRssReset: boolean;
+}
+
+interface AlertmanagerResult {
+  notificationsPerSec: number;
+  seconds: number;
+  postSeconds: number;
+  delivered: number;
+  duplicates: number;
+  peakRss: number | undefined;
 }
 
 export default async function run(): Promise<void> {
@@ -109,95 +157,123 @@ export default async function run(): Promise<void> {
   const sink = new Sink();
   await sink.listen();
   const results: DialectResult[] = [];
+  let alertmanager: AlertmanagerResult | undefined;
   try {
-    results.push(await benchDialect('SQLite', undefined, sink));
+    // Each scenario's server gets a database of its own: a new data directory, or a new schema.
+    results.push(await benchDialect('SQLite', async () => ({ drop: async () => undefined }), sink));
     if (!withPostgres) {
       console.log(`\nPostgreSQL: SKIPPED, unreachable at ${TEST_POSTGRES_URL} (set PLUGBOARD_REQUIRE_SERVICES=1 to make this an error)`);
     } else {
-      const schema = await createPostgresSchema();
-      try {
-        results.push(await benchDialect('PostgreSQL', schema.url, sink));
-      } finally {
-        await schema.drop();
-      }
+      results.push(await benchDialect('PostgreSQL', createPostgresSchema, sink));
     }
+    alertmanager = await benchAlertmanager(sink);
   } finally {
     await sink.close();
   }
   if (sink.unknown > 0) throw new Error(`the sink received ${sink.unknown} requests that were not benchmark actions`);
-  if (results.length > 1) printSummary(results);
+  printSummary(results, alertmanager);
 }
 
 function printMachine(): void {
   console.log(machineLine());
   console.log(
-    `settings: ${fmtInt(ACTIONS)} actions (BENCH_ACTIONS) in bulk requests of ${fmtInt(BULK_SIZE)} over ${CONNECTORS} .webhook connectors; ` +
-      `steady load ${fmtInt(STEADY_RATE)} actions/s (BENCH_RATE) for ${DURATION_S} s (BENCH_DURATION); raw baseline ${DURATION_S} s (after ${RAW_WARMUP_S} s warm-up) before and again after Plugboard's runs; ` +
+    `settings: ${fmtInt(ACTIONS)} actions (BENCH_ACTIONS) in bulk requests of ${fmtInt(BULK_SIZE)}; ` +
+      `steady load ${fmtInt(STEADY_RATE)} actions/s (BENCH_RATE) for ${DURATION_S} s (BENCH_DURATION); raw baseline ${DURATION_S} s (after ${RAW_WARMUP_S} s warm-up) with ${RAW_IN_FLIGHT} requests in flight, before and again after Plugboard's runs; ` +
       `${BODY_BYTES}-byte bodies; ${fmtInt(WARMUP_ACTIONS)} unmeasured warm-up actions per server`,
   );
+  for (const scenario of SCENARIOS) {
+    console.log(
+      `scenario "${scenario.name}": ${scenario.connectors} .webhook connector(s), at most ${scenario.inFlight} requests in flight; server config: ${scenario.configLines.join(', ') || 'defaults'}`,
+    );
+  }
   console.log(
-    `server config: ${SERVER_CONFIG.join(', ')} (per-connector concurrency RAISED from the default 20, so ` +
-      `${CONNECTORS} connectors × ${CONNECTOR_CONCURRENCY} = ${IN_FLIGHT} requests in flight; the raw baseline uses the same ${IN_FLIGHT}); ` +
-      'other settings default; server in a child process, sink in the bench process, raw sender in another child process, all on this machine' +
-      (CPU_PROF_DIR ? `; server CPU-profiled into ${CPU_PROF_DIR}` : ''),
+    'a server of its own per scenario, in a child process; sink in the bench process, raw sender in another child process, all on this machine' +
+      (CPU_PROF_DIR ? `; servers CPU-profiled into ${CPU_PROF_DIR}` : ''),
   );
 }
 
-async function benchDialect(label: string, databaseUrl: string | undefined, sink: Sink): Promise<DialectResult> {
+/** A database for one server: a PostgreSQL URL, or none for the embedded SQLite. */
+type NewDatabase = () => Promise<{ url?: string; drop(): Promise<void> }>;
+
+async function benchDialect(label: string, newDatabase: NewDatabase, sink: Sink): Promise<DialectResult> {
   const benchRssReset = resetPeakRss();
-  progress(`${label}: starting the server`);
+  const rawBefore = await raw(label, sink);
+  const scenarios: ScenarioResult[] = [];
+  for (const scenario of SCENARIOS) {
+    const database = await newDatabase();
+    try {
+      scenarios.push(await benchScenario(label, scenario, database.url, sink, rawBefore));
+    } finally {
+      await database.drop();
+    }
+  }
+  // Again afterwards: on a shared machine the baseline moves, and the spread shows by how much.
+  const rawAfter = await raw(label, sink);
+  const result: DialectResult = {
+    label,
+    raw: {
+      deliveriesPerSec: (rawBefore.deliveriesPerSec + rawAfter.deliveriesPerSec) / 2,
+      deliveries: rawBefore.deliveries + rawAfter.deliveries,
+      seconds: rawBefore.seconds + rawAfter.seconds,
+    },
+    rawRuns: [rawBefore, rawAfter],
+    scenarios,
+    benchPeakRss: peakRss('self'),
+    benchRssReset,
+  };
+  printTable(result);
+  return result;
+}
+
+async function benchScenario(label: string, scenario: Scenario, databaseUrl: string | undefined, sink: Sink, rawBefore: RawResult): Promise<ScenarioResult> {
+  const title = `${label}, ${scenario.name}`;
+  progress(`${title}: starting the server`);
   const startedAt = Date.now();
   const server = await startServer({
     databaseUrl,
-    configLines: SERVER_CONFIG,
+    configLines: scenario.configLines,
     nodeArgs: CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [],
   });
   const client = new ApiClient(server.url, server.password, 32);
   const runs: DeliveryRun[] = [];
-  let result: DialectResult;
+  let result: ScenarioResult;
   try {
-    const ids = await createConnectors(client, sink);
+    const ids = await createConnectors(client, sink, scenario.connectors);
 
-    progress(`${label}: warm-up, ${fmtInt(WARMUP_ACTIONS)} actions`);
+    progress(`${title}: warm-up, ${fmtInt(WARMUP_ACTIONS)} actions`);
     const warmup = sink.startRun(WARMUP_ACTIONS);
     runs.push(warmup);
     await enqueueAll(client, warmup, ids);
     await sink.waitForAll(warmup, STALL_MS, () => describeQueue(client));
     await settled(client);
 
-    const rawBefore = await raw(label, sink);
-
-    progress(`${label}: peak, ${fmtInt(ACTIONS)} actions`);
+    progress(`${title}: peak, ${fmtInt(ACTIONS)} actions`);
+    const before = await client.text('/metrics');
     const peak = await measurePeak(client, sink, ids, runs);
-    progress(`${label}: peak ${fmtInt(peak.deliveriesPerSec)} deliveries/s (${fmtRatio(peak.deliveriesPerSec / rawBefore.deliveriesPerSec)} of raw)`);
+    const cost = serverCost(before, await client.text('/metrics'), ACTIONS);
+    progress(
+      `${title}: peak ${fmtInt(peak.deliveriesPerSec)} deliveries/s (${fmtRatio(peak.deliveriesPerSec / rawBefore.deliveriesPerSec)} of raw), ` +
+        `${fmtInt(cost.cpuPerActionUs)} µs CPU per action, ${fmtPercent(cost.gcShare)} of it GC`,
+    );
     await settled(client);
 
-    progress(`${label}: steady ${fmtInt(STEADY_RATE)} actions/s for ${DURATION_S} s`);
+    progress(`${title}: steady ${fmtInt(STEADY_RATE)} actions/s for ${DURATION_S} s`);
     const steady = await measureSteady(client, sink, ids, runs);
-    progress(`${label}: steady p50 ${fmtLatency(steady.p50)} ms, p99 ${fmtLatency(steady.p99)} ms`);
+    progress(`${title}: steady p50 ${fmtLatency(steady.p50)} ms, p99 ${fmtLatency(steady.p99)} ms`);
     const health = await settled(client);
-    // Again afterwards: on a shared machine the baseline moves, and the spread shows by how much.
-    const rawAfter = await raw(label, sink);
 
     const failures = health.stats.recent_failures.filter((f) => f.type.startsWith('actions:'));
-    if (failures.length > 0) throw new Error(`${label}: ${failures.length} actions failed, e.g. ${failures[0].error}`);
+    if (failures.length > 0) throw new Error(`${title}: ${failures.length} actions failed, e.g. ${failures[0].error}`);
     const missing = runs.reduce((n, r) => n + (r.size - r.unique), 0);
-    if (missing > 0) throw new Error(`${label}: ${missing} actions were never delivered`);
+    if (missing > 0) throw new Error(`${title}: ${missing} actions were never delivered`);
     result = {
-      label,
-      raw: {
-        deliveriesPerSec: (rawBefore.deliveriesPerSec + rawAfter.deliveriesPerSec) / 2,
-        deliveries: rawBefore.deliveries + rawAfter.deliveries,
-        seconds: rawBefore.seconds + rawAfter.seconds,
-      },
-      rawRuns: [rawBefore, rawAfter],
+      scenario,
       peak,
+      cost,
       steady,
       delivered: runs.reduce((n, r) => n + r.unique, 0),
-      duplicates: runs.reduce((n, r) => n + r.duplicates, 0),
+      duplicates: 0,
       serverPeakRss: peakRss(server.pid),
-      benchPeakRss: peakRss('self'),
-      benchRssReset,
     };
   } finally {
     await client.close();
@@ -205,21 +281,28 @@ async function benchDialect(label: string, databaseUrl: string | undefined, sink
   }
   // Deliveries that arrive after the server stopped cannot happen; duplicates are final now.
   result.duplicates = runs.reduce((n, r) => n + r.duplicates, 0);
-  printTable(result);
-  if (CPU_PROF_DIR) await printProfile(label, server.pid, startedAt);
+  if (CPU_PROF_DIR) await printProfile(title, server.pid, startedAt);
   return result;
 }
 
+/** CPU and GC seconds of the server between two scrapes of its /metrics, per action. */
+function serverCost(before: string, after: string, actions: number): ServerCost {
+  const cpu = (text: string) => (sample(text, 'plugboard_process_cpu_user_seconds_total') ?? NaN) + (sample(text, 'plugboard_process_cpu_system_seconds_total') ?? NaN);
+  const gc = (text: string) => sampleSum(text, 'plugboard_nodejs_gc_duration_seconds_sum');
+  const cpuSeconds = cpu(after) - cpu(before);
+  return { cpuPerActionUs: (cpuSeconds * 1e6) / actions, gcShare: (gc(after) - gc(before)) / cpuSeconds };
+}
+
 async function raw(label: string, sink: Sink): Promise<RawResult> {
-  progress(`${label}: raw undici baseline, ${IN_FLIGHT} requests in flight, ${DURATION_S} s`);
-  const result = await measureRaw(sink, IN_FLIGHT, RAW_WARMUP_S, DURATION_S);
+  progress(`${label}: raw undici baseline, ${RAW_IN_FLIGHT} requests in flight, ${DURATION_S} s`);
+  const result = await measureRaw(sink, RAW_IN_FLIGHT, RAW_WARMUP_S, DURATION_S);
   progress(`${label}: raw baseline ${fmtInt(result.deliveriesPerSec)} deliveries/s`);
   return result;
 }
 
-/** One .webhook connector per CONNECTORS, each at its own path of the sink. */
-async function createConnectors(client: ApiClient, sink: Sink): Promise<string[]> {
-  const ids = Array.from({ length: CONNECTORS }, (_, i) => `bench-webhook-${i}`);
+/** `count` .webhook connectors, each at its own path of the sink. */
+async function createConnectors(client: ApiClient, sink: Sink, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `bench-webhook-${i}`);
   for (const [i, id] of ids.entries()) {
     await client.request('POST', `/api/actions/connector/${id}`, {
       name: `Bench webhook ${i}`,
@@ -360,54 +443,128 @@ function resetPeakRss(): boolean {
 }
 
 function printTable(r: DialectResult): void {
-  const ratio = r.peak.deliveriesPerSec / r.raw.deliveriesPerSec;
-  console.log(`\n${r.label} — ${CONNECTORS} .webhook connectors → local sink; ${IN_FLIGHT} requests in flight at most (Plugboard and raw alike)`);
-  console.log(
-    renderTable(
-      ['metric', 'value', 'detail'],
-      [
-        ['Plugboard deliveries/s', fmtInt(r.peak.deliveriesPerSec), `${fmtInt(ACTIONS)} actions, first enqueue → last delivery ${r.peak.seconds.toFixed(2)} s`],
-        ['raw undici deliveries/s', fmtInt(r.raw.deliveriesPerSec), `mean of ${fmtInt(r.rawRuns[0].deliveriesPerSec)} before and ${fmtInt(r.rawRuns[1].deliveriesPerSec)} after, ${IN_FLIGHT} in flight`],
-        ['Plugboard ÷ raw', fmtRatio(ratio), `the goal is ≥ 0.5 on SQLite${r.label === 'SQLite' ? `: ${ratio >= 0.5 ? 'met' : 'NOT met'}` : ''}`],
-        [`p50 ms at ${fmtInt(STEADY_RATE)}/s`, fmtLatency(r.steady.p50), `enqueue → arrival at the sink, ${fmtInt(r.steady.actions)} actions, ${fmtInt((STEADY_RATE * TICK_MS) / 1000)} every ${TICK_MS} ms`],
-        [`p99 ms at ${fmtInt(STEADY_RATE)}/s`, fmtLatency(r.steady.p99), `p90 ${fmtLatency(r.steady.p90)} ms, max ${fmtLatency(r.steady.max)} ms`],
-        ['server peak RSS MiB', fmtMiB(r.serverPeakRss), 'VmHWM of the server process over its whole life'],
-        ['bench peak RSS MiB', fmtMiB(r.benchPeakRss), `VmHWM of this process (sink and enqueuer)${r.benchRssReset ? ', reset at the start of this dialect' : ', since it started'}`],
-        ['delivered / duplicates', `${fmtInt(r.delivered)} / ${fmtInt(r.duplicates)}`, `every action delivered ${r.duplicates === 0 ? 'exactly once' : 'at least once'} (warm-up, peak and steady runs)`],
-      ],
-    ),
-  );
-  console.log(
-    `peak: all enqueued after ${r.peak.enqueueSeconds.toFixed(2)} s; ${fmtInt(r.peak.claims)} claims, ${fmtInt(ACTIONS / Math.max(1, r.peak.claims))} tasks per claim. ` +
-      `steady: enqueued at ${fmtInt(r.steady.enqueueRate)}/s, the pacer at most ${fmtLatency(r.steady.pacerLagMs)} ms late.`,
-  );
-  if (r.peak.deliveriesPerSec < STEADY_RATE) {
+  console.log(`\n${r.label} — .webhook connectors → local sink; raw undici ${fmtInt(r.raw.deliveriesPerSec)} deliveries/s with ${RAW_IN_FLIGHT} in flight (mean of ${fmtInt(r.rawRuns[0].deliveriesPerSec)} before and ${fmtInt(r.rawRuns[1].deliveriesPerSec)} after)`);
+  for (const s of r.scenarios) {
+    const ratio = s.peak.deliveriesPerSec / r.raw.deliveriesPerSec;
+    console.log(`\n${r.label}, ${s.scenario.name} (${s.scenario.configLines.join(', ') || 'default settings'})`);
     console.log(
-      `OVERLOAD: ${fmtInt(STEADY_RATE)} actions/s is above the peak throughput (${fmtInt(r.peak.deliveriesPerSec)}/s), so the queue grew ` +
-        'during the whole steady run and its latencies are mostly time spent in the backlog (BENCH_RATE sets a lower rate).',
+      renderTable(
+        ['metric', 'value', 'detail'],
+        [
+          ['Plugboard deliveries/s', fmtInt(s.peak.deliveriesPerSec), `${fmtInt(ACTIONS)} actions, first enqueue → last delivery ${s.peak.seconds.toFixed(2)} s`],
+          ['Plugboard ÷ raw', fmtRatio(ratio), `the goal is ≥ 0.5 on SQLite${r.label === 'SQLite' ? `: ${ratio >= 0.5 ? 'met' : 'NOT met'}` : ''}`],
+          ['server CPU µs/action', fmtInt(s.cost.cpuPerActionUs), 'process.cpuUsage() of the server over the peak run (its /metrics before and after), enqueue requests included'],
+          ['GC share of server CPU', fmtPercent(s.cost.gcShare), 'nodejs_gc_duration_seconds over the same run'],
+          [`p50 ms at ${fmtInt(STEADY_RATE)}/s`, fmtLatency(s.steady.p50), `enqueue → arrival at the sink, ${fmtInt(s.steady.actions)} actions, ${fmtInt((STEADY_RATE * TICK_MS) / 1000)} every ${TICK_MS} ms`],
+          [`p99 ms at ${fmtInt(STEADY_RATE)}/s`, fmtLatency(s.steady.p99), `p90 ${fmtLatency(s.steady.p90)} ms, max ${fmtLatency(s.steady.max)} ms`],
+          ['server peak RSS MiB', fmtMiB(s.serverPeakRss), 'VmHWM of the server process over its whole life'],
+          ['delivered / duplicates', `${fmtInt(s.delivered)} / ${fmtInt(s.duplicates)}`, `every action delivered ${s.duplicates === 0 ? 'exactly once' : 'at least once'} (warm-up, peak and steady runs)`],
+        ],
+      ),
     );
+    console.log(
+      `peak: all enqueued after ${s.peak.enqueueSeconds.toFixed(2)} s; ${fmtInt(s.peak.claims)} claims, ${fmtInt(ACTIONS / Math.max(1, s.peak.claims))} tasks per claim. ` +
+        `steady: enqueued at ${fmtInt(s.steady.enqueueRate)}/s, the pacer at most ${fmtLatency(s.steady.pacerLagMs)} ms late.`,
+    );
+    if (s.peak.deliveriesPerSec < STEADY_RATE) {
+      console.log(
+        `OVERLOAD: ${fmtInt(STEADY_RATE)} actions/s is above the peak throughput (${fmtInt(s.peak.deliveriesPerSec)}/s), so the queue grew ` +
+          'during the whole steady run and its latencies are mostly time spent in the backlog (BENCH_RATE sets a lower rate).',
+      );
+    }
   }
-  console.log(`load average after the run: ${loadAverage()} on ${os.cpus().length} CPUs`);
+  console.log(
+    `\nbench peak RSS ${fmtMiB(r.benchPeakRss)} MiB (VmHWM of this process, sink and enqueuer${r.benchRssReset ? ', reset at the start of this dialect' : ', since it started'}); ` +
+      `load average after the run: ${loadAverage()} on ${os.cpus().length} CPUs`,
+  );
 }
 
-function printSummary(results: DialectResult[]): void {
-  console.log('\nSummary');
+function printSummary(results: DialectResult[], alertmanager: AlertmanagerResult | undefined): void {
+  const rows: (string | number)[][] = [];
+  for (const r of results) {
+    for (const s of r.scenarios) {
+      rows.push([
+        `${r.label}, ${s.scenario.name}`,
+        fmtInt(s.peak.deliveriesPerSec),
+        fmtRatio(s.peak.deliveriesPerSec / r.raw.deliveriesPerSec),
+        fmtLatency(s.steady.p50),
+        fmtLatency(s.steady.p99),
+        fmtInt(s.cost.cpuPerActionUs),
+        fmtPercent(s.cost.gcShare),
+        fmtMiB(s.serverPeakRss),
+        s.duplicates,
+      ]);
+    }
+  }
+  if (alertmanager) {
+    const raw = results[0]?.raw.deliveriesPerSec ?? NaN;
+    rows.push(['Alertmanager (notifications)', fmtInt(alertmanager.notificationsPerSec), fmtRatio(alertmanager.notificationsPerSec / raw), '-', '-', '-', '-', fmtMiB(alertmanager.peakRss), alertmanager.duplicates]);
+  }
+  console.log('\nSummary (÷ raw: of the same dialect\'s raw baseline; Alertmanager: of the first dialect\'s)');
   console.log(
-    renderTable(
-      ['dialect', 'deliveries/s', 'raw/s', 'ratio', `p50 ms @${fmtInt(STEADY_RATE)}/s`, `p99 ms @${fmtInt(STEADY_RATE)}/s`, 'server RSS MiB', 'bench RSS MiB', 'duplicates'],
-      results.map((r) => [
-        r.label,
-        fmtInt(r.peak.deliveriesPerSec),
-        fmtInt(r.raw.deliveriesPerSec),
-        fmtRatio(r.peak.deliveriesPerSec / r.raw.deliveriesPerSec),
-        fmtLatency(r.steady.p50),
-        fmtLatency(r.steady.p99),
-        fmtMiB(r.serverPeakRss),
-        fmtMiB(r.benchPeakRss),
-        r.duplicates,
-      ]),
-    ),
+    renderTable(['scenario', 'deliveries/s', '÷ raw', `p50 ms @${fmtInt(STEADY_RATE)}/s`, `p99 ms @${fmtInt(STEADY_RATE)}/s`, 'CPU µs/action', 'GC share', 'server RSS MiB', 'duplicates'], rows),
   );
+  console.log(`load average at the end: ${loadAverage()} on ${os.cpus().length} CPUs`);
+}
+
+/**
+ * Alertmanager delivering ACTIONS alerts, each its own group and so its own notification, to the
+ * same sink; notifications/s from just before the first POST to the last arrival.
+ */
+async function benchAlertmanager(sink: Sink): Promise<AlertmanagerResult | undefined> {
+  const am = await startAlertmanager(`${sink.url}/alertmanager`);
+  if (!am) {
+    console.log('\nAlertmanager: SKIPPED, prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)');
+    return undefined;
+  }
+  const runs: DeliveryRun[] = [];
+  try {
+    const postAll = async (run: DeliveryRun) => {
+      for (let first = 0; first < run.size; first += BULK_SIZE) {
+        const at = now();
+        const alerts = [];
+        for (let seq = first; seq < Math.min(first + BULK_SIZE, run.size); seq++) {
+          // Distinct labels per alert: with group_by '...' each alert is its own group.
+          alerts.push({ labels: { alertname: 'PlugboardBench', r: String(run.id), s: String(seq), t: at.toFixed(3) } });
+        }
+        await am.postAlerts(alerts);
+      }
+    };
+    const describe = async () => `alertmanager output: ${am.output().slice(-500)}`;
+    progress(`Alertmanager: warm-up, ${fmtInt(WARMUP_ACTIONS)} alerts`);
+    const warmup = sink.startRun(WARMUP_ACTIONS);
+    runs.push(warmup);
+    await postAll(warmup);
+    await sink.waitForAll(warmup, STALL_MS, describe);
+
+    progress(`Alertmanager: peak, ${fmtInt(ACTIONS)} alerts`);
+    const run = sink.startRun(ACTIONS);
+    runs.push(run);
+    const started = now();
+    await postAll(run);
+    const postSeconds = (now() - started) / 1000;
+    await sink.waitForAll(run, STALL_MS, describe);
+    const seconds = (run.lastFirstArrival - started) / 1000;
+    const result: AlertmanagerResult = {
+      notificationsPerSec: run.size / seconds,
+      seconds,
+      postSeconds,
+      delivered: runs.reduce((n, r) => n + r.unique, 0),
+      duplicates: 0,
+      peakRss: peakRss(am.pid),
+    };
+    progress(`Alertmanager: ${fmtInt(result.notificationsPerSec)} notifications/s`);
+    await am.stop();
+    result.duplicates = runs.reduce((n, r) => n + r.duplicates, 0);
+    console.log(
+      `\nAlertmanager (${am.version}, in memory, not durable): ${fmtInt(result.notificationsPerSec)} notifications/s, ` +
+        `${fmtInt(ACTIONS)} alerts posted in ${postSeconds.toFixed(2)} s, last notification after ${seconds.toFixed(2)} s; ` +
+        `peak RSS ${fmtMiB(result.peakRss)} MiB; ${fmtInt(result.delivered)} delivered, ${fmtInt(result.duplicates)} duplicates`,
+    );
+    return result;
+  } finally {
+    await am.stop();
+  }
 }
 
 /** Hot spots of the server's main thread, from the profile written when it exited. */
@@ -435,9 +592,7 @@ async function printProfile(label: string, pid: number, startedAt: number): Prom
 
 const fmtLatency = (ms: number) => (ms < 10 ? ms.toFixed(1) : fmtInt(ms));
 const fmtMiB = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : fmtInt(bytes / 2 ** 20));
-
-
-
+const fmtPercent = (share: number) => (Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : 'n/a');
 
 // Also runnable on its own: `npx tsx bench/throughput.ts`.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

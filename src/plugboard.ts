@@ -199,7 +199,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const loader = new ConnectorLoader(repository, inMemory, cipher);
 
   const tasksConfig = config.plugboard.tasks;
-  const taskStore = new TaskStore(database.db, database.dialect, writes);
+  const taskStore = new TaskStore(database, writes);
   const taskManager = new TaskManager(
     taskStore,
     new FlowControl(config.plugboard.actions.flowControl),

@@ -24,6 +24,13 @@ export function makeBody(run: number, seq: number, enqueuedAt: number): string {
   return head + 'x'.repeat(pad) + tail;
 }
 
+/** What identifies a delivery: run, sequence number, enqueue time. */
+interface Numbered {
+  r?: unknown;
+  s?: unknown;
+  t?: unknown;
+}
+
 /** Arrivals of one run of numbered actions (seq 0 … size-1). */
 export class DeliveryRun {
   /** First arrival time per seq; NaN while not delivered. */
@@ -76,7 +83,8 @@ export class DeliveryRun {
 
 /**
  * A local keep-alive HTTP server that answers every request 200 at once and records, per run,
- * which sequence numbers arrived and when.
+ * which sequence numbers arrived and when: from Plugboard's webhook bodies, and from the labels
+ * of the alerts in an Alertmanager notification.
  */
 export class Sink {
   private readonly server: http.Server;
@@ -124,7 +132,7 @@ export class Sink {
   }
 
   private record(body: Buffer, at: number): void {
-    let parsed: { r?: unknown; s?: unknown; t?: unknown };
+    let parsed: Numbered & { alerts?: Array<{ labels?: Record<string, string> }> };
     try {
       parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
     } catch {
@@ -135,12 +143,24 @@ export class Sink {
       this.rawCount++;
       return;
     }
-    const run = typeof parsed.r === 'number' ? this.runs.get(parsed.r) : undefined;
-    if (!run || typeof parsed.s !== 'number' || typeof parsed.t !== 'number') {
+    // An Alertmanager notification: its alerts carry the numbers as labels.
+    if (Array.isArray(parsed.alerts)) {
+      for (const alert of parsed.alerts) {
+        const labels = alert.labels ?? {};
+        this.recordNumbered({ r: Number(labels.r), s: Number(labels.s), t: Number(labels.t) }, at);
+      }
+      return;
+    }
+    this.recordNumbered(parsed, at);
+  }
+
+  private recordNumbered(numbered: Numbered, at: number): void {
+    const run = typeof numbered.r === 'number' ? this.runs.get(numbered.r) : undefined;
+    if (!run || typeof numbered.s !== 'number' || typeof numbered.t !== 'number') {
       this.unknown++;
       return;
     }
-    run.record(parsed.s, parsed.t, at);
+    run.record(numbered.s, numbered.t, at);
   }
 
   /**

@@ -53,12 +53,12 @@ export function actionTaskDefinition(deps: {
   registry: ConnectorTypeRegistry;
   executor: ActionExecutor;
   logger: Logger;
-  /** The execution timeout; the task manager's own timeout is a backstop a little later. */
+  /** The execution timeout, which is also the task's: the execution shares its deadline. */
   timeoutMs: number;
 }): TaskDefinition {
   return {
     type: ACTION_TASK_PREFIX,
-    timeoutMs: deps.timeoutMs + 5000,
+    timeoutMs: deps.timeoutMs,
     async run(task: TaskInstance, signal: AbortSignal): Promise<TaskOutcome> {
       const { params, source, user } = task.params as unknown as ActionTaskParams;
       const connectorId = task.connectorId!;

@@ -23,7 +23,7 @@ export class MissingSecretsError extends Error {
 
 /** Finds connectors (in memory first, then stored) and decrypts them for running. */
 export class ConnectorLoader {
-  private readonly recent = new Map<string, { connector: RunnableConnector; expires: number }>();
+  private readonly recent = new Map<string, { connector: RunnableConnector; source: InMemoryConnector | ConnectorRecord; expires: number }>();
 
   constructor(
     private readonly repository: ConnectorsRepository,
@@ -50,7 +50,9 @@ export class ConnectorLoader {
 
   /**
    * The runnable connector for a queued action, from a cache of about a second; undefined when
-   * it does not exist. Throws DecryptionError and MissingSecretsError as `runnable` does.
+   * it does not exist. Throws DecryptionError and MissingSecretsError as `runnable` does. While
+   * the stored version stays the same, the same object is handed out again, so that work done
+   * once per connector (decrypting, validating: see ActionExecutor) is not done again.
    */
   async cachedRunnable(spaceId: string, id: string): Promise<RunnableConnector | undefined> {
     const key = `${spaceId}\u0000${id}`;
@@ -62,9 +64,10 @@ export class ConnectorLoader {
       this.recent.delete(key);
       return undefined;
     }
-    const connector = this.runnable(found);
+    const connector = hit && sameVersion(hit.source, found) ? hit.connector : this.runnable(found);
+    this.recent.delete(key);
     if (this.recent.size >= RUNNABLE_CACHE_MAX) this.recent.delete(this.recent.keys().next().value!);
-    this.recent.set(key, { connector, expires: now + RUNNABLE_CACHE_MS });
+    this.recent.set(key, { connector, source: found, expires: now + RUNNABLE_CACHE_MS });
     return connector;
   }
 
@@ -85,6 +88,15 @@ export class ConnectorLoader {
       isSystemAction: false,
     };
   }
+}
+
+/**
+ * The same stored version: an update bumps `version` and `updatedAt`, a key rotation changes the
+ * secrets envelope, a delete and create again gives a new `updatedAt` and envelope.
+ */
+function sameVersion(a: InMemoryConnector | ConnectorRecord, b: InMemoryConnector | ConnectorRecord): boolean {
+  if (isInMemory(a) || isInMemory(b)) return a === b;
+  return a.version === b.version && a.updatedAt === b.updatedAt && a.secrets === b.secrets && a.spaceId === b.spaceId;
 }
 
 export function isInMemory(connector: InMemoryConnector | ConnectorRecord): connector is InMemoryConnector {

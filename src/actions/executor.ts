@@ -7,7 +7,7 @@ import { isShutdownInterruption } from '../tasks/types.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { ExecutorError, type FailureFacts } from './failure.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
-import type { ActionResult, ConfigurationUtilities, ConnectorServices, ExecutionSource, ExecutorResult } from './types.js';
+import type { ActionResult, ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition, ExecutionSource, ExecutorResult } from './types.js';
 import { ValidationError, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
 
 /** A connector ready to run: secrets already decrypted. */
@@ -77,8 +77,9 @@ function formatTimeout(ms: number): string {
 }
 
 /**
- * Runs one action: validates params, config and secrets again, runs the type's executor
- * under a timeout with an AbortSignal, and turns a throw into Kibana's error result.
+ * Runs one action: validates params (config and secrets once per loaded connector), runs the
+ * type's executor under a timeout with an AbortSignal, and turns a throw into Kibana's error
+ * result.
  */
 export class ActionExecutor {
   constructor(
@@ -92,6 +93,31 @@ export class ActionExecutor {
       timeoutMs?: number;
     },
   ) {}
+
+  /**
+   * Config and secrets checked once per loaded connector (ConnectorLoader hands out the same
+   * object while its stored version stays the same), not on every run; saving checked them too.
+   */
+  private readonly validConnectors = new WeakMap<RunnableConnector, { config: Record<string, unknown>; secrets: Record<string, unknown> } | ValidationError>();
+
+  private validConnector(def: ConnectorTypeDefinition, connector: RunnableConnector): { config: Record<string, unknown>; secrets: Record<string, unknown> } {
+    let valid = this.validConnectors.get(connector);
+    if (!valid) {
+      const ctx = { configurationUtilities: this.deps.configurationUtilities };
+      try {
+        const config = validateConfig(def, connector.config, ctx);
+        const secrets = validateSecrets(def, connector.secrets, ctx);
+        validateConnector(def, config, secrets);
+        valid = { config, secrets };
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        valid = err;
+      }
+      this.validConnectors.set(connector, valid);
+    }
+    if (valid instanceof ValidationError) throw valid;
+    return valid;
+  }
 
   async execute(options: ExecuteOptions): Promise<ActionResult> {
     return (await this.run(options)).result;
@@ -133,10 +159,7 @@ export class ActionExecutor {
     let validated: { params: Record<string, unknown>; config: Record<string, unknown>; secrets: Record<string, unknown> };
     try {
       const validParams = validateParams(def, params, ctx);
-      const validConfig = validateConfig(def, connector.config, ctx);
-      const validSecrets = validateSecrets(def, connector.secrets, ctx);
-      validateConnector(def, validConfig, validSecrets);
-      validated = { params: validParams, config: validConfig, secrets: validSecrets };
+      validated = { params: validParams, ...this.validConnector(def, connector) };
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       // Logged too (Kibana writes no event here), so that a bad action is visible in the history.
@@ -155,7 +178,8 @@ export class ActionExecutor {
     // Stamped with the start time, so that it sorts before its execute event.
     void events?.log(actionEvent(eventCtx, 'execute-start', { message: `action started: ${label}`, end: start }));
     const timeoutMs = timeoutOverride ?? this.deps.timeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS;
-    const limit = deadline(timeoutMs, signal);
+    // Under a task, the task's own deadline (the same timeout) serves: one timer, one signal.
+    const limit = deadline(timeoutMs, signal, { shareParent: true });
     const logger = this.deps.logger.child({ connector: { id: actionId, type: connector.typeId } });
     let read: ReadOutcome;
     try {

@@ -15,56 +15,49 @@ export interface ExecutionEventContext {
 
 const MS_TO_NS = 1_000_000;
 
+/**
+ * One event document. Built field by field in Kibana's key order, with no spread of temporary
+ * objects: two of these are made for every action, on the hot path.
+ */
 export function actionEvent(
   ctx: ExecutionEventContext,
   action: EventAction,
   fields: { message: string; start?: Date; end?: Date; outcome?: 'success' | 'failure'; error?: string },
 ): EventDocument {
-  const now = fields.end ?? new Date();
-  const { connector } = ctx;
-  return {
-    '@timestamp': (fields.start ?? now).toISOString(),
-    event: {
-      provider: EVENT_PROVIDER,
-      action,
-      kind: 'action',
-      ...(fields.start ? { start: fields.start.toISOString() } : {}),
-      ...(fields.start && fields.end
-        ? { end: fields.end.toISOString(), duration: String((fields.end.getTime() - fields.start.getTime()) * MS_TO_NS) }
-        : {}),
-      ...(fields.outcome ? { outcome: fields.outcome } : {}),
-    },
-    kibana: {
-      saved_objects: [
-        {
-          rel: 'primary',
-          type: 'action',
-          id: connector.id,
-          type_id: connector.typeId,
-          ...(connector.inMemory ? { space_agnostic: true } : ctx.spaceId !== 'default' ? { namespace: ctx.spaceId } : {}),
-        },
-      ],
-      space_ids: [ctx.spaceId],
-      ...(ctx.scheduledAt
-        ? {
-            task: {
-              scheduled: ctx.scheduledAt.toISOString(),
-              schedule_delay: Math.max(0, ((fields.start ?? now).getTime() - ctx.scheduledAt.getTime()) * MS_TO_NS),
-            },
-          }
-        : {}),
-      action: {
-        name: connector.name,
-        id: connector.id,
-        type_id: connector.typeId,
-        execution: { uuid: ctx.executionId, source: ctx.source, attempt: ctx.attempt },
-      },
-      version: KIBANA_COMPATIBILITY_VERSION,
-    },
-    message: fields.message,
-    ...(fields.error !== undefined ? { error: { message: fields.error } } : {}),
-    ...(ctx.user ? { user: ctx.user } : {}),
+  const { connector, spaceId } = ctx;
+  const { start, end } = fields;
+  const at = start ?? end ?? new Date();
+  const event: EventDocument['event'] = { provider: EVENT_PROVIDER, action, kind: 'action' };
+  if (start) {
+    event.start = start.toISOString();
+    if (end) {
+      event.end = end.toISOString();
+      event.duration = String((end.getTime() - start.getTime()) * MS_TO_NS);
+    }
+  }
+  if (fields.outcome) event.outcome = fields.outcome;
+  const savedObject: EventDocument['kibana']['saved_objects'][number] = { rel: 'primary', type: 'action', id: connector.id, type_id: connector.typeId };
+  if (connector.inMemory) savedObject.space_agnostic = true;
+  else if (spaceId !== 'default') savedObject.namespace = spaceId;
+  const kibanaAction: EventDocument['kibana']['action'] = {
+    name: connector.name,
+    id: connector.id,
+    type_id: connector.typeId,
+    execution: { uuid: ctx.executionId, source: ctx.source, attempt: ctx.attempt },
   };
+  const kibana: EventDocument['kibana'] = ctx.scheduledAt
+    ? {
+        saved_objects: [savedObject],
+        space_ids: [spaceId],
+        task: { scheduled: ctx.scheduledAt.toISOString(), schedule_delay: Math.max(0, (at.getTime() - ctx.scheduledAt.getTime()) * MS_TO_NS) },
+        action: kibanaAction,
+        version: KIBANA_COMPATIBILITY_VERSION,
+      }
+    : { saved_objects: [savedObject], space_ids: [spaceId], action: kibanaAction, version: KIBANA_COMPATIBILITY_VERSION };
+  const doc: EventDocument = { '@timestamp': at.toISOString(), event, kibana, message: fields.message };
+  if (fields.error !== undefined) doc.error = { message: fields.error };
+  if (ctx.user) doc.user = ctx.user;
+  return doc;
 }
 
 /** `<message>[: <serviceMessage>][; retry: true][; retry at <ISO>]`, as Kibana writes `error.message` (no `retry: false`). */

@@ -20,6 +20,12 @@ export interface PlugboardDatabase {
   dialect: Dialect;
   /** Where the SQLite file lives; undefined on PostgreSQL. */
   file?: string;
+  /**
+   * The better-sqlite3 connection under `db`, for hot paths that run statements prepared once
+   * on the driver; undefined on PostgreSQL. Use it only while holding `db.connection()`, so
+   * that its statements never land inside a transaction of the query builder's.
+   */
+  sqlite?: SQLite.Database;
   /** The PostgreSQL URL, for connections of its own (LISTEN); undefined on SQLite. */
   url?: string;
   /** The PostgreSQL schema that search_path selects; undefined on SQLite. */
@@ -52,7 +58,7 @@ function openSqlite(dataDir: string): PlugboardDatabase {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', file, sqlite, close: () => db.destroy() };
 }
 
 // bigint columns hold epoch milliseconds and nanosecond durations, all well inside 2^53:

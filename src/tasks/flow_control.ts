@@ -14,6 +14,11 @@ export interface FlowControlConfig {
 
 interface ConnectorFlow {
   limits: FlowLimits;
+  /**
+   * Its limits are the defaults: once idle it is forgotten, as claims give unlisted connectors
+   * the default room. Others are remembered, so that no claim takes more than their own room.
+   */
+  defaultLimits: boolean;
   running: number;
   tokens: number;
   refilledAt: number;
@@ -23,14 +28,33 @@ interface ConnectorFlow {
 
 export type Admission = { admitted: true } | { admitted: false; retryAt: Date };
 
+/** How many tasks of a connector a claim may take. */
+export interface ConnectorRoom {
+  connector_id: string;
+  room: number;
+}
+
+export interface ClaimRoom {
+  /** Connectors with a room of their own (0: none of their tasks). */
+  byConnector: ConnectorRoom[];
+  /** The room of every connector not listed. */
+  otherwise: number;
+}
+
 /**
- * Per-connector concurrency and rate limits, kept by each instance. A connector at its limit
- * is left out of the next claims, so its backlog never takes the slots other connectors need.
+ * Per-connector concurrency and rate limits, kept by each instance. Claims take no more of a
+ * connector's tasks than it has room for, so its backlog never takes the slots other
+ * connectors need, and no task is claimed only to be put back.
  */
 export class FlowControl {
   private readonly flows = new Map<string, ConnectorFlow>();
+  /** The room of a connector this instance keeps no state for. */
+  private readonly defaultRoom: number;
 
-  constructor(private readonly config: FlowControlConfig) {}
+  constructor(private readonly config: FlowControlConfig) {
+    const { concurrency, rate } = config.defaults;
+    this.defaultRoom = rate ? Math.min(concurrency, Math.floor(rate.burst)) : concurrency;
+  }
 
   limitsFor(connectorId: string, typeId: string): FlowLimits {
     return { ...this.config.defaults, ...this.config.types[typeId], ...this.config.connectors[connectorId] };
@@ -40,7 +64,10 @@ export class FlowControl {
     let flow = this.flows.get(connectorId);
     if (!flow) {
       const limits = this.limitsFor(connectorId, typeId);
-      flow = { limits, running: 0, tokens: limits.rate?.burst ?? 0, refilledAt: now, blockedUntil: 0 };
+      const defaults = this.config.defaults;
+      const defaultLimits =
+        limits.concurrency === defaults.concurrency && limits.rate?.perSecond === defaults.rate?.perSecond && limits.rate?.burst === defaults.rate?.burst;
+      flow = { limits, defaultLimits, running: 0, tokens: limits.rate?.burst ?? 0, refilledAt: now, blockedUntil: 0 };
       this.flows.set(connectorId, flow);
     }
     return flow;
@@ -53,9 +80,7 @@ export class FlowControl {
     if (flow.running >= flow.limits.concurrency) return { admitted: false, retryAt: new Date(now) };
     const rate = flow.limits.rate;
     if (rate) {
-      flow.tokens = Math.min(rate.burst, flow.tokens + ((now - flow.refilledAt) / 1000) * rate.perSecond);
-      flow.refilledAt = now;
-      if (flow.tokens < 1) {
+      if (this.refill(flow, rate, now) < 1) {
         flow.blockedUntil = now + Math.ceil(((1 - flow.tokens) / rate.perSecond) * 1000);
         return { admitted: false, retryAt: new Date(flow.blockedUntil) };
       }
@@ -76,17 +101,39 @@ export class FlowControl {
     flow.blockedUntil = Math.max(flow.blockedUntil, until.getTime());
   }
 
-  /** Connectors that cannot start an action now; claims skip their tasks. */
-  blockedConnectors(now = Date.now()): string[] {
-    const out: string[] = [];
+  /**
+   * How many more actions each connector may start now, for the claim: those this instance
+   * keeps state for are listed, any other has the room of the default limits. A claim then
+   * never takes more of a connector's tasks than it can start.
+   */
+  claimRoom(now = Date.now()): ClaimRoom {
+    const byConnector: ConnectorRoom[] = [];
     for (const [id, flow] of this.flows) {
-      if (flow.blockedUntil > now || flow.running >= flow.limits.concurrency) out.push(id);
-      else if (flow.running === 0 && flow.blockedUntil <= now && (!flow.limits.rate || flow.tokens >= (flow.limits.rate.burst ?? 1))) {
-        // Idle and full of tokens: nothing to remember.
+      if (flow.defaultLimits && flow.running === 0 && flow.blockedUntil <= now && this.tokensFull(flow, now)) {
+        // Idle, full of tokens and as any unlisted connector: nothing to remember.
         this.flows.delete(id);
+        continue;
       }
+      byConnector.push({ connector_id: id, room: this.room(flow, now) });
     }
-    return out;
+    return { byConnector, otherwise: this.defaultRoom };
+  }
+
+  private room(flow: ConnectorFlow, now: number): number {
+    if (flow.blockedUntil > now) return 0;
+    const free = Math.max(0, flow.limits.concurrency - flow.running);
+    const rate = flow.limits.rate;
+    return rate ? Math.min(free, Math.floor(this.refill(flow, rate, now))) : free;
+  }
+
+  private refill(flow: ConnectorFlow, rate: NonNullable<FlowLimits['rate']>, now: number): number {
+    flow.tokens = Math.min(rate.burst, flow.tokens + ((now - flow.refilledAt) / 1000) * rate.perSecond);
+    flow.refilledAt = now;
+    return flow.tokens;
+  }
+
+  private tokensFull(flow: ConnectorFlow, now: number): boolean {
+    return !flow.limits.rate || this.refill(flow, flow.limits.rate, now) >= flow.limits.rate.burst;
   }
 
   /** The earliest time a blocked connector becomes free, if any is waiting on time. */

@@ -42,7 +42,7 @@ describe('task metrics', () => {
     database = await openDatabase({ dataDir });
     const logger = pino({ level: 'silent' });
     writes = new GroupCommit(database.db, logger);
-    store = new TaskStore(database.db, database.dialect, writes);
+    store = new TaskStore(database, writes);
     taskManager = new TaskManager(
       store,
       new FlowControl({ defaults: { concurrency: 10 }, types: {}, connectors: {} }),

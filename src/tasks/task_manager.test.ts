@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { availableDialects, createPostgresSchema, type DialectName } from '../../test/helpers/databases.js';
+import { availableDialects, openTestDatabase, type DialectName } from '../../test/helpers/databases.js';
 import { eventually } from '../../test/helpers/wait.js';
 import { deleteEventsBefore } from '../event_log/retention.js';
-import { openDatabase, type PlugboardDatabase } from '../storage/database.js';
+import type { PlugboardDatabase } from '../storage/database.js';
 import { GroupCommit } from '../storage/group_commit.js';
 import { retryDelayMs } from './backoff.js';
 import { FlowControl, type FlowControlConfig } from './flow_control.js';
@@ -31,16 +29,10 @@ afterEach(async () => {
 });
 
 async function harness(dialect: DialectName): Promise<Harness> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'plugboard-tasks-'));
-  const schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
-  const database = await openDatabase({ dataDir: dir, url: schema?.url });
-  cleanups.push(async () => {
-    await database.close();
-    await schema?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { database, close } = await openTestDatabase(dialect);
+  cleanups.push(close);
   const writes = new GroupCommit(database.db, logger);
-  const store = new TaskStore(database.db, database.dialect, writes);
+  const store = new TaskStore(database, writes);
   return {
     database,
     store,
@@ -68,6 +60,38 @@ const task = (id: string, extra: Partial<NewTask> = {}): NewTask => ({
   maxAttempts: 3,
   ...extra,
 });
+
+/**
+ * Counts the writes to each task row with a trigger of the test's own: a claim and a finish are
+ * two; a task claimed and put back again costs more.
+ */
+async function countTaskWrites(h: Harness): Promise<() => Promise<Map<string, number>>> {
+  const { db, dialect } = h.database;
+  await sql`create table task_writes (task_id text not null)`.execute(db);
+  if (dialect === 'sqlite') {
+    await sql`create trigger task_writes_count after update on tasks begin insert into task_writes (task_id) values (new.id); end`.execute(db);
+  } else {
+    await sql`create function count_task_write() returns trigger language plpgsql as $$ begin insert into task_writes (task_id) values (new.id); return null; end $$`.execute(db);
+    await sql`create trigger task_writes_count after update on tasks for each row execute function count_task_write()`.execute(db);
+  }
+  return async () => {
+    const { rows } = await sql<{ task_id: string; n: number }>`select task_id, count(*) as n from task_writes group by task_id`.execute(db);
+    return new Map(rows.map((r) => [r.task_id, Number(r.n)]));
+  };
+}
+
+/** A handler whose runs wait until the test lets them go, one by one or all at once. */
+function gate() {
+  const waiting: Array<() => void> = [];
+  return {
+    run: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    get waiting() {
+      return waiting.length;
+    },
+    releaseOne: () => waiting.shift()?.(),
+    releaseAll: () => waiting.splice(0).forEach((resolve) => resolve()),
+  };
+}
 
 describe('retry backoff', () => {
   it("follows Kibana's schedule: 30 s, then up to 5 min × 2^(n−2), capped at an hour", () => {
@@ -121,7 +145,7 @@ describe.each(dialects)('task store on %s', (dialect) => {
     expect(a?.runAt.getTime()).toBe(runAt.getTime());
     expect(await store.get('b')).toMatchObject({ connectorId: null, intervalMs: 60_000, priority: 50 });
 
-    const claimed = await store.claim('me', 10, 30_000, []);
+    const claimed = await store.claim('me', 10, 30_000);
     expect(claimed.map((t) => t.id).sort()).toEqual(['a', 'b', 'c', 'd']);
     // Another owner's finish changes nothing; ours record status, result and error.
     await Promise.all([
@@ -132,6 +156,38 @@ describe.each(dialects)('task store on %s', (dialect) => {
     expect(await store.get('a')).toMatchObject({ status: 'running', lastError: null });
     expect(await store.get('b')).toMatchObject({ status: 'succeeded', result: { status: 'ok', data: [1, null] }, lastError: null });
     expect(await store.get('c')).toMatchObject({ status: 'failed', result: undefined, lastError: 'it broke' });
+  });
+
+  it("claims no more of a connector's tasks than its room, past another's backlog, and none of a paused or full one", async () => {
+    const { store, writes } = await harness(dialect);
+    const base = Date.now() - 60_000;
+    const at = (ms: number) => new Date(base + ms);
+    await store.schedule([
+      // A backlog scheduled before everything else, with room for 3.
+      ...Array.from({ length: 30 }, (_, i) => task(`busy-${i}`, { connectorId: 'busy', runAt: at(i) })),
+      // Higher priority, later: the default room of 5 of its 7.
+      ...Array.from({ length: 7 }, (_, i) => task(`urgent-${i}`, { connectorId: 'urgent', priority: 90, runAt: at(100 + i) })),
+      task('plain', { runAt: at(200) }),
+      task('quiet-1', { connectorId: 'quiet', runAt: at(300) }),
+      task('quiet-2', { connectorId: 'quiet', runAt: at(301) }),
+      task('full-1', { connectorId: 'full', runAt: at(0) }),
+      task('paused-1', { connectorId: 'paused', runAt: at(0) }),
+      task('later', { connectorId: 'quiet', runAt: new Date(Date.now() + 60_000) }),
+    ]);
+    await store.pauseConnector('paused', new Date(Date.now() + 60_000), 'rate limited');
+    await writes.flush();
+
+    const room = { byConnector: [{ connector_id: 'busy', room: 3 }, { connector_id: 'full', room: 0 }], otherwise: 5 };
+    const claimed = await store.claim('me', 10, 30_000, room);
+    // Of the heads (5 urgent, 3 busy, plain, 2 quiet), the first 10 by priority, then run_at.
+    expect(claimed.map((t) => t.id)).toEqual([...Array.from({ length: 5 }, (_, i) => `urgent-${i}`), 'busy-0', 'busy-1', 'busy-2', 'plain', 'quiet-1']);
+    expect(claimed.every((t) => t.status === 'running' && t.attempts === 1)).toBe(true);
+    // The next claim, with the same room, takes the rest of the heads and nothing past them.
+    const next = await store.claim('me', 10, 30_000, room);
+    expect(next.map((t) => t.id)).toEqual([...Array.from({ length: 2 }, (_, i) => `urgent-${5 + i}`), 'busy-3', 'busy-4', 'busy-5', 'quiet-2']);
+    expect(await store.get('full-1')).toMatchObject({ status: 'idle', attempts: 0 });
+    expect(await store.get('paused-1')).toMatchObject({ status: 'idle', attempts: 0 });
+    expect(await store.get('later')).toMatchObject({ status: 'idle', attempts: 0 });
   });
 });
 
@@ -160,7 +216,7 @@ describe.each(dialects)('task manager on %s', (dialect) => {
     const h = await harness(dialect);
     await h.store.schedule([task('orphan')]);
     // A worker that claimed it and vanished.
-    const claimed = await h.store.claim('dead-worker', 10, 1, []);
+    const claimed = await h.store.claim('dead-worker', 10, 1);
     expect(claimed.map((t) => t.id)).toEqual(['orphan']);
     await new Promise((r) => setTimeout(r, 20));
     const tm = h.manager();
@@ -174,11 +230,11 @@ describe.each(dialects)('task manager on %s', (dialect) => {
   it('does not claim a task another worker holds under a live lease', async () => {
     const h = await harness(dialect);
     await h.store.schedule([task('held'), task('free')]);
-    const first = await h.store.claim('worker-a', 1, 60_000, []);
-    const second = await h.store.claim('worker-b', 10, 60_000, []);
+    const first = await h.store.claim('worker-a', 1, 60_000);
+    const second = await h.store.claim('worker-b', 10, 60_000);
     expect(first.length + second.length).toBe(2);
     expect(new Set([...first, ...second].map((t) => t.id))).toEqual(new Set(['held', 'free']));
-    expect(await h.store.claim('worker-c', 10, 60_000, [])).toEqual([]);
+    expect(await h.store.claim('worker-c', 10, 60_000)).toEqual([]);
     expect(await h.store.recoverExpired()).toBe(0);
   });
 
@@ -253,6 +309,122 @@ describe.each(dialects)('task manager on %s', (dialect) => {
     expect(attempts.every((a) => a.attempts === 1)).toBe(true);
   });
 
+  it('never puts a task back for lack of room: a connector at its limit costs no write', async () => {
+    const h = await harness(dialect);
+    const writesPerTask = await countTaskWrites(h);
+    const tm = h.manager({ claimBatchSize: 50 }, { connectors: { narrow: { concurrency: 2 } } });
+    const held = gate();
+    let mostRunning = 0;
+    tm.register({
+      type: 'test:work',
+      async run() {
+        // What the database holds as claimed for this connector: never more than it can run.
+        const row = await h.database.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('connector_id', '=', 'narrow').where('status', '=', 'running').executeTakeFirstOrThrow();
+        mostRunning = Math.max(mostRunning, Number(row.n));
+        await held.run();
+        return { kind: 'succeeded' };
+      },
+    });
+    tm.start();
+    const succeeded = async (n: number) => {
+      const rows = await h.database.db.selectFrom('tasks').select('id').where('status', '=', 'succeeded').execute();
+      return rows.length === n ? true : undefined;
+    };
+    // Once the instance has seen the connector, it knows its limits (the default ones it would
+    // assume before: see the next tests for the first sight of other limits).
+    await tm.schedule([task('first', { connectorId: 'narrow' })]);
+    await eventually(() => (held.waiting > 0 ? true : undefined));
+    held.releaseOne();
+    await eventually(() => succeeded(1));
+    mostRunning = 0;
+    await tm.schedule(Array.from({ length: 12 }, (_, i) => task(`n${i}`, { connectorId: 'narrow' })));
+    for (let done = 0; done < 12; done++) {
+      await eventually(() => (held.waiting > 0 ? true : undefined));
+      held.releaseOne();
+    }
+    await eventually(() => succeeded(13));
+    expect(mostRunning).toBe(2);
+    // Each row written twice: claimed once, finished once. A task claimed beyond the room and
+    // put back would show a third write (and a fourth when claimed again).
+    const counted = await writesPerTask();
+    expect([...counted.values()]).toEqual(Array(13).fill(2));
+  });
+
+  it("does not let one connector's backlog hold up another's tasks", async () => {
+    const h = await harness(dialect);
+    // Small batches: a claim that read the queue in order would see only the backlog.
+    const tm = h.manager({ claimBatchSize: 5 }, { connectors: { slow: { concurrency: 1 } } });
+    const slow = gate();
+    const ran: string[] = [];
+    tm.register({
+      type: 'test:work',
+      async run(t) {
+        ran.push(t.id);
+        if (t.connectorId === 'slow') await slow.run();
+        return { kind: 'succeeded' };
+      },
+    });
+    const earlier = new Date(Date.now() - 60_000);
+    await h.store.schedule(Array.from({ length: 40 }, (_, i) => task(`s${i}`, { connectorId: 'slow', runAt: earlier })));
+    tm.start();
+    await eventually(() => (slow.waiting === 1 ? true : undefined));
+    await tm.schedule([task('o1', { connectorId: 'other' }), task('o2', { connectorId: 'other' }), task('o3', { connectorId: 'other' })]);
+    // While the slow connector's first action is still running, the others all run.
+    await eventually(() => (['o1', 'o2', 'o3'].every((id) => ran.includes(id)) ? true : undefined));
+    expect(ran.filter((id) => id.startsWith('s'))).toEqual(['s0']);
+    slow.releaseAll();
+  });
+
+  it('holds, without a write, the tasks a first claim took beyond limits it did not know yet, and runs them as slots free up', async () => {
+    const h = await harness(dialect);
+    const writesPerTask = await countTaskWrites(h);
+    // The type's limit is only known once a task of it is seen: the first claim takes the
+    // default room (20) of a connector this instance has no state for.
+    const tm = h.manager({}, { types: { 'test:single': { concurrency: 1 } } });
+    let running = 0;
+    let mostRunning = 0;
+    const order: string[] = [];
+    tm.register({
+      type: 'test:single',
+      async run(t) {
+        order.push(t.id);
+        mostRunning = Math.max(mostRunning, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return { kind: 'succeeded' };
+      },
+    });
+    const base = Date.now() - 1000;
+    await h.store.schedule(Array.from({ length: 6 }, (_, i) => task(`h${i}`, { type: 'test:single', connectorId: 'single', runAt: new Date(base + i) })));
+    tm.start();
+    await eventually(async () => {
+      const rows = await h.database.db.selectFrom('tasks').select('id').where('status', '=', 'succeeded').execute();
+      return rows.length === 6 ? true : undefined;
+    });
+    expect(mostRunning).toBe(1);
+    expect(order).toEqual(['h0', 'h1', 'h2', 'h3', 'h4', 'h5']);
+    expect([...(await writesPerTask()).values()]).toEqual(Array(6).fill(2));
+    const attempts = await h.database.db.selectFrom('tasks').select('attempts').execute();
+    expect(attempts.every((a) => a.attempts === 1)).toBe(true);
+  });
+
+  it('on stop, gives held tasks back to the queue as never started', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager({ shutdownGraceMs: 50 }, { types: { 'test:single': { concurrency: 1 } } });
+    tm.register({
+      type: 'test:single',
+      run: (_t, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'retry', error: 'aborted' }))),
+    });
+    await h.store.schedule(Array.from({ length: 4 }, (_, i) => task(`g${i}`, { type: 'test:single', connectorId: 'single', runAt: new Date(Date.now() - 1000 + i) })));
+    tm.start();
+    // One runs; the first claim took the other three too, which wait for its slot.
+    await eventually(() => (tm.stats.running === 4 ? true : undefined));
+    await tm.stop();
+    await h.writes.flush();
+    expect(await h.store.get('g0')).toMatchObject({ status: 'idle', attempts: 1, interruptedAttempts: 1 });
+    for (const id of ['g1', 'g2', 'g3']) expect(await h.store.get(id)).toMatchObject({ status: 'idle', attempts: 0, interruptedAttempts: 0 });
+  });
+
   it('spaces the starts of a rate-limited connector (token bucket)', async () => {
     const h = await harness(dialect);
     const tm = h.manager({}, { connectors: { metered: { rate: { perSecond: 10, burst: 1 } } } });
@@ -271,7 +443,7 @@ describe.each(dialects)('task manager on %s', (dialect) => {
     await h.store.schedule([task('paused-1', { connectorId: 'p' }), task('free-1', { connectorId: 'q' })]);
     await h.store.pauseConnector('p', new Date(Date.now() + 60_000), 'rate limited');
     await h.writes.flush();
-    const claimed = await h.store.claim('w', 10, 60_000, []);
+    const claimed = await h.store.claim('w', 10, 60_000);
     expect(claimed.map((t) => t.id)).toEqual(['free-1']);
   });
 

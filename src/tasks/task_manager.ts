@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { deadline } from '../common/deadline.js';
+import { abortAfter } from '../common/deadline.js';
 import { retryDelayMs } from './backoff.js';
 import type { FlowControl } from './flow_control.js';
 import type { StoredTask, TaskStore } from './task_store.js';
-import { countedAttempts, ShutdownInterruption, type NewTask, type TaskDefinition, type TaskOutcome } from './types.js';
+import { countedAttempts, isShutdownInterruption, ShutdownInterruption, type NewTask, type TaskDefinition, type TaskOutcome } from './types.js';
 
 export interface TaskManagerOptions {
   /** Tasks this instance runs at once; actions mostly wait on the network, so this is large. */
@@ -21,6 +21,7 @@ export interface TaskManagerOptions {
 }
 
 export interface TaskManagerStats {
+  /** Tasks claimed and not finished: running, or waiting for a slot of their connector. */
   running: number;
   capacity: number;
   claims: number;
@@ -35,16 +36,31 @@ export type SettledOutcome = Exclude<TaskOutcome, { kind: 'release' }>;
 /** Hooks for metrics: called once per settled attempt. */
 export type TaskOutcomeListener = (task: StoredTask, outcome: SettledOutcome, durationMs: number) => void;
 
+interface RunningTask {
+  task: StoredTask;
+  /** Aborted by the task's timeout or by shutdown: the one signal its handler gets. */
+  controller: AbortController;
+  done: Promise<void>;
+}
+
 /**
  * Claims due tasks in batches and runs them under an instance-wide concurrency limit and
- * per-connector flow control. Wakes up on enqueue (and on NOTIFY from other instances), with
- * a poll as fallback. Delivery is at least once: a task whose worker dies is claimed again
- * when its lease runs out.
+ * per-connector flow control; a claim takes no more of a connector's tasks than it can start.
+ * Wakes up on enqueue (and on NOTIFY from other instances), with a poll as fallback. Delivery
+ * is at least once: a task whose worker dies is claimed again when its lease runs out.
  */
 export class TaskManager {
   readonly owner = `plugboard-${randomUUID()}`;
   private readonly definitions: TaskDefinition[] = [];
-  private readonly running = new Map<string, { task: StoredTask; controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, RunningTask>();
+  /**
+   * Claimed tasks that found their connector without a free slot (it filled up during the
+   * claim, a pause came, or its own limits were not known yet), by connector, in claim order.
+   * They wait here under this instance's lease, renewed, and start as slots free up: putting
+   * them back would cost a write each, and another claim.
+   */
+  private readonly held = new Map<string, StoredTask[]>();
+  private heldCount = 0;
   private started = false;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
@@ -116,7 +132,7 @@ export class TaskManager {
         }
         const claimed = await this.claimOnce();
         // A full batch means more may be waiting: claim again at once if there is room.
-        if (claimed >= this.options.claimBatchSize && this.running.size < this.options.maxConcurrency) continue;
+        if (claimed >= this.options.claimBatchSize && this.freeSlots() > 0) continue;
       } catch (err) {
         this.logger.error({ err }, 'task claim failed');
       }
@@ -124,11 +140,19 @@ export class TaskManager {
     }
   }
 
+  private freeSlots(): number {
+    return this.options.maxConcurrency - this.running.size - this.heldCount;
+  }
+
   private async claimOnce(): Promise<number> {
-    const room = Math.min(this.options.claimBatchSize, this.options.maxConcurrency - this.running.size);
-    if (room <= 0) return 0;
+    const now = Date.now();
+    // Held tasks first: a claim never goes past them to their connector's queue.
+    this.startHeld(now);
+    const limit = Math.min(this.options.claimBatchSize, this.freeSlots());
+    if (limit <= 0) return 0;
     const started = performance.now();
-    const tasks = await this.store.claim(this.owner, room, this.options.leaseMs, this.flow.blockedConnectors());
+    // A connector with held tasks has no room here: startHeld left them for lack of it.
+    const tasks = await this.store.claim(this.owner, limit, this.options.leaseMs, this.flow.claimRoom(now));
     this.stats.claims++;
     this.stats.lastClaimMs = performance.now() - started;
     this.stats.lastClaimSize = tasks.length;
@@ -137,29 +161,76 @@ export class TaskManager {
   }
 
   private begin(task: StoredTask): void {
-    if (task.connectorId) {
-      const admission = this.flow.admit(task.connectorId, this.typeOfConnector(task));
-      if (!admission.admitted) {
-        // Not an attempt: back to the queue, and the connector is skipped until it has room.
-        this.store
-          .requeue(task.id, this.owner, admission.retryAt, { refundAttempt: true })
-          .catch((err: unknown) => this.logger.error({ err, taskId: task.id }, 'returning a held-back task to the queue failed; it runs when its lease expires'));
-        return;
-      }
+    const connectorId = task.connectorId;
+    if (connectorId && (this.held.has(connectorId) || !this.flow.admit(connectorId, this.typeOfConnector(task)).admitted)) {
+      this.hold(connectorId, task);
+      return;
     }
+    this.runTask(task);
+  }
+
+  private hold(connectorId: string, task: StoredTask): void {
+    const queue = this.held.get(connectorId);
+    if (queue) queue.push(task);
+    else this.held.set(connectorId, [task]);
+    this.heldCount++;
+    this.updateRunningStat();
+  }
+
+  /** Starts the held tasks (of one connector, or of all) that their connector now admits. */
+  private startHeld(now: number, only?: string): void {
+    if (this.stopping || this.heldCount === 0) return;
+    for (const [id, queue] of this.held) {
+      if (only !== undefined && id !== only) continue;
+      while (queue.length > 0 && this.flow.admit(id, this.typeOfConnector(queue[0]), now).admitted) {
+        this.heldCount--;
+        this.runTask(queue.shift()!);
+      }
+      if (queue.length === 0) this.held.delete(id);
+    }
+    this.updateRunningStat();
+  }
+
+  /** Gives a connector's held tasks (or all) back to the queue, as never started. */
+  private releaseHeld(runAt: Date, connectorId?: string): Promise<unknown> {
+    const released: Promise<void>[] = [];
+    for (const [id, queue] of this.held) {
+      if (connectorId !== undefined && id !== connectorId) continue;
+      for (const task of queue) {
+        released.push(
+          this.store
+            .requeue(task.id, this.owner, runAt, { refundAttempt: true })
+            .catch((err: unknown) => this.logger.error({ err, taskId: task.id }, 'returning a held task to the queue failed; it runs when its lease expires')),
+        );
+      }
+      this.heldCount -= queue.length;
+      this.held.delete(id);
+    }
+    this.updateRunningStat();
+    return Promise.all(released);
+  }
+
+  private updateRunningStat(): void {
+    this.stats.running = this.running.size + this.heldCount;
+  }
+
+  private runTask(task: StoredTask): void {
     const controller = new AbortController();
-    const entry = { task, controller, done: Promise.resolve() };
+    const entry: RunningTask = { task, controller, done: Promise.resolve() };
     this.running.set(task.id, entry);
-    this.stats.running = this.running.size;
+    this.updateRunningStat();
     entry.done = this.execute(task, controller)
       // The task stays claimed; when its lease runs out it is run again (at least once).
       .catch((err: unknown) => this.logger.error({ err, taskId: task.id }, 'recording the outcome of a task failed'))
       .finally(() => {
-      this.running.delete(task.id);
-      this.stats.running = this.running.size;
-      if (task.connectorId) this.flow.release(task.connectorId);
-      this.wake();
-    });
+        this.running.delete(task.id);
+        this.updateRunningStat();
+        if (task.connectorId) {
+          this.flow.release(task.connectorId);
+          this.startHeld(Date.now(), task.connectorId);
+        }
+        this.wake();
+      });
   }
 
   private async execute(task: StoredTask, controller: AbortController): Promise<void> {
@@ -169,21 +240,25 @@ export class TaskManager {
     if (!definition) {
       outcome = { kind: 'failed', error: `no task definition for type "${task.type}"` };
     } else {
-      const limit = deadline(definition.timeoutMs ?? this.options.defaultTimeoutMs, controller.signal);
+      const timeout = abortAfter(controller, definition.timeoutMs ?? this.options.defaultTimeoutMs);
       try {
-        outcome = await definition.run(task, limit.signal);
+        outcome = await definition.run(task, controller.signal);
       } catch (err) {
         outcome = { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
       } finally {
-        limit.dispose();
+        timeout.entry.cancel();
       }
     }
     if (outcome.kind === 'release') {
       await this.store.requeue(task.id, this.owner, outcome.runAt, { refundAttempt: true, error: outcome.error });
-      if (outcome.avoidConnectorUntil && task.connectorId) this.flow.pause(task.connectorId, this.typeOfConnector(task), outcome.avoidConnectorUntil);
+      if (outcome.avoidConnectorUntil && task.connectorId) {
+        this.flow.pause(task.connectorId, this.typeOfConnector(task), outcome.avoidConnectorUntil);
+        // What this instance cannot run, another may: its held tasks go back too.
+        await this.releaseHeld(outcome.runAt, task.connectorId);
+      }
       return;
     }
-    if (controller.signal.aborted && this.stopping && outcome.kind !== 'succeeded') {
+    if (isShutdownInterruption(controller.signal) && outcome.kind !== 'succeeded') {
       // Cut short by shutdown: neither a failure nor a retry. Any instance may run it now, as
       // the next attempt, and the limit of attempts does not count this one.
       await this.store.requeue(task.id, this.owner, new Date(), { interrupted: true, error: new ShutdownInterruption().message });
@@ -246,10 +321,15 @@ export class TaskManager {
     this.stats.recentFailures.length = Math.min(this.stats.recentFailures.length, 20);
   }
 
+  /**
+   * Waits for a wake-up or the poll. Woken, it still lets the rest of this turn of the event
+   * loop run first (setImmediate): tasks finishing together then free their slots before one
+   * claim takes their successors, instead of a claim after the first of them.
+   */
   private sleep(): Promise<void> {
     if (this.wokenWhileBusy) {
       this.wokenWhileBusy = false;
-      return Promise.resolve();
+      return new Promise((resolve) => setImmediate(resolve));
     }
     const next = this.flow.nextUnblock();
     const wait = Math.max(0, Math.min(this.options.pollIntervalMs, next !== undefined ? next - Date.now() : Infinity));
@@ -258,7 +338,7 @@ export class TaskManager {
         clearTimeout(timer);
         // Once awake, a later wake() must mark the loop busy rather than call this closure.
         if (this.wakeUp === done) this.wakeUp = undefined;
-        resolve();
+        setImmediate(resolve);
       };
       const timer = setTimeout(done, wait);
       this.wakeUp = done;
@@ -267,7 +347,9 @@ export class TaskManager {
 
   private async renewLeases(): Promise<void> {
     try {
-      await this.store.renewLeases(this.owner, [...this.running.keys()], this.options.leaseMs);
+      const ids = [...this.running.keys()];
+      for (const queue of this.held.values()) for (const task of queue) ids.push(task.id);
+      await this.store.renewLeases(this.owner, ids, this.options.leaseMs);
     } catch (err) {
       this.logger.error({ err }, 'renewing task leases failed');
     }
@@ -279,11 +361,13 @@ export class TaskManager {
     this.stopping = true;
     this.wake();
     await this.loopDone;
+    // Held tasks never started: any instance may run them now, the attempt not counted.
+    const handedBack = this.releaseHeld(new Date());
     const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     await Promise.race([all, grace]);
     for (const entry of this.running.values()) entry.controller.abort(new ShutdownInterruption());
-    await all;
+    await Promise.all([all, handedBack]);
     clearInterval(this.renewTimer);
   }
 }

@@ -1,7 +1,10 @@
+import type SQLite from 'better-sqlite3';
 import { CompiledQuery, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { PlugboardDatabase } from '../storage/database.js';
 import type { GroupCommit } from '../storage/group_commit.js';
 import { pgRecordset, rowsInserter, type Columns } from '../storage/batch_rows.js';
 import type { Database, Dialect, TasksTable } from '../storage/schema.js';
+import type { ClaimRoom } from './flow_control.js';
 import type { NewTask, TaskInstance } from './types.js';
 
 export type TaskStatus = TasksTable['status'];
@@ -92,6 +95,107 @@ function finisher(dialect: Dialect): (trx: Transaction<Database>, rows: FinishRo
   };
 }
 
+interface ClaimParameters {
+  owner: string;
+  now: number;
+  leaseUntil: number;
+  room: ClaimRoom;
+  limit: number;
+}
+
+type Claim = (p: ClaimParameters) => Promise<Array<Selectable<TasksTable>>>;
+
+// A claim walks the connectors that have idle tasks (one seek each on tasks_claim_queue), reads
+// the head of each open connector's queue up to its room, adds the tasks without a connector,
+// and takes the first `limit` of all that in priority, then run_at order. So a connector's
+// backlog never crowds out another's tasks, and nothing is claimed that it cannot start.
+
+const byClaimOrder = (a: Selectable<TasksTable>, b: Selectable<TasksTable>) => b.priority - a.priority || Number(a.run_at) - Number(b.run_at);
+
+/**
+ * SQLite: statements prepared once on the driver, run in one transaction while holding the
+ * query builder's connection. (One SQL statement would need LATERAL, which SQLite lacks; its
+ * equivalents cost several times as much.)
+ */
+function sqliteClaim(db: Kysely<Database>, sqlite: SQLite.Database): Claim {
+  const queues = sqlite.prepare<[number], { id: string }>(`
+    with recursive queues(id) as (
+      select (select min(connector_id) from tasks where status = 'idle')
+      union all
+      select (select min(connector_id) from tasks where status = 'idle' and connector_id > queues.id) from queues where queues.id is not null
+    )
+    select id from queues
+    where id is not null and not exists (select 1 from connector_pauses where connector_pauses.connector_id = queues.id and paused_until > ?)`);
+  const head = sqlite.prepare<[string, number, number], Selectable<TasksTable>>(
+    `select * from tasks where status = 'idle' and connector_id = ? and run_at <= ? order by priority desc, run_at limit ?`,
+  );
+  const unbound = sqlite.prepare<[number, number], Selectable<TasksTable>>(
+    `select * from tasks where status = 'idle' and connector_id is null and run_at <= ? order by priority desc, run_at limit ?`,
+  );
+  const take = sqlite.prepare<[string, number, number, string]>(
+    `update tasks set status = 'running', owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ? where id = ? and status = 'idle'`,
+  );
+  const claim = sqlite.transaction((p: ClaimParameters): Array<Selectable<TasksTable>> => {
+    const rooms = new Map(p.room.byConnector.map((c) => [c.connector_id, c.room]));
+    const candidates = unbound.all(p.now, p.limit);
+    for (const { id } of queues.all(p.now)) {
+      const room = Math.min(rooms.get(id) ?? p.room.otherwise, p.limit);
+      if (room > 0) candidates.push(...head.all(id, p.now, room));
+    }
+    const picked = candidates.sort(byClaimOrder).slice(0, p.limit);
+    for (const row of picked) {
+      take.run(p.owner, p.leaseUntil, p.now, row.id);
+      Object.assign(row, { status: 'running', owner: p.owner, lease_expires_at: p.leaseUntil, attempts: row.attempts + 1, updated_at: p.now });
+    }
+    return picked;
+  });
+  return (p) => db.connection().execute(async () => claim.immediate(p));
+}
+
+/**
+ * PostgreSQL: one statement. Each connector's head is read with FOR UPDATE SKIP LOCKED, so
+ * instances claiming at once split a queue between them.
+ */
+function postgresClaim(db: Kysely<Database>): Claim {
+  return async (p) => {
+    const { rows } = await sql<Selectable<TasksTable>>`
+      with recursive
+      queues(id) as (
+        (select connector_id from tasks where status = 'idle' and connector_id is not null order by connector_id limit 1)
+        union all
+        select (select t.connector_id from tasks t where t.status = 'idle' and t.connector_id > q.id order by t.connector_id limit 1)
+        from queues q where q.id is not null
+      ),
+      rooms as (select * from json_to_recordset(${JSON.stringify(p.room.byConnector)}::json) as r(connector_id text, room integer)),
+      open_queues as (
+        select q.id, coalesce(r.room, ${p.room.otherwise}::integer) as room from queues q left join rooms r on r.connector_id = q.id
+        where q.id is not null
+          and not exists (select 1 from connector_pauses where connector_pauses.connector_id = q.id and paused_until > ${p.now})
+      ),
+      heads as (
+        select t.id, t.priority, t.run_at from open_queues o cross join lateral (
+          select id, priority, run_at from tasks
+          where status = 'idle' and connector_id = o.id and run_at <= ${p.now}
+          order by priority desc, run_at
+          limit least(o.room, ${p.limit}::integer)
+          for update skip locked
+        ) t
+        where o.room > 0
+      ),
+      unbound as (
+        select id, priority, run_at from tasks where status = 'idle' and connector_id is null and run_at <= ${p.now}
+        order by priority desc, run_at limit ${p.limit} for update skip locked
+      ),
+      picked as (
+        select id from (select * from heads union all select * from unbound) c order by priority desc, run_at limit ${p.limit}
+      )
+      update tasks set status = 'running', owner = ${p.owner}, lease_expires_at = ${p.leaseUntil}, attempts = tasks.attempts + 1, updated_at = ${p.now}
+      from picked where tasks.id = picked.id
+      returning tasks.*`.execute(db);
+    return rows.sort(byClaimOrder);
+  };
+}
+
 /**
  * The durable queue. Claims take a batch in one statement; finishing writes go through the
  * group commit so that many tasks finish in one transaction.
@@ -101,14 +205,17 @@ export class TaskStore {
   private finishBatch: Promise<void> | undefined;
   private readonly insertTasks;
   private readonly finishRows;
+  private readonly claimRows: Claim;
+  private readonly db: Kysely<Database>;
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: Dialect,
+    database: PlugboardDatabase,
     private readonly writes: GroupCommit,
   ) {
-    this.insertTasks = rowsInserter<NewTaskRow>(dialect, 'tasks', NEW_TASK_COLUMNS, 'on conflict (id) do nothing');
-    this.finishRows = finisher(dialect);
+    this.db = database.db;
+    this.insertTasks = rowsInserter<NewTaskRow>(database.dialect, 'tasks', NEW_TASK_COLUMNS, 'on conflict (id) do nothing');
+    this.finishRows = finisher(database.dialect);
+    this.claimRows = database.sqlite ? sqliteClaim(this.db, database.sqlite) : postgresClaim(this.db);
   }
 
   /** Schedules tasks; resolves once they are committed. An existing id is left as it is. */
@@ -140,52 +247,15 @@ export class TaskStore {
   }
 
   /**
-   * Claims up to `limit` due tasks for `owner` in one statement, skipping connectors that are
-   * paused (by any instance) or that this instance cannot start now.
+   * Claims up to `limit` due tasks for `owner` in one statement, in priority, then run_at
+   * order, taking no more of a connector's tasks than `room` gives it and none of a connector
+   * paused (by any instance). Tasks without a connector are limited by `limit` alone.
    */
-  async claim(owner: string, limit: number, leaseMs: number, excludedConnectors: string[]): Promise<StoredTask[]> {
+  async claim(owner: string, limit: number, leaseMs: number, room: ClaimRoom = { byConnector: [], otherwise: limit }): Promise<StoredTask[]> {
     if (limit <= 0) return [];
     const now = Date.now();
-    const due = this.db
-      .selectFrom('tasks')
-      .select('id')
-      .where('status', '=', 'idle')
-      .where('run_at', '<=', now)
-      .where((eb) =>
-        eb.or([
-          eb('connector_id', 'is', null),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('connector_pauses')
-                .select('connector_pauses.connector_id')
-                .whereRef('connector_pauses.connector_id', '=', 'tasks.connector_id')
-                .where('connector_pauses.paused_until', '>', now),
-            ),
-          ),
-        ]),
-      )
-      .$if(excludedConnectors.length > 0, (qb) =>
-        qb.where((eb) => eb.or([eb('connector_id', 'is', null), eb('connector_id', 'not in', excludedConnectors)])),
-      )
-      .orderBy('priority', 'desc')
-      .orderBy('run_at')
-      .limit(limit)
-      // Several instances claim at once on PostgreSQL: each skips rows another has locked.
-      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-    const rows = await this.db
-      .updateTable('tasks')
-      .set((eb) => ({
-        status: 'running',
-        owner,
-        lease_expires_at: now + leaseMs,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
-    return rows.map(fromRow).sort((a, b) => b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime());
+    const rows = await this.claimRows({ owner, now, leaseUntil: now + leaseMs, room, limit });
+    return rows.map(fromRow);
   }
 
   /** Extends the leases of tasks this instance is still running. */

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
+import { openDatabase, type PlugboardDatabase } from '../../src/storage/database.js';
 
 // Tests run against both dialects. PostgreSQL tests skip on a laptop without PostgreSQL, but
 // fail when PLUGBOARD_REQUIRE_SERVICES=1 (CI) so a missing service is never silently skipped.
@@ -54,6 +58,21 @@ export async function createPostgresSchema(): Promise<TestSchema> {
       await c.connect();
       await c.query(`drop schema if exists ${schema} cascade`);
       await c.end();
+    },
+  };
+}
+
+/** An open, migrated database of `dialect` in a data directory (and schema) of its own; `close` removes them. */
+export async function openTestDatabase(dialect: DialectName): Promise<{ database: PlugboardDatabase; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'plugboard-test-db-'));
+  const schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
+  const database = await openDatabase({ dataDir: dir, url: schema?.url });
+  return {
+    database,
+    async close() {
+      await database.close();
+      await schema?.drop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
