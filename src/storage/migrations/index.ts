@@ -8,6 +8,7 @@ import * as sessionPasswordStamp from './006_session_password_stamp.js';
 import * as taskInterruptions from './007_task_interruptions.js';
 import * as encryptionKeyCheck from './008_encryption_key_check.js';
 import * as connectorsSpaceIndex from './009_connectors_space_index.js';
+import * as eventRowsPerAttempt from './011_event_rows_per_attempt.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007_task_interruptions': taskInterruptions,
   '008_encryption_key_check': encryptionKeyCheck,
   '009_connectors_space_index': connectorsSpaceIndex,
+  '011_event_rows_per_attempt': eventRowsPerAttempt,
 };
 
 export const migrationProvider: MigrationProvider = {
