@@ -36,28 +36,86 @@ export interface EventDocument {
   user?: { name: string; id?: string };
 }
 
-/** One row of the event_log table: the queried fields as columns, plus the whole document. */
-export type EventRow = EventLogTable;
+/**
+ * One row of the event_log table: the queried fields as columns, plus the row's first document.
+ * An attempt is one row: written at its start as the `execute-start` document, its end (`execute`
+ * or `execute-interrupted`) is then stored in the columns of `AttemptEnd`, with `events` 2, and
+ * its document is produced from the start's when read (rowDocuments). Any other event, and an end
+ * whose start is not there to join, is a row of its own (`events` 1).
+ */
+export type EventRow = Omit<EventLogTable, 'events'> & { events?: number };
+
+/** The columns that describe an event of a row: its first, or the end of the row's attempt. */
+type EventColumns = Pick<EventRow, 'timestamp' | 'action' | 'outcome' | 'duration_ns' | 'message' | 'error_message'>;
+
+/** An attempt's end: the columns it sets on its start's row, and those that find that row. */
+export type AttemptEnd = EventColumns & Pick<EventRow, 'execution_uuid' | 'attempt'>;
+
+/** The event actions that end an attempt begun by `execute-start`. */
+export const ATTEMPT_END_ACTIONS: ReadonlySet<EventAction> = new Set(['execute', 'execute-interrupted']);
+
+/** Identifies an attempt's row: its execution, attempt and start time (which its end shares). */
+export const attemptKey = (row: Pick<EventRow, 'execution_uuid' | 'attempt' | 'timestamp'>) => `${row.execution_uuid}\u0000${row.attempt}\u0000${row.timestamp}`;
+
+export function attemptEnd(doc: EventDocument): AttemptEnd {
+  return {
+    execution_uuid: doc.kibana.action.execution.uuid,
+    attempt: doc.kibana.action.execution.attempt,
+    timestamp: Date.parse(doc['@timestamp']),
+    action: doc.event.action,
+    outcome: doc.event.outcome ?? null,
+    duration_ns: doc.event.duration !== undefined ? Number(doc.event.duration) : null,
+    message: doc.message,
+    error_message: doc.error?.message ?? null,
+  };
+}
 
 export function toEventRow(id: string, doc: EventDocument): EventRow {
   const action = doc.kibana.action;
   return {
     id,
-    timestamp: Date.parse(doc['@timestamp']),
     provider: doc.event.provider,
-    action: doc.event.action,
-    outcome: doc.event.outcome ?? null,
     space_id: doc.kibana.space_ids[0],
     connector_id: action.id,
     connector_type_id: action.type_id,
     connector_name: action.name,
-    execution_uuid: action.execution.uuid,
     source: action.execution.source,
-    attempt: action.execution.attempt,
-    duration_ns: doc.event.duration !== undefined ? Number(doc.event.duration) : null,
     schedule_delay_ns: doc.kibana.task?.schedule_delay ?? null,
-    message: doc.message,
-    error_message: doc.error?.message ?? null,
+    ...attemptEnd(doc),
     document: JSON.stringify(doc),
+    events: 1,
+  };
+}
+
+const NS_PER_MS = 1_000_000;
+
+/** The event documents a row stands for, oldest first. */
+export function rowDocuments(row: EventColumns & Pick<EventRow, 'document' | 'events'>): EventDocument[] {
+  const first = JSON.parse(row.document) as EventDocument;
+  return row.events === 2 ? [first, endDocument(first, row)] : [first];
+}
+
+/**
+ * An attempt's end as the executor logged it: the start's document with the end's event fields,
+ * message and error. The end shares its start's `@timestamp` (the attempt's start), which is
+ * also the row's timestamp; its event.end is that plus the duration.
+ */
+function endDocument(start: EventDocument, end: EventColumns): EventDocument {
+  const at = start['@timestamp'];
+  return {
+    '@timestamp': at,
+    event: {
+      provider: start.event.provider,
+      action: end.action as EventAction,
+      kind: start.event.kind,
+      ...(end.duration_ns !== null
+        ? { start: at, end: new Date(end.timestamp + end.duration_ns / NS_PER_MS).toISOString(), duration: String(end.duration_ns) }
+        : {}),
+      ...(end.outcome !== null ? { outcome: end.outcome as 'success' | 'failure' | 'unknown' } : {}),
+    },
+    kibana: start.kibana,
+    message: end.message ?? '',
+    ...(end.error_message !== null ? { error: { message: end.error_message } } : {}),
+    ...(start.user ? { user: start.user } : {}),
   };
 }

@@ -1,8 +1,9 @@
+import { CompiledQuery, sql, type Transaction } from 'kysely';
 import { timeOrderedUuid } from '../common/ids.js';
 import type { GroupCommit } from '../storage/group_commit.js';
-import { rowsInserter, type Columns } from '../storage/batch_rows.js';
-import type { Dialect } from '../storage/schema.js';
-import { toEventRow, type EventDocument, type EventRow } from './document.js';
+import { pgRecordset, rowsInserter, type Columns } from '../storage/batch_rows.js';
+import type { Database, Dialect } from '../storage/schema.js';
+import { ATTEMPT_END_ACTIONS, attemptEnd, attemptKey, toEventRow, type AttemptEnd, type EventDocument, type EventRow } from './document.js';
 
 const EVENT_COLUMNS = {
   id: 'text',
@@ -22,16 +23,40 @@ const EVENT_COLUMNS = {
   message: 'text',
   error_message: 'text',
   document: 'text',
+  events: 'integer',
 } as const satisfies Columns<EventRow>;
 
+const END_COLUMNS = {
+  execution_uuid: 'text',
+  attempt: 'integer',
+  timestamp: 'bigint',
+  action: 'text',
+  outcome: 'text',
+  duration_ns: 'bigint',
+  message: 'text',
+  error_message: 'text',
+} as const satisfies Columns<AttemptEnd>;
+
+interface LoggedEnd {
+  end: AttemptEnd;
+  /** Written as a row of its own if its start is not in the table (see endsWriter). */
+  doc: EventDocument;
+}
+
 /**
- * Writes event documents: the rows logged during one tick become one insert in the group
- * commit. A failed write is reported, never thrown.
+ * Writes event documents, one row per attempt (see EventRow): an `execute-start` is an insert;
+ * its attempt's end joins that insert if it is not written yet, and is otherwise an update of
+ * the row. What is logged during one tick is written together in the group commit. A failed
+ * write is reported, never thrown.
  */
 export class EventLogger {
-  private pending: EventRow[] = [];
+  private inserts: EventRow[] = [];
+  /** The starts among `inserts`, by attemptKey: an end logged before they are written joins them. */
+  private starts = new Map<string, EventRow>();
+  private ends: LoggedEnd[] = [];
   private batch: Promise<void> | undefined;
   private readonly insert;
+  private readonly writeEnds;
 
   constructor(
     private readonly writes: GroupCommit,
@@ -39,22 +64,84 @@ export class EventLogger {
     private readonly onError: (err: unknown) => void,
   ) {
     this.insert = rowsInserter<EventRow>(dialect, 'event_log', EVENT_COLUMNS);
+    this.writeEnds = endsWriter(dialect);
   }
 
   log(doc: EventDocument): Promise<void> {
-    this.pending.push(toEventRow(timeOrderedUuid(), doc));
+    const { action } = doc.event;
+    // Only an end with a duration is one that rowDocuments can produce from its start.
+    if (ATTEMPT_END_ACTIONS.has(action) && doc.event.duration !== undefined) {
+      const end = attemptEnd(doc);
+      const key = attemptKey(end);
+      const start = this.starts.get(key);
+      if (start) {
+        this.starts.delete(key);
+        Object.assign(start, end);
+        start.events = 2;
+      } else {
+        this.ends.push({ end, doc });
+      }
+    } else {
+      const row = toEventRow(timeOrderedUuid(), doc);
+      this.inserts.push(row);
+      if (action === 'execute-start') this.starts.set(attemptKey(row), row);
+    }
     // Taken once: if the group commit has to write this again on its own, it writes the same rows.
-    let rows: EventRow[] | undefined;
+    let taken: { inserts: EventRow[]; ends: LoggedEnd[] } | undefined;
     this.batch ??= this.writes
       .submit(async (trx) => {
-        if (!rows) {
-          rows = this.pending;
-          this.pending = [];
+        if (!taken) {
+          taken = { inserts: this.inserts, ends: this.ends };
+          this.inserts = [];
+          this.ends = [];
+          this.starts.clear();
           this.batch = undefined;
         }
-        await this.insert(trx, rows);
+        if (taken.inserts.length > 0) await this.insert(trx, taken.inserts);
+        if (taken.ends.length === 0) return;
+        const alone = await this.writeEnds(trx, taken.ends);
+        if (alone.length > 0) await this.insert(trx, alone.map((e) => toEventRow(timeOrderedUuid(), e.doc)));
       })
       .catch((err) => this.onError(err));
     return this.batch;
   }
+}
+
+/**
+ * Sets each end on its start's row; resolves to the ends that found none (a validation failure
+ * has no start; a start whose write failed is not there), which are then written on their own.
+ * The row is found through its execution (event_log_execution): `+` keeps the timestamp index,
+ * which the planners may otherwise prefer, out of it, as a busy millisecond holds many rows.
+ */
+function endsWriter(dialect: Dialect): (trx: Transaction<Database>, ends: LoggedEnd[]) => Promise<LoggedEnd[]> {
+  if (dialect === 'sqlite') {
+    const text =
+      'update "event_log" set "action" = ?, "outcome" = ?, "duration_ns" = ?, "message" = ?, "error_message" = ?, "events" = 2 ' +
+      `where "execution_uuid" = ? and "attempt" = ? and +"timestamp" = ? and "action" = 'execute-start'`;
+    return async (trx, ends) => {
+      const alone: LoggedEnd[] = [];
+      for (const logged of ends) {
+        const { end } = logged;
+        const params = [end.action, end.outcome, end.duration_ns, end.message, end.error_message, end.execution_uuid, end.attempt, end.timestamp];
+        const result = await trx.executeQuery(CompiledQuery.raw(text, params));
+        if (!result.numAffectedRows) alone.push(logged);
+      }
+      return alone;
+    };
+  }
+  // All ends in one statement over a JSON recordset (see batch_rows.ts); it returns those that found their row.
+  const recordset = pgRecordset(END_COLUMNS, 'r');
+  const head = sql.raw(
+    'update "event_log" as e set "action" = r."action", "outcome" = r."outcome", "duration_ns" = r."duration_ns", ' +
+      '"message" = r."message", "error_message" = r."error_message", "events" = 2 from ',
+  );
+  const tail = sql.raw(
+    ` where e."execution_uuid" = r."execution_uuid" and e."attempt" = r."attempt" and +e."timestamp" = r."timestamp" and e."action" = 'execute-start' ` +
+      'returning r."execution_uuid", r."attempt", r."timestamp"',
+  );
+  return async (trx, ends) => {
+    const { rows } = await sql<Pick<AttemptEnd, 'execution_uuid' | 'attempt' | 'timestamp'>>`${head}${recordset(ends.map((e) => e.end))}${tail}`.execute(trx);
+    const found = new Set(rows.map(attemptKey));
+    return ends.filter((e) => !found.has(attemptKey(e.end)));
+  };
 }

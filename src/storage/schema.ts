@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // Row shapes of every table. Both dialects store the same column types: text for ids,
 // JSON and ISO timestamps, integer 0/1 for booleans, so one set of migrations serves both.
 
@@ -97,8 +99,14 @@ export interface EventLogTable {
   schedule_delay_ns: number | null;
   message: string | null;
   error_message: string | null;
-  /** The whole event document, in Kibana's event-log shape. */
+  /** The whole event document, in Kibana's event-log shape: the row's first event. */
   document: string;
+  /**
+   * How many event documents the row stands for (migration 011): 1, or 2 when `document` is an
+   * attempt's `execute-start` and the columns above describe that attempt's end (see
+   * src/event_log/document.ts).
+   */
+  events: Generated<number>;
 }
 
 export interface Database {

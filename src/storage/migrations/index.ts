@@ -9,6 +9,7 @@ import * as taskInterruptions from './007_task_interruptions.js';
 import * as encryptionKeyCheck from './008_encryption_key_check.js';
 import * as connectorsSpaceIndex from './009_connectors_space_index.js';
 import * as claimQueueIndex from './010_claim_queue_index.js';
+import * as eventRowsPerAttempt from './011_event_rows_per_attempt.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008_encryption_key_check': encryptionKeyCheck,
   '009_connectors_space_index': connectorsSpaceIndex,
   '010_claim_queue_index': claimQueueIndex,
+  '011_event_rows_per_attempt': eventRowsPerAttempt,
 };
 
 export const migrationProvider: MigrationProvider = {
