@@ -31,7 +31,7 @@ afterEach(async () => {
 async function harness(dialect: DialectName): Promise<Harness> {
   const { database, close } = await openTestDatabase(dialect);
   cleanups.push(close);
-  const writes = new GroupCommit(database.db, logger);
+  const writes = new GroupCommit(database.db, logger, { pool: database.pool });
   const store = new TaskStore(database, writes);
   return {
     database,
@@ -156,6 +156,43 @@ describe.each(dialects)('task store on %s', (dialect) => {
     expect(await store.get('a')).toMatchObject({ status: 'running', lastError: null });
     expect(await store.get('b')).toMatchObject({ status: 'succeeded', result: { status: 'ok', data: [1, null] }, lastError: null });
     expect(await store.get('c')).toMatchObject({ status: 'failed', result: undefined, lastError: 'it broke' });
+  });
+
+  it('writes the requeues, pauses and lease renewals of one tick together, each as asked', async () => {
+    const { store, database } = await harness(dialect);
+    const past = new Date(Date.now() - 1000);
+    await store.schedule(['counted', 'refunded', 'interrupted', 'reset', 'theirs', 'renewed', 'done'].map((id) => task(id, { connectorId: 'c1', runAt: past, state: { n: 0 } })));
+    await store.claim('me', 10, 30_000);
+    await store.finish('done', 'me', 'succeeded', undefined);
+    const later = new Date(Date.now() + 60_000);
+    const lease = async (id: string) => (await database.db.selectFrom('tasks').select('lease_expires_at').where('id', '=', id).executeTakeFirstOrThrow()).lease_expires_at;
+    const leaseBefore = await lease('renewed');
+    // All in one tick: one write of the group commit.
+    await Promise.all([
+      store.requeue('counted', 'me', later, { error: 'try again', result: { status: 'error' } }),
+      store.requeue('refunded', 'me', later, { refundAttempt: true }),
+      store.requeue('interrupted', 'me', later, { interrupted: true, error: 'interrupted by shutdown' }),
+      store.requeue('reset', 'me', later, { resetAttempts: true, state: { n: 1 }, result: { status: 'ok' } }),
+      store.requeue('theirs', 'someone-else', later, { error: 'not mine' }),
+      store.pauseConnector('c1', new Date(Date.now() + 1000), 'first'),
+      store.pauseConnector('c1', later, 'second'),
+      store.renewLeases('me', ['renewed', 'done'], 120_000),
+      store.renewLeases('someone-else', ['theirs'], 120_000),
+    ]);
+    const idle = { status: 'idle', runAt: later };
+    expect(await store.get('counted')).toMatchObject({ ...idle, attempts: 1, interruptedAttempts: 0, lastError: 'try again', result: { status: 'error' }, state: { n: 0 } });
+    expect(await store.get('refunded')).toMatchObject({ ...idle, attempts: 0, interruptedAttempts: 0, lastError: null });
+    expect(await store.get('interrupted')).toMatchObject({ ...idle, attempts: 1, interruptedAttempts: 1, lastError: 'interrupted by shutdown' });
+    const reset = await store.get('reset');
+    expect(reset).toMatchObject({ ...idle, attempts: 0, interruptedAttempts: 0, state: { n: 1 }, result: { status: 'ok' } });
+    expect(reset?.scheduledAt.getTime()).toBe(later.getTime());
+    expect(await store.get('theirs')).toMatchObject({ status: 'running', attempts: 1, lastError: null });
+    expect(await lease('theirs')).toBeLessThan(Date.now() + 60_000);
+    expect(await lease('renewed')).toBeGreaterThan(Number(leaseBefore));
+    expect(await store.get('done')).toMatchObject({ status: 'succeeded' });
+    expect(await lease('done')).toBeNull();
+    // Of two pauses of a connector, the later one stands.
+    expect(await database.db.selectFrom('connector_pauses').selectAll().execute()).toEqual([{ connector_id: 'c1', paused_until: later.getTime(), reason: 'second' }]);
   });
 
   it("claims no more of a connector's tasks than its room, past another's backlog, and none of a paused or full one", async () => {

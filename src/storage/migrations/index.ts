@@ -9,6 +9,7 @@ import * as taskInterruptions from './007_task_interruptions.js';
 import * as encryptionKeyCheck from './008_encryption_key_check.js';
 import * as connectorsSpaceIndex from './009_connectors_space_index.js';
 import * as claimQueueIndex from './010_claim_queue_index.js';
+import * as partialTaskIndexes from './012_partial_task_indexes.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008_encryption_key_check': encryptionKeyCheck,
   '009_connectors_space_index': connectorsSpaceIndex,
   '010_claim_queue_index': claimQueueIndex,
+  '012_partial_task_indexes': partialTaskIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {
