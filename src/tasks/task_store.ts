@@ -185,11 +185,13 @@ function sqliteClaim(db: Kysely<Database>, sqlite: SQLite.Database): Claim {
     )
     select id from queues
     where id is not null and not exists (select 1 from connector_pauses where connector_pauses.connector_id = queues.id and paused_until > ?)`);
+  // `limit cast(? as integer)`, not `limit ?`: SQLite plans a bare parameter's limit with its
+  // bound value, and then prepares the statement again whenever it is bound anew.
   const head = sqlite.prepare<[string, number, number], Selectable<TasksTable>>(
-    `select * from tasks where status = 'idle' and connector_id = ? and run_at <= ? order by priority desc, run_at limit ?`,
+    `select * from tasks where status = 'idle' and connector_id = ? and run_at <= ? order by priority desc, run_at limit cast(? as integer)`,
   );
   const unbound = sqlite.prepare<[number, number], Selectable<TasksTable>>(
-    `select * from tasks where status = 'idle' and connector_id is null and run_at <= ? order by priority desc, run_at limit ?`,
+    `select * from tasks where status = 'idle' and connector_id is null and run_at <= ? order by priority desc, run_at limit cast(? as integer)`,
   );
   const take = sqlite.prepare<[string, number, number, string]>(
     `update tasks set status = 'running', owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ? where id = ? and status = 'idle'`,
