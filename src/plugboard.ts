@@ -189,7 +189,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     elasticsearch: () => (esClient ??= createElasticsearchClient(config)),
   };
   const authorizer = new RoleAuthorizer(new RolesRepository(database.db));
-  const writes = new GroupCommit(database.db, logger);
+  const writes = new GroupCommit(database.db, logger, { pool: database.pool });
   const auditFile = config.plugboard.audit.file;
   const audit = new AuditLogger(writes, auditFile && path.resolve(options.baseDir ?? process.cwd(), auditFile), (err) =>
     logger.error({ err }, 'writing an audit event failed'),

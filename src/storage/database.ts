@@ -26,6 +26,11 @@ export interface PlugboardDatabase {
    * that its statements never land inside a transaction of the query builder's.
    */
   sqlite?: SQLite.Database;
+  /**
+   * The pg pool under `db`, for statements prepared once on the driver (named statements);
+   * undefined on SQLite.
+   */
+  pool?: pg.Pool;
   /** The PostgreSQL URL, for connections of its own (LISTEN); undefined on SQLite. */
   url?: string;
   /** The PostgreSQL schema that search_path selects; undefined on SQLite. */
@@ -97,7 +102,7 @@ function openPostgres(url: string, max: number, onPoolError?: (err: Error) => vo
   // process. The pool replaces the client on next use.
   pool.on('error', (err) => onPoolError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', url, close: () => db.destroy() };
+  return { db, dialect: 'postgres', pool, url, close: () => db.destroy() };
 }
 
 async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<void> {

@@ -41,7 +41,7 @@ describe('task metrics', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-metrics-'));
     database = await openDatabase({ dataDir });
     const logger = pino({ level: 'silent' });
-    writes = new GroupCommit(database.db, logger);
+    writes = new GroupCommit(database.db, logger, { pool: database.pool });
     store = new TaskStore(database, writes);
     taskManager = new TaskManager(
       store,

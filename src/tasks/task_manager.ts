@@ -219,21 +219,34 @@ export class TaskManager {
     const entry: RunningTask = { task, controller, done: Promise.resolve() };
     this.running.set(task.id, entry);
     this.updateRunningStat();
-    entry.done = this.execute(task, controller)
+    let slotFreed = false;
+    const freeSlot = () => {
+      if (slotFreed || !task.connectorId) return;
+      slotFreed = true;
+      this.flow.release(task.connectorId);
+      this.startHeld(Date.now(), task.connectorId);
+      this.wake();
+    };
+    entry.done = this.execute(task, controller, freeSlot)
       // The task stays claimed; when its lease runs out it is run again (at least once).
       .catch((err: unknown) => this.logger.error({ err, taskId: task.id }, 'recording the outcome of a task failed'))
       .finally(() => {
+        // A claim for the connector's next task came when its slot was freed; another is only
+        // worth it if this task held back every claim, or the slot was not freed (no connector).
+        const instanceFull = this.freeSlots() <= 0;
         this.running.delete(task.id);
         this.updateRunningStat();
-        if (task.connectorId) {
-          this.flow.release(task.connectorId);
-          this.startHeld(Date.now(), task.connectorId);
-        }
-        this.wake();
+        freeSlot();
+        if (instanceFull || !task.connectorId) this.wake();
       });
   }
 
-  private async execute(task: StoredTask, controller: AbortController): Promise<void> {
+  /**
+   * Runs a task and writes its outcome. Once the handler is done, its connector's slot is
+   * freed (`freeSlot`), so the connector's next task starts while the outcome is written: the
+   * limit is on what the service has in flight, and a database round trip is no part of that.
+   */
+  private async execute(task: StoredTask, controller: AbortController, freeSlot: () => void): Promise<void> {
     const definition = this.definitionFor(task.type);
     const started = performance.now();
     let outcome: TaskOutcome;
@@ -249,13 +262,14 @@ export class TaskManager {
         timeout.entry.cancel();
       }
     }
+    // A pause holds the connector back before its slot frees, so that the slot starts nothing.
+    const pausedUntil = outcome.kind === 'pause' ? outcome.until : outcome.kind === 'release' ? outcome.avoidConnectorUntil : undefined;
+    if (pausedUntil && task.connectorId) this.flow.pause(task.connectorId, this.typeOfConnector(task), pausedUntil);
+    freeSlot();
     if (outcome.kind === 'release') {
       await this.store.requeue(task.id, this.owner, outcome.runAt, { refundAttempt: true, error: outcome.error });
-      if (outcome.avoidConnectorUntil && task.connectorId) {
-        this.flow.pause(task.connectorId, this.typeOfConnector(task), outcome.avoidConnectorUntil);
-        // What this instance cannot run, another may: its held tasks go back too.
-        await this.releaseHeld(outcome.runAt, task.connectorId);
-      }
+      // What this instance cannot run, another may: its held tasks go back too.
+      if (outcome.avoidConnectorUntil && task.connectorId) await this.releaseHeld(outcome.runAt, task.connectorId);
       return;
     }
     if (isShutdownInterruption(controller.signal) && outcome.kind !== 'succeeded') {
@@ -290,7 +304,6 @@ export class TaskManager {
           task.connectorId && store.pauseConnector(task.connectorId, outcome.until, outcome.error),
           store.requeue(task.id, this.owner, outcome.until, { refundAttempt: true, error: outcome.error, result: outcome.result }),
         ]);
-        if (task.connectorId) this.flow.pause(task.connectorId, this.typeOfConnector(task), outcome.until);
         return;
       case 'retry':
         if (countedAttempts(task) < task.maxAttempts) {

@@ -1,9 +1,10 @@
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type pg from 'pg';
+import { insertRows, rowsWriter, updateFromRows, type Columns, type PgStatement, type RowsWriter } from '../storage/batch_rows.js';
 import type { PlugboardDatabase } from '../storage/database.js';
 import type { GroupCommit } from '../storage/group_commit.js';
-import { pgRecordset, rowsInserter, type Columns } from '../storage/batch_rows.js';
-import type { Database, Dialect, TasksTable } from '../storage/schema.js';
+import type { ConnectorPausesTable, Database, TasksTable } from '../storage/schema.js';
 import type { ClaimRoom } from './flow_control.js';
 import type { NewTask, TaskInstance } from './types.js';
 
@@ -68,31 +69,89 @@ interface FinishRow {
   status: 'succeeded' | 'failed';
   result: string | null;
   error: string | null;
+  updated_at: number;
 }
 
-const FINISH_COLUMNS = { id: 'text', owner: 'text', status: 'text', result: 'text', error: 'text' } as const satisfies Columns<FinishRow>;
+const FINISH_COLUMNS = { id: 'text', owner: 'text', status: 'text', result: 'text', error: 'text', updated_at: 'bigint' } as const satisfies Columns<FinishRow>;
 
-/** Marks finished tasks: one statement per row on SQLite, one for all on PostgreSQL (see batch_rows). */
-function finisher(dialect: Dialect): (trx: Transaction<Database>, rows: FinishRow[], now: number) => Promise<void> {
-  if (dialect === 'sqlite') {
-    return async (trx, rows, now) => {
-      for (const row of rows) {
-        await trx.executeQuery(
-          CompiledQuery.raw(
-            'update tasks set status = ?, result = ?, last_error = ?, owner = null, lease_expires_at = null, updated_at = ? where id = ? and owner = ?',
-            [row.status, row.result, row.error, now, row.id, row.owner],
-          ),
-        );
-      }
-    };
-  }
-  const recordset = pgRecordset(FINISH_COLUMNS, 'f');
-  return async (trx, rows, now) => {
-    await sql`update tasks set status = f.status, result = f.result, last_error = f.error,
-        owner = null, lease_expires_at = null, updated_at = ${now}
-      from ${recordset(rows)}
-      where tasks.id = f.id and tasks.owner = f.owner`.execute(trx);
-  };
+/**
+ * What a requeue does to the attempt count: the attempt `counted`; `refunded`, as if it never
+ * started; `interrupted`, counted but marked cut short; or all `reset` (a recurring task's next
+ * run, scheduled from now on).
+ */
+type AttemptChange = 'counted' | 'refunded' | 'interrupted' | 'reset';
+
+interface RequeueRow {
+  id: string;
+  owner: string;
+  run_at: number;
+  attempt_change: AttemptChange;
+  /** null: left as it is (also result and state). */
+  error: string | null;
+  result: string | null;
+  state: string | null;
+  updated_at: number;
+}
+
+const REQUEUE_COLUMNS = {
+  id: 'text',
+  owner: 'text',
+  run_at: 'bigint',
+  attempt_change: 'text',
+  error: 'text',
+  result: 'text',
+  state: 'text',
+  updated_at: 'bigint',
+} as const satisfies Columns<RequeueRow>;
+
+const PAUSE_COLUMNS = { connector_id: 'text', paused_until: 'bigint', reason: 'text' } as const satisfies Columns<ConnectorPausesTable>;
+
+interface LeaseRow {
+  id: string;
+  owner: string;
+  lease_expires_at: number;
+}
+
+const LEASE_COLUMNS = { id: 'text', owner: 'text', lease_expires_at: 'bigint' } as const satisfies Columns<LeaseRow>;
+
+// The task writes, one statement each, prepared once on the driver (see batch_rows.ts). Each
+// changes a task only while `owner` holds it, so a lease that ran out and went to another
+// instance is not overwritten.
+const TASK_WRITES = {
+  insert: insertRows('plugboard_tasks_insert', 'tasks', NEW_TASK_COLUMNS, 'on conflict (id) do nothing'),
+  pause: insertRows(
+    'plugboard_tasks_pause',
+    'connector_pauses',
+    PAUSE_COLUMNS,
+    'on conflict (connector_id) do update set paused_until = excluded.paused_until, reason = excluded.reason',
+  ),
+  requeue: updateFromRows('plugboard_tasks_requeue', 'tasks', REQUEUE_COLUMNS, (v) => ({
+    set: `status = 'idle', owner = null, lease_expires_at = null, run_at = ${v('run_at')},
+      attempts = case ${v('attempt_change')} when 'reset' then 0 when 'refunded' then tasks.attempts - 1 else tasks.attempts end,
+      interrupted_attempts = case ${v('attempt_change')} when 'reset' then 0 when 'interrupted' then tasks.interrupted_attempts + 1 else tasks.interrupted_attempts end,
+      scheduled_at = case ${v('attempt_change')} when 'reset' then ${v('run_at')} else tasks.scheduled_at end,
+      last_error = coalesce(${v('error')}, tasks.last_error), result = coalesce(${v('result')}, tasks.result),
+      state = coalesce(${v('state')}, tasks.state), updated_at = ${v('updated_at')}`,
+    where: `tasks.id = ${v('id')} and tasks.owner = ${v('owner')}`,
+  })),
+  finish: updateFromRows('plugboard_tasks_finish', 'tasks', FINISH_COLUMNS, (v) => ({
+    set: `status = ${v('status')}, result = ${v('result')}, last_error = ${v('error')}, owner = null, lease_expires_at = null, updated_at = ${v('updated_at')}`,
+    where: `tasks.id = ${v('id')} and tasks.owner = ${v('owner')}`,
+  })),
+  renew: updateFromRows('plugboard_tasks_renew', 'tasks', LEASE_COLUMNS, (v) => ({
+    set: `lease_expires_at = ${v('lease_expires_at')}`,
+    where: `tasks.id = ${v('id')} and tasks.owner = ${v('owner')} and tasks.status = 'running'`,
+  })),
+};
+
+/** The task writes asked for during one tick; they are written together, in this order. */
+class TickWrites {
+  readonly inserts: NewTaskRow[] = [];
+  /** By connector: of two pauses of a connector, the later one stands, as if written in turn. */
+  readonly pauses = new Map<string, ConnectorPausesTable>();
+  readonly requeues: RequeueRow[] = [];
+  readonly finishes: FinishRow[] = [];
+  readonly renewals: LeaseRow[] = [];
 }
 
 interface ClaimParameters {
@@ -126,11 +185,13 @@ function sqliteClaim(db: Kysely<Database>, sqlite: SQLite.Database): Claim {
     )
     select id from queues
     where id is not null and not exists (select 1 from connector_pauses where connector_pauses.connector_id = queues.id and paused_until > ?)`);
+  // `limit cast(? as integer)`, not `limit ?`: SQLite plans a bare parameter's limit with its
+  // bound value, and then prepares the statement again whenever it is bound anew.
   const head = sqlite.prepare<[string, number, number], Selectable<TasksTable>>(
-    `select * from tasks where status = 'idle' and connector_id = ? and run_at <= ? order by priority desc, run_at limit ?`,
+    `select * from tasks where status = 'idle' and connector_id = ? and run_at <= ? order by priority desc, run_at limit cast(? as integer)`,
   );
   const unbound = sqlite.prepare<[number, number], Selectable<TasksTable>>(
-    `select * from tasks where status = 'idle' and connector_id is null and run_at <= ? order by priority desc, run_at limit ?`,
+    `select * from tasks where status = 'idle' and connector_id is null and run_at <= ? order by priority desc, run_at limit cast(? as integer)`,
   );
   const take = sqlite.prepare<[string, number, number, string]>(
     `update tasks set status = 'running', owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ? where id = ? and status = 'idle'`,
@@ -152,59 +213,79 @@ function sqliteClaim(db: Kysely<Database>, sqlite: SQLite.Database): Claim {
   return (p) => db.connection().execute(async () => claim.immediate(p));
 }
 
+// Statuses as literals, never parameters: the indexes of the tasks table hold only the tasks of
+// one status or two (migration 012), and a planner uses one only if the query names them.
+const QUEUED = sql<boolean>`status = 'idle'`;
+const RUNNING = sql<boolean>`status = 'running'`;
+const ACTIVE = sql<boolean>`status in ('idle', 'running')`;
+const FINISHED = sql<boolean>`status in ('succeeded', 'failed')`;
+
 /**
- * PostgreSQL: one statement. Each connector's head is read with FOR UPDATE SKIP LOCKED, so
- * instances claiming at once split a queue between them.
+ * PostgreSQL: one statement, named, so each connection parses and plans it once. Each
+ * connector's head is read with FOR UPDATE SKIP LOCKED, so instances claiming at once split a
+ * queue between them. The rooms come as two arrays (connector ids, rooms).
  */
-function postgresClaim(db: Kysely<Database>): Claim {
+const POSTGRES_CLAIM: PgStatement = {
+  name: 'plugboard_tasks_claim',
+  text: `
+    with recursive
+    queues(id) as (
+      (select connector_id from tasks where status = 'idle' and connector_id is not null order by connector_id limit 1)
+      union all
+      select (select t.connector_id from tasks t where t.status = 'idle' and t.connector_id > q.id order by t.connector_id limit 1)
+      from queues q where q.id is not null
+    ),
+    rooms as (select * from unnest($1::text[], $2::integer[]) as r(connector_id, room)),
+    open_queues as (
+      select q.id, coalesce(r.room, $3::integer) as room from queues q left join rooms r on r.connector_id = q.id
+      where q.id is not null
+        and not exists (select 1 from connector_pauses where connector_pauses.connector_id = q.id and paused_until > $4::bigint)
+    ),
+    heads as (
+      select t.id, t.priority, t.run_at from open_queues o cross join lateral (
+        select id, priority, run_at from tasks
+        where status = 'idle' and connector_id = o.id and run_at <= $4::bigint
+        order by priority desc, run_at
+        limit least(o.room, $5::integer)
+        for update skip locked
+      ) t
+      where o.room > 0
+    ),
+    unbound as (
+      select id, priority, run_at from tasks where status = 'idle' and connector_id is null and run_at <= $4::bigint
+      order by priority desc, run_at limit $5::integer for update skip locked
+    ),
+    picked as (
+      select id from (select * from heads union all select * from unbound) c order by priority desc, run_at limit $5::integer
+    )
+    update tasks set status = 'running', owner = $6::text, lease_expires_at = $7::bigint, attempts = tasks.attempts + 1, updated_at = $4::bigint
+    from picked where tasks.id = picked.id
+    returning tasks.*`,
+};
+
+function postgresClaim(pool: pg.Pool): Claim {
   return async (p) => {
-    const { rows } = await sql<Selectable<TasksTable>>`
-      with recursive
-      queues(id) as (
-        (select connector_id from tasks where status = 'idle' and connector_id is not null order by connector_id limit 1)
-        union all
-        select (select t.connector_id from tasks t where t.status = 'idle' and t.connector_id > q.id order by t.connector_id limit 1)
-        from queues q where q.id is not null
-      ),
-      rooms as (select * from json_to_recordset(${JSON.stringify(p.room.byConnector)}::json) as r(connector_id text, room integer)),
-      open_queues as (
-        select q.id, coalesce(r.room, ${p.room.otherwise}::integer) as room from queues q left join rooms r on r.connector_id = q.id
-        where q.id is not null
-          and not exists (select 1 from connector_pauses where connector_pauses.connector_id = q.id and paused_until > ${p.now})
-      ),
-      heads as (
-        select t.id, t.priority, t.run_at from open_queues o cross join lateral (
-          select id, priority, run_at from tasks
-          where status = 'idle' and connector_id = o.id and run_at <= ${p.now}
-          order by priority desc, run_at
-          limit least(o.room, ${p.limit}::integer)
-          for update skip locked
-        ) t
-        where o.room > 0
-      ),
-      unbound as (
-        select id, priority, run_at from tasks where status = 'idle' and connector_id is null and run_at <= ${p.now}
-        order by priority desc, run_at limit ${p.limit} for update skip locked
-      ),
-      picked as (
-        select id from (select * from heads union all select * from unbound) c order by priority desc, run_at limit ${p.limit}
-      )
-      update tasks set status = 'running', owner = ${p.owner}, lease_expires_at = ${p.leaseUntil}, attempts = tasks.attempts + 1, updated_at = ${p.now}
-      from picked where tasks.id = picked.id
-      returning tasks.*`.execute(db);
+    const { rows } = await pool.query<Selectable<TasksTable>>({
+      ...POSTGRES_CLAIM,
+      values: [p.room.byConnector.map((r) => r.connector_id), p.room.byConnector.map((r) => r.room), p.room.otherwise, p.now, p.limit, p.owner, p.leaseUntil],
+    });
     return rows.sort(byClaimOrder);
   };
 }
 
 /**
- * The durable queue. Claims take a batch in one statement; finishing writes go through the
- * group commit so that many tasks finish in one transaction.
+ * The durable queue. Claims take a batch in one statement (one transaction on SQLite); every
+ * other write of a tick (new tasks, finishes, requeues, pauses, lease renewals) is one write of
+ * the group commit, so that they share its transaction with the event log's.
  */
 export class TaskStore {
-  private pendingFinishes: FinishRow[] = [];
-  private finishBatch: Promise<void> | undefined;
-  private readonly insertTasks;
-  private readonly finishRows;
+  private pending: TickWrites | undefined;
+  private pendingBatch: Promise<void> | undefined;
+  private readonly writeInserts: RowsWriter<NewTaskRow>;
+  private readonly writePauses: RowsWriter<ConnectorPausesTable>;
+  private readonly writeRequeues: RowsWriter<RequeueRow>;
+  private readonly writeFinishes: RowsWriter<FinishRow>;
+  private readonly writeRenewals: RowsWriter<LeaseRow>;
   private readonly claimRows: Claim;
   private readonly db: Kysely<Database>;
 
@@ -213,37 +294,67 @@ export class TaskStore {
     private readonly writes: GroupCommit,
   ) {
     this.db = database.db;
-    this.insertTasks = rowsInserter<NewTaskRow>(database.dialect, 'tasks', NEW_TASK_COLUMNS, 'on conflict (id) do nothing');
-    this.finishRows = finisher(database.dialect);
-    this.claimRows = database.sqlite ? sqliteClaim(this.db, database.sqlite) : postgresClaim(this.db);
+    this.writeInserts = rowsWriter(database, TASK_WRITES.insert);
+    this.writePauses = rowsWriter(database, TASK_WRITES.pause);
+    this.writeRequeues = rowsWriter(database, TASK_WRITES.requeue);
+    this.writeFinishes = rowsWriter(database, TASK_WRITES.finish);
+    this.writeRenewals = rowsWriter(database, TASK_WRITES.renew);
+    if (database.sqlite) this.claimRows = sqliteClaim(this.db, database.sqlite);
+    else if (database.pool) this.claimRows = postgresClaim(database.pool);
+    else throw new Error('the task store needs the database driver');
+  }
+
+  /**
+   * Adds to this tick's writes; resolves once they are committed. All of a tick's writes are
+   * one write of the group commit, taken when it runs: if the group commit has to write it
+   * again on its own, it writes the same rows.
+   */
+  private write(add: (writes: TickWrites) => void): Promise<void> {
+    add((this.pending ??= new TickWrites()));
+    let taken: TickWrites | undefined;
+    this.pendingBatch ??= this.writes.submit(async (_trx, client) => {
+      if (!taken) {
+        taken = this.pending!;
+        this.pending = undefined;
+        this.pendingBatch = undefined;
+      }
+      const { inserts, pauses, requeues, finishes, renewals } = taken;
+      if (inserts.length > 0) await this.writeInserts(inserts, client);
+      if (pauses.size > 0) await this.writePauses([...pauses.values()], client);
+      if (requeues.length > 0) await this.writeRequeues(requeues, client);
+      if (finishes.length > 0) await this.writeFinishes(finishes, client);
+      if (renewals.length > 0) await this.writeRenewals(renewals, client);
+    });
+    return this.pendingBatch;
   }
 
   /** Schedules tasks; resolves once they are committed. An existing id is left as it is. */
   schedule(tasks: NewTask[]): Promise<void> {
     if (tasks.length === 0) return Promise.resolve();
     const now = Date.now();
-    const rows = tasks.map((t): NewTaskRow => {
-      const runAt = t.runAt?.getTime() ?? now;
-      return {
-        id: t.id,
-        type: t.type,
-        scope: t.scope,
-        space_id: t.spaceId,
-        connector_id: t.connectorId ?? null,
-        params: JSON.stringify(t.params),
-        state: JSON.stringify(t.state ?? {}),
-        status: 'idle',
-        priority: t.priority ?? 50,
-        run_at: runAt,
-        scheduled_at: runAt,
-        attempts: 0,
-        max_attempts: t.maxAttempts,
-        interval_ms: t.intervalMs ?? null,
-        created_at: now,
-        updated_at: now,
-      };
+    return this.write(({ inserts }) => {
+      for (const t of tasks) {
+        const runAt = t.runAt?.getTime() ?? now;
+        inserts.push({
+          id: t.id,
+          type: t.type,
+          scope: t.scope,
+          space_id: t.spaceId,
+          connector_id: t.connectorId ?? null,
+          params: JSON.stringify(t.params),
+          state: JSON.stringify(t.state ?? {}),
+          status: 'idle',
+          priority: t.priority ?? 50,
+          run_at: runAt,
+          scheduled_at: runAt,
+          attempts: 0,
+          max_attempts: t.maxAttempts,
+          interval_ms: t.intervalMs ?? null,
+          created_at: now,
+          updated_at: now,
+        });
+      }
     });
-    return this.writes.submit((trx) => this.insertTasks(trx, rows));
   }
 
   /**
@@ -261,15 +372,9 @@ export class TaskStore {
   /** Extends the leases of tasks this instance is still running. */
   renewLeases(owner: string, ids: string[], leaseMs: number): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
-    // Through the group commit, so that it never races (and deadlocks) with finishing writes.
-    return this.writes.submit(async (trx) => {
-      await trx
-      .updateTable('tasks')
-      .set({ lease_expires_at: Date.now() + leaseMs })
-      .where('owner', '=', owner)
-      .where('status', '=', 'running')
-      .where('id', 'in', ids)
-      .execute();
+    const until = Date.now() + leaseMs;
+    return this.write(({ renewals }) => {
+      for (const id of ids) renewals.push({ id, owner, lease_expires_at: until });
     });
   }
 
@@ -278,28 +383,16 @@ export class TaskStore {
     const result = await this.db
       .updateTable('tasks')
       .set({ status: 'idle', owner: null, lease_expires_at: null, updated_at: Date.now() })
-      .where('status', '=', 'running')
+      .where(RUNNING)
       .where('lease_expires_at', '<', Date.now())
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
-  /**
-   * Marks a task finished. The finishes of one tick become one UPDATE … FROM, so PostgreSQL
-   * pays one round trip for all of them.
-   */
+  /** Marks a task finished. */
   finish(id: string, owner: string, status: 'succeeded' | 'failed', result: unknown, error?: string): Promise<void> {
-    this.pendingFinishes.push({ id, owner, status, result: result === undefined ? null : JSON.stringify(result), error: error ?? null });
-    let rows: FinishRow[] | undefined;
-    this.finishBatch ??= this.writes.submit(async (trx) => {
-      if (!rows) {
-        rows = this.pendingFinishes;
-        this.pendingFinishes = [];
-        this.finishBatch = undefined;
-      }
-      await this.finishRows(trx, rows, Date.now());
-    });
-    return this.finishBatch;
+    const row: FinishRow = { id, owner, status, result: result === undefined ? null : JSON.stringify(result), error: error ?? null, updated_at: Date.now() };
+    return this.write(({ finishes }) => finishes.push(row));
   }
 
   /**
@@ -321,40 +414,21 @@ export class TaskStore {
       resetAttempts?: boolean;
     } = {},
   ): Promise<void> {
-    return this.writes.submit(async (trx) => {
-      await trx
-        .updateTable('tasks')
-        .set((eb) => ({
-          status: 'idle',
-          owner: null,
-          lease_expires_at: null,
-          run_at: runAt.getTime(),
-          ...(opts.resetAttempts
-            ? { attempts: 0, interrupted_attempts: 0, scheduled_at: runAt.getTime() }
-            : opts.refundAttempt
-              ? { attempts: eb('attempts', '-', 1) }
-              : opts.interrupted
-                ? { interrupted_attempts: eb('interrupted_attempts', '+', 1) }
-                : {}),
-          ...(opts.error !== undefined ? { last_error: opts.error } : {}),
-          ...(opts.result !== undefined ? { result: JSON.stringify(opts.result) } : {}),
-          ...(opts.state !== undefined ? { state: JSON.stringify(opts.state) } : {}),
-          updated_at: Date.now(),
-        }))
-        .where('id', '=', id)
-        .where('owner', '=', owner)
-        .execute();
-    });
+    const row: RequeueRow = {
+      id,
+      owner,
+      run_at: runAt.getTime(),
+      attempt_change: opts.resetAttempts ? 'reset' : opts.refundAttempt ? 'refunded' : opts.interrupted ? 'interrupted' : 'counted',
+      error: opts.error ?? null,
+      result: opts.result === undefined ? null : JSON.stringify(opts.result),
+      state: opts.state === undefined ? null : JSON.stringify(opts.state),
+      updated_at: Date.now(),
+    };
+    return this.write(({ requeues }) => requeues.push(row));
   }
 
   pauseConnector(connectorId: string, until: Date, reason: string): Promise<void> {
-    return this.writes.submit(async (trx) => {
-      await trx
-        .insertInto('connector_pauses')
-        .values({ connector_id: connectorId, paused_until: until.getTime(), reason })
-        .onConflict((oc) => oc.column('connector_id').doUpdateSet({ paused_until: until.getTime(), reason }))
-        .execute();
-    });
+    return this.write(({ pauses }) => pauses.set(connectorId, { connector_id: connectorId, paused_until: until.getTime(), reason }));
   }
 
   async get(id: string): Promise<StoredTask | undefined> {
@@ -368,7 +442,7 @@ export class TaskStore {
       .selectFrom('tasks')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('scope', '=', scope)
-      .where('status', 'in', ['idle', 'running'])
+      .where(ACTIVE)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -379,7 +453,7 @@ export class TaskStore {
       .selectFrom('tasks')
       .select(['type'])
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'idle')
+      .where(QUEUED)
       .groupBy('type')
       .execute();
     return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
@@ -389,7 +463,7 @@ export class TaskStore {
   async deleteFinished(before: Date): Promise<number> {
     const result = await this.db
       .deleteFrom('tasks')
-      .where('status', 'in', ['succeeded', 'failed'])
+      .where(FINISHED)
       .where('updated_at', '<', before.getTime())
       .executeTakeFirst();
     return Number(result.numDeletedRows);

@@ -10,6 +10,7 @@ import * as encryptionKeyCheck from './008_encryption_key_check.js';
 import * as connectorsSpaceIndex from './009_connectors_space_index.js';
 import * as claimQueueIndex from './010_claim_queue_index.js';
 import * as eventRowsPerAttempt from './011_event_rows_per_attempt.js';
+import * as partialTaskIndexes from './012_partial_task_indexes.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009_connectors_space_index': connectorsSpaceIndex,
   '010_claim_queue_index': claimQueueIndex,
   '011_event_rows_per_attempt': eventRowsPerAttempt,
+  '012_partial_task_indexes': partialTaskIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {
