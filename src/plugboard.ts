@@ -194,7 +194,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const audit = new AuditLogger(writes, auditFile && path.resolve(options.baseDir ?? process.cwd(), auditFile), (err) =>
     logger.error({ err }, 'writing an audit event failed'),
   );
-  const events = new EventLogger(writes, database.dialect, (err) => logger.error({ err }, 'writing an event failed'));
+  const events = new EventLogger(writes, database, (err) => logger.error({ err }, 'writing an event failed'));
   const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events });
   const loader = new ConnectorLoader(repository, inMemory, cipher);
 

@@ -33,6 +33,8 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
   let dataDir: string;
   /** The same database through a Kysely that records every statement it runs. */
   let traced: Kysely<Database>;
+  /** On SQLite, the traced connection as the event logger's driver (its hot-path statements bypass the builder). */
+  let tracedDriver: Pick<PlugboardDatabase, 'dialect' | 'sqlite'>;
   let closeTraced: () => Promise<void>;
   const statements: CompiledQuery[] = [];
   const now = Date.now();
@@ -51,7 +53,7 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
     schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
     database = await openDatabase({ dataDir, url: schema?.url });
     const writes = new GroupCommit(database.db, pino({ level: 'silent' }));
-    const events = new EventLogger(writes, database.dialect, (err) => {
+    const events = new EventLogger(writes, database, (err) => {
       throw err;
     });
     // A month of attempts, the newest now; one in a hundred has started but not ended.
@@ -65,8 +67,21 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
     if (database.dialect === 'sqlite') {
       const connection = new SQLite(database.file!);
       traced = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }), log });
+      const recording = {
+        prepare(text: string) {
+          const statement = connection.prepare(text);
+          return {
+            run(...params: unknown[]) {
+              statements.push(CompiledQuery.raw(text, params.length === 1 && Array.isArray(params[0]) ? params[0] : params));
+              return statement.run(...params);
+            },
+          };
+        },
+      };
+      tracedDriver = { dialect: 'sqlite', sqlite: recording as unknown as SQLite.Database };
     } else {
       traced = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: schema!.url, max: 1 }) }), log });
+      tracedDriver = database;
     }
     closeTraced = () => traced.destroy();
   }, 120_000);
@@ -100,7 +115,7 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
 
   it('finds the rows of every event-log statement through an index, and uses every index', async () => {
     const writes = new GroupCommit(traced, pino({ level: 'silent' }));
-    const events = new EventLogger(writes, database.dialect, (err) => {
+    const events = new EventLogger(writes, tracedDriver, (err) => {
       throw err;
     });
     const ctx: ExecutionEventContext = { spaceId: 'default', connector: hook(1), executionId: 'traced', source: 'http_request', attempt: 1 };

@@ -347,7 +347,7 @@ describe.each(dialects)('event-log writes on %s', (dialect) => {
 
   it('joins an end logged in the tick of its start to its insert, and otherwise updates the start row', async () => {
     const db = pb.plugboard.database.db;
-    const events = new EventLogger(new GroupCommit(db, pino({ level: 'silent' })), pb.plugboard.database.dialect, (err) => {
+    const events = new EventLogger(new GroupCommit(db, pino({ level: 'silent' })), pb.plugboard.database, (err) => {
       throw err;
     });
     const attempt = (executionId: string): [EventDocument, EventDocument] => {

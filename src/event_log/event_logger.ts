@@ -1,8 +1,9 @@
-import { CompiledQuery, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { timeOrderedUuid } from '../common/ids.js';
 import type { GroupCommit } from '../storage/group_commit.js';
 import { pgRecordset, rowsInserter, type Columns } from '../storage/batch_rows.js';
-import type { Database, Dialect } from '../storage/schema.js';
+import type { PlugboardDatabase } from '../storage/database.js';
+import type { Database } from '../storage/schema.js';
 import { ATTEMPT_END_ACTIONS, attemptEnd, attemptKey, toEventRow, type AttemptEnd, type EventDocument, type EventRow } from './document.js';
 
 const EVENT_COLUMNS = {
@@ -60,11 +61,11 @@ export class EventLogger {
 
   constructor(
     private readonly writes: GroupCommit,
-    dialect: Dialect,
+    database: Pick<PlugboardDatabase, 'dialect' | 'sqlite'>,
     private readonly onError: (err: unknown) => void,
   ) {
-    this.insert = rowsInserter<EventRow>(dialect, 'event_log', EVENT_COLUMNS);
-    this.writeEnds = endsWriter(dialect);
+    this.insert = rowsInserter<EventRow>(database, 'event_log', EVENT_COLUMNS);
+    this.writeEnds = endsWriter(database);
   }
 
   log(doc: EventDocument): Promise<void> {
@@ -113,21 +114,15 @@ export class EventLogger {
  * The row is found through its execution (event_log_execution): `+` keeps the timestamp index,
  * which the planners may otherwise prefer, out of it, as a busy millisecond holds many rows.
  */
-function endsWriter(dialect: Dialect): (trx: Transaction<Database>, ends: LoggedEnd[]) => Promise<LoggedEnd[]> {
-  if (dialect === 'sqlite') {
-    const text =
+function endsWriter(database: Pick<PlugboardDatabase, 'sqlite'>): (trx: Transaction<Database>, ends: LoggedEnd[]) => Promise<LoggedEnd[]> {
+  if (database.sqlite) {
+    // Prepared once on the driver; it runs inside the group commit's transaction, which holds the one connection.
+    const update = database.sqlite.prepare(
       'update "event_log" set "action" = ?, "outcome" = ?, "duration_ns" = ?, "message" = ?, "error_message" = ?, "events" = 2 ' +
-      `where "execution_uuid" = ? and "attempt" = ? and +"timestamp" = ? and "action" = 'execute-start'`;
-    return async (trx, ends) => {
-      const alone: LoggedEnd[] = [];
-      for (const logged of ends) {
-        const { end } = logged;
-        const params = [end.action, end.outcome, end.duration_ns, end.message, end.error_message, end.execution_uuid, end.attempt, end.timestamp];
-        const result = await trx.executeQuery(CompiledQuery.raw(text, params));
-        if (!result.numAffectedRows) alone.push(logged);
-      }
-      return alone;
-    };
+        `where "execution_uuid" = ? and "attempt" = ? and +"timestamp" = ? and "action" = 'execute-start'`,
+    );
+    return async (_trx, ends) =>
+      ends.filter(({ end }) => update.run(end.action, end.outcome, end.duration_ns, end.message, end.error_message, end.execution_uuid, end.attempt, end.timestamp).changes === 0);
   }
   // All ends in one statement over a JSON recordset (see batch_rows.ts); it returns those that found their row.
   const recordset = pgRecordset(END_COLUMNS, 'r');

@@ -1,7 +1,7 @@
-import { CompiledQuery, sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type pg from 'pg';
 import type { PlugboardDatabase } from './database.js';
-import type { Database, Dialect } from './schema.js';
+import type { Database } from './schema.js';
 
 export type ColumnType = 'text' | 'integer' | 'bigint';
 export type Columns<Row> = { [K in keyof Row & string]: ColumnType };
@@ -21,20 +21,21 @@ export function pgRecordset<Row extends object>(columns: Columns<Row>, alias: st
 
 /**
  * Inserts rows into `table`; `onConflict` is appended as is (e.g. `on conflict (id) do
- * nothing`). Runs inside the caller's transaction.
+ * nothing`). Runs inside the caller's transaction: on SQLite through a statement prepared once
+ * on the driver (the transaction holds its one connection), on PostgreSQL through the builder.
  */
 export function rowsInserter<Row extends object>(
-  dialect: Dialect,
+  database: Pick<PlugboardDatabase, 'dialect' | 'sqlite'>,
   table: string,
   columns: Columns<Row>,
   onConflict = '',
 ): (trx: Transaction<Database>, rows: Row[]) => Promise<void> {
   const names = Object.keys(columns) as Array<keyof Row & string>;
   const list = names.map((n) => `"${n}"`).join(', ');
-  if (dialect === 'sqlite') {
-    const text = `insert into "${table}" (${list}) values (${names.map(() => '?').join(', ')}) ${onConflict}`;
-    return async (trx, rows) => {
-      for (const row of rows) await trx.executeQuery(CompiledQuery.raw(text, names.map((n) => row[n])));
+  if (database.sqlite) {
+    const prepared = database.sqlite.prepare(`insert into "${table}" (${list}) values (${names.map(() => '?').join(', ')}) ${onConflict}`);
+    return async (_trx, rows) => {
+      for (const row of rows) prepared.run(names.map((n) => row[n]));
     };
   }
   const recordset = pgRecordset(columns, 'r');
