@@ -18,6 +18,8 @@
  *   BENCH_ACTIONS=50000 BENCH_DURATION=20 npx tsx bench/throughput.ts
  *   BENCH_RATE=500 npx tsx bench/throughput.ts          # steady load other than 1,000 actions/s
  *   BENCH_CPU_PROF=/tmp/prof npx tsx bench/throughput.ts   # also profile the server, print hot spots
+ *   BENCH_ONLY=sqlite:4 npx tsx bench/throughput.ts      # one database and scenario (sqlite|postgres,
+ *                                                        # :4|:1), no Alertmanager: for profiling
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
@@ -74,6 +76,19 @@ const SCENARIOS: Scenario[] = [
   },
   { name: '1 connector, defaults', connectors: 1, configLines: [], inFlight: DEFAULT_CONNECTOR_CONCURRENCY },
 ];
+/** `BENCH_ONLY=<database>[:<connectors>]`: a run of that database (and scenario) alone, without Alertmanager. */
+function parseOnly(value: string | undefined): { database: 'sqlite' | 'postgres'; connectors?: number } | undefined {
+  if (!value) return undefined;
+  const match = /^(sqlite|postgres)(?::(\d+))?$/.exec(value);
+  const connectors = match?.[2] === undefined ? undefined : Number(match[2]);
+  if (!match || (connectors !== undefined && !SCENARIOS.some((s) => s.connectors === connectors))) {
+    throw new Error(`BENCH_ONLY must be sqlite or postgres, optionally with :${SCENARIOS.map((s) => s.connectors).join(' or :')}; got "${value}"`);
+  }
+  return { database: match[1] as 'sqlite' | 'postgres', connectors };
+}
+
+const ONLY = parseOnly(process.env.BENCH_ONLY);
+
 /** The raw baseline runs with as many requests in flight as the most any scenario may have. */
 const RAW_IN_FLIGHT = Math.max(...SCENARIOS.map((s) => s.inFlight));
 
@@ -160,13 +175,15 @@ export default async function run(): Promise<void> {
   let alertmanager: AlertmanagerResult | undefined;
   try {
     // Each scenario's server gets a database of its own: a new data directory, or a new schema.
-    results.push(await benchDialect('SQLite', async () => ({ drop: async () => undefined }), sink));
-    if (!withPostgres) {
+    if (ONLY?.database !== 'postgres') results.push(await benchDialect('SQLite', async () => ({ drop: async () => undefined }), sink));
+    if (ONLY?.database === 'sqlite') {
+      // left out on request
+    } else if (!withPostgres) {
       console.log(`\nPostgreSQL: SKIPPED, unreachable at ${TEST_POSTGRES_URL} (set PLUGBOARD_REQUIRE_SERVICES=1 to make this an error)`);
     } else {
       results.push(await benchDialect('PostgreSQL', createPostgresSchema, sink));
     }
-    alertmanager = await benchAlertmanager(sink);
+    if (!ONLY) alertmanager = await benchAlertmanager(sink);
   } finally {
     await sink.close();
   }
@@ -200,6 +217,7 @@ async function benchDialect(label: string, newDatabase: NewDatabase, sink: Sink)
   const rawBefore = await raw(label, sink);
   const scenarios: ScenarioResult[] = [];
   for (const scenario of SCENARIOS) {
+    if (ONLY?.connectors !== undefined && scenario.connectors !== ONLY.connectors) continue;
     const database = await newDatabase();
     try {
       scenarios.push(await benchScenario(label, scenario, database.url, sink, rawBefore));
@@ -215,6 +233,7 @@ async function benchDialect(label: string, newDatabase: NewDatabase, sink: Sink)
       deliveriesPerSec: (rawBefore.deliveriesPerSec + rawAfter.deliveriesPerSec) / 2,
       deliveries: rawBefore.deliveries + rawAfter.deliveries,
       seconds: rawBefore.seconds + rawAfter.seconds,
+      senderCpuPerRequestUs: (rawBefore.senderCpuPerRequestUs + rawAfter.senderCpuPerRequestUs) / 2,
     },
     rawRuns: [rawBefore, rawAfter],
     scenarios,
@@ -296,7 +315,7 @@ function serverCost(before: string, after: string, actions: number): ServerCost 
 async function raw(label: string, sink: Sink): Promise<RawResult> {
   progress(`${label}: raw undici baseline, ${RAW_IN_FLIGHT} requests in flight, ${DURATION_S} s`);
   const result = await measureRaw(sink, RAW_IN_FLIGHT, RAW_WARMUP_S, DURATION_S);
-  progress(`${label}: raw baseline ${fmtInt(result.deliveriesPerSec)} deliveries/s`);
+  progress(`${label}: raw baseline ${fmtInt(result.deliveriesPerSec)} deliveries/s, sender CPU ${fmtInt(result.senderCpuPerRequestUs)} µs per request`);
   return result;
 }
 
@@ -443,7 +462,7 @@ function resetPeakRss(): boolean {
 }
 
 function printTable(r: DialectResult): void {
-  console.log(`\n${r.label} — .webhook connectors → local sink; raw undici ${fmtInt(r.raw.deliveriesPerSec)} deliveries/s with ${RAW_IN_FLIGHT} in flight (mean of ${fmtInt(r.rawRuns[0].deliveriesPerSec)} before and ${fmtInt(r.rawRuns[1].deliveriesPerSec)} after)`);
+  console.log(`\n${r.label} — .webhook connectors → local sink; raw undici ${fmtInt(r.raw.deliveriesPerSec)} deliveries/s with ${RAW_IN_FLIGHT} in flight (mean of ${fmtInt(r.rawRuns[0].deliveriesPerSec)} before and ${fmtInt(r.rawRuns[1].deliveriesPerSec)} after); the raw sender's own CPU ${fmtInt(r.raw.senderCpuPerRequestUs)} µs per request`);
   for (const s of r.scenarios) {
     const ratio = s.peak.deliveriesPerSec / r.raw.deliveriesPerSec;
     console.log(`\n${r.label}, ${s.scenario.name} (${s.scenario.configLines.join(', ') || 'default settings'})`);
@@ -587,7 +606,7 @@ async function printProfile(label: string, pid: number, startedAt: number): Prom
   console.log(`\n${label}: server CPU profile ${main.file}: ${fmtInt(summary.totalMs)} ms sampled, ${(summary.idleShare * 100).toFixed(0)}% idle; shares are of busy time`);
   console.log(`\nself time by area\n${renderTable(['area', 'ms', 'share'], rows(summary.byArea.slice(0, 12)))}`);
   console.log(`\nself time by function\n${renderTable(['function', 'ms', 'share'], rows(summary.self))}`);
-  console.log(`\ninclusive time, src/ functions\n${renderTable(['function', 'ms', 'share'], rows(summary.inclusiveSrc))}`);
+  console.log(`\ninclusive time, the server's own functions (dist/: src/ compiled)\n${renderTable(['function', 'ms', 'share'], rows(summary.inclusiveOwn))}`);
 }
 
 const fmtLatency = (ms: number) => (ms < 10 ? ms.toFixed(1) : fmtInt(ms));

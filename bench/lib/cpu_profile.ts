@@ -37,9 +37,9 @@ export interface ProfileSummary {
   idleShare: number;
   /** Time spent in the function itself. */
   self: HotSpot[];
-  /** Time spent in the function and everything it called, for functions of src/ only. */
-  inclusiveSrc: HotSpot[];
-  /** Self time summed per package (node_modules/<name>) or per src/ directory or node internal. */
+  /** Time spent in the function and everything it called, for the server's own functions only. */
+  inclusiveOwn: HotSpot[];
+  /** Self time summed per package (node_modules/<name>) or per directory of the server's own code or node internal. */
   byArea: HotSpot[];
 }
 
@@ -58,9 +58,12 @@ function areaOf(url: string, functionName: string): string {
   const pkg = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
   if (pkg) return `node_modules/${pkg[1]}`;
   if (file.startsWith('node:')) return 'node internals';
-  if (file.startsWith('src/')) return path.dirname(file);
+  if (isOwnCode(file)) return path.dirname(file);
   return file;
 }
+
+/** The server's own code: its sources, or what tsc compiled them to (dist/, which benches run). */
+const isOwnCode = (file: string) => file.startsWith('src/') || file.startsWith('dist/');
 
 const keyOf = (f: CallFrame) => `${fileOf(f.url)}:${f.functionName || '(anonymous)'}:${f.lineNumber + 1}`;
 
@@ -90,7 +93,7 @@ export async function summarizeCpuProfile(file: string, top = 15): Promise<Profi
     const seen = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const f = byId.get(id)!.callFrame;
-      if (!fileOf(f.url).startsWith('src/')) continue;
+      if (!isOwnCode(fileOf(f.url))) continue;
       const key = keyOf(f);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -103,5 +106,5 @@ export async function summarizeCpuProfile(file: string, top = 15): Promise<Profi
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, ms: us / 1000, share: busy > 0 ? us / busy : 0 }));
-  return { totalMs: total / 1000, idleShare: total > 0 ? idle / total : 0, self: rank(self), inclusiveSrc: rank(inclusive), byArea: rank(areas) };
+  return { totalMs: total / 1000, idleShare: total > 0 ? idle / total : 0, self: rank(self), inclusiveOwn: rank(inclusive), byArea: rank(areas) };
 }

@@ -9,12 +9,15 @@ export interface RawResult {
   deliveriesPerSec: number;
   deliveries: number;
   seconds: number;
+  /** The sender's own CPU (user + system) per request over the measured window. */
+  senderCpuPerRequestUs: number;
 }
 
 interface SenderSummary {
   sent: number;
   errors: number;
   firstError?: string;
+  cpuPerRequestUs: number;
 }
 
 /**
@@ -46,6 +49,7 @@ export async function measureRaw(sink: Sink, connections: number, warmupS: numbe
   try {
     if ((await next()) !== 'ready') throw new Error('raw sender did not start');
     await sleep(warmupS * 1000);
+    child.send('mark');
     const startCount = sink.rawCount;
     const started = now();
     await sleep(durationS * 1000);
@@ -55,7 +59,7 @@ export async function measureRaw(sink: Sink, connections: number, warmupS: numbe
     const summary = (await next()) as SenderSummary;
     if (summary.errors > 0) throw new Error(`raw baseline: ${summary.errors} of ${summary.sent} requests failed, first: ${summary.firstError}`);
     if (deliveries === 0) throw new Error('raw baseline: no request reached the sink');
-    return { deliveriesPerSec: deliveries / seconds, deliveries, seconds };
+    return { deliveriesPerSec: deliveries / seconds, deliveries, seconds, senderCpuPerRequestUs: summary.cpuPerRequestUs };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
