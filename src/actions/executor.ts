@@ -119,6 +119,22 @@ export class ActionExecutor {
     return valid;
   }
 
+  /**
+   * The logger a connector's runs get, made once per loaded connector: a pino child runs the
+   * redaction setup on its bindings each time it is made, which cost more than a whole event
+   * document per action.
+   */
+  private readonly connectorLoggers = new WeakMap<RunnableConnector, Logger>();
+
+  private connectorLogger(connector: RunnableConnector): Logger {
+    let logger = this.connectorLoggers.get(connector);
+    if (!logger) {
+      logger = this.deps.logger.child({ connector: { id: connector.id, type: connector.typeId } });
+      this.connectorLoggers.set(connector, logger);
+    }
+    return logger;
+  }
+
   async execute(options: ExecuteOptions): Promise<ActionResult> {
     return (await this.run(options)).result;
   }
@@ -180,7 +196,7 @@ export class ActionExecutor {
     const timeoutMs = timeoutOverride ?? this.deps.timeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS;
     // Under a task, the task's own deadline (the same timeout) serves: one timer, one signal.
     const limit = deadline(timeoutMs, signal, { shareParent: true });
-    const logger = this.deps.logger.child({ connector: { id: actionId, type: connector.typeId } });
+    const logger = this.connectorLogger(connector);
     let read: ReadOutcome;
     try {
       const returned = await def.executor({

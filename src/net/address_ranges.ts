@@ -51,6 +51,9 @@ function normalize(address: string): { address: string; family: 'ipv4' | 'ipv6' 
   return { address: bare, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
+/** Addresses whose answer rangeOf keeps; past this many it starts again. */
+const RANGE_CACHE_SIZE = 1024;
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**
@@ -61,6 +64,11 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  */
 export class DeniedAddresses {
   private readonly ranges: Range[];
+  /**
+   * Answers of rangeOf by address ('' for none): every request to an IP literal asks, and each
+   * BlockList check builds a SocketAddress, which cost more than the rest of the request's checks.
+   */
+  private readonly rangeByAddress = new Map<string, string>();
 
   constructor(cidrs: string[]) {
     this.ranges = cidrs.map((cidr) => {
@@ -76,9 +84,13 @@ export class DeniedAddresses {
 
   /** The denied range that holds `address`, if any; undefined also for a non-address. */
   rangeOf(address: string): string | undefined {
+    const known = this.rangeByAddress.get(address);
+    if (known !== undefined) return known || undefined;
     const ip = normalize(address);
-    if (!ip) return undefined;
-    return this.ranges.find((r) => r.list.check(ip.address, ip.family))?.cidr;
+    const range = ip ? this.ranges.find((r) => r.list.check(ip.address, ip.family))?.cidr : undefined;
+    if (this.rangeByAddress.size >= RANGE_CACHE_SIZE) this.rangeByAddress.clear();
+    this.rangeByAddress.set(address, range ?? '');
+    return range;
   }
 
   /** Throws DeniedAddressError when `hostname` is an IP literal in a denied range. */
