@@ -19,6 +19,7 @@ import { migrationProvider } from '../src/storage/migrations/index.js';
 import type { Database } from '../src/storage/schema.js';
 import { childServerFixtures, startDeliverySink, type DeliverySink } from './helpers/child_server.js';
 import { availableDialects, createPostgresSchema, type DialectName, type TestSchema } from './helpers/databases.js';
+import { traceDriverStatements } from './helpers/driver_statements.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
 import { hangingType, secretEchoType } from './helpers/test_types.js';
@@ -298,30 +299,12 @@ function countEventLogWrites() {
     if (/^\s*insert/i.test(text)) written.inserts++;
     else if (/^\s*update/i.test(text)) written.updates++;
   };
-  const probe = new SQLite(':memory:');
-  const statement = Object.getPrototypeOf(probe.prepare('select 1')) as { run(...args: unknown[]): unknown };
-  probe.close();
-  const run = statement.run;
-  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-  const spies = [
-    vi.spyOn(statement, 'run').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
-      count(this.source);
-      return run.apply(this, args);
-    }),
-    vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-      const [text] = args as [string | { text: string }];
-      count(typeof text === 'string' ? text : text.text);
-      return query.apply(this, args) as never;
-    }),
-  ];
   return {
     written,
     reset() {
       written.inserts = written.updates = 0;
     },
-    restore() {
-      for (const spy of spies) spy.mockRestore();
-    },
+    restore: traceDriverStatements(({ text }) => count(text)),
   };
 }
 
