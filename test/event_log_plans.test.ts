@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionEvent, type ExecutionEventContext } from '../src/event_log/action_events.js';
@@ -14,8 +12,8 @@ import { kqlFilter } from '../src/event_log/kql.js';
 import { deleteEventsBefore } from '../src/event_log/retention.js';
 import { openDatabase, type PlugboardDatabase } from '../src/storage/database.js';
 import { GroupCommit } from '../src/storage/group_commit.js';
-import type { Database } from '../src/storage/schema.js';
 import { availableDialects, createPostgresSchema, type TestSchema } from './helpers/databases.js';
+import { traceDriverStatements, type DriverStatement } from './helpers/driver_statements.js';
 
 // The plan of every statement on the event_log table, on a month of history: each finds its
 // rows through an index, and every index of the table serves one of them (docs/event-log.md
@@ -31,12 +29,6 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
   let database: PlugboardDatabase;
   let schema: TestSchema | undefined;
   let dataDir: string;
-  /** The same database through a Kysely that records every statement it runs. */
-  let traced: Kysely<Database>;
-  /** On SQLite, the traced connection as the event logger's driver (its hot-path statements bypass the builder). */
-  let tracedDriver: Pick<PlugboardDatabase, 'dialect' | 'sqlite'>;
-  let closeTraced: () => Promise<void>;
-  const statements: CompiledQuery[] = [];
   const now = Date.now();
 
   const hook = (n: number) => ({ id: `c${n % CONNECTORS}`, name: `hook ${n % CONNECTORS}`, typeId: '.webhook', inMemory: false });
@@ -52,7 +44,7 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-plans-'));
     schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
     database = await openDatabase({ dataDir, url: schema?.url });
-    const writes = new GroupCommit(database.db, pino({ level: 'silent' }));
+    const writes = new GroupCommit(database.db, pino({ level: 'silent' }), { pool: database.pool });
     const events = new EventLogger(writes, database, (err) => {
       throw err;
     });
@@ -60,49 +52,31 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
     for (let n = 0; n < ATTEMPTS; n++) logAttempt(events, `run-${n}`, n, new Date(now - Math.floor((n * 30 * DAY) / ATTEMPTS)), n % 100 !== 99);
     await writes.flush();
     if (dialect === 'postgres') await sql`analyze event_log`.execute(database.db);
-
-    const log = (event: { level: string; query: CompiledQuery }) => {
-      if (event.level === 'query') statements.push(event.query);
-    };
-    if (database.dialect === 'sqlite') {
-      const connection = new SQLite(database.file!);
-      traced = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }), log });
-      const recording = {
-        prepare(text: string) {
-          const statement = connection.prepare(text);
-          return {
-            run(...params: unknown[]) {
-              statements.push(CompiledQuery.raw(text, params.length === 1 && Array.isArray(params[0]) ? params[0] : params));
-              return statement.run(...params);
-            },
-          };
-        },
-      };
-      tracedDriver = { dialect: 'sqlite', sqlite: recording as unknown as SQLite.Database };
-    } else {
-      traced = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: schema!.url, max: 1 }) }), log });
-      tracedDriver = database;
-    }
-    closeTraced = () => traced.destroy();
   }, 120_000);
 
   afterAll(async () => {
-    await closeTraced?.();
     await database?.close();
     await schema?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** The statements `run` makes on event_log, each with the plan the database chooses for it. */
+  /** The statements on event_log that `run` sends to the drivers, each with the plan the database chooses for it. */
   async function plans(run: () => Promise<unknown>): Promise<Array<{ sql: string; plan: string }>> {
-    statements.length = 0;
-    await run();
-    const own = statements.filter((q) => /event_log/.test(q.sql));
+    const seen: DriverStatement[] = [];
+    const stop = traceDriverStatements((statement) => seen.push(statement));
+    try {
+      await run();
+    } finally {
+      stop();
+    }
     const out: Array<{ sql: string; plan: string }> = [];
-    for (const q of own) {
-      const explain = CompiledQuery.raw(`${dialect === 'sqlite' ? 'explain query plan' : 'explain (costs off)'} ${q.sql}`, [...q.parameters]);
-      const { rows } = await database.db.executeQuery<Record<string, string>>(explain);
-      out.push({ sql: q.sql, plan: rows.map((r) => (dialect === 'sqlite' ? r.detail : r['QUERY PLAN'])).join('\n') });
+    for (const { text, params } of seen.filter((s) => /event_log/.test(s.text))) {
+      // Explained with the parameters it ran with: positional or named (SQLite), arrays of a named statement's rows (PostgreSQL).
+      const lines =
+        dialect === 'sqlite'
+          ? database.sqlite!.prepare<unknown[], { detail: string }>(`explain query plan ${text}`).all(...params).map((r) => r.detail)
+          : (await database.pool!.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${text}`, params)).rows.map((r) => r['QUERY PLAN']);
+      out.push({ sql: text, plan: lines.join('\n') });
     }
     return out;
   }
@@ -114,8 +88,8 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
   const scansWholeTable = (plan: string) => (dialect === 'sqlite' ? /\bSCAN event_log\b(?! USING)/.test(plan) : /Seq Scan on event_log\b/.test(plan));
 
   it('finds the rows of every event-log statement through an index, and uses every index', async () => {
-    const writes = new GroupCommit(traced, pino({ level: 'silent' }));
-    const events = new EventLogger(writes, tracedDriver, (err) => {
+    const writes = new GroupCommit(database.db, pino({ level: 'silent' }), { pool: database.pool });
+    const events = new EventLogger(writes, database, (err) => {
       throw err;
     });
     const ctx: ExecutionEventContext = { spaceId: 'default', connector: hook(1), executionId: 'traced', source: 'http_request', attempt: 1 };
@@ -125,25 +99,27 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
       ['start (insert)', () => events.log(actionEvent(ctx, 'execute-start', { message: 'action started', end: start })), [[]]],
       // Written after its start: an update of the start's row.
       ['end (update)', () => events.log(actionEvent(ctx, 'execute', { message: 'action executed', start, end: new Date(now + 5), outcome: 'success' })), [['event_log_execution']]],
-      ['events of an execution', () => executionEvents(traced, 'traced'), [['event_log_execution']]],
+      ['events of an execution', () => executionEvents(database.db, 'traced'), [['event_log_execution']]],
       [
         'execution log of a space, last 24 hours',
-        () => getExecutionLog(traced, { dateStart: now - DAY, dateEnd: now, spaceIds: ['default'], sort: [], page: 1, perPage: 10 }),
+        () => getExecutionLog(database.db, { dateStart: now - DAY, dateEnd: now, spaceIds: ['default'], sort: [], page: 1, perPage: 10 }),
         [['event_log_space_time'], ['primary key']],
       ],
       [
         "execution log of a connector (its Logs tab's KQL), last 30 days",
-        () => getExecutionLog(traced, { dateStart: now - 30 * DAY, dateEnd: now, spaceIds: ['default'], filter: kqlFilter('kibana.action.id:c0', { now }), sort: [], page: 1, perPage: 10 }),
+        () => getExecutionLog(database.db, { dateStart: now - 30 * DAY, dateEnd: now, spaceIds: ['default'], filter: kqlFilter('kibana.action.id:c0', { now }), sort: [], page: 1, perPage: 10 }),
         [['event_log_connector_time'], ['primary key']],
       ],
-      ['KPI of a space, last 24 hours', () => getExecutionKpi(traced, { dateStart: now - DAY, dateEnd: now, spaceIds: ['default'] }), [['event_log_space_time']]],
-      ['KPI of every space, last 24 hours', () => getExecutionKpi(traced, { dateStart: now - DAY, dateEnd: now }), [['event_log_timestamp']]],
-      ['retention', () => deleteEventsBefore(traced, new Date(now - 29 * DAY)), [['event_log_timestamp'], ['event_log_timestamp']]],
+      ['KPI of a space, last 24 hours', () => getExecutionKpi(database.db, { dateStart: now - DAY, dateEnd: now, spaceIds: ['default'] }), [['event_log_space_time']]],
+      ['KPI of every space, last 24 hours', () => getExecutionKpi(database.db, { dateStart: now - DAY, dateEnd: now }), [['event_log_timestamp']]],
+      ['retention', () => deleteEventsBefore(database.db, new Date(now - 29 * DAY)), [['event_log_timestamp'], ['event_log_timestamp']]],
     ];
     const used = new Set<string>();
     for (const [name, run, expected] of queries) {
       const found = await plans(run);
-      expect(found.map(({ plan }) => indexesIn(plan)), `${name}:\n${found.map((f) => `${f.sql}\n${f.plan}`).join('\n')}`).toEqual(expected);
+      const shown = `${name}:\n${found.map((f) => `${f.sql}\n${f.plan}`).join('\n--\n')}`;
+      if (process.env.PRINT_PLANS) console.log(shown);
+      expect(found.map(({ plan }) => indexesIn(plan)), shown).toEqual(expected);
       for (const { sql: text, plan } of found) {
         expect(scansWholeTable(plan), `${name}: ${text}\n${plan}`).toBe(false);
         for (const index of indexesIn(plan)) used.add(index);

@@ -19,6 +19,7 @@ import { migrationProvider } from '../src/storage/migrations/index.js';
 import type { Database } from '../src/storage/schema.js';
 import { childServerFixtures, startDeliverySink, type DeliverySink } from './helpers/child_server.js';
 import { availableDialects, createPostgresSchema, type DialectName, type TestSchema } from './helpers/databases.js';
+import { traceDriverStatements } from './helpers/driver_statements.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
 import { hangingType, secretEchoType } from './helpers/test_types.js';
@@ -298,30 +299,12 @@ function countEventLogWrites() {
     if (/^\s*insert/i.test(text)) written.inserts++;
     else if (/^\s*update/i.test(text)) written.updates++;
   };
-  const probe = new SQLite(':memory:');
-  const statement = Object.getPrototypeOf(probe.prepare('select 1')) as { run(...args: unknown[]): unknown };
-  probe.close();
-  const run = statement.run;
-  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-  const spies = [
-    vi.spyOn(statement, 'run').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
-      count(this.source);
-      return run.apply(this, args);
-    }),
-    vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-      const [text] = args as [string | { text: string }];
-      count(typeof text === 'string' ? text : text.text);
-      return query.apply(this, args) as never;
-    }),
-  ];
   return {
     written,
     reset() {
       written.inserts = written.updates = 0;
     },
-    restore() {
-      for (const spy of spies) spy.mockRestore();
-    },
+    restore: traceDriverStatements(({ text }) => count(text)),
   };
 }
 
@@ -345,19 +328,24 @@ describe.each(dialects)('event-log writes on %s', (dialect) => {
     await sink?.close();
   });
 
-  it('joins an end logged in the tick of its start to its insert, and otherwise updates the start row', async () => {
-    const db = pb.plugboard.database.db;
-    const events = new EventLogger(new GroupCommit(db, pino({ level: 'silent' })), pb.plugboard.database, (err) => {
+  /** An event logger of its own, on the plugboard's database. */
+  const eventLogger = () =>
+    new EventLogger(new GroupCommit(pb.plugboard.database.db, pino({ level: 'silent' }), { pool: pb.plugboard.database.pool }), pb.plugboard.database, (err) => {
       throw err;
     });
-    const attempt = (executionId: string): [EventDocument, EventDocument] => {
-      const ctx: ExecutionEventContext = { spaceId: 'default', connector: { id: 'hook', name: 'hook', typeId: '.webhook', inMemory: false }, executionId, source: 'http_request', attempt: 1 };
-      const start = new Date();
-      return [
-        actionEvent(ctx, 'execute-start', { message: 'action started: .webhook:hook: hook', end: start }),
-        actionEvent(ctx, 'execute', { message: 'action executed: .webhook:hook: hook', start, end: new Date(start.getTime() + 7), outcome: 'success' }),
-      ];
-    };
+  /** The start and end of attempt 1 of execution `executionId`. */
+  const attempt = (executionId: string): [EventDocument, EventDocument] => {
+    const ctx: ExecutionEventContext = { spaceId: 'default', connector: { id: 'hook', name: 'hook', typeId: '.webhook', inMemory: false }, executionId, source: 'http_request', attempt: 1 };
+    const start = new Date();
+    return [
+      actionEvent(ctx, 'execute-start', { message: 'action started: .webhook:hook: hook', end: start }),
+      actionEvent(ctx, 'execute', { message: 'action executed: .webhook:hook: hook', start, end: new Date(start.getTime() + 7), outcome: 'success' }),
+    ];
+  };
+
+  it('joins an end logged in the tick of its start to its insert, and otherwise updates the start row', async () => {
+    const db = pb.plugboard.database.db;
+    const events = eventLogger();
     counter.reset();
     const sameTick = attempt('same-tick');
     void events.log(sameTick[0]);
@@ -369,6 +357,26 @@ describe.each(dialects)('event-log writes on %s', (dialect) => {
     expect(counter.written).toEqual({ inserts: 2, updates: 1 });
     expect(await executionEvents(db, 'same-tick')).toEqual(sameTick);
     expect(await executionEvents(db, 'later')).toEqual(later);
+  });
+
+  it('writes an end whose start is not in the table as a row of its own, beside the ends that found theirs', async () => {
+    const db = pb.plugboard.database.db;
+    const events = eventLogger();
+    const found = attempt('found');
+    const lone = attempt('lone');
+    await events.log(found[0]);
+    counter.reset();
+    // One write: both ends are tried as updates; the one that found no start is then inserted.
+    void events.log(found[1]);
+    await events.log(lone[1]);
+    expect(counter.written).toEqual(dialect === 'sqlite' ? { inserts: 1, updates: 2 } : { inserts: 1, updates: 1 });
+    expect(await executionEvents(db, 'found')).toEqual(found);
+    expect(await executionEvents(db, 'lone')).toEqual([lone[1]]);
+    const rows = await db.selectFrom('event_log').select(['execution_uuid', 'events']).where('execution_uuid', 'in', ['found', 'lone']).orderBy('execution_uuid').execute();
+    expect(rows).toEqual([
+      { execution_uuid: 'found', events: 2 },
+      { execution_uuid: 'lone', events: 1 },
+    ]);
   });
 
   it('writes one row per delivered action: one insert and at most one update', async () => {

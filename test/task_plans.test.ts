@@ -1,12 +1,12 @@
-import pg from 'pg';
 import pino from 'pino';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlugboardDatabase } from '../src/storage/database.js';
 import { GroupCommit } from '../src/storage/group_commit.js';
 import { TaskStore } from '../src/tasks/task_store.js';
 import type { NewTask } from '../src/tasks/types.js';
 import { availableDialects, openTestDatabase } from './helpers/databases.js';
+import { traceDriverStatements, type DriverStatement } from './helpers/driver_statements.js';
 
 // The plan of every statement the task store runs, on a table that holds what a busy server
 // keeps: each finds its rows through the index meant for it, none reads the whole table, and
@@ -19,13 +19,6 @@ const QUEUED = 1_000;
 const CONNECTORS = 50;
 const RUNNING = 100;
 
-const originalQuery = pg.Client.prototype.query;
-
-interface Statement {
-  text: string;
-  params: unknown[];
-}
-
 describe.each(dialects)('tasks query plans on %s', (dialect) => {
   let database: PlugboardDatabase;
   let close: () => Promise<void>;
@@ -37,30 +30,14 @@ describe.each(dialects)('tasks query plans on %s', (dialect) => {
   const task = (id: string, extra: Partial<NewTask> = {}): NewTask => ({ id, type: 'actions:.webhook', scope: 'actions', spaceId: 'default', params: {}, maxAttempts: 3, ...extra });
 
   /** The statements `act` runs on the driver, transaction control left out. */
-  async function statementsOf(act: () => Promise<unknown>): Promise<Statement[]> {
-    const seen: Statement[] = [];
-    const spies =
-      dialect === 'sqlite'
-        ? (['run', 'all', 'get', 'iterate'] as const).map((method) => {
-            const prototype = Object.getPrototypeOf(database.sqlite!.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
-            const original = prototype[method];
-            return vi.spyOn(prototype, method).mockImplementation(function (this: { source: string }, ...args: unknown[]) {
-              seen.push({ text: this.source, params: args });
-              return original.apply(this, args);
-            });
-          })
-        : [
-            vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-              const [first, values] = args as [string | pg.QueryConfig, unknown[] | undefined];
-              seen.push(typeof first === 'string' ? { text: first, params: values ?? [] } : { text: first.text, params: first.values ?? [] });
-              return Reflect.apply(originalQuery, this, args) as ReturnType<pg.Client['query']>;
-            }),
-          ];
+  async function statementsOf(act: () => Promise<unknown>): Promise<DriverStatement[]> {
+    const seen: DriverStatement[] = [];
+    const stop = traceDriverStatements((statement) => seen.push(statement));
     try {
       await act();
       await writes.flush();
     } finally {
-      for (const spy of spies) spy.mockRestore();
+      stop();
     }
     return seen.filter((s) => !/^\s*(begin|commit|rollback|savepoint|release)\b/i.test(s.text));
   }

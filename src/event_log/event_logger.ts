@@ -1,9 +1,7 @@
-import { sql, type Transaction } from 'kysely';
 import { timeOrderedUuid } from '../common/ids.js';
 import type { GroupCommit } from '../storage/group_commit.js';
-import { pgRecordset, rowsInserter, type Columns } from '../storage/batch_rows.js';
+import { insertRows, rowsUpdater, rowsWriter, updateFromRows, type Columns } from '../storage/batch_rows.js';
 import type { PlugboardDatabase } from '../storage/database.js';
-import type { Database } from '../storage/schema.js';
 import { ATTEMPT_END_ACTIONS, attemptEnd, attemptKey, toEventRow, type AttemptEnd, type EventDocument, type EventRow } from './document.js';
 
 const EVENT_COLUMNS = {
@@ -38,9 +36,25 @@ const END_COLUMNS = {
   error_message: 'text',
 } as const satisfies Columns<AttemptEnd>;
 
+// The event log's writes, prepared once on the driver (see batch_rows.ts).
+const EVENT_WRITES = {
+  insert: insertRows<EventRow>('plugboard_event_log_insert', 'event_log', EVENT_COLUMNS),
+  /**
+   * Sets an end on its start's row, found through its execution (event_log_execution): `+`
+   * keeps the timestamp index, which the planners may otherwise prefer, out of it, as a busy
+   * millisecond holds many rows.
+   */
+  end: updateFromRows<AttemptEnd>('plugboard_event_log_end', 'event_log', END_COLUMNS, (v) => ({
+    set: `"action" = ${v('action')}, "outcome" = ${v('outcome')}, "duration_ns" = ${v('duration_ns')}, "message" = ${v('message')}, "error_message" = ${v('error_message')}, "events" = 2`,
+    where:
+      `event_log."execution_uuid" = ${v('execution_uuid')} and event_log."attempt" = ${v('attempt')} and +event_log."timestamp" = ${v('timestamp')} ` +
+      `and event_log."action" = 'execute-start'`,
+  })),
+};
+
 interface LoggedEnd {
   end: AttemptEnd;
-  /** Written as a row of its own if its start is not in the table (see endsWriter). */
+  /** Written as a row of its own if its start is not in the table (see EventLogger.log). */
   doc: EventDocument;
 }
 
@@ -57,15 +71,16 @@ export class EventLogger {
   private ends: LoggedEnd[] = [];
   private batch: Promise<void> | undefined;
   private readonly insert;
-  private readonly writeEnds;
+  /** Sets each end on its start's row; resolves to the ends that found none (see log). */
+  private readonly updateStarts;
 
   constructor(
     private readonly writes: GroupCommit,
-    database: Pick<PlugboardDatabase, 'dialect' | 'sqlite'>,
+    database: Pick<PlugboardDatabase, 'sqlite'>,
     private readonly onError: (err: unknown) => void,
   ) {
-    this.insert = rowsInserter<EventRow>(database, 'event_log', EVENT_COLUMNS);
-    this.writeEnds = endsWriter(database);
+    this.insert = rowsWriter(database, EVENT_WRITES.insert);
+    this.updateStarts = rowsUpdater(database, EVENT_WRITES.end, ['execution_uuid', 'attempt', 'timestamp'], attemptKey);
   }
 
   log(doc: EventDocument): Promise<void> {
@@ -90,7 +105,7 @@ export class EventLogger {
     // Taken once: if the group commit has to write this again on its own, it writes the same rows.
     let taken: { inserts: EventRow[]; ends: LoggedEnd[] } | undefined;
     this.batch ??= this.writes
-      .submit(async (trx) => {
+      .submit(async (_trx, client) => {
         if (!taken) {
           taken = { inserts: this.inserts, ends: this.ends };
           this.inserts = [];
@@ -98,45 +113,15 @@ export class EventLogger {
           this.starts.clear();
           this.batch = undefined;
         }
-        if (taken.inserts.length > 0) await this.insert(trx, taken.inserts);
+        if (taken.inserts.length > 0) await this.insert(taken.inserts, client);
         if (taken.ends.length === 0) return;
-        const alone = await this.writeEnds(trx, taken.ends);
-        if (alone.length > 0) await this.insert(trx, alone.map((e) => toEventRow(timeOrderedUuid(), e.doc)));
+        // An end that found no start (a validation failure has none; a start whose write failed
+        // is not there) is written as a row of its own.
+        const alone = new Set(await this.updateStarts(taken.ends.map((e) => e.end), client));
+        const rows = taken.ends.filter((e) => alone.has(e.end)).map((e) => toEventRow(timeOrderedUuid(), e.doc));
+        if (rows.length > 0) await this.insert(rows, client);
       })
       .catch((err) => this.onError(err));
     return this.batch;
   }
-}
-
-/**
- * Sets each end on its start's row; resolves to the ends that found none (a validation failure
- * has no start; a start whose write failed is not there), which are then written on their own.
- * The row is found through its execution (event_log_execution): `+` keeps the timestamp index,
- * which the planners may otherwise prefer, out of it, as a busy millisecond holds many rows.
- */
-function endsWriter(database: Pick<PlugboardDatabase, 'sqlite'>): (trx: Transaction<Database>, ends: LoggedEnd[]) => Promise<LoggedEnd[]> {
-  if (database.sqlite) {
-    // Prepared once on the driver; it runs inside the group commit's transaction, which holds the one connection.
-    const update = database.sqlite.prepare(
-      'update "event_log" set "action" = ?, "outcome" = ?, "duration_ns" = ?, "message" = ?, "error_message" = ?, "events" = 2 ' +
-        `where "execution_uuid" = ? and "attempt" = ? and +"timestamp" = ? and "action" = 'execute-start'`,
-    );
-    return async (_trx, ends) =>
-      ends.filter(({ end }) => update.run(end.action, end.outcome, end.duration_ns, end.message, end.error_message, end.execution_uuid, end.attempt, end.timestamp).changes === 0);
-  }
-  // All ends in one statement over a JSON recordset (see batch_rows.ts); it returns those that found their row.
-  const recordset = pgRecordset(END_COLUMNS, 'r');
-  const head = sql.raw(
-    'update "event_log" as e set "action" = r."action", "outcome" = r."outcome", "duration_ns" = r."duration_ns", ' +
-      '"message" = r."message", "error_message" = r."error_message", "events" = 2 from ',
-  );
-  const tail = sql.raw(
-    ` where e."execution_uuid" = r."execution_uuid" and e."attempt" = r."attempt" and +e."timestamp" = r."timestamp" and e."action" = 'execute-start' ` +
-      'returning r."execution_uuid", r."attempt", r."timestamp"',
-  );
-  return async (trx, ends) => {
-    const { rows } = await sql<Pick<AttemptEnd, 'execution_uuid' | 'attempt' | 'timestamp'>>`${head}${recordset(ends.map((e) => e.end))}${tail}`.execute(trx);
-    const found = new Set(rows.map(attemptKey));
-    return ends.filter((e) => !found.has(attemptKey(e.end)));
-  };
 }

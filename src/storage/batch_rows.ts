@@ -1,50 +1,15 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type pg from 'pg';
 import type { PlugboardDatabase } from './database.js';
-import type { Database } from './schema.js';
 
 export type ColumnType = 'text' | 'integer' | 'bigint';
 export type Columns<Row> = { [K in keyof Row & string]: ColumnType };
 
 // The batched writes of the hot path (event rows, task writes) use statements whose text does
-// not depend on how many rows there are, so they are prepared once:
+// not depend on how many rows there are, so they are prepared once on the driver:
 //  - SQLite runs one cached single-row statement per row, in process, which costs less than
 //    any multi-row form (bound parameters or json_each);
-//  - PostgreSQL gets all rows in one round trip: as one JSON parameter read by
-//    json_to_recordset, or as one array parameter per column read by unnest (rowsWriter).
-
-/** PostgreSQL: `json_to_recordset($n::json) as <alias>("a" text, …)` over `rows`. */
-export function pgRecordset<Row extends object>(columns: Columns<Row>, alias: string): (rows: Row[]) => RawBuilder<unknown> {
-  const definition = sql.raw(`::json) as ${alias}(${Object.entries(columns).map(([n, t]) => `"${n}" ${t as string}`).join(', ')})`);
-  return (rows) => sql`json_to_recordset(${JSON.stringify(rows)}${definition}`;
-}
-
-/**
- * Inserts rows into `table`; `onConflict` is appended as is (e.g. `on conflict (id) do
- * nothing`). Runs inside the caller's transaction: on SQLite through a statement prepared once
- * on the driver (the transaction holds its one connection), on PostgreSQL through the builder.
- */
-export function rowsInserter<Row extends object>(
-  database: Pick<PlugboardDatabase, 'dialect' | 'sqlite'>,
-  table: string,
-  columns: Columns<Row>,
-  onConflict = '',
-): (trx: Transaction<Database>, rows: Row[]) => Promise<void> {
-  const names = Object.keys(columns) as Array<keyof Row & string>;
-  const list = names.map((n) => `"${n}"`).join(', ');
-  if (database.sqlite) {
-    const prepared = database.sqlite.prepare(`insert into "${table}" (${list}) values (${names.map(() => '?').join(', ')}) ${onConflict}`);
-    return async (_trx, rows) => {
-      for (const row of rows) prepared.run(names.map((n) => row[n]));
-    };
-  }
-  const recordset = pgRecordset(columns, 'r');
-  const head = sql.raw(`insert into "${table}" (${list}) select ${list} from `);
-  const tail = sql.raw(` ${onConflict}`);
-  return async (trx, rows) => {
-    await sql`${head}${recordset(rows)}${tail}`.execute(trx);
-  };
-}
+//  - PostgreSQL gets all rows in one round trip, as one array parameter per column read by
+//    unnest, in a named statement (parsed and planned once per connection).
 
 /** A statement that PostgreSQL parses and plans once per connection (pg's named statements). */
 export interface PgStatement {
@@ -111,17 +76,49 @@ export type RowsWriter<Row> = (rows: readonly Row[], client: pg.ClientBase | und
  * row, in the caller's turn; PostgreSQL runs it once for all rows, as a named statement on the
  * transaction's client.
  */
-export function rowsWriter<Row extends object>(database: PlugboardDatabase, statement: RowsStatement<Row>): RowsWriter<Row> {
+export function rowsWriter<Row extends object>(database: Pick<PlugboardDatabase, 'sqlite'>, statement: RowsStatement<Row>): RowsWriter<Row> {
   if (database.sqlite) {
     const prepared = database.sqlite.prepare<[Row]>(statement.sqlite);
     return (rows) => {
       for (const row of rows) prepared.run(row);
     };
   }
-  const { name, postgres: text } = statement;
-  const columns = Object.keys(statement.columns) as Array<keyof Row>;
-  return (rows, client) => {
-    if (!client) throw new Error(`${name}: PostgreSQL writes need their transaction's client (the group commit's pool option)`);
-    return client.query({ name, text, values: columns.map((column) => rows.map((row) => row[column])) });
+  const query = pgQuery(statement);
+  return (rows, client) => pgClient(statement, client).query(query(rows));
+}
+
+/**
+ * Like rowsWriter, for an update (see updateFromRows) whose caller must know which rows found
+ * nothing to update: resolves to those. better-sqlite3 tells by each row's count of changes;
+ * PostgreSQL returns the `key` columns of the rows that found one, matched to the rows by
+ * `keyOf` (pg reads a bigint as its text: `keyOf` must name a number and its text alike).
+ */
+export function rowsUpdater<Row extends object, Key extends keyof Row & string>(
+  database: Pick<PlugboardDatabase, 'sqlite'>,
+  statement: RowsStatement<Row>,
+  key: readonly Key[],
+  keyOf: (row: NoInfer<Pick<Row, Key>>) => string,
+): (rows: readonly Row[], client: pg.ClientBase | undefined) => Promise<Row[]> {
+  if (database.sqlite) {
+    const prepared = database.sqlite.prepare<[Row]>(statement.sqlite);
+    return async (rows) => rows.filter((row) => prepared.run(row).changes === 0);
+  }
+  const query = pgQuery({ ...statement, postgres: `${statement.postgres} returning ${key.map((column) => `r."${column}"`).join(', ')}` });
+  return async (rows, client) => {
+    const result = await pgClient(statement, client).query<Pick<Row, Key>>(query(rows));
+    const found = new Set(result.rows.map(keyOf));
+    return rows.filter((row) => !found.has(keyOf(row)));
   };
+}
+
+/** The transaction's client, on which the named statements run. */
+function pgClient({ name }: { name: string }, client: pg.ClientBase | undefined): pg.ClientBase {
+  if (!client) throw new Error(`${name}: PostgreSQL writes need their transaction's client (the group commit's pool option)`);
+  return client;
+}
+
+/** The named statement over rows: one array of values per column. */
+function pgQuery<Row extends object>({ name, postgres: text, columns }: RowsStatement<Row>): (rows: readonly Row[]) => pg.QueryConfig {
+  const names = Object.keys(columns) as Array<keyof Row>;
+  return (rows) => ({ name, text, values: names.map((column) => rows.map((row) => row[column])) });
 }
