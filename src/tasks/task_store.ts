@@ -114,10 +114,11 @@ interface LeaseRow {
 
 const LEASE_COLUMNS = { id: 'text', owner: 'text', lease_expires_at: 'bigint' } as const satisfies Columns<LeaseRow>;
 
-// The task writes, one statement each, prepared once on the driver (see batch_rows.ts). Each
+// The task writes, one statement each, prepared once on the driver (see batch_rows.ts); exported
+// for bench/storage_thread.ts, which runs them in a worker thread. Each
 // changes a task only while `owner` holds it, so a lease that ran out and went to another
 // instance is not overwritten.
-const TASK_WRITES = {
+export const TASK_WRITES = {
   insert: insertRows('plugboard_tasks_insert', 'tasks', NEW_TASK_COLUMNS, 'on conflict (id) do nothing'),
   pause: insertRows(
     'plugboard_tasks_pause',
