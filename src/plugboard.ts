@@ -220,7 +220,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention));
   const wakeups =
     database.url && database.schema
-      ? new PostgresWakeups(database.url, database.schema, database.db, () => taskManager.wake(), logger)
+      ? new PostgresWakeups(database.url, database.schema, taskManager.owner, database.db, () => taskManager.wake(), logger)
       : undefined;
   if (wakeups) {
     await wakeups.listen();

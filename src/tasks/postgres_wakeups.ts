@@ -7,12 +7,33 @@ const CHANNEL = 'plugboard_tasks';
 const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30_000;
 
+interface Payload {
+  schema?: string;
+  sender?: string;
+}
+
+/**
+ * Whether a wake-up payload concerns `instance` of the Plugboard on `schema`: its schema, sent by
+ * another instance. A payload is `{"schema":…,"sender":…}`; that of earlier versions is the
+ * schema's name alone.
+ */
+export function wakesInstance(payload: string | undefined, schema: string, instance: string): boolean {
+  if (!payload?.startsWith('{')) return payload === schema;
+  try {
+    const parsed = JSON.parse(payload) as Payload;
+    return parsed.schema === schema && parsed.sender !== instance;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Wakes the task managers of every instance sharing a PostgreSQL database when one of them
  * queues tasks (LISTEN/NOTIFY), so they need not wait for their poll. Channels are per
- * database, so the payload names the schema and instances of other schemas ignore it.
- * While the listening connection is down, instances fall back to polling, and it is
- * re-established with backoff.
+ * database, so the payload names the schema and instances of other schemas ignore it. It also
+ * names the sender, which ignores its own: it woke itself already, and a second wake-up would
+ * cost a claim per enqueue. While the listening connection is down, instances fall back to
+ * polling, and it is re-established with backoff.
  */
 export class PostgresWakeups {
   private client: pg.Client | undefined;
@@ -22,6 +43,8 @@ export class PostgresWakeups {
     private readonly url: string,
     /** The schema of this Plugboard's tables: the payload that concerns it. */
     private readonly schema: string,
+    /** This instance, named in the payloads it sends. */
+    private readonly instance: string,
     private readonly db: Kysely<Database>,
     private readonly onWake: () => void,
     private readonly logger: Logger,
@@ -31,7 +54,7 @@ export class PostgresWakeups {
   async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (message) => {
-      if (message.payload === this.schema) this.onWake();
+      if (wakesInstance(message.payload, this.schema, this.instance)) this.onWake();
     });
     client.on('error', (err) => {
       if (this.client !== client) return;
@@ -65,7 +88,8 @@ export class PostgresWakeups {
   }
 
   async notify(): Promise<void> {
-    await sql`select pg_notify(${CHANNEL}, ${this.schema})`.execute(this.db);
+    const payload: Payload = { schema: this.schema, sender: this.instance };
+    await sql`select pg_notify(${CHANNEL}, ${JSON.stringify(payload)})`.execute(this.db);
   }
 
   async close(): Promise<void> {

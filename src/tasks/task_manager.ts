@@ -99,7 +99,9 @@ export class TaskManager {
     if (tasks.length === 0) return;
     await this.store.schedule(tasks);
     this.wake();
-    await this.notifier?.notify().catch((err: unknown) => this.logger.warn({ err }, 'could not notify other instances'));
+    // Not awaited: the tasks are stored, and another instance that misses the wake-up finds
+    // them at its next poll; the enqueue need not wait for one more round trip.
+    void this.notifier?.notify().catch((err: unknown) => this.logger.warn({ err }, 'could not notify other instances'));
   }
 
   /** Other instances learn of new tasks through this (PostgreSQL NOTIFY). */
