@@ -20,6 +20,7 @@
  *   BENCH_CPU_PROF=/tmp/prof npx tsx bench/throughput.ts   # also profile the server, print hot spots
  *   BENCH_ONLY=sqlite:4 npx tsx bench/throughput.ts      # one database and scenario (sqlite|postgres,
  *                                                        # :4|:1), no Alertmanager: for profiling
+ *   BENCH_SERVER_NODE_ARGS='--max-semi-space-size=8' npx tsx bench/throughput.ts   # V8 settings for the server
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';

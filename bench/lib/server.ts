@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
+/** `BENCH_SERVER_NODE_ARGS='--max-semi-space-size=8'`: node options for the server alone, to try V8 settings. */
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export interface BenchServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -63,7 +65,7 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
 
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), 'dist/cli/main.js', 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--config', configFile],
+    [...SERVER_NODE_ARGS, ...(options.nodeArgs ?? []), 'dist/cli/main.js', 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--config', configFile],
     { cwd: PROJECT_ROOT, env: serverEnv(password, options.databaseUrl), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const stop = async () => {
