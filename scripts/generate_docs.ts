@@ -118,6 +118,15 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
     'with a `refid`. In rule actions the body is rendered with JSON escaping. 429 and 5xx answers are retried.',
+  '.xsoar':
+    'Creates incidents in Cortex XSOAR, optionally running a playbook on them. Sub-actions: `getPlaybooks` lists the ' +
+    'playbooks (POST `playbook/search`, the whole answer as data); `run` posts an incident made of the `body` (JSON object ' +
+    'text) with `name`, `playbookId`, `createInvestigation` and `severity` over it (informational 0.5, unknown 0, low 1, ' +
+    'medium 2, high 3, critical 4); the `body` text goes too, `isRuleSeverity` does not, and the incident XSOAR answers ' +
+    'is not returned. The API key is sent as it is in `Authorization`. With an `apiKeyID` (Cortex XSOAR 8, ' +
+    'cloud) the key id goes in `x-xdr-auth-id` and the API is under `/xsoar/public/v1`; without one (on-premises) it is at ' +
+    'the root of `url`. In rule actions the body is rendered with JSON escaping, and `isRuleSeverity` takes the severity ' +
+    "from the rule's. 429 and 5xx answers are retried (honouring `Retry-After`).",
   '.xmatters':
     "Sends the alert (action group, signal id, rule name, date, severity, space, tags) to an xMatters flow's HTTP trigger. " +
     'Authenticate with basic credentials (`usesBasic: true`, `configUrl`, `user`, `password`) or with the trigger URL that ' +
@@ -141,6 +150,7 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.opsgenie': { config: { apiUrl: 'https://api.opsgenie.com' }, secrets: { apiKey: 'opsgenie-integration-key' } },
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
+  '.xsoar': { config: { url: 'https://api-example.xdr.us.paloaltonetworks.com' }, secrets: { apiKey: 'xsoar-api-key', apiKeyID: '7' } },
   '.slack': {
     secrets: { webhookUrl: 'https://hooks.slack.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX' },
     params: { message: 'Disk usage is above 90% on web-1' },

@@ -11,6 +11,7 @@ import { startTinesSimulator } from '../src/connector_types/tines/simulator.js';
 import { startTorqSimulator } from '../src/connector_types/torq/simulator.js';
 import { startWebhookSimulator } from '../src/connector_types/webhook/simulator.js';
 import { startXmattersSimulator } from '../src/connector_types/xmatters/simulator.js';
+import { defaultPlaybooks, startXsoarSimulator } from '../src/connector_types/xsoar/simulator.js';
 import { captureLogger } from './helpers/logs.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp_server.js';
@@ -116,6 +117,7 @@ function emailTarget(smtp: TestSmtpServer): Target {
 const ROUTING_KEY = 'E2E0ROUTING0KEY0'.repeat(2);
 /** A webhook action of the Tines simulator's default story, as the webhooks sub-action lists it. */
 const TINES_WEBHOOK = { id: 11, name: 'Receive alert', storyId: 1 };
+const XSOAR_PLAYBOOK = defaultPlaybooks()[0].id;
 
 const CASES: Case[] = [
   caseOf('.index', startElasticsearchSimulator, (es) => ({
@@ -259,6 +261,22 @@ const CASES: Case[] = [
       expect(event.source).toEqual({ rawData: { alert: tag }, 'event.type': 'e2e', 'kibana.alert.severity': 'high' });
       expect(only(d3.requests, (r) => r.body.includes(tag)).headers.d3key).toBe('e2e-d3-key');
       expect(result.data).toEqual({ refid: event.refid });
+    },
+  })),
+  caseOf('.xsoar', () => startXsoarSimulator({ apiKey: 'e2e-xsoar-key', apiKeyId: 'e2e-key-id' }), (xsoar) => ({
+    config: { url: xsoar.url },
+    secrets: { apiKey: 'e2e-xsoar-key', apiKeyID: 'e2e-key-id' },
+    params: (tag) => ({
+      subAction: 'run',
+      subActionParams: { name: `CPU high (${tag})`, playbookId: XSOAR_PLAYBOOK, createInvestigation: true, severity: 3, body: JSON.stringify({ type: 'e2e' }) },
+    }),
+    verify({ tag, result }) {
+      const incident = only(xsoar.incidents, (i) => i.fields.name === `CPU high (${tag})`);
+      expect(incident.fields).toMatchObject({ type: 'e2e', playbookId: XSOAR_PLAYBOOK, createInvestigation: true, severity: 3 });
+      const request = only(xsoar.requests, (r) => r.body.includes(tag));
+      expect(request).toMatchObject({ method: 'POST', path: '/xsoar/public/v1/incident', headers: { authorization: 'e2e-xsoar-key', 'x-xdr-auth-id': 'e2e-key-id' } });
+      // As in Kibana, the incident XSOAR answers is not returned.
+      expect(result.data).toEqual({});
     },
   })),
 ];

@@ -40,6 +40,8 @@ export interface ServiceRequest<T> {
   /** Sent as JSON unless a string. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** A per-call timeout; the effective one is the larger of this and responseTimeout. */
+  timeoutMs?: number;
   /** The answer must match this; otherwise `Response validation failed (…)`. */
   responseSchema?: z.ZodType<T>;
 }
@@ -96,6 +98,7 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
           headers,
           body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
           signal: ctx.signal,
+          timeoutMs: req.timeoutMs,
         });
       } catch (err) {
         const detail = err instanceof OutboundRequestError && err.code ? `[${err.code}] ${err.message}` : (err as Error).message;

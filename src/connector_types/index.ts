@@ -12,6 +12,7 @@ import { tinesConnectorType } from './tines/index.js';
 import { torqConnectorType } from './torq/index.js';
 import { webhookConnectorType } from './webhook/index.js';
 import { xmattersConnectorType } from './xmatters/index.js';
+import { xsoarConnectorType } from './xsoar/index.js';
 
 /** The one explicit registry of connector types: a type exists when it is listed here. */
 export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
@@ -28,4 +29,5 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   torqConnectorType,
   webhookConnectorType,
   xmattersConnectorType,
+  xsoarConnectorType,
 ];

@@ -18,6 +18,7 @@ const ICONS: Record<string, string> = {
   '.torq': 'bolt',
   '.webhook': 'logoWebhook',
   '.xmatters': 'users',
+  '.xsoar': 'securityApp',
 };
 
 export const iconOf = (typeId: string) => ICONS[typeId] ?? 'plugs';
