@@ -122,11 +122,11 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'Creates incidents in Cortex XSOAR, optionally running a playbook on them. Sub-actions: `getPlaybooks` lists the ' +
     'playbooks (POST `playbook/search`, the whole answer as data); `run` posts an incident made of the `body` (JSON object ' +
     'text) with `name`, `playbookId`, `createInvestigation` and `severity` over it (informational 0.5, unknown 0, low 1, ' +
-    'medium 2, high 3, critical 4); the `body` text goes too, `isRuleSeverity` does not, and the incident XSOAR answers ' +
+    'medium 2, high 3, critical 4); neither the `body` text nor `isRuleSeverity` is sent, and the incident XSOAR answers ' +
     'is not returned. The API key is sent as it is in `Authorization`. With an `apiKeyID` (Cortex XSOAR 8, ' +
     'cloud) the key id goes in `x-xdr-auth-id` and the API is under `/xsoar/public/v1`; without one (on-premises) it is at ' +
-    'the root of `url`. In rule actions the body is rendered with JSON escaping, and `isRuleSeverity` takes the severity ' +
-    "from the rule's. 429 and 5xx answers are retried (honouring `Retry-After`).",
+    'the root of `url`. In rule actions every string of the params is rendered as it is, without escaping (as in Kibana), ' +
+    "and `isRuleSeverity` takes the severity from `context.rule.severity`. 429 and 5xx answers are retried (honouring `Retry-After`).",
   '.xmatters':
     "Sends the alert (action group, signal id, rule name, date, severity, space, tags) to an xMatters flow's HTTP trigger. " +
     'Authenticate with basic credentials (`usesBasic: true`, `configUrl`, `user`, `password`) or with the trigger URL that ' +

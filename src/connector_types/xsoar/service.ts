@@ -48,8 +48,8 @@ const getPlaybooks: SubActionDef = {
 };
 
 /**
- * The incident is the body's fields with the params over them (params win); the body text is
- * sent too and `isRuleSeverity` is not, as in Kibana. The answer is not returned.
+ * The incident is the body's fields with the other params over them (params win); neither the
+ * body text nor `isRuleSeverity` is sent, as in Kibana. The answer is not returned.
  */
 async function createIncident(ctx: Context, { body, isRuleSeverity: _isRuleSeverity, ...params }: XsoarRunParams): Promise<Record<string, never>> {
   let fields: unknown;
@@ -61,7 +61,7 @@ async function createIncident(ctx: Context, { body, isRuleSeverity: _isRuleSever
   await ctx.client.request({
     url: apiUrl(ctx, 'incident'),
     method: 'POST',
-    body: { ...(fields as object), body, ...params },
+    body: { ...(fields as object), ...params },
     headers: apiHeaders(ctx.secrets),
     responseSchema: incidentResponseSchema,
   });

@@ -83,20 +83,20 @@ describe.each([
     }
   });
 
-  it('creates an incident from the body with the params over it, without isRuleSeverity', async () => {
+  it('creates an incident from the body with the params over it, without the body text or isRuleSeverity', async () => {
     const body = JSON.stringify({ name: 'from body', type: 'Phishing', details: 'x "y"' });
     const playbookId = defaultPlaybooks()[0].id;
     const result = await run({ subAction: 'run', subActionParams: { ...INCIDENT, playbookId, severity: '3', isRuleSeverity: false, body } });
     expect(result).toEqual({ status: 'ok', actionId: 'xsoar-1', data: {} });
     expect(last()).toMatchObject({ method: 'POST', path: `${prefix}/incident` });
     expect(last().headers).toMatchObject(authHeaders);
-    expect(JSON.parse(last().body)).toEqual({ name: 'My test incident', type: 'Phishing', details: 'x "y"', playbookId, createInvestigation: true, severity: 3, body });
+    expect(JSON.parse(last().body)).toEqual({ name: 'My test incident', type: 'Phishing', details: 'x "y"', playbookId, createInvestigation: true, severity: 3 });
     expect(sim.incidents).toHaveLength(1);
   });
 
   it('defaults body, playbook id and isRuleSeverity; refuses a body that is not JSON', async () => {
     await run({ subAction: 'run', subActionParams: { name: 'n', createInvestigation: false, severity: 0.5 } });
-    expect(JSON.parse(last().body)).toEqual({ name: 'n', playbookId: null, createInvestigation: false, severity: 0.5, body: null });
+    expect(JSON.parse(last().body)).toEqual({ name: 'n', playbookId: null, createInvestigation: false, severity: 0.5 });
 
     sim.requests.length = 0;
     const bad = await outcome({ subAction: 'run', subActionParams: { ...INCIDENT, body: '{oops' } });
@@ -203,27 +203,25 @@ describe('.xsoar simulator routes', () => {
 describe('.xsoar renderParameterTemplates', () => {
   const logger = pino({ level: 'silent' });
   const render = (params: SubActionParams, variables: Record<string, unknown>) => def.renderParameterTemplates!(logger, params, variables);
-  const hostile = 'a "quoted" \\ back\nslash\ttab';
 
-  it('renders the name as text and the body with JSON escaping', () => {
+  it('renders every string of the params as it is, the body included (no escaping, as Kibana)', () => {
     const rendered = render(
       { subAction: 'run', subActionParams: { ...INCIDENT, name: 'Alert: {{rule.name}}', body: '{"reason":"{{context.reason}}"}' } },
-      { context: { reason: hostile }, rule: { name: 'r "1"' } },
+      { context: { reason: 'disk <full> & "hot"' }, rule: { name: 'r "1"' } },
     );
-    expect(rendered.subActionParams).toMatchObject({ name: 'Alert: r "1"', severity: 2 });
-    expect(JSON.parse(rendered.subActionParams!.body as string)).toEqual({ reason: hostile });
+    expect(rendered.subActionParams).toMatchObject({ name: 'Alert: r "1"', severity: 2, body: '{"reason":"disk <full> & "hot""}' });
   });
 
-  it("takes the rule's severity when isRuleSeverity, unknown (0) for anything else", () => {
+  it("takes the rule's severity from context.rule.severity when isRuleSeverity, unknown (0) for anything else", () => {
     const params = { subAction: 'run', subActionParams: { ...INCIDENT, isRuleSeverity: true } };
     for (const [severity, expected] of [['low', 1], ['medium', 2], ['high', 3], ['critical', 4], ['bogus', 0], [undefined, 0]] as const) {
-      expect(render(params, { rule: { severity } }).subActionParams?.severity).toBe(expected);
+      expect(render(params, { context: { rule: { severity } } }).subActionParams?.severity).toBe(expected);
     }
-    expect(render({ ...params, subActionParams: { ...INCIDENT, isRuleSeverity: false } }, { rule: { severity: 'low' } }).subActionParams?.severity).toBe(2);
+    expect(render({ ...params, subActionParams: { ...INCIDENT, isRuleSeverity: false } }, { context: { rule: { severity: 'low' } } }).subActionParams?.severity).toBe(2);
   });
 
-  it('leaves getPlaybooks alone', () => {
-    const params = { subAction: 'getPlaybooks', subActionParams: { name: '{{x}}' } };
-    expect(render(params, { x: 'y' })).toEqual(params);
+  it('renders the params of getPlaybooks too, and leaves none alone', () => {
+    expect(render({ subAction: 'getPlaybooks', subActionParams: { name: '{{x}}' } }, { x: 'y' })).toEqual({ subAction: 'getPlaybooks', subActionParams: { name: 'y' } });
+    expect(render({ subAction: 'getPlaybooks' }, { x: 'y' })).toEqual({ subAction: 'getPlaybooks' });
   });
 });
