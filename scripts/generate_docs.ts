@@ -118,6 +118,19 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
     'with a `refid`. In rule actions the body is rendered with JSON escaping. 429 and 5xx answers are retried.',
+  '.thehive':
+    'Creates and updates TheHive 5 cases and creates alerts (API v1). Sub-actions: `pushToService` takes ' +
+    '`{incident: {title, description, severity, tlp, tags, externalId}, comments: [{commentId, comment}]}`; with no ' +
+    '`externalId` it creates a case (POST `api/v1/case`, the incident as it is, nulls included), otherwise it updates ' +
+    'that case (PATCH `api/v1/case/<id>`); then each comment is added in order (POST `api/v1/case/<id>/comment`). It answers ' +
+    '`{id, title, url, pushedDate, comments}`, `url` being `<url>/cases/<id>/details` and every comment\'s `pushedDate` ' +
+    'the case\'s (an update\'s is the time of the push). `createAlert` posts `title`, `description`, `type`, `source`, ' +
+    '`sourceRef`, `severity`, `tlp`, `tags` and `isRuleSeverity` with the fields of `body` (JSON object text) over them, ' +
+    'to `api/v1/alert`, and answers `{}`. Severity: low 1, medium 2, high 3, critical 4; TLP: clear 0, green 1, amber 2, ' +
+    'amber+strict 3, red 4. The API key is sent as `Authorization: Bearer <apiKey>`, and `organisation`, when set, as ' +
+    '`X-Organisation`. In rule actions every string of the params is rendered as it is, without escaping (as in Kibana), ' +
+    "and with `isRuleSeverity` an alert's severity is the rule's (`context.rule.severity`; medium when unknown). " +
+    'Errors read `API Error: <type> - <message>` from TheHive\'s answer. 429 and 5xx answers are retried (honouring `Retry-After`).',
   '.xsoar':
     'Creates incidents in Cortex XSOAR, optionally running a playbook on them. Sub-actions: `getPlaybooks` lists the ' +
     'playbooks (POST `playbook/search`, the whole answer as data); `run` posts an incident made of the `body` (JSON object ' +
@@ -150,6 +163,7 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.opsgenie': { config: { apiUrl: 'https://api.opsgenie.com' }, secrets: { apiKey: 'opsgenie-integration-key' } },
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
+  '.thehive': { config: { url: 'https://thehive.example.com', organisation: 'soc' }, secrets: { apiKey: 'thehive-api-key' } },
   '.xsoar': { config: { url: 'https://api-example.xdr.us.paloaltonetworks.com' }, secrets: { apiKey: 'xsoar-api-key', apiKeyID: '7' } },
   '.slack': {
     secrets: { webhookUrl: 'https://hooks.slack.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX' },

@@ -7,6 +7,7 @@ import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simula
 import { startSlackWebhookSimulator } from '../src/connector_types/slack/simulator.js';
 import { startSlackApiSimulator } from '../src/connector_types/slack_api/simulator.js';
 import { startTeamsSimulator } from '../src/connector_types/teams/simulator.js';
+import { startTheHiveSimulator } from '../src/connector_types/thehive/simulator.js';
 import { startTinesSimulator } from '../src/connector_types/tines/simulator.js';
 import { startTorqSimulator } from '../src/connector_types/torq/simulator.js';
 import { startWebhookSimulator } from '../src/connector_types/webhook/simulator.js';
@@ -277,6 +278,23 @@ const CASES: Case[] = [
       expect(request).toMatchObject({ method: 'POST', path: '/xsoar/public/v1/incident', headers: { authorization: 'e2e-xsoar-key', 'x-xdr-auth-id': 'e2e-key-id' } });
       // As in Kibana, the incident XSOAR answers is not returned.
       expect(result.data).toEqual({});
+    },
+  })),
+  caseOf('.thehive', () => startTheHiveSimulator({ apiKey: 'e2e-thehive-key', organisations: ['e2e-org'] }), (thehive) => ({
+    config: { url: thehive.url, organisation: 'e2e-org' },
+    secrets: { apiKey: 'e2e-thehive-key' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: { incident: { title: `Disk full (${tag})`, description: 'On web-1', severity: 3, tlp: 2, tags: ['e2e'], externalId: null }, comments: [{ commentId: 'c1', comment: `note ${tag}` }] },
+    }),
+    verify({ tag, result }) {
+      const created = only([...thehive.cases.values()], (c) => c.title === `Disk full (${tag})`);
+      expect(created).toMatchObject({ description: 'On web-1', severity: 3, tlp: 2, tags: ['e2e'] });
+      expect(only(thehive.comments, (c) => c.message === `note ${tag}`).caseId).toBe(created._id);
+      const request = only(thehive.requests, (r) => r.path === '/api/v1/case' && r.body.includes(tag));
+      expect(request.headers).toMatchObject({ authorization: 'Bearer e2e-thehive-key', 'x-organisation': 'e2e-org' });
+      const pushedDate = new Date(created._createdAt as number).toISOString();
+      expect(result.data).toEqual({ id: created._id, title: `Disk full (${tag})`, url: `${thehive.url}/cases/${created._id}/details`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
     },
   })),
 ];

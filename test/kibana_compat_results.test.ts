@@ -14,7 +14,7 @@ import { eventually } from './helpers/wait.js';
 
 const dialects = await availableDialects();
 
-const SUB_ACTION_TYPES = ['.opsgenie', '.tines', '.d3security', '.xsoar'];
+const SUB_ACTION_TYPES = ['.opsgenie', '.tines', '.d3security', '.thehive', '.xsoar'];
 /** Every type that calls a service over HTTP, aimed at one status sink. */
 const HTTP_TYPES = Object.keys(CONNECTOR_TYPE_FIXTURES).filter((typeId) => CONNECTOR_TYPE_FIXTURES[typeId].success);
 const STATUSES = [400, 429, 503] as const;
@@ -152,6 +152,7 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
     ['.opsgenie', 'Opsgenie'],
     ['.tines', 'Tines'],
     ['.d3security', 'D3 Security'],
+    ['.thehive', 'TheHive'],
     ['.xsoar', 'XSOAR'],
   ])("names the type in %s's unknown sub-action error, as Kibana's API test expects", async (typeId, typeName) => {
     const id = idOf(typeId);

@@ -8,6 +8,7 @@ import { serverLogConnectorType } from './server_log/index.js';
 import { slackConnectorType } from './slack/index.js';
 import { slackApiConnectorType } from './slack_api/index.js';
 import { teamsConnectorType } from './teams/index.js';
+import { theHiveConnectorType } from './thehive/index.js';
 import { tinesConnectorType } from './tines/index.js';
 import { torqConnectorType } from './torq/index.js';
 import { webhookConnectorType } from './webhook/index.js';
@@ -25,6 +26,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   slackConnectorType,
   slackApiConnectorType,
   teamsConnectorType,
+  theHiveConnectorType,
   tinesConnectorType,
   torqConnectorType,
   webhookConnectorType,

@@ -51,3 +51,21 @@ export async function startRecordingServer(
   });
   return { ...server, requests };
 }
+
+/** A simulator's `failNext`: one answer, JSON by default, given to the next request whatever it is. */
+export function oneOffAnswer() {
+  let pending: { status: number; body: string; headers: Record<string, string> } | undefined;
+  return {
+    set(status: number, body = '{}', headers: Record<string, string> = {}): void {
+      pending = { status, body, headers };
+    },
+    /** Sends the pending answer, if there is one; true when it did. */
+    sendIfPending(res: ServerResponse): boolean {
+      if (!pending) return false;
+      const { status, body, headers } = pending;
+      pending = undefined;
+      res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(body);
+      return true;
+    },
+  };
+}

@@ -15,6 +15,7 @@ const ICONS: Record<string, string> = {
   '.slack_api': 'logoSlack',
   '.teams': 'comment',
   '.tines': 'workflowsApp',
+  '.thehive': 'securityApp',
   '.torq': 'bolt',
   '.webhook': 'logoWebhook',
   '.xmatters': 'users',
