@@ -140,6 +140,16 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'cloud) the key id goes in `x-xdr-auth-id` and the API is under `/xsoar/public/v1`; without one (on-premises) it is at ' +
     'the root of `url`. In rule actions every string of the params is rendered as it is, without escaping (as in Kibana), ' +
     "and `isRuleSeverity` takes the severity from `context.rule.severity`. 429 and 5xx answers are retried (honouring `Retry-After`).",
+  '.swimlane':
+    'Creates and updates records in a Swimlane application (sub-action `pushToService` only). `mappings` names the ' +
+    'Swimlane field each incident value goes to (`ruleName`, `alertId`, `caseId`, `caseName`, `severity`, `description`); ' +
+    'only mapped values that are set are sent, as numbers for `numeric` fields. Without `externalId` a record is created ' +
+    '(POST `<apiUrl>/api/app/<appId>/record`), with one that record is updated (PATCH); then each comment is added to the ' +
+    '`commentsConfig` field, all with one date. The token goes in `Private-Token`; `/api` is added to `apiUrl` unless it ' +
+    'ends in `api`. The result is `{id, title, url, pushedDate, comments}` as Kibana returns it. Failures are thrown, as ' +
+    'in Kibana (`retry: true`); the queue fails 4xx answers at once, retries 5xx, and pauses the connector on a 429 ' +
+    'until its `Retry-After`. `connectorType` (alerts, cases, all) is stored; as in Kibana the server does not check the ' +
+    'mappings against it.',
   '.xmatters':
     "Sends the alert (action group, signal id, rule name, date, severity, space, tags) to an xMatters flow's HTTP trigger. " +
     'Authenticate with basic credentials (`usesBasic: true`, `configUrl`, `user`, `password`) or with the trigger URL that ' +
@@ -165,6 +175,20 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
   '.thehive': { config: { url: 'https://thehive.example.com', organisation: 'soc' }, secrets: { apiKey: 'thehive-api-key' } },
   '.xsoar': { config: { url: 'https://api-example.xdr.us.paloaltonetworks.com' }, secrets: { apiKey: 'xsoar-api-key', apiKeyID: '7' } },
+  '.swimlane': {
+    config: {
+      apiUrl: 'https://swimlane.example.com',
+      appId: 'aGhX6PPE34dfFA7bc',
+      connectorType: 'alerts',
+      mappings: {
+        ruleNameConfig: { id: 'a1b2c', key: 'rule-name', name: 'Rule name', fieldType: 'text' },
+        alertIdConfig: { id: 'a3d4e', key: 'alert-id', name: 'Alert ID', fieldType: 'text' },
+        severityConfig: { id: 'a5f6g', key: 'severity', name: 'Severity', fieldType: 'numeric' },
+        commentsConfig: { id: 'a7h8i', key: 'comments', name: 'Comments', fieldType: 'comments' },
+      },
+    },
+    secrets: { apiToken: 'swimlane-personal-access-token' },
+  },
   '.slack': {
     secrets: { webhookUrl: 'https://hooks.slack.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX' },
     params: { message: 'Disk usage is above 90% on web-1' },

@@ -6,6 +6,7 @@ import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulato
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
 import { startSlackWebhookSimulator } from '../src/connector_types/slack/simulator.js';
 import { startSlackApiSimulator } from '../src/connector_types/slack_api/simulator.js';
+import { startSwimlaneSimulator } from '../src/connector_types/swimlane/simulator.js';
 import { startTeamsSimulator } from '../src/connector_types/teams/simulator.js';
 import { startTheHiveSimulator } from '../src/connector_types/thehive/simulator.js';
 import { startTinesSimulator } from '../src/connector_types/tines/simulator.js';
@@ -262,6 +263,37 @@ const CASES: Case[] = [
       expect(event.source).toEqual({ rawData: { alert: tag }, 'event.type': 'e2e', 'kibana.alert.severity': 'high' });
       expect(only(d3.requests, (r) => r.body.includes(tag)).headers.d3key).toBe('e2e-d3-key');
       expect(result.data).toEqual({ refid: event.refid });
+    },
+  })),
+  caseOf('.swimlane', () => startSwimlaneSimulator({ apiToken: 'e2e-swimlane-token', appId: 'e2eApp' }), (swimlane) => ({
+    config: {
+      apiUrl: swimlane.url,
+      appId: 'e2eApp',
+      connectorType: 'alerts',
+      mappings: {
+        ruleNameConfig: { id: 'f1', key: 'rule-name', name: 'Rule name', fieldType: 'text' },
+        alertIdConfig: { id: 'f2', key: 'alert-id', name: 'Alert ID', fieldType: 'text' },
+        commentsConfig: { id: 'f3', key: 'comments', name: 'Comments', fieldType: 'comments' },
+      },
+    },
+    secrets: { apiToken: 'e2e-swimlane-token' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: { incident: { ruleName: `CPU high (${tag})`, alertId: tag }, comments: [{ commentId: `c-${tag}`, comment: `seen (${tag})` }] },
+    }),
+    verify({ tag, result }) {
+      const record = only([...swimlane.records.values()], (r) => r.values.f2 === tag);
+      expect(record.values).toEqual({ f1: `CPU high (${tag})`, f2: tag });
+      expect(record.comments.f3).toEqual([{ createdDate: expect.any(String), fieldId: 'f3', isRichText: true, message: `seen (${tag})` }]);
+      const request = only(swimlane.requests, (r) => r.method === 'POST' && r.path === '/api/app/e2eApp/record' && r.body.includes(tag));
+      expect(request.headers).toMatchObject({ 'private-token': 'e2e-swimlane-token' });
+      expect(result.data).toEqual({
+        id: record.id,
+        title: record.name,
+        url: `${swimlane.url}/record/e2eApp/${record.id}`,
+        pushedDate: record.createdDate,
+        comments: [{ commentId: `c-${tag}`, pushedDate: record.comments.f3[0].createdDate }],
+      });
     },
   })),
   caseOf('.xsoar', () => startXsoarSimulator({ apiKey: 'e2e-xsoar-key', apiKeyId: 'e2e-key-id' }), (xsoar) => ({

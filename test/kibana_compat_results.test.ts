@@ -69,6 +69,9 @@ const RETURNED: Record<string, Record<Status, { message: string; retry?: true | 
   },
 };
 
+/** Classic types that throw their own wording of a failed call: retry, from the framework whatever the status. */
+const THROWN_CLASSIC: Record<string, string> = { '.swimlane': '[Action][Swimlane]: Unable to create record in application with id contractApp. Status: ' };
+
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
 const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
 
@@ -131,6 +134,11 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
       if (SUB_ACTION_TYPES.includes(typeId)) {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: THROWN_SOURCE[status] });
         expect(body.service_message, typeId).toMatch(new RegExp(`^Status code: ${status}\\. Message: `));
+        continue;
+      }
+      if (THROWN_CLASSIC[typeId]) {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework' });
+        expect(body.service_message, typeId).toBe(`${THROWN_CLASSIC[typeId]}${status}. Error: Request failed with status code ${status}. Reason: unknown`);
         continue;
       }
       const expected = RETURNED[typeId][status];

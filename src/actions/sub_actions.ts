@@ -71,7 +71,8 @@ export function normalizeServiceUrl(url: string): string {
   return parsed.pathname === '/' && !parsed.search && !parsed.hash ? text.replace(/\/$/, '') : text;
 }
 
-function parseBody(text: string): unknown {
+/** JSON when the text parses, the text otherwise; nothing for an empty body (axios' reading). */
+export function parseBody(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text);
@@ -119,14 +120,14 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
 
 /**
  * Kibana's urlAllowListValidator: a config validator that checks the URL in `config[key]`
- * against allowedHosts, worded `error validating url: …`.
+ * against allowedHosts, worded `error validating url: …` unless a type words it otherwise.
  */
-export function urlAllowListValidator<C>(key: keyof C & string): (config: C, ctx: ValidatorContext) => void {
+export function urlAllowListValidator<C>(key: keyof C & string, wording = 'error validating url'): (config: C, ctx: ValidatorContext) => void {
   return (config, { configurationUtilities }) => {
     try {
       configurationUtilities.allowedHosts.ensureUriAllowed(String(config[key]));
     } catch (err) {
-      throw new Error(`error validating url: ${(err as Error).message}`);
+      throw new Error(`${wording}: ${(err as Error).message}`);
     }
   };
 }

@@ -7,6 +7,7 @@ import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
 import { slackConnectorType } from './slack/index.js';
 import { slackApiConnectorType } from './slack_api/index.js';
+import { swimlaneConnectorType } from './swimlane/index.js';
 import { teamsConnectorType } from './teams/index.js';
 import { theHiveConnectorType } from './thehive/index.js';
 import { tinesConnectorType } from './tines/index.js';
@@ -25,6 +26,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   serverLogConnectorType,
   slackConnectorType,
   slackApiConnectorType,
+  swimlaneConnectorType,
   teamsConnectorType,
   theHiveConnectorType,
   tinesConnectorType,

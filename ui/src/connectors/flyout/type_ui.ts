@@ -13,6 +13,7 @@ const ICONS: Record<string, string> = {
   '.server-log': 'logsApp',
   '.slack': 'logoSlack',
   '.slack_api': 'logoSlack',
+  '.swimlane': 'casesApp',
   '.teams': 'comment',
   '.tines': 'workflowsApp',
   '.thehive': 'securityApp',
