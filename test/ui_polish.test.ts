@@ -95,7 +95,7 @@ describe.skipIf(unavailable !== undefined)('what a new user trips over, in the w
     const withTypes = new Set(forms.map((f) => `typeCategory-${f.category}`));
     expect(new Set(categories)).toEqual(withTypes);
     // No type of these categories yet: their titles are not drawn.
-    for (const empty of ['itsm', 'ai', 'edr']) expect(categories).not.toContain(`typeCategory-${empty}`);
+    for (const empty of ['ai', 'edr']) expect(categories).not.toContain(`typeCategory-${empty}`);
     for (const category of categories) {
       expect(await page.locator(`section:has(${subj(category!)}) [data-test-subj^="typeCard-"]`).count()).toBeGreaterThan(0);
     }

@@ -9,7 +9,7 @@ const fieldMapping = z
     id: z.string(),
     key: z.string(),
     name: z.string(),
-    fieldType: z.string().meta({ help: '`numeric` sends the value as a number (0 when it is not one); any other type as text.' }),
+    fieldType: z.string().meta({ help: 'Numeric fields get the value as a number (0 when it is not one); fields of any other type get it as text.' }),
   })
   .nullable()
   .default(null);
@@ -17,17 +17,17 @@ const fieldMapping = z
 const mapping = (label: string, help: string) => fieldMapping.meta({ label, help });
 
 export const mappingsSchema = z.strictObject({
-  ruleNameConfig: mapping('Rule name field', 'Where `ruleName` goes.'),
-  alertIdConfig: mapping('Alert ID field', 'Where `alertId` goes.'),
-  caseIdConfig: mapping('Case ID field', 'Where `caseId` goes.'),
-  caseNameConfig: mapping('Case name field', 'Where `caseName` goes.'),
+  ruleNameConfig: mapping('Rule name field', 'The Swimlane field that receives the rule name.'),
+  alertIdConfig: mapping('Alert ID field', 'The Swimlane field that receives the alert ID.'),
+  caseIdConfig: mapping('Case ID field', 'The Swimlane field that receives the case ID.'),
+  caseNameConfig: mapping('Case name field', 'The Swimlane field that receives the case name.'),
   commentsConfig: mapping('Comments field', 'The comments field comments are added to; without it, pushing comments fails.'),
-  severityConfig: mapping('Severity field', 'Where `severity` goes.'),
-  descriptionConfig: mapping('Description field', 'Where `description` goes.'),
+  severityConfig: mapping('Severity field', 'The Swimlane field that receives the severity.'),
+  descriptionConfig: mapping('Description field', 'The Swimlane field that receives the description.'),
 });
 
 export const configSchema = z.strictObject({
-  apiUrl: z.string().meta({ label: 'API URL', help: 'The Swimlane address, e.g. https://swimlane.example.com; `/api` is added unless it already ends in `api`.' }),
+  apiUrl: z.string().meta({ label: 'API URL', help: 'The Swimlane address, e.g. https://swimlane.example.com; the API path /api is added unless the address already ends in api.' }),
   appId: z.string().meta({ label: 'Application ID', help: 'The Swimlane application records are created in.' }),
   connectorType: z.enum(['all', 'alerts', 'cases']).meta({ label: 'Connector type', help: 'What the connector is for: alerts (rules), cases, or both.' }),
   mappings: mappingsSchema.meta({ label: 'Field mappings', help: 'The Swimlane field (id, key, name, fieldType) of each incident value; unmapped values are not sent.' }),
