@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
+import { oneOffAnswer, startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
 
 /**
  * An in-process D3 SOAR event intake: a POST to any path with the webhook key in `d3key`
@@ -33,16 +33,12 @@ function sourceOf(body: string): Record<string, unknown> | undefined {
 
 export async function startD3SecuritySimulator(options: { token: string }): Promise<D3SecuritySimulator> {
   const events: D3SecuritySimulator['events'] = [];
-  let failure: { status: number; body: string; headers: Record<string, string> } | undefined;
+  const nextAnswer = oneOffAnswer();
 
   const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
-    if (failure) {
-      const { status, body: answer, headers } = failure;
-      failure = undefined;
-      return res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(answer);
-    }
+    if (nextAnswer.sendIfPending(res)) return;
     if (req.method !== 'POST') return json(res, 405, { error: { statusMessage: 'Method Not Allowed' } });
     if (req.headers.d3key !== options.token) return json(res, 401, { error: { statusMessage: 'Unauthorized' } });
     const source = sourceOf(body);
@@ -57,9 +53,7 @@ export async function startD3SecuritySimulator(options: { token: string }): Prom
     url,
     requests,
     events,
-    failNext(status, body = '{}', headers = {}) {
-      failure = { status, body, headers };
-    },
+    failNext: nextAnswer.set,
     close,
   };
 }

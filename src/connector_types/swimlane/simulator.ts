@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
+import { oneOffAnswer, startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
 
 /**
  * An in-process Swimlane, as far as the connector uses its REST API:
@@ -41,7 +41,7 @@ export async function startSwimlaneSimulator(options: { apiToken: string; appId:
   const records = new Map<string, SimulatedRecord>();
   const acronym = options.acronym ?? 'ET';
   let tracking = 0;
-  let failure: { status: number; body: string; headers: Record<string, string> } | undefined;
+  const nextAnswer = oneOffAnswer();
 
   const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
   const error = (res: ServerResponse, status: number, code: number, argument: string) => json(res, status, { ErrorCode: code, Argument: argument });
@@ -63,11 +63,7 @@ export async function startSwimlaneSimulator(options: { apiToken: string; appId:
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse, text: string) => {
-    if (failure) {
-      const { status, body, headers } = failure;
-      failure = undefined;
-      return res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(body);
-    }
+    if (nextAnswer.sendIfPending(res)) return;
     const match = ROUTE.exec(new URL(req.url ?? '/', 'http://swimlane').pathname);
     if (!match) return error(res, 404, SIMULATOR_ERROR_CODES.notFound, 'route');
     const [, appId, recordId, fieldId] = match.map((part) => (part === undefined ? undefined : decodeURIComponent(part)));
@@ -92,9 +88,7 @@ export async function startSwimlaneSimulator(options: { apiToken: string; appId:
     url,
     requests,
     records,
-    failNext(status, body = '{}', headers = {}) {
-      failure = { status, body, headers };
-    },
+    failNext: nextAnswer.set,
     close,
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
+import { oneOffAnswer, startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
 
 /**
  * An in-process Cortex XSOAR server, as far as the connector uses it:
@@ -40,7 +40,7 @@ export async function startXsoarSimulator(options: { apiKey: string; apiKeyId?: 
   const incidents: XsoarSimulator['incidents'] = [];
   const state = { playbooks: defaultPlaybooks() };
   let nextId = 178791;
-  let failure: { status: number; body: string; headers: Record<string, string> } | undefined;
+  const nextAnswer = oneOffAnswer();
 
   const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   const incidentError = (res: ServerResponse, detail: string) =>
@@ -66,11 +66,7 @@ export async function startXsoarSimulator(options: { apiKey: string; apiKeyId?: 
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
-    if (failure) {
-      const { status, body: answer, headers } = failure;
-      failure = undefined;
-      return res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(answer);
-    }
+    if (nextAnswer.sendIfPending(res)) return;
     const path = new URL(req.url ?? '/', 'http://xsoar').pathname;
     const route = path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined;
     if (route !== '/playbook/search' && route !== '/incident') return json(res, 404, { id: 'notFound', status: 404, title: 'Not Found', detail: path });
@@ -91,9 +87,7 @@ export async function startXsoarSimulator(options: { apiKey: string; apiKeyId?: 
       state.playbooks = value;
     },
     incidents,
-    failNext(status, body = '{}', headers = {}) {
-      failure = { status, body, headers };
-    },
+    failNext: nextAnswer.set,
     close,
   };
 }
