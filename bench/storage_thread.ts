@@ -24,8 +24,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { timeOrderedUuid } from '../src/common/ids.js';
 import { actionEvent } from '../src/event_log/action_events.js';
-import { toEventRow, type EventRow } from '../src/event_log/document.js';
-import { insertRows, type Columns } from '../src/storage/batch_rows.js';
+import { toEventRow } from '../src/event_log/document.js';
+import { EVENT_WRITES } from '../src/event_log/event_logger.js';
 import { openDatabase } from '../src/storage/database.js';
 import { TASK_WRITES } from '../src/tasks/task_store.js';
 import { machineLine, positiveInt, progress } from './lib/report.js';
@@ -43,15 +43,11 @@ type Row = Record<string, unknown>;
 /** One tick's writes: statement name → rows, in order. */
 type Writes = Array<[string, Row[]]>;
 
-const EVENT_COLUMNS = Object.fromEntries(
-  Object.keys(toEventRow('x', eventDocument('x', 1))).map((name) => [name, 'text']),
-) as Columns<EventRow>;
-
 const STATEMENTS: Record<string, string> = {
   insert: TASK_WRITES.insert.sqlite,
   claim: `update tasks set status = 'running', owner = @owner, lease_expires_at = @lease_expires_at, attempts = attempts + 1, updated_at = @updated_at where id = @id and status = 'idle'`,
   finish: TASK_WRITES.finish.sqlite,
-  event: insertRows('bench_event', 'event_log', EVENT_COLUMNS).sqlite,
+  event: EVENT_WRITES.insert.sqlite,
 };
 
 function eventDocument(executionId: string, attempt: number) {

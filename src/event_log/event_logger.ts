@@ -36,8 +36,9 @@ const END_COLUMNS = {
   error_message: 'text',
 } as const satisfies Columns<AttemptEnd>;
 
-// The event log's writes, prepared once on the driver (see batch_rows.ts).
-const EVENT_WRITES = {
+// The event log's writes, prepared once on the driver (see batch_rows.ts); exported for
+// bench/storage_thread.ts, which runs them in a worker thread.
+export const EVENT_WRITES = {
   insert: insertRows<EventRow>('plugboard_event_log_insert', 'event_log', EVENT_COLUMNS),
   /**
    * Sets an end on its start's row, found through its execution (event_log_execution): `+`
