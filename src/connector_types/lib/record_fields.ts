@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // Kibana's helpers for the free-form field records of ticketing params (Jira's otherFields,
-// ServiceNow's additional_fields; reference §0.6), with its messages.
+// PagerDuty's customDetails, ServiceNow's additional_fields; reference §0.6), with its messages.
 
 /** Kibana's Coerced: a string is read as JSON first; text that does not parse fails with the parser's message. */
 export function jsonTextAccepted<T extends z.ZodType>(schema: T) {
