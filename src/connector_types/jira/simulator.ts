@@ -12,8 +12,9 @@ import { oneOffAnswer, startRecordingServer, type RecordedRequest } from '../lib
  *   GET  /rest/api/2/search/jql?jql=…                             200 {issues, isLast}
  * Basic authentication: the account's email and API token (else 401); the read-only `viewer`
  * account may read but gets 403 on writes. An unknown issue or project is 404, fields Jira
- * refuses are 400 with Jira's `errors` by field, a bad search 400 with `errorMessages`. Every
- * answer but a 204 is JSON; dates are Jira's (`2020-04-27T14:17:45.490+0000`).
+ * refuses are 400 with Jira's `errors` by field, a bad search 400 with `errorMessages`; failNext
+ * gives one answer of any kind (a 429 with Retry-After, a 5xx, a Data Center shape). Every answer
+ * but a 204 is JSON; dates are Jira's (`2020-04-27T14:17:45.490+0000`).
  */
 
 export interface SimulatedComment {
