@@ -160,7 +160,19 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'hooks.eu.torq.io, with the integration token in the `X-Torq-Token` header. Template values in the body are not escaped, ' +
     'as in Kibana: an object variable such as `{{context}}` renders as JSON. Any 2xx answer is a success; 429 and 5xx are ' +
     'retried (honouring `Retry-After`).',
-  '.jira': 'Creates and updates Jira issues and adds comments to them.',
+  '.jira':
+    'Creates and updates Jira issues and adds comments to them, through Jira\'s REST API v2 with Basic authentication ' +
+    '(the account\'s `email` and `apiToken`; on Jira Data Center a user name and password). `pushToService` creates an ' +
+    'issue in `projectKey` (of the project\'s first issue type when `issueType` is not set), or updates the issue ' +
+    '`externalId` names (only the fields that are set), then adds each non-empty comment in order. The summary is sent ' +
+    'on one line; `labels` may not contain spaces; `parent` is the key of a sub-task\'s parent; `otherFields` (an ' +
+    'object or JSON text, at most 20 fields by Jira field id, none of the incident\'s own) is sent last and wins. ' +
+    'The result is `{id, title, url, pushedDate, comments}` as Kibana returns it: the issue key as title, ' +
+    '`<apiUrl>/browse/<key>` as url. Other sub-actions read Jira: `getIncident` (`externalId`), `issue` (`id`), ' +
+    '`issues` (`title`, searched in the summaries through `/rest/api/2/search/jql`), `issueTypes`, `fieldsByIssueType` ' +
+    '(`id`) and `getFields` (the fields every issue type has). Failures are thrown, as in Kibana (`retry: true`), worded ' +
+    '`[Action][Jira]: <step>. Error: <error>. Reason: <Jira\'s error messages>`; a 429 is the user\'s, and the queue ' +
+    'pauses the connector until its `Retry-After`, retries 5xx and fails other 4xx answers at once.',
   '.servicenow': 'Creates and updates ServiceNow ITSM incidents.',
 };
 
@@ -175,6 +187,7 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
   '.thehive': { config: { url: 'https://thehive.example.com', organisation: 'soc' }, secrets: { apiKey: 'thehive-api-key' } },
   '.xsoar': { config: { url: 'https://api-example.xdr.us.paloaltonetworks.com' }, secrets: { apiKey: 'xsoar-api-key', apiKeyID: '7' } },
+  '.jira': { config: { apiUrl: 'https://example.atlassian.net', projectKey: 'SEC' }, secrets: { email: 'soc@example.com', apiToken: 'atlassian-api-token' } },
   '.swimlane': {
     config: {
       apiUrl: 'https://swimlane.example.com',

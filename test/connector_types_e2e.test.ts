@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
+import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
 import { startSlackWebhookSimulator } from '../src/connector_types/slack/simulator.js';
@@ -327,6 +328,32 @@ const CASES: Case[] = [
       expect(request.headers).toMatchObject({ authorization: 'Bearer e2e-thehive-key', 'x-organisation': 'e2e-org' });
       const pushedDate = new Date(created._createdAt as number).toISOString();
       expect(result.data).toEqual({ id: created._id, title: `Disk full (${tag})`, url: `${thehive.url}/cases/${created._id}/details`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
+    },
+  })),
+  caseOf('.jira', () => startJiraSimulator({ email: 'e2e@example.com', apiToken: 'e2e-jira-token', projectKey: 'E2E' }), (jira) => ({
+    config: { apiUrl: jira.url, projectKey: 'E2E' },
+    secrets: { email: 'e2e@example.com', apiToken: 'e2e-jira-token' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: {
+        incident: { summary: `Disk full (${tag})`, description: 'On web-1', issueType: '10001', priority: 'High', labels: [tag], externalId: null },
+        comments: [{ commentId: 'c1', comment: `note ${tag}` }],
+      },
+    }),
+    verify({ tag, result }) {
+      const issue = only([...jira.issues.values()], (i) => i.fields.summary === `Disk full (${tag})`);
+      expect(issue.fields).toMatchObject({ description: 'On web-1', labels: [tag], priority: { name: 'High' }, issuetype: { id: '10001' } });
+      expect(issue.comments.map((c) => c.body)).toEqual([`note ${tag}`]);
+      const request = only(jira.requests, (r) => r.method === 'POST' && r.path === '/rest/api/2/issue' && r.body.includes(tag));
+      expect(request.headers).toMatchObject({ authorization: basic('e2e@example.com', 'e2e-jira-token') });
+      const iso = (jiraDate: unknown) => new Date(String(jiraDate)).toISOString();
+      expect(result.data).toEqual({
+        id: issue.id,
+        title: issue.key,
+        url: `${jira.url}/browse/${issue.key}`,
+        pushedDate: iso(issue.fields.created),
+        comments: [{ commentId: 'c1', pushedDate: iso(issue.comments[0].created) }],
+      });
     },
   })),
 ];

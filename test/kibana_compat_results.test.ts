@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
 import { startTinesSimulator, WEBHOOK_AGENT, type TinesSimulator } from '../src/connector_types/tines/simulator.js';
 import { CONNECTOR_TYPE_FIXTURES } from './fixtures/connector_types.js';
 import { availableDialects } from './helpers/databases.js';
@@ -72,6 +73,11 @@ const RETURNED: Record<string, Record<Status, { message: string; retry?: true | 
 /** Classic types that throw their own wording of a failed call: retry, from the framework whatever the status. */
 const THROWN_CLASSIC: Record<string, string> = { '.swimlane': '[Action][Swimlane]: Unable to create record in application with id contractApp. Status: ' };
 
+/** Classic types that throw with the service's reason, a 429 being the user's (Kibana's Jira): the whole message by status. */
+const THROWN_CLASSIC_REASONED: Record<string, (status: Status) => string> = {
+  '.jira': (status) => `[Action][Jira]: Unable to get incident with id 10000. Error: Request failed with status code ${status}. Reason: unknown: errorResponse.errors was null`,
+};
+
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
 const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
 
@@ -134,6 +140,11 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
       if (SUB_ACTION_TYPES.includes(typeId)) {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: THROWN_SOURCE[status] });
         expect(body.service_message, typeId).toMatch(new RegExp(`^Status code: ${status}\\. Message: `));
+        continue;
+      }
+      if (THROWN_CLASSIC_REASONED[typeId]) {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: THROWN_SOURCE[status] });
+        expect(body.service_message, typeId).toBe(THROWN_CLASSIC_REASONED[typeId](status));
         continue;
       }
       if (THROWN_CLASSIC[typeId]) {
@@ -260,5 +271,51 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
     }, 20_000, 'the queued Tines run');
     expect(done).toMatchObject({ attempts: 1, result: { status: 'ok', data: {} } });
     expect(tines.events.map((e) => e.body)).toEqual(['["test"]', '["queued"]']);
+  });
+
+  it("answers Jira's pushToService and its refusals as Kibana's API test expects", async () => {
+    const jira = await startJiraSimulator({ email: 'compat@example.com', apiToken: 'compat-jira-token', projectKey: 'CK' });
+    try {
+      const created = await pb.api('POST', '/api/actions/connector/compat-jira-sim', {
+        name: 'Compat Jira',
+        connector_type_id: '.jira',
+        config: { apiUrl: jira.url, projectKey: 'CK' },
+        secrets: { email: 'compat@example.com', apiToken: 'compat-jira-token' },
+      });
+      expect(created.status, created.text).toBe(200);
+      const incident = { summary: 'a title', description: 'a description', externalId: null };
+      const push = (overrides: Record<string, unknown>, comments: unknown = []) => ({ subAction: 'pushToService', subActionParams: { incident: { ...incident, ...overrides }, comments } });
+      const pushed = (body: { data: { id: string } }) => {
+        const issue = jira.issues.get(body.data.id)!;
+        return { id: issue.id, title: issue.key, pushedDate: new Date(String(issue.fields.created)).toISOString(), url: `${jira.url}/browse/${issue.key}` };
+      };
+
+      for (const overrides of [{ issueType: '10001' }, { otherFields: { customfield_10020: 'bar' } }, { otherFields: '{ "customfield_10020": "bar" }' }]) {
+        const body = await execute('compat-jira-sim', push(overrides));
+        expect(body, JSON.stringify(overrides)).toEqual({ status: 'ok', connector_id: 'compat-jira-sim', data: pushed(body) });
+      }
+      const refused = (message: string) => ({ connector_id: 'compat-jira-sim', status: 'error', retry: false, errorSource: 'user', message: `error validating action params: ${message}` });
+      expect(await execute('compat-jira-sim', push({ issueType: '10006', labels: ['label with spaces'] }))).toEqual(
+        refused('Field "subActionParams.incident.labels.0": The label label with spaces cannot contain spaces'),
+      );
+      const tooMany = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [String(i), 'foobar']));
+      expect(await execute('compat-jira-sim', push({ otherFields: tooMany }))).toEqual(
+        refused('Field "subActionParams.incident.otherFields": A maximum of 20 fields in otherFields can be defined at a time.'),
+      );
+      expect(await execute('compat-jira-sim', push({ otherFields: { summary: 'foo' } }))).toEqual(
+        refused('Field "subActionParams.incident.otherFields.summary": The following properties cannot be defined inside otherFields: summary.'),
+      );
+      expect(await execute('compat-jira-sim', push({}, [{ comment: 'comment' }]))).toEqual(refused('Field "subActionParams.comments.0.commentId": Required'));
+      expect(await execute('compat-jira-sim', { subAction: 'handshake', subActionParams: {} })).toEqual({
+        connector_id: 'compat-jira-sim',
+        status: 'error',
+        retry: true,
+        message: 'an error occurred while running the action',
+        errorSource: 'framework',
+        service_message: '[Action][ExternalService] subAction handshake not implemented.',
+      });
+    } finally {
+      await jira.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { ConnectorTypeDefinition } from '../actions/types.js';
 import { d3SecurityConnectorType } from './d3security/index.js';
 import { emailConnectorType } from './email/index.js';
 import { esIndexConnectorType } from './es_index/index.js';
+import { jiraConnectorType } from './jira/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
@@ -21,6 +22,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   d3SecurityConnectorType,
   emailConnectorType,
   esIndexConnectorType,
+  jiraConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,
   serverLogConnectorType,

@@ -60,4 +60,13 @@ describe('pushToService', () => {
     await pushToService(service, { incident: { title: 't' }, comments: [{ commentId: 'c1', comment: 'x' }] });
     expect(calls[1]).toEqual(['comment', 'new-1', 'x']);
   });
+
+  it('leaves out of the answer the comments the service skips, keeping the list when all are skipped', async () => {
+    const { service } = recordingService();
+    const skipping: CaseService<Incident> = { ...service, addComment: async (id, comment) => (comment.comment ? service.addComment(id, comment) : null) };
+    const some = await pushToService(skipping, { incident: { title: 't' }, comments: [{ commentId: 'c1', comment: '' }, { commentId: 'c2', comment: 'x' }] });
+    expect(some.comments).toEqual([{ commentId: 'c2', pushedDate: '2026-01-03T00:00:00.000Z' }]);
+    const none = await pushToService(skipping, { incident: { title: 't' }, comments: [{ commentId: 'c1', comment: '' }] });
+    expect(none.comments).toEqual([]);
+  });
 });

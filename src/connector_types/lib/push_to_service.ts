@@ -27,8 +27,8 @@ export interface PushResult extends PushedRecord {
 export interface CaseService<Incident> {
   createIncident(incident: Incident): Promise<PushedRecord>;
   updateIncident(externalId: string, incident: Incident): Promise<PushedRecord>;
-  /** Resolves to when the comment was pushed (ISO 8601). */
-  addComment(externalId: string, comment: PushComment): Promise<string>;
+  /** Resolves to when the comment was pushed (ISO 8601), or null when the service skips it (it is then not listed). */
+  addComment(externalId: string, comment: PushComment): Promise<string | null>;
 }
 
 export interface PushParams<Incident> {
@@ -43,7 +43,8 @@ export async function pushToService<Incident extends object>(service: CaseServic
   if (!comments || comments.length === 0) return record;
   const pushed: NonNullable<PushResult['comments']> = [];
   for (const comment of comments) {
-    pushed.push({ commentId: comment.commentId, pushedDate: await service.addComment(record.id, comment) });
+    const pushedDate = await service.addComment(record.id, comment);
+    if (pushedDate !== null) pushed.push({ commentId: comment.commentId, pushedDate });
   }
   return { ...record, comments: pushed };
 }

@@ -1,12 +1,10 @@
 import { answerFacts, ExecutorError } from '../../actions/failure.js';
-import { parseBody } from '../../actions/sub_actions.js';
 import type { ExecutorContext } from '../../actions/types.js';
-import type { OutboundRequest, OutboundResponse } from '../../net/http_client.js';
+import { CallError, checkedRequest, type Method } from '../lib/checked_request.js';
 import type { CaseService } from '../lib/push_to_service.js';
 import type { SwimlaneConfig, SwimlaneIncident, SwimlaneMappings, SwimlaneParams, SwimlaneSecrets } from './schema.js';
 
 type Context = ExecutorContext<SwimlaneConfig, SwimlaneSecrets, SwimlaneParams>;
-type Method = NonNullable<OutboundRequest['method']>;
 
 /** The incident value each mapping carries (comments have their own route). */
 const INCIDENT_KEY_OF: Record<Exclude<keyof SwimlaneMappings, 'commentsConfig'>, keyof SwimlaneIncident> = {
@@ -39,49 +37,9 @@ export function recordBody(appId: string, mappings: SwimlaneMappings, incident: 
   return { applicationId: appId, ...(recordId ? { id: recordId } : {}), values };
 }
 
-/** A failed call, as Kibana reads an axios error: the answer's status and body when there was one. */
-class CallError extends Error {
-  constructor(
-    message: string,
-    readonly response?: { status: number; headers: Record<string, string>; data: unknown },
-  ) {
-    super(message);
-  }
-}
-
-/** Kibana's check of a record answer (throwIfResponseIsNotValid); a 204 passes as it is. */
-function checkAnswer(method: Method, url: string, res: OutboundResponse, data: unknown, required: string[]): void {
-  if (res.status === 204) return;
-  const contentType = res.headers['content-type'] ?? 'undefined';
-  if (!contentType.includes('application/json')) {
-    throw new Error(`Unsupported content type: ${contentType} in ${method.toLowerCase()} ${url}. Supported content types: application/json`);
-  }
-  // Only text that is not JSON fails here: lodash counts null, numbers and booleans as empty.
-  if (typeof data === 'string') throw new Error('Response is not a valid JSON');
-  const record = data as Record<string, unknown> | null;
-  if (Array.isArray(data) || required.some((key) => record?.[key] === undefined)) {
-    throw new Error(`Response is missing at least one of the expected fields: ${required.join(',')}`);
-  }
-}
-
-/** Sends one request; a non-2xx answer or no answer throws, a 2xx answer is checked for `required` fields. */
-async function call(ctx: Context, method: Method, url: string, body: unknown, required?: string[]): Promise<Record<string, unknown>> {
-  let res: OutboundResponse;
-  try {
-    res = await ctx.services.http.send({
-      url,
-      method,
-      headers: { 'Content-Type': 'application/json', 'Private-Token': ctx.secrets.apiToken },
-      body: JSON.stringify(body),
-      signal: ctx.signal,
-    });
-  } catch (err) {
-    throw new CallError((err as Error).message);
-  }
-  const data = parseBody(res.body);
-  if (res.status < 200 || res.status >= 300) throw new CallError(`Request failed with status code ${res.status}`, { status: res.status, headers: res.headers, data });
-  if (required) checkAnswer(method, url, res, data, required);
-  return (data ?? {}) as Record<string, unknown>;
+/** Sends one request with the token; a non-2xx answer or no answer throws, a 2xx answer is checked for `required` fields. */
+function call(ctx: Context, method: Method, url: string, body: unknown, required?: string[]): Promise<Record<string, unknown>> {
+  return checkedRequest(ctx, { method, url, headers: { 'Private-Token': ctx.secrets.apiToken }, body, required });
 }
 
 /** `<Argument> (<ErrorCode>)` of Swimlane's error answer, `unknown` without both. */

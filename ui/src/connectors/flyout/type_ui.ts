@@ -8,6 +8,7 @@ const ICONS: Record<string, string> = {
   '.d3security': 'securityApp',
   '.email': 'mail',
   '.index': 'indexOpen',
+  '.jira': 'casesApp',
   '.opsgenie': 'megaphone',
   '.pagerduty': 'bell',
   '.server-log': 'logsApp',
