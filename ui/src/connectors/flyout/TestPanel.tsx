@@ -23,6 +23,7 @@ import { useAsync } from '../../lib/use_async.js';
 import { useSchemaForm, type SchemaFormState } from '../../forms/use_schema_form.js';
 import type { ConnectorFormState } from './ConnectorFields.js';
 import { TestResult, useTestRun, type TestRun } from './TestResult.js';
+import { ServiceChoicesStatus, useServiceChoices } from './service_choices.js';
 import { customizationOf } from './type_ui.js';
 
 // A type the catalog does not describe still gets a params editor: free JSON.
@@ -124,6 +125,7 @@ const resultStatus = (run: TestRun) =>
 export function TestPanel({ connector, typeForm, unsavedChanges }: { connector: Connector; typeForm?: ConnectorTypeForm; unsavedChanges: boolean }) {
   const { spaceId } = useSpace();
   const params = useParamsForm(typeForm);
+  const choices = useServiceChoices(spaceId, connector.id, customizationOf(typeForm?.id ?? '').serviceChoices, params.value);
   const [run, start] = useTestRun();
   const running = run.status === 'running';
 
@@ -140,7 +142,12 @@ export function TestPanel({ connector, typeForm, unsavedChanges }: { connector: 
         steps={[
           {
             title: 'Create an action',
-            children: <SchemaForm section="params" form={params} emptyText={NO_PARAMS} />,
+            children: (
+              <>
+                <ServiceChoicesStatus state={choices} />
+                <SchemaForm section="params" form={params} overrides={choices.overrides} emptyText={NO_PARAMS} />
+              </>
+            ),
           },
           {
             title: 'Run',

@@ -1,5 +1,7 @@
 import type { ConnectorCategory } from '../../api/types.js';
 import type { FieldOverride } from '../../forms/SchemaForm.js';
+import type { SelectOption } from '../../forms/controls.js';
+import { jira } from './types/jira.js';
 
 // What the generated forms cannot know about a type: its icon, and for a few types which
 // fields matter for the current choices (webhook authentication, email service).
@@ -41,6 +43,20 @@ export const CATEGORY_ORDER = Object.keys(CATEGORY_TITLES) as ConnectorCategory[
 
 type Value = Record<string, unknown>;
 
+/** Runs one sub-action of the saved connector and answers its data; an error result throws its message. */
+export type RunSubAction = (subAction: string, subActionParams?: Value) => Promise<unknown>;
+
+/**
+ * Params choices that only the service knows (Jira's issue types, ServiceNow's urgencies), loaded
+ * through the saved connector's own sub-actions, as Kibana's params forms load them.
+ */
+export interface ServiceChoices {
+  /** What the choices depend on in the params (the sub-action, the issue type chosen): a change loads them again. */
+  dependsOn(params: Value): string;
+  /** Select options by dotted params path (`subActionParams.incident.priority`); none where they do not apply. */
+  load(run: RunSubAction, params: Value): Promise<Record<string, SelectOption[]>>;
+}
+
 export interface TypeCustomization {
   /** Config fields that do not apply to the current config (not drawn, not sent). */
   hiddenConfig?(config: Value): string[];
@@ -57,6 +73,8 @@ export interface TypeCustomization {
   chosenInTest?: string[];
   /** Params the Test tab does not draw, because a test run replaces them (its preview shows what is sent). */
   fixedInTest?: string[];
+  /** Choices the Test tab of a saved connector loads from the service. */
+  serviceChoices?: ServiceChoices;
 }
 
 const WEBHOOK_AUTH = {
@@ -185,6 +203,12 @@ const slackApi: TypeCustomization = {
   configOverrides: { allowedChannels: { placeholder: '[{"id": "C0123456789", "name": "#general"}]' } },
 };
 
-const CUSTOMIZATIONS: Record<string, TypeCustomization> = { '.webhook': webhook, '.email': email, '.xmatters': xmatters, '.slack_api': slackApi };
+const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
+  '.webhook': webhook,
+  '.email': email,
+  '.xmatters': xmatters,
+  '.slack_api': slackApi,
+  '.jira': jira,
+};
 
 export const customizationOf = (typeId: string): TypeCustomization => CUSTOMIZATIONS[typeId] ?? {};
