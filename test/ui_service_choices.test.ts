@@ -1,0 +1,102 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startJiraSimulator, type JiraSimulator } from '../src/connector_types/jira/simulator.js';
+import { browserUnavailable, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { startTestPlugboard, TEST_PASSWORD, type TestPlugboard } from './helpers/plugboard.js';
+
+// The Test tab of a saved ticketing connector offers the choices its service lists, loaded
+// through the connector's own sub-actions (as Kibana's params forms do), in Debian's chromium
+// against one real server and the services' simulators. Screenshots are named choices-*.
+
+const unavailable = browserUnavailable();
+const BROWSER_STEP = { timeout: 120_000 };
+const subj = (name: string) => `[data-test-subj="${name}"]`;
+const JIRA = { email: 'ops@example.com', apiToken: 'jira-token-secret', projectKey: 'OPS' };
+const ISSUE_TYPE = subj('field-params-subActionParams.incident.issueType');
+const PRIORITY = subj('field-params-subActionParams.incident.priority');
+
+/** The values of a select's choices, the "unset" one left out. */
+const optionsOf = (page: Page, selector: string) =>
+  page.locator(`${selector} option`).evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter((v) => v !== ''));
+
+describe.skipIf(unavailable !== undefined)('choices loaded from the service in the Test tab', BROWSER_STEP, () => {
+  let pb: TestPlugboard;
+  let url: string;
+  let jira: JiraSimulator;
+  let ui: TestBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    jira = await startJiraSimulator(JIRA);
+    // Sub-tasks get priorities of their own, so a change of issue type shows in the choices.
+    const subTask = jira.issueTypes.find((t) => t.name === 'Sub-task')!;
+    subTask.fields = subTask.fields.map((f) => (f.fieldId === 'priority' ? { ...f, allowedValues: [{ id: '9', name: 'Blocker' }] } : f));
+    // The simulators are on loopback, which is denied by default.
+    pb = await startTestPlugboard({ settings: { 'plugboard.net.deniedAddresses': [] } });
+    url = await pb.plugboard.listen();
+    const config = { apiUrl: jira.url, projectKey: JIRA.projectKey };
+    const created = await pb.api('POST', '/api/actions/connector', { name: 'Ops Jira', connector_type_id: '.jira', config, secrets: { email: JIRA.email, apiToken: JIRA.apiToken } });
+    expect(created.status).toBe(200);
+    const wrongToken = { email: JIRA.email, apiToken: 'not-the-token' };
+    expect((await pb.api('POST', '/api/actions/connector', { name: 'Jira with a wrong token', connector_type_id: '.jira', config, secrets: wrongToken })).status).toBe(200);
+    ui = await startBrowser();
+    page = ui.page;
+    await page.goto(`${url}/connectors`);
+    await page.fill(subj('loginUsername'), 'elastic');
+    await page.fill(subj('loginPassword'), TEST_PASSWORD);
+    await page.click(subj('loginSubmit'));
+  });
+  afterAll(async () => {
+    expect(ui?.consoleErrors ?? []).toEqual([]);
+    await ui?.close();
+    await pb?.close();
+    await jira?.close();
+  });
+
+  async function openTestTab(name: string) {
+    await page.locator(subj('connectorLink'), { hasText: name }).click();
+    await page.waitForSelector(subj('editConnectorFlyout'));
+    await page.click(subj('testTab'));
+    await page.waitForSelector(subj('runTestButton'));
+  }
+
+  async function closeFlyout() {
+    await page.click(subj('closeEditFlyoutButton'));
+    await page.waitForSelector(subj('editConnectorFlyout'), { state: 'detached' });
+  }
+
+  it("offers Jira's issue types, and the priorities of the issue type chosen, then creates the issue with them", async () => {
+    await openTestTab('Ops Jira');
+    await expect.poll(() => optionsOf(page, ISSUE_TYPE)).toEqual(['10001', '10002']);
+    expect(await page.locator(`${ISSUE_TYPE} option[value="10001"]`).textContent()).toBe('Task');
+    // No issue type chosen yet: the priorities are those of the first one listed.
+    await expect.poll(() => optionsOf(page, PRIORITY)).toEqual(['Highest', 'High', 'Medium', 'Low', 'Lowest']);
+    await page.locator(PRIORITY).scrollIntoViewIfNeeded();
+    await ui.screenshot('choices-01-jira-issue-types');
+
+    await page.selectOption(ISSUE_TYPE, '10002');
+    await expect.poll(() => optionsOf(page, PRIORITY)).toEqual(['Blocker']);
+    expect(jira.requests.some((r) => r.method === 'GET' && r.path.endsWith(`/createmeta/${JIRA.projectKey}/issuetypes/10002`))).toBe(true);
+
+    await page.selectOption(ISSUE_TYPE, '10001');
+    await expect.poll(() => optionsOf(page, PRIORITY)).toContain('High');
+    await page.selectOption(PRIORITY, 'High');
+    await ui.screenshot('choices-02-jira-priority-chosen');
+    await page.click(subj('runTestButton'));
+    await page.waitForSelector(subj('testResultSuccess'));
+    const created = [...jira.issues.values()].at(-1)!;
+    expect(created.fields).toMatchObject({ issuetype: { id: '10001' }, priority: { name: 'High' }, summary: 'Test issue from Plugboard' });
+    await closeFlyout();
+  });
+
+  it('says why the choices could not be loaded, and lets the values be typed instead', async () => {
+    await openTestTab('Jira with a wrong token');
+    await page.waitForSelector(subj('serviceChoicesError'));
+    expect(await page.locator(subj('serviceChoicesError')).textContent()).toMatch(/Unable to get issue types/);
+    // No choices: the fields are typed.
+    expect(await page.locator(ISSUE_TYPE).evaluate((el) => el.tagName)).toBe('INPUT');
+    expect(await page.locator(subj('serviceChoicesError')).textContent()).not.toContain('not-the-token');
+    await ui.screenshot('choices-03-jira-choices-unavailable');
+    await closeFlyout();
+  });
+});
