@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectorTypeDefinition } from '../src/actions/types.js';
 import { validateParams } from '../src/actions/validation.js';
+import { inputJsonSchema } from '../src/common/json_schema.js';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { makeConfigurationUtilities } from '../src/connector_types/lib/test_context.js';
 import { CONNECTOR_TYPE_FIXTURES, SECRET_MARKER } from './fixtures/connector_types.js';
@@ -20,6 +22,39 @@ describe('default Test payloads', () => {
   it.each(CONNECTOR_TYPES.map((t) => [t.id, t] as const))("%s has testParams that its params schema accepts", (_id, def) => {
     expect(def.testParams).toBeDefined();
     expect(() => validateParams(def, def.testParams, { configurationUtilities: makeConfigurationUtilities() })).not.toThrow();
+  });
+
+  /** The sub-actions a type lists, each with a check of its subActionParams (none: it takes no params). */
+  function subActionsOf(def: ConnectorTypeDefinition): Array<{ name: string; check?: (subActionParams: unknown) => void }> {
+    if (def.subActionSchemas) {
+      return def.subActionSchemas.map(({ name, schema }) => ({ name, check: schema ? (p: unknown) => void schema.parse(p) : undefined }));
+    }
+    const json = inputJsonSchema(def.schemas.params) as { oneOf?: Array<{ properties?: unknown }>; anyOf?: Array<{ properties?: unknown }> };
+    const variants = json.oneOf ?? json.anyOf ?? [];
+    return variants
+      .map((v) => (v.properties as { subAction?: { const?: string } } | undefined)?.subAction?.const)
+      .filter((name): name is string => typeof name === 'string')
+      .map((name) => ({
+        name,
+        check: (subActionParams: unknown) => void validateParams(def, { subAction: name, subActionParams }, { configurationUtilities: makeConfigurationUtilities() }),
+      }));
+  }
+
+  const withSubActions = CONNECTOR_TYPES.filter((def) => subActionsOf(def).length > 1);
+  it('covers every type whose params offer several sub-actions', () => {
+    expect(withSubActions.map((def) => def.id)).toEqual(expect.arrayContaining(['.jira', '.slack_api', '.opsgenie', '.tines', '.xsoar']));
+  });
+  it.each(withSubActions.map((t) => [t.id, t] as const))('%s starts each sub-action of the Test tab from params it accepts', (_id, def) => {
+    const tested = (def.testParams as { subAction?: string } | undefined)?.subAction;
+    for (const { name, check } of subActionsOf(def)) {
+      const start = def.testSubActionParams?.[name];
+      // A sub-action with params needs a start of its own, unless it is the one testParams runs.
+      if (check && name !== tested) expect(start, `${def.id} ${name}`).toBeDefined();
+      if (check && start) expect(() => check(start), `${def.id} ${name}`).not.toThrow();
+    }
+    // No start for a sub-action the type does not have.
+    const names = subActionsOf(def).map((s) => s.name);
+    expect(Object.keys(def.testSubActionParams ?? {}).filter((name) => !names.includes(name))).toEqual([]);
   });
 });
 

@@ -149,6 +149,7 @@ export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<
   return defineConnectorType<C, S, SubActionParams>({
     ...rest,
     schemas: { ...schemas, params: subActionParamsSchema },
+    subActionSchemas: def.subActions.map(({ name, schema }) => ({ name, schema })),
     async executor(ctx) {
       const { subAction, subActionParams } = ctx.params;
       const action = byName.get(subAction);

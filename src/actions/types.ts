@@ -156,6 +156,13 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
   previewRun?(ctx: PreviewContext<C, P>): Record<string, unknown> | string;
   /** Default params for the UI's Test tab. */
   testParams?: P;
+  /** By sub-action: the subActionParams the Test tab starts from when that sub-action is chosen. */
+  testSubActionParams?: Record<string, Record<string, unknown>>;
+  /**
+   * Types made of sub-actions whose params schema cannot list them (defineSubActionConnectorType):
+   * each sub-action's own params schema (null: it takes none), for the Test tab's forms.
+   */
+  subActionSchemas?: ReadonlyArray<{ name: string; schema: z.ZodType | null }>;
   hooks?: {
     preSave?(ctx: HookContext<C, S>): Promise<void>;
     postSave?(ctx: HookContext<C, S> & { wasSuccessful: boolean }): Promise<void>;

@@ -3,6 +3,8 @@ import { renderD3SecurityParams } from './render.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type D3SecurityConfig } from './schema.js';
 import { d3ErrorMessage, d3SecuritySubActions } from './service.js';
 
+const TEST_EVENT = { body: '{"message":"Test event from Plugboard"}', severity: 'low', eventType: 'test' };
+
 export const d3SecurityConnectorType = defineSubActionConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
@@ -15,8 +17,6 @@ export const d3SecurityConnectorType = defineSubActionConnectorType({
   subActions: d3SecuritySubActions,
   client: () => ({ errorMessage: d3ErrorMessage }),
   renderParameterTemplates: renderD3SecurityParams,
-  testParams: {
-    subAction: SUB_ACTION.Test,
-    subActionParams: { body: '{"message":"Test event from Plugboard"}', severity: 'low', eventType: 'test' },
-  },
+  testParams: { subAction: SUB_ACTION.Test, subActionParams: TEST_EVENT },
+  testSubActionParams: { [SUB_ACTION.Test]: TEST_EVENT, [SUB_ACTION.Run]: TEST_EVENT },
 });

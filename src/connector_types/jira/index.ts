@@ -5,6 +5,20 @@ import { pushToService } from '../lib/push_to_service.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema, type JiraConfig } from './schema.js';
 import { jiraService } from './service.js';
 
+const TEST_PUSH = {
+  incident: {
+    summary: 'Test issue from Plugboard',
+    description: 'A test of the Jira connector.',
+    externalId: null,
+    issueType: null,
+    priority: null,
+    labels: ['plugboard-test'],
+    parent: null,
+    otherFields: null,
+  },
+  comments: null,
+};
+
 export const jiraConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
@@ -14,21 +28,17 @@ export const jiraConnectorType = defineConnectorType({
   supportedFeatureIds: ['alerting', 'cases', 'uptime', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
   validate: { config: urlAllowListValidator<JiraConfig>('apiUrl', 'error configuring connector action') },
-  testParams: {
-    subAction: 'pushToService',
-    subActionParams: {
-      incident: {
-        summary: 'Test issue from Plugboard',
-        description: 'A test of the Jira connector.',
-        externalId: null,
-        issueType: null,
-        priority: null,
-        labels: ['plugboard-test'],
-        parent: null,
-        otherFields: null,
-      },
-      comments: null,
-    },
+  testParams: { subAction: 'pushToService', subActionParams: TEST_PUSH },
+  // Ids come from the service (issueTypes, issues): the Test tab leaves them to fill in.
+  testSubActionParams: {
+    pushToService: TEST_PUSH,
+    getFields: {},
+    issueTypes: {},
+    fieldsByIssueType: { id: '' },
+    issues: { title: TEST_PUSH.incident.summary },
+    issue: { id: '' },
+    getIncident: { externalId: '' },
+    handshake: {},
   },
   // A classic executor, as Kibana's: failures are thrown, so the result says retry.
   async executor(ctx) {

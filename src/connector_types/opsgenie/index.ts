@@ -3,6 +3,14 @@ import { renderOpsgenieParams } from './render.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type OpsgenieConfig } from './schema.js';
 import { opsgenieErrorMessage, opsgenieSubActions } from './service.js';
 
+const TEST_ALERT = {
+  message: 'Test alert from Plugboard',
+  alias: 'plugboard-connector-test',
+  description: 'Sent from the Test tab of an Opsgenie connector.',
+  priority: 'P5',
+  tags: ['test'],
+};
+
 export const opsgenieConnectorType = defineSubActionConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
@@ -15,14 +23,10 @@ export const opsgenieConnectorType = defineSubActionConnectorType({
   subActions: opsgenieSubActions,
   client: () => ({ errorMessage: opsgenieErrorMessage }),
   renderParameterTemplates: renderOpsgenieParams,
-  testParams: {
-    subAction: SUB_ACTION.CreateAlert,
-    subActionParams: {
-      message: 'Test alert from Plugboard',
-      alias: 'plugboard-connector-test',
-      description: 'Sent from the Test tab of an Opsgenie connector.',
-      priority: 'P5',
-      tags: ['test'],
-    },
+  testParams: { subAction: SUB_ACTION.CreateAlert, subActionParams: TEST_ALERT },
+  // Closing takes the test alert's alias: the two make a round trip.
+  testSubActionParams: {
+    [SUB_ACTION.CreateAlert]: TEST_ALERT,
+    [SUB_ACTION.CloseAlert]: { alias: TEST_ALERT.alias, note: 'Closed from the Test tab of an Opsgenie connector.' },
   },
 });

@@ -21,6 +21,8 @@ function logFailure(logger: Logger, connectorId: string, result: ExecutorResult)
   return result;
 }
 
+const TEST_MESSAGE = { channelNames: ['#general'], text: 'Test message from Plugboard' };
+
 export const slackApiConnectorType = defineConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
@@ -30,7 +32,15 @@ export const slackApiConnectorType = defineConnectorType({
   supportedFeatureIds: ['uptime', 'alerting', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
   validate: { secrets: validateSlackApiSecrets },
-  testParams: { subAction: 'postMessage', subActionParams: { channelNames: ['#general'], text: 'Test message from Plugboard' } },
+  testParams: { subAction: 'postMessage', subActionParams: TEST_MESSAGE },
+  testSubActionParams: {
+    postMessage: TEST_MESSAGE,
+    postBlockkit: {
+      channelNames: TEST_MESSAGE.channelNames,
+      text: JSON.stringify({ blocks: [{ type: 'section', text: { type: 'mrkdwn', text: TEST_MESSAGE.text } }] }),
+    },
+    validChannelId: { channelId: '' },
+  },
   // A text message is Slack mrkdwn; a Block Kit body is JSON, its values JSON-escaped so that
   // they stay inside their strings. Channels are not templated (Kibana).
   renderParameterTemplates: (logger, params, variables): SlackApiParams => {

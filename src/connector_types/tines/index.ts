@@ -3,6 +3,8 @@ import { renderTinesParams } from './render.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type TinesConfig } from './schema.js';
 import { tinesErrorMessage, tinesSubActions } from './service.js';
 
+const TEST_WEBHOOK_RUN = { webhook: { id: 1, name: 'Webhook', storyId: 1 }, body: '{"message":"Test event from Plugboard"}' };
+
 export const tinesConnectorType = defineSubActionConnectorType({
   id: CONNECTOR_ID,
   name: CONNECTOR_NAME,
@@ -18,4 +20,10 @@ export const tinesConnectorType = defineSubActionConnectorType({
   // Listing the stories needs nothing but the connector, and proves its URL and credentials;
   // sending needs a webhook the user picks.
   testParams: { subAction: SUB_ACTION.Stories },
+  // The ids come from the service (stories, then webhooks): placeholders to replace.
+  testSubActionParams: {
+    [SUB_ACTION.Webhooks]: { storyId: 1 },
+    [SUB_ACTION.Run]: TEST_WEBHOOK_RUN,
+    [SUB_ACTION.Test]: TEST_WEBHOOK_RUN,
+  },
 });

@@ -17,4 +17,7 @@ export const xsoarConnectorType = defineSubActionConnectorType({
   renderParameterTemplates: renderXsoarParams,
   // Listing the playbooks creates nothing, and proves the URL and the key.
   testParams: { subAction: SUB_ACTION.GetPlaybooks, subActionParams: {} },
+  testSubActionParams: {
+    [SUB_ACTION.Run]: { name: 'Test incident from Plugboard', playbookId: null, createInvestigation: false, severity: 1, isRuleSeverity: false, body: null },
+  },
 });

@@ -15,6 +15,14 @@ const formSchema = z
     secrets_schema: z.record(z.string(), z.unknown()),
     params_schema: z.record(z.string(), z.unknown()),
     test_params: z.record(z.string(), z.unknown()).nullable().meta({ description: "The params the Test tab starts from." }),
+    test_sub_action_params: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .nullable()
+      .meta({ description: 'By sub-action: the `subActionParams` the Test tab starts from when that sub-action is chosen.' }),
+    sub_actions: z
+      .array(z.object({ name: z.string(), params_schema: z.record(z.string(), z.unknown()).nullable() }))
+      .nullable()
+      .meta({ description: "Types whose `params_schema` leaves the sub-action free: each sub-action and the JSON Schema of its `subActionParams` (null: none)." }),
     run_preview: z.boolean().meta({ description: 'Whether a run may send other than its params (an email test sends a fixed text): the Test tab then shows `_preview_run` first.' }),
   })
   .meta({ id: 'connector_type_form' });
@@ -48,6 +56,8 @@ export function connectorTypeFormRoutes(registry: ConnectorTypeRegistry): RouteS
             secrets_schema: inputJsonSchema(def.schemas.secrets),
             params_schema: inputJsonSchema(def.schemas.params),
             test_params: (def.testParams as Record<string, unknown> | undefined) ?? null,
+            test_sub_action_params: def.testSubActionParams ?? null,
+            sub_actions: def.subActionSchemas?.map(({ name, schema }) => ({ name, params_schema: schema ? inputJsonSchema(schema) : null })) ?? null,
             run_preview: def.previewRun !== undefined,
           }));
         return { body: forms };

@@ -30,6 +30,10 @@ export interface ConnectorTypeForm {
   secrets_schema: JsonSchema;
   params_schema: JsonSchema;
   test_params: Record<string, unknown> | null;
+  /** By sub-action: the subActionParams the Test tab starts from when that sub-action is chosen. */
+  test_sub_action_params: Record<string, Record<string, unknown>> | null;
+  /** Types whose params schema leaves the sub-action free: each sub-action and its params schema. */
+  sub_actions: Array<{ name: string; params_schema: JsonSchema | null }> | null;
   /** A run may send other than its params (an email test sends a fixed text): the Test tab previews it. */
   run_preview: boolean;
 }

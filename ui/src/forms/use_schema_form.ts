@@ -9,7 +9,7 @@ export interface SchemaFormOptions {
   /** Top-level properties not drawn for this value (e.g. webhook OAuth fields without OAuth); they are not sent. */
   hidden?: (value: Value) => string[];
   /** Adjusts a value after each change (e.g. a field that follows another). */
-  normalise?: (value: Value) => Value;
+  normalise?: (value: Value, previous?: Value) => Value;
   /** Top-level fields this value needs beyond what the schema says (email host and port with service other…). */
   required?: (value: Value) => string[];
   /** Top-level fields with a stored value (secrets on edit): it stands, and counts as filled, until the user resets the field. */
@@ -97,7 +97,7 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
 
   const setValue = useCallback(
     (next: Value) => {
-      setRawValue(normalise ? normalise(next) : next);
+      setRawValue((previous) => (normalise ? normalise(next, previous) : next));
       setDirty(true);
     },
     [normalise],

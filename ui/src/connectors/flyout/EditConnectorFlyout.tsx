@@ -50,6 +50,8 @@ const unknownTypeForm = (typeId: string): ConnectorTypeForm => ({
   secrets_schema: { type: 'object', additionalProperties: {} },
   params_schema: { type: 'object', additionalProperties: {} },
   test_params: null,
+  test_sub_action_params: null,
+  sub_actions: null,
   run_preview: false,
 });
 

@@ -13,7 +13,7 @@ import {
   useEuiTheme,
   useGeneratedHtmlId,
 } from '@elastic/eui';
-import { useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { executeConnector, previewRun, renderParams, testUnsavedConnector } from '../../api/endpoints.js';
 import type { Connector, ConnectorTypeForm, JsonSchema } from '../../api/types.js';
 import { useSpace } from '../../app/space.js';
@@ -31,10 +31,44 @@ const FREE_PARAMS: JsonSchema = { type: 'object', additionalProperties: {} };
 
 const NO_PARAMS = 'This connector type does not need any parameters.';
 
+/**
+ * The params the Test tab draws: the type's schema, or for a type whose params leave the
+ * sub-action free (Opsgenie, TheHive…), one choice per sub-action it lists, with its own fields.
+ */
+function testParamsSchema(typeForm: ConnectorTypeForm | undefined): JsonSchema {
+  if (!typeForm) return FREE_PARAMS;
+  const subActions = typeForm.sub_actions ?? [];
+  if (subActions.length < 2) return typeForm.params_schema;
+  const shared = (typeForm.params_schema.properties ?? {}) as Record<string, JsonSchema>;
+  return {
+    type: 'object',
+    oneOf: subActions.map(({ name, params_schema }) => ({
+      type: 'object',
+      properties: {
+        subAction: { ...shared.subAction, type: 'string', const: name },
+        // A sub-action without params sends none.
+        ...(params_schema ? { subActionParams: { ...params_schema, label: shared.subActionParams?.label } } : {}),
+      },
+      required: params_schema ? ['subAction', 'subActionParams'] : ['subAction'],
+      additionalProperties: false,
+    })),
+  };
+}
+
 /** The params a test sends: the type's test params, else its defaults; what the user must choose (recipients) starts empty. */
 export function useParamsForm(typeForm: ConnectorTypeForm | undefined): SchemaFormState {
-  const schema = typeForm?.params_schema ?? FREE_PARAMS;
+  const schema = useMemo(() => testParamsSchema(typeForm), [typeForm]);
   const custom = customizationOf(typeForm?.id ?? '');
+  const bySubAction = typeForm?.test_sub_action_params;
+  // Another sub-action chosen: its own test params, not what the last one left.
+  const normalise = useCallback(
+    (next: Record<string, unknown>, previous?: Record<string, unknown>) => {
+      const start = typeof next.subAction === 'string' ? bySubAction?.[next.subAction] : undefined;
+      if (!previous || next.subAction === previous.subAction || !start) return next;
+      return { ...next, subActionParams: structuredClone(start) };
+    },
+    [bySubAction],
+  );
   return useSchemaForm(
     'params',
     schema,
@@ -43,7 +77,7 @@ export function useParamsForm(typeForm: ConnectorTypeForm | undefined): SchemaFo
       for (const name of custom.chosenInTest ?? []) delete start[name];
       return start;
     },
-    { fixed: custom.fixedInTest },
+    { fixed: custom.fixedInTest, normalise },
   );
 }
 

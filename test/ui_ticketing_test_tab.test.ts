@@ -1,17 +1,21 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJiraSimulator, type JiraSimulator } from '../src/connector_types/jira/simulator.js';
+import { startXsoarSimulator, type XsoarSimulator } from '../src/connector_types/xsoar/simulator.js';
 import { browserUnavailable, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { startTestPlugboard, TEST_PASSWORD, type TestPlugboard } from './helpers/plugboard.js';
 
-// The Test tab of a saved ticketing connector offers the choices its service lists, loaded
-// through the connector's own sub-actions (as Kibana's params forms do), in Debian's chromium
-// against one real server and the services' simulators. Screenshots are named choices-*.
+// The Test tab of a saved ticketing connector: each sub-action with its own fields and test
+// params, and the choices the service lists, loaded through the connector's own sub-actions (as
+// Kibana's params forms do); in Debian's chromium against one real server and the services'
+// simulators. Screenshots are named choices-* and subactions-*.
 
 const unavailable = browserUnavailable();
 const BROWSER_STEP = { timeout: 120_000 };
 const subj = (name: string) => `[data-test-subj="${name}"]`;
 const JIRA = { email: 'ops@example.com', apiToken: 'jira-token-secret', projectKey: 'OPS' };
+const XSOAR_KEY = 'xsoar-key-secret';
+const SUB_ACTION = subj('field-params-subAction');
 const ISSUE_TYPE = subj('field-params-subActionParams.incident.issueType');
 const PRIORITY = subj('field-params-subActionParams.incident.priority');
 
@@ -19,15 +23,17 @@ const PRIORITY = subj('field-params-subActionParams.incident.priority');
 const optionsOf = (page: Page, selector: string) =>
   page.locator(`${selector} option`).evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter((v) => v !== ''));
 
-describe.skipIf(unavailable !== undefined)('choices loaded from the service in the Test tab', BROWSER_STEP, () => {
+describe.skipIf(unavailable !== undefined)('the Test tab of ticketing connectors', BROWSER_STEP, () => {
   let pb: TestPlugboard;
   let url: string;
   let jira: JiraSimulator;
+  let xsoar: XsoarSimulator;
   let ui: TestBrowser;
   let page: Page;
 
   beforeAll(async () => {
     jira = await startJiraSimulator(JIRA);
+    xsoar = await startXsoarSimulator({ apiKey: XSOAR_KEY });
     // Sub-tasks get priorities of their own, so a change of issue type shows in the choices.
     const subTask = jira.issueTypes.find((t) => t.name === 'Sub-task')!;
     subTask.fields = subTask.fields.map((f) => (f.fieldId === 'priority' ? { ...f, allowedValues: [{ id: '9', name: 'Blocker' }] } : f));
@@ -37,6 +43,8 @@ describe.skipIf(unavailable !== undefined)('choices loaded from the service in t
     const config = { apiUrl: jira.url, projectKey: JIRA.projectKey };
     const created = await pb.api('POST', '/api/actions/connector', { name: 'Ops Jira', connector_type_id: '.jira', config, secrets: { email: JIRA.email, apiToken: JIRA.apiToken } });
     expect(created.status).toBe(200);
+    const xsoarConnector = { name: 'Ops XSOAR', connector_type_id: '.xsoar', config: { url: xsoar.url }, secrets: { apiKey: XSOAR_KEY } };
+    expect((await pb.api('POST', '/api/actions/connector', xsoarConnector)).status).toBe(200);
     const wrongToken = { email: JIRA.email, apiToken: 'not-the-token' };
     expect((await pb.api('POST', '/api/actions/connector', { name: 'Jira with a wrong token', connector_type_id: '.jira', config, secrets: wrongToken })).status).toBe(200);
     ui = await startBrowser();
@@ -51,6 +59,7 @@ describe.skipIf(unavailable !== undefined)('choices loaded from the service in t
     await ui?.close();
     await pb?.close();
     await jira?.close();
+    await xsoar?.close();
   });
 
   async function openTestTab(name: string) {
@@ -97,6 +106,37 @@ describe.skipIf(unavailable !== undefined)('choices loaded from the service in t
     expect(await page.locator(ISSUE_TYPE).evaluate((el) => el.tagName)).toBe('INPUT');
     expect(await page.locator(subj('serviceChoicesError')).textContent()).not.toContain('not-the-token');
     await ui.screenshot('choices-03-jira-choices-unavailable');
+    await closeFlyout();
+  });
+
+  it("lists a sub-action type's operations, each starting from its own test params, and runs the one chosen", async () => {
+    await openTestTab('Ops XSOAR');
+    await expect.poll(() => optionsOf(page, SUB_ACTION)).toEqual(['getPlaybooks', 'run']);
+    expect(await page.inputValue(SUB_ACTION)).toBe('getPlaybooks');
+    await page.selectOption(SUB_ACTION, 'run');
+    // The run's own fields, filled from its test params, where free JSON was before.
+    expect(await page.inputValue(subj('field-params-subActionParams.name'))).toBe('Test incident from Plugboard');
+    await page.fill(subj('field-params-subActionParams.name'), 'Incident from the Test tab');
+    await ui.screenshot('subactions-01-xsoar-run');
+    await page.click(subj('runTestButton'));
+    await page.waitForSelector(subj('testResultSuccess'));
+    expect(xsoar.incidents.at(-1)!.fields).toMatchObject({ name: 'Incident from the Test tab', severity: 1 });
+    // Back to the listing: nothing of the run is kept, and the listing runs.
+    await page.selectOption(SUB_ACTION, 'getPlaybooks');
+    await expect.poll(() => page.locator(subj('field-params-subActionParams.name')).count()).toBe(0);
+    await page.click(subj('runTestButton'));
+    await page.waitForSelector(subj('testResultSuccess'));
+    await closeFlyout();
+  });
+
+  it("starts another Jira sub-action from that sub-action's test params", async () => {
+    await openTestTab('Ops Jira');
+    await page.selectOption(SUB_ACTION, 'issues');
+    expect(await page.inputValue(subj('field-params-subActionParams.title'))).toBe('Test issue from Plugboard');
+    await page.click(subj('runTestButton'));
+    await page.waitForSelector(subj('testResultSuccess'));
+    expect(jira.requests.at(-1)!.path).toContain('/rest/api/2/search/jql');
+    await ui.screenshot('subactions-02-jira-issues');
     await closeFlyout();
   });
 });
