@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTinesSimulator, WEBHOOK_AGENT, type TinesSimulator } from '../src/connector_types/tines/simulator.js';
 import { CONNECTOR_TYPE_FIXTURES } from './fixtures/connector_types.js';
@@ -72,6 +73,12 @@ const RETURNED: Record<string, Record<Status, { message: string; retry?: true | 
 /** Classic types that throw their own wording of a failed call: retry, from the framework whatever the status. */
 const THROWN_CLASSIC: Record<string, string> = { '.swimlane': '[Action][Swimlane]: Unable to create record in application with id contractApp. Status: ' };
 
+/**
+ * Sub-action types that throw their own wording around the failed call: Kibana throws a new error
+ * there, so the result is retry, from the framework whatever the status.
+ */
+const THROWN_WRAPPED: Record<string, string> = { '.resilient': '[Action][IBM Resilient]: Unable to create incident. Error: Status code: ' };
+
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
 const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
 
@@ -131,6 +138,11 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
       const started = Date.now();
       const body = await execute(idOf(typeId), params(typeId));
       expect(body, typeId).toMatchObject({ status: 'error', connector_id: idOf(typeId) });
+      if (THROWN_WRAPPED[typeId]) {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework' });
+        expect(body.service_message, typeId).toBe(`${THROWN_WRAPPED[typeId]}${status}. Message: API Error: ${STATUS_CODES[status]}.`);
+        continue;
+      }
       if (SUB_ACTION_TYPES.includes(typeId)) {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: THROWN_SOURCE[status] });
         expect(body.service_message, typeId).toMatch(new RegExp(`^Status code: ${status}\\. Message: `));
@@ -162,6 +174,7 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
     ['.d3security', 'D3 Security'],
     ['.thehive', 'TheHive'],
     ['.xsoar', 'XSOAR'],
+    ['.resilient', 'IBM Resilient'],
   ])("names the type in %s's unknown sub-action error, as Kibana's API test expects", async (typeId, typeName) => {
     const id = idOf(typeId);
     expect(await execute(id, { subAction: 'invalidAction' })).toEqual({

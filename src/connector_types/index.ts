@@ -4,6 +4,7 @@ import { emailConnectorType } from './email/index.js';
 import { esIndexConnectorType } from './es_index/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
+import { resilientConnectorType } from './resilient/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
 import { slackConnectorType } from './slack/index.js';
 import { slackApiConnectorType } from './slack_api/index.js';
@@ -23,6 +24,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   esIndexConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,
+  resilientConnectorType,
   serverLogConnectorType,
   slackConnectorType,
   slackApiConnectorType,

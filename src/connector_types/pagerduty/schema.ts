@@ -1,5 +1,6 @@
 import moment from 'moment-timezone';
 import { z } from 'zod';
+import { acceptingJsonText } from '../lib/json_text.js';
 
 export const CONNECTOR_ID = '.pagerduty';
 export const CONNECTOR_NAME = 'PagerDuty';
@@ -36,18 +37,7 @@ export function parseTimestamp(value: string | number): moment.Moment {
 }
 
 /** Like Kibana's config-schema records, a JSON text is also accepted and parsed. */
-const customDetailsSchema = z.preprocess(
-  (value, ctx) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value) as unknown;
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return value;
-    }
-  },
-  z.record(z.string(), z.any()),
-);
+const customDetailsSchema = acceptingJsonText(z.record(z.string(), z.any()));
 
 export const configSchema = z.strictObject({
   apiUrl: z

@@ -10,6 +10,7 @@ const ICONS: Record<string, string> = {
   '.index': 'indexOpen',
   '.opsgenie': 'megaphone',
   '.pagerduty': 'bell',
+  '.resilient': 'securityApp',
   '.server-log': 'logsApp',
   '.slack': 'logoSlack',
   '.slack_api': 'logoSlack',
