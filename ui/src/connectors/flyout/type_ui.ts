@@ -1,5 +1,6 @@
 import type { ConnectorCategory } from '../../api/types.js';
 import type { FieldOverride } from '../../forms/SchemaForm.js';
+import { swimlane } from './types/swimlane.js';
 
 // What the generated forms cannot know about a type: its icon, and for a few types which
 // fields matter for the current choices (webhook authentication, email service).
@@ -42,11 +43,11 @@ export const CATEGORY_ORDER = Object.keys(CATEGORY_TITLES) as ConnectorCategory[
 type Value = Record<string, unknown>;
 
 export interface TypeCustomization {
-  /** Config fields that do not apply to the current config (not drawn, not sent). */
+  /** Config fields that do not apply to the current config (not drawn, not sent); nested ones by dotted path. */
   hiddenConfig?(config: Value): string[];
   /** Secret fields that do not apply to the current config. */
   hiddenSecrets?(config: Value): string[];
-  /** Config fields the current choices make required, though the schema cannot say so. */
+  /** Config fields the current choices make required, though the schema cannot say so; nested ones by dotted path. */
   requiredConfig?(config: Value): string[];
   /** Secret fields the current config makes required (a stored value counts as given). */
   requiredSecrets?(config: Value): string[];
@@ -185,6 +186,6 @@ const slackApi: TypeCustomization = {
   configOverrides: { allowedChannels: { placeholder: '[{"id": "C0123456789", "name": "#general"}]' } },
 };
 
-const CUSTOMIZATIONS: Record<string, TypeCustomization> = { '.webhook': webhook, '.email': email, '.xmatters': xmatters, '.slack_api': slackApi };
+const CUSTOMIZATIONS: Record<string, TypeCustomization> = { '.webhook': webhook, '.email': email, '.xmatters': xmatters, '.slack_api': slackApi, '.swimlane': swimlane };
 
 export const customizationOf = (typeId: string): TypeCustomization => CUSTOMIZATIONS[typeId] ?? {};
