@@ -150,6 +150,19 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'in Kibana (`retry: true`); the queue fails 4xx answers at once, retries 5xx, and pauses the connector on a 429 ' +
     'until its `Retry-After`. `connectorType` (alerts, cases, all) is stored; as in Kibana the server does not check the ' +
     'mappings against it.',
+  '.resilient':
+    'Creates and updates IBM Resilient (IBM Security QRadar SOAR) incidents in one organization, and lists what its ' +
+    'incident fields accept. Sub-actions: `pushToService` takes `{incident: {name, description, incidentTypes, severityCode, ' +
+    'additionalFields, externalId}, comments: [{commentId, comment}]}`. Without `externalId` it creates an incident (POST ' +
+    '`rest/orgs/<orgId>/incidents`, the description as HTML, unset fields left out); with one it reads that incident and the ' +
+    'field definitions and sends each set field as a change from its current value (PATCH `rest/orgs/<orgId>/incidents/<id>`), ' +
+    'then reads the incident again. Each comment is then added in order. It answers `{id, title, url, pushedDate, comments}`, ' +
+    '`url` being `<apiUrl>/#incidents/<id>` and every comment\'s `pushedDate` the incident\'s. `additionalFields` (a JSON ' +
+    'object, at most 50 fields) sets more fields by their IBM Resilient names; custom fields go under `properties`, and select ' +
+    'values must be among the field\'s choices. `getFields` lists the incident field definitions; `incidentTypes` and ' +
+    '`severity` list the choices as `[{id, name}]`. The API key id and secret are sent as basic authentication. Failures ' +
+    'read `[Action][IBM Resilient]: Unable to <step>. Error: Status code: <n>. Message: <reason>.`; the queue fails 4xx answers ' +
+    'at once, retries 5xx, and pauses the connector on a 429 until its `Retry-After`.',
   '.xmatters':
     "Sends the alert (action group, signal id, rule name, date, severity, space, tags) to an xMatters flow's HTTP trigger. " +
     'Authenticate with basic credentials (`usesBasic: true`, `configUrl`, `user`, `password`) or with the trigger URL that ' +
@@ -186,6 +199,10 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
   '.thehive': { config: { url: 'https://thehive.example.com', organisation: 'soc' }, secrets: { apiKey: 'thehive-api-key' } },
+  '.resilient': {
+    config: { apiUrl: 'https://soar.example.com', orgId: '201' },
+    secrets: { apiKeyId: 'resilient-api-key-id', apiKeySecret: 'resilient-api-key-secret' },
+  },
   '.xsoar': { config: { url: 'https://api-example.xdr.us.paloaltonetworks.com' }, secrets: { apiKey: 'xsoar-api-key', apiKeyID: '7' } },
   '.jira': { config: { apiUrl: 'https://example.atlassian.net', projectKey: 'SEC' }, secrets: { email: 'soc@example.com', apiToken: 'atlassian-api-token' } },
   '.swimlane': {

@@ -5,6 +5,7 @@ import { startElasticsearchSimulator } from '../src/connector_types/es_index/sim
 import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
+import { startResilientSimulator } from '../src/connector_types/resilient/simulator.js';
 import { startSlackWebhookSimulator } from '../src/connector_types/slack/simulator.js';
 import { startSlackApiSimulator } from '../src/connector_types/slack_api/simulator.js';
 import { startSwimlaneSimulator } from '../src/connector_types/swimlane/simulator.js';
@@ -354,6 +355,27 @@ const CASES: Case[] = [
         pushedDate: iso(issue.fields.created),
         comments: [{ commentId: 'c1', pushedDate: iso(issue.comments[0].created) }],
       });
+    },
+  })),
+  caseOf('.resilient', () => startResilientSimulator({ apiKeyId: 'e2e-key-id', apiKeySecret: 'e2e-key-secret', orgId: '301' }), (resilient) => ({
+    config: { apiUrl: resilient.url, orgId: '301' },
+    secrets: { apiKeyId: 'e2e-key-id', apiKeySecret: 'e2e-key-secret' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: {
+        incident: { name: `Disk full (${tag})`, description: 'On web-1', incidentTypes: [19], severityCode: 5, additionalFields: { customer: tag }, externalId: null },
+        comments: [{ commentId: 'c1', comment: `note ${tag}` }],
+      },
+    }),
+    verify({ tag, result }) {
+      const created = only([...resilient.incidents.values()], (i) => i.name === `Disk full (${tag})`);
+      expect(created).toMatchObject({ description: { format: 'html', content: 'On web-1' }, incident_type_ids: [19], severity_code: 5, properties: { customer: tag } });
+      expect(only(resilient.comments, (c) => c.text.content === `note ${tag}`).incidentId).toBe(created.id);
+      const request = only(resilient.requests, (r) => r.method === 'POST' && r.path.startsWith('/rest/orgs/301/incidents?') && r.body.includes(tag));
+      expect(request.headers).toMatchObject({ authorization: basic('e2e-key-id', 'e2e-key-secret') });
+      const pushedDate = new Date(created.create_date).toISOString();
+      const id = String(created.id);
+      expect(result.data).toEqual({ id, title: id, url: `${resilient.url}/#incidents/${id}`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
     },
   })),
 ];

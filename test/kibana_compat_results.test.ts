@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
 import { startTinesSimulator, WEBHOOK_AGENT, type TinesSimulator } from '../src/connector_types/tines/simulator.js';
@@ -77,6 +78,11 @@ const THROWN_CLASSIC: Record<string, string> = { '.swimlane': '[Action][Swimlane
 const THROWN_CLASSIC_REASONED: Record<string, (status: Status) => string> = {
   '.jira': (status) => `[Action][Jira]: Unable to get incident with id 10000. Error: Request failed with status code ${status}. Reason: unknown: errorResponse.errors was null`,
 };
+/**
+ * Sub-action types that throw their own wording around the failed call: Kibana throws a new error
+ * there, so the result is retry, from the framework whatever the status.
+ */
+const THROWN_WRAPPED: Record<string, string> = { '.resilient': '[Action][IBM Resilient]: Unable to create incident. Error: Status code: ' };
 
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
 const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
@@ -137,6 +143,11 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
       const started = Date.now();
       const body = await execute(idOf(typeId), params(typeId));
       expect(body, typeId).toMatchObject({ status: 'error', connector_id: idOf(typeId) });
+      if (THROWN_WRAPPED[typeId]) {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework' });
+        expect(body.service_message, typeId).toBe(`${THROWN_WRAPPED[typeId]}${status}. Message: API Error: ${STATUS_CODES[status]}.`);
+        continue;
+      }
       if (SUB_ACTION_TYPES.includes(typeId)) {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: THROWN_SOURCE[status] });
         expect(body.service_message, typeId).toMatch(new RegExp(`^Status code: ${status}\\. Message: `));
@@ -173,6 +184,7 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
     ['.d3security', 'D3 Security'],
     ['.thehive', 'TheHive'],
     ['.xsoar', 'XSOAR'],
+    ['.resilient', 'IBM Resilient'],
   ])("names the type in %s's unknown sub-action error, as Kibana's API test expects", async (typeId, typeName) => {
     const id = idOf(typeId);
     expect(await execute(id, { subAction: 'invalidAction' })).toEqual({

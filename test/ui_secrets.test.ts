@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailable, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { browserUnavailable, logInAsElastic, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { readMessage } from './helpers/mime.js';
-import { startTestPlugboard, TEST_PASSWORD, type TestPlugboard } from './helpers/plugboard.js';
+import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp_server.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
 
@@ -30,10 +30,7 @@ describe.skipIf(unavailable !== undefined)('secrets and required fields in the w
     const url = await pb.plugboard.listen();
     ui = await startBrowser();
     page = ui.page;
-    await page.goto(`${url}/connectors`);
-    await page.fill(subj('loginUsername'), 'elastic');
-    await page.fill(subj('loginPassword'), TEST_PASSWORD);
-    await page.click(subj('loginSubmit'));
+    await logInAsElastic(page, url);
     await page.waitForSelector(subj('connectorsEmptyPrompt'));
   });
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { esIndexConnectorType } from './es_index/index.js';
 import { jiraConnectorType } from './jira/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
+import { resilientConnectorType } from './resilient/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
 import { slackConnectorType } from './slack/index.js';
 import { slackApiConnectorType } from './slack_api/index.js';
@@ -25,6 +26,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   jiraConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,
+  resilientConnectorType,
   serverLogConnectorType,
   slackConnectorType,
   slackApiConnectorType,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { UI_DIST_DIR } from '../../src/http/ui_assets.js';
 import { REQUIRE_SERVICES } from './databases.js';
+import { TEST_PASSWORD } from './plugboard.js';
 
 /** Debian's chromium (`apt-get install chromium`; .ci/run installs it). */
 export const CHROMIUM_PATH = process.env.PLUGBOARD_CHROMIUM ?? '/usr/bin/chromium';
@@ -72,4 +73,12 @@ export async function startBrowser(viewport = { width: 1280, height: 800 }): Pro
       await browser.close();
     },
   };
+}
+
+/** Opens the connectors page of the Plugboard at `baseUrl` and logs in there as `elastic`. */
+export async function logInAsElastic(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(`${baseUrl}/connectors`);
+  await page.fill('[data-test-subj="loginUsername"]', 'elastic');
+  await page.fill('[data-test-subj="loginPassword"]', TEST_PASSWORD);
+  await page.click('[data-test-subj="loginSubmit"]');
 }

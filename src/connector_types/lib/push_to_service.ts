@@ -3,6 +3,20 @@
 // at a time, in order, to that record; answer with the record and, when comments were given, when
 // each was pushed. The Cases plugin and existing scripts read this result unchanged.
 
+import { z } from 'zod';
+
+/** pushToService's params around a type's incident schema: comments in order, none by default. */
+export function casePushParamsSchema<T extends z.ZodType>(incident: T, commentsHelp: string) {
+  return z.strictObject({
+    incident,
+    comments: z
+      .array(z.strictObject({ comment: z.string(), commentId: z.string() }))
+      .nullable()
+      .default(null)
+      .meta({ label: 'Comments', help: commentsHelp }),
+  });
+}
+
 /** A comment to push: its id on the caller's side and its text. */
 export interface PushComment {
   commentId: string;

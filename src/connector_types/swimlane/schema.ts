@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { casePushParamsSchema } from '../lib/push_to_service.js';
 
 export const CONNECTOR_ID = '.swimlane';
 export const CONNECTOR_NAME = 'Swimlane';
@@ -49,14 +50,7 @@ export const incidentSchema = z.strictObject({
   externalId: z.string().nullable().default(null).meta({ label: 'Record id', help: 'The record to update; none creates one.' }),
 });
 
-export const pushParamsSchema = z.strictObject({
-  incident: incidentSchema,
-  comments: z
-    .array(z.strictObject({ comment: z.string(), commentId: z.string() }))
-    .nullable()
-    .default(null)
-    .meta({ label: 'Comments', help: "Added one by one to the record's comments field." }),
-});
+export const pushParamsSchema = casePushParamsSchema(incidentSchema, "Added one by one to the record's comments field.");
 
 /** Kibana's only sub-action for this type (a union of one); anything else fails validation. */
 export const paramsSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { casePushParamsSchema } from '../lib/push_to_service.js';
 
 export const CONNECTOR_ID = '.thehive';
 export const CONNECTOR_NAME = 'TheHive';
@@ -33,14 +34,7 @@ export const incidentSchema = z.strictObject({
   externalId: z.string().nullable().default(null).meta({ label: 'External id', help: 'The case to update; null creates one.' }),
 });
 
-export const pushToServiceParamsSchema = z.strictObject({
-  incident: incidentSchema,
-  comments: z
-    .array(z.strictObject({ comment: z.string(), commentId: z.string() }))
-    .nullable()
-    .default(null)
-    .meta({ label: 'Comments', help: 'Added to the case one at a time, in order.' }),
-});
+export const pushToServiceParamsSchema = casePushParamsSchema(incidentSchema, 'Added to the case one at a time, in order.');
 
 export const createAlertParamsSchema = z.strictObject({
   title: z.string().meta({ label: 'Title' }),

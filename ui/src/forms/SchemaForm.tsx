@@ -133,7 +133,7 @@ function PropertyFields({ schema, path, value, onChange, skip }: FieldsProps & {
   return (
     <>
       {Object.entries(properties).map(([name, prop]) =>
-        name === skip || (path === '' && (form.hidden.includes(name) || form.fixed.includes(name))) ? null : path === '' && form.stored.includes(name) ? (
+        name === skip || form.hidden.includes(join(path, name)) || (path === '' && form.fixed.includes(name)) ? null : path === '' && form.stored.includes(name) ? (
           <StoredField key={name} name={name} schema={prop} />
         ) : (
           <Field
@@ -141,7 +141,7 @@ function PropertyFields({ schema, path, value, onChange, skip }: FieldsProps & {
             name={name}
             path={join(path, name)}
             schema={prop}
-            required={required.includes(name) || (path === '' && form.required.includes(name))}
+            required={required.includes(name) || form.required.includes(join(path, name))}
             value={isObject(value) ? value[name] : undefined}
             onChange={(next) => onChange(withKey(value, name, next))}
           />

@@ -154,6 +154,26 @@ export function initialValue(schema: JsonSchema): Record<string, unknown> {
   return value;
 }
 
+/** The value at a dotted path (`mappings.caseIdConfig`), undefined where any step is missing. */
+export function valueAt(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((at, key) => (isObject(at) ? at[key] : undefined), value);
+}
+
+/** The schema of the property at a dotted path, nullable objects seen through; undefined when there is none. */
+export function schemaAt(schema: JsonSchema, path: string): JsonSchema | undefined {
+  let at: JsonSchema | undefined = schema;
+  for (const key of path.split('.')) at = at ? propertiesOf(unwrapNullable(at).schema).properties[key] : undefined;
+  return at;
+}
+
+/** A copy of `value` without the property at a dotted path (the objects on the way copied too). */
+export function withoutPath(value: Record<string, unknown>, path: string): Record<string, unknown> {
+  const [key, ...rest] = path.split('.') as [string, ...string[]];
+  if (rest.length === 0) return withKey(value, key, undefined);
+  const inner = value[key];
+  return isObject(inner) ? { ...value, [key]: withoutPath(inner, rest.join('.')) } : value;
+}
+
 /** A copy of `value` with `key` set, or removed when `next` is undefined (absent). */
 export function withKey(value: unknown, key: string, next: unknown): Record<string, unknown> {
   const copy: Record<string, unknown> = isObject(value) ? { ...value } : {};

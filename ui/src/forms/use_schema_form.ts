@@ -1,16 +1,16 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { JsonSchema } from '../api/types.js';
 import { validateAgainst, type Issue, type SchemaKind, type ValidationResult } from '../lib/validation.js';
-import { describeField, propertiesOf } from './schema.js';
+import { describeField, propertiesOf, schemaAt, valueAt, withoutPath } from './schema.js';
 
 type Value = Record<string, unknown>;
 
 export interface SchemaFormOptions {
-  /** Top-level properties not drawn for this value (e.g. webhook OAuth fields without OAuth); they are not sent. */
+  /** Properties not drawn for this value (e.g. webhook OAuth fields without OAuth); they are not sent. Nested ones by dotted path. */
   hidden?: (value: Value) => string[];
   /** Adjusts a value after each change (e.g. a field that follows another). */
   normalise?: (value: Value, previous?: Value) => Value;
-  /** Top-level fields this value needs beyond what the schema says (email host and port with service other…). */
+  /** Fields this value needs beyond what the schema says (email host and port with service other…); nested ones by dotted path. */
   required?: (value: Value) => string[];
   /** Top-level fields with a stored value (secrets on edit): it stands, and counts as filled, until the user resets the field. */
   stored?: string[];
@@ -71,10 +71,7 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
   const hidden = hiddenOf ? hiddenOf(value) : [];
   const hiddenKey = hidden.join('\n');
   const submitted = useMemo(() => {
-    if (hidden.length === 0) return value;
-    const copy = { ...value };
-    for (const name of hidden) delete copy[name];
-    return copy;
+    return hidden.reduce(withoutPath, value);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value, hiddenKey]);
   const storedNow = stored.filter((name) => !resetNames.has(name) && !hidden.includes(name));
@@ -89,10 +86,10 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
   );
   const validation = useMemo(() => validateAgainst(kind, checked, submitted), [kind, checked, submitted]);
   // Config and secrets refuse empty strings on the server; an empty required field is missing.
-  const missing = required.filter((name) => !storedNow.includes(name) && isBlank(submitted[name], kind !== 'params'));
+  const missing = required.filter((name) => !storedNow.includes(name) && isBlank(valueAt(submitted, name), kind !== 'params'));
   const issues: Issue[] = [
     ...validation.issues.filter((issue) => !missing.includes(issue.path)),
-    ...missing.map((name) => ({ path: name, message: `${describeField(name, propertiesOf(schema).properties[name] ?? {}).label} is required.` })),
+    ...missing.map((name) => ({ path: name, message: `${describeField(name.split('.').pop()!, schemaAt(schema, name) ?? {}).label} is required.` })),
   ];
 
   const setValue = useCallback(
@@ -122,7 +119,7 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
     [normalise],
   );
 
-  const visibleLocal = Object.entries(localErrors).filter(([path]) => !hidden.includes(path.split('.')[0]!));
+  const visibleLocal = Object.entries(localErrors).filter(([path]) => !hidden.some((name) => path === name || path.startsWith(`${name}.`)));
   const errorsFor = (path: string, exact: boolean): string[] => {
     const own = (p: string) => p === path || (!exact && p.startsWith(`${path}.`));
     const shown = revealed || [...touched].some(own);

@@ -2,6 +2,7 @@ import type { ConnectorCategory } from '../../api/types.js';
 import type { FieldOverride } from '../../forms/SchemaForm.js';
 import type { SelectOption } from '../../forms/controls.js';
 import { jira } from './types/jira.js';
+import { swimlane } from './types/swimlane.js';
 
 // What the generated forms cannot know about a type: its icon, and for a few types which
 // fields matter for the current choices (webhook authentication, email service).
@@ -13,6 +14,7 @@ const ICONS: Record<string, string> = {
   '.jira': 'casesApp',
   '.opsgenie': 'megaphone',
   '.pagerduty': 'bell',
+  '.resilient': 'securityApp',
   '.server-log': 'logsApp',
   '.slack': 'logoSlack',
   '.slack_api': 'logoSlack',
@@ -58,11 +60,11 @@ export interface ServiceChoices {
 }
 
 export interface TypeCustomization {
-  /** Config fields that do not apply to the current config (not drawn, not sent). */
+  /** Config fields that do not apply to the current config (not drawn, not sent); nested ones by dotted path. */
   hiddenConfig?(config: Value): string[];
   /** Secret fields that do not apply to the current config. */
   hiddenSecrets?(config: Value): string[];
-  /** Config fields the current choices make required, though the schema cannot say so. */
+  /** Config fields the current choices make required, though the schema cannot say so; nested ones by dotted path. */
   requiredConfig?(config: Value): string[];
   /** Secret fields the current config makes required (a stored value counts as given). */
   requiredSecrets?(config: Value): string[];
@@ -209,6 +211,7 @@ const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
   '.xmatters': xmatters,
   '.slack_api': slackApi,
   '.jira': jira,
+  '.swimlane': swimlane,
 };
 
 export const customizationOf = (typeId: string): TypeCustomization => CUSTOMIZATIONS[typeId] ?? {};
