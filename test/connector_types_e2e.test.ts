@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
+import { startCasesWebhookSimulator } from '../src/connector_types/cases_webhook/simulator.js';
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
 import { startSlackWebhookSimulator } from '../src/connector_types/slack/simulator.js';
@@ -327,6 +328,36 @@ const CASES: Case[] = [
       expect(request.headers).toMatchObject({ authorization: 'Bearer e2e-thehive-key', 'x-organisation': 'e2e-org' });
       const pushedDate = new Date(created._createdAt as number).toISOString();
       expect(result.data).toEqual({ id: created._id, title: `Disk full (${tag})`, url: `${thehive.url}/cases/${created._id}/details`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
+    },
+  })),
+  caseOf('.cases-webhook', () => startCasesWebhookSimulator({ user: 'e2e-jira-user', password: 'e2e-jira-password' }), (jira) => ({
+    config: {
+      createIncidentUrl: `${jira.url}/rest/api/2/issue`,
+      createIncidentJson: '{"fields":{"summary":{{{case.title}}},"description":{{{case.description}}},"labels":{{{case.tags}}},"project":{"key":"ROC"}}}',
+      createIncidentResponseKey: 'id',
+      getIncidentUrl: `${jira.url}/rest/api/2/issue/{{{external.system.id}}}`,
+      getIncidentResponseExternalTitleKey: 'key',
+      viewIncidentUrl: `${jira.url}/browse/{{{external.system.title}}}`,
+      updateIncidentUrl: `${jira.url}/rest/api/2/issue/{{{external.system.id}}}`,
+      updateIncidentJson: '{"fields":{"summary":{{{case.title}}}}}',
+      createCommentUrl: `${jira.url}/rest/api/2/issue/{{{external.system.id}}}/comment`,
+      createCommentMethod: 'post',
+      createCommentJson: '{"body":{{{case.comment}}}}',
+      hasAuth: true,
+    },
+    secrets: { user: 'e2e-jira-user', password: 'e2e-jira-password' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: { incident: { title: `Disk full (${tag})`, description: 'On "web-1"', tags: ['e2e'], externalId: null }, comments: [{ commentId: 'c1', comment: `note ${tag}` }] },
+    }),
+    verify({ tag, result }) {
+      const issue = only([...jira.issues.values()], (i) => i.fields.summary === `Disk full (${tag})`);
+      expect(issue.fields).toEqual({ summary: `Disk full (${tag})`, description: 'On "web-1"', labels: ['e2e'], project: { key: 'ROC' } });
+      expect(issue.comments.map((c) => c.body)).toEqual([`note ${tag}`]);
+      const request = only(jira.requests, (r) => r.method === 'POST' && r.path === '/rest/api/2/issue' && r.body.includes(tag));
+      expect(request.headers).toMatchObject({ authorization: `Basic ${Buffer.from('e2e-jira-user:e2e-jira-password').toString('base64')}` });
+      const { pushedDate } = result.data as { pushedDate: string };
+      expect(result.data).toEqual({ id: issue.id, title: issue.key, url: `${jira.url}/browse/${issue.key}`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
     },
   })),
 ];

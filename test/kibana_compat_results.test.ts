@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTinesSimulator, WEBHOOK_AGENT, type TinesSimulator } from '../src/connector_types/tines/simulator.js';
 import { CONNECTOR_TYPE_FIXTURES } from './fixtures/connector_types.js';
@@ -72,6 +73,10 @@ const RETURNED: Record<string, Record<Status, { message: string; retry?: true | 
 /** Classic types that throw their own wording of a failed call: retry, from the framework whatever the status. */
 const THROWN_CLASSIC: Record<string, string> = { '.swimlane': '[Action][Swimlane]: Unable to create record in application with id contractApp. Status: ' };
 
+/** Cases Webhook throws Kibana's wording of a failed step: the answer's body as JSON, then its status text. */
+const CASES_WEBHOOK_FAILED = (status: Status) =>
+  `[Action][Webhook - Case Management]: Unable to create case. Error: Request failed with status code ${status}. {} Reason: ${STATUS_CODES[status]}`;
+
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
 const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
 
@@ -136,6 +141,10 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
         expect(body.service_message, typeId).toMatch(new RegExp(`^Status code: ${status}\\. Message: `));
         continue;
       }
+      if (typeId === '.cases-webhook') {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework', service_message: CASES_WEBHOOK_FAILED(status) });
+        continue;
+      }
       if (THROWN_CLASSIC[typeId]) {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework' });
         expect(body.service_message, typeId).toBe(`${THROWN_CLASSIC[typeId]}${status}. Error: Request failed with status code ${status}. Reason: unknown`);
@@ -172,6 +181,21 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
       errorSource: 'framework',
       service_message: `Sub action "invalidAction" is not registered. Connector id: ${id}. Connector name: ${typeName}. Connector type: ${typeId}`,
     });
+  });
+
+  it(".cases-webhook answers as Kibana's API test expects: params refused by the user, a push's exact result", async () => {
+    const id = idOf('.cases-webhook');
+    const refused = (message: string) => ({ connector_id: id, status: 'error', retry: false, message: `error validating action params: ${message}`, errorSource: 'user' });
+    const incident = { title: 'a title', description: 'a description', externalId: null };
+    expect(await execute(id, { subAction: 'non-supported' })).toEqual(refused(`Field "subAction": Invalid discriminator value. Expected 'pushToService'`));
+    expect(await execute(id, { subAction: 'pushToService' })).toEqual(refused('Field "subActionParams": Required'));
+    expect(await execute(id, { subAction: 'pushToService', subActionParams: { incident: { description: 'success' }, comments: [] } })).toEqual(refused('Field "subActionParams.incident.title": Required'));
+    expect(await execute(id, { subAction: 'pushToService', subActionParams: { incident, comments: [{ comment: 'comment' }] } })).toEqual(refused('Field "subActionParams.comments.0.commentId": Required'));
+    expect(await execute(id, { subAction: 'pushToService', subActionParams: { incident, comments: [{ commentId: 'success' }] } })).toEqual(refused('Field "subActionParams.comments.0.comment": Required'));
+
+    sink.respondWith(CONNECTOR_TYPE_FIXTURES['.cases-webhook'].success!);
+    const body = await execute(id, { subAction: 'pushToService', subActionParams: { incident, comments: [] } });
+    expect(body).toEqual({ status: 'ok', connector_id: id, data: { id: '10001', title: 'CT-1', url: `${sink.url}/browse/CT-1`, pushedDate: expect.any(String) } });
   });
 
   it('keeps the queue from sending again what would fail the same way, whatever retry the result says', async () => {

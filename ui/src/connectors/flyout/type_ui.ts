@@ -5,6 +5,7 @@ import type { FieldOverride } from '../../forms/SchemaForm.js';
 // fields matter for the current choices (webhook authentication, email service).
 
 const ICONS: Record<string, string> = {
+  '.cases-webhook': 'logoWebhook',
   '.d3security': 'securityApp',
   '.email': 'mail',
   '.index': 'indexOpen',
