@@ -1,5 +1,6 @@
 import type { ConnectorCategory } from '../../api/types.js';
 import type { FieldOverride } from '../../forms/SchemaForm.js';
+import { casesWebhook } from './types/cases_webhook.js';
 
 // What the generated forms cannot know about a type: its icon, and for a few types which
 // fields matter for the current choices (webhook authentication, email service).
@@ -50,6 +51,8 @@ export interface TypeCustomization {
   requiredConfig?(config: Value): string[];
   /** Secret fields the current config makes required (a stored value counts as given). */
   requiredSecrets?(config: Value): string[];
+  /** Config problems the schema cannot say, by field (the server takes such a config, as Kibana's does; its form does not). */
+  configProblems?(config: Value): Array<{ path: string; message: string }>;
   /** Keeps config fields consistent with each other after a change. */
   normaliseConfig?(config: Value): Value;
   configOverrides?: Record<string, FieldOverride>;
@@ -57,6 +60,15 @@ export interface TypeCustomization {
   chosenInTest?: string[];
   /** Params the Test tab does not draw, because a test run replaces them (its preview shows what is sent). */
   fixedInTest?: string[];
+  /** The connector form in steps, each drawing the config and secret fields it names (a field no step names is not drawn). */
+  steps?: FormStep[];
+}
+
+export interface FormStep {
+  title: string;
+  description?: string;
+  config?: string[];
+  secrets?: string[];
 }
 
 const WEBHOOK_AUTH = {
@@ -185,6 +197,6 @@ const slackApi: TypeCustomization = {
   configOverrides: { allowedChannels: { placeholder: '[{"id": "C0123456789", "name": "#general"}]' } },
 };
 
-const CUSTOMIZATIONS: Record<string, TypeCustomization> = { '.webhook': webhook, '.email': email, '.xmatters': xmatters, '.slack_api': slackApi };
+const CUSTOMIZATIONS: Record<string, TypeCustomization> = { '.cases-webhook': casesWebhook, '.webhook': webhook, '.email': email, '.xmatters': xmatters, '.slack_api': slackApi };
 
 export const customizationOf = (typeId: string): TypeCustomization => CUSTOMIZATIONS[typeId] ?? {};
