@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pushCommentsSchema } from '../lib/push_to_service.js';
 import { configSchema as webhookConfigSchema, type WebhookSecrets } from '../webhook/schema.js';
 
 export const CONNECTOR_ID = '.cases-webhook';
@@ -58,11 +59,7 @@ export const incidentSchema = z.strictObject({
 
 export const pushParamsSchema = z.strictObject({
   incident: incidentSchema,
-  comments: z
-    .array(z.strictObject({ comment: z.string(), commentId: z.string() }))
-    .nullable()
-    .default(null)
-    .meta({ label: 'Comments', help: 'Added one by one once the case is created or updated.' }),
+  comments: pushCommentsSchema('Added one by one once the case is created or updated.'),
 });
 
 /** Kibana's only sub-action for this type, a union of one (its messages name the discriminator). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pushCommentsSchema } from '../lib/push_to_service.js';
 
 export const CONNECTOR_ID = '.swimlane';
 export const CONNECTOR_NAME = 'Swimlane';
@@ -51,11 +52,7 @@ export const incidentSchema = z.strictObject({
 
 export const pushParamsSchema = z.strictObject({
   incident: incidentSchema,
-  comments: z
-    .array(z.strictObject({ comment: z.string(), commentId: z.string() }))
-    .nullable()
-    .default(null)
-    .meta({ label: 'Comments', help: "Added one by one to the record's comments field." }),
+  comments: pushCommentsSchema("Added one by one to the record's comments field."),
 });
 
 /** Kibana's only sub-action for this type (a union of one); anything else fails validation. */
