@@ -206,13 +206,6 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
       authType: 'webhook-authentication-basic',
     },
     secrets: { user: 'jira-user@example.com', password: 'jira-api-token' },
-    params: {
-      subAction: 'pushToService',
-      subActionParams: {
-        incident: { title: 'Disk full on web-1', description: 'Usage above 95% since 10:00.', tags: ['infra'], externalId: null },
-        comments: [{ commentId: 'comment-1', comment: 'Cleanup started.' }],
-      },
-    },
   },
   '.thehive': { config: { url: 'https://thehive.example.com', organisation: 'soc' }, secrets: { apiKey: 'thehive-api-key' } },
   '.xsoar': { config: { url: 'https://api-example.xdr.us.paloaltonetworks.com' }, secrets: { apiKey: 'xsoar-api-key', apiKeyID: '7' } },
