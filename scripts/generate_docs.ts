@@ -118,6 +118,20 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
     'with a `refid`. In rule actions the body is rendered with JSON escaping. 429 and 5xx answers are retried.',
+  '.cases-webhook':
+    'Creates and updates cases in any case management system with a REST API, from request templates you write ' +
+    '(sub-action `pushToService` only; Kibana tests it against Jira). Without `externalId` a case is created (the create ' +
+    'URL and object, the case id read from the answer at `createIncidentResponseKey`), with one that case is updated; either ' +
+    'way the case is then read back with the get URL for its title (at `getIncidentResponseExternalTitleKey`), and each ' +
+    'non-empty comment is sent with the comment URL and object when all three comment settings are set. Case values go into ' +
+    'the JSON templates already JSON-encoded, so write `{{{case.title}}}` without quotes around it: `case.title`, ' +
+    '`case.description`, `case.id`, `case.severity`, `case.status`, `case.tags` (an array) and, for comments, `case.comment`; ' +
+    '`{{{external.system.id}}}` is the case id (URL-encoded in URLs, JSON in bodies) and the view URL also gets ' +
+    '`{{{external.system.title}}}`. Keys are dotted paths (`data.id`, `items[0].key`). Authentication as the webhook has it ' +
+    '(basic, SSL certificate, none; OAuth2 is refused), `headers` then `secretHeaders` over them. The result is ' +
+    '`{id, title, url, pushedDate, comments}` as Kibana returns it. Failures are thrown, as in Kibana (`retry: true`), worded ' +
+    '`[Action][Webhook - Case Management]: Unable to create case. Error: …`; the queue fails 4xx answers at once, retries ' +
+    '5xx, and pauses the connector on a 429 until its `Retry-After`.',
   '.thehive':
     'Creates and updates TheHive 5 cases and creates alerts (API v1). Sub-actions: `pushToService` takes ' +
     '`{incident: {title, description, severity, tlp, tags, externalId}, comments: [{commentId, comment}]}`; with no ' +
@@ -198,6 +212,26 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.opsgenie': { config: { apiUrl: 'https://api.opsgenie.com' }, secrets: { apiKey: 'opsgenie-integration-key' } },
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
+  '.cases-webhook': {
+    config: {
+      createIncidentUrl: 'https://jira.example.com/rest/api/2/issue',
+      createIncidentMethod: 'post',
+      createIncidentJson: '{"fields":{"summary":{{{case.title}}},"description":{{{case.description}}},"labels":{{{case.tags}}},"project":{"key":"ROC"},"issuetype":{"id":"10024"}}}',
+      createIncidentResponseKey: 'id',
+      getIncidentUrl: 'https://jira.example.com/rest/api/2/issue/{{{external.system.id}}}',
+      getIncidentResponseExternalTitleKey: 'key',
+      viewIncidentUrl: 'https://jira.example.com/browse/{{{external.system.title}}}',
+      updateIncidentUrl: 'https://jira.example.com/rest/api/2/issue/{{{external.system.id}}}',
+      updateIncidentMethod: 'put',
+      updateIncidentJson: '{"fields":{"summary":{{{case.title}}},"description":{{{case.description}}},"labels":{{{case.tags}}}}}',
+      createCommentUrl: 'https://jira.example.com/rest/api/2/issue/{{{external.system.id}}}/comment',
+      createCommentMethod: 'post',
+      createCommentJson: '{"body":{{{case.comment}}}}',
+      hasAuth: true,
+      authType: 'webhook-authentication-basic',
+    },
+    secrets: { user: 'jira-user@example.com', password: 'jira-api-token' },
+  },
   '.thehive': { config: { url: 'https://thehive.example.com', organisation: 'soc' }, secrets: { apiKey: 'thehive-api-key' } },
   '.resilient': {
     config: { apiUrl: 'https://soar.example.com', orgId: '201' },

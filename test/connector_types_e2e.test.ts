@@ -3,6 +3,7 @@ import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
 import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
+import { startCasesWebhookSimulator } from '../src/connector_types/cases_webhook/simulator.js';
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
 import { startResilientSimulator } from '../src/connector_types/resilient/simulator.js';
@@ -376,6 +377,36 @@ const CASES: Case[] = [
       const pushedDate = new Date(created.create_date).toISOString();
       const id = String(created.id);
       expect(result.data).toEqual({ id, title: id, url: `${resilient.url}/#incidents/${id}`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
+    },
+  })),
+  caseOf('.cases-webhook', () => startCasesWebhookSimulator({ user: 'e2e-jira-user', password: 'e2e-jira-password' }), (jira) => ({
+    config: {
+      createIncidentUrl: `${jira.url}/rest/api/2/issue`,
+      createIncidentJson: '{"fields":{"summary":{{{case.title}}},"description":{{{case.description}}},"labels":{{{case.tags}}},"project":{"key":"ROC"}}}',
+      createIncidentResponseKey: 'id',
+      getIncidentUrl: `${jira.url}/rest/api/2/issue/{{{external.system.id}}}`,
+      getIncidentResponseExternalTitleKey: 'key',
+      viewIncidentUrl: `${jira.url}/browse/{{{external.system.title}}}`,
+      updateIncidentUrl: `${jira.url}/rest/api/2/issue/{{{external.system.id}}}`,
+      updateIncidentJson: '{"fields":{"summary":{{{case.title}}}}}',
+      createCommentUrl: `${jira.url}/rest/api/2/issue/{{{external.system.id}}}/comment`,
+      createCommentMethod: 'post',
+      createCommentJson: '{"body":{{{case.comment}}}}',
+      hasAuth: true,
+    },
+    secrets: { user: 'e2e-jira-user', password: 'e2e-jira-password' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: { incident: { title: `Disk full (${tag})`, description: 'On "web-1"', tags: ['e2e'], externalId: null }, comments: [{ commentId: 'c1', comment: `note ${tag}` }] },
+    }),
+    verify({ tag, result }) {
+      const issue = only([...jira.issues.values()], (i) => i.fields.summary === `Disk full (${tag})`);
+      expect(issue.fields).toEqual({ summary: `Disk full (${tag})`, description: 'On "web-1"', labels: ['e2e'], project: { key: 'ROC' } });
+      expect(issue.comments.map((c) => c.body)).toEqual([`note ${tag}`]);
+      const request = only(jira.requests, (r) => r.method === 'POST' && r.path === '/rest/api/2/issue' && r.body.includes(tag));
+      expect(request.headers).toMatchObject({ authorization: `Basic ${Buffer.from('e2e-jira-user:e2e-jira-password').toString('base64')}` });
+      const { pushedDate } = result.data as { pushedDate: string };
+      expect(result.data).toEqual({ id: issue.id, title: issue.key, url: `${jira.url}/browse/${issue.key}`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
     },
   })),
 ];

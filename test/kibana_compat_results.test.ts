@@ -83,6 +83,9 @@ const THROWN_CLASSIC_REASONED: Record<string, (status: Status) => string> = {
  * there, so the result is retry, from the framework whatever the status.
  */
 const THROWN_WRAPPED: Record<string, string> = { '.resilient': '[Action][IBM Resilient]: Unable to create incident. Error: Status code: ' };
+/** Cases Webhook throws Kibana's wording of a failed step: the answer's body as JSON, then its status text. */
+const CASES_WEBHOOK_FAILED = (status: Status) =>
+  `[Action][Webhook - Case Management]: Unable to create case. Error: Request failed with status code ${status}. {} Reason: ${STATUS_CODES[status]}`;
 
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
 const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
@@ -158,6 +161,10 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
         expect(body.service_message, typeId).toBe(THROWN_CLASSIC_REASONED[typeId](status));
         continue;
       }
+      if (typeId === '.cases-webhook') {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework', service_message: CASES_WEBHOOK_FAILED(status) });
+        continue;
+      }
       if (THROWN_CLASSIC[typeId]) {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework' });
         expect(body.service_message, typeId).toBe(`${THROWN_CLASSIC[typeId]}${status}. Error: Request failed with status code ${status}. Reason: unknown`);
@@ -195,6 +202,21 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
       errorSource: 'framework',
       service_message: `Sub action "invalidAction" is not registered. Connector id: ${id}. Connector name: ${typeName}. Connector type: ${typeId}`,
     });
+  });
+
+  it(".cases-webhook answers as Kibana's API test expects: params refused by the user, a push's exact result", async () => {
+    const id = idOf('.cases-webhook');
+    const refused = (message: string) => ({ connector_id: id, status: 'error', retry: false, message: `error validating action params: ${message}`, errorSource: 'user' });
+    const incident = { title: 'a title', description: 'a description', externalId: null };
+    expect(await execute(id, { subAction: 'non-supported' })).toEqual(refused(`Field "subAction": Invalid discriminator value. Expected 'pushToService'`));
+    expect(await execute(id, { subAction: 'pushToService' })).toEqual(refused('Field "subActionParams": Required'));
+    expect(await execute(id, { subAction: 'pushToService', subActionParams: { incident: { description: 'success' }, comments: [] } })).toEqual(refused('Field "subActionParams.incident.title": Required'));
+    expect(await execute(id, { subAction: 'pushToService', subActionParams: { incident, comments: [{ comment: 'comment' }] } })).toEqual(refused('Field "subActionParams.comments.0.commentId": Required'));
+    expect(await execute(id, { subAction: 'pushToService', subActionParams: { incident, comments: [{ commentId: 'success' }] } })).toEqual(refused('Field "subActionParams.comments.0.comment": Required'));
+
+    sink.respondWith(CONNECTOR_TYPE_FIXTURES['.cases-webhook'].success!);
+    const body = await execute(id, { subAction: 'pushToService', subActionParams: { incident, comments: [] } });
+    expect(body).toEqual({ status: 'ok', connector_id: id, data: { id: '10001', title: 'CT-1', url: `${sink.url}/browse/CT-1`, pushedDate: expect.any(String) } });
   });
 
   it('keeps the queue from sending again what would fail the same way, whatever retry the result says', async () => {

@@ -1,20 +1,21 @@
+import { z } from 'zod';
+
 // The pushToService contract that every ticketing ("case") connector type shares (reference
 // §0.5): create the record, or update it when the incident names one; then push the comments one
 // at a time, in order, to that record; answer with the record and, when comments were given, when
 // each was pushed. The Cases plugin and existing scripts read this result unchanged.
 
-import { z } from 'zod';
+/** The `comments` of pushToService params: null by default; `help` says where they go. */
+export const pushCommentsSchema = (help: string) =>
+  z
+    .array(z.strictObject({ comment: z.string(), commentId: z.string() }))
+    .nullable()
+    .default(null)
+    .meta({ label: 'Comments', help });
 
 /** pushToService's params around a type's incident schema: comments in order, none by default. */
 export function casePushParamsSchema<T extends z.ZodType>(incident: T, commentsHelp: string) {
-  return z.strictObject({
-    incident,
-    comments: z
-      .array(z.strictObject({ comment: z.string(), commentId: z.string() }))
-      .nullable()
-      .default(null)
-      .meta({ label: 'Comments', help: commentsHelp }),
-  });
+  return z.strictObject({ incident, comments: pushCommentsSchema(commentsHelp) });
 }
 
 /** A comment to push: its id on the caller's side and its text. */

@@ -77,7 +77,10 @@ export function buildWebhookRequest(
  * their passphrase) with SSL authentication, and, whatever the authentication, its own CA and
  * verification mode. The certificate material is stored base64-encoded.
  */
-function tlsOverrides(config: WebhookConfig, secrets: WebhookSecrets): TlsOverrides | undefined {
+export function tlsOverrides(
+  config: Pick<WebhookConfig, 'hasAuth' | 'authType' | 'certType' | 'verificationMode' | 'ca'>,
+  secrets: WebhookSecrets,
+): TlsOverrides | undefined {
   const tls: TlsOverrides = {};
   if (config.hasAuth && config.authType === AuthType.SSL) {
     if (config.certType === SSLCertType.PFX || (!config.certType && secrets.pfx)) {

@@ -23,6 +23,7 @@ interface FormContext {
   form: SchemaFormState;
   overrides: Record<string, FieldOverride>;
   onLeave?: (path: string) => void;
+  only?: string[];
 }
 
 const Context = createContext<FormContext | undefined>(undefined);
@@ -39,6 +40,8 @@ export interface SchemaFormProps {
   emptyText?: ReactNode;
   /** Called as the user leaves a top-level field (to have the server check it). */
   onLeave?: (path: string) => void;
+  /** Draws only these top-level fields (one step of a form in steps). */
+  only?: string[];
 }
 
 /**
@@ -46,7 +49,7 @@ export interface SchemaFormProps {
  * discriminated union as a select then its variant's fields), errors under the rows once the
  * user touched them or tried to submit. Every control has `data-test-subj="field-<section>-<path>"`.
  */
-export function SchemaForm({ section, form, overrides = {}, emptyText, onLeave }: SchemaFormProps) {
+export function SchemaForm({ section, form, overrides = {}, emptyText, onLeave, only }: SchemaFormProps) {
   const rootErrors = form.errorsFor('', true);
   if (hasNoFields(form.schema)) {
     // A free object (no properties listed) is edited as JSON; a closed empty one has nothing to fill.
@@ -59,7 +62,7 @@ export function SchemaForm({ section, form, overrides = {}, emptyText, onLeave }
     }
   }
   return (
-    <Context.Provider value={{ section, form, overrides, onLeave }}>
+    <Context.Provider value={{ section, form, overrides, onLeave, only }}>
       {hasNoFields(form.schema) ? (
         <Field name="" path="" schema={{ ...form.schema, label: 'JSON' }} required value={form.value} onChange={(v) => form.setValue(isObject(v) ? v : {})} />
       ) : (
@@ -128,12 +131,12 @@ function ObjectFields({ schema, path, value, onChange }: FieldsProps) {
 }
 
 function PropertyFields({ schema, path, value, onChange, skip }: FieldsProps & { skip?: string }) {
-  const { form } = useFormContext();
+  const { form, only } = useFormContext();
   const { properties, required } = propertiesOf(schema);
   return (
     <>
       {Object.entries(properties).map(([name, prop]) =>
-        name === skip || form.hidden.includes(join(path, name)) || (path === '' && form.fixed.includes(name)) ? null : path === '' && form.stored.includes(name) ? (
+        name === skip || form.hidden.includes(join(path, name)) || (path === '' && (form.fixed.includes(name) || (only && !only.includes(name)))) ? null : path === '' && form.stored.includes(name) ? (
           <StoredField key={name} name={name} schema={prop} />
         ) : (
           <Field

@@ -63,7 +63,8 @@ function constOf(schema: JsonSchema | undefined): string | undefined {
 /** A oneOf/anyOf of objects that all fix the same property to a constant (e.g. `subAction`). */
 export function discriminatedUnion(schema: JsonSchema): UnionInfo | undefined {
   const alternatives = schema.oneOf ?? schema.anyOf;
-  if (!Array.isArray(alternatives) || alternatives.length < 2) return undefined;
+  // One variant is a union too (Kibana's types with a single sub-action): its tag is still chosen and sent.
+  if (!Array.isArray(alternatives) || alternatives.length === 0) return undefined;
   if (!alternatives.every((a: JsonSchema) => isObject(a?.properties))) return undefined;
   for (const key of Object.keys(alternatives[0].properties)) {
     const values = alternatives.map((a: JsonSchema) => constOf(a.properties[key]));

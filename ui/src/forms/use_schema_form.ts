@@ -16,6 +16,8 @@ export interface SchemaFormOptions {
   stored?: string[];
   /** Top-level fields not drawn but sent as they are (params a run replaces anyway). */
   fixed?: string[];
+  /** Problems of this value the schema cannot say (a template without a variable it needs…). */
+  problems?: (value: Value) => Issue[];
 }
 
 export interface SchemaFormState {
@@ -56,7 +58,7 @@ export interface SchemaFormState {
 
 /** The state of one generated form (config, secrets or params): value, touched fields, checks. */
 export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Value | (() => Value), options: SchemaFormOptions = {}): SchemaFormState {
-  const { hidden: hiddenOf, normalise, required: requiredOf, stored = [], fixed = [] } = options;
+  const { hidden: hiddenOf, normalise, required: requiredOf, stored = [], fixed = [], problems } = options;
   const [value, setRawValue] = useState<Value>(() => {
     const start = typeof initial === 'function' ? initial() : initial;
     return normalise ? normalise(start) : start;
@@ -90,6 +92,7 @@ export function useSchemaForm(kind: SchemaKind, schema: JsonSchema, initial: Val
   const issues: Issue[] = [
     ...validation.issues.filter((issue) => !missing.includes(issue.path)),
     ...missing.map((name) => ({ path: name, message: `${describeField(name.split('.').pop()!, schemaAt(schema, name) ?? {}).label} is required.` })),
+    ...(problems ? problems(submitted).filter((issue) => !missing.includes(issue.path)) : []),
   ];
 
   const setValue = useCallback(

@@ -1,4 +1,4 @@
-import { EuiFieldText, EuiFormRow, EuiSpacer, EuiText, EuiTitle } from '@elastic/eui';
+import { EuiFieldText, EuiFormRow, EuiSpacer, EuiSteps, EuiText, EuiTitle } from '@elastic/eui';
 import { useCallback, useState, type ReactNode, type Ref } from 'react';
 import { validateConnectorFields, type ConnectorInput } from '../../api/endpoints.js';
 import { useSpace } from '../../app/space.js';
@@ -6,7 +6,7 @@ import type { ConnectorTypeForm } from '../../api/types.js';
 import { SchemaForm } from '../../forms/SchemaForm.js';
 import { hasNoFields, initialValue, propertiesOf } from '../../forms/schema.js';
 import { useSchemaForm, type SchemaFormState } from '../../forms/use_schema_form.js';
-import { customizationOf } from './type_ui.js';
+import { customizationOf, type FormStep } from './type_ui.js';
 
 export interface ConnectorFormState {
   typeForm: ConnectorTypeForm;
@@ -45,6 +45,7 @@ export function useConnectorForm(
     hidden: custom.hiddenConfig,
     normalise: custom.normaliseConfig,
     required: custom.requiredConfig,
+    problems: custom.configProblems,
   });
   const { hiddenSecrets, requiredSecrets } = custom;
   const secrets = useSchemaForm('secrets', typeForm.secrets_schema, {}, {
@@ -62,6 +63,8 @@ export function useConnectorForm(
       validateConnectorFields(spaceId, typeForm.id, { [section]: sent }).then(
         (answer) => {
           const message = answer[section];
+          // A section the server now takes clears what it said as other fields were left (user, then password).
+          if (!message) for (const field of Object.keys(sent)) form.setRemoteError(field, undefined);
           // Only a message about this field belongs under it; the rest waits for Save.
           form.setRemoteError(path, message && message.toLowerCase().includes(path.toLowerCase()) ? message : undefined);
         },
@@ -140,7 +143,13 @@ export function ConnectorFields({
           data-test-subj="connectorNameInput"
         />
       </EuiFormRow>
-      {visibleFieldCount(form.config) > 0 && (
+      {custom.steps && (
+        <>
+          <EuiSpacer size="m" />
+          <SteppedFields form={form} steps={custom.steps} secretsNotice={secretsNotice} />
+        </>
+      )}
+      {!custom.steps && visibleFieldCount(form.config) > 0 && (
         <>
           <EuiSpacer size="m" />
           <EuiTitle size="xs">
@@ -150,20 +159,66 @@ export function ConnectorFields({
           <SchemaForm section="config" form={form.config} overrides={custom.configOverrides} onLeave={(path) => form.checkOnServer('config', path)} />
         </>
       )}
-      {(visibleFieldCount(form.secrets) > 0 || secretsNotice) && (
+      {!custom.steps && (visibleFieldCount(form.secrets) > 0 || secretsNotice) && (
         <>
           <EuiSpacer size="m" />
           <EuiTitle size="xs">
             <h3>Secrets</h3>
           </EuiTitle>
-          <EuiText size="xs" color="subdued">
-            <p>Stored encrypted. They are never shown again, not even to you; a stored one shows as Configured.</p>
-          </EuiText>
-          <EuiSpacer size="s" />
-          {secretsNotice}
-          <SchemaForm section="secrets" form={form.secrets} onLeave={(path) => form.checkOnServer('secrets', path)} />
+          <SecretsFields form={form} secretsNotice={secretsNotice} />
         </>
       )}
     </>
+  );
+}
+
+/** The secret fields (only those named, in a step), under what happens to them. */
+function SecretsFields({ form, secretsNotice, only }: { form: ConnectorFormState; secretsNotice?: ReactNode; only?: string[] }) {
+  return (
+    <>
+      <EuiText size="xs" color="subdued">
+        <p>Stored encrypted. They are never shown again, not even to you; a stored one shows as Configured.</p>
+      </EuiText>
+      <EuiSpacer size="s" />
+      {secretsNotice}
+      <SchemaForm section="secrets" form={form.secrets} only={only} onLeave={(path) => form.checkOnServer('secrets', path)} />
+    </>
+  );
+}
+
+/** A type's form in steps (its customization's): each step draws its own fields, and shows when one of them is in error. */
+function SteppedFields({ form, steps, secretsNotice }: { form: ConnectorFormState; steps: FormStep[]; secretsNotice?: ReactNode }) {
+  const custom = customizationOf(form.typeForm.id);
+  const inError = (step: FormStep) =>
+    (step.config ?? []).some((f) => form.config.errorsFor(f, false).length > 0) || (step.secrets ?? []).some((f) => form.secrets.errorsFor(f, false).length > 0);
+  return (
+    <EuiSteps
+      titleSize="xs"
+      steps={steps.map((step, i) => ({
+        title: step.title,
+        status: inError(step) ? 'danger' : undefined,
+        'data-test-subj': `connectorFormStep-${i + 1}`,
+        children: (
+          <>
+            {step.description && (
+              <EuiText size="s" color="subdued">
+                <p>{step.description}</p>
+              </EuiText>
+            )}
+            <EuiSpacer size="s" />
+            {step.config && <SchemaForm section="config" form={form.config} only={step.config} overrides={custom.configOverrides} onLeave={(path) => form.checkOnServer('config', path)} />}
+            {step.secrets && (
+              <>
+                <EuiSpacer size="m" />
+                <EuiTitle size="xxs">
+                  <h4>Secrets</h4>
+                </EuiTitle>
+                <SecretsFields form={form} secretsNotice={secretsNotice} only={step.secrets} />
+              </>
+            )}
+          </>
+        ),
+      }))}
+    />
   );
 }

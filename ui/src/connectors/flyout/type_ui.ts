@@ -3,11 +3,13 @@ import type { FieldOverride } from '../../forms/SchemaForm.js';
 import type { SelectOption } from '../../forms/controls.js';
 import { jira } from './types/jira.js';
 import { swimlane } from './types/swimlane.js';
+import { casesWebhook } from './types/cases_webhook.js';
 
 // What the generated forms cannot know about a type: its icon, and for a few types which
 // fields matter for the current choices (webhook authentication, email service).
 
 const ICONS: Record<string, string> = {
+  '.cases-webhook': 'logoWebhook',
   '.d3security': 'securityApp',
   '.email': 'mail',
   '.index': 'indexOpen',
@@ -68,6 +70,8 @@ export interface TypeCustomization {
   requiredConfig?(config: Value): string[];
   /** Secret fields the current config makes required (a stored value counts as given). */
   requiredSecrets?(config: Value): string[];
+  /** Config problems the schema cannot say, by field (the server takes such a config, as Kibana's does; its form does not). */
+  configProblems?(config: Value): Array<{ path: string; message: string }>;
   /** Keeps config fields consistent with each other after a change. */
   normaliseConfig?(config: Value): Value;
   configOverrides?: Record<string, FieldOverride>;
@@ -77,6 +81,15 @@ export interface TypeCustomization {
   fixedInTest?: string[];
   /** Choices the Test tab of a saved connector loads from the service. */
   serviceChoices?: ServiceChoices;
+  /** The connector form in steps, each drawing the config and secret fields it names (a field no step names is not drawn). */
+  steps?: FormStep[];
+}
+
+export interface FormStep {
+  title: string;
+  description?: string;
+  config?: string[];
+  secrets?: string[];
 }
 
 const WEBHOOK_AUTH = {
@@ -206,6 +219,7 @@ const slackApi: TypeCustomization = {
 };
 
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
+  '.cases-webhook': casesWebhook,
   '.webhook': webhook,
   '.email': email,
   '.xmatters': xmatters,
