@@ -161,7 +161,32 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'as in Kibana: an object variable such as `{{context}}` renders as JSON. Any 2xx answer is a success; 429 and 5xx are ' +
     'retried (honouring `Retry-After`).',
   '.jira': 'Creates and updates Jira issues and adds comments to them.',
-  '.servicenow': 'Creates and updates ServiceNow ITSM incidents.',
+  '.servicenow':
+    'Creates, updates and closes incidents in ServiceNow ITSM (sub-actions `pushToService`, `closeIncident`, `getChoices`, ' +
+    '`getFields`; `getIncident` answers `{}` and `handshake` is refused, as in Kibana). With `usesTableApi: false` incidents ' +
+    "go through the Elastic ServiceNow app: its health check (GET `/api/x_elas2_inc_int/elastic_api/health`; a missing app " +
+    'fails with "Unable to get application version"), then a row of its import set (POST ' +
+    '`/api/now/import/x_elas2_inc_int_elastic_incident`, every field as `u_<field>`, `additional_fields` as given); with ' +
+    '`usesTableApi: true`, the default of the API as in Kibana, they are written to the `incident` table (POST, then PATCH ' +
+    '`/api/now/v2/table/incident/<sys_id>`), `additional_fields` are refused, and the connector is answered with ' +
+    '`is_deprecated: true`. The incident is always read back: the result is `{id, title, url, pushedDate, comments}` with ' +
+    'the dates ServiceNow wrote (GMT) as ISO. Each comment is one more update of the incident with the comment as its work ' +
+    'note. `correlation_id` (default `{{rule.id}}:{{alert.id}}`) lets `closeIncident` find the newest incident of a rule ' +
+    'and alert and set it to state 7 (Closed/Resolved by Caller). Authentication: `username` and `password`, or ' +
+    '`isOAuth: true` with `clientId`, `userIdentifierValue`, `jwtKeyId` and the secrets `clientSecret`, `privateKey` ' +
+    '(PEM; `privateKeyPassword` if it is encrypted): an RS256 JWT with the key id, valid for one hour, traded at ' +
+    '`<apiUrl>/oauth_token.do` for a token that is kept until it expires and dropped when ServiceNow answers 4xx. ' +
+    'Failures are thrown as Kibana words them (`[Action][ServiceNow]: Unable to create incident. Error: … Reason: … ' +
+    '[status=…] [method=…] [endpoint=…]`, `retry: true`); the queue fails 4xx answers at once, retries 5xx, and pauses ' +
+    'the connector on a 429 until its `Retry-After`.\n\nPush an incident with a comment:\n\n' +
+    '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
+    '  -X POST http://localhost:5601/api/actions/connector/my-servicenow/_execute \\\n' +
+    '  -d \'{"params":{"subAction":"pushToService","subActionParams":{"incident":{"short_description":"Disk full on web-1",' +
+    '"urgency":"2","impact":"2","correlation_id":"disk-rule:web-1"},"comments":[{"commentId":"c1","comment":"Seen at 10:02"}]}}}\'\n```\n\n' +
+    'Close it:\n\n' +
+    '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
+    '  -X POST http://localhost:5601/api/actions/connector/my-servicenow/_execute \\\n' +
+    '  -d \'{"params":{"subAction":"closeIncident","subActionParams":{"incident":{"correlation_id":"disk-rule:web-1"}}}}\'\n```',
 };
 
 /** Example bodies where the ones generated from the schema would be poor or invalid. */
@@ -175,6 +200,10 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
   '.thehive': { config: { url: 'https://thehive.example.com', organisation: 'soc' }, secrets: { apiKey: 'thehive-api-key' } },
   '.xsoar': { config: { url: 'https://api-example.xdr.us.paloaltonetworks.com' }, secrets: { apiKey: 'xsoar-api-key', apiKeyID: '7' } },
+  '.servicenow': {
+    config: { apiUrl: 'https://example.service-now.com', usesTableApi: false },
+    secrets: { username: 'elastic-integration', password: 'servicenow-password' },
+  },
   '.swimlane': {
     config: {
       apiUrl: 'https://swimlane.example.com',

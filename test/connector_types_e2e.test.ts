@@ -4,6 +4,7 @@ import { startD3SecuritySimulator } from '../src/connector_types/d3security/simu
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
+import { startServiceNowSimulator } from '../src/connector_types/servicenow/simulator.js';
 import { startSlackWebhookSimulator } from '../src/connector_types/slack/simulator.js';
 import { startSlackApiSimulator } from '../src/connector_types/slack_api/simulator.js';
 import { startSwimlaneSimulator } from '../src/connector_types/swimlane/simulator.js';
@@ -327,6 +328,23 @@ const CASES: Case[] = [
       expect(request.headers).toMatchObject({ authorization: 'Bearer e2e-thehive-key', 'x-organisation': 'e2e-org' });
       const pushedDate = new Date(created._createdAt as number).toISOString();
       expect(result.data).toEqual({ id: created._id, title: `Disk full (${tag})`, url: `${thehive.url}/cases/${created._id}/details`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
+    },
+  })),
+  caseOf('.servicenow', () => startServiceNowSimulator({ username: 'e2e-sn-user', password: 'e2e-sn-password' }), (sn) => ({
+    config: { apiUrl: sn.url, usesTableApi: false },
+    secrets: { username: 'e2e-sn-user', password: 'e2e-sn-password' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: { incident: { short_description: `Disk full (${tag})`, urgency: '2', correlation_id: tag }, comments: [{ commentId: 'c1', comment: `note ${tag}` }] },
+    }),
+    verify({ tag, result }) {
+      const incident = only([...sn.tables.get('incident')!.values()], (r) => r.correlation_id === tag);
+      expect(incident).toMatchObject({ short_description: `Disk full (${tag})`, urgency: '2', caller_id: 'e2e-sn-user' });
+      expect(sn.workNotes.get(incident.sys_id)).toEqual([`note ${tag}`]);
+      const created = only(sn.requests, (r) => r.path === '/api/now/import/x_elas2_inc_int_elastic_incident' && r.body.includes(tag) && !r.body.includes('elastic_incident_id'));
+      expect(created.headers.authorization).toBe(basic('e2e-sn-user', 'e2e-sn-password'));
+      const pushedDate = new Date(`${incident.sys_created_on} GMT`).toISOString();
+      expect(result.data).toEqual({ id: incident.sys_id, title: incident.number, url: `${sn.url}/nav_to.do?uri=incident.do?sys_id=${incident.sys_id}`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
     },
   })),
 ];

@@ -5,6 +5,7 @@ import { esIndexConnectorType } from './es_index/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
+import { serviceNowItsmConnectorType } from './servicenow/itsm/index.js';
 import { slackConnectorType } from './slack/index.js';
 import { slackApiConnectorType } from './slack_api/index.js';
 import { swimlaneConnectorType } from './swimlane/index.js';
@@ -24,6 +25,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   opsgenieConnectorType,
   pagerDutyConnectorType,
   serverLogConnectorType,
+  serviceNowItsmConnectorType,
   slackConnectorType,
   slackApiConnectorType,
   swimlaneConnectorType,

@@ -1,5 +1,6 @@
 import type { ConnectorCategory } from '../../api/types.js';
 import type { FieldOverride } from '../../forms/SchemaForm.js';
+import { serviceNow } from './types/servicenow.js';
 
 // What the generated forms cannot know about a type: its icon, and for a few types which
 // fields matter for the current choices (webhook authentication, email service).
@@ -11,6 +12,9 @@ const ICONS: Record<string, string> = {
   '.opsgenie': 'megaphone',
   '.pagerduty': 'bell',
   '.server-log': 'logsApp',
+  '.servicenow': 'casesApp',
+  '.servicenow-sir': 'securityApp',
+  '.servicenow-itom': 'monitoringApp',
   '.slack': 'logoSlack',
   '.slack_api': 'logoSlack',
   '.swimlane': 'casesApp',
@@ -184,6 +188,14 @@ const slackApi: TypeCustomization = {
   configOverrides: { allowedChannels: { placeholder: '[{"id": "C0123456789", "name": "#general"}]' } },
 };
 
-const CUSTOMIZATIONS: Record<string, TypeCustomization> = { '.webhook': webhook, '.email': email, '.xmatters': xmatters, '.slack_api': slackApi };
+const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
+  '.webhook': webhook,
+  '.email': email,
+  '.xmatters': xmatters,
+  '.slack_api': slackApi,
+  '.servicenow': serviceNow,
+  '.servicenow-sir': serviceNow,
+  '.servicenow-itom': serviceNow,
+};
 
 export const customizationOf = (typeId: string): TypeCustomization => CUSTOMIZATIONS[typeId] ?? {};

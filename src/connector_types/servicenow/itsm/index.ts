@@ -1,0 +1,39 @@
+import { defineConnectorType } from '../../../actions/types.js';
+import { pushToService } from '../../lib/push_to_service.js';
+import { serviceNowExecutor } from '../executor.js';
+import { configSchema, ITSM_PRODUCT, secretsSchema, serviceNowValidators, usesDeprecatedTableApi, type ServiceNowConfig } from '../schema.js';
+import { serviceNowCaseService, type ServiceNowService } from '../service.js';
+import { CONNECTOR_ID, CONNECTOR_NAME, paramsSchema, type ItsmParams } from './schema.js';
+
+const API = ['getChoices', 'getFields', 'getIncident', 'handshake', 'pushToService', 'closeIncident'];
+/** getIncident is supported but, as in Kibana, has no branch: it answers `{}`. */
+const SUPPORTED = ['getFields', 'pushToService', 'getChoices', 'getIncident', 'closeIncident'];
+
+export const serviceNowItsmConnectorType = defineConnectorType({
+  id: CONNECTOR_ID,
+  name: CONNECTOR_NAME,
+  category: 'itsm',
+  summary: 'Create and close incidents in ServiceNow ITSM.',
+  minimumLicenseRequired: 'platinum',
+  supportedFeatureIds: ['alerting', 'cases', 'uptime', 'siem', 'workflows'],
+  schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
+  validate: serviceNowValidators,
+  isConnectorDeprecated: usesDeprecatedTableApi,
+  testParams: { subAction: 'getChoices', subActionParams: { fields: ['priority', 'category'] } },
+  executor: serviceNowExecutor<ServiceNowConfig, ItsmParams, ServiceNowService>({
+    product: ITSM_PRODUCT,
+    api: API,
+    supported: SUPPORTED,
+    handlers: {
+      async pushToService(service, params, { secrets, logger }) {
+        const data = await pushToService(serviceNowCaseService(service, ITSM_PRODUCT, secrets.username), params);
+        logger.debug(`response push to service for incident id: ${data.id}`);
+        return data;
+      },
+      getFields: (service) => service.getFields(),
+      getChoices: (service, params: { fields: string[] }) => service.getChoices(params.fields),
+      closeIncident: (service, { incident }: { incident: { externalId: string | null; correlation_id: string | null } }) =>
+        service.closeIncident({ incidentId: incident.externalId, correlationId: incident.correlation_id }),
+    },
+  }),
+});
