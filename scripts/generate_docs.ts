@@ -160,6 +160,20 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'hooks.eu.torq.io, with the integration token in the `X-Torq-Token` header. Template values in the body are not escaped, ' +
     'as in Kibana: an object variable such as `{{context}}` renders as JSON. Any 2xx answer is a success; 429 and 5xx are ' +
     'retried (honouring `Retry-After`).',
+  '.servicenow-sir':
+    'Creates and updates security incidents in ServiceNow SecOps (Security Incident Response) as `.servicenow` does ' +
+    'incidents (see [ServiceNow ITSM](servicenow.md): the Elastic app `x_elas2_sir_int` or the `sn_si_incident` table, ' +
+    'authentication, comments, wording of failures), with `priority` and the observables `dest_ip`, `source_ip`, ' +
+    '`malware_hash` and `malware_url`, each a list or text separated by commas, spaces, pipes or new lines. Through ' +
+    'the app the observables are left out of the incident and added afterwards in one call (POST ' +
+    '`/api/x_elas2_sir_int/elastic_api/incident/<sys_id>/observables/bulk`: source and destination IPs as ' +
+    '`ipv4-addr`, hashes as `SHA256`, URLs as `URL`, each value once); on the Table API each list is joined with ' +
+    'commas into the incident field. There is no `closeIncident`; `getIncident` answers `{}` and `handshake` is ' +
+    'refused, as in Kibana.\n\nPush a security incident with its observables:\n\n' +
+    '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
+    '  -X POST http://localhost:5601/api/actions/connector/my-servicenow-sir/_execute \\\n' +
+    '  -d \'{"params":{"subAction":"pushToService","subActionParams":{"incident":{"short_description":"Malware on web-1",' +
+    '"priority":"1","dest_ip":["10.0.0.7"],"source_ip":"10.0.0.9","malware_hash":"e3b0c44298fc1c149afbf4c8996fb924"},"comments":null}}}\'\n```',
   '.jira': 'Creates and updates Jira issues and adds comments to them.',
   '.servicenow':
     'Creates, updates and closes incidents in ServiceNow ITSM (sub-actions `pushToService`, `closeIncident`, `getChoices`, ' +
@@ -201,6 +215,10 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.thehive': { config: { url: 'https://thehive.example.com', organisation: 'soc' }, secrets: { apiKey: 'thehive-api-key' } },
   '.xsoar': { config: { url: 'https://api-example.xdr.us.paloaltonetworks.com' }, secrets: { apiKey: 'xsoar-api-key', apiKeyID: '7' } },
   '.servicenow': {
+    config: { apiUrl: 'https://example.service-now.com', usesTableApi: false },
+    secrets: { username: 'elastic-integration', password: 'servicenow-password' },
+  },
+  '.servicenow-sir': {
     config: { apiUrl: 'https://example.service-now.com', usesTableApi: false },
     secrets: { username: 'elastic-integration', password: 'servicenow-password' },
   },

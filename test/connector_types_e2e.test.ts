@@ -347,6 +347,23 @@ const CASES: Case[] = [
       expect(result.data).toEqual({ id: incident.sys_id, title: incident.number, url: `${sn.url}/nav_to.do?uri=incident.do?sys_id=${incident.sys_id}`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
     },
   })),
+  caseOf('.servicenow-sir', () => startServiceNowSimulator({ username: 'e2e-sir-user', password: 'e2e-sir-password' }), (sn) => ({
+    config: { apiUrl: sn.url, usesTableApi: false },
+    secrets: { username: 'e2e-sir-user', password: 'e2e-sir-password' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: { incident: { short_description: `Malware (${tag})`, correlation_id: tag, dest_ip: ['10.1.1.1'], malware_hash: 'e3b0c442' }, comments: null },
+    }),
+    verify({ tag, result }) {
+      const incident = only([...sn.tables.get('sn_si_incident')!.values()], (r) => r.correlation_id === tag);
+      expect(sn.observables.filter((o) => o.incidentId === incident.sys_id).map(({ value, type }) => ({ value, type }))).toEqual([
+        { value: '10.1.1.1', type: 'ipv4-addr' },
+        { value: 'e3b0c442', type: 'SHA256' },
+      ]);
+      const pushedDate = new Date(`${incident.sys_created_on} GMT`).toISOString();
+      expect(result.data).toEqual({ id: incident.sys_id, title: incident.number, url: `${sn.url}/nav_to.do?uri=sn_si_incident.do?sys_id=${incident.sys_id}`, pushedDate });
+    },
+  })),
 ];
 
 const REGISTERED = new Set(CONNECTOR_TYPES.map((t) => t.id));

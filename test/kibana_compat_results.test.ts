@@ -76,6 +76,8 @@ const THROWN_CLASSIC: Record<string, string> = { '.swimlane': '[Action][Swimlane
 const THROWN_SERVICENOW: Record<string, (status: number) => string> = {
   '.servicenow': (status) =>
     `[Action][ServiceNow]: Unable to get choices. Error: Request failed with status code ${status} Reason: unknown: no error in error response [status=${status}] [method=get] [endpoint=table]`,
+  '.servicenow-sir': (status) =>
+    `[Action][ServiceNow]: Unable to get choices. Error: Request failed with status code ${status} Reason: unknown: no error in error response [status=${status}] [method=get] [endpoint=table]`,
 };
 
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */

@@ -6,6 +6,7 @@ import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
 import { serviceNowItsmConnectorType } from './servicenow/itsm/index.js';
+import { serviceNowSirConnectorType } from './servicenow/sir/index.js';
 import { slackConnectorType } from './slack/index.js';
 import { slackApiConnectorType } from './slack_api/index.js';
 import { swimlaneConnectorType } from './swimlane/index.js';
@@ -26,6 +27,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   pagerDutyConnectorType,
   serverLogConnectorType,
   serviceNowItsmConnectorType,
+  serviceNowSirConnectorType,
   slackConnectorType,
   slackApiConnectorType,
   swimlaneConnectorType,

@@ -61,6 +61,8 @@ export interface ServiceNowSimulator {
   /** Tokens issued, newest last. */
   issuedTokens: string[];
   failNext(status: number, body?: string, headers?: Record<string, string>): void;
+  /** Like failNext, for the next request whose path matches. */
+  failNextOn(path: RegExp, status: number, body: unknown): void;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,7 @@ export async function startServiceNowSimulator(options: ServiceNowSimulatorOptio
   const issuedTokens: string[] = [];
   const counters = new Map<string, number>();
   const nextAnswer = oneOffAnswer();
+  let routeFailure: { path: RegExp; status: number; body: unknown } | undefined;
   const installed = (scope: AppScope) => options.apps?.[APPS[scope].key] !== false;
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -222,6 +225,11 @@ export async function startServiceNowSimulator(options: ServiceNowSimulatorOptio
     const url = new URL(req.url ?? '/', 'http://servicenow');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    if (routeFailure?.path.test(path)) {
+      const { status, body } = routeFailure;
+      routeFailure = undefined;
+      return json(res, status, body);
+    }
     if (method === 'POST' && path === '/oauth_token.do') return issueToken(res, text);
 
     const who = caller(req);
@@ -280,7 +288,20 @@ export async function startServiceNowSimulator(options: ServiceNowSimulatorOptio
   };
 
   const { url, requests, close } = await startRecordingServer(handle);
-  return { url, requests, tables, workNotes, observables, events, issuedTokens, failNext: nextAnswer.set, close };
+  return {
+    url,
+    requests,
+    tables,
+    workNotes,
+    observables,
+    events,
+    issuedTokens,
+    failNext: nextAnswer.set,
+    failNextOn(path, status, body) {
+      routeFailure = { path, status, body };
+    },
+    close,
+  };
 }
 
 /** Why the instance refuses the JWT assertion, or null: RS256 by the configured key, its key id, user and client, not expired. */

@@ -1,0 +1,43 @@
+import { defineConnectorType } from '../../../actions/types.js';
+import { pushToService } from '../../lib/push_to_service.js';
+import { serviceNowExecutor } from '../executor.js';
+import { configSchema, secretsSchema, serviceNowValidators, SIR_PRODUCT, usesDeprecatedTableApi, type ServiceNowConfig } from '../schema.js';
+import { serviceNowCaseService, type ServiceNowService } from '../service.js';
+import { bulkAddObservables, observablesOf, prepareSirParams } from './observables.js';
+import { CONNECTOR_ID, CONNECTOR_NAME, paramsSchema, type SirParams, type SirPushParams } from './schema.js';
+
+const API = ['getChoices', 'getFields', 'getIncident', 'handshake', 'pushToService', 'closeIncident'];
+/** No closeIncident for SecOps; getIncident answers `{}`, as in Kibana. */
+const SUPPORTED = ['getFields', 'pushToService', 'getChoices', 'getIncident'];
+
+export const serviceNowSirConnectorType = defineConnectorType({
+  id: CONNECTOR_ID,
+  name: CONNECTOR_NAME,
+  category: 'soar',
+  summary: 'Create security incidents with their observables in ServiceNow SecOps.',
+  minimumLicenseRequired: 'platinum',
+  supportedFeatureIds: ['alerting', 'cases', 'siem', 'workflows'],
+  schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
+  validate: serviceNowValidators,
+  isConnectorDeprecated: usesDeprecatedTableApi,
+  testParams: { subAction: 'getChoices', subActionParams: { fields: ['category', 'priority'] } },
+  executor: serviceNowExecutor<ServiceNowConfig, SirParams, ServiceNowService>({
+    product: SIR_PRODUCT,
+    api: API,
+    supported: SUPPORTED,
+    handlers: {
+      async pushToService(service, params: SirPushParams, ctx) {
+        const { config, secrets, logger } = ctx;
+        const data = await pushToService(serviceNowCaseService(service, SIR_PRODUCT, secrets.username), prepareSirParams(config.usesTableApi, params));
+        logger.debug(`response push to service for incident id: ${data.id}`);
+        if (!config.usesTableApi) {
+          const observables = observablesOf(params.incident);
+          if (observables.length > 0) await bulkAddObservables(service, observables, data.id);
+        }
+        return data;
+      },
+      getFields: (service) => service.getFields(),
+      getChoices: (service, params: { fields: string[] }) => service.getChoices(params.fields),
+    },
+  }),
+});
