@@ -174,6 +174,19 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '  -X POST http://localhost:5601/api/actions/connector/my-servicenow-sir/_execute \\\n' +
     '  -d \'{"params":{"subAction":"pushToService","subActionParams":{"incident":{"short_description":"Malware on web-1",' +
     '"priority":"1","dest_ip":["10.0.0.7"],"source_ip":"10.0.0.9","malware_hash":"e3b0c44298fc1c149afbf4c8996fb924"},"comments":null}}}\'\n```',
+  '.servicenow-itom':
+    "Sends events to ServiceNow ITOM's Event Management (sub-actions `addEvent` and `getChoices`), with the connection " +
+    'and authentication of [ServiceNow ITSM](servicenow.md) but no app and no `usesTableApi`. `addEvent` posts ' +
+    '`{records: [event]}` to `/api/global/em/jsonv2` and answers `{}`; fields left null are not sent, and ' +
+    '`time_of_event` (a date, or epoch milliseconds) is sent in GMT as `yyyy-MM-dd HH:mm:ss`, or left out when it is ' +
+    'not a date. ServiceNow folds events with the same `message_key` into one alert: the default ' +
+    '`{{rule.id}}:{{alert.id}}` gives one alert per rule and alert (rendered from a rule; sent as written by `_execute`); ' +
+    'with `message_key: null` ServiceNow keys the event by source, node, type, resource and metric name. Failures read ' +
+    '`[Action][ServiceNow]: Unable to add event. Error: … Reason: …`.\n\nSend an event:\n\n' +
+    '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
+    '  -X POST http://localhost:5601/api/actions/connector/my-servicenow-itom/_execute \\\n' +
+    '  -d \'{"params":{"subAction":"addEvent","subActionParams":{"source":"Elastic","node":"web-1","type":"Disk",' +
+    '"resource":"/dev/sda1","severity":"2","description":"Disk 91% full","message_key":"disk-rule:web-1"}}}\'\n```',
   '.jira': 'Creates and updates Jira issues and adds comments to them.',
   '.servicenow':
     'Creates, updates and closes incidents in ServiceNow ITSM (sub-actions `pushToService`, `closeIncident`, `getChoices`, ' +
@@ -220,6 +233,10 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   },
   '.servicenow-sir': {
     config: { apiUrl: 'https://example.service-now.com', usesTableApi: false },
+    secrets: { username: 'elastic-integration', password: 'servicenow-password' },
+  },
+  '.servicenow-itom': {
+    config: { apiUrl: 'https://example.service-now.com' },
     secrets: { username: 'elastic-integration', password: 'servicenow-password' },
   },
   '.swimlane': {

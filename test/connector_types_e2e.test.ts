@@ -364,6 +364,17 @@ const CASES: Case[] = [
       expect(result.data).toEqual({ id: incident.sys_id, title: incident.number, url: `${sn.url}/nav_to.do?uri=sn_si_incident.do?sys_id=${incident.sys_id}`, pushedDate });
     },
   })),
+  caseOf('.servicenow-itom', () => startServiceNowSimulator({ username: 'e2e-itom-user', password: 'e2e-itom-password' }), (sn) => ({
+    config: { apiUrl: sn.url },
+    secrets: { username: 'e2e-itom-user', password: 'e2e-itom-password' },
+    params: (tag) => ({ subAction: 'addEvent', subActionParams: { source: 'e2e', node: 'web-1', severity: '3', description: `CPU high (${tag})`, message_key: tag } }),
+    verify({ tag, result }) {
+      const event = only(sn.events, (e) => e.key === tag);
+      expect(event).toEqual({ key: tag, count: 1, fields: { source: 'e2e', node: 'web-1', severity: '3', description: `CPU high (${tag})`, message_key: tag } });
+      expect(only(sn.requests, (r) => r.body.includes(tag))).toMatchObject({ method: 'POST', path: '/api/global/em/jsonv2', headers: { authorization: basic('e2e-itom-user', 'e2e-itom-password') } });
+      expect(result.data).toEqual({});
+    },
+  })),
 ];
 
 const REGISTERED = new Set(CONNECTOR_TYPES.map((t) => t.id));

@@ -78,6 +78,7 @@ const THROWN_SERVICENOW: Record<string, (status: number) => string> = {
     `[Action][ServiceNow]: Unable to get choices. Error: Request failed with status code ${status} Reason: unknown: no error in error response [status=${status}] [method=get] [endpoint=table]`,
   '.servicenow-sir': (status) =>
     `[Action][ServiceNow]: Unable to get choices. Error: Request failed with status code ${status} Reason: unknown: no error in error response [status=${status}] [method=get] [endpoint=table]`,
+  '.servicenow-itom': (status) => `[Action][ServiceNow]: Unable to add event. Error: Request failed with status code ${status} Reason: unknown: no error in error response`,
 };
 
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */

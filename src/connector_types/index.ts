@@ -5,6 +5,7 @@ import { esIndexConnectorType } from './es_index/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
+import { serviceNowItomConnectorType } from './servicenow/itom/index.js';
 import { serviceNowItsmConnectorType } from './servicenow/itsm/index.js';
 import { serviceNowSirConnectorType } from './servicenow/sir/index.js';
 import { slackConnectorType } from './slack/index.js';
@@ -26,6 +27,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   opsgenieConnectorType,
   pagerDutyConnectorType,
   serverLogConnectorType,
+  serviceNowItomConnectorType,
   serviceNowItsmConnectorType,
   serviceNowSirConnectorType,
   slackConnectorType,
