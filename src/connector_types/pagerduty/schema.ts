@@ -1,5 +1,6 @@
 import moment from 'moment-timezone';
 import { z } from 'zod';
+import { jsonRecordSchema } from '../lib/json_record.js';
 
 export const CONNECTOR_ID = '.pagerduty';
 export const CONNECTOR_NAME = 'PagerDuty';
@@ -35,19 +36,6 @@ export function parseTimestamp(value: string | number): moment.Moment {
   return moment(new Date(value));
 }
 
-/** Like Kibana's config-schema records, a JSON text is also accepted and parsed. */
-const customDetailsSchema = z.preprocess(
-  (value, ctx) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value) as unknown;
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return value;
-    }
-  },
-  z.record(z.string(), z.any()),
-);
 
 export const configSchema = z.strictObject({
   apiUrl: z
@@ -103,7 +91,7 @@ export const paramsSchema = z
       .array(z.strictObject({ href: z.string(), text: z.string() }))
       .optional()
       .meta({ label: 'Links', help: 'Links shown on the alert, each an address (href) and its text.' }),
-    customDetails: customDetailsSchema
+    customDetails: jsonRecordSchema
       .optional()
       .meta({ label: 'Custom details', help: 'An object (or its JSON text) shown as the alert details.' }),
   })

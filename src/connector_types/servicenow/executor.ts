@@ -43,6 +43,12 @@ export function serviceNowExecutor<C extends ServiceNowBaseConfig, P extends Par
   };
 }
 
+/** The lists every type with them runs alike. */
+export const listHandlers = {
+  getFields: (service: ServiceNowService) => service.getFields(),
+  getChoices: (service: ServiceNowService, params: { fields: string[] }) => service.getChoices(params.fields),
+};
+
 function refused(ctx: { logger: { error(msg: string): void } }, message: string): ExecutorError {
   ctx.logger.error(message);
   return new ExecutorError(message, 'framework', { permanent: true });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { urlAllowListValidator } from '../../actions/sub_actions.js';
 import type { ValidatorContext } from '../../actions/types.js';
+import { jsonRecordSchema } from '../lib/json_record.js';
 
 // What ServiceNow ITSM, SecOps and ITOM share (reference §2): the connection (basic or OAuth
 // JWT), Kibana's checks of its combinations, the incident fields common to ITSM and SecOps,
@@ -57,7 +58,7 @@ export const configSchema = z.strictObject({
   // Kibana's default: a connector created over the API without the flag uses the Table API.
   usesTableApi: z.boolean().default(true).meta({
     label: 'Use the Table API',
-    help: 'Write incidents straight to the table, as connectors made before the Elastic ServiceNow app did; off uses the app (deprecated when on).',
+    help: 'On, incidents are written straight to their table, as before the Elastic ServiceNow app (deprecated); off, they go through the app, which must be installed.',
   }),
 });
 
@@ -134,16 +135,6 @@ export function usesDeprecatedTableApi(config: unknown): boolean {
   return !Object.hasOwn(config, 'usesTableApi') || Boolean((config as { usesTableApi?: unknown }).usesTableApi);
 }
 
-/** Like Kibana's Coerced: a JSON text is parsed before the record is checked. */
-const jsonRecord = z.preprocess((value, ctx) => {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return value;
-  }
-}, z.record(z.string(), z.any()));
 
 const COMMON_INCIDENT_KEYS = [
   'short_description',
@@ -156,7 +147,7 @@ const COMMON_INCIDENT_KEYS = [
   'additional_fields',
 ];
 
-const additionalFields = jsonRecord
+const additionalFields = jsonRecordSchema
   .superRefine((record, ctx) => {
     for (const key of Object.keys(record)) {
       if (COMMON_INCIDENT_KEYS.includes(key)) ctx.addIssue({ code: 'custom', message: `The following properties cannot be defined inside additional_fields: ${key}.` });
@@ -205,4 +196,15 @@ export const getFieldsParamsSchema = z.record(z.string(), z.unknown());
 /** One variant of a classic `{subAction, subActionParams}` union. */
 export function subActionVariant<N extends string, S extends z.ZodType>(name: N, params: S) {
   return z.strictObject({ subAction: z.literal(name).meta(label('Sub action')), subActionParams: params });
+}
+
+/** The variants ITSM and SecOps share, in Kibana's order, with the type's own push params. */
+export function incidentSubActionVariants<S extends z.ZodType>(pushParams: S) {
+  return [
+    subActionVariant('getFields', getFieldsParamsSchema),
+    subActionVariant('getIncident', getIncidentParamsSchema),
+    subActionVariant('handshake', handshakeParamsSchema),
+    subActionVariant('pushToService', pushParams),
+    subActionVariant('getChoices', getChoicesParamsSchema),
+  ] as const;
 }

@@ -1,4 +1,5 @@
-import type { CaseService, PushedRecord } from '../lib/push_to_service.js';
+import type { Logger } from 'pino';
+import { pushToService, type CaseService, type PushParams, type PushedRecord, type PushResult } from '../lib/push_to_service.js';
 import { ServiceNowApiError, serviceNowClient, withServiceMessage, type RequestContext, type ServiceNowClient, type ServiceNowContext, type ServiceNowResponse } from './client.js';
 import type { ServiceNowProduct } from './schema.js';
 
@@ -225,4 +226,11 @@ export function serviceNowCaseService(service: ServiceNowService, product: Servi
       return pushed!.record.pushedDate;
     },
   };
+}
+
+/** pushToService of an ITSM or SecOps incident, as the connector's user. */
+export async function pushIncident(service: ServiceNowService, product: ServiceNowProduct, username: string | null, params: PushParams<Fields>, logger: Logger): Promise<PushResult> {
+  const data = await pushToService(serviceNowCaseService(service, product, username), params);
+  logger.debug(`response push to service for incident id: ${data.id}`);
+  return data;
 }

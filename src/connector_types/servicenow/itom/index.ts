@@ -1,5 +1,5 @@
 import { defineConnectorType } from '../../../actions/types.js';
-import { serviceNowExecutor } from '../executor.js';
+import { listHandlers, serviceNowExecutor } from '../executor.js';
 import { baseConfigSchema, ITOM_PRODUCT, secretsSchema, serviceNowValidators, type ServiceNowBaseConfig } from '../schema.js';
 import type { ServiceNowService } from '../service.js';
 import { addEvent } from './event.js';
@@ -38,7 +38,7 @@ export const serviceNowItomConnectorType = defineConnectorType({
     supported: SUB_ACTIONS,
     handlers: {
       addEvent: (service, event: ItomEvent) => addEvent(service, event),
-      getChoices: (service, params: { fields: string[] }) => service.getChoices(params.fields),
+      getChoices: listHandlers.getChoices,
     },
   }),
 });

@@ -1,8 +1,7 @@
 import { defineConnectorType } from '../../../actions/types.js';
-import { pushToService } from '../../lib/push_to_service.js';
-import { serviceNowExecutor } from '../executor.js';
+import { listHandlers, serviceNowExecutor } from '../executor.js';
 import { configSchema, ITSM_PRODUCT, secretsSchema, serviceNowValidators, usesDeprecatedTableApi, type ServiceNowConfig } from '../schema.js';
-import { serviceNowCaseService, type ServiceNowService } from '../service.js';
+import { pushIncident, type ServiceNowService } from '../service.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, paramsSchema, type ItsmParams } from './schema.js';
 
 const API = ['getChoices', 'getFields', 'getIncident', 'handshake', 'pushToService', 'closeIncident'];
@@ -25,13 +24,8 @@ export const serviceNowItsmConnectorType = defineConnectorType({
     api: API,
     supported: SUPPORTED,
     handlers: {
-      async pushToService(service, params, { secrets, logger }) {
-        const data = await pushToService(serviceNowCaseService(service, ITSM_PRODUCT, secrets.username), params);
-        logger.debug(`response push to service for incident id: ${data.id}`);
-        return data;
-      },
-      getFields: (service) => service.getFields(),
-      getChoices: (service, params: { fields: string[] }) => service.getChoices(params.fields),
+      ...listHandlers,
+      pushToService: (service, params, { secrets, logger }) => pushIncident(service, ITSM_PRODUCT, secrets.username, params, logger),
       closeIncident: (service, { incident }: { incident: { externalId: string | null; correlation_id: string | null } }) =>
         service.closeIncident({ incidentId: incident.externalId, correlationId: incident.correlation_id }),
     },

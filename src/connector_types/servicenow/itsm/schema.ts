@@ -1,14 +1,5 @@
 import { z } from 'zod';
-import {
-  commentsSchema,
-  commonIncidentShape,
-  DEFAULT_ALERTS_GROUPING_KEY,
-  getChoicesParamsSchema,
-  getFieldsParamsSchema,
-  getIncidentParamsSchema,
-  handshakeParamsSchema,
-  subActionVariant,
-} from '../schema.js';
+import { commentsSchema, commonIncidentShape, DEFAULT_ALERTS_GROUPING_KEY, incidentSubActionVariants, subActionVariant } from '../schema.js';
 
 export const CONNECTOR_ID = '.servicenow';
 export const CONNECTOR_NAME = 'ServiceNow ITSM';
@@ -33,13 +24,6 @@ export const closeIncidentParamsSchema = z.strictObject({
 });
 
 /** Kibana's union on subAction; handshake is in it, but a run of it is refused. */
-export const paramsSchema = z.discriminatedUnion('subAction', [
-  subActionVariant('getFields', getFieldsParamsSchema),
-  subActionVariant('getIncident', getIncidentParamsSchema),
-  subActionVariant('handshake', handshakeParamsSchema),
-  subActionVariant('pushToService', pushParamsSchema),
-  subActionVariant('getChoices', getChoicesParamsSchema),
-  subActionVariant('closeIncident', closeIncidentParamsSchema),
-]);
+export const paramsSchema = z.discriminatedUnion('subAction', [...incidentSubActionVariants(pushParamsSchema), subActionVariant('closeIncident', closeIncidentParamsSchema)]);
 
 export type ItsmParams = z.output<typeof paramsSchema>;

@@ -1,8 +1,7 @@
 import { defineConnectorType } from '../../../actions/types.js';
-import { pushToService } from '../../lib/push_to_service.js';
-import { serviceNowExecutor } from '../executor.js';
+import { listHandlers, serviceNowExecutor } from '../executor.js';
 import { configSchema, secretsSchema, serviceNowValidators, SIR_PRODUCT, usesDeprecatedTableApi, type ServiceNowConfig } from '../schema.js';
-import { serviceNowCaseService, type ServiceNowService } from '../service.js';
+import { pushIncident, type ServiceNowService } from '../service.js';
 import { bulkAddObservables, observablesOf, prepareSirParams } from './observables.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, paramsSchema, type SirParams, type SirPushParams } from './schema.js';
 
@@ -28,16 +27,14 @@ export const serviceNowSirConnectorType = defineConnectorType({
     handlers: {
       async pushToService(service, params: SirPushParams, ctx) {
         const { config, secrets, logger } = ctx;
-        const data = await pushToService(serviceNowCaseService(service, SIR_PRODUCT, secrets.username), prepareSirParams(config.usesTableApi, params));
-        logger.debug(`response push to service for incident id: ${data.id}`);
+        const data = await pushIncident(service, SIR_PRODUCT, secrets.username, prepareSirParams(config.usesTableApi, params), logger);
         if (!config.usesTableApi) {
           const observables = observablesOf(params.incident);
           if (observables.length > 0) await bulkAddObservables(service, observables, data.id);
         }
         return data;
       },
-      getFields: (service) => service.getFields(),
-      getChoices: (service, params: { fields: string[] }) => service.getChoices(params.fields),
+      ...listHandlers,
     },
   }),
 });

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import {
-  commentsSchema,
-  commonIncidentShape,
-  getChoicesParamsSchema,
-  getFieldsParamsSchema,
-  getIncidentParamsSchema,
-  handshakeParamsSchema,
-  subActionVariant,
-} from '../schema.js';
+import { commentsSchema, commonIncidentShape, incidentSubActionVariants } from '../schema.js';
 
 export const CONNECTOR_ID = '.servicenow-sir';
 export const CONNECTOR_NAME = 'ServiceNow SecOps';
@@ -33,13 +25,7 @@ export const pushParamsSchema = z.strictObject({
 });
 
 /** Kibana's union on subAction; handshake is in it, but a run of it is refused. */
-export const paramsSchema = z.discriminatedUnion('subAction', [
-  subActionVariant('getFields', getFieldsParamsSchema),
-  subActionVariant('getIncident', getIncidentParamsSchema),
-  subActionVariant('handshake', handshakeParamsSchema),
-  subActionVariant('pushToService', pushParamsSchema),
-  subActionVariant('getChoices', getChoicesParamsSchema),
-]);
+export const paramsSchema = z.discriminatedUnion('subAction', incidentSubActionVariants(pushParamsSchema));
 
 export type SirParams = z.output<typeof paramsSchema>;
 export type SirPushParams = z.output<typeof pushParamsSchema>;

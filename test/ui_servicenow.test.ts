@@ -1,0 +1,84 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailable, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { startTestPlugboard, TEST_PASSWORD, type TestPlugboard } from './helpers/plugboard.js';
+
+// The ServiceNow form's OAuth switch, in chromium against a real server: off, the form asks for
+// a user name and password; on, for the client, user identifier, key id, client secret and
+// private key instead; a connector saved with it on stores the OAuth fields and no basic ones.
+// Every step leaves a screenshot in .ci/screenshots.
+
+const unavailable = browserUnavailable();
+const BROWSER_STEP = { timeout: 120_000 };
+const subj = (name: string) => `[data-test-subj="${name}"]`;
+
+const BASIC = ['field-secrets-username', 'field-secrets-password'];
+const OAUTH = ['field-config-clientId', 'field-config-userIdentifierValue', 'field-config-jwtKeyId', 'field-secrets-clientSecret', 'field-secrets-privateKey', 'field-secrets-privateKeyPassword'];
+
+describe.skipIf(unavailable !== undefined)('the ServiceNow OAuth switch in the web UI', BROWSER_STEP, () => {
+  let pb: TestPlugboard;
+  let ui: TestBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    pb = await startTestPlugboard({ settings: { 'plugboard.net.deniedAddresses': [] } });
+    const url = await pb.plugboard.listen();
+    ui = await startBrowser();
+    page = ui.page;
+    await page.goto(`${url}/connectors`);
+    await page.fill(subj('loginUsername'), 'elastic');
+    await page.fill(subj('loginPassword'), TEST_PASSWORD);
+    await page.click(subj('loginSubmit'));
+    await page.waitForSelector(subj('connectorsEmptyPrompt'));
+  });
+  afterAll(async () => {
+    await ui?.close();
+    await pb?.close();
+  });
+
+  const visible = (testSubjs: string[]) => Promise.all(testSubjs.map((s) => page.locator(subj(s)).isVisible()));
+
+  it('shows the basic fields with the switch off, the OAuth ones with it on, and saves what the switch chose', async () => {
+    await page.click(subj('createConnectorButton'));
+    await page.fill(subj('connectorTypeSearch'), 'servicenow');
+    await page.click(subj('typeCard-.servicenow'));
+    await page.waitForSelector(subj('connectorNameInput'));
+    await page.fill(subj('connectorNameInput'), 'ServiceNow OAuth');
+    await page.fill(subj('field-config-apiUrl'), 'https://example.service-now.com');
+    expect(await visible(BASIC)).toEqual([true, true]);
+    expect(await visible(OAUTH)).toEqual(OAUTH.map(() => false));
+    await ui.screenshot('servicenow-01-basic');
+
+    await page.click(subj('field-config-isOAuth'));
+    await expect.poll(() => visible(OAUTH)).toEqual(OAUTH.map(() => true));
+    expect(await visible(BASIC)).toEqual([false, false]);
+    await page.fill(subj('field-config-clientId'), 'sn-client');
+    await page.fill(subj('field-config-userIdentifierValue'), 'elastic@example.com');
+    await page.fill(subj('field-config-jwtKeyId'), 'sn-kid');
+    await page.fill(subj('field-secrets-clientSecret'), 'sn-client-secret');
+    await page.fill(subj('field-secrets-privateKey'), '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----');
+    await ui.screenshot('servicenow-02-oauth');
+
+    // Back off and on again: the switch alone decides which fields are drawn.
+    await page.click(subj('field-config-isOAuth'));
+    await expect.poll(() => visible(BASIC)).toEqual([true, true]);
+    await page.click(subj('field-config-isOAuth'));
+    await expect.poll(() => visible(OAUTH)).toEqual(OAUTH.map(() => true));
+
+    await page.click(subj('saveConnectorButton'));
+    await page.waitForSelector(subj('createConnectorFlyout'), { state: 'detached' });
+    await page.locator(subj('connectorLink'), { hasText: 'ServiceNow OAuth' }).waitFor();
+    await ui.screenshot('servicenow-03-saved');
+
+    const listed = (await pb.api('GET', '/api/actions/connectors')).body as Array<{ name: string; config: Record<string, unknown> }>;
+    expect(listed.find((c) => c.name === 'ServiceNow OAuth')?.config).toEqual({
+      apiUrl: 'https://example.service-now.com',
+      isOAuth: true,
+      clientId: 'sn-client',
+      userIdentifierValue: 'elastic@example.com',
+      jwtKeyId: 'sn-kid',
+      usesTableApi: true,
+    });
+    expect(ui.consoleErrors).toEqual([]);
+  });
+});
