@@ -201,7 +201,8 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'note. `correlation_id` (default `{{rule.id}}:{{alert.id}}`) lets `closeIncident` find the newest incident of a rule ' +
     'and alert and set it to state 7 (Closed/Resolved by Caller). Authentication: `username` and `password`, or ' +
     '`isOAuth: true` with `clientId`, `userIdentifierValue`, `jwtKeyId` and the secrets `clientSecret`, `privateKey` ' +
-    '(PEM; `privateKeyPassword` if it is encrypted): an RS256 JWT with the key id, valid for one hour, traded at ' +
+    '(PEM, also with its line breaks lost in pasting; `privateKeyPassword` if it is encrypted): an RS256 JWT with the ' +
+    'key id, valid for one hour, traded at ' +
     '`<apiUrl>/oauth_token.do` for a token that is kept until it expires and dropped when ServiceNow answers 4xx. ' +
     'Failures are thrown as Kibana words them (`[Action][ServiceNow]: Unable to create incident. Error: … Reason: … ' +
     '[status=…] [method=…] [endpoint=…]`, `retry: true`); the queue fails 4xx answers at once, retries 5xx, and pauses ' +

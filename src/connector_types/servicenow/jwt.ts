@@ -17,10 +17,25 @@ const LIFETIME_SECONDS = 3600;
 
 const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+const ONE_LINE_PEM = /^\s*-----BEGIN ([A-Z0-9 ]+)-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END \1-----\s*$/;
+
+/**
+ * The key with its PEM line breaks: a key pasted into a one-line field (a password input drops
+ * line breaks) or sent with them turned into spaces is rewrapped, so that it still reads.
+ */
+export function pemWithLineBreaks(key: string): string {
+  const oneLine = key.includes('\n') ? null : ONE_LINE_PEM.exec(key);
+  if (!oneLine) return key;
+  const [, label, body] = oneLine;
+  const lines = body.replace(/\s+/g, '').match(/.{1,64}/g) ?? [];
+  return [`-----BEGIN ${label}-----`, ...lines, `-----END ${label}-----`, ''].join('\n');
+}
+
 export function createJwtAssertion({ privateKey, privateKeyPassword, keyId, subject, clientId }: JwtAssertionInput, now = Date.now()): string {
   const iat = Math.floor(now / 1000);
   try {
-    const key = createPrivateKey(privateKeyPassword ? { key: privateKey, passphrase: privateKeyPassword } : privateKey);
+    const pem = pemWithLineBreaks(privateKey);
+    const key = createPrivateKey(privateKeyPassword ? { key: pem, passphrase: privateKeyPassword } : pem);
     const signingInput = `${segment({ alg: 'RS256', typ: 'JWT', kid: keyId })}.${segment({ sub: subject, aud: clientId, iss: clientId, iat, exp: iat + LIFETIME_SECONDS })}`;
     return `${signingInput}.${sign('sha256', Buffer.from(signingInput), key).toString('base64url')}`;
   } catch (err) {

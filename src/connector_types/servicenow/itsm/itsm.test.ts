@@ -358,9 +358,15 @@ describe('.servicenow against a ServiceNow instance', () => {
       expect(sim.requests.filter((r) => r.path === '/oauth_token.do')).toHaveLength(2);
     });
 
-    it('reads an encrypted private key with its password', async () => {
+    it('reads an encrypted private key with its password, and a key whose line breaks were lost', async () => {
       const { result } = await runOAuth({ secrets: { privateKey: ENCRYPTED_KEY, privateKeyPassword: 'key-pass' }, connectorId: 'encrypted-key' });
       expect(result.status).toBe('ok');
+      for (const [connectorId, privateKey] of [
+        ['flattened-key', PRIVATE_KEY.replaceAll('\n', '')],
+        ['spaced-key', PRIVATE_KEY.replaceAll('\n', ' ')],
+      ]) {
+        expect((await runOAuth({ secrets: { privateKey }, connectorId })).result.status, connectorId).toBe('ok');
+      }
     });
 
     it("words a refused token request and an unreadable key as Kibana does, without the secrets", async () => {
