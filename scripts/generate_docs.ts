@@ -200,7 +200,60 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '(`id`) and `getFields` (the fields every issue type has). Failures are thrown, as in Kibana (`retry: true`), worded ' +
     '`[Action][Jira]: <step>. Error: <error>. Reason: <Jira\'s error messages>`; a 429 is the user\'s, and the queue ' +
     'pauses the connector until its `Retry-After`, retries 5xx and fails other 4xx answers at once.',
-  '.servicenow': 'Creates and updates ServiceNow ITSM incidents.',
+  '.servicenow-sir':
+    'Creates and updates security incidents in ServiceNow SecOps (Security Incident Response) as `.servicenow` does ' +
+    'incidents (see [ServiceNow ITSM](servicenow.md): the Elastic app `x_elas2_sir_int` or the `sn_si_incident` table, ' +
+    'authentication, comments, wording of failures), with `priority` and the observables `dest_ip`, `source_ip`, ' +
+    '`malware_hash` and `malware_url`, each a list or text separated by commas, spaces, pipes or new lines. Through ' +
+    'the app the observables are left out of the incident and added afterwards in one call (POST ' +
+    '`/api/x_elas2_sir_int/elastic_api/incident/<sys_id>/observables/bulk`: source and destination IPs as ' +
+    '`ipv4-addr`, hashes as `SHA256`, URLs as `URL`, each value once); on the Table API each list is joined with ' +
+    'commas into the incident field. There is no `closeIncident`; `getIncident` answers `{}` and `handshake` is ' +
+    'refused, as in Kibana.\n\nPush a security incident with its observables:\n\n' +
+    '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
+    '  -X POST http://localhost:5601/api/actions/connector/my-servicenow-sir/_execute \\\n' +
+    '  -d \'{"params":{"subAction":"pushToService","subActionParams":{"incident":{"short_description":"Malware on web-1",' +
+    '"priority":"1","dest_ip":["10.0.0.7"],"source_ip":"10.0.0.9","malware_hash":"e3b0c44298fc1c149afbf4c8996fb924"},"comments":null}}}\'\n```',
+  '.servicenow-itom':
+    "Sends events to ServiceNow ITOM's Event Management (sub-actions `addEvent` and `getChoices`), with the connection " +
+    'and authentication of [ServiceNow ITSM](servicenow.md) but no app and no `usesTableApi`. `addEvent` posts ' +
+    '`{records: [event]}` to `/api/global/em/jsonv2` and answers `{}`; fields left null are not sent, and ' +
+    '`time_of_event` (a date, or epoch milliseconds) is sent in GMT as `yyyy-MM-dd HH:mm:ss`, or left out when it is ' +
+    'not a date. ServiceNow folds events with the same `message_key` into one alert: the default ' +
+    '`{{rule.id}}:{{alert.id}}` gives one alert per rule and alert (rendered from a rule; sent as written by `_execute`); ' +
+    'with `message_key: null` ServiceNow keys the event by source, node, type, resource and metric name. Failures read ' +
+    '`[Action][ServiceNow]: Unable to add event. Error: … Reason: …`.\n\nSend an event:\n\n' +
+    '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
+    '  -X POST http://localhost:5601/api/actions/connector/my-servicenow-itom/_execute \\\n' +
+    '  -d \'{"params":{"subAction":"addEvent","subActionParams":{"source":"Elastic","node":"web-1","type":"Disk",' +
+    '"resource":"/dev/sda1","severity":"2","description":"Disk 91% full","message_key":"disk-rule:web-1"}}}\'\n```',
+  '.servicenow':
+    'Creates, updates and closes incidents in ServiceNow ITSM (sub-actions `pushToService`, `closeIncident`, `getChoices`, ' +
+    '`getFields`; `getIncident` answers `{}` and `handshake` is refused, as in Kibana). With `usesTableApi: false` incidents ' +
+    "go through the Elastic ServiceNow app: its health check (GET `/api/x_elas2_inc_int/elastic_api/health`; a missing app " +
+    'fails with "Unable to get application version"), then a row of its import set (POST ' +
+    '`/api/now/import/x_elas2_inc_int_elastic_incident`, every field as `u_<field>`, `additional_fields` as given); with ' +
+    '`usesTableApi: true`, the default of the API as in Kibana, they are written to the `incident` table (POST, then PATCH ' +
+    '`/api/now/v2/table/incident/<sys_id>`), `additional_fields` are refused, and the connector is answered with ' +
+    '`is_deprecated: true`. The incident is always read back: the result is `{id, title, url, pushedDate, comments}` with ' +
+    'the dates ServiceNow wrote (GMT) as ISO. Each comment is one more update of the incident with the comment as its work ' +
+    'note. `correlation_id` (default `{{rule.id}}:{{alert.id}}`) lets `closeIncident` find the newest incident of a rule ' +
+    'and alert and set it to state 7 (Closed/Resolved by Caller). Authentication: `username` and `password`, or ' +
+    '`isOAuth: true` with `clientId`, `userIdentifierValue`, `jwtKeyId` and the secrets `clientSecret`, `privateKey` ' +
+    '(PEM, also with its line breaks lost in pasting; `privateKeyPassword` if it is encrypted): an RS256 JWT with the ' +
+    'key id, valid for one hour, traded at ' +
+    '`<apiUrl>/oauth_token.do` for a token that is kept until it expires and dropped when ServiceNow answers 4xx. ' +
+    'Failures are thrown as Kibana words them (`[Action][ServiceNow]: Unable to create incident. Error: … Reason: … ' +
+    '[status=…] [method=…] [endpoint=…]`, `retry: true`); the queue fails 4xx answers at once, retries 5xx, and pauses ' +
+    'the connector on a 429 until its `Retry-After`.\n\nPush an incident with a comment:\n\n' +
+    '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
+    '  -X POST http://localhost:5601/api/actions/connector/my-servicenow/_execute \\\n' +
+    '  -d \'{"params":{"subAction":"pushToService","subActionParams":{"incident":{"short_description":"Disk full on web-1",' +
+    '"urgency":"2","impact":"2","correlation_id":"disk-rule:web-1"},"comments":[{"commentId":"c1","comment":"Seen at 10:02"}]}}}\'\n```\n\n' +
+    'Close it:\n\n' +
+    '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
+    '  -X POST http://localhost:5601/api/actions/connector/my-servicenow/_execute \\\n' +
+    '  -d \'{"params":{"subAction":"closeIncident","subActionParams":{"incident":{"correlation_id":"disk-rule:web-1"}}}}\'\n```',
 };
 
 /** Example bodies where the ones generated from the schema would be poor or invalid. */
@@ -239,6 +292,18 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   },
   '.xsoar': { config: { url: 'https://api-example.xdr.us.paloaltonetworks.com' }, secrets: { apiKey: 'xsoar-api-key', apiKeyID: '7' } },
   '.jira': { config: { apiUrl: 'https://example.atlassian.net', projectKey: 'SEC' }, secrets: { email: 'soc@example.com', apiToken: 'atlassian-api-token' } },
+  '.servicenow': {
+    config: { apiUrl: 'https://example.service-now.com', usesTableApi: false },
+    secrets: { username: 'elastic-integration', password: 'servicenow-password' },
+  },
+  '.servicenow-sir': {
+    config: { apiUrl: 'https://example.service-now.com', usesTableApi: false },
+    secrets: { username: 'elastic-integration', password: 'servicenow-password' },
+  },
+  '.servicenow-itom': {
+    config: { apiUrl: 'https://example.service-now.com' },
+    secrets: { username: 'elastic-integration', password: 'servicenow-password' },
+  },
   '.swimlane': {
     config: {
       apiUrl: 'https://swimlane.example.com',

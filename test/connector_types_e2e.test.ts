@@ -7,6 +7,7 @@ import { startCasesWebhookSimulator } from '../src/connector_types/cases_webhook
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
 import { startResilientSimulator } from '../src/connector_types/resilient/simulator.js';
+import { startServiceNowSimulator } from '../src/connector_types/servicenow/simulator.js';
 import { startSlackWebhookSimulator } from '../src/connector_types/slack/simulator.js';
 import { startSlackApiSimulator } from '../src/connector_types/slack_api/simulator.js';
 import { startSwimlaneSimulator } from '../src/connector_types/swimlane/simulator.js';
@@ -407,6 +408,51 @@ const CASES: Case[] = [
       expect(request.headers).toMatchObject({ authorization: `Basic ${Buffer.from('e2e-jira-user:e2e-jira-password').toString('base64')}` });
       const { pushedDate } = result.data as { pushedDate: string };
       expect(result.data).toEqual({ id: issue.id, title: issue.key, url: `${jira.url}/browse/${issue.key}`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
+    },
+  })),
+  caseOf('.servicenow', () => startServiceNowSimulator({ username: 'e2e-sn-user', password: 'e2e-sn-password' }), (sn) => ({
+    config: { apiUrl: sn.url, usesTableApi: false },
+    secrets: { username: 'e2e-sn-user', password: 'e2e-sn-password' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: { incident: { short_description: `Disk full (${tag})`, urgency: '2', correlation_id: tag }, comments: [{ commentId: 'c1', comment: `note ${tag}` }] },
+    }),
+    verify({ tag, result }) {
+      const incident = only([...sn.tables.get('incident')!.values()], (r) => r.correlation_id === tag);
+      expect(incident).toMatchObject({ short_description: `Disk full (${tag})`, urgency: '2', caller_id: 'e2e-sn-user' });
+      expect(sn.workNotes.get(incident.sys_id)).toEqual([`note ${tag}`]);
+      const created = only(sn.requests, (r) => r.path === '/api/now/import/x_elas2_inc_int_elastic_incident' && r.body.includes(tag) && !r.body.includes('elastic_incident_id'));
+      expect(created.headers.authorization).toBe(basic('e2e-sn-user', 'e2e-sn-password'));
+      const pushedDate = new Date(`${incident.sys_created_on} GMT`).toISOString();
+      expect(result.data).toEqual({ id: incident.sys_id, title: incident.number, url: `${sn.url}/nav_to.do?uri=incident.do?sys_id=${incident.sys_id}`, pushedDate, comments: [{ commentId: 'c1', pushedDate }] });
+    },
+  })),
+  caseOf('.servicenow-sir', () => startServiceNowSimulator({ username: 'e2e-sir-user', password: 'e2e-sir-password' }), (sn) => ({
+    config: { apiUrl: sn.url, usesTableApi: false },
+    secrets: { username: 'e2e-sir-user', password: 'e2e-sir-password' },
+    params: (tag) => ({
+      subAction: 'pushToService',
+      subActionParams: { incident: { short_description: `Malware (${tag})`, correlation_id: tag, dest_ip: ['10.1.1.1'], malware_hash: 'e3b0c442' }, comments: null },
+    }),
+    verify({ tag, result }) {
+      const incident = only([...sn.tables.get('sn_si_incident')!.values()], (r) => r.correlation_id === tag);
+      expect(sn.observables.filter((o) => o.incidentId === incident.sys_id).map(({ value, type }) => ({ value, type }))).toEqual([
+        { value: '10.1.1.1', type: 'ipv4-addr' },
+        { value: 'e3b0c442', type: 'SHA256' },
+      ]);
+      const pushedDate = new Date(`${incident.sys_created_on} GMT`).toISOString();
+      expect(result.data).toEqual({ id: incident.sys_id, title: incident.number, url: `${sn.url}/nav_to.do?uri=sn_si_incident.do?sys_id=${incident.sys_id}`, pushedDate });
+    },
+  })),
+  caseOf('.servicenow-itom', () => startServiceNowSimulator({ username: 'e2e-itom-user', password: 'e2e-itom-password' }), (sn) => ({
+    config: { apiUrl: sn.url },
+    secrets: { username: 'e2e-itom-user', password: 'e2e-itom-password' },
+    params: (tag) => ({ subAction: 'addEvent', subActionParams: { source: 'e2e', node: 'web-1', severity: '3', description: `CPU high (${tag})`, message_key: tag } }),
+    verify({ tag, result }) {
+      const event = only(sn.events, (e) => e.key === tag);
+      expect(event).toEqual({ key: tag, count: 1, fields: { source: 'e2e', node: 'web-1', severity: '3', description: `CPU high (${tag})`, message_key: tag } });
+      expect(only(sn.requests, (r) => r.body.includes(tag))).toMatchObject({ method: 'POST', path: '/api/global/em/jsonv2', headers: { authorization: basic('e2e-itom-user', 'e2e-itom-password') } });
+      expect(result.data).toEqual({});
     },
   })),
 ];

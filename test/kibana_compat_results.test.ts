@@ -86,6 +86,14 @@ const THROWN_WRAPPED: Record<string, string> = { '.resilient': '[Action][IBM Res
 /** Cases Webhook throws Kibana's wording of a failed step: the answer's body as JSON, then its status text. */
 const CASES_WEBHOOK_FAILED = (status: Status) =>
   `[Action][Webhook - Case Management]: Unable to create case. Error: Request failed with status code ${status}. {} Reason: ${STATUS_CODES[status]}`;
+/** The ServiceNow types throw too (retry, from the framework whatever the status), worded with the endpoint. */
+const THROWN_SERVICENOW: Record<string, (status: number) => string> = {
+  '.servicenow': (status) =>
+    `[Action][ServiceNow]: Unable to get choices. Error: Request failed with status code ${status} Reason: unknown: no error in error response [status=${status}] [method=get] [endpoint=table]`,
+  '.servicenow-sir': (status) =>
+    `[Action][ServiceNow]: Unable to get choices. Error: Request failed with status code ${status} Reason: unknown: no error in error response [status=${status}] [method=get] [endpoint=table]`,
+  '.servicenow-itom': (status) => `[Action][ServiceNow]: Unable to add event. Error: Request failed with status code ${status} Reason: unknown: no error in error response`,
+};
 
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
 const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
@@ -163,6 +171,10 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
       }
       if (typeId === '.cases-webhook') {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework', service_message: CASES_WEBHOOK_FAILED(status) });
+        continue;
+      }
+      if (THROWN_SERVICENOW[typeId]) {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework', service_message: THROWN_SERVICENOW[typeId](status) });
         continue;
       }
       if (THROWN_CLASSIC[typeId]) {
@@ -277,6 +289,27 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
       if (typeId === '.pagerduty') expect(stored.retry, typeId).toBe(true);
       else expect(stored, typeId).not.toHaveProperty('retry');
     }
+  });
+
+  it("answers a ServiceNow connector on the Table API as deprecated, as Kibana's is_deprecated; bad params fail before a call", async () => {
+    const secrets = { username: 'compat-user', password: 'compat-password' };
+    for (const [id, usesTableApi, deprecated] of [['compat-sn-table', true, true], ['compat-sn-default', undefined, true], ['compat-sn-app', false, false]] as const) {
+      const config = { apiUrl: sink.url, ...(usesTableApi === undefined ? {} : { usesTableApi }) };
+      const created = await pb.api('POST', `/api/actions/connector/${id}`, { name: id, connector_type_id: '.servicenow', config, secrets });
+      expect(created.body, id).toMatchObject({ is_deprecated: deprecated, is_connector_type_deprecated: false, config: { usesTableApi: usesTableApi ?? true } });
+      expect((await pb.api('GET', `/api/actions/connector/${id}`)).body.is_deprecated, id).toBe(deprecated);
+    }
+    const listed = (await pb.api('GET', '/api/actions/connectors')).body as Array<{ id: string; is_deprecated: boolean }>;
+    expect(listed.filter((c) => c.id.startsWith('compat-sn-')).map((c) => [c.id, c.is_deprecated])).toEqual([
+      ['compat-sn-app', false],
+      ['compat-sn-default', true],
+      ['compat-sn-table', true],
+    ]);
+    const before = sink.requests.length;
+    const body = await execute('compat-sn-app', { subAction: 'getChoices', subActionParams: {} });
+    expect(body).toMatchObject({ status: 'error', retry: false, errorSource: 'user' });
+    expect(body.message).toMatch(/^error validating action params: /);
+    expect(sink.requests.length).toBe(before);
   });
 
   it("lists a Tines story's webhook actions as {id, name, storyId}, asking Tines for webhook actions only", async () => {

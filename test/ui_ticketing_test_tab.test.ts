@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJiraSimulator, type JiraSimulator } from '../src/connector_types/jira/simulator.js';
+import { startServiceNowSimulator, type ServiceNowSimulator } from '../src/connector_types/servicenow/simulator.js';
 import { startXsoarSimulator, type XsoarSimulator } from '../src/connector_types/xsoar/simulator.js';
 import { browserUnavailable, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { startTestPlugboard, TEST_PASSWORD, type TestPlugboard } from './helpers/plugboard.js';
@@ -15,6 +16,8 @@ const BROWSER_STEP = { timeout: 120_000 };
 const subj = (name: string) => `[data-test-subj="${name}"]`;
 const JIRA = { email: 'ops@example.com', apiToken: 'jira-token-secret', projectKey: 'OPS' };
 const XSOAR_KEY = 'xsoar-key-secret';
+const SERVICENOW = { username: 'ops', password: 'servicenow-password-secret' };
+const INCIDENT = (field: string) => subj(`field-params-subActionParams.incident.${field}`);
 const SUB_ACTION = subj('field-params-subAction');
 const ISSUE_TYPE = subj('field-params-subActionParams.incident.issueType');
 const PRIORITY = subj('field-params-subActionParams.incident.priority');
@@ -28,12 +31,14 @@ describe.skipIf(unavailable !== undefined)('the Test tab of ticketing connectors
   let url: string;
   let jira: JiraSimulator;
   let xsoar: XsoarSimulator;
+  let serviceNow: ServiceNowSimulator;
   let ui: TestBrowser;
   let page: Page;
 
   beforeAll(async () => {
     jira = await startJiraSimulator(JIRA);
     xsoar = await startXsoarSimulator({ apiKey: XSOAR_KEY });
+    serviceNow = await startServiceNowSimulator(SERVICENOW);
     // Sub-tasks get priorities of their own, so a change of issue type shows in the choices.
     const subTask = jira.issueTypes.find((t) => t.name === 'Sub-task')!;
     subTask.fields = subTask.fields.map((f) => (f.fieldId === 'priority' ? { ...f, allowedValues: [{ id: '9', name: 'Blocker' }] } : f));
@@ -45,6 +50,8 @@ describe.skipIf(unavailable !== undefined)('the Test tab of ticketing connectors
     expect(created.status).toBe(200);
     const xsoarConnector = { name: 'Ops XSOAR', connector_type_id: '.xsoar', config: { url: xsoar.url }, secrets: { apiKey: XSOAR_KEY } };
     expect((await pb.api('POST', '/api/actions/connector', xsoarConnector)).status).toBe(200);
+    const itsm = { name: 'Ops ServiceNow', connector_type_id: '.servicenow', config: { apiUrl: serviceNow.url, usesTableApi: true }, secrets: SERVICENOW };
+    expect((await pb.api('POST', '/api/actions/connector', itsm)).status).toBe(200);
     const wrongToken = { email: JIRA.email, apiToken: 'not-the-token' };
     expect((await pb.api('POST', '/api/actions/connector', { name: 'Jira with a wrong token', connector_type_id: '.jira', config, secrets: wrongToken })).status).toBe(200);
     ui = await startBrowser();
@@ -60,6 +67,7 @@ describe.skipIf(unavailable !== undefined)('the Test tab of ticketing connectors
     await pb?.close();
     await jira?.close();
     await xsoar?.close();
+    await serviceNow?.close();
   });
 
   async function openTestTab(name: string) {
@@ -137,6 +145,35 @@ describe.skipIf(unavailable !== undefined)('the Test tab of ticketing connectors
     await page.waitForSelector(subj('testResultSuccess'));
     expect(jira.requests.at(-1)!.path).toContain('/rest/api/2/search/jql');
     await ui.screenshot('subactions-02-jira-issues');
+    await closeFlyout();
+  });
+
+  it("offers ServiceNow's choices for the incident, subcategories under the category chosen, and closes the test incident", async () => {
+    await openTestTab('Ops ServiceNow');
+    await page.selectOption(SUB_ACTION, 'pushToService');
+    await expect.poll(() => optionsOf(page, INCIDENT('urgency'))).toEqual(['1', '2', '3']);
+    expect(await page.locator(`${INCIDENT('urgency')} option[value="2"]`).textContent()).toBe('2 - Medium');
+    expect(await optionsOf(page, INCIDENT('impact'))).toEqual(['1', '2', '3']);
+    expect(await optionsOf(page, INCIDENT('category'))).toEqual(['software', 'network']);
+    // No category yet: no subcategory to offer.
+    expect(await optionsOf(page, INCIDENT('subcategory'))).toEqual([]);
+    await page.selectOption(INCIDENT('category'), 'network');
+    await expect.poll(() => optionsOf(page, INCIDENT('subcategory'))).toEqual(['dns']);
+    await page.selectOption(INCIDENT('subcategory'), 'dns');
+    await page.selectOption(INCIDENT('urgency'), '2');
+    await page.locator(INCIDENT('subcategory')).scrollIntoViewIfNeeded();
+    await ui.screenshot('choices-04-servicenow-incident');
+    await page.click(subj('runTestButton'));
+    await page.waitForSelector(subj('testResultSuccess'));
+    const incident = [...serviceNow.tables.get('incident')!.values()].at(-1)!;
+    expect(incident).toMatchObject({ short_description: 'Test incident from Plugboard', urgency: '2', category: 'network', subcategory: 'dns', correlation_id: 'plugboard-test' });
+
+    // Closing starts from the test incident's correlation id.
+    await page.selectOption(SUB_ACTION, 'closeIncident');
+    expect(await page.inputValue(INCIDENT('correlation_id'))).toBe('plugboard-test');
+    await page.click(subj('runTestButton'));
+    await page.waitForSelector(subj('testResultSuccess'));
+    await expect.poll(() => serviceNow.tables.get('incident')!.get(String(incident.sys_id))?.state).toBe('7');
     await closeFlyout();
   });
 });

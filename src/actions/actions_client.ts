@@ -596,7 +596,7 @@ export class ActionsClient {
       typeId: record.typeId,
       config: record.config,
       isPreconfigured: false,
-      isDeprecated: false,
+      isDeprecated: Boolean(def?.isConnectorDeprecated?.(record.config)),
       isMissingSecrets: record.isMissingSecrets,
       isSystemAction: false,
       isConnectorTypeDeprecated: Boolean(def?.isDeprecated),
@@ -611,7 +611,7 @@ export class ActionsClient {
       typeId: c.typeId,
       ...(c.exposeConfig ? { config: c.config } : {}),
       isPreconfigured: c.isPreconfigured,
-      isDeprecated: false,
+      isDeprecated: Boolean(def.isConnectorDeprecated?.(c.config)),
       isSystemAction: c.isSystemAction,
       isConnectorTypeDeprecated: Boolean(def.isDeprecated),
     };

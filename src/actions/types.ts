@@ -125,6 +125,8 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
   /** Of a system action type: whether a rule may use its connector in more than one action. */
   allowMultipleSystemActions?: boolean;
   isDeprecated?: boolean;
+  /** Whether one connector of the type is deprecated by its config (Kibana's is_deprecated, e.g. ServiceNow on the Table API). */
+  isConnectorDeprecated?(config: unknown): boolean;
   maxAttempts?: number;
   schemas: { config: z.ZodType<C>; secrets: z.ZodType<S>; params: z.ZodType<P> };
   /** Extra checks after the schema; throw an Error whose message is the reason. */

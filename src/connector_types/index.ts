@@ -8,6 +8,9 @@ import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { resilientConnectorType } from './resilient/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
+import { serviceNowItomConnectorType } from './servicenow/itom/index.js';
+import { serviceNowItsmConnectorType } from './servicenow/itsm/index.js';
+import { serviceNowSirConnectorType } from './servicenow/sir/index.js';
 import { slackConnectorType } from './slack/index.js';
 import { slackApiConnectorType } from './slack_api/index.js';
 import { swimlaneConnectorType } from './swimlane/index.js';
@@ -30,6 +33,9 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   pagerDutyConnectorType,
   resilientConnectorType,
   serverLogConnectorType,
+  serviceNowItomConnectorType,
+  serviceNowItsmConnectorType,
+  serviceNowSirConnectorType,
   slackConnectorType,
   slackApiConnectorType,
   swimlaneConnectorType,

@@ -11,8 +11,16 @@ export interface ClientCredentials {
   scope?: string;
   /** Extra form fields of the token request. */
   additionalFields?: Record<string, unknown>;
+  /**
+   * A JWT bearer grant (RFC 7523) instead of client_credentials: `sign` makes the assertion
+   * when a token is fetched; `signedFrom` is what it is made from, so that edited keys or
+   * claims do not reuse a token.
+   */
+  jwtAssertion?: { sign(): string; signedFrom: unknown };
   signal?: AbortSignal;
 }
+
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 interface CachedToken {
   /** Which credentials it was issued for: an edited connector does not reuse it. */
@@ -27,7 +35,7 @@ export class TokenRequestError extends Error {
 }
 
 /**
- * OAuth2 client-credentials tokens (Kibana's flow, reference §0.7): a form POST to the token
+ * OAuth2 client-credentials (or JWT bearer) tokens (Kibana's flow, reference §0.7): a form POST to the token
  * URL, through the same outbound policy as every request (so allowedHosts applies to it); only
  * a 200 with token_type, access_token and expires_in counts. The `<token_type> <token>` header
  * is reused until expires_in seconds after the request started. Kept in memory per instance:
@@ -42,7 +50,16 @@ export class ClientCredentialsTokens {
   /** The Authorization header value for these credentials, fetched when none is cached. */
   async authorizationHeader(credentials: ClientCredentials): Promise<string> {
     const fingerprint = createHash('sha256')
-      .update(stringify([credentials.tokenUrl, credentials.clientId, credentials.clientSecret, credentials.scope ?? null, credentials.additionalFields ?? null]) ?? '')
+      .update(
+        stringify([
+          credentials.tokenUrl,
+          credentials.clientId,
+          credentials.clientSecret,
+          credentials.scope ?? null,
+          credentials.additionalFields ?? null,
+          credentials.jwtAssertion?.signedFrom ?? null,
+        ]) ?? '',
+      )
       .digest('base64url');
     const cached = this.tokens.get(credentials.connectorId);
     if (cached && cached.fingerprint === fingerprint && cached.expiresAt > Date.now()) return cached.header;
@@ -63,7 +80,9 @@ export class ClientCredentialsTokens {
 
   private async requestToken(credentials: ClientCredentials, fingerprint: string): Promise<string> {
     const startedAt = Date.now();
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId });
+    const form = credentials.jwtAssertion
+      ? new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: credentials.jwtAssertion.sign(), client_id: credentials.clientId })
+      : new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId });
     if (credentials.clientSecret) form.set('client_secret', credentials.clientSecret);
     if (credentials.scope) form.set('scope', credentials.scope);
     for (const [name, value] of Object.entries(credentials.additionalFields ?? {})) {

@@ -4,6 +4,7 @@ import type { SelectOption } from '../../forms/controls.js';
 import { jira } from './types/jira.js';
 import { swimlane } from './types/swimlane.js';
 import { casesWebhook } from './types/cases_webhook.js';
+import { serviceNowItom, serviceNowItsm, serviceNowSir } from './types/servicenow.js';
 
 // What the generated forms cannot know about a type: its icon, and for a few types which
 // fields matter for the current choices (webhook authentication, email service).
@@ -18,6 +19,9 @@ const ICONS: Record<string, string> = {
   '.pagerduty': 'bell',
   '.resilient': 'securityApp',
   '.server-log': 'logsApp',
+  '.servicenow': 'casesApp',
+  '.servicenow-sir': 'securityApp',
+  '.servicenow-itom': 'monitoringApp',
   '.slack': 'logoSlack',
   '.slack_api': 'logoSlack',
   '.swimlane': 'casesApp',
@@ -226,6 +230,9 @@ const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
   '.slack_api': slackApi,
   '.jira': jira,
   '.swimlane': swimlane,
+  '.servicenow': serviceNowItsm,
+  '.servicenow-sir': serviceNowSir,
+  '.servicenow-itom': serviceNowItom,
 };
 
 export const customizationOf = (typeId: string): TypeCustomization => CUSTOMIZATIONS[typeId] ?? {};
