@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availableDialects } from './helpers/databases.js';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
@@ -27,7 +28,8 @@ import { eventually } from './helpers/wait.js';
 // type's own simulator (a real SMTP server for .email), once through `_execute` and once through
 // the queue (`_enqueue`, then the execution polled until it settles). Each run is tagged, and the
 // case asserts what its simulator received for that tag and the result body the API returned.
-// SQLite only: the queue and the API are tested on both databases elsewhere.
+// On both databases (PostgreSQL where it can be reached; CI requires it): a run stores the
+// connector, its task and its events in each.
 
 const PATHS = ['execute', 'queue'] as const;
 type RunPath = (typeof PATHS)[number];
@@ -488,7 +490,10 @@ async function runAction(pb: TestPlugboard, id: string, path: RunPath, params: R
   return done.result;
 }
 
-describe.each(CASES)('%s end to end', (typeId, start) => {
+const dialects = await availableDialects();
+const CASES_BY_DIALECT = CASES.flatMap(([typeId, start]) => dialects.map((dialect) => [typeId, dialect, start] as const));
+
+describe.each(CASES_BY_DIALECT)('%s end to end on %s', (typeId, dialect, start) => {
   const id = `e2e-${typeId.replace(/[^a-z0-9]/g, '')}`;
   let target: Target;
   let simulator: Simulator;
@@ -499,7 +504,7 @@ describe.each(CASES)('%s end to end', (typeId, start) => {
     ({ target, simulator } = await start());
     const captured = captureLogger();
     logs = captured.lines;
-    pb = await startTestPlugboard({ logger: captured.logger, settings: target.settings ?? {} });
+    pb = await startTestPlugboard({ dialect, logger: captured.logger, settings: target.settings ?? {} });
     const created = await pb.api('POST', `/api/actions/connector/${id}`, {
       name: `E2E ${typeId}`,
       connector_type_id: typeId,
