@@ -70,6 +70,8 @@ describe.skipIf(unavailable !== undefined)('the ServiceNow OAuth switch in the w
     await page.fill(subj('field-config-userIdentifierValue'), SN_OAUTH.userIdentifierValue);
     await page.fill(subj('field-config-jwtKeyId'), SN_OAUTH.jwtKeyId);
     await page.fill(subj('field-secrets-clientSecret'), SN_OAUTH.clientSecret);
+    // The key keeps its line breaks: a text area, not a one-line field.
+    expect(await page.locator(subj('field-secrets-privateKey')).evaluate((el) => el.tagName)).toBe('TEXTAREA');
     await page.fill(subj('field-secrets-privateKey'), keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     await ui.screenshot('servicenow-02-oauth');
 
@@ -91,7 +93,7 @@ describe.skipIf(unavailable !== undefined)('the ServiceNow OAuth switch in the w
       clientId: SN_OAUTH.clientId,
       userIdentifierValue: SN_OAUTH.userIdentifierValue,
       jwtKeyId: SN_OAUTH.jwtKeyId,
-      usesTableApi: true,
+      usesTableApi: false,
     });
 
     // The Test tab's default run lists choices, with a token the JWT grant got.

@@ -16,6 +16,8 @@ export interface FieldOverride {
   placeholder?: string;
   /** A base64-encoded PEM file (a CA certificate): a file picker, and its text to paste. */
   pemFile?: boolean;
+  /** A text on several lines (a PEM private key), a secret one too. */
+  multiline?: boolean;
 }
 
 interface FormContext {
@@ -290,7 +292,7 @@ function Field({ name, path, schema, required, value, onChange }: FieldProps) {
     control = (
       <TextControl
         {...base}
-        multiline={info.kind === 'textarea'}
+        multiline={info.kind === 'textarea' || !!override?.multiline}
         secret={info.kind === 'secret'}
         placeholder={override?.placeholder}
         value={value}

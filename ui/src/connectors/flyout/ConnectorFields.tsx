@@ -41,7 +41,7 @@ export function useConnectorForm(
   const [name, setRawName] = useState(start.name);
   const [nameDirty, setNameDirty] = useState(false);
   const [nameTouched, setNameTouched] = useState(false);
-  const config = useSchemaForm('config', typeForm.config_schema, () => start.config ?? initialValue(typeForm.config_schema), {
+  const config = useSchemaForm('config', typeForm.config_schema, () => start.config ?? { ...initialValue(typeForm.config_schema), ...custom.newConfig }, {
     hidden: custom.hiddenConfig,
     normalise: custom.normaliseConfig,
     required: custom.requiredConfig,
@@ -181,7 +181,7 @@ function SecretsFields({ form, secretsNotice, only }: { form: ConnectorFormState
       </EuiText>
       <EuiSpacer size="s" />
       {secretsNotice}
-      <SchemaForm section="secrets" form={form.secrets} only={only} onLeave={(path) => form.checkOnServer('secrets', path)} />
+      <SchemaForm section="secrets" form={form.secrets} overrides={customizationOf(form.typeForm.id).secretOverrides} only={only} onLeave={(path) => form.checkOnServer('secrets', path)} />
     </>
   );
 }

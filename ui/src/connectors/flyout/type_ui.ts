@@ -78,7 +78,10 @@ export interface TypeCustomization {
   configProblems?(config: Value): Array<{ path: string; message: string }>;
   /** Keeps config fields consistent with each other after a change. */
   normaliseConfig?(config: Value): Value;
+  /** What a new connector's config starts from, over the schema's defaults (Kibana's form may differ from its API). */
+  newConfig?: Value;
   configOverrides?: Record<string, FieldOverride>;
+  secretOverrides?: Record<string, FieldOverride>;
   /** Params the Test tab leaves empty for the user to choose, whatever the type's example holds (recipients). */
   chosenInTest?: string[];
   /** Params the Test tab does not draw, because a test run replaces them (its preview shows what is sent). */
