@@ -39,7 +39,7 @@ export function connectorTypeFormRoutes(registry: ConnectorTypeRegistry): RouteS
       method: 'GET',
       url: '/internal/actions/connector_type_forms',
       operationId: 'getConnectorTypeForms',
-      summary: 'The forms of the connector types: schemas with labels, categories and test params (Plugboard; used by the UI)',
+      summary: 'The forms of the connector types: schemas with labels, categories, test params, and each sub-action with its params schema and test params (Plugboard; used by the UI)',
       tags: ['connectors'],
       access: 'internal',
       responses: { 200: { description: 'One form per type', schema: z.array(formSchema) }, ...errorResponses(401) },
