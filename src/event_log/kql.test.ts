@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up } from '../storage/migrations/002_tasks_and_event_log.js';
 import type { Database } from '../storage/schema.js';
 import type { EventRow } from './document.js';
-import { escapeLike, formatKql, KqlError, kqlFilter, parseDateValue, parseKql } from './kql.js';
+import { formatKql, KqlError, parseKql } from '../common/kql.js';
+import { escapeLike, kqlFilter, parseDateValue } from './kql.js';
 
 describe('parseKql', () => {
   it.each([

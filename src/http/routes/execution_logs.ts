@@ -11,7 +11,8 @@ import {
   type ExecutionLogSortField,
 } from '../../event_log/execution_log_queries.js';
 import { executionEvents } from '../../event_log/event_reader.js';
-import { KqlError, kqlFilter, parseDateValue } from '../../event_log/kql.js';
+import { KqlError } from '../../common/kql.js';
+import { kqlFilter, parseDateValue } from '../../event_log/kql.js';
 import type { ActionsAuthorizer } from '../../security/authorization.js';
 import type { Database } from '../../storage/schema.js';
 import { defineRoute, type RouteSpec } from '../route.js';
