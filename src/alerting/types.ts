@@ -1,0 +1,124 @@
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+
+// The contract between the rules framework and a rule type (reference kibana-alerting-rules.md
+// §2.4, §5): what a type declares, what its executor is given and what it answers. Rule types
+// are registered like connector types, one folder each under src/alerting/rule_types/.
+
+export interface ActionGroup {
+  id: string;
+  name: string;
+}
+
+/** The group every rule type has, for recovered alerts (Kibana's reserved `recovered`). */
+export const RECOVERED_ACTION_GROUP: ActionGroup = { id: 'recovered', name: 'Recovered' };
+
+export interface ActionVariable {
+  name: string;
+  description: string;
+  /** The value is a URL built on `server.publicBaseUrl`. */
+  usesPublicBaseUrl?: boolean;
+}
+
+/** The rule as its executor sees it (Kibana's executor option `rule`). */
+export interface RuleInfo {
+  id: string;
+  name: string;
+  tags: string[];
+  consumer: string;
+  producer: string;
+  revision: number;
+  ruleTypeId: string;
+  ruleTypeName: string;
+  enabled: boolean;
+  schedule: { interval: string };
+  createdBy: string | null;
+  updatedBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  throttle: string | null;
+  notifyWhen: string | null;
+  muteAll: boolean;
+}
+
+/** A recovered alert, whose context the executor may set (types with `doesSetRecoveryContext`). */
+export interface RecoveredAlert {
+  id: string;
+  setContext(context: Record<string, unknown>): void;
+}
+
+/** How an executor reports its alerts (Kibana's alerts client, as the stack rule types use it). */
+export interface AlertsReporter {
+  /** One active alert of this run, in one of the type's action groups; the (limit+1)-th throws. */
+  report(alert: { id: string; actionGroup: string; context?: Record<string, unknown>; state?: Record<string, unknown> }): void;
+  /** The most alerts one run may report (`xpack.alerting.rules.run.alerts.max`, at most 5000). */
+  getAlertLimitValue(): number;
+  /** Whether the type had more alerts than the limit (then nothing recovers this run). */
+  setAlertLimitReached(reached: boolean): void;
+  /** The alerts active last run and not reported this run; known once reporting is over. */
+  getRecoveredAlerts(): RecoveredAlert[];
+}
+
+/** What the run's outcome says beyond success (Kibana's ruleResultService). */
+export interface RuleResults {
+  addLastRunWarning(message: string): void;
+  setLastRunOutcomeMessage(message: string): void;
+}
+
+export interface RuleServices {
+  alerts: AlertsReporter;
+  /** The Elasticsearch of `elasticsearch.hosts`, created on first use. */
+  elasticsearch(): ElasticsearchClient;
+  results: RuleResults;
+  /** True once the run has timed out: a long executor stops at its next step. */
+  shouldStopExecution(): boolean;
+}
+
+export interface RuleExecutorOptions<P, S> {
+  executionId: string;
+  params: P;
+  /** What the executor returned last run (`{}` on the first). */
+  state: S;
+  startedAt: Date;
+  previousStartedAt: Date | null;
+  spaceId: string;
+  rule: RuleInfo;
+  logger: Logger;
+  services: RuleServices;
+  /**
+   * The window ending at the run's start: `{dateStart: now − window, dateEnd: now}` as ISO
+   * strings; an invalid window throws `Invalid format for windowSize: "<w>"`.
+   */
+  getTimeRange(window?: string): { dateStart: string; dateEnd: string };
+  /** Aborted when the run times out or the server shuts down. */
+  signal: AbortSignal;
+}
+
+export interface RuleTypeDefinition<P = Record<string, unknown>, S extends Record<string, unknown> = Record<string, unknown>> {
+  /** Matches /^[a-zA-Z0-9_\-.]*$/. */
+  id: string;
+  name: string;
+  category: string;
+  producer: string;
+  minimumLicenseRequired: 'basic' | 'gold' | 'platinum' | 'enterprise';
+  isExportable: boolean;
+  /** The type's own groups; `recovered` is added by the registry. */
+  actionGroups: ActionGroup[];
+  defaultActionGroupId: string;
+  defaultScheduleInterval?: string;
+  /** The run's timeout when no setting overrides it (Kibana's default is 5m). */
+  ruleTaskTimeout?: string;
+  doesSetRecoveryContext?: boolean;
+  /** Alerts not reported again recover (default true). */
+  autoRecoverAlerts?: boolean;
+  actionVariables: { context: ActionVariable[]; state?: ActionVariable[]; params?: ActionVariable[] };
+  /** Checked on create, update and every run; a failure answers `params invalid: <message>`. */
+  schemas: { params: z.ZodType<P> };
+  executor(options: RuleExecutorOptions<P, S>): Promise<{ state: S }>;
+}
+
+/** Keeps the generic parameters of a definition inferred from its schema. */
+export function defineRuleType<P, S extends Record<string, unknown>>(def: RuleTypeDefinition<P, S>): RuleTypeDefinition<P, S> {
+  return def;
+}
