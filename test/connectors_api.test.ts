@@ -178,6 +178,37 @@ describe.each(dialects)('connectors API on %s', (dialect) => {
     expect((await pb.api('POST', '/api/actions/connector/nope/_execute', { params: {} })).status).toBe(404);
   });
 
+  it("lists Kibana's nine ticketing and SOAR types with their names, licences and features", async () => {
+    const res = await pb.api('GET', '/api/actions/connector_types');
+    const listed = Object.fromEntries(
+      (res.body as Array<{ id: string; name: string; minimum_license_required: string; supported_feature_ids: string[] }>).map((t) => [
+        t.id,
+        [t.name, t.minimum_license_required, [...t.supported_feature_ids].sort()],
+      ]),
+    );
+    expect({
+      '.jira': listed['.jira'],
+      '.servicenow': listed['.servicenow'],
+      '.servicenow-sir': listed['.servicenow-sir'],
+      '.servicenow-itom': listed['.servicenow-itom'],
+      '.resilient': listed['.resilient'],
+      '.swimlane': listed['.swimlane'],
+      '.thehive': listed['.thehive'],
+      '.cases-webhook': listed['.cases-webhook'],
+      '.xsoar': listed['.xsoar'],
+    }).toEqual({
+      '.jira': ['Jira', 'gold', ['alerting', 'cases', 'siem', 'uptime']],
+      '.servicenow': ['ServiceNow ITSM', 'platinum', ['alerting', 'cases', 'siem', 'uptime', 'workflows']],
+      '.servicenow-sir': ['ServiceNow SecOps', 'platinum', ['alerting', 'cases', 'siem', 'workflows']],
+      '.servicenow-itom': ['ServiceNow ITOM', 'platinum', ['alerting', 'siem', 'workflows']],
+      '.resilient': ['IBM Resilient', 'platinum', ['alerting', 'cases', 'siem']],
+      '.swimlane': ['Swimlane', 'gold', ['alerting', 'cases', 'siem', 'workflows']],
+      '.thehive': ['TheHive', 'platinum', ['alerting', 'cases', 'siem', 'uptime', 'workflows']],
+      '.cases-webhook': ['Webhook - Case Management', 'gold', ['cases']],
+      '.xsoar': ['XSOAR', 'platinum', ['siem']],
+    });
+  });
+
   it('lists connector types with Kibana fields and filters by feature', async () => {
     const res = await pb.api('GET', '/api/actions/connector_types');
     expect(res.status).toBe(200);
