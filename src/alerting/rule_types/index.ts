@@ -2,11 +2,15 @@ import type { RuleTypeDefinition } from '../types.js';
 import { connectorHealthRuleType, type ConnectorHealthDeps } from './connector_health/rule_type.js';
 
 // The explicit registry of rule types, one folder each (as src/connector_types/index.ts is for
-// connector types). Types that need the server's services get them through `deps`.
+// connector types).
 
-/** What the rule types need from the server. */
+/** The rule types that need nothing from the server. */
+export const RULE_TYPES: RuleTypeDefinition[] = [];
+
+/** What the rule types built by `ruleTypes` need from the server. */
 export type RuleTypeDeps = ConnectorHealthDeps;
 
+/** Every rule type Plugboard runs: RULE_TYPES, then those built on the server's services. */
 export function ruleTypes(deps: RuleTypeDeps): RuleTypeDefinition[] {
-  return [connectorHealthRuleType(deps)];
+  return [...RULE_TYPES, connectorHealthRuleType(deps)];
 }
