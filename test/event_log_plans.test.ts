@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionEvent, type ExecutionEventContext } from '../src/event_log/action_events.js';
 import { EventLogger } from '../src/event_log/event_logger.js';
+import { getConnectorExecutionStats } from '../src/event_log/connector_execution_stats.js';
 import { executionEvents } from '../src/event_log/event_reader.js';
 import { getExecutionKpi, getExecutionLog } from '../src/event_log/execution_log_queries.js';
 import { kqlFilter } from '../src/event_log/kql.js';
@@ -112,6 +113,12 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
       ],
       ['KPI of a space, last 24 hours', () => getExecutionKpi(database.db, { dateStart: now - DAY, dateEnd: now, spaceIds: ['default'] }), [['event_log_space_time']]],
       ['KPI of every space, last 24 hours', () => getExecutionKpi(database.db, { dateStart: now - DAY, dateEnd: now }), [['event_log_timestamp']]],
+      ['connector statistics of a space (connector-health rule), last 5 minutes', () => getConnectorExecutionStats(database, { spaceId: 'default', dateStart: now - 300_000, dateEnd: now }), [['event_log_space_time']]],
+      [
+        'connector statistics of two connectors of a space, last 5 minutes',
+        () => getConnectorExecutionStats(database, { spaceId: 'default', connectorIds: ['c0', 'c1'], dateStart: now - 300_000, dateEnd: now }),
+        [['event_log_space_time']],
+      ],
       ['retention', () => deleteEventsBefore(database.db, new Date(now - 29 * DAY)), [['event_log_timestamp'], ['event_log_timestamp']]],
     ];
     const used = new Set<string>();

@@ -1,0 +1,16 @@
+import type { RuleTypeDefinition } from '../types.js';
+import { connectorHealthRuleType, type ConnectorHealthDeps } from './connector_health/rule_type.js';
+
+// The explicit registry of rule types, one folder each (as src/connector_types/index.ts is for
+// connector types).
+
+/** The rule types that need nothing from the server. */
+export const RULE_TYPES: RuleTypeDefinition[] = [];
+
+/** What the rule types built by `ruleTypes` need from the server. */
+export type RuleTypeDeps = ConnectorHealthDeps;
+
+/** Every rule type Plugboard runs: RULE_TYPES, then those built on the server's services. */
+export function ruleTypes(deps: RuleTypeDeps): RuleTypeDefinition[] {
+  return [...RULE_TYPES, connectorHealthRuleType(deps)];
+}
