@@ -17,7 +17,7 @@ import {
   type TimeWindowUnit,
 } from '../lib/params.js';
 import { windowStart, windowText } from '../lib/time_window.js';
-import { timeSeriesQuery, type GroupMetric } from './query.js';
+import { timeSeriesQuery } from './query.js';
 
 // Kibana's `.index-threshold` (stack_alerts index_threshold): an aggregate of an index's documents
 // over a time window, per group or over all documents, compared with a threshold.
@@ -122,7 +122,7 @@ async function executor({ params, rule, services, getTimeRange, logger }: RuleEx
   const agg = params.aggField ? `${params.aggType}(${params.aggField})` : params.aggType;
   const described = `${humanComparator(params.thresholdComparator)} ${params.threshold.join(' and ')}`;
   const unmet = new Map<string, number>();
-  for (const { group, value } of result.groups as GroupMetric[]) {
+  for (const { group, value } of result.groups) {
     if (value === null) continue;
     // Grouped queries applied the threshold in Elasticsearch (bucket_selector).
     if (!grouped && !compare(params.thresholdComparator, value, params.threshold)) {
