@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
+import { search, SearchRequestError, type SearchableDocument } from './search.js';
 
 /**
  * An in-process stand-in for Elasticsearch's `_bulk` API as the official client uses it:
  * `POST|PUT /_bulk` and `/{index}/_bulk` with NDJSON bodies and the `refresh` query parameter,
- * plus `GET /` and `GET /{index}/_doc/{id}`. Every response carries `x-elastic-product` (the
- * client rejects responses without it).
+ * plus `GET /` and `GET /{index}/_doc/{id}`, and `GET|POST /_search` and `/{indices}/_search` over
+ * the indexed documents (search.ts: the queries and aggregations the stack rule types send).
+ * Every response carries `x-elastic-product` (the client rejects responses without it).
  *
  * Per index it keeps dynamic mappings for top-level fields (the first non-null value decides
  * the type, with Elasticsearch's coercions: numeric strings into numbers, scalars into text,
@@ -34,6 +36,8 @@ export interface ElasticsearchSimulator {
   mappings(index: string): Record<string, FieldType>;
   /** Every request received, in order. */
   requests: RecordedBulkRequest[];
+  /** The next `_search` fails with this status and error (as Elasticsearch words its errors). */
+  failNextSearch(status: number, error: ErrorCause): void;
   close(): Promise<void>;
 }
 
@@ -294,6 +298,7 @@ function parseBulkBody(body: string, pathIndex: string | undefined): ParsedOpera
 export async function startElasticsearchSimulator(): Promise<ElasticsearchSimulator> {
   const indices = new Map<string, IndexState>();
   const requests: RecordedBulkRequest[] = [];
+  let failingSearch: RequestError | undefined;
 
   const indexState = (name: string): IndexState => {
     let state = indices.get(name);
@@ -429,6 +434,60 @@ export async function startElasticsearchSimulator(): Promise<ElasticsearchSimula
     return { errors, took: Date.now() - started, items };
   }
 
+  const indexNotFound = (index: string) =>
+    new RequestError(404, {
+      type: 'index_not_found_exception',
+      reason: `no such index [${index}]`,
+      'resource.type': 'index_or_alias',
+      'resource.id': index,
+      index_uuid: '_na_',
+      index,
+    });
+
+  /** The documents of a comma-separated index expression, with `*` patterns. */
+  function resolveIndices(expression: string | undefined, query: URLSearchParams): SearchableDocument[] {
+    const ignoreUnavailable = query.get('ignore_unavailable') === 'true';
+    const allowNoIndices = query.get('allow_no_indices') !== 'false';
+    const names = new Set<string>();
+    for (const part of (expression ?? '_all').split(',')) {
+      if (part === '_all' || part.includes('*')) {
+        const pattern = new RegExp(`^${part === '_all' ? '.*' : part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+        const found = [...indices.keys()].filter((n) => pattern.test(n));
+        if (found.length === 0 && !allowNoIndices) throw indexNotFound(part);
+        found.forEach((n) => names.add(n));
+      } else if (indices.has(part)) names.add(part);
+      else if (!ignoreUnavailable) throw indexNotFound(part);
+    }
+    return [...names].flatMap((index) => [...indices.get(index)!.docs.entries()].map(([id, doc]) => ({ index, id, source: doc.source })));
+  }
+
+  function searchIndices(expression: string | undefined, query: URLSearchParams, raw: string): Record<string, unknown> {
+    const started = Date.now();
+    const failure = failingSearch;
+    failingSearch = undefined;
+    if (failure) throw failure;
+    let body: Record<string, unknown> = {};
+    if (raw.trim() !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch (err) {
+        throw new RequestError(400, { type: 'x_content_parse_exception', reason: `[1:1] ${(err as Error).message}` });
+      }
+    }
+    for (const key of ['size', 'from', 'track_total_hits']) {
+      const value = query.get(key);
+      if (value !== null) body[key] = /^\d+$/.test(value) ? Number(value) : value;
+    }
+    const docs = resolveIndices(expression, query);
+    try {
+      const answer = search(docs, body);
+      return { took: Date.now() - started, timed_out: false, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 }, ...answer };
+    } catch (err) {
+      if (err instanceof SearchRequestError) throw new RequestError(err.status, err.error);
+      throw err;
+    }
+  }
+
   function send(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'x-elastic-product': 'Elasticsearch', 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -452,6 +511,9 @@ export async function startElasticsearchSimulator(): Promise<ElasticsearchSimula
         const pathIndex = segments.length === 2 ? segments[0] : undefined;
         if (pathIndex !== undefined) validateIndexName(pathIndex);
         return send(res, 200, bulk(pathIndex, url.searchParams, body));
+      }
+      if ((method === 'GET' || method === 'POST') && segments.at(-1) === '_search' && segments.length <= 2) {
+        return send(res, 200, searchIndices(segments.length === 2 ? segments[0] : undefined, url.searchParams, body));
       }
       if ((method === 'GET' || method === 'HEAD') && segments.length === 0) {
         return send(res, 200, {
@@ -507,6 +569,7 @@ export async function startElasticsearchSimulator(): Promise<ElasticsearchSimula
   return {
     url: await listenOnLoopback(server),
     requests,
+    failNextSearch: (status, error) => void (failingSearch = new RequestError(status, error)),
     documents: (index) => [...(indices.get(index)?.docs.values() ?? [])].map((d) => structuredClone(d.source)),
     mappings: (index) => Object.fromEntries(indices.get(index)?.mappings ?? []),
     close: () => closeServer(server),
