@@ -143,7 +143,8 @@ describe.each(dialects)('rules API on %s', (dialect) => {
         'Invalid KQL: ',
       ],
       ['a rule type that is not registered', { rule_type_id: 'nope.type' }, 'Rule type "nope.type" is not registered.'],
-      ['params the type refuses', { params: { threshold: 'high' } }, 'params invalid: '],
+      ['params the type refuses', { params: { threshold: 'high' } }, 'params invalid: [threshold]: expected value of type [number] but got [string]'],
+      ['params the type does not know', { params: { threshold: 1, extra: true } }, 'params invalid: [extra]: definition for this key is missing'],
       ['a bad schedule', { schedule: { interval: '10x' } }, '[request body.schedule.interval]: string is not a valid duration: 10x'],
       ['a bad notify_when', { notify_when: 'sometimes' }, '[request body.notify_when]: string is not a valid RuleNotifyWhenType: sometimes'],
       [
@@ -460,6 +461,12 @@ describe.each(dialects)('rules API on %s', (dialect) => {
     const find = await pb.api('GET', '/api/alerting/rules/_find', undefined, { headers: none });
     expect(find.body).toMatchObject({ statusCode: 403, message: 'Unauthorized to find rules for any rule types' });
     expect((await pb.api('GET', '/api/alerting/rule_types', undefined, { headers: none })).body).toEqual([]);
+    // Without any rules privilege, not even whether a rule exists: 403 before the 404.
+    for (const url of [`/api/alerting/rule/${id}`, '/api/alerting/rule/no-such-rule']) {
+      expect((await pb.api('GET', url, undefined, { headers: none })).body).toMatchObject({ statusCode: 403, message: 'Unauthorized to get rules' });
+    }
+    const unknownType = await pb.api('POST', '/api/alerting/rule', ruleBody({ rule_type_id: 'nope' }), { headers: none });
+    expect(unknownType.body).toMatchObject({ statusCode: 403, message: 'Unauthorized to create rules' });
     const health = await pb.api('GET', '/api/alerting/_health', undefined, { headers: none });
     expect(health.body).toMatchObject({ statusCode: 403, message: 'Unauthorized to access alerting framework health' });
     const readerTypes = await pb.api('GET', '/api/alerting/rule_types', undefined, { headers: reader });

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Scope } from '../actions/actions_client.js';
 import { isInMemory, type ConnectorLoader } from '../actions/connector_loader.js';
-import { formatZodError } from '../actions/format_zod_error.js';
 import type { ConnectorTypeRegistry } from '../actions/registry.js';
+import { configSchemaMessage } from '../http/request_validation.js';
 import { badRequest, conflict, forbidden, PlugboardError, savedObjectConflict, savedObjectNotFound } from '../common/errors.js';
 import { KqlError, parseKql } from '../common/kql.js';
-import type { RulesAuthorizer, RulesOperation } from '../security/authorization.js';
+import { unauthorizedRule, type RulesAuthorizer, type RulesOperation } from '../security/authorization.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
 import type {
   NewRuleRecord,
@@ -116,6 +116,7 @@ export class RulesClient {
 
   async create(scope: Scope, input: CreateRuleInput): Promise<RuleRecord> {
     const { repository, ruleTypes } = this.deps;
+    await this.ensureSomeAccess(scope, 'create');
     const split = this.splitActions(input.actions);
     const id = input.id ?? randomUUID();
     const type = ruleTypes.get(input.alertTypeId);
@@ -179,15 +180,15 @@ export class RulesClient {
   }
 
   async get(scope: Scope, id: string): Promise<RuleRecord> {
-    const rule = await this.load(scope, id);
+    const rule = await this.load(scope, id, 'get');
     await this.authorize(scope, 'get', rule.alertTypeId, rule.consumer);
     return rule;
   }
 
   async update(scope: Scope, id: string, input: UpdateRuleInput): Promise<RuleRecord> {
     const { repository, ruleTypes } = this.deps;
+    const existing = await this.load(scope, id, 'update');
     const split = this.splitActions(input.actions);
-    const existing = await this.load(scope, id);
     const type = ruleTypes.get(existing.alertTypeId);
     if (existing.enabled && existing.schedule.interval !== input.schedule.interval) {
       await this.checkCircuitBreaker(input.name, input.schedule.interval, 'updated', existing.id);
@@ -229,7 +230,7 @@ export class RulesClient {
   }
 
   async delete(scope: Scope, id: string): Promise<void> {
-    const rule = await this.load(scope, id);
+    const rule = await this.load(scope, id, 'delete');
     await this.authorize(scope, 'delete', rule.alertTypeId, rule.consumer);
     if (!(await this.deps.repository.delete(scope.spaceId, id))) throw savedObjectNotFound('alert', id);
     if (rule.scheduledTaskId) await this.deps.tasks.remove(rule.scheduledTaskId);
@@ -242,7 +243,7 @@ export class RulesClient {
   }
 
   async enable(scope: Scope, id: string): Promise<void> {
-    const rule = await this.load(scope, id);
+    const rule = await this.load(scope, id, 'enable');
     if (!rule.enabled) await this.checkCircuitBreaker(rule.name, rule.schedule.interval, 'enabled');
     await this.authorize(scope, 'enable', rule.alertTypeId, rule.consumer);
     let enabled = rule;
@@ -265,7 +266,7 @@ export class RulesClient {
   }
 
   async disable(scope: Scope, id: string, opts: { untrack: boolean }): Promise<void> {
-    const rule = await this.load(scope, id);
+    const rule = await this.load(scope, id, 'disable');
     await this.authorize(scope, 'disable', rule.alertTypeId, rule.consumer);
     if (!rule.enabled) return;
     const taskState = rule.scheduledTaskId ? await this.deps.tasks.state(rule.scheduledTaskId) : undefined;
@@ -354,7 +355,17 @@ export class RulesClient {
 
   // --- helpers
 
-  private async load(scope: Scope, id: string): Promise<RuleRecord> {
+  /**
+   * A caller with no privilege on rules in the space learns nothing, not even whether a rule
+   * exists or a rule type is registered: 403 before anything is read. (Kibana reads first and
+   * then authorizes by the rule's type and consumer, which `authorize` still does.)
+   */
+  private async ensureSomeAccess(scope: Scope, operation: RulesOperation): Promise<void> {
+    if (!(await this.deps.authorizer.rulesPrivilegeIn(scope.principal, scope.spaceId))) throw unauthorizedRule(operation);
+  }
+
+  private async load(scope: Scope, id: string, operation: RulesOperation): Promise<RuleRecord> {
+    await this.ensureSomeAccess(scope, operation);
     const rule = await this.deps.repository.get(scope.spaceId, id);
     if (!rule) throw savedObjectNotFound('alert', id);
     return rule;
@@ -384,7 +395,7 @@ export class RulesClient {
     operation: RulesOperation,
     change: (rule: RuleRecord) => Partial<RuleControlFields> | undefined,
   ): Promise<void> {
-    const rule = await this.load(scope, id);
+    const rule = await this.load(scope, id, operation);
     await this.authorize(scope, operation, rule.alertTypeId, rule.consumer);
     const fields = change(rule);
     if (!fields) return;
@@ -458,8 +469,8 @@ export class RulesClient {
   }
 
   private validateParams(type: RegisteredRuleType, params: Record<string, unknown>): Record<string, unknown> {
-    const parsed = type.schemas.params.safeParse(params);
-    if (!parsed.success) throw badRequest(`params invalid: ${formatZodError(parsed.error)}`);
+    const parsed = type.schemas.params.safeParse(params, { reportInput: true });
+    if (!parsed.success) throw badRequest(`params invalid: ${configSchemaMessage(parsed.error)}`);
     return parsed.data as Record<string, unknown>;
   }
 

@@ -439,25 +439,25 @@ export const alertingConfigSchema = z.strictObject({
   maxEphemeralActionsPerAlert: notInterpreted(z.number().optional(), "Kibana's ephemeral actions, deprecated; Plugboard queues every action."),
   healthCheck: z
     .strictObject({
-      interval: notInterpreted(ruleDuration.default('60m'), 'How often Kibana recomputes the framework health; Plugboard computes it on each `GET /api/alerting/_health`.'),
+      interval: notInterpreted(ruleDuration.optional(), 'How often Kibana recomputes the framework health (Kibana: `60m`); Plugboard computes it on each `GET /api/alerting/_health`.'),
     })
     .prefault({}),
   invalidateApiKeysTask: z
     .strictObject({
-      interval: notInterpreted(ruleDuration.default('5m'), "How often Kibana invalidates rules' retired API keys; Plugboard's rules hold no API keys."),
-      removalDelay: notInterpreted(ruleDuration.default('1h'), "How long Kibana keeps a rule's retired API key before invalidating it; Plugboard's rules hold no API keys."),
+      interval: notInterpreted(ruleDuration.optional(), "How often Kibana invalidates rules' retired API keys (Kibana: `5m`); Plugboard's rules hold no API keys."),
+      removalDelay: notInterpreted(ruleDuration.optional(), "How long Kibana keeps a rule's retired API key before invalidating it (Kibana: `1h`); Plugboard's rules hold no API keys."),
     })
     .prefault({}),
-  enableFrameworkAlerts: notInterpreted(z.boolean().default(true), "Kibana's alerts-as-data framework alerts; Plugboard keeps alerts in the rule's task state."),
+  enableFrameworkAlerts: notInterpreted(z.boolean().optional(), "Kibana's alerts-as-data framework alerts (Kibana: `true`); Plugboard keeps alerts in the rule's task state."),
   rulesSettings: z
     .strictObject({
-      enabled: notInterpreted(z.boolean().default(true), "Kibana's rules settings (flapping, query delay) UI and API."),
-      cacheInterval: notInterpreted(z.number().int().default(60_000), "How long Kibana caches the rules settings, in milliseconds."),
+      enabled: notInterpreted(z.boolean().optional(), "Kibana's rules settings (flapping, query delay) UI and API (Kibana: `true`)."),
+      cacheInterval: notInterpreted(z.number().int().optional(), 'How long Kibana caches the rules settings, in milliseconds (Kibana: `60000`).'),
     })
     .prefault({}),
   maintenanceWindow: z
     .strictObject({
-      enabled: notInterpreted(z.boolean().default(true), "Kibana's maintenance windows, which Plugboard does not have."),
+      enabled: notInterpreted(z.boolean().optional(), "Kibana's maintenance windows (Kibana: `true`), which Plugboard does not have."),
     })
     .prefault({}),
 });

@@ -41,9 +41,10 @@ export interface RulesAuthorizer {
   ensureRulesAuthorized(principal: Principal, spaceId: string, operation: RulesOperation, ruleTypeId?: string, consumer?: string): Promise<void>;
 }
 
-/** Kibana's alerting authorization messages. */
+/** Kibana's alerting authorization messages; without a rule (no privilege at all), the operation alone. */
 export function unauthorizedRule(operation: RulesOperation, ruleTypeId?: string, consumer?: string) {
-  if (operation === 'find' || !ruleTypeId) return forbidden('Unauthorized to find rules for any rule types');
+  if (operation === 'find') return forbidden('Unauthorized to find rules for any rule types');
+  if (!ruleTypeId) return forbidden(`Unauthorized to ${operation} rules`);
   return forbidden(`Unauthorized by "${consumer}" to ${operation} "${ruleTypeId}" rule`);
 }
 
