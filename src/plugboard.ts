@@ -68,6 +68,11 @@ import { RoleAuthorizer } from './security/authorization.js';
 import { RolesRepository } from './storage/roles_repository.js';
 import { SpacesService } from './spaces/spaces_service.js';
 import { ConnectorsRepository } from './storage/connectors_repository.js';
+import { RulesRepository } from './storage/rules_repository.js';
+import { RuleTypeRegistry, type AnyRuleType } from './alerting/rule_type_registry.js';
+import { RULE_TYPES } from './alerting/rule_types/index.js';
+import { RulesClient } from './alerting/rules_client.js';
+import { ruleRoutes } from './http/routes/rules.js';
 import { DataDirLock } from './storage/data_dir_lock.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
 import { SpacesRepository } from './storage/spaces_repository.js';
@@ -84,6 +89,8 @@ export interface PlugboardOptions {
   logger?: Logger;
   /** Extra connector types (tests register system or failing types this way). */
   extraConnectorTypes?: ConnectorTypeDefinition[];
+  /** Extra rule types (tests register small rule types this way). */
+  extraRuleTypes?: AnyRuleType[];
   /** false: queue tasks but do not run them (tests of the queue itself). */
   runTasks?: boolean;
   /** The built web UI (default: the package's ui/dist). */
@@ -94,7 +101,11 @@ export interface Plugboard {
   app: FastifyInstance;
   database: PlugboardDatabase;
   actions: ActionsClient;
+  /** Kibana's rules: the API's client, also the task runner's way to load a rule and write its run state. */
+  rules: RulesClient;
+  ruleTypes: RuleTypeRegistry;
   taskManager: TaskManager;
+  taskStore: TaskStore;
   cipher: SecretsCipher;
   logger: Logger;
   /** Starts listening; resolves to the base URL. */
@@ -244,6 +255,33 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     paramsRenderer,
     executionMetrics,
   });
+  const alertingConfig = config.xpack.alerting;
+  const ruleTypes = new RuleTypeRegistry(
+    [...RULE_TYPES, ...(options.extraRuleTypes ?? [])],
+    {
+      minimumScheduleInterval: alertingConfig.rules.minimumScheduleInterval,
+      overwriteProducer: alertingConfig.rules.overwriteProducer,
+      disabledRuleTypes: alertingConfig.disabledRuleTypes,
+      enabledRuleTypes: alertingConfig.enabledRuleTypes,
+    },
+    logger,
+  );
+  const rules = new RulesClient({
+    repository: new RulesRepository(database.db),
+    ruleTypes,
+    connectors: loader,
+    isSystemAction: (id) => actions.isSystemAction(id),
+    connectorTypes: registry,
+    tasks: {
+      schedule: (tasks) => taskManager.schedule(tasks),
+      remove: (id) => taskStore.remove(id),
+      updateInterval: (id, intervalMs) => taskStore.updateInterval(id, intervalMs),
+      state: async (id) => (await taskStore.get(id))?.state,
+    },
+    authorizer,
+    settings: { minimumScheduleInterval: alertingConfig.rules.minimumScheduleInterval, maxScheduledPerMinute: alertingConfig.rules.maxScheduledPerMinute },
+    logger,
+  });
   const spaces = new SpacesService(new SpacesRepository(database.db));
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
@@ -254,6 +292,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...connectorUiRoutes(actions),
     ...stackConnectorRoutes(actions),
     ...connectorTypeFormRoutes(registry),
+    ...ruleRoutes(rules),
     ...queueRoutes(actions),
     ...savedObjectsRoutes(transfer, config.savedObjects),
     ...copyToSpaceRoutes(transfer),
@@ -286,7 +325,10 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     app,
     database,
     actions,
+    rules,
+    ruleTypes,
     taskManager,
+    taskStore,
     cipher,
     logger,
     flushWrites: () => writes.flush(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationError, parseRuleDuration } from '../alerting/duration.js';
 import { DEFAULT_DENIED_ADDRESSES, isCidr } from '../net/address_ranges.js';
 import { notInterpreted } from './not_interpreted.js';
 import { byteSize, duration } from './units.js';
@@ -358,6 +359,109 @@ const serverSsl = z
 
 export type ServerSslConfig = z.output<typeof serverSsl>;
 
+/** A rule duration as Kibana writes it (`30s`, `5m`, `1h`, `1d`), kept as text: messages quote it. */
+const ruleDuration = z.string().superRefine((value, ctx) => {
+  const invalid = durationError(value);
+  if (invalid) ctx.addIssue({ code: 'custom', message: invalid });
+});
+
+const MAX_ACTIONS_PER_RUN = 100_000;
+const MAX_ALERTS_PER_RUN = 5000;
+
+export const alertingConfigSchema = z.strictObject({
+  rules: z
+    .strictObject({
+      minimumScheduleInterval: z
+        .strictObject({
+          value: ruleDuration
+            .refine((value) => durationError(value) !== undefined || parseRuleDuration(value) <= 86_400_000, { message: 'duration cannot exceed one day' })
+            .default('1m')
+            .meta({ description: 'The shortest schedule a rule may have (Kibana: `1m`, at most `1d`); may be lowered, e.g. to `1s`.' }),
+          enforce: z
+            .boolean()
+            .default(false)
+            .meta({ description: 'Refuse (400) rules scheduled more often than `value`; when false, such rules are saved and a warning is logged.' }),
+        })
+        .prefault({}),
+      maxScheduledPerMinute: z
+        .number()
+        .int()
+        .min(0)
+        .default(32_000)
+        .meta({ description: 'Runs per minute that all enabled rules of every space may add up to; a rule that would pass it is refused (400) on create, update and enable.' }),
+      run: z
+        .strictObject({
+          timeout: ruleDuration.optional().meta({ description: "A rule run longer than this is cancelled, whatever its type's own timeout (Kibana's default: the type's, else `5m`)." }),
+          ruleTypeOverrides: z
+            .array(z.strictObject({ id: z.string().min(1), timeout: ruleDuration }))
+            .optional()
+            .meta({ description: 'Run timeouts by rule type id, e.g. `[{id: ".es-query", timeout: "1m"}]`.' }),
+          actions: z
+            .strictObject({
+              max: z
+                .number()
+                .int()
+                .min(0)
+                .max(MAX_ACTIONS_PER_RUN)
+                .default(MAX_ACTIONS_PER_RUN)
+                .meta({ description: 'Actions one rule run may schedule; the rest are skipped with a warning (the circuit breaker).' }),
+              connectorTypeOverrides: z
+                .array(z.strictObject({ id: z.string().min(1), max: z.number().int().min(0).max(MAX_ACTIONS_PER_RUN) }))
+                .optional()
+                .meta({ description: 'The same limit by connector type id, e.g. `[{id: ".email", max: 10}]`.' }),
+            })
+            .prefault({}),
+          alerts: z
+            .strictObject({
+              max: z
+                .number()
+                .int()
+                .min(1)
+                .max(MAX_ALERTS_PER_RUN)
+                .default(1000)
+                .meta({ description: 'Alerts one rule run may report (at most 5000); a type that reports more gets a warning and recovers nothing that run.' }),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      overwriteProducer: z
+        .enum(['observability', 'siem', 'stackAlerts'])
+        .optional()
+        .meta({ description: 'Reports every rule type with this producer instead of its own.' }),
+    })
+    .prefault({}),
+  cancelAlertsOnRuleTimeout: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'When a run times out, its alerts are neither created nor recovered and its actions are not scheduled.' }),
+  disabledRuleTypes: z.array(z.string()).optional().meta({ description: 'Rule type ids not to register: their rules cannot be created and do not run.' }),
+  enabledRuleTypes: z.array(z.string()).optional().meta({ description: 'When set, only these rule type ids are registered.' }),
+  maxEphemeralActionsPerAlert: notInterpreted(z.number().optional(), "Kibana's ephemeral actions, deprecated; Plugboard queues every action."),
+  healthCheck: z
+    .strictObject({
+      interval: notInterpreted(ruleDuration.optional(), 'How often Kibana recomputes the framework health (Kibana: `60m`); Plugboard computes it on each `GET /api/alerting/_health`.'),
+    })
+    .prefault({}),
+  invalidateApiKeysTask: z
+    .strictObject({
+      interval: notInterpreted(ruleDuration.optional(), "How often Kibana invalidates rules' retired API keys (Kibana: `5m`); Plugboard's rules hold no API keys."),
+      removalDelay: notInterpreted(ruleDuration.optional(), "How long Kibana keeps a rule's retired API key before invalidating it (Kibana: `1h`); Plugboard's rules hold no API keys."),
+    })
+    .prefault({}),
+  enableFrameworkAlerts: notInterpreted(z.boolean().optional(), "Kibana's alerts-as-data framework alerts (Kibana: `true`); Plugboard keeps alerts in the rule's task state."),
+  rulesSettings: z
+    .strictObject({
+      enabled: notInterpreted(z.boolean().optional(), "Kibana's rules settings (flapping, query delay) UI and API (Kibana: `true`)."),
+      cacheInterval: notInterpreted(z.number().int().optional(), 'How long Kibana caches the rules settings, in milliseconds (Kibana: `60000`).'),
+    })
+    .prefault({}),
+  maintenanceWindow: z
+    .strictObject({
+      enabled: notInterpreted(z.boolean().optional(), "Kibana's maintenance windows (Kibana: `true`), which Plugboard does not have."),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -484,6 +588,7 @@ export const configSchema = z.strictObject({
   xpack: z
     .strictObject({
       actions: actionsConfigSchema.prefault({}),
+      alerting: alertingConfigSchema.prefault({}).meta({ description: "Kibana's alerting (rules) settings." }),
       encryptedSavedObjects: z
         .strictObject({
           encryptionKey: z
@@ -636,4 +741,5 @@ export const configSchema = z.strictObject({
 
 export type PlugboardConfig = z.output<typeof configSchema>;
 export type ActionsConfig = PlugboardConfig['xpack']['actions'];
+export type AlertingConfig = PlugboardConfig['xpack']['alerting'];
 export type PreconfiguredConnectorConfig = z.output<typeof preconfiguredConnectorSchema>;

@@ -58,6 +58,15 @@ function describeIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message:
   }
 }
 
+/**
+ * Kibana's config-schema wording of a zod error's first problem, without a request part:
+ * `[threshold]: expected value of type [number] but got [string]` (a rule type's params).
+ */
+export function configSchemaMessage(error: z.ZodError): string {
+  const { path, message } = describeIssue(error.issues[0]);
+  return path.length > 0 ? `[${path.map(String).join('.')}]: ${message}` : message;
+}
+
 export function parseRequestPart<T>(part: RequestPart, schema: z.ZodType<T>, value: unknown): T {
   const nul = pathToNul(value);
   if (nul) throw badRequest(`[${[`request ${part}`, ...nul].join('.')}]: ${NUL_MESSAGE}`);

@@ -1,7 +1,7 @@
 import { forbidden } from '../common/errors.js';
 import type { RolesRepository } from '../storage/roles_repository.js';
 import { SUPERUSER_ROLE, type Principal } from './principal.js';
-import { actionsPrivilegeIn, canAccessSpace, canManageSpaces, canMonitor, type Privilege } from './roles.js';
+import { actionsPrivilegeIn, canAccessSpace, canManageSpaces, canMonitor, rulesPrivilegeIn, type Privilege, type RoleDefinition } from './roles.js';
 
 /** The connector operations that Kibana's actions authorization distinguishes. */
 export type ActionsOperation = 'create' | 'get' | 'update' | 'delete' | 'execute';
@@ -18,6 +18,36 @@ export function unauthorized(operation: ActionsOperation, typeId?: string) {
 /** What each operation needs: reading (and running) needs `read`, changing needs `all`. */
 const NEEDS: Record<ActionsOperation, Privilege> = { get: 'read', execute: 'read', create: 'all', update: 'all', delete: 'all' };
 
+/** The rule operations of Kibana's alerting authorization. */
+export type RulesOperation =
+  | 'create'
+  | 'get'
+  | 'find'
+  | 'update'
+  | 'delete'
+  | 'enable'
+  | 'disable'
+  | 'muteAll'
+  | 'unmuteAll'
+  | 'muteAlert'
+  | 'unmuteAlert'
+  | 'updateApiKey';
+
+const READ_RULE_OPERATIONS: RulesOperation[] = ['get', 'find'];
+
+/** Decides whether a principal may perform an operation on rules in a space. */
+export interface RulesAuthorizer {
+  rulesPrivilegeIn(principal: Principal, spaceId: string): Promise<Privilege | undefined>;
+  ensureRulesAuthorized(principal: Principal, spaceId: string, operation: RulesOperation, ruleTypeId?: string, consumer?: string): Promise<void>;
+}
+
+/** Kibana's alerting authorization messages; without a rule (no privilege at all), the operation alone. */
+export function unauthorizedRule(operation: RulesOperation, ruleTypeId?: string, consumer?: string) {
+  if (operation === 'find') return forbidden('Unauthorized to find rules for any rule types');
+  if (!ruleTypeId) return forbidden(`Unauthorized to ${operation} rules`);
+  return forbidden(`Unauthorized by "${consumer}" to ${operation} "${ruleTypeId}" rule`);
+}
+
 function lesser(a: Privilege | undefined, b: Privilege | undefined): Privilege | undefined {
   return a === 'all' ? b : b && a;
 }
@@ -27,16 +57,31 @@ function lesser(a: Privilege | undefined, b: Privilege | undefined): Privilege |
  * `all` on connectors per space, through a base privilege or the `actions` feature privilege;
  * `superuser` grants everything everywhere.
  */
-export class RoleAuthorizer implements ActionsAuthorizer {
+export class RoleAuthorizer implements ActionsAuthorizer, RulesAuthorizer {
   constructor(private readonly roles: RolesRepository) {}
 
   // An API key with role descriptors (`limitedBy`) gets what both they and its owner's roles
   // grant, as Elasticsearch intersects a key's privileges with its owner's.
 
   /** The privilege the principal has on connectors in a space, if any. */
-  async privilegeIn(principal: Principal, spaceId: string): Promise<Privilege | undefined> {
-    const own = principal.roles.includes(SUPERUSER_ROLE) ? 'all' : actionsPrivilegeIn(await this.roles.getMany(principal.roles), spaceId);
-    return principal.limitedBy ? lesser(own, actionsPrivilegeIn(principal.limitedBy, spaceId)) : own;
+  privilegeIn(principal: Principal, spaceId: string): Promise<Privilege | undefined> {
+    return this.grantedBy(principal, (roles) => actionsPrivilegeIn(roles, spaceId));
+  }
+
+  /** The privilege the principal has on rules in a space, if any (`stackAlerts` feature or a base privilege). */
+  rulesPrivilegeIn(principal: Principal, spaceId: string): Promise<Privilege | undefined> {
+    return this.grantedBy(principal, (roles) => rulesPrivilegeIn(roles, spaceId));
+  }
+
+  async ensureRulesAuthorized(principal: Principal, spaceId: string, operation: RulesOperation, ruleTypeId?: string, consumer?: string): Promise<void> {
+    const held = await this.rulesPrivilegeIn(principal, spaceId);
+    const needed: Privilege = READ_RULE_OPERATIONS.includes(operation) ? 'read' : 'all';
+    if (!held || (needed === 'all' && held !== 'all')) throw unauthorizedRule(operation, ruleTypeId, consumer);
+  }
+
+  private async grantedBy(principal: Principal, privilegeOf: (roles: RoleDefinition[]) => Privilege | undefined): Promise<Privilege | undefined> {
+    const own = principal.roles.includes(SUPERUSER_ROLE) ? 'all' : privilegeOf(await this.roles.getMany(principal.roles));
+    return principal.limitedBy ? lesser(own, privilegeOf(principal.limitedBy)) : own;
   }
 
   /** Whether the principal may see a space at all. */

@@ -4,6 +4,8 @@ import { z } from 'zod';
 // `kibana` entries, each a base privilege or a feature privilege over a list of spaces.
 
 export const ACTIONS_FEATURE = 'actions';
+/** Kibana's "Stack Rules" feature: rules, whatever their consumer (Plugboard has no per-consumer features). */
+export const RULES_FEATURE = 'stackAlerts';
 export type Privilege = 'all' | 'read';
 
 export const kibanaPrivilegeSchema = z.strictObject({
@@ -11,7 +13,7 @@ export const kibanaPrivilegeSchema = z.strictObject({
   feature: z
     .record(z.string(), z.array(z.string()))
     .default({})
-    .meta({ description: 'Feature privileges, e.g. `{"actions": ["read"]}`; `actions` is the feature Plugboard checks.' }),
+    .meta({ description: 'Feature privileges, e.g. `{"actions": ["read"]}`; Plugboard checks `actions` (connectors) and `stackAlerts` (rules).' }),
   spaces: z.array(z.string().min(1)).min(1).meta({ description: 'Space ids, or `["*"]` for every space.' }),
 });
 export type KibanaPrivilege = z.output<typeof kibanaPrivilegeSchema>;
@@ -51,11 +53,21 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
 
 /** What a set of roles grants on connectors in one space: nothing, read, or all. */
 export function actionsPrivilegeIn(roles: RoleDefinition[], spaceId: string): Privilege | undefined {
+  return featurePrivilegeIn(roles, spaceId, ACTIONS_FEATURE);
+}
+
+/** What a set of roles grants on rules in one space: nothing, read, or all. */
+export function rulesPrivilegeIn(roles: RoleDefinition[], spaceId: string): Privilege | undefined {
+  return featurePrivilegeIn(roles, spaceId, RULES_FEATURE);
+}
+
+/** A base privilege, or the feature's own privilege, in one space. */
+function featurePrivilegeIn(roles: RoleDefinition[], spaceId: string, feature: string): Privilege | undefined {
   let granted: Privilege | undefined;
   for (const role of roles) {
     for (const entry of role.kibana) {
       if (!entry.spaces.includes('*') && !entry.spaces.includes(spaceId)) continue;
-      const levels = [...entry.base, ...(entry.feature[ACTIONS_FEATURE] ?? [])];
+      const levels = [...entry.base, ...(entry.feature[feature] ?? [])];
       if (levels.includes('all')) return 'all';
       if (levels.includes('read')) granted = 'read';
     }

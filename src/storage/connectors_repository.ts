@@ -180,14 +180,14 @@ export class ConnectorsRepository {
   }
 
   /**
-   * How many objects, in any space (as Kibana counts), point at the connectors of a space and
-   * at the given in-memory connectors.
+   * How many references, in any space (as Kibana counts), point at the connectors of a space and
+   * at the given in-memory connectors: a rule counts once per action that names the connector.
    */
   async countReferences(spaceId: string, inMemoryIds: string[]): Promise<Map<string, number>> {
     const rows = await this.db
       .selectFrom('connector_references')
       .select(['connector_id'])
-      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .select((eb) => eb.fn.sum<string | number>('uses').as('count'))
       .where((eb) =>
         eb.or([
           eb('connector_id', 'in', eb.selectFrom('connectors').select('id').where('space_id', '=', spaceId)),

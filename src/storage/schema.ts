@@ -30,12 +30,48 @@ export interface ConnectorsTable {
   updated_at: string;
 }
 
-/** Objects (rules, later) that point at a connector; counted as `referenced_by_count`. */
+/** Objects (rules' actions) that point at a connector; summed as `referenced_by_count`. */
 export interface ConnectorReferencesTable {
   source_type: string;
   source_id: string;
   space_id: string;
   connector_id: string;
+  /** How many of the source's actions name the connector (migration 013); rows from before count once. */
+  uses: Generated<number>;
+}
+
+/** Kibana's rule attributes (migration 013); JSON columns hold Kibana's camelCase shapes. */
+export interface RulesTable {
+  id: string;
+  space_id: string;
+  name: string;
+  tags: string;
+  rule_type_id: string;
+  consumer: string;
+  schedule_interval: string;
+  params: string;
+  actions: string;
+  system_actions: string;
+  throttle: string | null;
+  notify_when: string | null;
+  mute_all: number;
+  muted_alert_ids: string;
+  enabled: number;
+  execution_status: string;
+  last_run: string | null;
+  next_run: string | null;
+  revision: number;
+  running: number;
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: string;
+  updated_at: string;
+  api_key_owner: string | null;
+  alert_delay: string | null;
+  flapping: string | null;
+  scheduled_task_id: string | null;
+  /** Optimistic concurrency of user changes; the run state does not bump it. */
+  version: number;
 }
 
 export interface UsersTable {
@@ -113,6 +149,7 @@ export interface Database {
   spaces: SpacesTable;
   connectors: ConnectorsTable;
   connector_references: ConnectorReferencesTable;
+  rules: RulesTable;
   users: UsersTable;
   tasks: TasksTable;
   connector_pauses: ConnectorPausesTable;

@@ -72,10 +72,12 @@ export class SpacesRepository {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Deletes the space with its connectors and their references, in one transaction. */
+  /** Deletes the space with its connectors, rules (and their tasks) and references, in one transaction. */
   async delete(id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('connector_references').where('space_id', '=', id).execute();
+      await trx.deleteFrom('tasks').where('id', 'in', trx.selectFrom('rules').select('id').where('space_id', '=', id)).execute();
+      await trx.deleteFrom('rules').where('space_id', '=', id).execute();
       await trx.deleteFrom('connectors').where('space_id', '=', id).execute();
       const result = await trx.deleteFrom('spaces').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) === 1;

@@ -249,6 +249,37 @@ describe.each(dialects)('task manager on %s', (dialect) => {
     expect(row?.intervalMs).toBe(30);
   });
 
+  it('claims only tasks of the types it has a handler for; the others wait untouched', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager();
+    const ran: string[] = [];
+    const handler = (type: string): TaskDefinition => ({
+      type,
+      async run(t) {
+        ran.push(t.id);
+        return { kind: 'succeeded' };
+      },
+    });
+    tm.register(handler('test:work'));
+    tm.register(handler('pref:'));
+    // Due together: one claim would take them all if it took any type.
+    await h.store.schedule([
+      task('exact'),
+      task('prefixed', { type: 'pref:anything' }),
+      task('rule', { type: 'alerting:no-runner-yet', intervalMs: 60_000 }),
+      task('bound', { type: 'unknown:type', connectorId: 'c1' }),
+    ]);
+    tm.start();
+    await eventually(() => (ran.length === 2 ? true : undefined));
+    expect(ran.sort()).toEqual(['exact', 'prefixed']);
+    for (const id of ['rule', 'bound']) {
+      expect(await h.store.get(id)).toMatchObject({ status: 'idle', attempts: 0, lastError: null });
+    }
+    // The store's claim with the same types agrees; without types it takes any.
+    expect(await h.store.claim('other', 10, 30_000, undefined, { exact: ['test:work'], prefixes: ['pref:'] })).toEqual([]);
+    expect((await h.store.claim('other', 10, 30_000)).map((t) => t.id).sort()).toEqual(['bound', 'rule']);
+  });
+
   it("claims again a task whose worker died once its lease has expired", async () => {
     const h = await harness(dialect);
     await h.store.schedule([task('orphan')]);

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { abortAfter } from '../common/deadline.js';
 import { retryDelayMs } from './backoff.js';
 import type { FlowControl } from './flow_control.js';
-import type { StoredTask, TaskStore } from './task_store.js';
+import type { ClaimableTypes, StoredTask, TaskStore } from './task_store.js';
 import { countedAttempts, isShutdownInterruption, ShutdownInterruption, type NewTask, type TaskDefinition, type TaskOutcome } from './types.js';
 
 export interface TaskManagerOptions {
@@ -91,6 +91,13 @@ export class TaskManager {
     this.listeners.push(listener);
   }
 
+  /** Only tasks this instance has a handler for: any other waits in the queue, untouched. */
+  private claimableTypes(): ClaimableTypes {
+    const types: ClaimableTypes = { exact: [], prefixes: [] };
+    for (const d of this.definitions) (d.type.endsWith(':') ? types.prefixes : types.exact).push(d.type);
+    return types;
+  }
+
   private definitionFor(type: string): TaskDefinition | undefined {
     return this.definitions.find((d) => d.type === type || (d.type.endsWith(':') && type.startsWith(d.type)));
   }
@@ -154,7 +161,7 @@ export class TaskManager {
     if (limit <= 0) return 0;
     const started = performance.now();
     // A connector with held tasks has no room here: startHeld left them for lack of it.
-    const tasks = await this.store.claim(this.owner, limit, this.options.leaseMs, this.flow.claimRoom(now));
+    const tasks = await this.store.claim(this.owner, limit, this.options.leaseMs, this.flow.claimRoom(now), this.claimableTypes());
     this.stats.claims++;
     this.stats.lastClaimMs = performance.now() - started;
     this.stats.lastClaimSize = tasks.length;

@@ -155,12 +155,24 @@ class TickWrites {
   readonly renewals: LeaseRow[] = [];
 }
 
+/**
+ * The task types an instance can run: exact types and prefixes ending in ':' (`actions:`). A
+ * claim takes no other task, so a task whose handler is not registered here (a rule type of a
+ * newer version, a part not started) waits for an instance that has one instead of failing.
+ */
+export interface ClaimableTypes {
+  exact: string[];
+  prefixes: string[];
+}
+
 interface ClaimParameters {
   owner: string;
   now: number;
   leaseUntil: number;
   room: ClaimRoom;
   limit: number;
+  /** Undefined: any type (tests of the queue itself). */
+  types?: ClaimableTypes;
 }
 
 type Claim = (p: ClaimParameters) => Promise<Array<Selectable<TasksTable>>>;
@@ -188,21 +200,26 @@ function sqliteClaim(db: Kysely<Database>, sqlite: SQLite.Database): Claim {
     where id is not null and not exists (select 1 from connector_pauses where connector_pauses.connector_id = queues.id and paused_until > ?)`);
   // `limit cast(? as integer)`, not `limit ?`: SQLite plans a bare parameter's limit with its
   // bound value, and then prepares the statement again whenever it is bound anew.
-  const head = sqlite.prepare<[string, number, number], Selectable<TasksTable>>(
-    `select * from tasks where status = 'idle' and connector_id = ? and run_at <= ? order by priority desc, run_at limit cast(? as integer)`,
+  // The claimable types come as two JSON arrays; null for any type.
+  // `tasks.type`: json_each has a `type` column of its own.
+  const claimable = `(@exact is null or tasks.type in (select value from json_each(@exact)) or exists (select 1 from json_each(@prefixes) p where substr(tasks.type, 1, length(p.value)) = p.value))`;
+  type Bound = { exact: string | null; prefixes: string | null; now: number; limit: number };
+  const head = sqlite.prepare<[Bound & { connector: string }], Selectable<TasksTable>>(
+    `select * from tasks where status = 'idle' and connector_id = @connector and run_at <= @now and ${claimable} order by priority desc, run_at limit cast(@limit as integer)`,
   );
-  const unbound = sqlite.prepare<[number, number], Selectable<TasksTable>>(
-    `select * from tasks where status = 'idle' and connector_id is null and run_at <= ? order by priority desc, run_at limit cast(? as integer)`,
+  const unbound = sqlite.prepare<[Bound], Selectable<TasksTable>>(
+    `select * from tasks where status = 'idle' and connector_id is null and run_at <= @now and ${claimable} order by priority desc, run_at limit cast(@limit as integer)`,
   );
   const take = sqlite.prepare<[string, number, number, string]>(
     `update tasks set status = 'running', owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ? where id = ? and status = 'idle'`,
   );
   const claim = sqlite.transaction((p: ClaimParameters): Array<Selectable<TasksTable>> => {
     const rooms = new Map(p.room.byConnector.map((c) => [c.connector_id, c.room]));
-    const candidates = unbound.all(p.now, p.limit);
+    const bound = { exact: p.types ? JSON.stringify(p.types.exact) : null, prefixes: p.types ? JSON.stringify(p.types.prefixes) : null, now: p.now };
+    const candidates = unbound.all({ ...bound, limit: p.limit });
     for (const { id } of queues.all(p.now)) {
       const room = Math.min(rooms.get(id) ?? p.room.otherwise, p.limit);
-      if (room > 0) candidates.push(...head.all(id, p.now, room));
+      if (room > 0) candidates.push(...head.all({ ...bound, connector: id, limit: room }));
     }
     const picked = candidates.sort(byClaimOrder).slice(0, p.limit);
     for (const row of picked) {
@@ -220,6 +237,9 @@ const QUEUED = sql<boolean>`status = 'idle'`;
 const RUNNING = sql<boolean>`status = 'running'`;
 const ACTIVE = sql<boolean>`status in ('idle', 'running')`;
 const FINISHED = sql<boolean>`status in ('succeeded', 'failed')`;
+
+/** The claimable types as two arrays ($8 exact types, $9 prefixes); $8 null for any type. */
+const PG_CLAIMABLE = `($8::text[] is null or tasks.type = any($8::text[]) or exists (select 1 from unnest($9::text[]) p(v) where left(tasks.type, length(p.v)) = p.v))`;
 
 /**
  * PostgreSQL: one statement, named, so each connection parses and plans it once. Each
@@ -245,7 +265,7 @@ const POSTGRES_CLAIM: PgStatement = {
     heads as (
       select t.id, t.priority, t.run_at from open_queues o cross join lateral (
         select id, priority, run_at from tasks
-        where status = 'idle' and connector_id = o.id and run_at <= $4::bigint
+        where status = 'idle' and connector_id = o.id and run_at <= $4::bigint and ${PG_CLAIMABLE}
         order by priority desc, run_at
         limit least(o.room, $5::integer)
         for update skip locked
@@ -253,7 +273,7 @@ const POSTGRES_CLAIM: PgStatement = {
       where o.room > 0
     ),
     unbound as (
-      select id, priority, run_at from tasks where status = 'idle' and connector_id is null and run_at <= $4::bigint
+      select id, priority, run_at from tasks where status = 'idle' and connector_id is null and run_at <= $4::bigint and ${PG_CLAIMABLE}
       order by priority desc, run_at limit $5::integer for update skip locked
     ),
     picked as (
@@ -268,7 +288,17 @@ function postgresClaim(pool: pg.Pool): Claim {
   return async (p) => {
     const { rows } = await pool.query<Selectable<TasksTable>>({
       ...POSTGRES_CLAIM,
-      values: [p.room.byConnector.map((r) => r.connector_id), p.room.byConnector.map((r) => r.room), p.room.otherwise, p.now, p.limit, p.owner, p.leaseUntil],
+      values: [
+        p.room.byConnector.map((r) => r.connector_id),
+        p.room.byConnector.map((r) => r.room),
+        p.room.otherwise,
+        p.now,
+        p.limit,
+        p.owner,
+        p.leaseUntil,
+        p.types?.exact ?? null,
+        p.types?.prefixes ?? [],
+      ],
     });
     return rows.sort(byClaimOrder);
   };
@@ -363,10 +393,16 @@ export class TaskStore {
    * order, taking no more of a connector's tasks than `room` gives it and none of a connector
    * paused (by any instance). Tasks without a connector are limited by `limit` alone.
    */
-  async claim(owner: string, limit: number, leaseMs: number, room: ClaimRoom = { byConnector: [], otherwise: limit }): Promise<StoredTask[]> {
+  async claim(
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    room: ClaimRoom = { byConnector: [], otherwise: limit },
+    types?: ClaimableTypes,
+  ): Promise<StoredTask[]> {
     if (limit <= 0) return [];
     const now = Date.now();
-    const rows = await this.claimRows({ owner, now, leaseUntil: now + leaseMs, room, limit });
+    const rows = await this.claimRows({ owner, now, leaseUntil: now + leaseMs, room, limit, types });
     return rows.map(fromRow);
   }
 
@@ -430,6 +466,30 @@ export class TaskStore {
 
   pauseConnector(connectorId: string, until: Date, reason: string): Promise<void> {
     return this.write(({ pauses }) => pauses.set(connectorId, { connector_id: connectorId, paused_until: until.getTime(), reason }));
+  }
+
+  /** Deletes a task whatever its status (a rule deleted or disabled); a run in progress loses its row. */
+  async remove(id: string): Promise<void> {
+    await this.db.deleteFrom('tasks').where('id', '=', id).execute();
+  }
+
+  /**
+   * Gives a recurring task a new interval; a queued one's next run moves by the difference, but
+   * not into the past (Kibana's bulkUpdateSchedules).
+   */
+  async updateInterval(id: string, intervalMs: number): Promise<void> {
+    const now = Date.now();
+    const moved = sql<number>`run_at - interval_ms + ${sql.lit(intervalMs)}`;
+    await this.db
+      .updateTable('tasks')
+      .set({
+        interval_ms: intervalMs,
+        run_at: sql<number>`case when status = 'idle' and interval_ms is not null
+          then (case when ${moved} > ${sql.lit(now)} then ${moved} else ${sql.lit(now)} end) else run_at end`,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
   }
 
   async get(id: string): Promise<StoredTask | undefined> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { ConnectorTypeDefinition } from '../../src/actions/types.js';
+import type { AnyRuleType } from '../../src/alerting/rule_type_registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createPlugboard, type Plugboard } from '../../src/plugboard.js';
 import { createPostgresSchema, type DialectName } from './databases.js';
@@ -32,6 +33,7 @@ export interface TestPlugboardOptions {
   dialect?: DialectName;
   settings?: Record<string, unknown>;
   extraConnectorTypes?: ConnectorTypeDefinition[];
+  extraRuleTypes?: AnyRuleType[];
   /** Reuse a data directory / database (restart tests). */
   dataDir?: string;
   databaseUrl?: string;
@@ -57,7 +59,7 @@ export async function startTestPlugboard(opts: TestPlugboardOptions = {}): Promi
       ...opts.settings,
     },
   });
-  const plugboard = await createPlugboard({ config, logger: opts.logger ?? pino({ level: 'silent' }), extraConnectorTypes: opts.extraConnectorTypes, runTasks: opts.runTasks, uiDir: opts.uiDir });
+  const plugboard = await createPlugboard({ config, logger: opts.logger ?? pino({ level: 'silent' }), extraConnectorTypes: opts.extraConnectorTypes, extraRuleTypes: opts.extraRuleTypes, runTasks: opts.runTasks, uiDir: opts.uiDir });
   return {
     plugboard,
     dataDir,

@@ -28,6 +28,11 @@ export const VALID_BODIES: Record<string, unknown> = {
   'POST /internal/actions/connector/_validate': { connector_type_id: '.server-log', config: {} },
   'POST /api/core/capabilities': { applications: ['kibana'] },
   'DELETE /api/security/api_key': { ids: ['no-such-key'] },
+  'POST /api/alerting/rule': { name: 'x', rule_type_id: 'test.type', consumer: 'alerts', schedule: { interval: '1m' } },
+  'POST /api/alerting/rule/{id}': { name: 'x', rule_type_id: 'test.type', consumer: 'alerts', schedule: { interval: '1m' } },
+  'PUT /api/alerting/rule/{id}': { name: 'x', schedule: { interval: '1m' } },
+  'POST /api/alerting/rule/{id}/_disable': { untrack: false },
+  'POST /internal/alerting/rules/_find': { per_page: 1 },
 };
 
 /** One connector as an NDJSON saved object, as an export writes it. */

@@ -11,6 +11,7 @@ import * as connectorsSpaceIndex from './009_connectors_space_index.js';
 import * as claimQueueIndex from './010_claim_queue_index.js';
 import * as eventRowsPerAttempt from './011_event_rows_per_attempt.js';
 import * as partialTaskIndexes from './012_partial_task_indexes.js';
+import * as rules from './013_rules.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010_claim_queue_index': claimQueueIndex,
   '011_event_rows_per_attempt': eventRowsPerAttempt,
   '012_partial_task_indexes': partialTaskIndexes,
+  '013_rules': rules,
 };
 
 export const migrationProvider: MigrationProvider = {
