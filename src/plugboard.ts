@@ -70,7 +70,9 @@ import { SpacesService } from './spaces/spaces_service.js';
 import { ConnectorsRepository } from './storage/connectors_repository.js';
 import { RulesRepository } from './storage/rules_repository.js';
 import { RuleTypeRegistry, type AnyRuleType } from './alerting/rule_type_registry.js';
-import { RULE_TYPES } from './alerting/rule_types/index.js';
+import { ruleTypes as buildRuleTypes } from './alerting/rule_types/index.js';
+import { ruleTaskDefinitions } from './alerting/task_runner.js';
+import { INTERNAL_PRINCIPAL } from './security/principal.js';
 import { RulesClient } from './alerting/rules_client.js';
 import { ruleRoutes } from './http/routes/rules.js';
 import { DataDirLock } from './storage/data_dir_lock.js';
@@ -257,7 +259,15 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   });
   const alertingConfig = config.xpack.alerting;
   const ruleTypes = new RuleTypeRegistry(
-    [...RULE_TYPES, ...(options.extraRuleTypes ?? [])],
+    [
+      // Connector health watches a space's own connectors and the preconfigured ones, not system actions.
+      ...buildRuleTypes({
+        database,
+        connectorsOfSpace: async (spaceId) =>
+          (await actions.getAll({ spaceId, principal: INTERNAL_PRINCIPAL })).map(({ id, name, typeId }) => ({ id, name, typeId })),
+      }),
+      ...(options.extraRuleTypes ?? []),
+    ],
     {
       minimumScheduleInterval: alertingConfig.rules.minimumScheduleInterval,
       overwriteProducer: alertingConfig.rules.overwriteProducer,
@@ -266,8 +276,9 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     },
     logger,
   );
+  const rulesRepository = new RulesRepository(database.db);
   const rules = new RulesClient({
-    repository: new RulesRepository(database.db),
+    repository: rulesRepository,
     ruleTypes,
     connectors: loader,
     isSystemAction: (id) => actions.isSystemAction(id),
@@ -282,6 +293,19 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     settings: { minimumScheduleInterval: alertingConfig.rules.minimumScheduleInterval, maxScheduledPerMinute: alertingConfig.rules.maxScheduledPerMinute },
     logger,
   });
+  for (const definition of ruleTaskDefinitions({
+    rules: rulesRepository,
+    ruleTypes,
+    actions,
+    connectorTypes: registry,
+    paramsRenderer,
+    elasticsearch: services.elasticsearch,
+    config: alertingConfig,
+    publicBaseUrl: config.server.publicBaseUrl,
+    logger,
+  })) {
+    taskManager.register(definition);
+  }
   const spaces = new SpacesService(new SpacesRepository(database.db));
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
