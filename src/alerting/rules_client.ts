@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Scope } from '../actions/actions_client.js';
 import { isInMemory, type ConnectorLoader } from '../actions/connector_loader.js';
 import type { ConnectorTypeRegistry } from '../actions/registry.js';
-import { configSchemaMessage } from '../http/request_validation.js';
+import { configSchemaMessage } from '../common/config_schema_messages.js';
 import { badRequest, conflict, forbidden, PlugboardError, savedObjectConflict, savedObjectNotFound } from '../common/errors.js';
 import { KqlError, parseKql } from '../common/kql.js';
 import { unauthorizedRule, type RulesAuthorizer, type RulesOperation } from '../security/authorization.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import type { ActionsClient, EnqueueItem } from '../actions/actions_client.js';
+import { configSchemaMessage } from '../common/config_schema_messages.js';
 import type { ConnectorTypeRegistry } from '../actions/registry.js';
 import type { ParamsRenderer } from '../actions/templating/params_renderer.js';
 import type { AlertingConfig } from '../config/schema.js';
@@ -161,7 +162,7 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   if (!deps.ruleTypes.has(rule.alertTypeId)) return recordFailure(deps, rule, ruleId, startedAt, 'read', `Rule type "${rule.alertTypeId}" is not registered.`);
   const type = deps.ruleTypes.get(rule.alertTypeId);
   const params = type.schemas.params.safeParse(rule.params);
-  if (!params.success) return recordFailure(deps, rule, ruleId, startedAt, 'validate', `params invalid: ${params.error.issues.map((i) => i.message).join('; ')}`);
+  if (!params.success) return recordFailure(deps, rule, ruleId, startedAt, 'validate', `params invalid: ${configSchemaMessage(params.error)}`);
 
   await deps.rules.writeRunState(rule.id, { running: true });
   const state = readRuleTaskState(task.state);
