@@ -3,6 +3,7 @@ import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { DrivenAlerts, RuleRuns, webhookConfig } from './helpers/rule_runs.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
+import { eventually } from './helpers/wait.js';
 
 // Alerts over runs driven through `_run_soon`: new, ongoing and recovered alerts as the rule's
 // last_run counts them, the task state keeps them and the actions posted to a sink render them;
@@ -175,13 +176,24 @@ describe.each(dialects)('rule alerts over driven runs on %s', (dialect) => {
     expect(posted('/mute', 2).map((p) => p.alert)).toEqual(['cpu']);
   });
 
-  it('answers _run_soon as Kibana: 204, a disabled rule and a missing task with 200 and why, an unknown rule with 404', async () => {
+  it('answers _run_soon as Kibana: 204, a running rule, a missing task and a disabled rule with 200 and why, an unknown rule with 404', async () => {
     driven.set('soon', []);
     const rule = await runs.create('soon', { name: 'Soon', rule_type_id: 'test.driven', actions: [] });
     const again = await runs.runSoon('soon');
     expect(Date.parse(again.execution_status.last_execution_date)).toBeGreaterThan(Date.parse(rule.execution_status.last_execution_date));
     // The run now does not move the schedule: the next run is an interval after this one.
     expect(Date.parse(again.next_run) - Date.parse(again.execution_status.last_execution_date)).toBe(3_600_000);
+
+    // While a run is in progress, the task cannot be moved: Kibana's answer, and the run ends.
+    const release = driven.hold('soon');
+    expect((await pb.api('POST', '/internal/alerting/rule/soon/_run_soon')).status).toBe(204);
+    await eventually(async () => ((await runs.rule('soon')).running ? true : undefined), 20_000, 'the held run to start');
+    const running = await pb.api('POST', '/internal/alerting/rule/soon/_run_soon');
+    expect(running).toMatchObject({ status: 200, text: 'Rule is already running' });
+    expect(running.headers['content-type']).toMatch(/^text\/plain/);
+    const ended = runs.awaitRun('soon');
+    release();
+    await ended;
 
     await pb.plugboard.taskStore.remove('soon');
     const noTask = await pb.api('POST', '/internal/alerting/rule/soon/_run_soon');
@@ -190,6 +202,14 @@ describe.each(dialects)('rule alerts over driven runs on %s', (dialect) => {
     expect((await pb.api('POST', '/api/alerting/rule/soon/_disable')).status).toBe(204);
     const disabled = await pb.api('POST', '/internal/alerting/rule/soon/_run_soon');
     expect(disabled).toMatchObject({ status: 200, text: 'Error running rule: rule is disabled' });
+
+    // Running a rule is a change: a reader of rules may not.
+    expect((await pb.api('PUT', '/api/security/role/rules-reader', { kibana: [{ base: [], feature: { stackAlerts: ['read'] }, spaces: ['default'] }] })).status).toBe(204);
+    expect((await pb.api('PUT', '/api/security/user/rules-reader', { password: 'a-password-1', roles: ['rules-reader'] })).status).toBe(200);
+    const reader = { authorization: `Basic ${Buffer.from('rules-reader:a-password-1').toString('base64')}` };
+    const refused = await pb.api('POST', '/internal/alerting/rule/soon/_run_soon', undefined, { headers: reader });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe('Unauthorized by "alerts" to runSoon "test.driven" rule');
 
     const unknown = await pb.api('POST', '/internal/alerting/rule/nope/_run_soon');
     expect(unknown.status).toBe(404);

@@ -21,8 +21,20 @@ export interface DrivenAlert {
 export class DrivenAlerts {
   private readonly byRule = new Map<string, DrivenAlert[]>();
 
+  private readonly holds = new Map<string, Promise<void>>();
+
   set(ruleId: string, alerts: DrivenAlert[]): void {
     this.byRule.set(ruleId, alerts);
+  }
+
+  /** The rule's next runs wait in the executor until the returned function is called. */
+  hold(ruleId: string): () => void {
+    let release!: () => void;
+    this.holds.set(ruleId, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.holds.delete(ruleId);
+      release();
+    };
   }
 
   /** `test.driven`: reports the alerts set for the rule; a recovered alert's context names it. */
@@ -42,6 +54,7 @@ export class DrivenAlerts {
     actionVariables: { context: [{ name: 'message', description: 'What the test said' }] },
     schemas: { params: z.object({ label: z.string().optional() }) },
     executor: async ({ rule, services, state }) => {
+      await this.holds.get(rule.id);
       for (const alert of this.byRule.get(rule.id) ?? []) {
         services.alerts.report({ id: alert.id, actionGroup: alert.group ?? 'firing', context: alert.context, state: alert.state });
       }
@@ -96,6 +109,11 @@ export class RuleRuns {
     const task = await this.pb.plugboard.taskStore.get(id);
     expect(task, `the task of rule ${id}`).toBeDefined();
     return task!.state;
+  }
+
+  /** Resolves after the rule's next run (counted from this call) and its actions. */
+  awaitRun(id: string): Promise<void> {
+    return this.ranAgain(id, this.count(id));
   }
 
   private count(id: string): number {
