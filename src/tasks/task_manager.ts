@@ -111,6 +111,16 @@ export class TaskManager {
     void this.notifier?.notify().catch((err: unknown) => this.logger.warn({ err }, 'could not notify other instances'));
   }
 
+  /** Runs a queued task now (Kibana's `runSoon`); see TaskStore.runSoon for the answers. */
+  async runSoon(id: string): Promise<'scheduled' | 'running' | 'missing'> {
+    const answer = await this.store.runSoon(id);
+    if (answer === 'scheduled') {
+      this.wake();
+      void this.notifier?.notify().catch((err: unknown) => this.logger.warn({ err }, 'could not notify other instances'));
+    }
+    return answer;
+  }
+
   /** Other instances learn of new tasks through this (PostgreSQL NOTIFY). */
   setNotifier(notifier: { notify(): Promise<void> }): void {
     this.notifier = notifier;
