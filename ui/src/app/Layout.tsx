@@ -24,6 +24,7 @@ import { SpaceSwitcher } from './SpaceSwitcher.js';
 
 const PAGES = [
   { id: 'connectors', name: 'Connectors', path: '/connectors' },
+  { id: 'rules', name: 'Rules', path: '/rules' },
   { id: 'logs', name: 'Logs', path: '/logs' },
 ];
 
