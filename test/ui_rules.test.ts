@@ -47,8 +47,28 @@ describe.skipIf(unavailable !== undefined)('the Rules page in a browser', { time
     expect(forms.map((f) => f.id).sort()).toEqual(['.es-query', '.index-threshold', 'plugboard.connector-health']);
   });
 
-  it('creates a connector-health rule with a server-log action through the flyout', async () => {
+  it('writes the help texts of every rule type’s form in words, at both widths', async () => {
     await page.click(subj('nav-rules'));
+    await page.click(subj('createFirstRuleButton'));
+    const flyout = page.locator(subj('ruleFlyout'));
+    for (const id of ['.index-threshold', '.es-query', 'plugboard.connector-health']) {
+      await page.click(subj(`ruleTypeCard-${id}`));
+      await page.waitForSelector(subj('ruleNameInput'));
+      const text = (await flyout.textContent()) ?? '';
+      expect(text, id).not.toMatch(/`|searchType|esQuery|timeWindowSize|thresholdComparator|aggType|maxFailureRate|minExecutions|xpack\./);
+      await page.click(subj('backToRuleTypes'));
+    }
+    await page.click(subj('ruleTypeCard-.es-query'));
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 420, height: 800 }]) {
+      await page.setViewportSize(viewport);
+      await ui.screenshot(`rules-00-es-query-form-${viewport.width}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click(subj('cancelRuleButton'));
+    await page.waitForSelector(subj('ruleFlyout'), { state: 'detached' });
+  });
+
+  it('creates a connector-health rule with a server-log action through the flyout', async () => {
     await page.waitForSelector(subj('rulesEmptyPrompt'));
     await ui.screenshot('rules-01-empty');
     await page.click(subj('createFirstRuleButton'));

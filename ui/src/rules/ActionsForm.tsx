@@ -2,14 +2,12 @@ import {
   EuiButton,
   EuiButtonEmpty,
   EuiButtonIcon,
-  EuiFieldNumber,
   EuiFlexGroup,
   EuiFlexItem,
   EuiFormRow,
   EuiPanel,
   EuiPopover,
   EuiSelect,
-  EuiSelectable,
   EuiSpacer,
   EuiText,
   EuiTitle,
@@ -19,7 +17,7 @@ import type { Connector, ConnectorTypeForm, NotifyWhen, RuleAction, RuleTypeForm
 import { SchemaForm } from '../forms/SchemaForm.js';
 import { isObject, withKey } from '../forms/schema.js';
 import { useSchemaForm } from '../forms/use_schema_form.js';
-import { INTERVAL_UNITS, splitInterval } from './status.js';
+import { IntervalInput, PickList } from './controls.js';
 import { actionVariables } from './variables.js';
 
 /** An action being edited: `key` tells the rows apart, `valid` is its params form's check. */
@@ -33,6 +31,11 @@ const NOTIFY_OPTIONS: Array<{ value: NotifyWhen; text: string }> = [
   { value: 'onActionGroupChange', text: 'On status changes' },
   { value: 'onActiveAlert', text: 'On check intervals (every run)' },
   { value: 'onThrottleInterval', text: 'On custom action intervals' },
+];
+
+const FREQUENCY_OPTIONS = [
+  { value: 'alert', text: 'For each alert' },
+  { value: 'summary', text: 'Summary of alerts' },
 ];
 
 let nextKey = 0;
@@ -93,26 +96,16 @@ export function ActionsForm({ ruleType, connectors, connectorForms, drafts, onCh
           </EuiButton>
         }
       >
-        <EuiSelectable
-          searchable
-          singleSelection
-          aria-label="Connectors"
-          searchProps={{ placeholder: 'Search connectors', 'data-test-subj': 'actionConnectorSearch' }}
-          options={usable.map((c) => ({ label: c.name, key: c.id, append: connectorForms.get(c.connector_type_id)?.name, 'data-test-subj': `addActionConnector-${c.id}` }))}
-          onChange={(options) => {
-            const chosen = options.find((o) => o.checked === 'on');
-            const connector = usable.find((c) => c.id === chosen?.key);
+        <PickList
+          ariaLabel="Connectors"
+          searchPlaceholder="Search connectors"
+          searchTestSubj="actionConnectorSearch"
+          options={usable.map((c) => ({ key: c.id, label: c.name, append: connectorForms.get(c.connector_type_id)?.name, testSubj: `addActionConnector-${c.id}` }))}
+          onPick={(id) => {
+            const connector = usable.find((c) => c.id === id);
             if (connector) add(connector);
           }}
-          listProps={{ bordered: true }}
-        >
-          {(list, search) => (
-            <div style={{ width: 320 }}>
-              {search}
-              {list}
-            </div>
-          )}
-        </EuiSelectable>
+        />
       </EuiPopover>
       {usable.length === 0 && (
         <EuiText size="s" color="subdued" data-test-subj="noConnectorsForActions">
@@ -138,7 +131,6 @@ function ActionItem({ draft, ruleType, connectors, connectorForms, revealed, onC
   const connector = connectors.find((c) => c.id === action.id);
   const typeForm = connector ? connectorForms.get(connector.connector_type_id) : undefined;
   const setAction = (next: Partial<RuleAction>) => onChange({ action: { ...action, ...next } });
-  const throttle = splitInterval(action.frequency.throttle ?? '1h');
   const setFrequency = (next: Partial<RuleAction['frequency']>) => {
     const frequency = { ...action.frequency, ...next };
     // A throttle only with a custom interval, as Kibana's API requires.
@@ -161,79 +153,35 @@ function ActionItem({ draft, ruleType, connectors, connectorForms, revealed, onC
       <EuiSpacer size="s" />
       <EuiFlexGroup gutterSize="m" wrap>
         <EuiFlexItem style={{ minWidth: 200 }}>
-          <EuiFormRow label="Connector" fullWidth>
-            <EuiSelect
-              fullWidth
-              options={connectors
-                .filter((c) => c.connector_type_id === connector?.connector_type_id)
-                .map((c) => ({ value: c.id, text: c.name }))}
-              value={action.id}
-              onChange={(e) => setAction({ id: e.target.value })}
-              data-test-subj="actionConnectorSelect"
-            />
-          </EuiFormRow>
+          <SelectRow
+            label="Connector"
+            options={connectors.filter((c) => c.connector_type_id === connector?.connector_type_id).map((c) => ({ value: c.id, text: c.name }))}
+            value={action.id}
+            onChange={(value) => setAction({ id: value })}
+            testSubj="actionConnectorSelect"
+          />
         </EuiFlexItem>
         <EuiFlexItem style={{ minWidth: 200 }}>
-          <EuiFormRow label="Run when" fullWidth>
-            <EuiSelect
-              fullWidth
-              options={ruleType.action_groups.map((g) => ({ value: g.id, text: g.name }))}
-              value={action.group}
-              onChange={(e) => setAction({ group: e.target.value })}
-              data-test-subj="actionGroupSelect"
-            />
-          </EuiFormRow>
+          <SelectRow label="Run when" options={ruleType.action_groups.map((g) => ({ value: g.id, text: g.name }))} value={action.group} onChange={(value) => setAction({ group: value })} testSubj="actionGroupSelect" />
         </EuiFlexItem>
       </EuiFlexGroup>
       <EuiFlexGroup gutterSize="m" wrap>
         <EuiFlexItem style={{ minWidth: 200 }}>
-          <EuiFormRow label="Frequency" fullWidth>
-            <EuiSelect
-              fullWidth
-              options={[
-                { value: 'alert', text: 'For each alert' },
-                { value: 'summary', text: 'Summary of alerts' },
-              ]}
-              value={action.frequency.summary ? 'summary' : 'alert'}
-              onChange={(e) => setFrequency({ summary: e.target.value === 'summary' })}
-              data-test-subj="actionSummarySelect"
-            />
-          </EuiFormRow>
+          <SelectRow
+            label="Frequency"
+            options={FREQUENCY_OPTIONS}
+            value={action.frequency.summary ? 'summary' : 'alert'}
+            onChange={(value) => setFrequency({ summary: value === 'summary' })}
+            testSubj="actionSummarySelect"
+          />
         </EuiFlexItem>
         <EuiFlexItem style={{ minWidth: 200 }}>
-          <EuiFormRow label="Notify" fullWidth>
-            <EuiSelect
-              fullWidth
-              options={NOTIFY_OPTIONS}
-              value={action.frequency.notify_when}
-              onChange={(e) => setFrequency({ notify_when: e.target.value as NotifyWhen })}
-              data-test-subj="actionNotifyWhenSelect"
-            />
-          </EuiFormRow>
+          <SelectRow label="Notify" options={NOTIFY_OPTIONS} value={action.frequency.notify_when} onChange={(value) => setFrequency({ notify_when: value as NotifyWhen })} testSubj="actionNotifyWhenSelect" />
         </EuiFlexItem>
       </EuiFlexGroup>
       {action.frequency.notify_when === 'onThrottleInterval' && (
         <EuiFormRow label="At most once every" fullWidth>
-          <EuiFlexGroup gutterSize="s" responsive={false}>
-            <EuiFlexItem grow={false} style={{ width: 100 }}>
-              <EuiFieldNumber
-                min={1}
-                value={throttle.count}
-                onChange={(e) => setFrequency({ throttle: `${Math.max(1, Number(e.target.value) || 1)}${throttle.unit}` })}
-                data-test-subj="actionThrottleInput"
-                aria-label="Throttle"
-              />
-            </EuiFlexItem>
-            <EuiFlexItem grow={false}>
-              <EuiSelect
-                options={INTERVAL_UNITS}
-                value={throttle.unit}
-                onChange={(e) => setFrequency({ throttle: `${throttle.count}${e.target.value}` })}
-                data-test-subj="actionThrottleUnitSelect"
-                aria-label="Throttle unit"
-              />
-            </EuiFlexItem>
-          </EuiFlexGroup>
+          <IntervalInput value={action.frequency.throttle ?? '1h'} onChange={(throttle) => setFrequency({ throttle })} label="Throttle" testSubj="actionThrottle" />
         </EuiFormRow>
       )}
       <EuiSpacer size="s" />
@@ -339,35 +287,26 @@ function ActionParams(props: {
               </EuiButtonEmpty>
             }
           >
-            <EuiSelectable
-              searchable
-              singleSelection
-              aria-label="Variables"
-              searchProps={{ placeholder: 'Search variables', 'data-test-subj': 'variableSearch' }}
-              options={variables.map((v) => ({ label: v.name, key: v.name, 'data-test-subj': `variable-${v.name}` }))}
-              renderOption={(option) => (
-                <span title={variables.find((v) => v.name === option.key)?.description}>
-                  <strong>{option.label}</strong>
-                </span>
-              )}
-              onChange={(options) => {
-                const chosen = options.find((o) => o.checked === 'on');
-                if (chosen?.key) insert(chosen.key);
-              }}
-              listProps={{ bordered: true }}
-            >
-              {(list, search) => (
-                <div style={{ width: 320 }}>
-                  {search}
-                  {list}
-                </div>
-              )}
-            </EuiSelectable>
+            <PickList
+              ariaLabel="Variables"
+              searchPlaceholder="Search variables"
+              searchTestSubj="variableSearch"
+              options={variables.map((v) => ({ key: v.name, label: v.name, title: v.description, testSubj: `variable-${v.name}` }))}
+              onPick={insert}
+            />
           </EuiPopover>
         </EuiFlexItem>
       </EuiFlexGroup>
       <EuiSpacer size="xs" />
       <SchemaForm section="params" form={form} emptyText="This connector needs no parameters." />
     </div>
+  );
+}
+
+function SelectRow(props: { label: string; options: Array<{ value: string; text: string }>; value: string; onChange(value: string): void; testSubj: string }) {
+  return (
+    <EuiFormRow label={props.label} fullWidth>
+      <EuiSelect fullWidth options={props.options} value={props.value} onChange={(e) => props.onChange(e.target.value)} data-test-subj={props.testSubj} />
+    </EuiFormRow>
   );
 }

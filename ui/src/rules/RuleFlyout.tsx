@@ -3,7 +3,6 @@ import {
   EuiButtonEmpty,
   EuiCard,
   EuiComboBox,
-  EuiFieldNumber,
   EuiFieldText,
   EuiFlexGrid,
   EuiFlexGroup,
@@ -15,7 +14,6 @@ import {
   EuiFormRow,
   EuiHorizontalRule,
   EuiIcon,
-  EuiSelect,
   EuiSpacer,
   EuiTitle,
   useGeneratedHtmlId,
@@ -29,7 +27,7 @@ import { SchemaForm, type FieldOverride } from '../forms/SchemaForm.js';
 import { initialValue } from '../forms/schema.js';
 import { useSchemaForm } from '../forms/use_schema_form.js';
 import { ActionsForm, draftOf, type ActionDraft } from './ActionsForm.js';
-import { INTERVAL_UNITS, splitInterval } from './status.js';
+import { IntervalInput } from './controls.js';
 
 const TYPE_ICONS: Record<string, string> = { '.index-threshold': 'visLine', '.es-query': 'logoElasticsearch', 'plugboard.connector-health': 'plugs' };
 const TYPE_SUMMARIES: Record<string, string> = {
@@ -41,7 +39,16 @@ export const ruleTypeIcon = (typeId: string) => TYPE_ICONS[typeId] ?? 'bell';
 
 // The query DSL of an Elasticsearch query rule is JSON written as text: a larger box for it.
 const PARAM_OVERRIDES: Record<string, Record<string, FieldOverride>> = {
-  '.es-query': { esQuery: { multiline: true, placeholder: '{"query": {"match_all": {}}}' } },
+  '.es-query': {
+    esQuery: { multiline: true, placeholder: '{"query": {"match_all": {}}}' },
+    searchType: {
+      alwaysSet: true,
+      options: [
+        { value: 'esQuery', text: 'Elasticsearch query DSL' },
+        { value: 'searchSource', text: 'KQL or Lucene (search source)' },
+      ],
+    },
+  },
 };
 
 export interface RuleFlyoutProps {
@@ -105,7 +112,7 @@ function RuleForm({ ruleType, rule, connectors, connectorForms, titleId, onBack,
   const params = useSchemaForm('rule', ruleType.params_schema, () => rule?.params ?? initialValue(ruleType.params_schema));
   const [name, setName] = useState(rule?.name ?? '');
   const [tags, setTags] = useState<string[]>(rule?.tags ?? []);
-  const [interval, setInterval] = useState(splitInterval(rule?.schedule.interval ?? ruleType.default_schedule_interval ?? '1m'));
+  const [interval, setInterval] = useState(rule?.schedule.interval ?? ruleType.default_schedule_interval ?? '1m');
   const [drafts, setDrafts] = useState<ActionDraft[]>(() => (rule?.actions ?? []).map(draftOf));
   const [revealed, setRevealed] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -122,7 +129,7 @@ function RuleForm({ ruleType, rule, connectors, connectorForms, titleId, onBack,
     const input: RuleInput = {
       name: name.trim(),
       tags,
-      schedule: { interval: `${interval.count}${interval.unit}` },
+      schedule: { interval },
       params: params.submitted,
       actions: drafts.map(({ action: { connector_type_id: _type, ...action } }) => action),
     };
@@ -171,26 +178,7 @@ function RuleForm({ ruleType, rule, connectors, connectorForms, titleId, onBack,
           />
         </EuiFormRow>
         <EuiFormRow label="Check every" fullWidth helpText="How often the rule runs.">
-          <EuiFlexGroup gutterSize="s" responsive={false}>
-            <EuiFlexItem grow={false} style={{ width: 100 }}>
-              <EuiFieldNumber
-                min={1}
-                value={interval.count}
-                onChange={(e) => setInterval({ ...interval, count: Math.max(1, Number(e.target.value) || 1) })}
-                data-test-subj="ruleIntervalInput"
-                aria-label="Interval"
-              />
-            </EuiFlexItem>
-            <EuiFlexItem grow={false}>
-              <EuiSelect
-                options={INTERVAL_UNITS}
-                value={interval.unit}
-                onChange={(e) => setInterval({ ...interval, unit: e.target.value })}
-                data-test-subj="ruleIntervalUnitSelect"
-                aria-label="Interval unit"
-              />
-            </EuiFlexItem>
-          </EuiFlexGroup>
+          <IntervalInput value={interval} onChange={setInterval} label="Interval" testSubj="ruleInterval" />
         </EuiFormRow>
         <EuiHorizontalRule margin="m" />
         <EuiTitle size="xs">
