@@ -67,6 +67,8 @@ export interface ActionsCapabilities {
 /** POST /api/core/capabilities, the part the UI reads. */
 export interface Capabilities {
   actions: ActionsCapabilities;
+  /** Plugboard's: what the user may do with the space's rules. */
+  rules: { show: boolean; save: boolean };
 }
 
 export interface CurrentUser {

@@ -6,9 +6,10 @@ import { useAsync } from '../../lib/use_async.js';
 
 /** The rules with an action on this connector, each a link to its page; nothing when there is none. */
 export function UsedByRules({ connectorId }: { connectorId: string }) {
-  const { spaceId, href } = useSpace();
+  const { spaceId, href, rules: mayRead } = useSpace();
   const navigate = useNavigate();
-  const rules = useAsync(() => findRules(spaceId, { connectorId }).then((r) => r.data), [spaceId, connectorId]);
+  // A user without access to rules is not asked (the server would refuse).
+  const rules = useAsync(async () => (mayRead.show ? (await findRules(spaceId, { connectorId })).data : []), [spaceId, connectorId, mayRead.show]);
   const list = rules.data ?? [];
   if (list.length === 0) return null;
   return (
