@@ -40,6 +40,7 @@ import { connectorRoutes } from './http/routes/connectors.js';
 import { connectorUiRoutes } from './http/routes/connectors_ui.js';
 import { stackConnectorRoutes } from './http/routes/stack_connectors.js';
 import { connectorTypeFormRoutes } from './http/routes/connector_type_forms.js';
+import { ruleTypeFormRoutes } from './http/routes/rule_type_forms.js';
 import { spaceRoutes } from './http/routes/spaces.js';
 import { capabilitiesRoutes } from './http/routes/capabilities.js';
 import { statusRoutes } from './http/routes/status.js';
@@ -318,6 +319,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...stackConnectorRoutes(actions),
     ...connectorTypeFormRoutes(registry),
     ...ruleRoutes(rules),
+    ...ruleTypeFormRoutes(ruleTypes),
     ...queueRoutes(actions),
     ...savedObjectsRoutes(transfer, config.savedObjects),
     ...copyToSpaceRoutes(transfer),

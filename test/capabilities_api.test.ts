@@ -59,8 +59,16 @@ describe.each(dialects)('capabilities API on %s', (dialect) => {
       management: { insightsAndAlerting: { triggersActions: true, triggersActionsConnectors: true } },
       catalogue: {},
       actions: READ,
+      rules: { show: false, save: false },
     });
     expect((await capabilities('rita')).body.management).toEqual({ insightsAndAlerting: { triggersActions: false, triggersActionsConnectors: false } });
+  });
+
+  it('gives the rules capabilities of the privilege on rules (Plugboard), apart from connectors', async () => {
+    expect((await capabilities(undefined)).body.rules).toEqual({ show: true, save: true });
+    expect((await capabilities('vera')).body.rules).toEqual({ show: true, save: false });
+    expect((await capabilities('adam', '/s/ops')).body.rules).toEqual({ show: false, save: false });
+    expect((await capabilities('adam', '', '?useDefaultCapabilities=true')).body.rules).toEqual({ show: true, save: true });
   });
 
   it('gives the default capabilities when asked, whatever the privileges', async () => {

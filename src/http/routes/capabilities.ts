@@ -7,6 +7,8 @@ import { errorResponses, queryFlag } from '../schemas.js';
 /** The privilege a principal holds on connectors in a space (see RoleAuthorizer). */
 export interface PrivilegeReader {
   privilegeIn(principal: Principal, spaceId: string): Promise<Privilege | undefined>;
+  /** The privilege on rules in the space (Kibana's alerting feature). */
+  rulesPrivilegeIn(principal: Principal, spaceId: string): Promise<Privilege | undefined>;
 }
 
 const actionsCapabilities = z
@@ -18,12 +20,20 @@ const actionsCapabilities = z
   })
   .meta({ id: 'actions_capabilities' });
 
+const rulesCapabilities = z
+  .object({
+    show: z.boolean().meta({ description: 'The rules of the space can be listed and read (Plugboard).' }),
+    save: z.boolean().meta({ description: 'Rules can be created, changed, enabled, muted and deleted.' }),
+  })
+  .meta({ id: 'rules_capabilities' });
+
 const capabilitiesResponse = z
   .object({
     navLinks: z.record(z.string(), z.boolean()),
     management: z.record(z.string(), z.record(z.string(), z.boolean())),
     catalogue: z.record(z.string(), z.boolean()),
     actions: actionsCapabilities,
+    rules: rulesCapabilities,
   })
   .meta({ id: 'capabilities_response' });
 
@@ -53,8 +63,10 @@ export function capabilitiesRoutes(privileges: PrivilegeReader): RouteSpec[] {
       async handler({ query, scope }) {
         const privilege = query.useDefaultCapabilities ? 'all' : await privileges.privilegeIn(scope.principal, scope.spaceId);
         const actions = actionsOf(privilege);
+        const rulesPrivilege = query.useDefaultCapabilities ? 'all' : await privileges.rulesPrivilegeIn(scope.principal, scope.spaceId);
+        const rules = { show: !!rulesPrivilege, save: rulesPrivilege === 'all' };
         const management = { insightsAndAlerting: { triggersActions: actions.show, triggersActionsConnectors: actions.show } };
-        return { body: { navLinks: {}, management, catalogue: {}, actions } };
+        return { body: { navLinks: {}, management, catalogue: {}, actions, rules } };
       },
     }),
   ];

@@ -12,6 +12,9 @@ import type {
   ExecutionLogQuery,
   ImportMode,
   ImportResponse,
+  Rule,
+  RuleAction,
+  RuleTypeForm,
   Space,
 } from './types.js';
 
@@ -122,3 +125,35 @@ export const importConnectors = (spaceId: string, file: File, mode: ImportMode) 
   form.append('file', file, file.name);
   return request<ImportResponse>(`/api/saved_objects/_import${IMPORT_QUERY[mode]}`, { method: 'POST', spaceId, body: form });
 };
+
+export const listRuleTypeForms = () => request<RuleTypeForm[]>('/internal/alerting/rule_type_forms');
+
+/** The space's rules (at most `per_page`), or only those with an action on `connectorId`. */
+export const findRules = (spaceId: string, options: { connectorId?: string } = {}) => {
+  const query = new URLSearchParams({ per_page: '1000', sort_field: 'name', sort_order: 'asc' });
+  if (options.connectorId) query.set('has_reference', JSON.stringify({ type: 'action', id: options.connectorId }));
+  return request<{ total: number; data: Rule[] }>(`/api/alerting/rules/_find?${query}`, { spaceId });
+};
+
+export const getRule = (spaceId: string, id: string) => request<Rule>(`/api/alerting/rule/${encodeURIComponent(id)}`, { spaceId });
+
+export interface RuleInput {
+  name: string;
+  tags: string[];
+  schedule: { interval: string };
+  params: Record<string, unknown>;
+  actions: Array<Omit<RuleAction, 'connector_type_id'>>;
+}
+
+export const createRule = (spaceId: string, input: RuleInput & { rule_type_id: string; consumer: string; enabled: boolean }) =>
+  request<Rule>('/api/alerting/rule', { method: 'POST', spaceId, body: input });
+
+/** Kibana's update body: no rule type, consumer or enabled. */
+export const updateRule = (spaceId: string, id: string, input: RuleInput) =>
+  request<Rule>(`/api/alerting/rule/${encodeURIComponent(id)}`, { method: 'PUT', spaceId, body: input });
+
+export const deleteRule = (spaceId: string, id: string) => request<void>(`/api/alerting/rule/${encodeURIComponent(id)}`, { method: 'DELETE', spaceId });
+
+/** `_enable`, `_disable`, `_mute_all` or `_unmute_all`. */
+export const ruleAction = (spaceId: string, id: string, action: '_enable' | '_disable' | '_mute_all' | '_unmute_all') =>
+  request<void>(`/api/alerting/rule/${encodeURIComponent(id)}/${action}`, { method: 'POST', spaceId });

@@ -67,6 +67,8 @@ export interface ActionsCapabilities {
 /** POST /api/core/capabilities, the part the UI reads. */
 export interface Capabilities {
   actions: ActionsCapabilities;
+  /** Plugboard's: what the user may do with the space's rules. */
+  rules: { show: boolean; save: boolean };
 }
 
 export interface CurrentUser {
@@ -140,4 +142,56 @@ export interface ImportResponse {
   successResults?: ImportSuccess[];
   errors?: ImportFailure[];
   warnings: ImportWarning[];
+}
+
+export type NotifyWhen = 'onActionGroupChange' | 'onActiveAlert' | 'onThrottleInterval';
+
+/** One action of a rule (Kibana's body field names). */
+export interface RuleAction {
+  group: string;
+  id: string;
+  params: Record<string, unknown>;
+  frequency: { summary: boolean; notify_when: NotifyWhen; throttle: string | null };
+  uuid?: string;
+  connector_type_id?: string;
+}
+
+export interface Rule {
+  id: string;
+  name: string;
+  tags: string[];
+  enabled: boolean;
+  rule_type_id: string;
+  consumer: string;
+  schedule: { interval: string };
+  params: Record<string, unknown>;
+  actions: RuleAction[];
+  mute_all: boolean;
+  muted_alert_ids: string[];
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: string;
+  updated_at: string;
+  execution_status: { status: string; last_execution_date?: string; last_duration?: number; error?: { reason: string; message: string } | null; warning?: { reason: string; message: string } | null };
+  last_run?: { outcome: 'succeeded' | 'warning' | 'failed'; outcome_msg?: string[] | null; alerts_count?: Record<string, number | null> } | null;
+  next_run?: string | null;
+  revision: number;
+}
+
+export interface ActionVariable {
+  name: string;
+  description: string;
+}
+
+/** GET /internal/alerting/rule_type_forms: what a rule type's forms are drawn from. */
+export interface RuleTypeForm {
+  id: string;
+  name: string;
+  category: string;
+  params_schema: JsonSchema;
+  action_groups: Array<{ id: string; name: string }>;
+  default_action_group_id: string;
+  recovery_action_group_id: string;
+  action_variables: { context: ActionVariable[]; state: ActionVariable[]; params: ActionVariable[] };
+  default_schedule_interval: string | null;
 }

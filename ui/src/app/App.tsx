@@ -7,6 +7,8 @@ import { ConnectorsPage } from '../connectors/ConnectorsPage.js';
 import { useAsync } from '../lib/use_async.js';
 import { LoginPage } from '../login/LoginPage.js';
 import { LogsPage } from '../logs/LogsPage.js';
+import { RuleDetailsPage } from '../rules/RuleDetailsPage.js';
+import { RulesPage } from '../rules/RulesPage.js';
 import { Layout } from './Layout.js';
 import { SessionProvider, signOut, useSpaces } from './session.js';
 import { pageOf, SpaceProvider } from './space.js';
@@ -45,6 +47,8 @@ function SpacePages() {
           <Route index element={<Navigate to="connectors" replace />} />
           <Route path="connectors" element={<ConnectorsPage />} />
           <Route path="connectors/:connectorId" element={<ConnectorsPage />} />
+          <Route path="rules" element={<RulesPage />} />
+          <Route path="rules/:ruleId" element={<RuleDetailsPage />} />
           <Route path="logs" element={<LogsPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

@@ -24,12 +24,13 @@ import { SpaceSwitcher } from './SpaceSwitcher.js';
 
 const PAGES = [
   { id: 'connectors', name: 'Connectors', path: '/connectors' },
+  { id: 'rules', name: 'Rules', path: '/rules' },
   { id: 'logs', name: 'Logs', path: '/logs' },
 ];
 
 /** The frame of every page: header (logo, space, user) and the side navigation. */
 export function Layout({ children }: { children: ReactNode }) {
-  const { href } = useSpace();
+  const { href, rules } = useSpace();
   const navigate = useNavigate();
   const location = useLocation();
   const [navOpen, setNavOpen] = useState(false);
@@ -72,7 +73,7 @@ export function Layout({ children }: { children: ReactNode }) {
               {
                 id: 'management',
                 name: 'Stack Management',
-                items: PAGES.map((page) => ({
+                items: PAGES.filter((page) => page.id !== 'rules' || rules.show).map((page) => ({
                   id: page.id,
                   name: page.name,
                   isSelected: current?.id === page.id,

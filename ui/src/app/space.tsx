@@ -15,25 +15,29 @@ export interface SpaceContextValue {
   /** A UI path in this space: `/connectors` → `/s/{space}/connectors` outside the default space. */
   href(path: string): string;
   permissions: Permissions;
+  /** What the user may do with the space's rules; none until known. */
+  rules: { show: boolean; save: boolean };
 }
 
 const NOTHING: Permissions = { show: false, execute: false, save: false, delete: false };
 const EVERYTHING: Permissions = { show: true, execute: true, save: true, delete: true };
 const READ_ONLY_REASON = 'Your role lets you view and test the connectors of this space, not change them.';
 
-const SpaceContext = createContext<SpaceContextValue>({ spaceId: 'default', href: (p) => p, permissions: NOTHING });
+const SpaceContext = createContext<SpaceContextValue>({ spaceId: 'default', href: (p) => p, permissions: NOTHING, rules: { show: false, save: false } });
 
 export function SpaceProvider({ spaceId, children }: { spaceId: string; children: ReactNode }) {
   const capabilities = useAsync(() => getCapabilities(spaceId), [spaceId]);
   // Unknown capabilities (the request failed) leave the decision to the server, which says why it refuses.
   const actions = capabilities.data?.actions ?? (capabilities.error ? EVERYTHING : NOTHING);
   const permissions = { ...actions, readOnlyReason: capabilities.data && !actions.save ? READ_ONLY_REASON : undefined };
-  return <SpaceContext.Provider value={{ spaceId, href: (p) => `${spacePrefix(spaceId)}${p}`, permissions }}>{children}</SpaceContext.Provider>;
+  const rules = capabilities.data?.rules ?? { show: !!capabilities.error, save: !!capabilities.error };
+  return <SpaceContext.Provider value={{ spaceId, href: (p) => `${spacePrefix(spaceId)}${p}`, permissions, rules }}>{children}</SpaceContext.Provider>;
 }
 
 export const useSpace = () => useContext(SpaceContext);
 
 /** The page of a UI path, for the same page in another space (a connector's deep link becomes the list). */
-export function pageOf(pathname: string): '/logs' | '/connectors' {
-  return pathname.replace(/^\/s\/[^/]+/, '').startsWith('/logs') ? '/logs' : '/connectors';
+export function pageOf(pathname: string): '/logs' | '/rules' | '/connectors' {
+  const page = pathname.replace(/^\/s\/[^/]+/, '');
+  return page.startsWith('/logs') ? '/logs' : page.startsWith('/rules') ? '/rules' : '/connectors';
 }

@@ -3,7 +3,7 @@ import type { JsonSchema } from '../api/types.js';
 // Reading the JSON Schemas the server derives from its zod schemas (src/common/json_schema.ts):
 // which control a property gets, its label, and what a new value starts as.
 
-export type Section = 'config' | 'secrets' | 'params';
+export type Section = 'config' | 'secrets' | 'params' | 'rule';
 
 export type FieldKind =
   | 'text'

@@ -4,7 +4,7 @@ import { validateConfig, validateParams, validateSecrets } from '../../../src/ac
 import { inputJsonSchema, type JsonSchema } from '../../../src/common/json_schema.js';
 import { CONNECTOR_TYPES } from '../../../src/connector_types/index.js';
 import { makeConfigurationUtilities } from '../../../src/connector_types/lib/test_context.js';
-import { validateAgainst, type SchemaKind } from './validation.js';
+import { validateAgainst, type ConnectorSchemaKind as SchemaKind } from './validation.js';
 
 // The forms check input in the browser against the JSON Schema the server derives from its zod
 // schemas. For every type, every mistake below must read the same in the browser as in the

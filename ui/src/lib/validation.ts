@@ -9,13 +9,16 @@ installZod3Messages();
 // the probe fails quietly but the browser logs a violation. Without JIT nothing is probed.
 z.config({ jitless: true });
 
-export type SchemaKind = 'config' | 'secrets' | 'params';
+/** The connector forms' kinds; `rule` is a rule type's params (its fields' messages match the server's, its prefix too). */
+export type ConnectorSchemaKind = 'config' | 'secrets' | 'params';
+export type SchemaKind = ConnectorSchemaKind | 'rule';
 
 // The server's prefixes (src/actions/validation.ts), so a message reads the same from either side.
 const PREFIX: Record<SchemaKind, string> = {
   config: 'error validating connector type config',
   secrets: 'error validating connector type secrets',
   params: 'error validating action params',
+  rule: 'params invalid',
 };
 
 const compiled = new WeakMap<JsonSchema, z.ZodType>();

@@ -32,6 +32,7 @@ import { ConnectorFields, focusFirstInvalid, useConnectorForm, type ConnectorFor
 import { TestPanel } from './TestPanel.js';
 import { iconOf } from './type_ui.js';
 import { ServerErrorCallOut } from '../../components/ServerErrorCallOut.js';
+import { UsedByRules } from './UsedByRules.js';
 import { LoadErrorCallOut } from '../../components/LoadErrorCallOut.js';
 
 const TABS: Array<{ id: EditTab; name: string; testSubj: string }> = [
@@ -189,6 +190,7 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
       </EuiFlyoutHeader>
       <EuiFlyoutBody scrollContainerRef={scroller}>
         <div ref={body} {...panelProps('configuration')}>
+          <UsedByRules connectorId={connector.id} />
           {editable ? (
             <>
               <ServerErrorCallOut title="The connector could not be saved" message={serverError} testSubj="formErrors" />
