@@ -177,7 +177,7 @@ describe.each(dialects)('one event row per attempt on %s', (dialect) => {
     await settled(interrupted, 'queued');
     await pb.plugboard.flushWrites();
 
-    docs = logged.mock.calls.map(([doc]) => doc);
+    docs = logged.mock.calls.map(([doc]) => doc as EventDocument);
     executionIds = [...new Set(docs.map(uuidOf))];
   }, 120_000);
 

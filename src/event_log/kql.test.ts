@@ -186,6 +186,8 @@ describe('compiled filters select the right rows (SQLite)', () => {
     message: 'action executed: .webhook:c1: Web Hook 1',
     error_message: null,
     document: '{}',
+    rule_id: null,
+    rule_execution_uuid: null,
     ...fields,
   });
 
