@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineRuleType } from '../src/alerting/types.js';
-import type { EventDocument, RuleEventDocument } from '../src/event_log/document.js';
+import { toEventRow, type EventDocument, type RuleEventDocument } from '../src/event_log/document.js';
 import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
@@ -274,5 +274,14 @@ describe.each(dialects)('rule events on %s', (dialect) => {
     const summary = await api('GET', '/internal/alerting/rule/broken/_alert_summary');
     expect(summary.body).toMatchObject({ status: 'Error', error_messages: [{ date: execute['@timestamp'], message: 'the index is gone' }] });
     expect((await api('GET', '/internal/alerting/rule/broken/_alert_summary?date_start=yesterday')).body.message).toBe('Invalid date for parameter dateStart: "yesterday"');
+
+    // Over 10,000 events of the rule in the range: Kibana's 413.
+    await api('POST', '/api/alerting/rule/broken/_disable');
+    const row = toEventRow('x', execute);
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({ ...row, id: `bulk-${String(i).padStart(5, '0')}`, execution_uuid: `bulk-${i}`, rule_execution_uuid: `bulk-${i}` }));
+    for (let i = 0; i < rows.length; i += 500) await pb.plugboard.database.db.insertInto('event_log').values(rows.slice(i, i + 500)).execute();
+    const tooMany = await api('GET', '/internal/alerting/rule/broken/_execution_log?date_start=now-1h');
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.body).toMatchObject({ statusCode: 413, message: 'Results are limited to 10,000 documents, refine your search to see others.' });
   });
 });
