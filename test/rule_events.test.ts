@@ -47,6 +47,18 @@ const throwingRuleType = defineRuleType({
   },
 });
 
+/** A rule type that runs until its 1s timeout cancels it. */
+const slowRuleType = defineRuleType({
+  ...scriptedRuleType,
+  id: 'test.slow',
+  name: 'Slow',
+  ruleTaskTimeout: '1s',
+  async executor({ signal }) {
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    throw new Error('cancelled');
+  },
+});
+
 const SPACE = 'ops';
 const webhook = (url: string) => ({ url, method: 'post', headers: { 'content-type': 'application/json' }, hasAuth: false });
 
@@ -69,7 +81,7 @@ describe.each(dialects)('rule events on %s', (dialect) => {
     refused.respondWith({ status: 400, body: '{"error":"bad"}' });
     pb = await startTestPlugboard({
       dialect,
-      extraRuleTypes: [scriptedRuleType, throwingRuleType],
+      extraRuleTypes: [scriptedRuleType, throwingRuleType, slowRuleType],
       settings: {
         'plugboard.net.deniedAddresses': [],
         'plugboard.tasks.pollInterval': '200ms',
@@ -287,5 +299,17 @@ describe.each(dialects)('rule events on %s', (dialect) => {
     const tooMany = await api('GET', '/internal/alerting/rule/broken/_execution_log?date_start=now-1h');
     expect(tooMany.status).toBe(413);
     expect(tooMany.body).toMatchObject({ statusCode: 413, message: 'Results are limited to 10,000 documents, refine your search to see others.' });
+  });
+
+  it('writes execute-timeout when a run exceeds its timeout, and the log says it timed out', async () => {
+    const created = await api('POST', '/api/alerting/rule/slow', { name: 'Slow', rule_type_id: 'test.slow', consumer: 'alerts', schedule: { interval: '1m' }, params: {}, actions: [] });
+    expect(created.status, created.text).toBe(200);
+    const execute = await eventually(async () => (await ruleEvents('slow')).find((e) => e.event.action === 'execute'), 20_000, 'the run to time out');
+    const timeout = (await ruleEvents('slow')).find((e) => e.event.action === 'execute-timeout')!;
+    expect(timeout.message).toBe("rule: test.slow:slow: 'Slow' execution cancelled due to timeout - exceeded rule type timeout of 1s");
+    expect(timeout.kibana.alert.rule.execution.uuid).toBe(execute.kibana.alert.rule.execution.uuid);
+    expect(execute).toMatchObject({ event: { outcome: 'failure', reason: 'timeout' }, kibana: { alerting: { outcome: 'failure', status: 'error' } } });
+    const log = await api('GET', '/internal/alerting/rule/slow/_execution_log?date_start=now-1h');
+    expect(log.body.data[0]).toMatchObject({ id: execute.kibana.alert.rule.execution.uuid, timed_out: true, status: 'failure' });
   });
 });
