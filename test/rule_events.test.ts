@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineRuleType } from '../src/alerting/types.js';
+import { INTERNAL_PRINCIPAL } from '../src/security/principal.js';
 import { toEventRow, type EventDocument, type RuleEventDocument } from '../src/event_log/document.js';
 import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
@@ -181,6 +182,11 @@ describe.each(dialects)('rule events on %s', (dialect) => {
       const rows = await pb.plugboard.database.db.selectFrom('event_log').select(['document', 'events']).where('rule_execution_uuid', '=', runId).where('provider', '=', 'actions').execute();
       return rows.length === 3 && rows.every((r) => r.events === 2) ? rows.map((r) => JSON.parse(r.document) as EventDocument) : undefined;
     }, 20_000, "the run's actions to finish");
+    // The attempt's end, read back from its row, carries the same link.
+    const [one] = actionDocs;
+    const ends = (await pb.plugboard.actions.getExecution({ spaceId: SPACE, principal: INTERNAL_PRINCIPAL }, one.kibana.action.execution.uuid)).events;
+    expect(ends.map((e) => e.event.action)).toEqual(['execute-start', 'execute']);
+    expect(ends[1].kibana.alert).toEqual(one.kibana.alert);
     for (const doc of actionDocs) {
       expect(doc.kibana.alert).toEqual({ rule: { consumer: 'alerts', execution: { uuid: runId }, rule_type_id: 'test.scripted' } });
       expect(doc.kibana.saved_objects[1]).toEqual({ rel: 'primary', type: 'alert', id: 'scripted', type_id: 'test.scripted', namespace: SPACE });
