@@ -39,19 +39,19 @@ import { BODY_BYTES, makeBody, now, Sink, type DeliveryRun } from './lib/sink.js
 import { fmtInt, fmtRatio, renderTable } from './lib/table.js';
 import { loadAverage, machineLine, positiveInt, positiveNumber, progress } from './lib/report.js';
 
-const ACTIONS = positiveInt(process.env.BENCH_ACTIONS ?? '20000', 'BENCH_ACTIONS');
+export const ACTIONS = positiveInt(process.env.BENCH_ACTIONS ?? '20000', 'BENCH_ACTIONS');
 const DURATION_S = positiveNumber(process.env.BENCH_DURATION ?? '10', 'BENCH_DURATION');
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 
 const BULK_SIZE = 1000;
 /** Actions run (and discarded) before anything is measured: JIT, connection pools, caches. */
-const WARMUP_ACTIONS = 2000;
+export const WARMUP_ACTIONS = 2000;
 const RAW_WARMUP_S = 1;
 /** The steady-load scenario: actions per second, enqueued every TICK_MS in equal batches. */
 const STEADY_RATE = positiveInt(process.env.BENCH_RATE ?? '1000', 'BENCH_RATE');
 const TICK_MS = 50;
 /** Fail when no action arrives for this long (beyond the 30 s lease, so a redelivery would show). */
-const STALL_MS = 45_000;
+export const STALL_MS = 45_000;
 
 // plugboard.tasks.maxConcurrency is left at its default (200, written out here for the record);
 // in the four-connector scenario the per-connector limit is raised from its default of 20 so
@@ -60,7 +60,7 @@ const MAX_CONCURRENCY = 200;
 const CONNECTOR_CONCURRENCY = 50;
 const DEFAULT_CONNECTOR_CONCURRENCY = 20;
 
-interface Scenario {
+export interface Scenario {
   name: string;
   connectors: number;
   configLines: string[];
@@ -68,7 +68,7 @@ interface Scenario {
   inFlight: number;
 }
 
-const SCENARIOS: Scenario[] = [
+export const SCENARIOS: Scenario[] = [
   {
     name: `4 connectors, concurrency ${CONNECTOR_CONCURRENCY}`,
     connectors: 4,
@@ -107,7 +107,7 @@ interface Health {
   };
 }
 
-interface PeakResult {
+export interface PeakResult {
   deliveriesPerSec: number;
   seconds: number;
   enqueueSeconds: number;
@@ -321,7 +321,7 @@ async function raw(label: string, sink: Sink): Promise<RawResult> {
 }
 
 /** `count` .webhook connectors, each at its own path of the sink. */
-async function createConnectors(client: ApiClient, sink: Sink, count: number): Promise<string[]> {
+export async function createConnectors(client: ApiClient, sink: Sink, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `bench-webhook-${i}`);
   for (const [i, id] of ids.entries()) {
     await client.request('POST', `/api/actions/connector/${id}`, {
@@ -350,14 +350,14 @@ async function bulkEnqueue(client: ApiClient, run: DeliveryRun, ids: string[], f
 }
 
 /** Enqueues every action of the run, one bulk request after the other. */
-async function enqueueAll(client: ApiClient, run: DeliveryRun, ids: string[]): Promise<void> {
+export async function enqueueAll(client: ApiClient, run: DeliveryRun, ids: string[]): Promise<void> {
   for (let first = 0; first < run.size; first += BULK_SIZE) {
     await bulkEnqueue(client, run, ids, first, Math.min(first + BULK_SIZE, run.size), now());
   }
 }
 
 /** All ACTIONS enqueued back to back; deliveries/s from just before the first request to the last arrival. */
-async function measurePeak(client: ApiClient, sink: Sink, ids: string[], runs: DeliveryRun[]): Promise<PeakResult> {
+export async function measurePeak(client: ApiClient, sink: Sink, ids: string[], runs: DeliveryRun[]): Promise<PeakResult> {
   const run = sink.startRun(ACTIONS);
   runs.push(run);
   const claimsBefore = (await health(client)).stats.claims;
@@ -413,7 +413,7 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
-function health(client: ApiClient): Promise<Health> {
+export function health(client: ApiClient): Promise<Health> {
   return client.request<Health>('GET', '/api/task_manager/_health');
 }
 
@@ -422,7 +422,7 @@ const actionBacklog = (h: Health) =>
     .filter(([type]) => type.startsWith('actions:'))
     .reduce((n, [, count]) => n + count, 0);
 
-async function describeQueue(client: ApiClient): Promise<string> {
+export async function describeQueue(client: ApiClient): Promise<string> {
   try {
     const h = await health(client);
     return `server: ${h.stats.running} running, ${actionBacklog(h)} queued, ${h.stats.recent_failures.length} recent failures${h.stats.recent_failures[0] ? `, e.g. ${h.stats.recent_failures[0].error}` : ''}`;
@@ -432,7 +432,7 @@ async function describeQueue(client: ApiClient): Promise<string> {
 }
 
 /** Waits until no action task is queued or running (their completions are written). */
-async function settled(client: ApiClient): Promise<Health> {
+export async function settled(client: ApiClient): Promise<Health> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const h = await health(client);
@@ -443,7 +443,7 @@ async function settled(client: ApiClient): Promise<Health> {
 }
 
 /** VmHWM (peak resident set) of a process, in bytes; undefined where /proc is not available. */
-function peakRss(pid: number | 'self'): number | undefined {
+export function peakRss(pid: number | 'self'): number | undefined {
   try {
     const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : undefined;
@@ -453,7 +453,7 @@ function peakRss(pid: number | 'self'): number | undefined {
 }
 
 /** Resets this process's VmHWM to its current RSS (Linux ≥ 4.0), so each dialect gets its own peak. */
-function resetPeakRss(): boolean {
+export function resetPeakRss(): boolean {
   try {
     writeFileSync('/proc/self/clear_refs', '5');
     return true;
@@ -588,7 +588,7 @@ async function benchAlertmanager(sink: Sink): Promise<AlertmanagerResult | undef
 }
 
 /** Hot spots of the server's main thread, from the profile written when it exited. */
-async function printProfile(label: string, pid: number, startedAt: number): Promise<void> {
+export async function printProfile(label: string, pid: number, startedAt: number): Promise<void> {
   const dir = CPU_PROF_DIR!;
   const candidates: Array<{ file: string; size: number }> = [];
   for (const name of await readdir(dir)) {

@@ -289,6 +289,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
       remove: (id) => taskStore.remove(id),
       updateInterval: (id, intervalMs) => taskStore.updateInterval(id, intervalMs),
       state: async (id) => (await taskStore.get(id))?.state,
+      runSoon: (id) => taskManager.runSoon(id),
     },
     authorizer,
     settings: { minimumScheduleInterval: alertingConfig.rules.minimumScheduleInterval, maxScheduledPerMinute: alertingConfig.rules.maxScheduledPerMinute },

@@ -21,6 +21,8 @@ export interface BenchServer {
   password: string;
   /** Process id of the server (for /proc/<pid>/status). */
   pid: number;
+  /** The server's data directory (its SQLite file lives there). */
+  dataDir: string;
   /** SIGTERM the server, wait for it to exit, remove its data directory. */
   stop(): Promise<void>;
 }
@@ -81,7 +83,7 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
 
   try {
     const url = await waitForListening(child);
-    return { url, password, pid: child.pid!, stop };
+    return { url, password, pid: child.pid!, dataDir, stop };
   } catch (err) {
     await stop();
     throw err;

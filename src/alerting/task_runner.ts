@@ -127,7 +127,7 @@ class RunResults implements RuleResults {
   }
 }
 
-type FailureReason = 'read' | 'disabled' | 'validate' | 'execute' | 'timeout';
+type FailureReason = 'read' | 'disabled' | 'validate' | 'execute' | 'timeout' | 'unknown';
 
 /** Writes a failed run on the rule and its `execute` event; the task keeps its state and runs again at its interval. */
 async function recordFailure(
@@ -245,7 +245,14 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   const items = await toEnqueueItems(run, scheduled.actions, (a, variables) =>
     renderRuleActionParams(deps.paramsRenderer, deps.connectorTypes.get(a.action.actionTypeId), a.action.params, variables, a.action.id),
   );
-  const queued = await enqueue(deps, spaceId, items);
+  let queued: { limited: boolean; enqueued: boolean[] };
+  try {
+    queued = await enqueue(deps, spaceId, items);
+  } catch (err) {
+    // As Kibana: an action whose connector is gone (404) fails the run, a user error; the
+    // rule keeps its previous state and runs again at its interval.
+    return recordFailure(deps, rule, ruleId, startedAt, 'unknown', (err as Error).message, events);
+  }
   if (events) for (const [i, action] of scheduled.actions.entries()) if (queued.enqueued[i]) events.action(action);
   if (scheduled.warning) results.addLastRunWarning(scheduled.warning.message);
   if (queued.limited) results.addLastRunWarning('The maximum number of queued actions was reached; excess actions were not triggered.');

@@ -31,7 +31,8 @@ export type RulesOperation =
   | 'unmuteAll'
   | 'muteAlert'
   | 'unmuteAlert'
-  | 'updateApiKey';
+  | 'updateApiKey'
+  | 'runSoon';
 
 const READ_RULE_OPERATIONS: RulesOperation[] = ['get', 'find'];
 

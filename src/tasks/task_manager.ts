@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { abortAfter } from '../common/deadline.js';
 import { retryDelayMs } from './backoff.js';
+import { nextIntervalRun } from './next_run.js';
 import type { FlowControl } from './flow_control.js';
 import type { ClaimableTypes, StoredTask, TaskStore } from './task_store.js';
 import { countedAttempts, isShutdownInterruption, ShutdownInterruption, type NewTask, type TaskDefinition, type TaskOutcome } from './types.js';
@@ -109,6 +110,16 @@ export class TaskManager {
     // Not awaited: the tasks are stored, and another instance that misses the wake-up finds
     // them at its next poll; the enqueue need not wait for one more round trip.
     void this.notifier?.notify().catch((err: unknown) => this.logger.warn({ err }, 'could not notify other instances'));
+  }
+
+  /** Runs a queued task now (Kibana's `runSoon`); see TaskStore.runSoon for the answers. */
+  async runSoon(id: string): Promise<'scheduled' | 'running' | 'missing'> {
+    const answer = await this.store.runSoon(id);
+    if (answer === 'scheduled') {
+      this.wake();
+      void this.notifier?.notify().catch((err: unknown) => this.logger.warn({ err }, 'could not notify other instances'));
+    }
+    return answer;
   }
 
   /** Other instances learn of new tasks through this (PostgreSQL NOTIFY). */
@@ -258,6 +269,7 @@ export class TaskManager {
   private async execute(task: StoredTask, controller: AbortController, freeSlot: () => void): Promise<void> {
     const definition = this.definitionFor(task.type);
     const started = performance.now();
+    const startedAt = new Date();
     let outcome: TaskOutcome;
     if (!definition) {
       outcome = { kind: 'failed', error: `no task definition for type "${task.type}"` };
@@ -288,17 +300,17 @@ export class TaskManager {
       this.logger.info({ taskId: task.id, attempt: task.attempts }, 'task interrupted by shutdown and released to the queue');
       return;
     }
-    await this.settle(task, outcome);
+    await this.settle(task, outcome, startedAt);
     const durationMs = performance.now() - started;
     for (const listener of this.listeners) listener(task, outcome, durationMs);
   }
 
-  private async settle(task: StoredTask, outcome: SettledOutcome): Promise<void> {
+  private async settle(task: StoredTask, outcome: SettledOutcome, startedAt: Date): Promise<void> {
     const { store } = this;
     switch (outcome.kind) {
       case 'succeeded':
         if (task.intervalMs !== null) {
-          await store.requeue(task.id, this.owner, new Date(Date.now() + task.intervalMs), {
+          await store.requeue(task.id, this.owner, nextIntervalRun(task.runAt, startedAt, task.intervalMs), {
             resetAttempts: true,
             result: outcome.result,
             state: outcome.state,
@@ -321,18 +333,18 @@ export class TaskManager {
           return;
         }
         this.recordFailure(task, outcome.error);
-        await this.finishFailedOrReschedule(task, outcome.result, outcome.error);
+        await this.finishFailedOrReschedule(task, outcome.result, outcome.error, startedAt);
         return;
       case 'failed':
         this.recordFailure(task, outcome.error);
-        await this.finishFailedOrReschedule(task, outcome.result, outcome.error);
+        await this.finishFailedOrReschedule(task, outcome.result, outcome.error, startedAt);
     }
   }
 
   /** A recurring task that failed for good still runs at its next interval. */
-  private async finishFailedOrReschedule(task: StoredTask, result: unknown, error: string): Promise<void> {
+  private async finishFailedOrReschedule(task: StoredTask, result: unknown, error: string, startedAt: Date): Promise<void> {
     if (task.intervalMs !== null) {
-      await this.store.requeue(task.id, this.owner, new Date(Date.now() + task.intervalMs), { resetAttempts: true, error, result });
+      await this.store.requeue(task.id, this.owner, nextIntervalRun(task.runAt, startedAt, task.intervalMs), { resetAttempts: true, error, result });
     } else {
       await this.store.finish(task.id, this.owner, 'failed', result, error);
     }

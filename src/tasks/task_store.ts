@@ -492,6 +492,18 @@ export class TaskStore {
       .execute();
   }
 
+  /**
+   * Moves a queued task's next run to now (Kibana's task manager `runSoon`): `running` when it
+   * is running (it cannot be moved), `missing` when there is no such task.
+   */
+  async runSoon(id: string): Promise<'scheduled' | 'running' | 'missing'> {
+    const now = Date.now();
+    const moved = await this.db.updateTable('tasks').set({ run_at: now, updated_at: now }).where('id', '=', id).where(QUEUED).executeTakeFirst();
+    if (Number(moved.numUpdatedRows) > 0) return 'scheduled';
+    const task = await this.get(id);
+    return task?.status === 'running' ? 'running' : 'missing';
+  }
+
   async get(id: string): Promise<StoredTask | undefined> {
     const row = await this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? fromRow(row) : undefined;

@@ -389,6 +389,21 @@ export function ruleRoutes(client: RulesClient): RouteSpec[] {
         return noContent();
       },
     }),
+    defineRoute({
+      method: 'POST',
+      url: '/internal/alerting/rule/:id/_run_soon',
+      operationId: 'runRuleSoon',
+      access: 'internal',
+      audit: { action: 'rule_run_soon', object: 'alert' },
+      summary: "Run the rule now instead of at its next interval; what prevents it is answered as text with 200",
+      tags: TAGS,
+      params: idParam,
+      responses: { 200: { description: 'The rule cannot run now: why, as text' }, 204: { description: 'The run is queued' }, ...errors, ...errorResponses(404) },
+      async handler({ params, scope }) {
+        const refused = await client.runSoon(scope, params.id);
+        return refused === undefined ? noContent() : { status: 200, body: refused, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+      },
+    }),
     ...(
       [
         ['_mute_all', 'muteAllAlerts', 'Mute all alerts: the rule runs, but schedules no actions', (s, p) => client.muteAll(s, p.id)],
