@@ -42,6 +42,7 @@ import { stackConnectorRoutes } from './http/routes/stack_connectors.js';
 import { connectorTypeFormRoutes } from './http/routes/connector_type_forms.js';
 import { ruleTypeFormRoutes } from './http/routes/rule_type_forms.js';
 import { spaceRoutes } from './http/routes/spaces.js';
+import { ruleExecutionLogRoutes } from './http/routes/rule_execution_log.js';
 import { capabilitiesRoutes } from './http/routes/capabilities.js';
 import { statusRoutes } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
@@ -72,7 +73,7 @@ import { ConnectorsRepository } from './storage/connectors_repository.js';
 import { RulesRepository } from './storage/rules_repository.js';
 import { RuleTypeRegistry, type AnyRuleType } from './alerting/rule_type_registry.js';
 import { ruleTypes as buildRuleTypes } from './alerting/rule_types/index.js';
-import { ruleTaskDefinitions } from './alerting/task_runner.js';
+import { logAlertsStoppedByDisable, ruleTaskDefinitions } from './alerting/task_runner.js';
 import { INTERNAL_PRINCIPAL } from './security/principal.js';
 import { RulesClient } from './alerting/rules_client.js';
 import { ruleRoutes } from './http/routes/rules.js';
@@ -305,9 +306,11 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     config: alertingConfig,
     publicBaseUrl: config.server.publicBaseUrl,
     logger,
+    events,
   })) {
     taskManager.register(definition);
   }
+  rules.onDisabled(async (rule, taskState, untrack) => logAlertsStoppedByDisable(events, ruleTypes, rule, taskState, untrack));
   const spaces = new SpacesService(new SpacesRepository(database.db));
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
@@ -324,6 +327,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...savedObjectsRoutes(transfer, config.savedObjects),
     ...copyToSpaceRoutes(transfer),
     ...executionLogRoutes({ db: database.db, authorizer }),
+    ...ruleExecutionLogRoutes({ db: database.db, rules }),
     ...spaceRoutes(spaces, authorizer),
     ...capabilitiesRoutes(authorizer),
     ...securityRoutes({ ...security, sessions }),

@@ -5,7 +5,11 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionEvent, type ExecutionEventContext } from '../src/event_log/action_events.js';
+import { getAlertSummary } from '../src/alerting/alert_summary.js';
+import { RuleRunEvents } from '../src/alerting/rule_event_log.js';
 import { EventLogger } from '../src/event_log/event_logger.js';
+import { getRuleExecutionLog } from '../src/event_log/rule_execution_log.js';
+import type { RuleRecord } from '../src/storage/rules_repository.js';
 import { getConnectorExecutionStats } from '../src/event_log/connector_execution_stats.js';
 import { executionEvents } from '../src/event_log/event_reader.js';
 import { getExecutionKpi, getExecutionLog } from '../src/event_log/execution_log_queries.js';
@@ -24,6 +28,10 @@ const dialects = await availableDialects();
 const DAY = 86_400_000;
 const ATTEMPTS = 20_000;
 const CONNECTORS = 50;
+const RULE_RUNS = 2_000;
+const RULES = 20;
+/** What the alert summary reads of a rule. */
+const summaryRule = { id: 'rule-3', spaceId: 'default', name: 'rule', tags: [], alertTypeId: '.index-threshold', consumer: 'alerts', muteAll: false, throttle: null, enabled: true, revision: 0, mutedInstanceIds: [] } as unknown as RuleRecord;
 const SPACES = Array.from({ length: 40 }, (_, i) => (i === 0 ? 'default' : `space-${i}`));
 
 describe.each(dialects)('event_log query plans on %s', (dialect) => {
@@ -41,6 +49,20 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
     if (ended) void events.log(actionEvent(ctx, 'execute', { message: 'action executed', start, end: new Date(start.getTime() + 20), outcome: n % 7 ? 'success' : 'failure' }));
   }
 
+  /** Run n of rule `rule-<n % RULES>`, as the task runner logs it, and the action it queued. */
+  function logRuleRun(events: EventLogger, n: number, at: Date) {
+    const executionId = `rule-run-${n}`;
+    const rule = { id: `rule-${n % RULES}`, name: 'rule', ruleTypeId: '.index-threshold', consumer: 'alerts', revision: 0, producer: 'stackAlerts', license: 'basic' };
+    const run = new RuleRunEvents(events, { executionId, spaceId: 'default', rule, scheduledAt: at }, at);
+    run.start();
+    run.stopped({ id: 'a', uuid: 'u', actionGroup: 'default', start: at.toISOString(), end: at.toISOString(), duration: '0', flapping: false, status: 'recovered', message: 'recovered' });
+    run.end({ outcome: 'success', status: 'ok', metrics: { number_of_triggered_actions: 1 } }, new Date(at.getTime() + 10));
+    const link = { executionId, rule: { id: rule.id, typeId: rule.ruleTypeId }, consumer: 'alerts' };
+    const ctx: ExecutionEventContext = { spaceId: 'default', connector: hook(n), executionId: `rule-action-${n}`, source: 'alert', attempt: 1, scheduledAt: at, rule: link };
+    void events.log(actionEvent(ctx, 'execute-start', { message: 'action started', end: at }));
+    void events.log(actionEvent(ctx, 'execute', { message: 'action executed', start: at, end: new Date(at.getTime() + 20), outcome: 'success' }));
+  }
+
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-plans-'));
     schema = dialect === 'postgres' ? await createPostgresSchema() : undefined;
@@ -51,6 +73,8 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
     });
     // A month of attempts, the newest now; one in a hundred has started but not ended.
     for (let n = 0; n < ATTEMPTS; n++) logAttempt(events, `run-${n}`, n, new Date(now - Math.floor((n * 30 * DAY) / ATTEMPTS)), n % 100 !== 99);
+    // A month of runs of 20 rules, each with an alert's end and an action it queued.
+    for (let n = 0; n < RULE_RUNS; n++) logRuleRun(events, n, new Date(now - Math.floor((n * 30 * DAY) / RULE_RUNS)));
     await writes.flush();
     if (dialect === 'postgres') await sql`analyze event_log`.execute(database.db);
   }, 120_000);
@@ -119,6 +143,12 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
         () => getConnectorExecutionStats(database, { spaceId: 'default', connectorIds: ['c0', 'c1'], dateStart: now - 300_000, dateEnd: now }),
         [['event_log_space_time']],
       ],
+      [
+        'execution log of a rule, last 30 days',
+        () => getRuleExecutionLog(database.db, { ruleId: 'rule-3', spaceId: 'default', dateStart: now - 30 * DAY, dateEnd: now, sort: [], page: 1, perPage: 10 }),
+        [['event_log_rule_time'], ['event_log_rule_time'], ['event_log_rule_time']],
+      ],
+      ['alert summary of a rule', () => getAlertSummary(database.db, summaryRule, { dateStart: new Date(now - 30 * DAY), dateEnd: new Date(now), numberOfExecutions: 60 }), [['event_log_rule_time']]],
       ['retention', () => deleteEventsBefore(database.db, new Date(now - 29 * DAY)), [['event_log_timestamp'], ['event_log_timestamp']]],
     ];
     const used = new Set<string>();

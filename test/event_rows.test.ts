@@ -86,7 +86,7 @@ async function databaseBefore(dialect: DialectName) {
 /** Rows as the event logger wrote them before: one per document. */
 async function insertOneRowPerDocument(db: Kysely<Database>, docs: EventDocument[]) {
   const rows = docs.map((doc) => {
-    const { events: _, ...row } = toEventRow(timeOrderedUuid(), doc);
+    const { events: _, rule_id: _ruleId, rule_execution_uuid: _ruleExecution, ...row } = toEventRow(timeOrderedUuid(), doc);
     return row;
   });
   for (let i = 0; i < rows.length; i += 200) await db.insertInto('event_log').values(rows.slice(i, i + 200)).execute();
@@ -177,7 +177,7 @@ describe.each(dialects)('one event row per attempt on %s', (dialect) => {
     await settled(interrupted, 'queued');
     await pb.plugboard.flushWrites();
 
-    docs = logged.mock.calls.map(([doc]) => doc);
+    docs = logged.mock.calls.map(([doc]) => doc as EventDocument);
     executionIds = [...new Set(docs.map(uuidOf))];
   }, 120_000);
 

@@ -6,12 +6,15 @@ import { MissingSecretsError, type ConnectorLoader } from './connector_loader.js
 import type { ActionExecutor, ExecutionOutcome } from './executor.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import type { ActionResult } from './types.js';
+import type { RuleLink } from '../event_log/action_events.js';
 
 /** What an action task keeps in its params. */
 export interface ActionTaskParams {
   params: Record<string, unknown>;
   source: string;
   user?: string;
+  /** Only for actions a rule run queued (see EnqueueItem.rule). */
+  rule?: RuleLink;
 }
 
 /** The result as stored with the task: a Date retry becomes its ISO string. */
@@ -60,7 +63,7 @@ export function actionTaskDefinition(deps: {
     type: ACTION_TASK_PREFIX,
     timeoutMs: deps.timeoutMs,
     async run(task: TaskInstance, signal: AbortSignal): Promise<TaskOutcome> {
-      const { params, source, user } = task.params as unknown as ActionTaskParams;
+      const { params, source, user, rule } = task.params as unknown as ActionTaskParams;
       const connectorId = task.connectorId!;
       let runnable;
       try {
@@ -89,6 +92,7 @@ export function actionTaskDefinition(deps: {
         task: { executionId: task.id, attempt: task.attempts, scheduledAt: task.scheduledAt },
         user: user ? { name: user } : undefined,
         timeoutMs: deps.timeoutMs,
+        rule,
       });
       const { result } = outcome;
       const stored = storable(result);

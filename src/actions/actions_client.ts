@@ -6,6 +6,7 @@ import { DecryptionError, type SecretsCipher } from '../crypto/secrets_cipher.js
 import type { ActionsAuthorizer } from '../security/authorization.js';
 import type { Principal } from '../security/principal.js';
 import type { EventDocument } from '../event_log/document.js';
+import type { RuleLink } from '../event_log/action_events.js';
 import type { ConnectorRecord, ConnectorSummary, ConnectorsRepository } from '../storage/connectors_repository.js';
 import type { ExecutionRecorder } from '../tasks/metrics.js';
 import type { StoredTask } from '../tasks/task_store.js';
@@ -80,6 +81,8 @@ export interface EnqueueItem {
   params: Record<string, unknown>;
   priority?: number;
   source?: string;
+  /** A rule's action: the rule run and the rule, which its events name (absent for plain enqueues). */
+  rule?: RuleLink;
 }
 
 export interface BulkEnqueueItemResult {
@@ -411,7 +414,9 @@ export class ActionsClient {
         scope: ACTIONS_TASK_SCOPE,
         spaceId: scope.spaceId,
         connectorId: connector.id,
-        params: { params: item.params, source: item.source ?? 'http_request', user: scope.principal.username },
+        params: item.rule
+          ? { params: item.params, source: item.source ?? 'http_request', user: scope.principal.username, rule: item.rule }
+          : { params: item.params, source: item.source ?? 'http_request', user: scope.principal.username },
         priority: item.priority,
         maxAttempts: queue.maxAttempts(connector.typeId),
       });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { timeOrderedUuid } from '../common/ids.js';
-import { actionEvent, errorMessageOf, type ExecutionEventContext } from '../event_log/action_events.js';
+import { actionEvent, errorMessageOf, type ExecutionEventContext, type RuleLink } from '../event_log/action_events.js';
 import type { EventLogger } from '../event_log/event_logger.js';
 import { deadline } from '../common/deadline.js';
 import { isShutdownInterruption } from '../tasks/types.js';
@@ -35,6 +35,8 @@ export interface ExecuteOptions {
   recordEvents?: boolean;
   /** Overrides the executor's default timeout (the task manager's setting). */
   timeoutMs?: number;
+  /** Set when a rule run queued the action: its events name the rule. */
+  rule?: RuleLink;
 }
 
 export interface ExecutionOutcome {
@@ -140,7 +142,7 @@ export class ActionExecutor {
   }
 
   /** Runs one attempt and writes its events; tells the task runner whether it timed out, and what failed. */
-  async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride }: ExecuteOptions): Promise<ExecutionOutcome> {
+  async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride, rule }: ExecuteOptions): Promise<ExecutionOutcome> {
     const { registry, configurationUtilities } = this.deps;
     const events = recordEvents ? this.deps.events : undefined;
     const def = registry.get(connector.typeId);
@@ -155,6 +157,7 @@ export class ActionExecutor {
       scheduledAt: task?.scheduledAt,
       user,
     };
+    if (rule) eventCtx.rule = rule;
     const label = `${connector.typeId}:${actionId}: ${connector.name}`;
     const secrets = secretValues(connector.secrets);
     const finish = (result: ActionResult, start: Date, timedOut = false, failure?: FailureFacts): ExecutionOutcome => {

@@ -16,10 +16,11 @@ import { buildRuleUrl, renderRuleActionParams } from './action_variables.js';
 import { buildAlertDocuments } from './alert_document.js';
 import { RunAlertsReporter } from './alerts/alerts_reporter.js';
 import { resolveFlappingSettings } from './alerts/flapping.js';
-import { processRunAlerts, toTaskStateAlerts } from './alerts/lifecycle.js';
+import { alertsStoppedByDisable, processRunAlerts, toTaskStateAlerts } from './alerts/lifecycle.js';
 import { readRuleTaskState } from './alerts/task_state.js';
 import { parseRuleDuration } from './duration.js';
 import { ruleTaskType, type RegisteredRuleType, type RuleTypeRegistry } from './rule_type_registry.js';
+import { RuleRunEvents, type RuleEventSink } from './rule_event_log.js';
 import { RECOVERED_ACTION_GROUP, type RuleInfo, type RuleResults } from './types.js';
 
 // One run of a rule (reference kibana-alerting-rules.md §2.3): load the rule, run its type's
@@ -41,6 +42,8 @@ export interface RuleTaskRunnerDeps {
   config: AlertingConfig;
   publicBaseUrl: string | undefined;
   logger: Logger;
+  /** The event log: each run's rule events (execute-start, execute, alerts, actions, timeout). */
+  events?: RuleEventSink;
 }
 
 /** The run timeout of a rule type: per-type setting → `rules.run.timeout` → the type's own → 5m (§2.2). */
@@ -126,7 +129,7 @@ class RunResults implements RuleResults {
 
 type FailureReason = 'read' | 'disabled' | 'validate' | 'execute' | 'timeout' | 'unknown';
 
-/** Writes a failed run on the rule; the task keeps its state and runs again at its interval. */
+/** Writes a failed run on the rule and its `execute` event; the task keeps its state and runs again at its interval. */
 async function recordFailure(
   deps: RuleTaskRunnerDeps,
   rule: RuleRecord | undefined,
@@ -134,8 +137,10 @@ async function recordFailure(
   startedAt: Date,
   reason: FailureReason,
   message: string,
+  events?: RuleRunEvents,
 ): Promise<TaskOutcome> {
   deps.logger.warn({ ruleId, reason }, message);
+  events?.end({ outcome: 'failure', status: 'error', reason, text: message });
   if (rule) {
     const executionStatus: RuleExecutionStatus = {
       status: 'error',
@@ -158,11 +163,14 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   const executionId = randomUUID();
   const rule = await deps.rules.get(spaceId, ruleId);
   if (!rule) return recordFailure(deps, undefined, ruleId, startedAt, 'read', `Saved object [alert/${ruleId}] not found`);
-  if (!rule.enabled) return recordFailure(deps, rule, ruleId, startedAt, 'disabled', 'Rule failed to execute because rule ran after it was disabled.');
-  if (!deps.ruleTypes.has(rule.alertTypeId)) return recordFailure(deps, rule, ruleId, startedAt, 'read', `Rule type "${rule.alertTypeId}" is not registered.`);
-  const type = deps.ruleTypes.get(rule.alertTypeId);
+  const type = deps.ruleTypes.has(rule.alertTypeId) ? deps.ruleTypes.get(rule.alertTypeId) : undefined;
+  // The rule's events need its type (producer, license): a run of an unregistered type writes none.
+  const events = deps.events && type ? runEvents(deps.events, rule, type, spaceId, executionId, task, startedAt) : undefined;
+  events?.start();
+  if (!rule.enabled) return recordFailure(deps, rule, ruleId, startedAt, 'disabled', 'Rule failed to execute because rule ran after it was disabled.', events);
+  if (!type) return recordFailure(deps, rule, ruleId, startedAt, 'read', `Rule type "${rule.alertTypeId}" is not registered.`);
   const params = type.schemas.params.safeParse(rule.params);
-  if (!params.success) return recordFailure(deps, rule, ruleId, startedAt, 'validate', `params invalid: ${configSchemaMessage(params.error)}`);
+  if (!params.success) return recordFailure(deps, rule, ruleId, startedAt, 'validate', `params invalid: ${configSchemaMessage(params.error)}`, events);
 
   await deps.rules.writeRunState(rule.id, { running: true });
   const state = readRuleTaskState(task.state);
@@ -194,13 +202,15 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   } catch (err) {
     if (signal.aborted) {
       const message = `${type.id}:${rule.id}: execution cancelled due to timeout - exceeded rule type timeout of ${ruleRunTimeout(deps.config, type)}`;
-      return recordFailure(deps, rule, ruleId, startedAt, 'timeout', message);
+      events?.timeout(ruleRunTimeout(deps.config, type));
+      return recordFailure(deps, rule, ruleId, startedAt, 'timeout', message, events);
     }
-    return recordFailure(deps, rule, ruleId, startedAt, 'execute', (err as Error).message);
+    return recordFailure(deps, rule, ruleId, startedAt, 'execute', (err as Error).message, events);
   }
+  if (signal.aborted) events?.timeout(ruleRunTimeout(deps.config, type));
   if (signal.aborted && deps.config.cancelAlertsOnRuleTimeout) {
     const message = `${type.id}:${rule.id}: execution cancelled due to timeout - exceeded rule type timeout of ${ruleRunTimeout(deps.config, type)}`;
-    return recordFailure(deps, rule, ruleId, startedAt, 'timeout', message);
+    return recordFailure(deps, rule, ruleId, startedAt, 'timeout', message, events);
   }
 
   const alerts = processRunAlerts({
@@ -230,17 +240,20 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
     actionsConfig: deps.config.rules.run.actions,
     summaryActions: state.summaryActions,
   });
-  const items = await toEnqueueItems(scheduled.actions, (a, variables) =>
+  events?.alerts(alerts);
+  const run = { executionId, spaceId, rule: { id: rule.id, ruleTypeId: type.id, consumer: rule.consumer } };
+  const items = await toEnqueueItems(run, scheduled.actions, (a, variables) =>
     renderRuleActionParams(deps.paramsRenderer, deps.connectorTypes.get(a.action.actionTypeId), a.action.params, variables, a.action.id),
   );
-  let queued: { limited: boolean };
+  let queued: { limited: boolean; enqueued: boolean[] };
   try {
     queued = await enqueue(deps, spaceId, items);
   } catch (err) {
     // As Kibana: an action whose connector is gone (404) fails the run, a user error; the
     // rule keeps its previous state and runs again at its interval.
-    return recordFailure(deps, rule, ruleId, startedAt, 'unknown', (err as Error).message);
+    return recordFailure(deps, rule, ruleId, startedAt, 'unknown', (err as Error).message, events);
   }
+  if (events) for (const [i, action] of scheduled.actions.entries()) if (queued.enqueued[i]) events.action(action);
   if (scheduled.warning) results.addLastRunWarning(scheduled.warning.message);
   if (queued.limited) results.addLastRunWarning('The maximum number of queued actions was reached; excess actions were not triggered.');
 
@@ -257,6 +270,22 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   const outcomeMsg = [...results.warnings, ...(results.outcomeMessage ? [results.outcomeMessage] : [])];
   const lastRun: RuleLastRun = { outcome: warning ? 'warning' : 'succeeded', warning, outcomeMsg: outcomeMsg.length > 0 ? outcomeMsg : null, alertsCount: counts };
   await deps.rules.writeRunState(rule.id, { executionStatus, lastRun, nextRun: nextRunOf(rule, startedAt), running: false });
+  events?.end({
+    outcome: warning ? 'warning' : 'success',
+    status: executionStatus.status,
+    reason: warning ?? undefined,
+    text: executionStatus.warning?.message,
+    metrics: {
+      number_of_triggered_actions: scheduled.numberOfTriggeredActions,
+      number_of_generated_actions: scheduled.numberOfGeneratedActions,
+      alert_counts: { active: counts.active, new: counts.new, recovered: counts.recovered },
+      number_of_delayed_alerts: Object.keys(alerts.delayed).length,
+      number_of_searches: 0,
+      es_search_duration_ms: 0,
+      total_search_duration_ms: 0,
+      total_run_duration_ms: Date.now() - startedAt.getTime(),
+    },
+  });
   return {
     kind: 'succeeded',
     state: { alertTypeState: executorState, ...taskAlerts, summaryActions: scheduled.summaryActions, previousStartedAt: startedAt.toISOString() },
@@ -264,11 +293,34 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
 }
 
 /** The run's actions into the queue, in chunks, as the rule's space (the server's own principal). */
-async function enqueue(deps: RuleTaskRunnerDeps, spaceId: string, items: EnqueueItem[]): Promise<{ limited: boolean }> {
+async function enqueue(deps: RuleTaskRunnerDeps, spaceId: string, items: EnqueueItem[]): Promise<{ limited: boolean; enqueued: boolean[] }> {
   let limited = false;
+  const enqueued: boolean[] = [];
   for (let i = 0; i < items.length; i += ENQUEUE_CHUNK) {
     const result = await deps.actions.bulkEnqueue({ spaceId, principal: INTERNAL_PRINCIPAL }, items.slice(i, i + ENQUEUE_CHUNK));
     limited ||= result.items.some((item) => item.response === 'queuedActionsLimitError');
+    for (const item of result.items) enqueued.push(item.response === 'success');
   }
-  return { limited };
+  return { limited, enqueued };
+}
+
+function runEvents(sink: RuleEventSink, rule: RuleRecord, type: RegisteredRuleType, spaceId: string, executionId: string, task: TaskInstance, startedAt: Date): RuleRunEvents {
+  return new RuleRunEvents(sink, { executionId, spaceId, rule: ruleOfEvents(rule, type), scheduledAt: task.scheduledAt }, startedAt);
+}
+
+/**
+ * Writes the end of each alert a disable stopped (reference §1.8): `recovered-instance`, or
+ * `untracked-instance` with untrack, under an execution uuid of their own, as Kibana does.
+ */
+export function logAlertsStoppedByDisable(sink: RuleEventSink, ruleTypes: RuleTypeRegistry, rule: RuleRecord, taskState: Record<string, unknown> | undefined, untrack: boolean): void {
+  if (!taskState || !ruleTypes.has(rule.alertTypeId)) return;
+  const now = new Date();
+  const stopped = alertsStoppedByDisable(readRuleTaskState(taskState).alertInstances, { untrack, now });
+  if (stopped.length === 0) return;
+  const events = new RuleRunEvents(sink, { executionId: randomUUID(), spaceId: rule.spaceId, rule: ruleOfEvents(rule, ruleTypes.get(rule.alertTypeId)) }, now);
+  for (const alert of stopped) events.stopped(alert);
+}
+
+function ruleOfEvents(rule: RuleRecord, type: RegisteredRuleType) {
+  return { id: rule.id, name: rule.name, ruleTypeId: type.id, consumer: rule.consumer, revision: rule.revision, producer: type.producer, license: type.minimumLicenseRequired };
 }

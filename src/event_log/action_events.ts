@@ -1,5 +1,5 @@
 import { KIBANA_COMPATIBILITY_VERSION } from '../common/kibana_version.js';
-import { EVENT_PROVIDER, type EventAction, type EventDocument } from './document.js';
+import { EVENT_PROVIDER, RULE_SAVED_OBJECT_TYPE, type EventAction, type EventDocument, type EventSavedObject } from './document.js';
 
 /** What every event of one execution attempt shares. */
 export interface ExecutionEventContext {
@@ -11,6 +11,20 @@ export interface ExecutionEventContext {
   /** When run as a task: when it was scheduled to run. */
   scheduledAt?: Date;
   user?: { name: string };
+  /** Set when a rule run queued the action (reference §3.6). */
+  rule?: RuleLink;
+}
+
+/**
+ * What a rule's action carries to its execution (Kibana's executionId, relatedSavedObjects,
+ * action uuid and consumer in action_task_params): its events then name the rule and its run.
+ */
+export interface RuleLink {
+  /** The rule run's execution uuid. */
+  executionId: string;
+  rule: { id: string; typeId: string; namespace?: string };
+  actionUuid?: string;
+  consumer: string;
 }
 
 const MS_TO_NS = 1_000_000;
@@ -39,6 +53,7 @@ export function actionEvent(
   const savedObject: EventDocument['kibana']['saved_objects'][number] = { rel: 'primary', type: 'action', id: connector.id, type_id: connector.typeId };
   if (connector.inMemory) savedObject.space_agnostic = true;
   else if (spaceId !== 'default') savedObject.namespace = spaceId;
+  const savedObjects = ctx.rule ? [savedObject, ruleSavedObject(ctx.rule)] : [savedObject];
   const kibanaAction: EventDocument['kibana']['action'] = {
     name: connector.name,
     id: connector.id,
@@ -47,17 +62,24 @@ export function actionEvent(
   };
   const kibana: EventDocument['kibana'] = ctx.scheduledAt
     ? {
-        saved_objects: [savedObject],
+        saved_objects: savedObjects,
         space_ids: [spaceId],
         task: { scheduled: ctx.scheduledAt.toISOString(), schedule_delay: Math.max(0, (at.getTime() - ctx.scheduledAt.getTime()) * MS_TO_NS) },
         action: kibanaAction,
         version: KIBANA_COMPATIBILITY_VERSION,
       }
-    : { saved_objects: [savedObject], space_ids: [spaceId], action: kibanaAction, version: KIBANA_COMPATIBILITY_VERSION };
+    : { saved_objects: savedObjects, space_ids: [spaceId], action: kibanaAction, version: KIBANA_COMPATIBILITY_VERSION };
+  if (ctx.rule) kibana.alert = { rule: { consumer: ctx.rule.consumer, execution: { uuid: ctx.rule.executionId }, rule_type_id: ctx.rule.rule.typeId } };
   const doc: EventDocument = { '@timestamp': at.toISOString(), event, kibana, message: fields.message };
   if (fields.error !== undefined) doc.error = { message: fields.error };
   if (ctx.user) doc.user = ctx.user;
   return doc;
+}
+
+function ruleSavedObject({ rule }: RuleLink): EventSavedObject {
+  const related: EventSavedObject = { rel: 'primary', type: RULE_SAVED_OBJECT_TYPE, id: rule.id, type_id: rule.typeId };
+  if (rule.namespace !== undefined) related.namespace = rule.namespace;
+  return related;
 }
 
 /** `<message>[: <serviceMessage>][; retry: true][; retry at <ISO>]`, as Kibana writes `error.message` (no `retry: false`). */

@@ -23,6 +23,8 @@ export interface EventDocument {
     saved_objects: Array<{ rel: 'primary'; type: string; id: string; type_id: string; namespace?: string; space_agnostic?: boolean }>;
     space_ids: string[];
     task?: { scheduled: string; schedule_delay: number };
+    /** An action queued by a rule run (reference §3.6): the rule and its run. */
+    alert?: { rule: RuleOfAction };
     action: {
       name: string;
       id: string;
@@ -35,6 +37,65 @@ export interface EventDocument {
   error?: { message: string };
   user?: { name: string; id?: string };
 }
+
+/** What an action's events say of the rule that queued it (`kibana.alert.rule`). */
+export interface RuleOfAction {
+  consumer: string;
+  execution: { uuid: string };
+  rule_type_id: string;
+}
+
+/** A saved object an event names (`kibana.saved_objects[]`). */
+export type EventSavedObject = EventDocument['kibana']['saved_objects'][number];
+
+export const RULE_EVENT_PROVIDER = 'alerting';
+export type RuleEventAction = 'execute-start' | 'execute' | 'execute-action' | 'execute-timeout' | 'new-instance' | 'active-instance' | 'recovered-instance' | 'untracked-instance';
+
+/** A rule event (provider `alerting`, reference kibana-alerting-rules.md §4.2): one row of its own each. */
+export interface RuleEventDocument {
+  '@timestamp': string;
+  event: {
+    provider: typeof RULE_EVENT_PROVIDER;
+    action: RuleEventAction;
+    kind: 'alert';
+    category: string[];
+    start?: string;
+    end?: string;
+    duration?: string;
+    outcome?: 'success' | 'failure';
+    reason?: string;
+  };
+  kibana: {
+    alert: {
+      uuid?: string;
+      flapping?: boolean;
+      maintenance_window_ids?: string[];
+      rule: {
+        rule_type_id: string;
+        consumer: string;
+        revision: number;
+        execution: { uuid: string; metrics?: Record<string, unknown> };
+      };
+    };
+    alerting?: {
+      instance_id?: string;
+      action_group_id?: string;
+      outcome?: 'success' | 'warning' | 'failure';
+      status?: string;
+      summary?: { new: { count: number }; ongoing: { count: number }; recovered: { count: number } };
+    };
+    saved_objects: EventSavedObject[];
+    space_ids: string[];
+    task?: { scheduled: string; schedule_delay: number };
+    version: string;
+  };
+  rule: { id: string; license: string; category: string; ruleset: string; name: string };
+  message: string;
+  error?: { message: string };
+}
+
+/** Any document of the event log. */
+export type AnyEventDocument = EventDocument | RuleEventDocument;
 
 /**
  * One row of the event_log table: the queried fields as columns, plus the row's first document.
@@ -70,8 +131,10 @@ export function attemptEnd(doc: EventDocument): AttemptEnd {
   };
 }
 
-export function toEventRow(id: string, doc: EventDocument): EventRow {
-  const action = doc.kibana.action;
+export function toEventRow(id: string, doc: AnyEventDocument): EventRow {
+  if (doc.event.provider === RULE_EVENT_PROVIDER) return toRuleEventRow(id, doc as RuleEventDocument);
+  const action = (doc as EventDocument).kibana.action;
+  const rule = (doc as EventDocument).kibana.alert?.rule;
   return {
     id,
     provider: doc.event.provider,
@@ -81,9 +144,42 @@ export function toEventRow(id: string, doc: EventDocument): EventRow {
     connector_name: action.name,
     source: action.execution.source,
     schedule_delay_ns: doc.kibana.task?.schedule_delay ?? null,
-    ...attemptEnd(doc),
+    ...attemptEnd(doc as EventDocument),
     document: JSON.stringify(doc),
     events: 1,
+    rule_id: rule ? ((doc as EventDocument).kibana.saved_objects.find((o) => o.type === RULE_SAVED_OBJECT_TYPE)?.id ?? null) : null,
+    rule_execution_uuid: rule?.execution.uuid ?? null,
+  };
+}
+
+/** Kibana's saved-object type of a rule. */
+export const RULE_SAVED_OBJECT_TYPE = 'alert';
+
+function toRuleEventRow(id: string, doc: RuleEventDocument): EventRow {
+  const { event, kibana } = doc;
+  const connector = event.action === 'execute-action' ? kibana.saved_objects.find((o) => o.type === 'action') : undefined;
+  const uuid = kibana.alert.rule.execution.uuid;
+  return {
+    id,
+    timestamp: Date.parse(doc['@timestamp']),
+    provider: event.provider,
+    action: event.action,
+    outcome: event.outcome ?? null,
+    space_id: kibana.space_ids[0],
+    connector_id: connector?.id ?? null,
+    connector_type_id: connector?.type_id ?? null,
+    connector_name: null,
+    execution_uuid: uuid,
+    source: null,
+    attempt: null,
+    duration_ns: event.duration !== undefined ? Number(event.duration) : null,
+    schedule_delay_ns: kibana.task?.schedule_delay ?? null,
+    message: doc.message,
+    error_message: doc.error?.message ?? null,
+    document: JSON.stringify(doc),
+    events: 1,
+    rule_id: doc.rule.id,
+    rule_execution_uuid: uuid,
   };
 }
 

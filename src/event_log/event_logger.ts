@@ -2,7 +2,7 @@ import { timeOrderedUuid } from '../common/ids.js';
 import type { GroupCommit } from '../storage/group_commit.js';
 import { insertRows, rowsUpdater, rowsWriter, updateFromRows, type Columns } from '../storage/batch_rows.js';
 import type { PlugboardDatabase } from '../storage/database.js';
-import { ATTEMPT_END_ACTIONS, attemptEnd, attemptKey, toEventRow, type AttemptEnd, type EventDocument, type EventRow } from './document.js';
+import { ATTEMPT_END_ACTIONS, EVENT_PROVIDER, type EventAction, attemptEnd, attemptKey, toEventRow, type AttemptEnd, type AnyEventDocument, type EventDocument, type EventRow } from './document.js';
 
 const EVENT_COLUMNS = {
   id: 'text',
@@ -23,6 +23,8 @@ const EVENT_COLUMNS = {
   error_message: 'text',
   document: 'text',
   events: 'integer',
+  rule_id: 'text',
+  rule_execution_uuid: 'text',
 } as const satisfies Columns<EventRow>;
 
 const END_COLUMNS = {
@@ -84,11 +86,11 @@ export class EventLogger {
     this.updateStarts = rowsUpdater(database, EVENT_WRITES.end, ['execution_uuid', 'attempt', 'timestamp'], attemptKey);
   }
 
-  log(doc: EventDocument): Promise<void> {
+  log(doc: AnyEventDocument): Promise<void> {
     const { action } = doc.event;
-    // Only an end with a duration is one that rowDocuments can produce from its start.
-    if (ATTEMPT_END_ACTIONS.has(action) && doc.event.duration !== undefined) {
-      const end = attemptEnd(doc);
+    // Only an action's end with a duration is one that rowDocuments can produce from its start.
+    if (doc.event.provider === EVENT_PROVIDER && ATTEMPT_END_ACTIONS.has(action as EventAction) && doc.event.duration !== undefined) {
+      const end = attemptEnd(doc as EventDocument);
       const key = attemptKey(end);
       const start = this.starts.get(key);
       if (start) {
@@ -96,12 +98,12 @@ export class EventLogger {
         Object.assign(start, end);
         start.events = 2;
       } else {
-        this.ends.push({ end, doc });
+        this.ends.push({ end, doc: doc as EventDocument });
       }
     } else {
       const row = toEventRow(timeOrderedUuid(), doc);
       this.inserts.push(row);
-      if (action === 'execute-start') this.starts.set(attemptKey(row), row);
+      if (action === 'execute-start' && doc.event.provider === EVENT_PROVIDER) this.starts.set(attemptKey(row), row);
     }
     // Taken once: if the group commit has to write this again on its own, it writes the same rows.
     let taken: { inserts: EventRow[]; ends: LoggedEnd[] } | undefined;

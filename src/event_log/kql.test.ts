@@ -168,6 +168,7 @@ describe('compiled filters select the right rows (SQLite)', () => {
   let db: Kysely<Database>;
   const T0 = Date.UTC(2024, 4, 1, 12);
 
+  // The table as migration 002 made it: no rule columns (migration 014).
   const row = (id: string, fields: Partial<EventRow>): EventRow => ({
     id,
     timestamp: T0,
@@ -187,7 +188,7 @@ describe('compiled filters select the right rows (SQLite)', () => {
     error_message: null,
     document: '{}',
     ...fields,
-  });
+  }) as EventRow;
 
   const ROWS: EventRow[] = [
     row('ok', { source: 'alert', schedule_delay_ns: 1_000_000 }),

@@ -25,6 +25,8 @@ export const KQL_FIELDS: Readonly<Record<string, { column: keyof EventLogTable; 
   'kibana.action.execution.source': { column: 'source', kind: 'keyword' },
   'kibana.action.execution.attempt': { column: 'attempt', kind: 'number' },
   'kibana.task.schedule_delay': { column: 'schedule_delay_ns', kind: 'number' },
+  'rule.id': { column: 'rule_id', kind: 'keyword' },
+  'kibana.alert.rule.execution.uuid': { column: 'rule_execution_uuid', kind: 'keyword' },
   message: { column: 'message', kind: 'text' },
   'error.message': { column: 'error_message', kind: 'text' },
 };

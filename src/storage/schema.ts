@@ -143,6 +143,10 @@ export interface EventLogTable {
    * src/event_log/document.ts).
    */
   events: Generated<number>;
+  /** The rule of a rule event, or the rule that queued an action (migration 014); null otherwise. */
+  rule_id: string | null;
+  /** An action queued by a rule: that rule run's execution uuid (a rule event's is execution_uuid). */
+  rule_execution_uuid: string | null;
 }
 
 export interface Database {

@@ -248,11 +248,15 @@ describe('variables, rendering and the enqueued items', () => {
     const renderer = new ParamsRenderer(logger, new Registry());
     try {
       const def = { id: '.webhook' } as ConnectorTypeDefinition<any, any, any>;
-      const items = await toEnqueueItems(res.result.actions, (a, variables) => renderRuleActionParams(renderer, def, a.action.params, variables, a.action.id));
+      const run = { executionId: 'exec-1', spaceId: 'ops', rule: { id: 'rule-1', ruleTypeId: '.test', consumer: 'alerts' } };
+      const items = await toEnqueueItems(run, res.result.actions, (a, variables) => renderRuleActionParams(renderer, def, a.action.params, variables, a.action.id));
+      // Each carries the rule link (reference §3.6): its events name the rule and this run.
+      const link = (actionUuid: string) => ({ executionId: 'exec-1', rule: { id: 'rule-1', typeId: '.test', namespace: 'ops' }, actionUuid, consumer: 'alerts' });
       expect(items).toEqual([
-        { id: 'conn-s', params: { body: '1/1 > Default' }, source: 'alert' },
-        { id: 'conn-x', params: { body: 'My rule a 42 https://pb.example.com/base/app/management/insightsAndAlerting/triggersActions/rule/rule-1 active 0' }, source: 'alert' },
+        { id: 'conn-s', params: { body: '1/1 > Default' }, source: 'alert', rule: link(res.result.actions[0].action.uuid) },
+        { id: 'conn-x', params: { body: 'My rule a 42 https://pb.example.com/base/app/management/insightsAndAlerting/triggersActions/rule/rule-1 active 0' }, source: 'alert', rule: link(res.result.actions[1].action.uuid) },
       ]);
+      expect(res.result.actions.map((a) => a.action.uuid).every((u) => typeof u === 'string' && u.length > 0)).toBe(true);
     } finally {
       await renderer.close();
     }

@@ -58,6 +58,12 @@ export async function up(untyped: Kysely<unknown>): Promise<void> {
   }
 }
 
+/** The table has no rule columns until migration 014. */
+function withoutRuleColumns(row: EventRow): EventRow {
+  const { rule_id: _ruleId, rule_execution_uuid: _ruleExecution, ...rest } = row;
+  return rest as EventRow;
+}
+
 export async function down(untyped: Kysely<unknown>): Promise<void> {
   const db = untyped as Tables;
   for (;;) {
@@ -66,7 +72,7 @@ export async function down(untyped: Kysely<unknown>): Promise<void> {
     await db.deleteFrom('event_log').where('id', 'in', rows.map((r) => r.id)).execute();
     const split = rows.flatMap((row) => {
       const [start, end] = rowDocuments(row);
-      return [toEventRow(row.id, start), toEventRow(timeOrderedUuid(), end)];
+      return [toEventRow(row.id, start), toEventRow(timeOrderedUuid(), end)].map(withoutRuleColumns);
     });
     await db.insertInto('event_log').values(split).execute();
   }

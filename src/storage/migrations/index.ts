@@ -12,6 +12,7 @@ import * as claimQueueIndex from './010_claim_queue_index.js';
 import * as eventRowsPerAttempt from './011_event_rows_per_attempt.js';
 import * as partialTaskIndexes from './012_partial_task_indexes.js';
 import * as rules from './013_rules.js';
+import * as ruleEvents from './014_rule_events.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011_event_rows_per_attempt': eventRowsPerAttempt,
   '012_partial_task_indexes': partialTaskIndexes,
   '013_rules': rules,
+  '014_rule_events': ruleEvents,
 };
 
 export const migrationProvider: MigrationProvider = {
