@@ -8,6 +8,7 @@ import type { ParamsRenderer } from '../actions/templating/params_renderer.js';
 import type { AlertingConfig } from '../config/schema.js';
 import { INTERNAL_PRINCIPAL } from '../security/principal.js';
 import type { RuleExecutionStatus, RuleLastRun, RuleRecord, RulesRepository } from '../storage/rules_repository.js';
+import { nextIntervalRun } from '../tasks/next_run.js';
 import type { TaskDefinition, TaskInstance, TaskOutcome } from '../tasks/types.js';
 import { scheduleActions } from './action_scheduler/schedule_actions.js';
 import { toEnqueueItems } from './action_scheduler/enqueue_payload.js';
@@ -134,7 +135,7 @@ async function recordFailure(
   deps: RuleTaskRunnerDeps,
   rule: RuleRecord | undefined,
   ruleId: string,
-  startedAt: Date,
+  { startedAt, dueAt }: RunTiming,
   reason: FailureReason,
   message: string,
   events?: RuleRunEvents,
@@ -150,27 +151,35 @@ async function recordFailure(
       warning: null,
     };
     const lastRun: RuleLastRun = { outcome: 'failed', warning: reason, outcomeMsg: [message], alertsCount: {} };
-    await deps.rules.writeRunState(rule.id, { executionStatus, lastRun, nextRun: nextRunOf(rule, startedAt), running: false });
+    await deps.rules.writeRunState(rule.id, { executionStatus, lastRun, nextRun: nextRunOf(rule, { startedAt, dueAt }), running: false });
   }
   return { kind: 'failed', error: message };
 }
 
-const nextRunOf = (rule: RuleRecord, startedAt: Date) => new Date(startedAt.getTime() + parseRuleDuration(rule.schedule.interval)).toISOString();
+/** When the run started, and when it was due (the task's run_at). */
+interface RunTiming {
+  startedAt: Date;
+  dueAt: Date;
+}
+
+/** The rule's next_run: when the task manager runs the task again (src/tasks/next_run.ts). */
+const nextRunOf = (rule: RuleRecord, { startedAt, dueAt }: RunTiming) => nextIntervalRun(dueAt, startedAt, parseRuleDuration(rule.schedule.interval)).toISOString();
 
 async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: AbortSignal): Promise<TaskOutcome> {
   const { alertId: ruleId, spaceId } = task.params as { alertId: string; spaceId: string };
   const startedAt = new Date();
+  const timing: RunTiming = { startedAt, dueAt: task.runAt };
   const executionId = randomUUID();
   const rule = await deps.rules.get(spaceId, ruleId);
-  if (!rule) return recordFailure(deps, undefined, ruleId, startedAt, 'read', `Saved object [alert/${ruleId}] not found`);
+  if (!rule) return recordFailure(deps, undefined, ruleId, timing, 'read', `Saved object [alert/${ruleId}] not found`);
   const type = deps.ruleTypes.has(rule.alertTypeId) ? deps.ruleTypes.get(rule.alertTypeId) : undefined;
   // The rule's events need its type (producer, license): a run of an unregistered type writes none.
   const events = deps.events && type ? runEvents(deps.events, rule, type, spaceId, executionId, task, startedAt) : undefined;
   events?.start();
-  if (!rule.enabled) return recordFailure(deps, rule, ruleId, startedAt, 'disabled', 'Rule failed to execute because rule ran after it was disabled.', events);
-  if (!type) return recordFailure(deps, rule, ruleId, startedAt, 'read', `Rule type "${rule.alertTypeId}" is not registered.`);
+  if (!rule.enabled) return recordFailure(deps, rule, ruleId, timing, 'disabled', 'Rule failed to execute because rule ran after it was disabled.', events);
+  if (!type) return recordFailure(deps, rule, ruleId, timing, 'read', `Rule type "${rule.alertTypeId}" is not registered.`);
   const params = type.schemas.params.safeParse(rule.params);
-  if (!params.success) return recordFailure(deps, rule, ruleId, startedAt, 'validate', `params invalid: ${configSchemaMessage(params.error)}`, events);
+  if (!params.success) return recordFailure(deps, rule, ruleId, timing, 'validate', `params invalid: ${configSchemaMessage(params.error)}`, events);
 
   await deps.rules.writeRunState(rule.id, { running: true });
   const state = readRuleTaskState(task.state);
@@ -203,14 +212,14 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
     if (signal.aborted) {
       const message = `${type.id}:${rule.id}: execution cancelled due to timeout - exceeded rule type timeout of ${ruleRunTimeout(deps.config, type)}`;
       events?.timeout(ruleRunTimeout(deps.config, type));
-      return recordFailure(deps, rule, ruleId, startedAt, 'timeout', message, events);
+      return recordFailure(deps, rule, ruleId, timing, 'timeout', message, events);
     }
-    return recordFailure(deps, rule, ruleId, startedAt, 'execute', (err as Error).message, events);
+    return recordFailure(deps, rule, ruleId, timing, 'execute', (err as Error).message, events);
   }
   if (signal.aborted) events?.timeout(ruleRunTimeout(deps.config, type));
   if (signal.aborted && deps.config.cancelAlertsOnRuleTimeout) {
     const message = `${type.id}:${rule.id}: execution cancelled due to timeout - exceeded rule type timeout of ${ruleRunTimeout(deps.config, type)}`;
-    return recordFailure(deps, rule, ruleId, startedAt, 'timeout', message, events);
+    return recordFailure(deps, rule, ruleId, timing, 'timeout', message, events);
   }
 
   const alerts = processRunAlerts({
@@ -251,7 +260,7 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   } catch (err) {
     // As Kibana: an action whose connector is gone (404) fails the run, a user error; the
     // rule keeps its previous state and runs again at its interval.
-    return recordFailure(deps, rule, ruleId, startedAt, 'unknown', (err as Error).message, events);
+    return recordFailure(deps, rule, ruleId, timing, 'unknown', (err as Error).message, events);
   }
   if (events) for (const [i, action] of scheduled.actions.entries()) if (queued.enqueued[i]) events.action(action);
   if (scheduled.warning) results.addLastRunWarning(scheduled.warning.message);
@@ -269,7 +278,7 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   };
   const outcomeMsg = [...results.warnings, ...(results.outcomeMessage ? [results.outcomeMessage] : [])];
   const lastRun: RuleLastRun = { outcome: warning ? 'warning' : 'succeeded', warning, outcomeMsg: outcomeMsg.length > 0 ? outcomeMsg : null, alertsCount: counts };
-  await deps.rules.writeRunState(rule.id, { executionStatus, lastRun, nextRun: nextRunOf(rule, startedAt), running: false });
+  await deps.rules.writeRunState(rule.id, { executionStatus, lastRun, nextRun: nextRunOf(rule, timing), running: false });
   events?.end({
     outcome: warning ? 'warning' : 'success',
     status: executionStatus.status,
