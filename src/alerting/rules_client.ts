@@ -102,6 +102,27 @@ function ruleNotifyWhen(notifyWhen: RuleNotifyWhen | null | undefined, throttle:
   return notifyWhen ?? (throttle ? 'onThrottleInterval' : null);
 }
 
+/** What a user sets on a rule, from a create or update body checked by the client. */
+function userFieldsOf(
+  input: UpdateRuleInput,
+  params: Record<string, unknown>,
+  split: { actions: Array<Omit<RuleAction, 'actionTypeId'>>; systemActions: Array<Omit<RuleSystemAction, 'actionTypeId'>> },
+  connectors: Map<string, { typeId: string }>,
+): RuleUserFields {
+  return {
+    name: input.name,
+    tags: input.tags,
+    schedule: input.schedule,
+    params,
+    actions: split.actions.map((a) => ({ ...a, actionTypeId: connectors.get(a.id)!.typeId })),
+    systemActions: split.systemActions.map((a) => ({ ...a, actionTypeId: connectors.get(a.id)!.typeId })),
+    throttle: input.throttle ?? null,
+    notifyWhen: ruleNotifyWhen(input.notifyWhen, input.throttle),
+    alertDelay: input.alertDelay ?? null,
+    flapping: input.flapping ?? null,
+  };
+}
+
 /** Kibana's `validateHours`: `hh:mm`, 24-hour. */
 const isHour = (text: string) => /^([01]\d|2[0-3]):[0-5]\d$/.test(text);
 
@@ -125,7 +146,6 @@ export class RulesClient {
     if (input.enabled) await this.checkCircuitBreaker(input.name, input.schedule.interval, 'created');
     await this.authorize(scope, 'create', type.id, input.consumer);
     const params = this.validateParams(type, input.params);
-    const notifyWhen = ruleNotifyWhen(input.notifyWhen, input.throttle);
     const connectors = await this.validateActions(scope, type, input, split);
     this.checkMinimumInterval(input.schedule.interval, 'creating');
     const now = new Date().toISOString();
@@ -134,16 +154,7 @@ export class RulesClient {
       spaceId: scope.spaceId,
       alertTypeId: type.id,
       consumer: input.consumer,
-      name: input.name,
-      tags: input.tags,
-      schedule: input.schedule,
-      params,
-      actions: split.actions.map((a) => ({ ...a, actionTypeId: connectors.get(a.id)!.typeId })),
-      systemActions: split.systemActions.map((a) => ({ ...a, actionTypeId: connectors.get(a.id)!.typeId })),
-      throttle: input.throttle ?? null,
-      notifyWhen,
-      alertDelay: input.alertDelay ?? null,
-      flapping: input.flapping ?? null,
+      ...userFieldsOf(input, params, split, connectors),
       enabled: input.enabled,
       muteAll: false,
       mutedInstanceIds: [],
@@ -199,18 +210,7 @@ export class RulesClient {
     const params = this.validateParams(type, input.params);
     const connectors = await this.validateActions(scope, type, input, split);
     this.checkMinimumInterval(input.schedule.interval, 'updating');
-    const user: RuleUserFields = {
-      name: input.name,
-      tags: input.tags,
-      schedule: input.schedule,
-      params,
-      actions: split.actions.map((a) => ({ ...a, actionTypeId: connectors.get(a.id)!.typeId })),
-      systemActions: split.systemActions.map((a) => ({ ...a, actionTypeId: connectors.get(a.id)!.typeId })),
-      throttle: input.throttle ?? null,
-      notifyWhen: ruleNotifyWhen(input.notifyWhen, input.throttle),
-      alertDelay: input.alertDelay ?? null,
-      flapping: input.flapping ?? null,
-    };
+    const user = userFieldsOf(input, params, split, connectors);
     const control: RuleControlFields = {
       ...this.controlOf(existing, scope),
       revision: userFieldsChanged(existing, user) ? existing.revision + 1 : existing.revision,
