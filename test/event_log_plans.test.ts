@@ -141,7 +141,8 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
       [
         'connector statistics of two connectors of a space, last 5 minutes',
         () => getConnectorExecutionStats(database, { spaceId: 'default', connectorIds: ['c0', 'c1'], dateStart: now - 300_000, dateEnd: now }),
-        [['event_log_space_time']],
+        // SQLite is steered to the connectors' index (see connector_execution_stats.ts); PostgreSQL chooses by its statistics.
+        [[dialect === 'sqlite' ? 'event_log_connector_time' : 'event_log_space_time']],
       ],
       [
         'execution log of a rule, last 30 days',

@@ -40,11 +40,17 @@ export interface ConnectorExecutionStats {
 const ref = (column: string) => sql.ref(column);
 const failures = () => sql<number>`sum(case when ${ref('outcome')} = ${sql.lit('failure')} then 1 else 0 end)`;
 
-function matching(query: ConnectorExecutionStatsQuery) {
+function matching(query: ConnectorExecutionStatsQuery, dialect: PlugboardDatabase['dialect']) {
   return (eb: EventLogEb): Expression<SqlBool> => {
     // Found through event_log_space_time: a space's rows of the window (test/event_log_plans.test.ts).
+    // With named connectors, SQLite (which keeps no statistics here) is steered to their own
+    // index (connector, time) by a unary + on the space term, SQLite's way to keep a term from
+    // choosing an index: else it reads every row of the space in the window (bench/rules: ~40 ms
+    // a run beside an action burst, ~3 ms this way). PostgreSQL chooses by its statistics.
+    const inSpace =
+      dialect === 'sqlite' && query.connectorIds ? sql<SqlBool>`+${ref('space_id')} = ${query.spaceId}` : eb('space_id', '=', query.spaceId);
     const conditions: Expression<SqlBool>[] = [
-      eb('space_id', '=', query.spaceId),
+      inSpace,
       eb('timestamp', '>=', query.dateStart),
       eb('timestamp', '<=', query.dateEnd),
       eb('provider', '=', EVENT_PROVIDER),
@@ -84,7 +90,7 @@ export async function getConnectorExecutionStats(
 function statsOnPostgres({ db }: Pick<PlugboardDatabase, 'db'>, query: ConnectorExecutionStatsQuery): Promise<StatsRow[]> {
   return db
     .selectFrom('event_log')
-    .where(matching(query))
+    .where(matching(query, 'postgres'))
     .select((eb) => [
       'connector_id',
       eb.fn.countAll<number>().as('executions'),
@@ -107,7 +113,7 @@ function statsOnSqlite({ db }: Pick<PlugboardDatabase, 'db'>, query: ConnectorEx
     .selectFrom((qb) =>
       qb
         .selectFrom('event_log')
-        .where(matching(query))
+        .where(matching(query, 'sqlite'))
         .select([
           'connector_id',
           'outcome',
