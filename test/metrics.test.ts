@@ -27,6 +27,8 @@ const OPEN_TO_ANY_CALLER = new Set([
   'GET /api/actions/connector_types',
   'GET /internal/actions/connector_types',
   'GET /internal/actions/connector_type_forms',
+  // Likewise the rule types' forms: schemas of the registered types, no rule, no setting.
+  'GET /internal/alerting/rule_type_forms',
   // The rule types the caller may use: none (`[]`, as Kibana lists only authorized types).
   'GET /api/alerting/rule_types',
   // Only the spaces the caller may see: none (checked below).

@@ -32,8 +32,16 @@ const sortParam = z
   .optional()
   .meta({ description: 'Sort keys as JSON, each `{<field>: {order: asc|desc}}`; default `[{"timestamp":{"order":"desc"}}]`.' });
 
+/** The query's date_start, refused in the words of a missing request part. */
+function requiredDateStart(dateStart: string | undefined): string {
+  if (dateStart === undefined) throw badRequest('[request query.date_start]: expected value of type [string] but got [undefined]');
+  return dateStart;
+}
+
 const dateFields = {
-  date_start: z.string().max(100).meta({ description: 'Start of the range: an ISO date, `now` or `now-<n><s|m|h|d|w>`.' }),
+  // Required, but checked in the handler once the rule is read: a caller who may not read rules
+  // gets its 403 first, whatever its query.
+  date_start: z.string().max(100).optional().meta({ description: 'Start of the range (required): an ISO date, `now` or `now-<n><s|m|h|d|w>`.' }),
   date_end: z.string().max(100).optional().meta({ description: 'End of the range (default `now`).' }),
   filter: z.string().max(8192).optional().meta({ description: 'A KQL filter on the rule `execute` events, e.g. `event.outcome:failure`.' }),
 };
@@ -119,7 +127,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
           body: await getRuleExecutionLog(deps.db, {
             ruleId: rule.id,
             spaceId: scope.spaceId,
-            dateStart: parseDate(query.date_start, 'date_start', now),
+            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
             dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
             filter: compileFilter(query.filter, now),
             sort,
@@ -147,7 +155,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
           body: await getRuleExecutionKpi(deps.db, {
             ruleId: rule.id,
             spaceId: scope.spaceId,
-            dateStart: parseDate(query.date_start, 'date_start', now),
+            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
             dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
             filter: compileFilter(query.filter, now),
           }),
