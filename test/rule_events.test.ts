@@ -238,6 +238,10 @@ describe.each(dialects)('rule events on %s', (dialect) => {
     expect(bad.body.message).toBe(
       'Invalid sort field "rule_name" - must be one of [timestamp,execution_duration,total_search_duration,es_search_duration,schedule_delay,num_triggered_actions,num_generated_actions,num_active_alerts,num_recovered_alerts,num_new_alerts]',
     );
+    for (const route of ['_execution_log', '_execution_kpi']) {
+      const missing = await api('GET', `/internal/alerting/rule/scripted/${route}`);
+      expect([missing.status, missing.body.message]).toEqual([400, '[request query.date_start]: expected value of type [string] but got [undefined]']);
+    }
     const page = await api('GET', '/internal/alerting/rule/scripted/_execution_log?date_start=now-1h&per_page=1&page=2');
     expect(page.body.data).toHaveLength(1);
     expect(page.body.total).toBe(log.body.total);
