@@ -53,6 +53,8 @@ interface RunningTask {
 export class TaskManager {
   readonly owner = `plugboard-${randomUUID()}`;
   private readonly definitions: TaskDefinition[] = [];
+  /** Only tasks this instance has a handler for: any other waits in the queue, untouched. Kept as handlers register, not worked out per claim. */
+  private readonly claimable: ClaimableTypes = { exact: [], prefixes: [] };
   private readonly running = new Map<string, RunningTask>();
   /**
    * Claimed tasks that found their connector without a free slot (it filled up during the
@@ -86,18 +88,13 @@ export class TaskManager {
 
   register(definition: TaskDefinition): void {
     this.definitions.push(definition);
+    (definition.type.endsWith(':') ? this.claimable.prefixes : this.claimable.exact).push(definition.type);
   }
 
   onOutcome(listener: TaskOutcomeListener): void {
     this.listeners.push(listener);
   }
 
-  /** Only tasks this instance has a handler for: any other waits in the queue, untouched. */
-  private claimableTypes(): ClaimableTypes {
-    const types: ClaimableTypes = { exact: [], prefixes: [] };
-    for (const d of this.definitions) (d.type.endsWith(':') ? types.prefixes : types.exact).push(d.type);
-    return types;
-  }
 
   private definitionFor(type: string): TaskDefinition | undefined {
     return this.definitions.find((d) => d.type === type || (d.type.endsWith(':') && type.startsWith(d.type)));
@@ -172,7 +169,7 @@ export class TaskManager {
     if (limit <= 0) return 0;
     const started = performance.now();
     // A connector with held tasks has no room here: startHeld left them for lack of it.
-    const tasks = await this.store.claim(this.owner, limit, this.options.leaseMs, this.flow.claimRoom(now), this.claimableTypes());
+    const tasks = await this.store.claim(this.owner, limit, this.options.leaseMs, this.flow.claimRoom(now), this.claimable);
     this.stats.claims++;
     this.stats.lastClaimMs = performance.now() - started;
     this.stats.lastClaimSize = tasks.length;

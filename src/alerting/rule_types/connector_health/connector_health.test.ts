@@ -12,6 +12,7 @@ import type { AlertsReporter, RuleExecutorOptions } from '../../types.js';
 import { ruleTypes } from '../index.js';
 import { connectorHealthParamsSchema, type ConnectorHealthParams } from './params.js';
 import { CONNECTOR_HEALTH_RULE_TYPE_ID, connectorHealthRuleType } from './rule_type.js';
+import { testRuleInfo } from '../lib/test_harness.js';
 
 const dialects = await availableDialects();
 const MINUTE = 60_000;
@@ -68,25 +69,7 @@ describe.each(dialects)('connector health rule type on %s', (dialect) => {
       startedAt: at,
       previousStartedAt: null,
       spaceId: opts.spaceId ?? 'default',
-      rule: {
-        id: 'rule-1',
-        name: 'connector health',
-        tags: [],
-        consumer: 'alerts',
-        producer: type.producer,
-        revision: 0,
-        ruleTypeId: type.id,
-        ruleTypeName: type.name,
-        enabled: true,
-        schedule: { interval: '1m' },
-        createdBy: null,
-        updatedBy: null,
-        createdAt: at,
-        updatedAt: at,
-        throttle: null,
-        notifyWhen: null,
-        muteAll: false,
-      },
+      rule: testRuleInfo(type, 'connector health', at),
       logger: pino({ level: 'silent' }),
       services: {
         alerts,

@@ -1,6 +1,6 @@
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { pino } from 'pino';
-import type { AlertsReporter, RecoveredAlert, RuleExecutorOptions, RuleTypeDefinition } from '../../types.js';
+import type { AlertsReporter, RecoveredAlert, RuleExecutorOptions, RuleInfo, RuleTypeDefinition } from '../../types.js';
 
 // What a rule type's own tests need to drive its executor: the executor options of
 // alerting/types.ts with a small alerts reporter that remembers which alerts were active last run.
@@ -65,25 +65,7 @@ export function ruleRunner<P, S extends Record<string, unknown>>(type: RuleTypeD
         startedAt: now,
         previousStartedAt: null,
         spaceId: opts.spaceId ?? 'default',
-        rule: {
-          id: 'rule-1',
-          name: 'my rule',
-          tags: [],
-          consumer: 'alerts',
-          producer: type.producer,
-          revision: 0,
-          ruleTypeId: type.id,
-          ruleTypeName: type.name,
-          enabled: true,
-          schedule: { interval: '1m' },
-          createdBy: null,
-          updatedBy: null,
-          createdAt: now,
-          updatedAt: now,
-          throttle: null,
-          notifyWhen: null,
-          muteAll: false,
-        },
+        rule: testRuleInfo(type, 'my rule', now),
         logger,
         services: {
           alerts,
@@ -117,4 +99,27 @@ export function ruleRunner<P, S extends Record<string, unknown>>(type: RuleTypeD
 /** Indexes `docs` into the simulator through its `_bulk` API, refreshed. */
 export async function indexDocuments(client: ElasticsearchClient, index: string, docs: Array<Record<string, unknown>>): Promise<void> {
   await client.bulk({ refresh: true, operations: docs.flatMap((doc) => [{ index: { _index: index } }, doc]) });
+}
+
+/** The rule a test run's executor is given: one minute, enabled, created at `at`. */
+export function testRuleInfo(type: Pick<RuleTypeDefinition<any, any>, 'id' | 'name' | 'producer'>, name: string, at: Date): RuleInfo {
+  return {
+    id: 'rule-1',
+    name,
+    tags: [],
+    consumer: 'alerts',
+    producer: type.producer,
+    revision: 0,
+    ruleTypeId: type.id,
+    ruleTypeName: type.name,
+    enabled: true,
+    schedule: { interval: '1m' },
+    createdBy: null,
+    updatedBy: null,
+    createdAt: at,
+    updatedAt: at,
+    throttle: null,
+    notifyWhen: null,
+    muteAll: false,
+  };
 }
