@@ -6,7 +6,8 @@ import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
 
 // When a rule's actions run, over runs driven through `_run_soon`: each notify_when, the
 // per-action and the rule-level throttle, summaries with their counts, the circuit breaker
-// on actions per run, and an action whose connector was deleted.
+// on actions per run, an action whose connector was deleted, and the connector executions of
+// one run found by its execution uuid (the rule details page lists them so).
 
 const dialects = await availableDialects();
 
@@ -164,5 +165,22 @@ describe.each(dialects)('rule actions over driven runs on %s', (dialect) => {
     // The failed run kept the previous run's state, and the task is still scheduled.
     expect((await runs.taskState('orphan')).alertTypeState).toEqual({ runs: 1 });
     expect(posted('/doomed')).toHaveLength(1);
+  });
+
+  it("the connectors' execution log selects the executions one run queued by the run's execution uuid", async () => {
+    await connector('per-run', '/per-run');
+    driven.set('by-run', [{ id: 'a' }, { id: 'b' }]);
+    await runs.create('by-run', { name: 'By run', rule_type_id: 'test.driven', actions: [{ group: 'firing', id: 'per-run', params: { body }, frequency: frequency('onActiveAlert') }] });
+    driven.set('by-run', [{ id: 'a' }]);
+    await runs.runSoon('by-run');
+    const log = (await pb.api('GET', '/internal/alerting/rule/by-run/_execution_log?date_start=now-1h')).body.data as Array<Record<string, any>>;
+    expect(log.map((run) => run.num_triggered_actions)).toEqual([1, 2]);
+    for (const run of log) {
+      const filter = `kibana.alert.rule.execution.uuid:"${run.id}"`;
+      const actions = await pb.api('POST', '/internal/actions/_global_connector_execution_logs', { date_start: run.timestamp, filter, per_page: 10 });
+      expect(actions.status, actions.text).toBe(200);
+      expect(actions.body.total).toBe(run.num_triggered_actions);
+      expect(actions.body.data.map((a: Record<string, unknown>) => [a.connector_id, a.status])).toEqual(Array(run.num_triggered_actions).fill(['per-run', 'success']));
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailable, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { browserUnavailable, logOutAndInAs, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { startTestPlugboard, TEST_PASSWORD, type TestPlugboard } from './helpers/plugboard.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
 import { eventually } from './helpers/wait.js';
@@ -352,12 +352,7 @@ describe.skipIf(unavailable !== undefined)('a preconfigured connector in the web
   it('offers a read-only user no way to change connectors, only to view and test them', async () => {
     const { page } = ui;
     await pb.api('PUT', '/api/security/user/vera', { password: 'vera-password', roles: ['viewer'] });
-    await page.click(subj('userMenuButton'));
-    await page.click(subj('logoutButton'));
-    await page.waitForSelector(subj('loginForm'));
-    await page.fill(subj('loginUsername'), 'vera');
-    await page.fill(subj('loginPassword'), 'vera-password');
-    await page.click(subj('loginSubmit'));
+    await logOutAndInAs(page, 'vera', 'vera-password');
     await page.locator(subj('connectorRow')).waitFor();
     expect(await page.locator(subj('createConnectorButton')).isDisabled()).toBe(true);
     expect(await page.locator(subj('importConnectorsButton')).isDisabled()).toBe(true);

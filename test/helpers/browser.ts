@@ -82,3 +82,13 @@ export async function logInAsElastic(page: Page, baseUrl: string): Promise<void>
   await page.fill('[data-test-subj="loginPassword"]', TEST_PASSWORD);
   await page.click('[data-test-subj="loginSubmit"]');
 }
+
+/** Logs out through the user menu, then logs in as `username`. */
+export async function logOutAndInAs(page: Page, username: string, password: string): Promise<void> {
+  await page.click('[data-test-subj="userMenuButton"]');
+  await page.click('[data-test-subj="logoutButton"]');
+  await page.waitForSelector('[data-test-subj="loginForm"]');
+  await page.fill('[data-test-subj="loginUsername"]', username);
+  await page.fill('[data-test-subj="loginPassword"]', password);
+  await page.click('[data-test-subj="loginSubmit"]');
+}

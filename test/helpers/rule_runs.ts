@@ -23,8 +23,16 @@ export class DrivenAlerts {
 
   private readonly holds = new Map<string, Promise<void>>();
 
+  private readonly failures = new Map<string, string>();
+
   set(ruleId: string, alerts: DrivenAlert[]): void {
     this.byRule.set(ruleId, alerts);
+  }
+
+  /** The rule's next runs throw with `message` (a failed run); undefined: they succeed again. */
+  fail(ruleId: string, message: string | undefined): void {
+    if (message === undefined) this.failures.delete(ruleId);
+    else this.failures.set(ruleId, message);
   }
 
   /** The rule's next runs wait in the executor until the returned function is called. */
@@ -55,6 +63,8 @@ export class DrivenAlerts {
     schemas: { params: z.object({ label: z.string().optional() }) },
     executor: async ({ rule, services, state }) => {
       await this.holds.get(rule.id);
+      const failure = this.failures.get(rule.id);
+      if (failure !== undefined) throw new Error(failure);
       for (const alert of this.byRule.get(rule.id) ?? []) {
         services.alerts.report({ id: alert.id, actionGroup: alert.group ?? 'firing', context: alert.context, state: alert.state });
       }

@@ -1,5 +1,6 @@
 import { request } from './http.js';
 import type {
+  AlertSummary,
   Capabilities,
   Connector,
   ConnectorType,
@@ -14,6 +15,8 @@ import type {
   ImportResponse,
   Rule,
   RuleAction,
+  RuleExecutionKpi,
+  RuleExecutionLogItem,
   RuleTypeForm,
   Space,
 } from './types.js';
@@ -157,3 +160,31 @@ export const deleteRule = (spaceId: string, id: string) => request<void>(`/api/a
 /** `_enable`, `_disable`, `_mute_all` or `_unmute_all`. */
 export const ruleAction = (spaceId: string, id: string, action: '_enable' | '_disable' | '_mute_all' | '_unmute_all') =>
   request<void>(`/api/alerting/rule/${encodeURIComponent(id)}/${action}`, { method: 'POST', spaceId });
+
+const rulePath = (id: string) => `/internal/alerting/rule/${encodeURIComponent(id)}`;
+
+/** The rule's alerts (each one's status, start, muted, flapping) from its events. */
+export const getAlertSummary = (spaceId: string, id: string) => request<AlertSummary>(`${rulePath(id)}/_alert_summary`, { spaceId });
+
+export interface RuleExecutionLogQuery {
+  date_start: string;
+  date_end?: string;
+  page: number;
+  per_page: number;
+  sort: Array<Record<string, { order: 'asc' | 'desc' }>>;
+}
+
+/** A page of the rule's runs, one entry per run (Kibana's rule execution log). */
+export const getRuleExecutionLog = (spaceId: string, id: string, query: RuleExecutionLogQuery) => {
+  const search = new URLSearchParams({ date_start: query.date_start, page: String(query.page), per_page: String(query.per_page), sort: JSON.stringify(query.sort) });
+  if (query.date_end) search.set('date_end', query.date_end);
+  return request<{ total: number; data: RuleExecutionLogItem[] }>(`${rulePath(id)}/_execution_log?${search}`, { spaceId });
+};
+
+/** The rule's runs counted by outcome, with their alerts and actions. */
+export const getRuleExecutionKpi = (spaceId: string, id: string, dateStart: string) =>
+  request<RuleExecutionKpi>(`${rulePath(id)}/_execution_kpi?${new URLSearchParams({ date_start: dateStart })}`, { spaceId });
+
+/** Mutes (no actions for it) or unmutes one alert of a rule. */
+export const muteAlert = (spaceId: string, ruleId: string, alertId: string, mute: boolean) =>
+  request<void>(`/api/alerting/rule/${encodeURIComponent(ruleId)}/alert/${encodeURIComponent(alertId)}/${mute ? '_mute' : '_unmute'}`, { method: 'POST', spaceId });

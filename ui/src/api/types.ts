@@ -81,6 +81,14 @@ export interface CurrentUser {
 
 // The execution log's entries and counts, as the server's queries type them.
 export type { ExecutionKpi, ExecutionLogItem } from '../../../src/event_log/execution_log_queries.js';
+export type { RuleExecutionLogItem } from '../../../src/event_log/rule_execution_log.js';
+export type { SummaryAlert } from '../../../src/alerting/alert_summary.js';
+
+/** GET _alert_summary: the rule's alerts by id, as the server's summary builds it. */
+export type AlertSummary = Awaited<ReturnType<typeof import('../../../src/alerting/alert_summary.js').getAlertSummary>>;
+
+/** GET _execution_kpi: the rule's runs by outcome, and their alerts and actions summed. */
+export type RuleExecutionKpi = Awaited<ReturnType<typeof import('../../../src/event_log/rule_execution_log.js').getRuleExecutionKpi>>;
 
 export interface ExecutionLogQuery {
   date_start: string;

@@ -16,12 +16,20 @@ export interface SpaceContextValue {
   href(path: string): string;
   permissions: Permissions;
   /** What the user may do with the space's rules; none until known. */
-  rules: { show: boolean; save: boolean };
+  rules: RulePermissions;
+}
+
+export interface RulePermissions {
+  show: boolean;
+  save: boolean;
+  /** Why rule changes are refused, for the tooltips of what is disabled; undefined when they are not. */
+  readOnlyReason?: string;
 }
 
 const NOTHING: Permissions = { show: false, execute: false, save: false, delete: false };
 const EVERYTHING: Permissions = { show: true, execute: true, save: true, delete: true };
 const READ_ONLY_REASON = 'Your role lets you view and test the connectors of this space, not change them.';
+const RULES_READ_ONLY_REASON = 'Your role lets you view the rules of this space, not change them.';
 
 const SpaceContext = createContext<SpaceContextValue>({ spaceId: 'default', href: (p) => p, permissions: NOTHING, rules: { show: false, save: false } });
 
@@ -30,7 +38,8 @@ export function SpaceProvider({ spaceId, children }: { spaceId: string; children
   // Unknown capabilities (the request failed) leave the decision to the server, which says why it refuses.
   const actions = capabilities.data?.actions ?? (capabilities.error ? EVERYTHING : NOTHING);
   const permissions = { ...actions, readOnlyReason: capabilities.data && !actions.save ? READ_ONLY_REASON : undefined };
-  const rules = capabilities.data?.rules ?? { show: !!capabilities.error, save: !!capabilities.error };
+  const ruleCapabilities = capabilities.data?.rules ?? { show: !!capabilities.error, save: !!capabilities.error };
+  const rules = { ...ruleCapabilities, readOnlyReason: capabilities.data && !ruleCapabilities.save ? RULES_READ_ONLY_REASON : undefined };
   return <SpaceContext.Provider value={{ spaceId, href: (p) => `${spacePrefix(spaceId)}${p}`, permissions, rules }}>{children}</SpaceContext.Provider>;
 }
 

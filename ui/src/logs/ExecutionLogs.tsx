@@ -7,9 +7,7 @@ import {
   EuiFlexGroup,
   EuiFlexItem,
   EuiLink,
-  EuiPanel,
   EuiSpacer,
-  EuiStat,
   EuiSuperDatePicker,
   EuiSwitch,
   EuiText,
@@ -17,16 +15,19 @@ import {
   type EuiBasicTableColumn,
   type OnTimeChangeProps,
 } from '@elastic/eui';
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { getExecutionKpi, getExecutionLog } from '../api/endpoints.js';
 import { spacePrefix } from '../api/http.js';
 import type { ExecutionKpi, ExecutionLogItem } from '../api/types.js';
 import { useSpace } from '../app/space.js';
+import { KpiStats } from '../components/KpiStats.js';
 import { useAsync } from '../lib/use_async.js';
+import { useElementWidth } from '../lib/use_element_width.js';
 import { ExecutionDetail } from './ExecutionDetail.js';
-import { buildKqlFilter, formatDuration, formatTimestamp, resolveRange, STATUS_COLORS, STATUS_LABELS } from './log_query.js';
+import { buildKqlFilter, formatDuration, resolveRange, STATUS_COLORS, STATUS_LABELS } from './log_query.js';
 import { StatusFilter } from './StatusFilter.js';
+import { Timestamp } from './Timestamp.js';
 
 export interface ExecutionLogsProps {
   /** Only this connector's executions (the edit flyout's Logs tab); all connectors when absent. */
@@ -299,23 +300,7 @@ export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId =
 
   return (
     <div data-test-subj="executionLogs">
-      <EuiFlexGroup gutterSize="s" responsive={false} wrap>
-        {KPI_STATS.map((stat) => (
-          <EuiFlexItem key={stat.key} style={{ minWidth: 130 }}>
-            <EuiPanel hasBorder paddingSize="s">
-              <EuiStat
-                title={kpi.data ? String(kpi.data[stat.key]) : '–'}
-                description={stat.label}
-                titleColor={stat.color}
-                titleSize="s"
-                isLoading={!kpi.data && !kpi.error}
-                reverse
-                data-test-subj={stat.testSubj}
-              />
-            </EuiPanel>
-          </EuiFlexItem>
-        ))}
-      </EuiFlexGroup>
+      <KpiStats stats={KPI_STATS.map((stat) => ({ ...stat, value: kpi.data?.[stat.key] }))} loading={!kpi.data && !kpi.error} />
       <EuiSpacer size="m" />
       <EuiFlexGroup gutterSize="s" alignItems="center" wrap>
         <EuiFlexItem grow={false}>
@@ -423,32 +408,4 @@ export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId =
       </div>
     </div>
   );
-}
-
-/** Date over time, so the column stays narrow; the full text for screen readers and on hover. */
-function Timestamp({ iso }: { iso: string }) {
-  const full = formatTimestamp(iso);
-  const [date, time] = full.split(' @ ');
-  return (
-    <span title={full} style={{ whiteSpace: 'nowrap' }}>
-      {date}
-      <br />
-      <EuiText size="xs" color="subdued" component="span">
-        {time}
-      </EuiText>
-    </span>
-  );
-}
-
-/** The width of an element, following resizes. */
-function useElementWidth(ref: React.RefObject<HTMLElement | null>): number | undefined {
-  const [width, setWidth] = useState<number>();
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.floor(entry.contentRect.width)));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [ref]);
-  return width;
 }

@@ -1,17 +1,4 @@
-import {
-  EuiBadge,
-  EuiButton,
-  EuiDescriptionList,
-  EuiEmptyPrompt,
-  EuiFlexGroup,
-  EuiFlexItem,
-  EuiLoadingSpinner,
-  EuiPageTemplate,
-  EuiPanel,
-  EuiSpacer,
-  EuiText,
-  EuiTitle,
-} from '@elastic/eui';
+import { EuiBadge, EuiButton, EuiDescriptionList, EuiEmptyPrompt, EuiLoadingSpinner, EuiPageTemplate, EuiPanel, EuiSpacer } from '@elastic/eui';
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { deleteRule, getRule, ruleAction } from '../api/endpoints.js';
@@ -19,7 +6,11 @@ import type { Rule } from '../api/types.js';
 import { useSpace } from '../app/space.js';
 import { useToasts } from '../app/toasts.js';
 import { LoadErrorCallOut } from '../components/LoadErrorCallOut.js';
+import { WhyDisabled } from '../components/WhyDisabled.js';
 import { useAsync } from '../lib/use_async.js';
+import { usePoll } from '../lib/use_poll.js';
+import { RuleAlerts } from './RuleAlerts.js';
+import { RuleExecutionHistory } from './RuleExecutionHistory.js';
 import { RuleFlyout } from './RuleFlyout.js';
 import { DeleteRulesModal } from './RulesPage.js';
 import { formatDate, ruleStatus, statusMessage, STATUS_COLORS, STATUS_LABELS } from './status.js';
@@ -28,11 +19,12 @@ import { useRuleCatalog } from './use_rule_catalog.js';
 /** One rule (`/rules/:ruleId`): its settings and actions, what can be done to it, its alerts and runs. */
 export function RuleDetailsPage() {
   const { ruleId = '' } = useParams();
-  const { spaceId, href } = useSpace();
+  const { spaceId, href, rules: permissions } = useSpace();
   const navigate = useNavigate();
   const toasts = useToasts();
   const catalog = useRuleCatalog();
   const rule = useAsync(() => getRule(spaceId, ruleId), [spaceId, ruleId]);
+  usePoll(rule);
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -79,18 +71,26 @@ export function RuleDetailsPage() {
         breadcrumbs={[{ text: 'Rules', href: href('/rules'), onClick: (e) => (e.preventDefault(), navigate(href('/rules'))) }, { text: current.name }]}
         description={type?.name ?? current.rule_type_id}
         rightSideItems={[
-          <EuiButton key="delete" color="danger" iconType="trash" onClick={() => setDeleting(true)} data-test-subj="deleteRuleButton">
-            Delete
-          </EuiButton>,
-          <EuiButton key="edit" iconType="pencil" isDisabled={!catalog.data} onClick={() => setEditing(true)} data-test-subj="editRuleButton">
-            Edit
-          </EuiButton>,
-          <EuiButton key="mute" isDisabled={busy} onClick={() => change(current.mute_all ? '_unmute_all' : '_mute_all')} data-test-subj="muteAllButton">
-            {current.mute_all ? 'Unmute' : 'Mute all'}
-          </EuiButton>,
-          <EuiButton key="enable" fill isDisabled={busy} onClick={() => change(current.enabled ? '_disable' : '_enable')} data-test-subj="toggleRuleButton">
-            {current.enabled ? 'Disable' : 'Enable'}
-          </EuiButton>,
+          <WhyDisabled key="delete" reason={permissions.readOnlyReason}>
+            <EuiButton color="danger" iconType="trash" isDisabled={!permissions.save} onClick={() => setDeleting(true)} data-test-subj="deleteRuleButton">
+              Delete
+            </EuiButton>
+          </WhyDisabled>,
+          <WhyDisabled key="edit" reason={permissions.readOnlyReason}>
+            <EuiButton iconType="pencil" isDisabled={!catalog.data || !permissions.save} onClick={() => setEditing(true)} data-test-subj="editRuleButton">
+              Edit
+            </EuiButton>
+          </WhyDisabled>,
+          <WhyDisabled key="mute" reason={permissions.readOnlyReason}>
+            <EuiButton isDisabled={busy || !permissions.save} onClick={() => change(current.mute_all ? '_unmute_all' : '_mute_all')} data-test-subj="muteAllButton">
+              {current.mute_all ? 'Unmute' : 'Mute all'}
+            </EuiButton>
+          </WhyDisabled>,
+          <WhyDisabled key="enable" reason={permissions.readOnlyReason}>
+            <EuiButton fill isDisabled={busy || !permissions.save} onClick={() => change(current.enabled ? '_disable' : '_enable')} data-test-subj="toggleRuleButton">
+              {current.enabled ? 'Disable' : 'Enable'}
+            </EuiButton>
+          </WhyDisabled>,
         ]}
       />
       <EuiPageTemplate.Section>
@@ -124,9 +124,9 @@ export function RuleDetailsPage() {
           />
         </EuiPanel>
         <EuiSpacer />
-        <PendingSection title="Alerts" testSubj="ruleAlertsSection" text="The alerts of this rule will be listed here once Plugboard serves them." />
+        <RuleAlerts rule={current} onChanged={rule.reload} />
         <EuiSpacer />
-        <PendingSection title="Execution history" testSubj="ruleExecutionHistorySection" text="The runs of this rule will be listed here once Plugboard records them." />
+        <RuleExecutionHistory ruleId={current.id} />
       </EuiPageTemplate.Section>
       {editing && catalog.data && (
         <RuleFlyout
@@ -142,25 +142,5 @@ export function RuleDetailsPage() {
       )}
       {deleting && <DeleteRulesModal rules={[current]} onCancel={() => setDeleting(false)} onConfirm={() => void remove(current)} />}
     </>
-  );
-}
-
-// The alerts and run history read routes still being built: a plain note until they exist.
-function PendingSection({ title, text, testSubj }: { title: string; text: string; testSubj: string }) {
-  return (
-    <EuiPanel hasBorder data-test-subj={testSubj}>
-      <EuiFlexGroup direction="column" gutterSize="s">
-        <EuiFlexItem>
-          <EuiTitle size="xs">
-            <h3>{title}</h3>
-          </EuiTitle>
-        </EuiFlexItem>
-        <EuiFlexItem>
-          <EuiText size="s" color="subdued">
-            <p>{text}</p>
-          </EuiText>
-        </EuiFlexItem>
-      </EuiFlexGroup>
-    </EuiPanel>
   );
 }

@@ -23,7 +23,9 @@ import { useToasts } from '../app/toasts.js';
 import { LoadErrorCallOut } from '../components/LoadErrorCallOut.js';
 import { MultiSelectFilter } from '../components/MultiSelectFilter.js';
 import { ServerErrorCallOut } from '../components/ServerErrorCallOut.js';
+import { WhyDisabled } from '../components/WhyDisabled.js';
 import { useAsync } from '../lib/use_async.js';
+import { usePoll } from '../lib/use_poll.js';
 import { RuleFlyout } from './RuleFlyout.js';
 import { formatDate, ruleStatus, statusMessage, STATUS_COLORS, STATUS_LABELS, type RuleStatus } from './status.js';
 import { useRuleCatalog } from './use_rule_catalog.js';
@@ -32,11 +34,12 @@ const rulesNoun = (n: number) => `${n} ${n === 1 ? 'rule' : 'rules'}`;
 
 /** Stack Management > Rules: the space's rules, their status, and what can be done to several at once. */
 export function RulesPage() {
-  const { spaceId, href } = useSpace();
+  const { spaceId, href, rules: permissions } = useSpace();
   const navigate = useNavigate();
   const toasts = useToasts();
   const catalog = useRuleCatalog();
   const rules = useAsync(() => findRules(spaceId).then((r) => r.data), [spaceId]);
+  usePoll(rules);
   const [search, setSearch] = useState('');
   const [typeFilter, setTypeFilter] = useState<string[]>([]);
   const [statusFilter, setStatusFilter] = useState<string[]>([]);
@@ -107,14 +110,16 @@ export function RulesPage() {
     {
       name: 'Enabled',
       render: (rule: Rule) => (
-        <EuiSwitch
-          showLabel={false}
-          label={`${rule.enabled ? 'Disable' : 'Enable'} ${rule.name}`}
-          checked={rule.enabled}
-          disabled={busy}
-          onChange={() => setEnabled([rule], !rule.enabled)}
-          data-test-subj="ruleEnabledSwitch"
-        />
+        <WhyDisabled reason={permissions.readOnlyReason}>
+          <EuiSwitch
+            showLabel={false}
+            label={`${rule.enabled ? 'Disable' : 'Enable'} ${rule.name}`}
+            checked={rule.enabled}
+            disabled={busy || !permissions.save}
+            onChange={() => setEnabled([rule], !rule.enabled)}
+            data-test-subj="ruleEnabledSwitch"
+          />
+        </WhyDisabled>
       ),
     },
   ];
@@ -129,9 +134,11 @@ export function RulesPage() {
         rightSideItems={
           loaded && all.length > 0
             ? [
-                <EuiButton key="create" fill iconType="plusCircle" onClick={openCreate} data-test-subj="createRuleButton">
-                  Create rule
-                </EuiButton>,
+                <WhyDisabled key="create" reason={permissions.readOnlyReason}>
+                  <EuiButton fill iconType="plusCircle" isDisabled={!permissions.save} onClick={openCreate} data-test-subj="createRuleButton">
+                    Create rule
+                  </EuiButton>
+                </WhyDisabled>,
               ]
             : []
         }
@@ -142,12 +149,14 @@ export function RulesPage() {
         {loaded && all.length === 0 ? (
           <EuiEmptyPrompt
             iconType="bell"
-            title={<h2>Create your first rule</h2>}
+            title={<h2>{permissions.readOnlyReason ? 'No rules in this space yet' : 'Create your first rule'}</h2>}
             body={<p>A rule checks a condition on a schedule (an index crossing a threshold, connectors failing) and notifies you through your connectors.</p>}
             actions={
-              <EuiButton fill iconType="plusCircle" onClick={openCreate} data-test-subj="createFirstRuleButton">
-                Create rule
-              </EuiButton>
+              <WhyDisabled reason={permissions.readOnlyReason}>
+                <EuiButton fill iconType="plusCircle" isDisabled={!permissions.save} onClick={openCreate} data-test-subj="createFirstRuleButton">
+                  Create rule
+                </EuiButton>
+              </WhyDisabled>
             }
             data-test-subj="rulesEmptyPrompt"
           />
@@ -210,7 +219,7 @@ export function RulesPage() {
               columns={columns}
               loading={rules.loading}
               noItemsMessage={rules.loading ? 'Loading rules…' : 'No rule matches the search and filters.'}
-              selection={{ selected, onSelectionChange: setSelected }}
+              selection={permissions.save ? { selected, onSelectionChange: setSelected } : undefined}
               rowProps={(rule: Rule) => ({ 'data-test-subj': `ruleRow-${rule.name}` })}
               data-test-subj="rulesTable"
             />
