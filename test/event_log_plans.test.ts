@@ -146,8 +146,13 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
       ],
       [
         'execution log of a rule, last 30 days',
-        () => getRuleExecutionLog(database.db, { ruleId: 'rule-3', spaceId: 'default', dateStart: now - 30 * DAY, dateEnd: now, sort: [], page: 1, perPage: 10 }),
+        () => getRuleExecutionLog(database.db, { ruleId: 'rule-3', spaceIds: ['default'], dateStart: now - 30 * DAY, dateEnd: now, sort: [], page: 1, perPage: 10 }),
         [['event_log_rule_time'], ['event_log_rule_time'], ['event_log_rule_time']],
+      ],
+      [
+        'global execution log of the rules of a space, last 24 hours',
+        () => getRuleExecutionLog(database.db, { spaceIds: ['default'], dateStart: now - DAY, dateEnd: now, sort: [], page: 1, perPage: 10 }),
+        [['event_log_space_time'], ['event_log_space_time'], ['event_log_space_time']],
       ],
       ['alert summary of a rule', () => getAlertSummary(database.db, summaryRule, { dateStart: new Date(now - 30 * DAY), dateEnd: new Date(now), numberOfExecutions: 60 }), [['event_log_rule_time']]],
       ['retention', () => deleteEventsBefore(database.db, new Date(now - 29 * DAY)), [['event_log_timestamp'], ['event_log_timestamp']]],

@@ -13,10 +13,12 @@ import { errorResponses } from '../schemas.js';
 
 // A rule's event-log routes (reference kibana-alerting-rules.md §4.3, Kibana's _alert_summary):
 // reading the rule first authorizes them as the rules routes do (`get` on the rule) and 404s.
+// The global execution log and KPI read every rule's runs of the spaces the caller may read
+// rules in (Kibana's get_global_execution_logs.ts / get_global_execution_kpi.ts).
 
 export interface RuleExecutionLogRoutesDeps {
   db: Kysely<Database>;
-  rules: Pick<RulesClient, 'get'>;
+  rules: Pick<RulesClient, 'get' | 'readableRuleSpaces'>;
 }
 
 const idParam = z.strictObject({ id: z.string().min(1).meta({ description: 'The rule identifier.' }) });
@@ -52,6 +54,17 @@ const logQuery = z.strictObject({
   page: z.coerce.number().int().min(1).default(1),
   sort: sortParam,
 });
+
+// Kibana's `namespaces`: space ids; a query string gives one as a plain value, several by repeating it.
+const namespacesParam = z
+  .union([z.string().min(1).max(1024), z.array(z.string().min(1).max(1024)).max(1000)])
+  .optional()
+  .meta({ description: 'Space ids whose rule runs are read (default: the space of the request); spaces where the caller may not read rules are left out.' });
+
+const globalLogQuery = logQuery.extend({ namespaces: namespacesParam });
+const globalKpiQuery = z.strictObject({ ...dateFields, namespaces: namespacesParam });
+
+const asList = (value: string | string[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 
 const summaryQuery = z.strictObject({
   date_start: z.string().max(100).optional().meta({ description: 'Start of the range (default: 60 intervals of the rule ago).' }),
@@ -126,7 +139,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
         return {
           body: await getRuleExecutionLog(deps.db, {
             ruleId: rule.id,
-            spaceId: scope.spaceId,
+            spaceIds: [scope.spaceId],
             dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
             dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
             filter: compileFilter(query.filter, now),
@@ -154,7 +167,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
         return {
           body: await getRuleExecutionKpi(deps.db, {
             ruleId: rule.id,
-            spaceId: scope.spaceId,
+            spaceIds: [scope.spaceId],
             dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
             dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
             filter: compileFilter(query.filter, now),
@@ -180,6 +193,59 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
         const fallback = now - parseRuleDuration(rule.schedule.interval) * executions;
         const dateStart = query.date_start === undefined ? fallback : parseDate(query.date_start, 'dateStart', now);
         return { body: await getAlertSummary(deps.db, rule, { dateStart: new Date(dateStart), dateEnd: new Date(now), numberOfExecutions: executions }) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/internal/alerting/_global_execution_logs',
+      operationId: 'getGlobalRuleExecutionLog',
+      audit: false,
+      access: 'internal',
+      summary: 'Every rule execution of the space (or of the spaces asked for), one entry per run with its rule (used by the UI)',
+      tags: TAGS,
+      query: globalLogQuery,
+      responses: {
+        200: { description: 'A page of executions', schema: z.object({ total: z.number().int(), data: z.array(passthrough) }) },
+        ...errorResponses(400, 401, 403, 413),
+      },
+      async handler({ query, scope }) {
+        const spaceIds = await deps.rules.readableRuleSpaces(scope, asList(query.namespaces));
+        const now = Date.now();
+        const sort = parseSort(query.sort);
+        return {
+          body: await getRuleExecutionLog(deps.db, {
+            spaceIds,
+            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
+            dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
+            filter: compileFilter(query.filter, now),
+            sort,
+            page: query.page,
+            perPage: query.per_page,
+          }),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/internal/alerting/_global_execution_kpi',
+      operationId: 'getGlobalRuleExecutionKpi',
+      audit: false,
+      access: 'internal',
+      summary: 'Counts of every rule execution of the space (or of the spaces asked for) by outcome, with their alerts and actions (used by the UI)',
+      tags: TAGS,
+      query: globalKpiQuery,
+      responses: { 200: { description: 'The counts', schema: passthrough }, ...errorResponses(400, 401, 403, 413) },
+      async handler({ query, scope }) {
+        const spaceIds = await deps.rules.readableRuleSpaces(scope, asList(query.namespaces));
+        const now = Date.now();
+        return {
+          body: await getRuleExecutionKpi(deps.db, {
+            spaceIds,
+            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
+            dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
+            filter: compileFilter(query.filter, now),
+          }),
+        };
       },
     }),
   ];
