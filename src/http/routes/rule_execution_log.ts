@@ -6,7 +6,14 @@ import type { RulesClient } from '../../alerting/rules_client.js';
 import { badRequest } from '../../common/errors.js';
 import { KqlError } from '../../common/kql.js';
 import { kqlFilter, parseDateValue } from '../../event_log/kql.js';
-import { getRuleExecutionKpi, getRuleExecutionLog, RULE_EXECUTION_LOG_SORT_FIELDS, type RuleExecutionLogSortField } from '../../event_log/rule_execution_log.js';
+import {
+  getRuleExecutionKpi,
+  getRuleExecutionLog,
+  RULE_EXECUTION_LOG_SORT_FIELDS,
+  type RuleEventsQuery,
+  type RuleExecutionLogQuery,
+  type RuleExecutionLogSortField,
+} from '../../event_log/rule_execution_log.js';
 import type { Database } from '../../storage/schema.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { errorResponses } from '../schemas.js';
@@ -115,6 +122,23 @@ function compileFilter(filter: string | undefined, now: number) {
 
 const passthrough = z.record(z.string(), z.unknown());
 
+/** The range and filter of a log or KPI query, over one rule's runs or (without one) every rule's. */
+function eventsQuery(query: { date_start?: string; date_end?: string; filter?: string }, spaceIds: string[], ruleId?: string): RuleEventsQuery {
+  const now = Date.now();
+  return {
+    ruleId,
+    spaceIds,
+    dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
+    dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
+    filter: compileFilter(query.filter, now),
+  };
+}
+
+/** A log query: the range and filter, then Kibana's sort and page. */
+function logPageQuery(query: z.infer<typeof logQuery>, spaceIds: string[], ruleId?: string): RuleExecutionLogQuery {
+  return { ...eventsQuery(query, spaceIds, ruleId), sort: parseSort(query.sort), page: query.page, perPage: query.per_page };
+}
+
 export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteSpec[] {
   return [
     defineRoute({
@@ -134,20 +158,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
       },
       async handler({ params, query, scope }) {
         const rule = await deps.rules.get(scope, params.id);
-        const now = Date.now();
-        const sort = parseSort(query.sort);
-        return {
-          body: await getRuleExecutionLog(deps.db, {
-            ruleId: rule.id,
-            spaceIds: [scope.spaceId],
-            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
-            dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
-            filter: compileFilter(query.filter, now),
-            sort,
-            page: query.page,
-            perPage: query.per_page,
-          }),
-        };
+        return { body: await getRuleExecutionLog(deps.db, logPageQuery(query, [scope.spaceId], rule.id)) };
       },
     }),
     defineRoute({
@@ -163,16 +174,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
       responses: { 200: { description: 'The counts', schema: passthrough }, ...errors, ...errorResponses(413) },
       async handler({ params, query, scope }) {
         const rule = await deps.rules.get(scope, params.id);
-        const now = Date.now();
-        return {
-          body: await getRuleExecutionKpi(deps.db, {
-            ruleId: rule.id,
-            spaceIds: [scope.spaceId],
-            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
-            dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
-            filter: compileFilter(query.filter, now),
-          }),
-        };
+        return { body: await getRuleExecutionKpi(deps.db, eventsQuery(query, [scope.spaceId], rule.id)) };
       },
     }),
     defineRoute({
@@ -210,19 +212,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
       },
       async handler({ query, scope }) {
         const spaceIds = await deps.rules.readableRuleSpaces(scope, asList(query.namespaces));
-        const now = Date.now();
-        const sort = parseSort(query.sort);
-        return {
-          body: await getRuleExecutionLog(deps.db, {
-            spaceIds,
-            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
-            dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
-            filter: compileFilter(query.filter, now),
-            sort,
-            page: query.page,
-            perPage: query.per_page,
-          }),
-        };
+        return { body: await getRuleExecutionLog(deps.db, logPageQuery(query, spaceIds)) };
       },
     }),
     defineRoute({
@@ -237,15 +227,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
       responses: { 200: { description: 'The counts', schema: passthrough }, ...errorResponses(400, 401, 403, 413) },
       async handler({ query, scope }) {
         const spaceIds = await deps.rules.readableRuleSpaces(scope, asList(query.namespaces));
-        const now = Date.now();
-        return {
-          body: await getRuleExecutionKpi(deps.db, {
-            spaceIds,
-            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
-            dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
-            filter: compileFilter(query.filter, now),
-          }),
-        };
+        return { body: await getRuleExecutionKpi(deps.db, eventsQuery(query, spaceIds)) };
       },
     }),
   ];
