@@ -1,16 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
-import { DrivenAlerts, RuleRuns } from './helpers/rule_runs.js';
+import { DrivenAlerts, RuleRuns, webhookConfig } from './helpers/rule_runs.js';
+import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
 
 // Kibana's global rule execution log and KPI (get_global_execution_logs.ts,
 // get_global_execution_kpi.ts): every rule run of the space, each with its rule; sorting and
 // paging; the 400s of the query; 403 for a caller without rules privileges, before its query is
 // checked; one space's runs not in another's, and `namespaces` naming only spaces the caller may
-// read rules in. On both databases.
+// read rules in. And the connectors' global execution log of the actions a rule queued beside
+// one run over HTTP, as Kibana's actions plugin reports them (its get_execution_log_aggregation.ts:
+// `source` from `kibana.action.execution.source`, the rule in the events' saved objects). On both
+// databases.
 
 const dialects = await availableDialects();
 const BLUE = 'blue';
+const GREEN = 'green';
 const ALL_SORT_FIELDS =
   'timestamp,execution_duration,total_search_duration,es_search_duration,schedule_delay,num_triggered_actions,num_generated_actions,num_active_alerts,num_recovered_alerts,num_new_alerts';
 
@@ -20,6 +25,7 @@ describe.each(dialects)('global rule execution log on %s', (dialect) => {
   const driven = new DrivenAlerts();
   let reader: Record<string, string>;
   let connectorsOnly: Record<string, string>;
+  let sink: StatusSink;
   const sort = (field: string, order: string) => encodeURIComponent(JSON.stringify([{ [field]: { order } }]));
 
   const user = async (name: string, kibana: unknown[]) => {
@@ -29,7 +35,9 @@ describe.each(dialects)('global rule execution log on %s', (dialect) => {
   };
 
   beforeAll(async () => {
-    pb = await startTestPlugboard({ dialect, extraRuleTypes: [driven.ruleType] });
+    sink = await startStatusSink();
+    sink.respondWith({ status: 200, body: '{}' });
+    pb = await startTestPlugboard({ dialect, extraRuleTypes: [driven.ruleType], settings: { 'plugboard.net.deniedAddresses': [] } });
     runs = new RuleRuns(pb);
     expect((await pb.api('POST', '/api/spaces/space', { id: BLUE, name: 'Blue' })).status).toBe(200);
     // Rules may be read in the default space only.
@@ -46,6 +54,7 @@ describe.each(dialects)('global rule execution log on %s', (dialect) => {
   });
   afterAll(async () => {
     await pb?.close();
+    await sink?.close();
   });
 
   it("lists every rule run of the space with its rule, newest first, and pages and sorts them", async () => {
@@ -143,5 +152,47 @@ describe.each(dialects)('global rule execution log on %s', (dialect) => {
     expect([kpi.status, kpi.body.message]).toEqual([400, '[request query.date_start]: expected value of type [string] but got [undefined]']);
     const kpiSort = await pb.api('GET', `/internal/alerting/_global_execution_kpi?date_start=now-1h&sort=${sort('timestamp', 'asc')}`);
     expect(kpiSort.status).toBe(400);
+  });
+
+  it("lists a rule's actions in the connectors' global log with source alert, beside one run over HTTP", async () => {
+    const green = (url: string) => `/s/${GREEN}${url}`;
+    expect((await pb.api('POST', '/api/spaces/space', { id: GREEN, name: 'Green' })).status).toBe(200);
+    const hook = await pb.api('POST', green('/api/actions/connector/green-hook'), { name: 'Green hook', connector_type_id: '.webhook', config: webhookConfig(`${sink.url}/green`), secrets: {} });
+    expect(hook.status, hook.text).toBe(200);
+    driven.set('delta', [{ id: 'x' }]);
+    const action = { group: 'firing', id: 'green-hook', params: { body: '{{alert.id}}' }, frequency: { summary: false, notify_when: 'onActionGroupChange', throttle: null } };
+    await runs.create('delta', { name: 'Delta', rule_type_id: 'test.driven', actions: [action] }, `/s/${GREEN}`);
+    const direct = await pb.api('POST', green('/api/actions/connector/green-hook/_execute'), { params: { body: 'by hand' } });
+    expect(direct.body, direct.text).toMatchObject({ status: 'ok' });
+    await pb.plugboard.flushWrites();
+
+    const log = await pb.api('POST', green('/internal/actions/_global_connector_execution_logs'), { date_start: 'now-1h', sort: [{ timestamp: { order: 'asc' } }] });
+    expect(log.status, log.text).toBe(200);
+    // The rule's own execute-action event is no connector execution.
+    expect(log.body.total).toBe(2);
+    const [byRule, byHand] = log.body.data;
+    const common = { status: 'success', connector_id: 'green-hook', connector_name: 'Green hook', space_ids: [GREEN], timed_out: false, attempts: 1 };
+    expect(byRule).toMatchObject({ ...common, source: 'alert', message: 'action executed: .webhook:green-hook: Green hook' });
+    expect(byHand).toMatchObject({ ...common, source: 'http_request', schedule_delay_ms: 0 });
+    expect(byRule.schedule_delay_ms).toBeGreaterThanOrEqual(0);
+    const kpi = await pb.api('POST', green('/internal/actions/_global_connector_execution_kpi'), { date_start: 'now-1h' });
+    expect(kpi.body).toEqual({ success: 2, unknown: 0, failure: 0, warning: 0 });
+    const onlyRules = await pb.api('POST', green('/internal/actions/_global_connector_execution_logs'), { date_start: 'now-1h', filter: 'kibana.action.execution.source:alert' });
+    expect(onlyRules.body.data.map((r: any) => r.id)).toEqual([byRule.id]);
+
+    // The rule run's execution log counts the action; its events name the rule and its run.
+    const ruleLog = await pb.api('GET', green('/internal/alerting/_global_execution_logs?date_start=now-1h'));
+    expect(ruleLog.body.data).toEqual([expect.objectContaining({ rule_id: 'delta', num_triggered_actions: 1, num_succeeded_actions: 1, num_errored_actions: 0 })]);
+    const events = await pb.api('GET', green(`/internal/actions/execution_events/${byRule.id}`));
+    const execute = events.body.find((e: any) => e.event.action === 'execute');
+    expect(execute.kibana.saved_objects).toEqual([
+      { rel: 'primary', type: 'action', id: 'green-hook', type_id: '.webhook', namespace: GREEN },
+      { rel: 'primary', type: 'alert', id: 'delta', type_id: 'test.driven', namespace: GREEN },
+    ]);
+    expect(execute.kibana.alert.rule).toEqual({ consumer: 'alerts', execution: { uuid: ruleLog.body.data[0].id }, rule_type_id: 'test.driven' });
+    expect(execute.kibana.action.execution).toMatchObject({ source: 'alert' });
+    const manual = (await pb.api('GET', green(`/internal/actions/execution_events/${byHand.id}`))).body.find((e: any) => e.event.action === 'execute');
+    expect(manual.kibana.saved_objects).toEqual([{ rel: 'primary', type: 'action', id: 'green-hook', type_id: '.webhook', namespace: GREEN }]);
+    expect(manual.kibana.alert).toBeUndefined();
   });
 });
