@@ -16,9 +16,9 @@ function recorder() {
 
 describe('rule events', () => {
   it.each([
-    [false, 'recovered-instance'],
-    [true, 'untracked-instance'],
-  ])('a disable (untrack %s) writes %s for each tracked alert, with its span and group', (untrack, action) => {
+    [false, 'recovered-instance', "instance 'a' has recovered due to the rule was disabled"],
+    [true, 'untracked-instance', "instance 'a' has been untracked because the rule was disabled"],
+  ])('a disable (untrack %s) writes %s for each tracked alert, with its span and group', (untrack, action, message) => {
     const { docs, events, at } = recorder();
     const instances = { a: { state: { start: '2026-01-02T03:00:05.000Z' }, meta: { uuid: 'uuid-a', flapping: true, lastScheduledActions: { group: 'threshold met', date: '2026-01-02T03:00:05.000Z' } } } };
     for (const alert of alertsStoppedByDisable(instances, { untrack, now: at })) events.stopped(alert);
@@ -34,7 +34,7 @@ describe('rule events', () => {
           version: expect.any(String),
         },
         rule: { id: 'r1', license: 'basic', category: '.index-threshold', ruleset: 'stackAlerts', name: 'CPU' },
-        message: "instance 'a' has recovered due to the rule was disabled",
+        message,
       },
     ]);
   });

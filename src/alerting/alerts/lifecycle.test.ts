@@ -149,10 +149,13 @@ describe('alert lifecycle over runs', () => {
         duration: String(60_000 * 1_000_000),
         flapping: false,
         status: 'untracked',
-        message: "instance 'a' has recovered due to the rule was disabled",
+        message: "instance 'a' has been untracked because the rule was disabled",
       },
     ]);
-    expect(alertsStoppedByDisable(r0.next.alertInstances, { untrack: false, now: at(1) })[0].status).toBe('recovered');
+    expect(alertsStoppedByDisable(r0.next.alertInstances, { untrack: false, now: at(1) })[0]).toMatchObject({
+      status: 'recovered',
+      message: "instance 'a' has recovered due to the rule was disabled",
+    });
   });
 
   it('task state round-trips through JSON and unreadable state starts over', () => {

@@ -89,8 +89,8 @@ export interface StoppedAlert {
 
 /**
  * The alerts still active in a rule's task state when it is disabled: each gets a
- * `recovered-instance` event with Kibana's message; with `untrack` their status becomes
- * `untracked` (the alerts-as-data side of Kibana's disable, unconfirmed in the reference).
+ * `recovered-instance` event with Kibana's message; with `untrack`, an `untracked-instance`
+ * event with Kibana's other message (untrack_rule_alerts.ts) and the status `untracked`.
  */
 export function alertsStoppedByDisable(alertInstances: Record<string, RawAlertInstance>, opts: { untrack: boolean; now: Date }): StoppedAlert[] {
   const end = opts.now.toISOString();
@@ -105,7 +105,7 @@ export function alertsStoppedByDisable(alertInstances: Record<string, RawAlertIn
       duration: start ? durationNs(start, end) : undefined,
       flapping: raw.meta?.flapping ?? false,
       status: opts.untrack ? 'untracked' : 'recovered',
-      message: `instance '${id}' has recovered due to the rule was disabled`,
+      message: opts.untrack ? `instance '${id}' has been untracked because the rule was disabled` : `instance '${id}' has recovered due to the rule was disabled`,
     };
   });
 }
