@@ -55,7 +55,7 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
     const rule = { id: `rule-${n % RULES}`, name: 'rule', ruleTypeId: '.index-threshold', consumer: 'alerts', revision: 0, producer: 'stackAlerts', license: 'basic' };
     const run = new RuleRunEvents(events, { executionId, spaceId: 'default', rule, scheduledAt: at }, at);
     run.start();
-    run.stopped({ id: 'a', uuid: 'u', actionGroup: 'default', start: at.toISOString(), end: at.toISOString(), duration: '0', flapping: false, status: 'recovered', message: 'recovered' });
+    run.stopped({ id: 'a', uuid: 'u', actionGroup: 'default', start: at.toISOString(), end: at.toISOString(), duration: '0', status: 'recovered', message: 'recovered' });
     run.end({ outcome: 'success', status: 'ok', metrics: { number_of_triggered_actions: 1 } }, new Date(at.getTime() + 10));
     const link = { executionId, rule: { id: rule.id, typeId: rule.ruleTypeId }, consumer: 'alerts' };
     const ctx: ExecutionEventContext = { spaceId: 'default', connector: hook(n), executionId: `rule-action-${n}`, source: 'alert', attempt: 1, scheduledAt: at, rule: link };

@@ -54,7 +54,15 @@ describe.each(dialects)('disabling a rule with active alerts on %s', (dialect) =
     expect(ended.map((e) => [e.event.action, e.kibana.alerting!.instance_id, e.message]).sort()).toEqual(
       ['a', 'b'].map((alert) => [action, alert, message.replace('%s', alert)]),
     );
-    for (const event of ended) expect(event.kibana.alert.uuid).toBe(uuids[event.kibana.alerting!.instance_id!]);
+    const started = Object.fromEntries(before.filter((e) => e.event.action === 'new-instance').map((e) => [e.kibana.alerting!.instance_id, e.event.start]));
+    for (const event of ended) {
+      const alert = event.kibana.alerting!.instance_id!;
+      expect(event.kibana.alert.uuid).toBe(uuids[alert]);
+      // Kibana's span: the alert state's after its last run (new then: duration 0), no end, no flapping.
+      expect(event.event).toMatchObject({ start: started[alert], duration: '0' });
+      expect(event.event.end).toBeUndefined();
+      expect(event.kibana.alert.flapping).toBeUndefined();
+    }
     // No run, no action: nothing recovered was posted.
     await runs.actionsDone();
     expect(posted(path).sort()).toEqual(['a firing', 'b firing']);
