@@ -55,7 +55,7 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
     const rule = { id: `rule-${n % RULES}`, name: 'rule', ruleTypeId: '.index-threshold', consumer: 'alerts', revision: 0, producer: 'stackAlerts', license: 'basic' };
     const run = new RuleRunEvents(events, { executionId, spaceId: 'default', rule, scheduledAt: at }, at);
     run.start();
-    run.stopped({ id: 'a', uuid: 'u', actionGroup: 'default', start: at.toISOString(), end: at.toISOString(), duration: '0', flapping: false, status: 'recovered', message: 'recovered' });
+    run.stopped({ id: 'a', uuid: 'u', actionGroup: 'default', start: at.toISOString(), end: at.toISOString(), duration: '0', status: 'recovered', message: 'recovered' });
     run.end({ outcome: 'success', status: 'ok', metrics: { number_of_triggered_actions: 1 } }, new Date(at.getTime() + 10));
     const link = { executionId, rule: { id: rule.id, typeId: rule.ruleTypeId }, consumer: 'alerts' };
     const ctx: ExecutionEventContext = { spaceId: 'default', connector: hook(n), executionId: `rule-action-${n}`, source: 'alert', attempt: 1, scheduledAt: at, rule: link };
@@ -146,8 +146,13 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
       ],
       [
         'execution log of a rule, last 30 days',
-        () => getRuleExecutionLog(database.db, { ruleId: 'rule-3', spaceId: 'default', dateStart: now - 30 * DAY, dateEnd: now, sort: [], page: 1, perPage: 10 }),
+        () => getRuleExecutionLog(database.db, { ruleId: 'rule-3', spaceIds: ['default'], dateStart: now - 30 * DAY, dateEnd: now, sort: [], page: 1, perPage: 10 }),
         [['event_log_rule_time'], ['event_log_rule_time'], ['event_log_rule_time']],
+      ],
+      [
+        'global execution log of the rules of a space, last 24 hours',
+        () => getRuleExecutionLog(database.db, { spaceIds: ['default'], dateStart: now - DAY, dateEnd: now, sort: [], page: 1, perPage: 10 }),
+        [['event_log_space_time'], ['event_log_space_time'], ['event_log_space_time']],
       ],
       ['alert summary of a rule', () => getAlertSummary(database.db, summaryRule, { dateStart: new Date(now - 30 * DAY), dateEnd: new Date(now), numberOfExecutions: 60 }), [['event_log_rule_time']]],
       ['retention', () => deleteEventsBefore(database.db, new Date(now - 29 * DAY)), [['event_log_timestamp'], ['event_log_timestamp']]],

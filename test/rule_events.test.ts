@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineRuleType } from '../src/alerting/types.js';
 import { INTERNAL_PRINCIPAL } from '../src/security/principal.js';
-import { toEventRow, type EventDocument, type RuleEventDocument } from '../src/event_log/document.js';
+import { toEventRow, type EventDocument } from '../src/event_log/document.js';
 import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { ruleEventsOf } from './helpers/rule_runs.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
 import { eventually } from './helpers/wait.js';
 
@@ -69,11 +70,7 @@ describe.each(dialects)('rule events on %s', (dialect) => {
   let refused: StatusSink;
   const api = (method: string, url: string, body?: unknown) => pb.api(method, `/s/${SPACE}${url}`, body);
 
-  async function ruleEvents(ruleId: string): Promise<RuleEventDocument[]> {
-    await pb.plugboard.flushWrites();
-    const rows = await pb.plugboard.database.db.selectFrom('event_log').select('document').where('rule_id', '=', ruleId).where('provider', '=', 'alerting').orderBy('id').execute();
-    return rows.map((r) => JSON.parse(r.document) as RuleEventDocument);
-  }
+  const ruleEvents = (ruleId: string) => ruleEventsOf(pb, ruleId);
 
   beforeAll(async () => {
     ok = await startStatusSink();

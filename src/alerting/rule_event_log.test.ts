@@ -16,25 +16,25 @@ function recorder() {
 
 describe('rule events', () => {
   it.each([
-    [false, 'recovered-instance'],
-    [true, 'untracked-instance'],
-  ])('a disable (untrack %s) writes %s for each tracked alert, with its span and group', (untrack, action) => {
-    const { docs, events, at } = recorder();
-    const instances = { a: { state: { start: '2026-01-02T03:00:05.000Z' }, meta: { uuid: 'uuid-a', flapping: true, lastScheduledActions: { group: 'threshold met', date: '2026-01-02T03:00:05.000Z' } } } };
-    for (const alert of alertsStoppedByDisable(instances, { untrack, now: at })) events.stopped(alert);
+    [false, 'recovered-instance', "instance 'a' has recovered due to the rule was disabled"],
+    [true, 'untracked-instance', "instance 'a' has been untracked because the rule was disabled"],
+  ])('a disable (untrack %s) writes %s for each tracked alert, with the span of its state and its group', (untrack, action, message) => {
+    const { docs, events } = recorder();
+    const instances = { a: { state: { start: '2026-01-02T03:00:05.000Z', duration: String(180_000 * 1_000_000) }, meta: { uuid: 'uuid-a', flapping: true, lastScheduledActions: { group: 'threshold met', date: '2026-01-02T03:00:05.000Z' } } } };
+    for (const alert of alertsStoppedByDisable(instances, { untrack })) events.stopped(alert);
     expect(docs).toEqual([
       {
         '@timestamp': expect.any(String),
-        event: { provider: 'alerting', action, kind: 'alert', category: ['stackAlerts'], start: '2026-01-02T03:00:05.000Z', end: at.toISOString(), duration: String(240_000 * 1_000_000) },
+        event: { provider: 'alerting', action, kind: 'alert', category: ['stackAlerts'], start: '2026-01-02T03:00:05.000Z', duration: String(180_000 * 1_000_000) },
         kibana: {
-          alert: { uuid: 'uuid-a', flapping: true, rule: { rule_type_id: '.index-threshold', consumer: 'alerts', revision: 2, execution: { uuid: 'exec-1' } } },
+          alert: { uuid: 'uuid-a', rule: { rule_type_id: '.index-threshold', consumer: 'alerts', revision: 2, execution: { uuid: 'exec-1' } } },
           alerting: { instance_id: 'a', action_group_id: 'threshold met' },
           saved_objects: [{ rel: 'primary', type: 'alert', id: 'r1', type_id: '.index-threshold' }],
           space_ids: ['default'],
           version: expect.any(String),
         },
         rule: { id: 'r1', license: 'basic', category: '.index-threshold', ruleset: 'stackAlerts', name: 'CPU' },
-        message: "instance 'a' has recovered due to the rule was disabled",
+        message,
       },
     ]);
   });

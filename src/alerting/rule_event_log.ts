@@ -115,7 +115,6 @@ export class RuleRunEvents {
       message: alert.message,
       alerting: { instance_id: alert.id, ...(alert.actionGroup ? { action_group_id: alert.actionGroup } : {}) },
       alertUuid: alert.uuid,
-      flapping: alert.flapping,
       span: { start: alert.start, end: alert.end, duration: alert.duration },
     });
   }

@@ -360,6 +360,22 @@ export class RulesClient {
     return { decrypt: of('decrypt'), execute: of('execute'), read: of('read') };
   }
 
+  /**
+   * The spaces whose rule runs the caller may read in the global execution log and KPI: without
+   * a privilege on rules in the space of the request, Kibana's 403 for the alerts of no rule type;
+   * of the spaces asked for (default: that space), those where it may read rules.
+   */
+  async readableRuleSpaces(scope: Scope, namespaces: string[] | undefined): Promise<string[]> {
+    const { authorizer } = this.deps;
+    if (!(await authorizer.rulesPrivilegeIn(scope.principal, scope.spaceId))) throw forbidden('Unauthorized to find alerts for any rule types');
+    const requested = namespaces?.length ? [...new Set(namespaces)] : [scope.spaceId];
+    const readable: string[] = [];
+    for (const spaceId of requested) {
+      if (spaceId === scope.spaceId || (await authorizer.rulesPrivilegeIn(scope.principal, spaceId))) readable.push(spaceId);
+    }
+    return readable;
+  }
+
   /** For the task runner: a rule by id in its space, whoever asks (no authorization). */
   loadForRun(spaceId: string, id: string): Promise<RuleRecord | undefined> {
     return this.deps.repository.get(spaceId, id);

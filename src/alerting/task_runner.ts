@@ -319,12 +319,13 @@ function runEvents(sink: RuleEventSink, rule: RuleRecord, type: RegisteredRuleTy
 
 /**
  * Writes the end of each alert a disable stopped (reference §1.8): `recovered-instance`, or
- * `untracked-instance` with untrack, under an execution uuid of their own, as Kibana does.
+ * `untracked-instance` with untrack. Kibana's name no rule run; here they share an execution
+ * uuid of their own, which every rule event row has.
  */
 export function logAlertsStoppedByDisable(sink: RuleEventSink, ruleTypes: RuleTypeRegistry, rule: RuleRecord, taskState: Record<string, unknown> | undefined, untrack: boolean): void {
   if (!taskState || !ruleTypes.has(rule.alertTypeId)) return;
   const now = new Date();
-  const stopped = alertsStoppedByDisable(readRuleTaskState(taskState).alertInstances, { untrack, now });
+  const stopped = alertsStoppedByDisable(readRuleTaskState(taskState).alertInstances, { untrack });
   if (stopped.length === 0) return;
   const events = new RuleRunEvents(sink, { executionId: randomUUID(), spaceId: rule.spaceId, rule: ruleOfEvents(rule, ruleTypes.get(rule.alertTypeId)) }, now);
   for (const alert of stopped) events.stopped(alert);

@@ -4,11 +4,12 @@ import type { Database } from '../storage/schema.js';
 import { EVENT_PROVIDER, RULE_EVENT_PROVIDER, type RuleEventDocument } from './document.js';
 import type { EventLogFilter } from './kql.js';
 
-// A rule's execution log (reference kibana-alerting-rules.md §4.3) over the event_log table.
+// A rule's execution log (reference kibana-alerting-rules.md §4.3) over the event_log table;
+// without a rule id, every rule's of the spaces given (Kibana's global execution log).
 // As in Kibana: an execution is listed when its rule `execute` event matches the filter; its
 // figures come from that event, `timed_out` from any `execute-timeout`, and its succeeded and
 // errored actions from the `actions` `execute` events of the same rule execution uuid. More
-// than 10,000 events of the rule in the range is Kibana's 413.
+// than 10,000 events of the rule (or of every rule of the spaces) in the range is Kibana's 413.
 
 export const RULE_EXECUTION_LOG_MAX_DOCUMENTS = 10_000;
 export const RULE_EXECUTION_LOG_TOO_MANY = 'Results are limited to 10,000 documents, refine your search to see others.';
@@ -28,8 +29,10 @@ export const RULE_EXECUTION_LOG_SORT_FIELDS = [
 export type RuleExecutionLogSortField = (typeof RULE_EXECUTION_LOG_SORT_FIELDS)[number];
 
 export interface RuleEventsQuery {
-  ruleId: string;
-  spaceId: string;
+  /** The rule whose runs are read; without it, every rule's runs in the spaces. */
+  ruleId?: string;
+  /** The spaces read (one for a rule's log; those the caller may read for the global log). */
+  spaceIds: string[];
   dateStart: number;
   dateEnd: number;
   filter?: EventLogFilter;
@@ -112,12 +115,14 @@ export async function getRuleExecutionKpi(db: Kysely<Database>, query: RuleEvent
   return kpi;
 }
 
-/** Every execution of the rule in the range whose `execute` event matches the filter. */
+/** Every execution of the rule (or of every rule) in the range whose `execute` event matches the filter. */
 async function ruleExecutions(db: Kysely<Database>, query: RuleEventsQuery): Promise<RuleExecutionLogItem[]> {
+  if (query.spaceIds.length === 0) return [];
   const ofRule = db
     .selectFrom('event_log')
-    .where('rule_id', '=', query.ruleId)
-    .where('space_id', '=', query.spaceId)
+    // Without a rule id, `is not null`: every rule's events (and the actions they queued).
+    .where('rule_id', query.ruleId === undefined ? 'is not' : '=', query.ruleId ?? null)
+    .where('space_id', query.spaceIds.length === 1 ? '=' : 'in', query.spaceIds.length === 1 ? query.spaceIds[0] : query.spaceIds)
     .where('timestamp', '>=', query.dateStart)
     .where('timestamp', '<=', query.dateEnd);
 

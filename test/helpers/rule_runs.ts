@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ACTIONS_TASK_SCOPE } from '../../src/actions/actions_client.js';
 import { RULE_TASK_SCOPE } from '../../src/alerting/rules_client.js';
 import { defineRuleType } from '../../src/alerting/types.js';
+import type { RuleEventDocument } from '../../src/event_log/document.js';
 import type { TestPlugboard } from './plugboard.js';
 import { eventually } from './wait.js';
 
@@ -156,3 +157,10 @@ export class RuleRuns {
 
 /** A `.webhook` connector's config posting JSON to `url`. */
 export const webhookConfig = (url: string) => ({ url, method: 'post', headers: { 'content-type': 'application/json' }, hasAuth: false });
+
+/** A rule's own events (provider `alerting`), oldest first, once every pending write is in. */
+export async function ruleEventsOf(pb: TestPlugboard, ruleId: string): Promise<RuleEventDocument[]> {
+  await pb.plugboard.flushWrites();
+  const rows = await pb.plugboard.database.db.selectFrom('event_log').select('document').where('rule_id', '=', ruleId).where('provider', '=', 'alerting').orderBy('id').execute();
+  return rows.map((r) => JSON.parse(r.document) as RuleEventDocument);
+}

@@ -2,7 +2,7 @@ import type { Alert } from './alert.js';
 import { determineDelayedAlerts, type DelayResult } from './alert_delay.js';
 import type { RunAlertsReporter } from './alerts_reporter.js';
 import { determineFlappingAlerts, type FlappingSettings } from './flapping.js';
-import { durationNs, processAlerts, type Alerts } from './process_alerts.js';
+import { processAlerts, type Alerts } from './process_alerts.js';
 import type { RawAlertInstance } from './task_state.js';
 
 export type RunAlerts = DelayResult;
@@ -78,10 +78,10 @@ export interface StoppedAlert {
   id: string;
   uuid: string | undefined;
   actionGroup: string | undefined;
+  /** The span as the alert's state has it after its last run (Kibana's event takes it from there). */
   start: string | undefined;
-  end: string;
+  end: string | undefined;
   duration: string | undefined;
-  flapping: boolean;
   /** `untracked` when the rule was disabled with `untrack: true`, else `recovered`. */
   status: 'recovered' | 'untracked';
   message: string;
@@ -89,23 +89,23 @@ export interface StoppedAlert {
 
 /**
  * The alerts still active in a rule's task state when it is disabled: each gets a
- * `recovered-instance` event with Kibana's message; with `untrack` their status becomes
- * `untracked` (the alerts-as-data side of Kibana's disable, unconfirmed in the reference).
+ * `recovered-instance` event with Kibana's message; with `untrack`, an `untracked-instance`
+ * event with Kibana's other message (untrack_rule_alerts.ts) and the status `untracked`. As
+ * Kibana's, the event's span is the alert state's (`start`, and `duration` as of the last run),
+ * and it says nothing of flapping.
  */
-export function alertsStoppedByDisable(alertInstances: Record<string, RawAlertInstance>, opts: { untrack: boolean; now: Date }): StoppedAlert[] {
-  const end = opts.now.toISOString();
+export function alertsStoppedByDisable(alertInstances: Record<string, RawAlertInstance>, opts: { untrack: boolean }): StoppedAlert[] {
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return Object.entries(alertInstances).map(([id, raw]) => {
-    const start = typeof raw.state?.start === 'string' ? raw.state.start : undefined;
     return {
       id,
       uuid: raw.meta?.uuid,
       actionGroup: raw.meta?.lastScheduledActions?.group,
-      start,
-      end,
-      duration: start ? durationNs(start, end) : undefined,
-      flapping: raw.meta?.flapping ?? false,
+      start: text(raw.state?.start),
+      end: text(raw.state?.end),
+      duration: text(raw.state?.duration),
       status: opts.untrack ? 'untracked' : 'recovered',
-      message: `instance '${id}' has recovered due to the rule was disabled`,
+      message: opts.untrack ? `instance '${id}' has been untracked because the rule was disabled` : `instance '${id}' has recovered due to the rule was disabled`,
     };
   });
 }

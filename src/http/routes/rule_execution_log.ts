@@ -6,17 +6,26 @@ import type { RulesClient } from '../../alerting/rules_client.js';
 import { badRequest } from '../../common/errors.js';
 import { KqlError } from '../../common/kql.js';
 import { kqlFilter, parseDateValue } from '../../event_log/kql.js';
-import { getRuleExecutionKpi, getRuleExecutionLog, RULE_EXECUTION_LOG_SORT_FIELDS, type RuleExecutionLogSortField } from '../../event_log/rule_execution_log.js';
+import {
+  getRuleExecutionKpi,
+  getRuleExecutionLog,
+  RULE_EXECUTION_LOG_SORT_FIELDS,
+  type RuleEventsQuery,
+  type RuleExecutionLogQuery,
+  type RuleExecutionLogSortField,
+} from '../../event_log/rule_execution_log.js';
 import type { Database } from '../../storage/schema.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { errorResponses } from '../schemas.js';
 
 // A rule's event-log routes (reference kibana-alerting-rules.md §4.3, Kibana's _alert_summary):
 // reading the rule first authorizes them as the rules routes do (`get` on the rule) and 404s.
+// The global execution log and KPI read every rule's runs of the spaces the caller may read
+// rules in (Kibana's get_global_execution_logs.ts / get_global_execution_kpi.ts).
 
 export interface RuleExecutionLogRoutesDeps {
   db: Kysely<Database>;
-  rules: Pick<RulesClient, 'get'>;
+  rules: Pick<RulesClient, 'get' | 'readableRuleSpaces'>;
 }
 
 const idParam = z.strictObject({ id: z.string().min(1).meta({ description: 'The rule identifier.' }) });
@@ -52,6 +61,17 @@ const logQuery = z.strictObject({
   page: z.coerce.number().int().min(1).default(1),
   sort: sortParam,
 });
+
+// Kibana's `namespaces`: space ids; a query string gives one as a plain value, several by repeating it.
+const namespacesParam = z
+  .union([z.string().min(1).max(1024), z.array(z.string().min(1).max(1024)).max(1000)])
+  .optional()
+  .meta({ description: 'Space ids whose rule runs are read (default: the space of the request); spaces where the caller may not read rules are left out.' });
+
+const globalLogQuery = logQuery.extend({ namespaces: namespacesParam });
+const globalKpiQuery = z.strictObject({ ...dateFields, namespaces: namespacesParam });
+
+const asList = (value: string | string[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 
 const summaryQuery = z.strictObject({
   date_start: z.string().max(100).optional().meta({ description: 'Start of the range (default: 60 intervals of the rule ago).' }),
@@ -102,6 +122,23 @@ function compileFilter(filter: string | undefined, now: number) {
 
 const passthrough = z.record(z.string(), z.unknown());
 
+/** The range and filter of a log or KPI query, over one rule's runs or (without one) every rule's. */
+function eventsQuery(query: { date_start?: string; date_end?: string; filter?: string }, spaceIds: string[], ruleId?: string): RuleEventsQuery {
+  const now = Date.now();
+  return {
+    ruleId,
+    spaceIds,
+    dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
+    dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
+    filter: compileFilter(query.filter, now),
+  };
+}
+
+/** A log query: the range and filter, then Kibana's sort and page. */
+function logPageQuery(query: z.infer<typeof logQuery>, spaceIds: string[], ruleId?: string): RuleExecutionLogQuery {
+  return { ...eventsQuery(query, spaceIds, ruleId), sort: parseSort(query.sort), page: query.page, perPage: query.per_page };
+}
+
 export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteSpec[] {
   return [
     defineRoute({
@@ -121,20 +158,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
       },
       async handler({ params, query, scope }) {
         const rule = await deps.rules.get(scope, params.id);
-        const now = Date.now();
-        const sort = parseSort(query.sort);
-        return {
-          body: await getRuleExecutionLog(deps.db, {
-            ruleId: rule.id,
-            spaceId: scope.spaceId,
-            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
-            dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
-            filter: compileFilter(query.filter, now),
-            sort,
-            page: query.page,
-            perPage: query.per_page,
-          }),
-        };
+        return { body: await getRuleExecutionLog(deps.db, logPageQuery(query, [scope.spaceId], rule.id)) };
       },
     }),
     defineRoute({
@@ -150,16 +174,7 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
       responses: { 200: { description: 'The counts', schema: passthrough }, ...errors, ...errorResponses(413) },
       async handler({ params, query, scope }) {
         const rule = await deps.rules.get(scope, params.id);
-        const now = Date.now();
-        return {
-          body: await getRuleExecutionKpi(deps.db, {
-            ruleId: rule.id,
-            spaceId: scope.spaceId,
-            dateStart: parseDate(requiredDateStart(query.date_start), 'date_start', now),
-            dateEnd: query.date_end === undefined ? now : parseDate(query.date_end, 'date_end', now),
-            filter: compileFilter(query.filter, now),
-          }),
-        };
+        return { body: await getRuleExecutionKpi(deps.db, eventsQuery(query, [scope.spaceId], rule.id)) };
       },
     }),
     defineRoute({
@@ -180,6 +195,39 @@ export function ruleExecutionLogRoutes(deps: RuleExecutionLogRoutesDeps): RouteS
         const fallback = now - parseRuleDuration(rule.schedule.interval) * executions;
         const dateStart = query.date_start === undefined ? fallback : parseDate(query.date_start, 'dateStart', now);
         return { body: await getAlertSummary(deps.db, rule, { dateStart: new Date(dateStart), dateEnd: new Date(now), numberOfExecutions: executions }) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/internal/alerting/_global_execution_logs',
+      operationId: 'getGlobalRuleExecutionLog',
+      audit: false,
+      access: 'internal',
+      summary: 'Every rule execution of the space (or of the spaces asked for), one entry per run with its rule (used by the UI)',
+      tags: TAGS,
+      query: globalLogQuery,
+      responses: {
+        200: { description: 'A page of executions', schema: z.object({ total: z.number().int(), data: z.array(passthrough) }) },
+        ...errorResponses(400, 401, 403, 413),
+      },
+      async handler({ query, scope }) {
+        const spaceIds = await deps.rules.readableRuleSpaces(scope, asList(query.namespaces));
+        return { body: await getRuleExecutionLog(deps.db, logPageQuery(query, spaceIds)) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/internal/alerting/_global_execution_kpi',
+      operationId: 'getGlobalRuleExecutionKpi',
+      audit: false,
+      access: 'internal',
+      summary: 'Counts of every rule execution of the space (or of the spaces asked for) by outcome, with their alerts and actions (used by the UI)',
+      tags: TAGS,
+      query: globalKpiQuery,
+      responses: { 200: { description: 'The counts', schema: passthrough }, ...errorResponses(400, 401, 403, 413) },
+      async handler({ query, scope }) {
+        const spaceIds = await deps.rules.readableRuleSpaces(scope, asList(query.namespaces));
+        return { body: await getRuleExecutionKpi(deps.db, eventsQuery(query, spaceIds)) };
       },
     }),
   ];

@@ -8,43 +8,14 @@ import { parseDuration } from '../../../config/units.js';
 import type { PlugboardDatabase } from '../../../storage/database.js';
 import { ConnectorsRepository } from '../../../storage/connectors_repository.js';
 import { SpacesRepository } from '../../../storage/spaces_repository.js';
-import type { AlertsReporter, RuleExecutorOptions } from '../../types.js';
+import type { RuleExecutorOptions } from '../../types.js';
 import { ruleTypes } from '../index.js';
 import { connectorHealthParamsSchema, type ConnectorHealthParams } from './params.js';
 import { CONNECTOR_HEALTH_RULE_TYPE_ID, connectorHealthRuleType } from './rule_type.js';
-import { testRuleInfo } from '../lib/test_harness.js';
+import { alertsOfRun, runAlertsReporter, testRuleInfo } from '../lib/test_harness.js';
 
 const dialects = await availableDialects();
 const MINUTE = 60_000;
-
-/** Alerts as the framework tracks them between runs: those not reported again recover. */
-class FakeAlerts implements AlertsReporter {
-  readonly reported = new Map<string, { actionGroup: string; context?: Record<string, unknown> }>();
-  readonly recoveredContexts = new Map<string, Record<string, unknown>>();
-  limitReached: boolean | undefined;
-
-  constructor(
-    private readonly previouslyActive: string[],
-    private readonly limit: number,
-  ) {}
-
-  report({ id, actionGroup, context }: { id: string; actionGroup: string; context?: Record<string, unknown> }): void {
-    if (this.reported.size >= this.limit) throw new Error(`Rule reported more than ${this.limit} alerts.`);
-    this.reported.set(id, { actionGroup, context });
-  }
-  getAlertLimitValue(): number {
-    return this.limit;
-  }
-  setAlertLimitReached(reached: boolean): void {
-    this.limitReached = reached;
-  }
-  getRecoveredAlerts() {
-    if (this.limitReached) return [];
-    return this.previouslyActive
-      .filter((id) => !this.reported.has(id))
-      .map((id) => ({ id, setContext: (context: Record<string, unknown>) => void this.recoveredContexts.set(id, context) }));
-  }
-}
 
 const connector = (id: string, typeId = '.webhook'): TestConnector => ({ id, name: `${id} hook`, typeId });
 const PARAMS = { window: '5m', maxFailureRate: 0.2, minExecutions: 5, maxP99Ms: 1000 };
@@ -59,7 +30,7 @@ describe.each(dialects)('connector health rule type on %s', (dialect) => {
   async function run(given: Record<string, unknown>, opts: { at?: Date; spaceId?: string; previouslyActive?: string[]; limit?: number } = {}) {
     const type = connectorHealthRuleType({ database, connectorsOfSpace: (spaceId) => repository.listBySpace(spaceId, 10_000) });
     const params: ConnectorHealthParams = type.schemas.params.parse(given);
-    const alerts = new FakeAlerts(opts.previouslyActive ?? [], opts.limit ?? 1000);
+    const reporter = runAlertsReporter(type, opts.previouslyActive ?? [], opts.limit);
     const warnings: string[] = [];
     const at = opts.at ?? startedAt;
     const options: RuleExecutorOptions<ConnectorHealthParams, Record<string, never>> = {
@@ -72,7 +43,7 @@ describe.each(dialects)('connector health rule type on %s', (dialect) => {
       rule: testRuleInfo(type, 'connector health', at),
       logger: pino({ level: 'silent' }),
       services: {
-        alerts,
+        alerts: reporter,
         elasticsearch: () => {
           throw new Error('connector health asks no Elasticsearch');
         },
@@ -83,8 +54,11 @@ describe.each(dialects)('connector health rule type on %s', (dialect) => {
       signal: new AbortController().signal,
     };
     expect(await type.executor(options)).toEqual({ state: {} });
-    const active = Object.fromEntries([...alerts.reported].map(([id, a]) => [id, a.context?.reason]));
-    return { alerts, active, warnings };
+    const alerts = alertsOfRun(reporter);
+    const active = Object.fromEntries(alerts.reported.map((a) => [a.id, a.context?.reason]));
+    /** Each reported alert by id: its group and context. */
+    const byId = Object.fromEntries(alerts.reported.map(({ id, actionGroup, context }) => [id, { actionGroup, context }]));
+    return { alerts, active, byId, warnings };
   }
 
   beforeAll(async () => {
@@ -122,11 +96,11 @@ describe.each(dialects)('connector health rule type on %s', (dialect) => {
   afterAll(() => close?.());
 
   it('alerts for each connector of the space whose failure rate or p99 latency passes its threshold, and no other', async () => {
-    const { active, alerts, warnings } = await run(PARAMS);
+    const { active, alerts, byId, warnings } = await run(PARAMS);
     expect(active).toEqual({ failing: 'failure_rate', slow: 'p99_latency', both: 'failure_rate_and_p99_latency' });
     expect(warnings).toEqual([]);
     expect(alerts.limitReached).toBe(false);
-    expect(alerts.reported.get('failing')).toEqual({
+    expect(byId.failing).toEqual({
       actionGroup: 'unhealthy',
       context: {
         connectorId: 'failing',
@@ -141,13 +115,13 @@ describe.each(dialects)('connector health rule type on %s', (dialect) => {
         message: "Connector 'failing hook' (.webhook) is unhealthy over the last 5m: failure rate 50% (5 of 10 executions) is above the maximum of 20%.",
       },
     });
-    expect(alerts.reported.get('slow')?.context).toMatchObject({
+    expect(byId.slow.context).toMatchObject({
       connectorTypeId: '.server-log',
       failureRate: 0,
       p99Ms: 2000,
       message: "Connector 'slow hook' (.server-log) is unhealthy over the last 5m: p99 latency 2000 ms is above the maximum of 1000 ms.",
     });
-    expect(alerts.reported.get('both')?.context?.message).toBe(
+    expect(byId.both.context?.message).toBe(
       "Connector 'both hook' (.webhook) is unhealthy over the last 5m: failure rate 100% (10 of 10 executions) is above the maximum of 20%, and p99 latency 3000 ms is above the maximum of 1000 ms.",
     );
   });
@@ -179,7 +153,7 @@ describe.each(dialects)('connector health rule type on %s', (dialect) => {
 
   it('reports no more alerts than the limit, and says it reached it', async () => {
     const { alerts } = await run(PARAMS, { limit: 2 });
-    expect([...alerts.reported.keys()]).toEqual(['both', 'failing']);
+    expect(alerts.reported.map((a) => a.id)).toEqual(['both', 'failing']);
     expect(alerts.limitReached).toBe(true);
   });
 
@@ -187,7 +161,7 @@ describe.each(dialects)('connector health rule type on %s', (dialect) => {
     const later = new Date(startedAt.getTime() + 6 * MINUTE);
     const { active, alerts } = await run(PARAMS, { at: later, previouslyActive: ['failing', 'few', 'gone'] });
     expect(active).toEqual({});
-    expect(Object.fromEntries(alerts.recoveredContexts)).toEqual({
+    expect(Object.fromEntries(alerts.recovered.map((r) => [r.id, r.context]))).toEqual({
       failing: {
         connectorId: 'failing',
         connectorName: 'failing hook',

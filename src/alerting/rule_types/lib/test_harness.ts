@@ -1,9 +1,10 @@
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { pino } from 'pino';
-import type { AlertsReporter, RecoveredAlert, RuleExecutorOptions, RuleInfo, RuleTypeDefinition } from '../../types.js';
+import { DEFAULT_MAX_ALERTS, RunAlertsReporter } from '../../alerts/alerts_reporter.js';
+import type { RuleExecutorOptions, RuleInfo, RuleTypeDefinition } from '../../types.js';
 
 // What a rule type's own tests need to drive its executor: the executor options of
-// alerting/types.ts with a small alerts reporter that remembers which alerts were active last run.
+// alerting/types.ts with the task runner's alerts reporter over the alerts active the run before.
 
 export interface ReportedAlert {
   id: string;
@@ -12,13 +13,43 @@ export interface ReportedAlert {
   state?: Record<string, unknown>;
 }
 
-export interface RunOutcome<S> {
-  state: S;
+export interface RunAlerts {
+  /** The alerts reported this run, with their group, context and state. */
   reported: ReportedAlert[];
-  recovered: Array<{ id: string; context?: Record<string, unknown> }>;
-  limitReached: boolean | undefined;
+  /** The alerts active the run before and not reported (none once the limit is reached), with the context the executor set. */
+  recovered: Array<{ id: string; context: Record<string, unknown> }>;
+  limitReached: boolean;
+}
+
+export interface RunOutcome<S> extends RunAlerts {
+  state: S;
   warnings: string[];
   logged: Array<{ level: string; msg: string }>;
+}
+
+/** The alerts reporter the task runner gives a run of `type`, over the alerts active the run before. */
+export function runAlertsReporter(
+  type: Pick<RuleTypeDefinition<any, any>, 'autoRecoverAlerts' | 'doesSetRecoveryContext'>,
+  previouslyActive: Iterable<string>,
+  maxAlerts = DEFAULT_MAX_ALERTS,
+): RunAlertsReporter {
+  const alertInstances = Object.fromEntries([...previouslyActive].map((id) => [id, {}]));
+  return new RunAlertsReporter(
+    { alertInstances, alertRecoveredInstances: {} },
+    { maxAlerts, autoRecoverAlerts: type.autoRecoverAlerts ?? true, doesSetRecoveryContext: type.doesSetRecoveryContext ?? false },
+  );
+}
+
+/** What a run reported and recovered, read from its reporter once the executor is done (checked as the task runner does). */
+export function alertsOfRun(reporter: RunAlertsReporter): RunAlerts {
+  reporter.checkLimitUsage();
+  const alerts = Object.values(reporter.reported);
+  const limitReached = reporter.hasReachedAlertLimit;
+  return {
+    reported: alerts.filter((a) => a.isScheduled()).map((a) => ({ id: a.id, actionGroup: a.actionGroup!, context: a.getContext(), state: a.getState() })),
+    recovered: limitReached ? [] : alerts.filter((a) => !a.isScheduled() && Object.hasOwn(reporter.tracked.active, a.id)).map((a) => ({ id: a.id, context: a.getContext() })),
+    limitReached,
+  };
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -34,29 +65,9 @@ export function ruleRunner<P, S extends Record<string, unknown>>(type: RuleTypeD
     /** One run with `rawParams` (validated by the type's schema) ending at `now`. */
     async run(rawParams: unknown, now: Date = new Date()): Promise<RunOutcome<S>> {
       const params = type.schemas.params.parse(rawParams);
-      const reported: ReportedAlert[] = [];
-      const recovered: RunOutcome<S>['recovered'] = [];
+      const alerts = runAlertsReporter(type, active, opts.alertLimit);
       const warnings: string[] = [];
       const logged: RunOutcome<S>['logged'] = [];
-      let limitReached: boolean | undefined;
-      const limit = opts.alertLimit ?? 1000;
-      const alerts: AlertsReporter = {
-        report(alert) {
-          if (reported.length === limit) throw new Error(`Rule reported more than ${limit} alerts.`);
-          reported.push(alert);
-        },
-        getAlertLimitValue: () => limit,
-        setAlertLimitReached: (reached) => void (limitReached = reached),
-        getRecoveredAlerts(): RecoveredAlert[] {
-          if (limitReached) return [];
-          const now = new Set(reported.map((a) => a.id));
-          return [...active].filter((id) => !now.has(id)).map((id) => {
-            const entry: RunOutcome<S>['recovered'][number] = { id };
-            recovered.push(entry);
-            return { id, setContext: (context) => void (entry.context = context) };
-          });
-        },
-      };
       const logger = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
       const options: RuleExecutorOptions<P, S> = {
         executionId: 'execution-1',
@@ -82,12 +93,11 @@ export function ruleRunner<P, S extends Record<string, unknown>>(type: RuleTypeD
       };
       const result = await type.executor(options);
       state = result.state;
-      if (!limitReached) active = new Set(reported.map((a) => a.id));
+      const outcome = alertsOfRun(alerts);
+      if (!outcome.limitReached) active = new Set(outcome.reported.map((a) => a.id));
       return {
         state: result.state,
-        reported,
-        recovered,
-        limitReached,
+        ...outcome,
         warnings,
         logged: logged.map((l: any) => ({ level: l.level >= 50 ? 'error' : l.level >= 40 ? 'warn' : 'info', msg: l.msg })),
       };
