@@ -266,7 +266,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
       ...buildRuleTypes({
         database,
         connectorsOfSpace: async (spaceId) =>
-          (await actions.getAll({ spaceId, principal: INTERNAL_PRINCIPAL })).map(({ id, name, typeId }) => ({ id, name, typeId })),
+          (await actions.getAll({ spaceId, principal: INTERNAL_PRINCIPAL }, { referenceCounts: false })).map(({ id, name, typeId }) => ({ id, name, typeId })),
       }),
       ...(options.extraRuleTypes ?? []),
     ],

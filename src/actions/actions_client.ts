@@ -214,17 +214,22 @@ export class ActionsClient {
     return Object.fromEntries([...stored, ...inMemory].map((c) => [c.id, { userAuthStatus: 'not_applicable' as const }]));
   }
 
-  /** Every connector of the space plus the in-memory ones, sorted by name, with reference counts. */
-  async getAll(scope: Scope, opts: { includeSystem?: boolean } = {}): Promise<Connector[]> {
+  /**
+   * Every connector of the space plus the in-memory ones, sorted by name, with reference counts
+   * unless `referenceCounts: false` (callers that only need the connectors skip that query).
+   */
+  async getAll(scope: Scope, opts: { includeSystem?: boolean; referenceCounts?: boolean } = {}): Promise<Connector[]> {
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
     const records = await this.deps.repository.listBySpace(scope.spaceId, MAX_CONNECTORS_RETURNED);
     const inMemory = [...this.deps.inMemory.values()].filter((c) => opts.includeSystem || !c.isSystemAction);
     const connectors = [...records.map((r) => this.fromRecord(r)), ...inMemory.map((c) => this.fromInMemory(c))];
-    const counts = await this.deps.repository.countReferences(
-      scope.spaceId,
-      inMemory.map((c) => c.id),
-    );
-    for (const c of connectors) c.referencedByCount = counts.get(c.id) ?? 0;
+    if (opts.referenceCounts !== false) {
+      const counts = await this.deps.repository.countReferences(
+        scope.spaceId,
+        inMemory.map((c) => c.id),
+      );
+      for (const c of connectors) c.referencedByCount = counts.get(c.id) ?? 0;
+    }
     return connectors.sort((a, b) => byName(a.name, b.name));
   }
 

@@ -74,7 +74,7 @@ export async function getConnectorExecutionStats(
   query: ConnectorExecutionStatsQuery,
 ): Promise<ConnectorExecutionStats[]> {
   if (query.connectorIds?.length === 0) return [];
-  const rows = database.dialect === 'postgres' ? await statsOnPostgres(database, query) : await statsOnSqlite(database, query);
+  const rows = await statsQuery(database, query);
   return rows
     .filter((row): row is StatsRow & { connector_id: string } => row.connector_id !== null)
     .map((row) => ({
@@ -86,52 +86,22 @@ export async function getConnectorExecutionStats(
     .sort((a, b) => (a.connectorId < b.connectorId ? -1 : a.connectorId > b.connectorId ? 1 : 0));
 }
 
-/** One pass grouped by connector; percentile_cont sorts each group's durations (nulls ignored). */
-function statsOnPostgres({ db }: Pick<PlugboardDatabase, 'db'>, query: ConnectorExecutionStatsQuery): Promise<StatsRow[]> {
+/**
+ * One pass grouped by connector. Both databases have percentile_cont with the same interpolation
+ * (SQLite's percentile extension, built into better-sqlite3's SQLite, takes the fraction as its
+ * second argument); both ignore null durations. On SQLite it replaced a ranking by window
+ * functions that cost ~3 ms a run for 1,500 rows (bench/rules).
+ */
+function statsQuery({ db, dialect }: Pick<PlugboardDatabase, 'db' | 'dialect'>, query: ConnectorExecutionStatsQuery): Promise<StatsRow[]> {
+  const duration = ref('duration_ns');
+  const p99 =
+    dialect === 'postgres'
+      ? sql<number | null>`percentile_cont(${sql.lit(PERCENTILE)}) within group (order by ${duration})`
+      : sql<number | null>`percentile_cont(${duration}, ${sql.lit(PERCENTILE)})`;
   return db
     .selectFrom('event_log')
-    .where(matching(query, 'postgres'))
-    .select((eb) => [
-      'connector_id',
-      eb.fn.countAll<number>().as('executions'),
-      failures().as('failures'),
-      sql<number | null>`percentile_cont(${sql.lit(PERCENTILE)}) within group (order by ${ref('duration_ns')})`.as('p99_ns'),
-    ])
-    .groupBy('connector_id')
-    .execute();
-}
-
-/**
- * SQLite has no percentile aggregate: window functions rank each connector's durations (nulls
- * last), and the two rows around the percentile's position `p·(n−1)` (n durations) are weighted
- * by its fraction, which is percentile_cont's interpolation. When the position is whole, the
- * first CASE branch takes its row with weight 1 and the next row gets weight 0.
- */
-function statsOnSqlite({ db }: Pick<PlugboardDatabase, 'db'>, query: ConnectorExecutionStatsQuery): Promise<StatsRow[]> {
-  const byDuration = sql`partition by ${ref('connector_id')} order by ${ref('duration_ns')} nulls last`;
-  return db
-    .selectFrom((qb) =>
-      qb
-        .selectFrom('event_log')
-        .where(matching(query, 'sqlite'))
-        .select([
-          'connector_id',
-          'outcome',
-          'duration_ns',
-          sql<number>`row_number() over (${byDuration})`.as('rank'),
-          sql<number>`${sql.lit(PERCENTILE)} * (count(${ref('duration_ns')}) over (partition by ${ref('connector_id')}) - 1)`.as('position'),
-        ])
-        .as('attempts'),
-    )
-    .select((eb) => [
-      'connector_id',
-      eb.fn.countAll<number>().as('executions'),
-      failures().as('failures'),
-      sql<number | null>`sum(case
-        when ${ref('rank')} = cast(${ref('position')} as integer) + 1 then ${ref('duration_ns')} * (1 - (${ref('position')} - cast(${ref('position')} as integer)))
-        when ${ref('rank')} = cast(${ref('position')} as integer) + 2 then ${ref('duration_ns')} * (${ref('position')} - cast(${ref('position')} as integer))
-      end)`.as('p99_ns'),
-    ])
+    .where(matching(query, dialect))
+    .select((eb) => ['connector_id', eb.fn.countAll<number>().as('executions'), failures().as('failures'), p99.as('p99_ns')])
     .groupBy('connector_id')
     .execute();
 }
