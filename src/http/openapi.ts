@@ -57,7 +57,7 @@ function parameters(spec: RouteSpec, path: string): JsonSchema[] {
   };
   add('path', spec.params);
   add('query', spec.query);
-  if (spec.method !== 'GET') {
+  if (spec.method !== 'GET' && !spec.forSenders) {
     out.push({ name: 'kbn-xsrf', in: 'header', required: true, schema: { type: 'string' }, description: 'Any value; required on every request that is not a GET.' });
   }
   return out;

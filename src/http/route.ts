@@ -35,6 +35,12 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   access?: 'public' | 'internal';
   /** No credentials needed (status, OpenAPI document). */
   unauthenticated?: boolean;
+  /**
+   * Called by alert senders (Prometheus, amtool, Alertmanager, Grafana), which cannot send
+   * kbn-xsrf: none is required, and no browser session is taken for credentials (else a page
+   * could post to it in a user's name); credentials come in the Authorization header.
+   */
+  forSenders?: boolean;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;

@@ -147,10 +147,14 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       return;
     }
     const authorization = request.headers.authorization;
-    // Credentials in a header come first; a browser's session cookie is used without them.
+    const forSenders = (request.routeOptions.config as { spec?: RouteSpec } | undefined)?.spec?.forSenders === true;
+    // Credentials in a header come first; a browser's session cookie is used without them,
+    // except on the senders' routes.
     const principal =
       authorization === undefined
-        ? await deps.sessions.authenticate(request, reply)
+        ? forSenders
+          ? undefined
+          : await deps.sessions.authenticate(request, reply)
         : await deps.loginThrottle.attempt(authorization, request.ip, reply, () => deps.authenticator.authenticate(authorization));
     if (!principal) {
       // One challenge per scheme, each its own header, as Elasticsearch answers.
@@ -158,7 +162,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       throw new PlugboardError(401, 'Unauthorized');
     }
     principalOf.set(request, principal);
-    requireXsrf(request);
+    if (!forSenders) requireXsrf(request);
   });
 
   // While draining, answer in-flight requests with `Connection: close` so that keep-alive
