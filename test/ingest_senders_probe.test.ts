@@ -72,7 +72,6 @@ describe('Prometheus as an alert sender', () => {
       expect(gone.startsAt).toBe(alert.startsAt);
       expect(Date.parse(gone.endsAt)).toBeGreaterThan(Date.parse(gone.startsAt));
       saveFixture('prometheus_v2_alerts_resolved.json', resolved.body);
-      console.log('prometheus headers', JSON.stringify(firing.headers), '\nfiring', firing.body, '\nresolved', resolved.body);
     } finally {
       await prometheus?.stop();
       await Promise.all([sink.close(), gauge.close()]);
@@ -141,7 +140,6 @@ describe('Alertmanager as a webhook sender', () => {
       expect(resolved.body.alerts[0].fingerprint).toBe(firing.body.alerts[0].fingerprint);
       expect(Date.parse(resolved.body.alerts[0].endsAt)).toBeGreaterThan(Date.parse(resolved.body.alerts[0].startsAt));
       saveFixture('alertmanager_webhook_resolved.json', resolved.request.body);
-      console.log('alertmanager headers', JSON.stringify(firing.request.headers), '\nfiring', firing.request.body, '\nresolved', resolved.request.body);
     } finally {
       await alertmanager?.stop();
       await sink.close();

@@ -46,8 +46,8 @@ function withoutSpaces(value: unknown, field: string): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(value)) {
     const compact = name.replace(/ /g, '');
-    if (compact in out) throw new PayloadRefusal(field, `names "${name}" and another become "${compact}" once spaces are removed`);
-    out[compact] = v;
+    if (Object.hasOwn(out, compact)) throw new PayloadRefusal(field, `names "${name}" and another become "${compact}" once spaces are removed`);
+    Object.defineProperty(out, compact, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -79,7 +79,7 @@ function parseAlert(item: unknown, field: string, now: Date): PostedAlert {
   if (item.labels === undefined) throw new PayloadRefusal(`${field}.labels`, 'is required');
   const labels = labelMap(withoutSpaces(item.labels, `${field}.labels`), `${field}.labels`, 'label set');
   const annotations = labelMap(withoutSpaces(item.annotations, `${field}.annotations`), `${field}.annotations`, 'annotations');
-  for (const [name, value] of Object.entries(extras(item, field))) if (!(name in annotations)) annotations[name] = value;
+  for (const [name, value] of Object.entries(extras(item, field))) if (!Object.hasOwn(annotations, name)) annotations[name] = value;
   optionalString(item.fingerprint, `${field}.fingerprint`);
   return webhookAlert(item, field, now, labels, annotations);
 }

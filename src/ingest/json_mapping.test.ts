@@ -72,6 +72,8 @@ describe('parseJsonPayload', () => {
     expect(at('1796619600')).toEqual(new Date(1796619600_000));
     expect(at('2026-12-07T05:00:00+01:00')).toEqual(new Date('2026-12-07T04:00:00Z'));
     expect(at(undefined)).toBeUndefined();
+    expect(parseJsonPayload({ n: 'x', t: 1e308 }, m, NOW).errors).toEqual(['body.t: 1e+308 is not a Unix time']);
+    expect(parseJsonPayload({ n: 'x', t: -5 }, m, NOW).errors).toEqual(['body.t: -5 is not a Unix time']);
   });
 
   it('a status without `firing` values: anything not resolved fires; a resolved alert without an end ends now', () => {

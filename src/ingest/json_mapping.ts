@@ -11,7 +11,7 @@
 // payload: they are how a route marks its source (§5's advice: the source in the identity).
 
 import { z } from 'zod';
-import { PayloadRefusal, isPlainObject, optionalTime, parseEach, validatePosted, type ParsedPayload } from './payload.js';
+import { PayloadRefusal, isPlainObject, optionalTime, parseEach, setOwn, validatePosted, type ParsedPayload } from './payload.js';
 import type { PostedAlert } from './types.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -108,7 +108,7 @@ function entriesFrom(root: unknown, item: unknown, p: string, field: string, out
   for (const name of Object.keys(value)) {
     if (!LABEL_NAME.test(name)) throw new PayloadRefusal(`${field}.${p}`, `invalid name "${name}"`);
     const text = scalar(value, value, name, `${field}.${p}`);
-    if (text !== undefined) out[name] = text;
+    if (text !== undefined) setOwn(out, name, text);
   }
 }
 
@@ -118,9 +118,10 @@ function time(root: unknown, item: unknown, p: string | undefined, field: string
   if (value === undefined || value === null || value === '') return undefined;
   const numeric = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
   if (numeric !== undefined) {
-    if (!Number.isFinite(numeric) || numeric < 0) throw new PayloadRefusal(`${field}.${p}`, 'must be a time');
     const seconds = unit === 's' || (unit === 'auto' && numeric < 1e11);
-    return new Date(seconds ? numeric * 1000 : numeric);
+    const date = new Date(seconds ? numeric * 1000 : numeric);
+    if (numeric < 0 || Number.isNaN(date.getTime())) throw new PayloadRefusal(`${field}.${p}`, `${JSON.stringify(value)} is not a Unix time`);
+    return date;
   }
   return optionalTime(value, `${field}.${p}`);
 }
@@ -131,14 +132,14 @@ function mapAlert(mapping: JsonIngestMapping, root: unknown, item: unknown, fiel
   if (mapping.labelsFrom) entriesFrom(root, item, mapping.labelsFrom, field, labels);
   for (const [name, p] of Object.entries(mapping.labels)) {
     const value = scalar(root, item, p, field);
-    if (value !== undefined) labels[name] = value;
+    if (value !== undefined) setOwn(labels, name, value);
   }
-  Object.assign(labels, mapping.constantLabels);
+  for (const [name, value] of Object.entries(mapping.constantLabels)) setOwn(labels, name, value);
   const annotations: Record<string, string> = {};
   if (mapping.annotationsFrom) entriesFrom(root, item, mapping.annotationsFrom, field, annotations);
   for (const [name, p] of Object.entries(mapping.annotations)) {
     const value = scalar(root, item, p, field);
-    if (value !== undefined) annotations[name] = value;
+    if (value !== undefined) setOwn(annotations, name, value);
   }
   let endsAt = time(root, item, mapping.endsAt, field, mapping.epochUnit);
   if (mapping.status) {

@@ -29,6 +29,15 @@ export class PayloadRefusal extends Error {
 /** Alertmanager 0.25's label name rule (model.LabelName.IsValid, before UTF-8 names). */
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/**
+ * Sets an own property, `__proto__` included (a valid label name that plain assignment would
+ * turn into a prototype change and lose).
+ */
+export function setOwn(target: Record<string, string>, name: string, value: string): void {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}
+
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -44,7 +53,7 @@ export function labelMap(value: unknown, field: string, kind: 'label set' | 'ann
   for (const [name, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw new PayloadRefusal(`${field}.${name}`, 'must be a string');
     if (!LABEL_NAME.test(name)) throw new PayloadRefusal(field, `${what}: invalid name "${name}"`);
-    if (v !== '') out[name] = v;
+    if (v !== '') setOwn(out, name, v);
   }
   return out;
 }
