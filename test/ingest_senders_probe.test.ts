@@ -13,8 +13,9 @@ import { eventually } from './helpers/wait.js';
 
 // What the real senders of issue 19 send, checked at a recording HTTP server: Prometheus 2.42's
 // POST <path_prefix>/api/v2/alerts and Alertmanager 0.25's webhook payload (version 4), each
-// firing and then resolved. PLUGBOARD_SAVE_INGEST_FIXTURES=1 writes one body of each to
-// test/fixtures/ingest/ (the parsers' tests read those).
+// firing and then resolved, and amtool 0.25's POST with its http config file's credentials.
+// PLUGBOARD_SAVE_INGEST_FIXTURES=1 writes the bodies to test/fixtures/ingest/ (the parsers'
+// tests read those and assert their values: run the whole file, then review the diff).
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'ingest');
 const saveFixture = (name: string, body: string) => {
@@ -142,6 +143,33 @@ describe('Alertmanager as a webhook sender', () => {
       saveFixture('alertmanager_webhook_resolved.json', resolved.request.body);
     } finally {
       await alertmanager?.stop();
+      await sink.close();
+    }
+  });
+});
+
+describe('amtool as an alert sender', () => {
+  it('posts to /api/v2/alerts with the credentials of its http config file', { timeout: 60_000 }, async (ctx) => {
+    const sink = await startRecordingServer();
+    try {
+      const result = await runAmtool(
+        `${sink.url}/plugboard/ingest/am`,
+        ['alert', 'add', 'alertname=ByHand', 'team=db', '--annotation=summary=posted by amtool'],
+        { basic: { username: 'amtool', password: 'amtool-secret' } },
+      );
+      if (!result) return ctx.skip();
+      expect(result, result.stderr).toMatchObject({ code: 0 });
+      const post = sink.requests.find((r) => r.method === 'POST');
+      expect(post).toBeDefined();
+      expect(post!.url).toBe('/plugboard/ingest/am/api/v2/alerts');
+      expect(post!.headers.authorization).toBe(`Basic ${Buffer.from('amtool:amtool-secret').toString('base64')}`);
+      expect(post!.headers['user-agent']).toMatch(/^Go-http-client\//);
+      expect(post!.headers['content-type']).toBe('application/json');
+      const [alert] = JSON.parse(post!.body);
+      // amtool sends Go's zero time for the times it was not given.
+      expect(alert).toMatchObject({ labels: { alertname: 'ByHand', team: 'db' }, annotations: { summary: 'posted by amtool' }, endsAt: '0001-01-01T00:00:00.000Z' });
+      saveFixture('amtool_v2_alerts.json', post!.body);
+    } finally {
       await sink.close();
     }
   });

@@ -8,6 +8,7 @@ const fixture = (name: string) => JSON.parse(readFileSync(path.join(import.meta.
 describe('detectPayloadShape', () => {
   it("tells the real senders' bodies apart (§4.3's table)", () => {
     expect(detectPayloadShape(fixture('prometheus_v2_alerts_firing.json'))).toBe('alertmanager-api');
+    expect(detectPayloadShape(fixture('amtool_v2_alerts.json'))).toBe('alertmanager-api');
     expect(detectPayloadShape(fixture('alertmanager_webhook_firing.json'))).toBe('alertmanager-webhook');
     expect(detectPayloadShape(fixture('alertmanager_webhook_resolved.json'))).toBe('alertmanager-webhook');
     expect(detectPayloadShape(fixture('grafana_webhook_firing.json'))).toBe('grafana-webhook');
