@@ -110,3 +110,18 @@ export function spawnService(bin: string, args: string[], opts: { cwd?: string }
       })()),
   };
 }
+
+/**
+ * Polls `url` (a service's /-/ready) every 100 ms until it answers 2xx; fails when the process
+ * exits first or after `timeoutMs`, with its output in the message.
+ */
+export async function waitUntilReady(name: string, service: ServiceProcess, url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (service.exited()) throw new Error(`${name} exited before it was ready:\n${service.output()}`);
+    const ready = await fetch(url).then((r) => r.ok, () => false);
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`${name} was not ready within ${timeoutMs} ms:\n${service.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

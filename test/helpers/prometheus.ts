@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findServiceBinary, freePort, spawnService } from './local_services.js';
+import { findServiceBinary, freePort, spawnService, waitUntilReady } from './local_services.js';
 
 // A real Prometheus server (Debian's `prometheus`), started by the test on a free 127.0.0.1 port
 // with a configuration of the test's and its storage in a temporary directory. Tests skip
@@ -27,8 +27,11 @@ export interface Prometheus {
 
 const START_TIMEOUT_MS = 30_000;
 
-/** Starts Prometheus with `config` (prometheus.yml text); undefined (skip) without the binary. */
-export async function startPrometheus(config: string, files: Record<string, string> = {}): Promise<Prometheus | undefined> {
+/**
+ * Starts Prometheus with `config` (prometheus.yml text), `files` beside it (rule files,
+ * credentials) and extra command-line `args`; undefined (skip) without the binary.
+ */
+export async function startPrometheus(config: string, files: Record<string, string> = {}, args: string[] = []): Promise<Prometheus | undefined> {
   const bin = await findServiceBinary('prometheus', 'PROMETHEUS_BIN');
   if (!bin) return undefined;
   const dir = await mkdtemp(path.join(tmpdir(), 'plugboard-prometheus-'));
@@ -37,7 +40,7 @@ export async function startPrometheus(config: string, files: Record<string, stri
   const port = await freePort();
   const service = spawnService(
     bin,
-    [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, ...args],
     // Relative paths in the config (credentials files) resolve against the config's directory.
     { cwd: dir },
   );
@@ -53,16 +56,11 @@ export async function startPrometheus(config: string, files: Record<string, stri
     if (body.status !== 'success') throw new Error(`Prometheus ${route}: ${body.error}`);
     return body.data;
   };
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (service.exited()) throw new Error(`prometheus exited before it was ready:\n${service.output()}`);
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus was not ready within ${START_TIMEOUT_MS} ms:\n${service.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitUntilReady('prometheus', service, `${url}/-/ready`, START_TIMEOUT_MS);
+  } catch (err) {
+    await stop();
+    throw err;
   }
   return {
     url,
