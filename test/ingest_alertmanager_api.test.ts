@@ -132,6 +132,18 @@ describe.each(dialects)('Alertmanager API v2 on %s', (dialect) => {
     expect(await stored({ alertname: 'Timeout' })).toMatchObject({ startsAt: at(now), endsAt: at(now + 5 * MINUTE), firstSeenAt: at(first) });
   });
 
+  it('merges concurrent posts of one alert without losing one (posts of an instance merge one after the other)', async () => {
+    const labels = { alertname: 'Concurrent' };
+    const starts = [5, 3, 9, 1, 7].map((m) => now - m * MINUTE);
+    const answers = await Promise.all(starts.map((start) => post([{ labels, startsAt: at(start), endsAt: at(now + 4 * MINUTE) }])));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await stored(labels)).toMatchObject({ startsAt: at(now - MINUTE * 9), firstSeenAt: at(now) });
+    // The same alert twice in one post: the second merges into the first.
+    await post([{ labels: { alertname: 'Twice' }, startsAt: at(now - 2 * MINUTE), endsAt: at(now + MINUTE) }, { labels: { alertname: 'Twice' }, startsAt: at(now - MINUTE), endsAt: at(now + 2 * MINUTE) }]);
+    expect(await stored({ alertname: 'Twice' })).toMatchObject({ startsAt: at(now - 2 * MINUTE), endsAt: at(now + 2 * MINUTE) });
+    expect(lastChanges()).toEqual([['Twice', 'new'], ['Twice', 'unchanged']]);
+  });
+
   it('is best effort: valid alerts are stored, then 400 names the invalid ones', async () => {
     const res = await post([{ labels: { alertname: 'GoodOne' } }, { labels: {} }, { labels: { 'bad-name': 'x' } }]);
     expect([res.status, res.text]).toEqual([400, '"at least one label pair required; invalid label set: invalid name \\"bad-name\\""\n']);

@@ -189,7 +189,7 @@ export function alertmanagerRoutes(deps: AlertmanagerRoutesDeps): RouteSpec[] {
       },
       // Audited as every write is (and every refusal): one event per post, without its alerts.
       audit: { action: 'alertmanager_post_alerts' },
-      async handler({ body, scope }) {
+      async handler({ body, scope, request }) {
         await ensureAccess(scope.principal, scope.spaceId, 'all', 'post alerts');
         const at = now();
         const parsed = parsePostableAlerts(body, at.getTime(), deps.settings.resolveTimeoutMs);
@@ -206,7 +206,12 @@ export function alertmanagerRoutes(deps: AlertmanagerRoutesDeps): RouteSpec[] {
             return amAnswer(429, goJson(err.message));
           }
           for (const { alert } of result.alerts) received.inc({ status: isResolved(alert, at.getTime()) ? 'resolved' : 'firing' });
-          deps.listener.alertsChanged(scope.spaceId, result.alerts);
+          // Stored: a failing listener must not turn the sender's post into an error it would resend.
+          try {
+            deps.listener.alertsChanged(scope.spaceId, result.alerts);
+          } catch (err) {
+            request.log.error({ err }, 'an ingest listener failed on posted alerts');
+          }
         }
         if (parsed.errors.length) return amAnswer(400, goJson(parsed.errors.join('; ')));
         return { status: 200, body: '' };
