@@ -246,6 +246,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     database.db,
     { resolveTimeoutMs: ingestConfig.resolveTimeout, resolvedRetentionMs: ingestConfig.resolvedRetention, maxActiveAlerts: ingestConfig.maxActiveAlerts },
     writes,
+    database.dialect,
   );
   taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention, incomingAlerts));
   const wakeups =

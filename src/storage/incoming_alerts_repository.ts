@@ -59,6 +59,12 @@ export class IncomingAlertsRepository implements IncomingAlertStore {
     private readonly settings: IncomingAlertsSettings,
     /** Without it, each post is a plain transaction of its own. */
     private readonly writes?: GroupCommit,
+    /**
+     * On PostgreSQL, instances sharing the database lock the stored copies they merge into
+     * (`FOR UPDATE`), so that two instances cannot merge into the same copy at once. SQLite has
+     * one writer anyway.
+     */
+    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
   ) {}
 
   async upsert(spaceId: string, alerts: PostedAlert[], source: IncomingAlertSource, now: Date): Promise<UpsertResult> {
@@ -76,12 +82,13 @@ export class IncomingAlertsRepository implements IncomingAlertStore {
     const fingerprints = [...new Set(received.map((r) => r.fingerprint))];
     const stored = new Map<string, Row>();
     for (let i = 0; i < fingerprints.length; i += ROWS_PER_STATEMENT) {
-      const rows = await trx
+      const query = trx
         .selectFrom('incoming_alerts')
         .selectAll()
         .where('space_id', '=', spaceId)
         .where('fingerprint', 'in', fingerprints.slice(i, i + ROWS_PER_STATEMENT))
-        .execute();
+        .orderBy('fingerprint');
+      const rows = await (this.dialect === 'postgres' ? query.forUpdate() : query).execute();
       for (const row of rows) stored.set(row.fingerprint, row);
     }
     // Alerts of one post are put one after the other, as Alertmanager's store does: a second

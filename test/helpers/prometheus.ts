@@ -27,8 +27,8 @@ export interface Prometheus {
 
 const START_TIMEOUT_MS = 30_000;
 
-/** Starts Prometheus with `config` (prometheus.yml text); undefined (skip) without the binary. */
-export async function startPrometheus(config: string, files: Record<string, string> = {}): Promise<Prometheus | undefined> {
+/** Starts Prometheus with `config` (prometheus.yml text) and extra command-line `flags`; undefined (skip) without the binary. */
+export async function startPrometheus(config: string, files: Record<string, string> = {}, flags: string[] = []): Promise<Prometheus | undefined> {
   const bin = await findServiceBinary('prometheus', 'PROMETHEUS_BIN');
   if (!bin) return undefined;
   const dir = await mkdtemp(path.join(tmpdir(), 'plugboard-prometheus-'));
@@ -37,7 +37,7 @@ export async function startPrometheus(config: string, files: Record<string, stri
   const port = await freePort();
   const service = spawnService(
     bin,
-    [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, ...flags],
     // Relative paths in the config (credentials files) resolve against the config's directory.
     { cwd: dir },
   );
