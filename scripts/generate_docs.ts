@@ -391,6 +391,23 @@ const ROUTE_NOTES: Record<string, string> = {
     'key narrowed to it), which grants nothing else; 403 without it. Counts executions of queued actions, ' +
     '`_execute` and `_test` by source, HTTP requests by route pattern, and the task manager. The metrics, the ' +
     'scrape credentials and a Prometheus configuration are in [metrics.md](metrics.md).',
+  'POST /api/v2/alerts':
+    "Alertmanager 0.25's `POST /api/v2/alerts`, as Prometheus sends it: a JSON array of alerts. Empty-valued labels " +
+    'are dropped; `0001-01-01T00:00:00Z` means unset; a missing `startsAt` is the receipt (or `endsAt`), a missing ' +
+    '`endsAt` the receipt + `plugboard.ingest.resolveTimeout`. Best effort, as Alertmanager: the valid alerts are ' +
+    'stored, then 400 gives the invalid ones\' messages (`at least one label pair required`, `start time must be ' +
+    'before end time`, `invalid label set: invalid name "…"`, `invalid annotations: …`) joined by `; ` as a JSON ' +
+    "string. A missing `labels` key refuses the whole post with go-swagger's 422. Beyond " +
+    '`plugboard.ingest.maxActiveAlerts`, a post adding active alerts gets 429 and nothing of it is stored. ' +
+    'Answers 200 with an empty body.',
+  'GET /api/v2/alerts':
+    "The space's active (not resolved) alerts in Alertmanager's gettable shape, sorted by fingerprint. `filter` " +
+    "(repeatable) takes Alertmanager's matchers; `active`, `silenced`, `inhibited`, `unprocessed` (default true) and " +
+    '`receiver` (a regular expression) filter as Alertmanager does. Every alert has the one receiver `plugboard`; ' +
+    "none is inhibited; `silencedBy` comes from the space's silences.",
+  'GET /api/v2/status':
+    "Alertmanager's status shape: cluster `disabled`, `versionInfo.version` `plugboard-<version>`, and as " +
+    '`config.original` a YAML text of the ingest settings (never a token).',
   'GET /api/openapi.json':
     'The OpenAPI 3.1 document of every other route, generated from the same zod schemas the server validates ' +
     'requests with. `components.schemas` also holds the `config`, `secrets` and `params` schema of every ' +
@@ -482,7 +499,9 @@ const PLANNED_ROUTES: Array<[method: string, path: string, what: string]> = [
 ];
 
 /** Routes that are Plugboard's although their specs do not say `access: 'public'`. */
-const PLUGBOARD_PATHS = new Set(['/api/status', '/api/openapi.json']);
+const PLUGBOARD_PATHS = new Set(['/api/status', '/api/openapi.json', '/-/healthy', '/-/ready']);
+/** Alertmanager's removed API v1, answered by Plugboard's Alertmanager routes. */
+const PLUGBOARD_PREFIXES = ['/api/v1/'];
 
 // ---------------------------------------------------------------------------------------------
 // Markdown helpers
@@ -1140,7 +1159,7 @@ export function routeRows(doc: Json): RouteRow[] {
       const operationId = String(operation.operationId ?? '');
       const baseId = operationId.replace(/WithId$/, '');
       const kind: RouteKind =
-        own.has(operationId) || own.has(baseId) || PLUGBOARD_PATHS.has(routePath)
+        own.has(operationId) || own.has(baseId) || PLUGBOARD_PATHS.has(routePath) || PLUGBOARD_PREFIXES.some((prefix) => routePath.startsWith(prefix))
           ? 'Plugboard'
           : operation['x-internal']
             ? 'Kibana internal'
@@ -1315,6 +1334,32 @@ function apiPage(facts: ApiFacts): string {
       'that names no space gets 404:',
     ].join('\n'),
     responseBlock(facts.unknownSpace),
+    '## Alert senders: the Alertmanager API v2',
+    [
+      'Prometheus, Grafana, vmalert and amtool post alerts to Plugboard as to an Alertmanager: point',
+      '`alerting.alertmanagers` at Plugboard (`path_prefix: /s/<space>` for another space than `default`).',
+      '`POST /api/v2/alerts`, `GET /api/v2/alerts`, `GET /api/v2/status`, `/-/healthy` and `/-/ready` answer as',
+      "Alertmanager 0.25 does, byte for byte where a sender reads the answer (a JSON string for 400 and 429,",
+      "go-swagger's `{\"code\", \"message\"}` for 422), not with Kibana's error body; 401 and 403 keep Kibana's.",
+      'They need no `kbn-xsrf` and take no browser session; `/-/healthy` and `/-/ready` need no credentials, and',
+      "`/api/v1/*` answers Alertmanager 0.27's 410. Credentials are Basic, ApiKey, or a space's ingest token",
+      '(`plugboard.ingest.tokens`, see [settings.md](settings.md)) sent as `Authorization: Bearer <token>`, which',
+      "opens these routes in its own space only. Reading alerts needs the rules' `read` privilege (the",
+      '`stackAlerts` feature or a base privilege) in the space, posting needs `all`. A Prometheus configuration:',
+      '',
+      '```yaml',
+      'alerting:',
+      '  alertmanagers:',
+      '    - static_configs: [{targets: ["plugboard.example:5601"]}]',
+      '      path_prefix: /s/ops',
+      '      authorization: {credentials_file: /etc/prometheus/plugboard-ingest-token}',
+      '```',
+      '',
+      'An alert is identified by its space and the fingerprint of its labels; a resend merges into it by',
+      "Alertmanager's rules (earliest start; an alert without `endsAt` stays active for",
+      '`plugboard.ingest.resolveTimeout` after its last post). Beyond `plugboard.ingest.maxActiveAlerts` active alerts, a',
+      'post that would add more is refused with 429 and nothing of it is stored.',
+    ].join('\n'),
     '## Errors',
     [
       'Every error has Kibana\'s body: `{"statusCode": <int>, "error": "<HTTP reason phrase>", "message": "<text>"}`.',

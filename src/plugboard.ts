@@ -77,6 +77,10 @@ import { logAlertsStoppedByDisable, ruleTaskDefinitions } from './alerting/task_
 import { INTERNAL_PRINCIPAL } from './security/principal.js';
 import { RulesClient } from './alerting/rules_client.js';
 import { ruleRoutes } from './http/routes/rules.js';
+import { alertmanagerRoutes } from './http/routes/alertmanager.js';
+import { IngestTokens } from './ingest/tokens.js';
+import type { IngestListener, SilenceLookup } from './ingest/types.js';
+import { IncomingAlertsRepository } from './storage/incoming_alerts_repository.js';
 import { DataDirLock } from './storage/data_dir_lock.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
 import { SpacesRepository } from './storage/spaces_repository.js';
@@ -99,6 +103,8 @@ export interface PlugboardOptions {
   runTasks?: boolean;
   /** The built web UI (default: the package's ui/dist). */
   uiDir?: string;
+  /** Alert ingest seams: silences, the incoming-alerts rules, and the clock (tests drive time). */
+  ingest?: { silences?: SilenceLookup; listener?: IngestListener; clock?: () => Date };
 }
 
 export interface Plugboard {
@@ -110,6 +116,8 @@ export interface Plugboard {
   ruleTypes: RuleTypeRegistry;
   taskManager: TaskManager;
   taskStore: TaskStore;
+  /** Alerts posted by senders (Alertmanager API v2). */
+  incomingAlerts: IncomingAlertsRepository;
   cipher: SecretsCipher;
   logger: Logger;
   /** Starts listening; resolves to the base URL. */
@@ -128,6 +136,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const dataDir = path.resolve(options.baseDir ?? process.cwd(), config.path.data);
   // Read before anything is opened, so that a bad TLS file stops start-up cleanly.
   const https = tlsServerOptions(config.server.ssl, options.baseDir ?? process.cwd());
+  const senderTokens = IngestTokens.fromConfig(config.plugboard.ingest.tokens, options.baseDir ?? process.cwd());
   const actionsConfig = config.xpack.actions;
   const eso = config.xpack.encryptedSavedObjects;
 
@@ -232,7 +241,14 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   );
   const { registry: metricsRegistry, executions: executionMetrics } = createTaskMetrics(taskManager, taskStore);
   taskManager.register(actionTaskDefinition({ loader, registry, executor, logger, timeoutMs: tasksConfig.timeout }));
-  taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention));
+  const ingestConfig = config.plugboard.ingest;
+  const incomingAlerts = new IncomingAlertsRepository(
+    database.db,
+    { resolveTimeoutMs: ingestConfig.resolveTimeout, resolvedRetentionMs: ingestConfig.resolvedRetention, maxActiveAlerts: ingestConfig.maxActiveAlerts },
+    writes,
+    database.dialect,
+  );
+  taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention, incomingAlerts));
   const wakeups =
     database.url && database.schema
       ? new PostgresWakeups(database.url, database.schema, taskManager.owner, database.db, () => taskManager.wake(), logger)
@@ -336,6 +352,22 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...auditRoutes(database.db),
     ...taskManagerRoutes(taskManager, taskStore),
     ...metricsRoutes(metricsRegistry, authorizer),
+    ...alertmanagerRoutes({
+      store: incomingAlerts,
+      authorizer,
+      settings: {
+        resolveTimeoutMs: ingestConfig.resolveTimeout,
+        resolvedRetentionMs: ingestConfig.resolvedRetention,
+        maxActiveAlerts: ingestConfig.maxActiveAlerts,
+        tokenSpaces: ingestConfig.tokens.map((t) => t.space),
+      },
+      silences: options.ingest?.silences ?? { silencedBy: async () => [] },
+      listener: options.ingest?.listener ?? { alertsChanged: () => undefined },
+      metrics: metricsRegistry,
+      version: VERSION,
+      startedAt: new Date(),
+      clock: options.ingest?.clock,
+    }),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.
   let openApi: unknown;
@@ -349,7 +381,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
     handler: async () => ({ body: (openApi ??= buildOpenApiDocument(routes, registry.list(), VERSION)) }),
   });
-  const { app, handlersDone, drain } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit, uiDir: options.uiDir, metrics: metricsRegistry });
+  const { app, handlersDone, drain } = createHttpServer({ routes, authenticator, sessions, loginThrottle, spaces, logger, maxPayload: config.server.maxPayload, https, audit, uiDir: options.uiDir, metrics: metricsRegistry, senderTokens });
 
   let closing: Promise<void> | undefined;
   return {
@@ -360,6 +392,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ruleTypes,
     taskManager,
     taskStore,
+    incomingAlerts,
     cipher,
     logger,
     flushWrites: () => writes.flush(),

@@ -83,6 +83,8 @@ interface Operation {
   queryNames: string[];
   public: boolean;
   hasBody: boolean;
+  /** Refused without kbn-xsrf: not a GET, and not a route for alert senders (forSenders). */
+  needsXsrf: boolean;
   body?: unknown;
   /** Error statuses the route answers with a body of its own, documented, instead of Kibana's error. */
   ownErrorBodies: Set<number>;
@@ -160,7 +162,7 @@ describe.each(dialects)(`fuzzing every route on %s (seed ${SEED}, PLUGBOARD_FUZZ
   async function snapshot() {
     await pb.plugboard.flushWrites();
     const { db } = pb.plugboard.database;
-    const tables = ['spaces', 'connectors', 'connector_references', 'users', 'tasks', 'connector_pauses', 'event_log', 'roles', 'api_keys', 'sessions', 'encryption_key_check'] as const;
+    const tables = ['spaces', 'connectors', 'connector_references', 'users', 'tasks', 'connector_pauses', 'event_log', 'roles', 'api_keys', 'sessions', 'encryption_key_check', 'incoming_alerts'] as const;
     return Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await db.selectFrom(table).selectAll().execute()] as const)));
   }
 
@@ -185,6 +187,7 @@ describe.each(dialects)(`fuzzing every route on %s (seed ${SEED}, PLUGBOARD_FUZZ
           queryNames: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
           public: op.security?.length === 0,
           hasBody: Boolean(op.requestBody),
+          needsXsrf: (op.parameters ?? []).some((p) => p.in === 'header' && p.name === 'kbn-xsrf'),
           ownErrorBodies: new Set(
             Object.entries(op.responses)
               .filter(([status, r]) => Number(status) >= 400 && r.content && r.content['application/json'].schema.$ref !== '#/components/schemas/error_response')
@@ -423,7 +426,7 @@ describe.each(dialects)(`fuzzing every route on %s (seed ${SEED}, PLUGBOARD_FUZZ
     } else if (cls === 'odd-headers') {
       const odd = rng.pick(ODD_STRINGS.filter((s) => /^[\x20-\x7e]*$/.test(s)));
       const choice = rng.int(6);
-      if (choice === 0 && op.method !== 'GET') {
+      if (choice === 0 && op.needsXsrf) {
         delete headers['kbn-xsrf'];
         request.refuse = 400;
       } else if (choice === 1) {

@@ -727,6 +727,55 @@ export const configSchema = z.strictObject({
           description:
             'Base URLs, by connector type id, that replace the fixed address of a service (e.g. `.slack_api: http://127.0.0.1:8080/api` instead of `https://slack.com/api`), to reach a simulator in tests and demos. Never set by default; every connector of that type then talks to the given address.',
         }),
+      ingest: z
+        .strictObject({
+          resolveTimeout: duration
+            .default(300_000)
+            .meta({
+              description:
+                "Alertmanager's `global.resolve_timeout`: an alert posted without `endsAt` is active until this long after its last post, then resolved (Alertmanager: 5m).",
+            }),
+          resolvedRetention: duration
+            .default(3_600_000)
+            .meta({
+              description:
+                'How long a resolved incoming alert is kept (listed, and merged into when re-sent) before the hourly retention task deletes it. Longer than the 15 minutes Prometheus keeps re-sending a resolved alert, so those resends find it.',
+            }),
+          maxActiveAlerts: z
+            .number()
+            .int()
+            .min(1)
+            .default(50_000)
+            .meta({
+              description:
+                'Most incoming alerts active at once, over all spaces. A post that would add active alerts beyond it is refused with 429 and nothing of it is stored (counted in `plugboard_ingest_refused_alerts_total`); refreshes and resolutions of active alerts are still taken.',
+            }),
+          tokens: z
+            .array(
+              z
+                .strictObject({
+                  space: z.string().regex(/^[a-z0-9_-]+$/, 'must be a space id').meta({ description: 'The space whose alert routes the token opens.' }),
+                  token: z
+                    .string()
+                    .min(32, 'must be at least 32 characters')
+                    .optional()
+                    .meta({ description: 'The token, sent as `Authorization: Bearer <token>`; at least 32 characters (e.g. `openssl rand -hex 32`).' }),
+                  tokenFile: z
+                    .string()
+                    .min(1)
+                    .optional()
+                    .meta({ description: 'A file holding the token (trailing newline ignored), relative to the configuration file; instead of `token`.' }),
+                })
+                .refine((entry) => (entry.token === undefined) !== (entry.tokenFile === undefined), { error: 'give exactly one of token and tokenFile' }),
+            )
+            .default([])
+            .meta({
+              description:
+                "Ingest tokens for alert senders without a user (Prometheus's `authorization: {credentials: …}`, Grafana's contact points): each opens the alert routes (`/api/v2/alerts`, `/api/v2/status`) of its space only. Secrets: never logged; compared in constant time.",
+            }),
+        })
+        .prefault({})
+        .meta({ description: 'Alert ingest: the Alertmanager-compatible API that Prometheus, Grafana and amtool post to.' }),
       eventLog: z
         .strictObject({
           retention: duration

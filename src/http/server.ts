@@ -36,6 +36,8 @@ export interface HttpServerDeps {
   uiDir?: string;
   /** Where request metrics go (`GET /metrics`). */
   metrics?: Registry;
+  /** `Bearer` tokens of alert senders, taken on the senders' routes only (`plugboard.ingest.tokens`). */
+  senderTokens?: { authenticate(authorization: string, spaceId: string): Principal | undefined };
 }
 
 const SPACE_PREFIX = /^\/s\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
@@ -137,8 +139,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const publicUrls = new Set(deps.routes.filter((r) => r.unauthenticated).map((r) => r.url));
 
   app.addHook('onRequest', async (request, reply) => {
-    // Public routes that change something (login, logout) need kbn-xsrf too, as in Kibana.
-    if (publicUrls.has(request.routeOptions.url ?? '')) return requireXsrf(request);
+    const forSenders = (request.routeOptions.config as { spec?: RouteSpec } | undefined)?.spec?.forSenders === true;
+    // Public routes that change something (login, logout) need kbn-xsrf too, as in Kibana;
+    // the senders' public ones (Alertmanager's health checks) do not.
+    if (publicUrls.has(request.routeOptions.url ?? '')) return forSenders ? undefined : requireXsrf(request);
     // The UI's files and login page are public; its other pages need a browser session.
     const uiKind = uiRequestKind(request);
     if (uiKind === 'asset' || uiKind === 'login') return;
@@ -147,15 +151,16 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       return;
     }
     const authorization = request.headers.authorization;
-    const forSenders = (request.routeOptions.config as { spec?: RouteSpec } | undefined)?.spec?.forSenders === true;
     // Credentials in a header come first; a browser's session cookie is used without them,
-    // except on the senders' routes.
+    // except on the senders' routes, which also take the space's ingest token.
     const principal =
       authorization === undefined
         ? forSenders
           ? undefined
           : await deps.sessions.authenticate(request, reply)
-        : await deps.loginThrottle.attempt(authorization, request.ip, reply, () => deps.authenticator.authenticate(authorization));
+        : forSenders && deps.senderTokens && /^Bearer /i.test(authorization)
+          ? deps.senderTokens.authenticate(authorization, spaceOf.get(request.raw) ?? DEFAULT_SPACE_ID)
+          : await deps.loginThrottle.attempt(authorization, request.ip, reply, () => deps.authenticator.authenticate(authorization));
     if (!principal) {
       // One challenge per scheme, each its own header, as Elasticsearch answers.
       reply.header('WWW-Authenticate', ['Basic realm="plugboard", charset="UTF-8"', 'ApiKey']);

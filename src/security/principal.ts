@@ -7,7 +7,9 @@ export interface Principal {
   /** For an API key: its owner's roles, read when the key authenticates. */
   roles: string[];
   /** How the request authenticated. */
-  authenticationType: 'basic' | 'internal' | 'api_key';
+  authenticationType: 'basic' | 'internal' | 'api_key' | 'ingest_token';
+  /** An ingest token (`plugboard.ingest.tokens`): the one space whose alert routes it opens. */
+  ingestSpace?: string;
   /**
    * An API key's role descriptors: the key gets no more than both they and `roles` grant, as
    * Elasticsearch limits a key by its owner. Absent: `roles` alone decide.

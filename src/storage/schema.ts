@@ -163,6 +163,25 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   encryption_key_check: EncryptionKeyCheckTable;
+  incoming_alerts: IncomingAlertsTable;
+}
+
+/** Alerts posted by senders (migration 015), per space and label-set fingerprint; times in epoch ms. */
+export interface IncomingAlertsTable {
+  space_id: string;
+  fingerprint: string;
+  /** JSON object of strings. */
+  labels: string;
+  /** JSON object of strings. */
+  annotations: string;
+  starts_at: number;
+  ends_at: number;
+  /** Alertmanager's Timeout flag: `ends_at` is the receipt + resolveTimeout, not the sender's. */
+  timeout: number;
+  generator_url: string;
+  updated_at: number;
+  first_seen_at: number;
+  source: string;
 }
 
 /** One row per kind of encrypted data (migration 008): a known value under the data's key. */

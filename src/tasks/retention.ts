@@ -20,7 +20,12 @@ export function retentionTask(): NewTask {
   };
 }
 
-export function retentionTaskDefinition(db: Kysely<Database>, store: TaskStore, retentionMs: number): TaskDefinition {
+/** Incoming alerts resolved longer ago than `plugboard.ingest.resolvedRetention`. */
+export interface ResolvedAlertsCleanup {
+  deleteResolved(now: Date): Promise<number>;
+}
+
+export function retentionTaskDefinition(db: Kysely<Database>, store: TaskStore, retentionMs: number, incomingAlerts?: ResolvedAlertsCleanup): TaskDefinition {
   return {
     type: RETENTION_TASK_TYPE,
     async run() {
@@ -28,7 +33,8 @@ export function retentionTaskDefinition(db: Kysely<Database>, store: TaskStore, 
       const events = await deleteEventsBefore(db, before);
       const tasks = await store.deleteFinished(before);
       await db.deleteFrom('connector_pauses').where('paused_until', '<', Date.now()).execute();
-      return { kind: 'succeeded', result: { deletedEvents: events, deletedTasks: tasks }, state: { lastRun: new Date().toISOString() } };
+      const alerts = (await incomingAlerts?.deleteResolved(new Date())) ?? 0;
+      return { kind: 'succeeded', result: { deletedEvents: events, deletedTasks: tasks, deletedResolvedAlerts: alerts }, state: { lastRun: new Date().toISOString() } };
     },
   };
 }

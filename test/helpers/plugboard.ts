@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { ConnectorTypeDefinition } from '../../src/actions/types.js';
 import type { AnyRuleType } from '../../src/alerting/rule_type_registry.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createPlugboard, type Plugboard } from '../../src/plugboard.js';
+import { createPlugboard, type Plugboard, type PlugboardOptions } from '../../src/plugboard.js';
 import { createPostgresSchema, type DialectName } from './databases.js';
 
 export const TEST_PASSWORD = 'changeme';
@@ -40,6 +40,7 @@ export interface TestPlugboardOptions {
   logger?: pino.Logger;
   runTasks?: boolean;
   uiDir?: string;
+  ingest?: PlugboardOptions['ingest'];
 }
 
 export async function startTestPlugboard(opts: TestPlugboardOptions = {}): Promise<TestPlugboard> {
@@ -59,7 +60,7 @@ export async function startTestPlugboard(opts: TestPlugboardOptions = {}): Promi
       ...opts.settings,
     },
   });
-  const plugboard = await createPlugboard({ config, logger: opts.logger ?? pino({ level: 'silent' }), extraConnectorTypes: opts.extraConnectorTypes, extraRuleTypes: opts.extraRuleTypes, runTasks: opts.runTasks, uiDir: opts.uiDir });
+  const plugboard = await createPlugboard({ config, logger: opts.logger ?? pino({ level: 'silent' }), extraConnectorTypes: opts.extraConnectorTypes, extraRuleTypes: opts.extraRuleTypes, runTasks: opts.runTasks, uiDir: opts.uiDir, ingest: opts.ingest });
   return {
     plugboard,
     dataDir,

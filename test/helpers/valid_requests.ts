@@ -33,6 +33,7 @@ export const VALID_BODIES: Record<string, unknown> = {
   'PUT /api/alerting/rule/{id}': { name: 'x', schedule: { interval: '1m' } },
   'POST /api/alerting/rule/{id}/_disable': { untrack: false },
   'POST /internal/alerting/rules/_find': { per_page: 1 },
+  'POST /api/v2/alerts': [{ labels: { alertname: 'x' } }],
 };
 
 /** One connector as an NDJSON saved object, as an export writes it. */

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config/load.js';
+import { IngestTokens } from '../src/ingest/tokens.js';
+import { captureLogger } from './helpers/logs.js';
+import { startTestPlugboard } from './helpers/plugboard.js';
+
+// plugboard.ingest.*: defaults, and the ingest tokens, which are secrets: errors name the
+// configuration key and never hold a token, a token opens its own space only, and nothing logs it.
+
+const TOKEN = 'a-token-of-the-default-space-0123456789';
+const dir = mkdtempSync(path.join(tmpdir(), 'plugboard-ingest-settings-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const configError = (settings: Record<string, unknown>) => {
+  try {
+    const { config } = loadConfig({ settings });
+    IngestTokens.fromConfig(config.plugboard.ingest.tokens, dir);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('no error');
+};
+
+describe('plugboard.ingest settings', () => {
+  it("defaults to Alertmanager's resolve_timeout, an hour of resolved alerts, 50,000 active alerts and no token", () => {
+    const { config } = loadConfig({ settings: {} });
+    expect(config.plugboard.ingest).toEqual({ resolveTimeout: 300_000, resolvedRetention: 3_600_000, maxActiveAlerts: 50_000, tokens: [] });
+    expect(loadConfig({ settings: { 'plugboard.ingest.resolveTimeout': '90s' } }).config.plugboard.ingest.resolveTimeout).toBe(90_000);
+  });
+
+  it('refuses bad tokens naming the key, never the token', () => {
+    const short = configError({ 'plugboard.ingest.tokens': [{ space: 'default', token: 'short-secret' }] });
+    expect(short).toContain('plugboard.ingest.tokens.0.token: must be at least 32 characters');
+    expect(short).not.toContain('short-secret');
+    expect(configError({ 'plugboard.ingest.tokens': [{ space: 'default' }] })).toContain('plugboard.ingest.tokens.0: give exactly one of token and tokenFile');
+    expect(configError({ 'plugboard.ingest.tokens': [{ space: 'default', token: TOKEN, tokenFile: 'x' }] })).toContain('give exactly one of token and tokenFile');
+    expect(configError({ 'plugboard.ingest.tokens': [{ space: 'Not A Space', token: TOKEN }] })).toContain('plugboard.ingest.tokens.0.space: must be a space id');
+    const twice = configError({ 'plugboard.ingest.tokens': [{ space: 'default', token: TOKEN }, { space: 'ops', token: TOKEN }] });
+    expect(twice).toBe('Invalid configuration: plugboard.ingest.tokens[1]: the same token as plugboard.ingest.tokens[0]; each token must be its own');
+    expect(configError({ 'plugboard.ingest.tokens': [{ space: 'default', tokenFile: 'missing-file' }] })).toMatch(/^Invalid configuration: plugboard\.ingest\.tokens\[0\]\.tokenFile: cannot read .*missing-file: ENOENT$/);
+    writeFileSync(path.join(dir, 'short'), 'short-secret\n');
+    const shortFile = configError({ 'plugboard.ingest.tokens': [{ space: 'default', tokenFile: 'short' }] });
+    expect(shortFile).toContain('plugboard.ingest.tokens[0].tokenFile: the token in');
+    expect(shortFile).not.toContain('short-secret');
+  });
+
+  it('reads a token file (its newline dropped); a token opens its own space only', () => {
+    writeFileSync(path.join(dir, 'token'), `${TOKEN}\n`);
+    const tokens = IngestTokens.fromConfig([{ space: 'ops', tokenFile: 'token' }, { space: 'default', token: 'x'.repeat(32) }], dir);
+    expect(tokens.authenticate(`Bearer ${TOKEN}`, 'ops')).toEqual({ username: 'ingest-token:ops', roles: [], authenticationType: 'ingest_token', ingestSpace: 'ops' });
+    expect(tokens.authenticate(`Bearer ${TOKEN}`, 'default')).toBeUndefined();
+    expect(tokens.authenticate(`Bearer ${TOKEN}\n`, 'ops')).toBeUndefined();
+    expect(tokens.authenticate(`Basic ${TOKEN}`, 'ops')).toBeUndefined();
+    expect(tokens.authenticate('Bearer ', 'ops')).toBeUndefined();
+    expect(tokens.authenticate(`Bearer ${'x'.repeat(32)}`, 'default')?.ingestSpace).toBe('default');
+  });
+
+  it('never logs a token, right or wrong', async () => {
+    const { logger, lines } = captureLogger();
+    const pb = await startTestPlugboard({ logger, settings: { 'logging.root.level': 'debug', 'plugboard.ingest.tokens': [{ space: 'default', token: TOKEN }] } });
+    try {
+      for (const token of [TOKEN, `${TOKEN}-wrong`]) {
+        await pb.api('POST', '/api/v2/alerts', [{ labels: { alertname: 'Logged' } }], { headers: { authorization: `Bearer ${token}`, 'kbn-xsrf': '' } });
+        await pb.api('GET', '/api/v2/status', undefined, { headers: { authorization: `Bearer ${token}` } });
+      }
+      await pb.plugboard.flushWrites();
+      const audit = await pb.plugboard.database.db.selectFrom('audit_log').selectAll().execute();
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.join('\n')).not.toContain(TOKEN);
+      expect(JSON.stringify(audit)).not.toContain(TOKEN);
+    } finally {
+      await pb.close();
+    }
+  });
+});
