@@ -77,6 +77,9 @@ import { logAlertsStoppedByDisable, ruleTaskDefinitions } from './alerting/task_
 import { INTERNAL_PRINCIPAL } from './security/principal.js';
 import { RulesClient } from './alerting/rules_client.js';
 import { ruleRoutes } from './http/routes/rules.js';
+import { silenceRoutes } from './http/routes/silences.js';
+import { createSilences, type Silences } from './ingest/silences.js';
+import { SilencesRepository } from './storage/silences_repository.js';
 import { DataDirLock } from './storage/data_dir_lock.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
 import { SpacesRepository } from './storage/spaces_repository.js';
@@ -110,6 +113,8 @@ export interface Plugboard {
   ruleTypes: RuleTypeRegistry;
   taskManager: TaskManager;
   taskStore: TaskStore;
+  /** Alertmanager-style silences; also the SilenceLookup of incoming alerts. */
+  silences: Silences;
   cipher: SecretsCipher;
   logger: Logger;
   /** Starts listening; resolves to the base URL. */
@@ -312,6 +317,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   }
   rules.onDisabled(async (rule, taskState, untrack) => logAlertsStoppedByDisable(events, ruleTypes, rule, taskState, untrack));
   const spaces = new SpacesService(new SpacesRepository(database.db));
+  // Silences (issue 19): their routes, and the lookup the incoming-alerts routes and rules take.
+  const silences = createSilences(new SilencesRepository(database.db, database.dialect), { retentionMs: config.plugboard.ingest.silenceRetention });
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
   let ready = false;
@@ -336,6 +343,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...auditRoutes(database.db),
     ...taskManagerRoutes(taskManager, taskStore),
     ...metricsRoutes(metricsRegistry, authorizer),
+    ...silenceRoutes({ silences, authorizer }),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.
   let openApi: unknown;
@@ -360,6 +368,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ruleTypes,
     taskManager,
     taskStore,
+    silences,
     cipher,
     logger,
     flushWrites: () => writes.flush(),

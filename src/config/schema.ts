@@ -734,6 +734,14 @@ export const configSchema = z.strictObject({
             .meta({ description: 'Events and finished tasks older than this are deleted by a recurring task.' }),
         })
         .prefault({}),
+      ingest: z
+        .strictObject({
+          silenceRetention: duration
+            .default(120 * 3_600_000)
+            .meta({ description: "How long an expired silence is kept (and listed by `GET /api/v2/silences`) after its end, as Alertmanager's `--data.retention`." }),
+        })
+        .prefault({})
+        .meta({ description: 'Alerts from Prometheus, Alertmanager and Grafana (issue 19).' }),
     })
     .prefault({})
     .meta({ description: "Plugboard's own settings." }),

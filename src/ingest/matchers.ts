@@ -5,6 +5,8 @@
 // wrapped in braces and is split on commas outside quotes. A label the alert lacks matches as
 // the empty string, and a regular expression must match the whole value.
 
+import { goRegexpError } from './go_regexp.js';
+
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
 export interface Matcher {
@@ -85,7 +87,7 @@ function compiled(source: string): RegExp {
     try {
       regex = new RegExp(`^(?:${source})$`);
     } catch (err) {
-      throw new MatcherSyntaxError(`error parsing regexp: ${(err as Error).message}`);
+      throw new MatcherSyntaxError(goRegexpError(`^(?:${source})$`, err as Error));
     }
     if (regexCache.size >= REGEX_CACHE_SIZE) regexCache.delete(regexCache.keys().next().value!);
     regexCache.set(source, regex);

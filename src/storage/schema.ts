@@ -163,6 +163,7 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   encryption_key_check: EncryptionKeyCheckTable;
+  silences: SilencesTable;
 }
 
 /** One row per kind of encrypted data (migration 008): a known value under the data's key. */
@@ -222,4 +223,16 @@ export interface AuditLogTable {
   message: string;
   /** JSON: further fields of the event; never a secret. */
   details: string;
+}
+
+/** Alertmanager-style silences (migration 016); `matchers` is JSON, times ISO with milliseconds. */
+export interface SilencesTable {
+  id: string;
+  space_id: string;
+  matchers: string;
+  starts_at: string;
+  ends_at: string;
+  created_by: string;
+  comment: string;
+  updated_at: string;
 }

@@ -13,6 +13,7 @@ import * as eventRowsPerAttempt from './011_event_rows_per_attempt.js';
 import * as partialTaskIndexes from './012_partial_task_indexes.js';
 import * as rules from './013_rules.js';
 import * as ruleEvents from './014_rule_events.js';
+import * as silences from './016_silences.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '012_partial_task_indexes': partialTaskIndexes,
   '013_rules': rules,
   '014_rule_events': ruleEvents,
+  '016_silences': silences,
 };
 
 export const migrationProvider: MigrationProvider = {
