@@ -5,6 +5,49 @@
 
 const REPEAT = /[*+?]/;
 
+/**
+ * An expression in Go's syntax made ready for JavaScript's RegExp, or Go's complaint about it,
+ * where the two syntaxes part: Go refuses lookarounds, named groups in the `(?<name>` form (Go
+ * 1.19, as Debian's Alertmanager 0.25 is built) and backreferences, which JavaScript would take;
+ * and a `]` first in a character class is a literal to Go (JavaScript reads `[]` as an empty
+ * class), so it is escaped.
+ */
+export function fromGoSyntax(expr: string): { source: string } | { error: string } {
+  let source = '';
+  let inClass = false;
+  for (let i = 0; i < expr.length; i++) {
+    const ch = expr[i];
+    if (ch === '\\') {
+      const next = expr[i + 1] ?? '';
+      if (!inClass && /[1-9]/.test(next)) return { error: `error parsing regexp: invalid escape sequence: \`\\${next}\`` };
+      source += ch + next;
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      source += ch;
+      continue;
+    }
+    if (ch === '[') {
+      inClass = true;
+      source += ch;
+      if (expr[i + 1] === '^') source += expr[++i];
+      if (expr[i + 1] === ']') {
+        source += '\\]';
+        i++;
+      }
+      continue;
+    }
+    if (ch === '(' && expr[i + 1] === '?') {
+      const perl = /^\(\?(?:[=!]|<)/.exec(expr.slice(i));
+      if (perl) return { error: `error parsing regexp: invalid or unsupported Perl syntax: \`${perl[0]}\`` };
+    }
+    source += ch;
+  }
+  return { source };
+}
+
 /** Go's `error parsing regexp: …` message for `expr`, which `new RegExp` refused with `err`. */
 export function goRegexpError(expr: string, err: Error): string {
   const js = err.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');

@@ -5,7 +5,7 @@
 // wrapped in braces and is split on commas outside quotes. A label the alert lacks matches as
 // the empty string, and a regular expression must match the whole value.
 
-import { goRegexpError } from './go_regexp.js';
+import { fromGoSyntax, goRegexpError } from './go_regexp.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -84,8 +84,10 @@ const REGEX_CACHE_SIZE = 1000;
 function compiled(source: string): RegExp {
   let regex = regexCache.get(source);
   if (!regex) {
+    const go = fromGoSyntax(source);
+    if ('error' in go) throw new MatcherSyntaxError(go.error);
     try {
-      regex = new RegExp(`^(?:${source})$`);
+      regex = new RegExp(`^(?:${go.source})$`);
     } catch (err) {
       throw new MatcherSyntaxError(goRegexpError(`^(?:${source})$`, err as Error));
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SilenceMatcher, SilenceRecord, SilencesRepository } from '../storage/silences_repository.js';
-import { goRegexpError } from './go_regexp.js';
+import { fromGoSyntax, goRegexpError } from './go_regexp.js';
 import { matchesLabels, matchesValue, type Matcher } from './matchers.js';
 import type { SilenceLookup } from './types.js';
 
@@ -21,10 +21,14 @@ export interface PostedSilence {
   comment: string;
 }
 
-/** Alertmanager's state of a silence at `now` (epoch ms): the end itself is still active. */
+/**
+ * Alertmanager's state of a silence at `now` (epoch ms). Alertmanager keeps nanoseconds and
+ * counts the end instant itself as active; with milliseconds, a silence expired (its end set to
+ * now) would then still be active for the rest of that millisecond, so here the end is expired.
+ */
 export function silenceState(silence: Pick<SilenceRecord, 'startsAt' | 'endsAt'>, now: number): SilenceState {
   if (now < Date.parse(silence.startsAt)) return 'pending';
-  if (now > Date.parse(silence.endsAt)) return 'expired';
+  if (now >= Date.parse(silence.endsAt)) return 'expired';
   return 'active';
 }
 
@@ -64,8 +68,10 @@ function invalidMatchers(matchers: readonly SilenceMatcher[]): string | undefine
   for (const [i, m] of matchers.entries()) {
     if (!LABEL_NAME.test(m.name)) return `invalid label matcher ${i}: invalid label name ${goQuote(m.name)}`;
     if (m.isRegex) {
+      const go = fromGoSyntax(m.value);
+      if ('error' in go) return `invalid label matcher ${i}: invalid regular expression ${goQuote(m.value)}: ${go.error}`;
       try {
-        new RegExp(m.value);
+        new RegExp(go.source);
       } catch (err) {
         return `invalid label matcher ${i}: invalid regular expression ${goQuote(m.value)}: ${goRegexpError(m.value, err as Error)}`;
       }

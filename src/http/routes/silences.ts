@@ -179,16 +179,26 @@ const filterQuery = z.object({
     .meta({ description: 'A matcher such as `alertname="HighLatency"` (repeat for several): only silences having each of them among their own matchers, as written.' }),
 });
 
+/** go-openapi's error body, for a request of the wrong shape. */
+const openApiErrorSchema = z.object({ code: z.number().int(), message: z.string() }).meta({ id: 'alertmanager_openapi_error' });
+/** Alertmanager's handlers' error body: the message as a JSON string. */
+const messageSchema = z.string().meta({ description: "Alertmanager's message, as a JSON string" });
+
 const silenceIdParam = z.object({ silenceID: z.string().meta({ description: 'The silence id (a UUID).' }) });
 
-const matcherSchema = z.object({ name: z.string(), value: z.string(), isRegex: z.boolean(), isEqual: z.boolean().optional() });
+const matcherSchema = z.object({
+  name: z.string().meta({ description: 'A label name.' }),
+  value: z.string().meta({ description: 'The value, or a regular expression (RE2 syntax) matching the whole value.' }),
+  isRegex: z.boolean(),
+  isEqual: z.boolean().optional().meta({ description: 'false negates the matcher (`!=`, `!~`); true when absent.' }),
+});
 
 const postableSilence = z
   .looseObject({
     id: z.string().optional().meta({ description: 'The silence to update; without it a new silence is created.' }),
     matchers: z.array(matcherSchema).meta({ description: 'What the silence mutes: alerts whose labels all these matchers accept.' }),
-    startsAt: z.string(),
-    endsAt: z.string(),
+    startsAt: z.string().meta({ description: 'RFC 3339; a time in the past (or `0001-01-01T00:00:00Z`) means now.' }),
+    endsAt: z.string().meta({ description: 'RFC 3339, after `startsAt` and not in the past.' }),
     createdBy: z.string(),
     comment: z.string(),
   })
@@ -222,13 +232,14 @@ export function silenceRoutes({ silences, authorizer, now = () => new Date() }: 
       method: 'GET',
       url: '/api/v2/silences',
       operationId: 'getSilences',
+      access: 'public',
       summary: "The space's silences, Alertmanager's v2 API (active, pending, then expired ones still retained)",
       tags: TAGS,
       forSenders: true,
       query: filterQuery,
       responses: {
         200: { description: 'The silences', schema: z.array(gettableSilenceSchema) },
-        400: { description: 'A filter matcher that does not parse (a JSON string)', schema: z.string() },
+        400: { description: 'A filter matcher that does not parse (a JSON string)', schema: messageSchema },
       },
       async handler({ query, scope }) {
         await ensure(scope, 'read', 'get');
@@ -250,16 +261,18 @@ export function silenceRoutes({ silences, authorizer, now = () => new Date() }: 
       method: 'POST',
       url: '/api/v2/silences',
       operationId: 'postSilences',
+      access: 'public',
       summary: 'Creates a silence, or updates the one named by `id` as Alertmanager does, answering `{silenceID}`',
       tags: TAGS,
       forSenders: true,
-      // The body is checked by the handler, after the privilege, with Alertmanager's messages.
-      body: z.unknown().meta({ description: postableSilence.description }) as z.ZodType<unknown>,
+      // Documented as Alertmanager's PostableSilence, but checked by the handler (after the
+      // privilege, with Alertmanager's messages): the schema never refuses.
+      body: postableSilence.catch(() => ({}) as z.output<typeof postableSilence>),
       responses: {
         200: { description: 'The id of the silence created or updated', schema: z.object({ silenceID: z.string() }) },
-        400: { description: 'An invalid silence (a JSON string, or `{code, message}` when the JSON does not decode)' },
-        404: { description: 'The `id` names no silence of the space (a JSON string)', schema: z.string() },
-        422: { description: 'A required field is missing (`{code, message}`)' },
+        400: { description: 'An invalid silence (a JSON string, or `{code, message}` when the JSON does not decode)', schema: z.union([messageSchema, openApiErrorSchema]) },
+        404: { description: 'The `id` names no silence of the space (a JSON string)', schema: messageSchema },
+        422: { description: 'A required field is missing (`{code, message}`)', schema: openApiErrorSchema },
       },
       async handler({ request, scope }) {
         await ensure(scope, 'all', 'create');
@@ -285,6 +298,7 @@ export function silenceRoutes({ silences, authorizer, now = () => new Date() }: 
       method: 'GET',
       url: '/api/v2/silence/:silenceID',
       operationId: 'getSilence',
+      access: 'public',
       summary: 'One silence of the space, Alertmanager\'s v2 API',
       tags: TAGS,
       forSenders: true,
@@ -292,7 +306,7 @@ export function silenceRoutes({ silences, authorizer, now = () => new Date() }: 
       responses: {
         200: { description: 'The silence', schema: gettableSilenceSchema },
         404: { description: 'No such silence (empty body)' },
-        422: { description: 'The id is not a UUID (`{code, message}`)' },
+        422: { description: 'The id is not a UUID (`{code, message}`)', schema: openApiErrorSchema },
       },
       async handler({ params, scope }) {
         await ensure(scope, 'read', 'get');
@@ -306,14 +320,15 @@ export function silenceRoutes({ silences, authorizer, now = () => new Date() }: 
       method: 'DELETE',
       url: '/api/v2/silence/:silenceID',
       operationId: 'deleteSilence',
+      access: 'public',
       summary: "Expires a silence (its end becomes now), Alertmanager's v2 API",
       tags: TAGS,
       forSenders: true,
       params: silenceIdParam,
       responses: {
         200: { description: 'Expired (or already expired); empty body' },
-        422: { description: 'The id is not a UUID (`{code, message}`)' },
-        500: { description: 'No such silence: Alertmanager 0.25 answers `"silence not found"` with 500' },
+        422: { description: 'The id is not a UUID (`{code, message}`)', schema: openApiErrorSchema },
+        500: { description: 'No such silence: Alertmanager 0.25 answers `"silence not found"` with 500', schema: messageSchema },
       },
       async handler({ params, scope }) {
         await ensure(scope, 'all', 'expire');
