@@ -488,7 +488,15 @@ const ROUTE_NOTES: Record<string, string> = {
     'end in the past, an invalid label name or regular expression, matchers that all match the empty string, ' +
     'an unknown `id` (404), each with the message Alertmanager 0.25 gives. Incoming alerts of the space are ' +
     'checked against the active silences (a missing label matches as the empty string; a regular expression ' +
-    'must match the whole value), as Alertmanager checks them.',
+    'must match the whole value), as Alertmanager checks them. Where Plugboard differs from Alertmanager 0.25: ' +
+    'JSON answers say `; charset=utf-8`; a body that is not JSON at all, or holds a NUL character, gets ' +
+    "Plugboard's 400 `{statusCode, error, message}` (as do 401 and 403, which Alertmanager has not); times are " +
+    'kept to the millisecond and a silence is expired from its end instant on; an update whose new matchers ' +
+    'are invalid is refused before anything changes (Alertmanager 0.25 has already expired the old silence); ' +
+    "regular expressions run on JavaScript's engine with Go's syntax where the two part (lookarounds, `(?<`, " +
+    'backreferences refused, `[]…]` read as Go does, a leading `(?i)` / `(?s)` taken as a flag), but other ' +
+    'inline flags (`a(?i)b`, `(?i:…)`, `(?m)`, `(?U)`) are refused, which Alertmanager accepts. Expired silences ' +
+    'past their retention are deleted when a silence is next created or updated (and never listed meanwhile).',
   'GET /api/v2/silence/{silenceID}':
     'One silence with its state (`active`, `pending` or `expired`); 404 with an empty body when the space has ' +
     "none with that id (or it is past its retention); 422 when the id is not a UUID.",

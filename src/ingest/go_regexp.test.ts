@@ -32,12 +32,21 @@ describe('Go regexp syntax', () => {
     expect(() => parseMatcher('a=~"(?!x)"')).toThrow('error parsing regexp: invalid or unsupported Perl syntax: `(?!`');
   });
 
+  it('takes a leading (?i) or (?s) as a flag, and says so of the flags it cannot take', () => {
+    const m = parseMatcher('x=~"(?i)crit|page"');
+    expect(matchesValue(m, 'CRIT')).toBe(true);
+    expect(matchesValue(m, 'Page')).toBe(true);
+    expect(matchesValue(m, 'warn')).toBe(false);
+    expect(matchesValue(parseMatcher('x=~"(?s)a.b"'), 'a\nb')).toBe(true);
+    expect(() => parseMatcher('x=~"a(?i:b)"')).toThrow('flags (?i: are not supported by Plugboard');
+  });
+
   it('reads a `]` first in a class as a literal, as Go does', () => {
-    expect(fromGoSyntax('[]a]')).toEqual({ source: '[\\]a]' });
-    expect(fromGoSyntax('[^]a]')).toEqual({ source: '[^\\]a]' });
+    expect(fromGoSyntax('[]a]')).toEqual({ source: '[\\]a]', flags: '' });
+    expect(fromGoSyntax('[^]a]')).toEqual({ source: '[^\\]a]', flags: '' });
     const m = parseMatcher('x=~"[]a]+"');
     expect(matchesValue(m, ']a')).toBe(true);
     expect(matchesValue(m, 'b')).toBe(false);
-    expect(fromGoSyntax('[\\1](?:x)')).toEqual({ source: '[\\1](?:x)' });
+    expect(fromGoSyntax('[\\1](?:x)')).toEqual({ source: '[\\1](?:x)', flags: '' });
   });
 });

@@ -12,7 +12,12 @@ const REPEAT = /[*+?]/;
  * and a `]` first in a character class is a literal to Go (JavaScript reads `[]` as an empty
  * class), so it is escaped.
  */
-export function fromGoSyntax(expr: string): { source: string } | { error: string } {
+export function fromGoSyntax(expr: string): { source: string; flags: string } | { error: string } {
+  // A leading `(?i)` or `(?s)` (or both) becomes RegExp's flag; Go's flags elsewhere, in a group
+  // (`(?i:…)`) or `m`/`U`, have no JavaScript form: refused, saying so.
+  const leading = /^\(\?([is]+)\)/.exec(expr);
+  const flags = leading ? [...new Set(leading[1])].sort().join('') : '';
+  if (leading) expr = expr.slice(leading[0].length);
   let source = '';
   let inClass = false;
   for (let i = 0; i < expr.length; i++) {
@@ -42,10 +47,12 @@ export function fromGoSyntax(expr: string): { source: string } | { error: string
     if (ch === '(' && expr[i + 1] === '?') {
       const perl = /^\(\?(?:[=!]|<)/.exec(expr.slice(i));
       if (perl) return { error: `error parsing regexp: invalid or unsupported Perl syntax: \`${perl[0]}\`` };
+      const flagged = /^\(\?[imsU-]+[:)]/.exec(expr.slice(i));
+      if (flagged) return { error: `error parsing regexp: flags ${flagged[0]} are not supported by Plugboard (only a leading (?i) or (?s)): \`${expr}\`` };
     }
     source += ch;
   }
-  return { source };
+  return { source, flags };
 }
 
 /** Go's `error parsing regexp: …` message for `expr`, which `new RegExp` refused with `err`. */

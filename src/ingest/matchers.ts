@@ -87,7 +87,7 @@ function compiled(source: string): RegExp {
     const go = fromGoSyntax(source);
     if ('error' in go) throw new MatcherSyntaxError(go.error);
     try {
-      regex = new RegExp(`^(?:${go.source})$`);
+      regex = new RegExp(`^(?:${go.source})$`, go.flags);
     } catch (err) {
       throw new MatcherSyntaxError(goRegexpError(`^(?:${source})$`, err as Error));
     }

@@ -71,7 +71,7 @@ function invalidMatchers(matchers: readonly SilenceMatcher[]): string | undefine
       const go = fromGoSyntax(m.value);
       if ('error' in go) return `invalid label matcher ${i}: invalid regular expression ${goQuote(m.value)}: ${go.error}`;
       try {
-        new RegExp(go.source);
+        new RegExp(go.source, go.flags);
       } catch (err) {
         return `invalid label matcher ${i}: invalid regular expression ${goQuote(m.value)}: ${goRegexpError(m.value, err as Error)}`;
       }

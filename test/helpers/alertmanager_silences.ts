@@ -190,6 +190,7 @@ export const ACCEPTED_BODIES: Array<{ name: string; body: unknown }> = [
   { name: 'unknown fields', body: { ...base, foo: 1, matchers: [m('a', 'x')] } },
   { name: 'an empty matcher beside another', body: { ...base, matchers: [m('a', ''), m('b', 'x', false, false)] } },
   { name: 'only a negative matcher of the empty string', body: { ...base, matchers: [m('a', '', false, false)] } },
+  { name: 'a case-insensitive regex', body: { ...base, matchers: [m('a', '(?i)foo', true)] } },
   { name: 'null isEqual', body: { ...base, matchers: [{ name: 'a', value: 'x', isRegex: false, isEqual: null }] } },
   { name: 'a space instead of T, an offset', body: { ...base, startsAt: '2026-01-01 00:00:00', endsAt: '2098-01-01T00:00:00+02:00', matchers: [m('a', 'x')] } },
 ];
