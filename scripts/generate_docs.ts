@@ -487,6 +487,39 @@ const ROUTE_NOTES: Record<string, string> = {
     "deleted, and when the user's password changes (except the session that changed it). Writes with the " +
     'cookie still need `kbn-xsrf`. Failed logins, by form or Basic credentials, are throttled per username and ' +
     'per client address (`plugboard.security.loginThrottle`): 429 with `Retry-After`, the password unchecked.',
+  'GET /api/v2/silences':
+    "Alertmanager 0.25's silences API (also under `/s/{space_id}`), for amtool and other Alertmanager clients: " +
+    "answers are Alertmanager's, byte for byte, not Kibana's error bodies (errors are a JSON string, or " +
+    "go-openapi's `{code, message}` for a request of the wrong shape). No `kbn-xsrf` is needed and no browser " +
+    'session is taken; credentials are Basic or ApiKey (amtool: `--http.config.file` with `basic_auth`). Reading ' +
+    'needs `read` on rules in the space (the `stackAlerts` feature or a base privilege), creating and expiring ' +
+    '`all`. The list holds active silences (soonest end first), pending ones (soonest start first), then expired ' +
+    'ones most recently ended first, while `plugboard.ingest.silenceRetention` (120 h, as Alertmanager\'s ' +
+    '`--data.retention`) keeps them. Each `filter` (e.g. `alertname="HighLatency"`, repeatable) selects the ' +
+    'silences having that very matcher (name, operator and value) among their own.',
+  'POST /api/v2/silences':
+    "Creates a silence (`{\"silenceID\": …}`), or with `id` updates it as Alertmanager's `Set` does: in place " +
+    'while its matchers are unchanged and, if active, its start is unchanged and its end not past, or, if pending, ' +
+    'its start not past; otherwise the old silence is expired (kept as history) and a new one with a new id is ' +
+    'created and answered. A start in the past becomes now. Refused: no matchers, an end not after the start, an ' +
+    'end in the past, an invalid label name or regular expression, matchers that all match the empty string, ' +
+    'an unknown `id` (404), each with the message Alertmanager 0.25 gives. Incoming alerts of the space are ' +
+    'checked against the active silences (a missing label matches as the empty string; a regular expression ' +
+    'must match the whole value), as Alertmanager checks them. Where Plugboard differs from Alertmanager 0.25: ' +
+    'JSON answers say `; charset=utf-8`; a body that is not JSON at all, or holds a NUL character, gets ' +
+    "Plugboard's 400 `{statusCode, error, message}` (as do 401 and 403, which Alertmanager has not); times are " +
+    'kept to the millisecond and a silence is expired from its end instant on; an update whose new matchers ' +
+    'are invalid is refused before anything changes (Alertmanager 0.25 has already expired the old silence); ' +
+    "regular expressions run on JavaScript's engine with Go's syntax where the two part (lookarounds, `(?<`, " +
+    'backreferences refused, `[]…]` read as Go does, a leading `(?i)` / `(?s)` taken as a flag), but other ' +
+    'inline flags (`a(?i)b`, `(?i:…)`, `(?m)`, `(?U)`) are refused, which Alertmanager accepts. Expired silences ' +
+    'past their retention are deleted when a silence is next created or updated (and never listed meanwhile).',
+  'GET /api/v2/silence/{silenceID}':
+    'One silence with its state (`active`, `pending` or `expired`); 404 with an empty body when the space has ' +
+    "none with that id (or it is past its retention); 422 when the id is not a UUID.",
+  'DELETE /api/v2/silence/{silenceID}':
+    'Expires the silence: an active one ends now, a pending one starts and ends now, an expired one is left as it ' +
+    "is (200 again). An unknown id gets Alertmanager 0.25's 500 with `\"silence not found\"`.",
 };
 
 /** Plugboard's own routes of the design (API.md); those the server does not have yet are listed as such. */

@@ -81,6 +81,9 @@ import { alertmanagerRoutes } from './http/routes/alertmanager.js';
 import { IngestTokens } from './ingest/tokens.js';
 import type { IngestListener, SilenceLookup } from './ingest/types.js';
 import { IncomingAlertsRepository } from './storage/incoming_alerts_repository.js';
+import { silenceRoutes } from './http/routes/silences.js';
+import { createSilences, type Silences } from './ingest/silences.js';
+import { SilencesRepository } from './storage/silences_repository.js';
 import { DataDirLock } from './storage/data_dir_lock.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
 import { SpacesRepository } from './storage/spaces_repository.js';
@@ -118,6 +121,8 @@ export interface Plugboard {
   taskStore: TaskStore;
   /** Alerts posted by senders (Alertmanager API v2). */
   incomingAlerts: IncomingAlertsRepository;
+  /** Alertmanager-style silences; also the SilenceLookup of incoming alerts. */
+  silences: Silences;
   cipher: SecretsCipher;
   logger: Logger;
   /** Starts listening; resolves to the base URL. */
@@ -328,6 +333,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   }
   rules.onDisabled(async (rule, taskState, untrack) => logAlertsStoppedByDisable(events, ruleTypes, rule, taskState, untrack));
   const spaces = new SpacesService(new SpacesRepository(database.db));
+  // Silences (issue 19): their routes, and the lookup the incoming-alerts routes and rules take.
+  const silences = createSilences(new SilencesRepository(database.db, database.dialect), { retentionMs: config.plugboard.ingest.silenceRetention });
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
   let ready = false;
@@ -361,13 +368,14 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         maxActiveAlerts: ingestConfig.maxActiveAlerts,
         tokenSpaces: ingestConfig.tokens.map((t) => t.space),
       },
-      silences: options.ingest?.silences ?? { silencedBy: async () => [] },
+      silences: options.ingest?.silences ?? silences,
       listener: options.ingest?.listener ?? { alertsChanged: () => undefined },
       metrics: metricsRegistry,
       version: VERSION,
       startedAt: new Date(),
       clock: options.ingest?.clock,
     }),
+    ...silenceRoutes({ silences, authorizer }),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.
   let openApi: unknown;
@@ -393,6 +401,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     taskManager,
     taskStore,
     incomingAlerts,
+    silences,
     cipher,
     logger,
     flushWrites: () => writes.flush(),

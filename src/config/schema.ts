@@ -729,6 +729,9 @@ export const configSchema = z.strictObject({
         }),
       ingest: z
         .strictObject({
+          silenceRetention: duration
+            .default(120 * 3_600_000)
+            .meta({ description: "How long an expired silence is kept (and listed by `GET /api/v2/silences`) after its end, as Alertmanager's `--data.retention`." }),
           resolveTimeout: duration
             .default(300_000)
             .meta({

@@ -5,6 +5,8 @@
 // wrapped in braces and is split on commas outside quotes. A label the alert lacks matches as
 // the empty string, and a regular expression must match the whole value.
 
+import { fromGoSyntax, goRegexpError } from './go_regexp.js';
+
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
 export interface Matcher {
@@ -82,10 +84,12 @@ const REGEX_CACHE_SIZE = 1000;
 function compiled(source: string): RegExp {
   let regex = regexCache.get(source);
   if (!regex) {
+    const go = fromGoSyntax(source);
+    if ('error' in go) throw new MatcherSyntaxError(go.error);
     try {
-      regex = new RegExp(`^(?:${source})$`);
+      regex = new RegExp(`^(?:${go.source})$`, go.flags);
     } catch (err) {
-      throw new MatcherSyntaxError(`error parsing regexp: ${(err as Error).message}`);
+      throw new MatcherSyntaxError(goRegexpError(`^(?:${source})$`, err as Error));
     }
     if (regexCache.size >= REGEX_CACHE_SIZE) regexCache.delete(regexCache.keys().next().value!);
     regexCache.set(source, regex);

@@ -164,6 +164,7 @@ export interface Database {
   audit_log: AuditLogTable;
   encryption_key_check: EncryptionKeyCheckTable;
   incoming_alerts: IncomingAlertsTable;
+  silences: SilencesTable;
 }
 
 /** Alerts posted by senders (migration 015), per space and label-set fingerprint; times in epoch ms. */
@@ -241,4 +242,16 @@ export interface AuditLogTable {
   message: string;
   /** JSON: further fields of the event; never a secret. */
   details: string;
+}
+
+/** Alertmanager-style silences (migration 016); `matchers` is JSON, times ISO with milliseconds. */
+export interface SilencesTable {
+  id: string;
+  space_id: string;
+  matchers: string;
+  starts_at: string;
+  ends_at: string;
+  created_by: string;
+  comment: string;
+  updated_at: string;
 }

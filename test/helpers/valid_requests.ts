@@ -27,6 +27,7 @@ export const VALID_BODIES: Record<string, unknown> = {
   'POST /internal/actions/connector/_preview_run': { connector_type_id: '.server-log', params: { message: 'x' } },
   'POST /internal/actions/connector/_validate': { connector_type_id: '.server-log', config: {} },
   'POST /api/core/capabilities': { applications: ['kibana'] },
+  'POST /api/v2/silences': { matchers: [{ name: 'alertname', value: 'x', isRegex: false }], startsAt: '2026-01-01T00:00:00Z', endsAt: '2099-01-01T00:00:00Z', createdBy: 'x', comment: 'x' },
   'DELETE /api/security/api_key': { ids: ['no-such-key'] },
   'POST /api/alerting/rule': { name: 'x', rule_type_id: 'test.type', consumer: 'alerts', schedule: { interval: '1m' } },
   'POST /api/alerting/rule/{id}': { name: 'x', rule_type_id: 'test.type', consumer: 'alerts', schedule: { interval: '1m' } },

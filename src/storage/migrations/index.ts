@@ -14,6 +14,7 @@ import * as partialTaskIndexes from './012_partial_task_indexes.js';
 import * as rules from './013_rules.js';
 import * as ruleEvents from './014_rule_events.js';
 import * as incomingAlerts from './015_incoming_alerts.js';
+import * as silences from './016_silences.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013_rules': rules,
   '014_rule_events': ruleEvents,
   '015_incoming_alerts': incomingAlerts,
+  '016_silences': silences,
 };
 
 export const migrationProvider: MigrationProvider = {
