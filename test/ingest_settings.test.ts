@@ -26,9 +26,9 @@ const configError = (settings: Record<string, unknown>) => {
 };
 
 describe('plugboard.ingest settings', () => {
-  it("defaults to Alertmanager's resolve_timeout, an hour of resolved alerts, 50,000 active alerts and no token", () => {
+  it("defaults to Alertmanager's resolve_timeout, an hour of resolved alerts, 50,000 active alerts, no token and Alertmanager's 120 h for expired silences", () => {
     const { config } = loadConfig({ settings: {} });
-    expect(config.plugboard.ingest).toEqual({ resolveTimeout: 300_000, resolvedRetention: 3_600_000, maxActiveAlerts: 50_000, tokens: [] });
+    expect(config.plugboard.ingest).toEqual({ resolveTimeout: 300_000, resolvedRetention: 3_600_000, maxActiveAlerts: 50_000, tokens: [], silenceRetention: 120 * 3_600_000 });
     expect(loadConfig({ settings: { 'plugboard.ingest.resolveTimeout': '90s' } }).config.plugboard.ingest.resolveTimeout).toBe(90_000);
   });
 

@@ -200,6 +200,24 @@ describe.each(dialects)('silences on %s', (dialect) => {
     expect((await pb.api('GET', '/api/v2/silences', undefined, { headers: { authorization: '' } })).status).toBe(401);
   });
 
+  it('silences the incoming alerts its matchers select: GET /api/v2/alerts shows them suppressed until the silence expires', async () => {
+    const alert = (name: string) => ({ labels: { alertname: name, team: 'web' }, annotations: {} });
+    expect((await pb.api('POST', '/api/v2/alerts', [alert('Hushed'), alert('Loud')], SENDER)).status).toBe(200);
+    const id = await create({ matchers: [matcher('alertname', 'Hushed'), matcher('team', 'web|db', true)] });
+    const states = async (query = '') => {
+      const res = await pb.api('GET', `/api/v2/alerts?filter=${encodeURIComponent('team="web"')}${query}`, undefined, SENDER);
+      expect(res.status, res.text).toBe(200);
+      return Object.fromEntries((res.body as Array<{ labels: { alertname: string }; status: unknown }>).map((a) => [a.labels.alertname, a.status]));
+    };
+    expect(await states()).toEqual({
+      Hushed: { inhibitedBy: [], mutedBy: [], silencedBy: [id], state: 'suppressed' },
+      Loud: { inhibitedBy: [], mutedBy: [], silencedBy: [], state: 'active' },
+    });
+    expect(Object.keys(await states('&silenced=false'))).toEqual(['Loud']);
+    expect((await pb.api('DELETE', `/api/v2/silence/${id}`, undefined, SENDER)).status).toBe(200);
+    expect((await states())['Hushed']).toEqual({ inhibitedBy: [], mutedBy: [], silencedBy: [], state: 'active' });
+  });
+
   describe('SilenceLookup', () => {
     const labels = { alertname: 'Look', severity: 'page', env: 'prod' };
 
