@@ -54,4 +54,10 @@ describe('Alertmanager matchers', () => {
       expect(parseMatcher(formatMatcher(m))).toEqual(m);
     }
   });
+
+  it('matches a catastrophically backtracking pattern in linear time, as RE2 does (it would run for minutes)', () => {
+    const evil = parseMatcher('host=~"(x+x+)+y"');
+    expect(matchesLabels([evil], { host: 'x'.repeat(40) })).toBe(false);
+    expect(matchesLabels([evil], { host: 'xxy' })).toBe(true);
+  });
 });

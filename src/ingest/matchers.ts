@@ -5,7 +5,15 @@
 // wrapped in braces and is split on commas outside quotes. A label the alert lacks matches as
 // the empty string, and a regular expression must match the whole value.
 
+import { setFlagsFromString } from 'node:v8';
 import { fromGoSyntax, goRegexpError } from './go_regexp.js';
+
+// Matchers come from callers (filters, silences, rules) and run against every alert; V8's
+// backtracking engine would let a pattern like `(x+x+)+y` hold the server for minutes, where
+// Alertmanager's RE2 is linear. V8 switches a regex that backtracks excessively to its linear
+// engine with this flag; that engine lacks backreferences and lookarounds, which Go's syntax
+// has not either (go_regexp.ts refuses them), so every accepted matcher can fall back.
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
