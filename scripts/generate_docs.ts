@@ -376,6 +376,7 @@ const SECTION_INTROS: Record<string, string> = {
 const MAP_KEY_PLACEHOLDERS: Record<string, string> = {
   'xpack.actions.preconfigured': '<id>',
   'xpack.actions.rateLimiter': '<type>',
+  'plugboard.ingest.json': '<route>',
 };
 
 /** Notes on routes that are Plugboard's own, keyed by `METHOD path`. */
