@@ -107,12 +107,8 @@ export function ingestWebhookRoutes(deps: IngestWebhookRoutesDeps): RouteSpec[] 
     };
   }
 
-  const common = {
-    method: 'POST' as const,
-    tags: ['ingest'],
-    access: 'public' as const,
-    forSenders: true,
-  };
+  // `access: 'public'` is written in each route: scripts/generate_docs.ts reads it from the spec.
+  const common = { method: 'POST' as const, tags: ['ingest'], forSenders: true };
   const answers = (extra: Record<number, { description: string }> = {}) => ({
     200: { description: 'Stored: each alert with its fingerprint, status and change', schema: acceptedSchema },
     ...errorResponses(400, 401, 403),
@@ -125,6 +121,7 @@ export function ingestWebhookRoutes(deps: IngestWebhookRoutesDeps): RouteSpec[] 
       ...common,
       url: '/api/ingest/alertmanager',
       operationId: 'ingestAlertmanagerWebhook',
+      access: 'public',
       summary: "Take Alertmanager's webhook notification (`webhook_config`, payload version 4) (Plugboard)",
       body: webhookBody("Alertmanager's webhook payload (`version: \"4\"`)"),
       responses: answers(),
@@ -138,6 +135,7 @@ export function ingestWebhookRoutes(deps: IngestWebhookRoutesDeps): RouteSpec[] 
       ...common,
       url: '/api/ingest/grafana',
       operationId: 'ingestGrafanaWebhook',
+      access: 'public',
       summary: "Take Grafana's webhook contact point notification (payload version 1) (Plugboard)",
       rawBody: true,
       body: webhookBody("Grafana's webhook payload (`version: \"1\"`)"),
@@ -164,6 +162,7 @@ export function ingestWebhookRoutes(deps: IngestWebhookRoutesDeps): RouteSpec[] 
       ...common,
       url: '/api/ingest/json/:name',
       operationId: 'ingestJson',
+      access: 'public',
       summary: 'Take alerts from a JSON body through the mapping `plugboard.ingest.json.<name>` (Plugboard)',
       params: z.object({ name: z.string().meta({ description: 'The route name: a key of `plugboard.ingest.json`.' }) }),
       body: webhookBody('Any JSON body that the mapping reads'),
