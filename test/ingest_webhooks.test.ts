@@ -250,3 +250,34 @@ describe.each(dialects)('webhook ingest routes on %s', (dialect) => {
     expect(metrics.text).toMatch(new RegExp(`^plugboard_ingest_refused_alerts_total ${many.length}$`, 'm'));
   });
 });
+
+describe.each(dialects)("Grafana's signature with its own header and a timestamp header on %s", (dialect) => {
+  let pb: TestPlugboard;
+  const now = Date.parse('2026-12-07T05:00:00.000Z');
+  beforeAll(async () => {
+    pb = await startIngestPlugboard(dialect, {
+      maxActiveAlerts: MAX_ACTIVE,
+      settings: { 'plugboard.ingest.grafana': { hmacSecret: HMAC_SECRET, hmacHeader: 'X-Plugboard-Signature', hmacTimestampHeader: 'X-Plugboard-Timestamp' } },
+      ingest: { clock: () => new Date(now) },
+    });
+  });
+  afterAll(async () => pb?.close());
+
+  it('checks the HMAC of `<timestamp>:<body>` in the configured header, refusing a stale timestamp', async () => {
+    const raw = JSON.stringify(fixture('grafana_webhook_firing'));
+    const send = (timestamp: number, signature = sign(`${timestamp}:${raw}`), header = 'X-Plugboard-Signature') =>
+      pb.api('POST', '/api/ingest/grafana', undefined, { raw, headers: { 'kbn-xsrf': '', authorization: `Bearer ${TOKEN}`, [header]: signature, 'X-Plugboard-Timestamp': String(timestamp) } });
+    const seconds = now / 1000;
+    expect((await send(seconds - 60)).status).toBe(200);
+    expect(await pb.plugboard.incomingAlerts.get('default', labelsFingerprint({ alertname: 'alert1', lbl1: 'val1' }))).toMatchObject({ source: 'grafana-webhook' });
+    const stale = await send(seconds - 3600);
+    expect([stale.status, stale.body.message]).toEqual([
+      401,
+      "Invalid Grafana webhook signature: the timestamp header X-Plugboard-Timestamp is more than 300 seconds away from this server's clock",
+    ]);
+    // Signed without the timestamp, or in Grafana's default header instead of the configured one.
+    expect((await send(seconds, sign(raw))).status).toBe(401);
+    const otherHeader = await send(seconds, undefined, 'X-Grafana-Alert-Signature');
+    expect([otherHeader.status, otherHeader.body.message]).toEqual([401, 'Invalid Grafana webhook signature: the signature header X-Plugboard-Signature is missing']);
+  });
+});
