@@ -1,5 +1,6 @@
 import type { PostedAlert } from './types.js';
 import { receivedAlert } from './merge.js';
+import { LABEL_NAME } from './label_name.js';
 
 // The body of Alertmanager's `POST /api/v2/alerts`, read as Alertmanager 0.25 reads it, with its
 // answers (recorded from Debian's prometheus-alertmanager 0.25, see test/fixtures/alertmanager):
@@ -91,7 +92,6 @@ function isUri(text: string): boolean {
   return true;
 }
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 interface Decoded {
   labels: Record<string, string> | null | undefined;

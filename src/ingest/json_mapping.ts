@@ -13,8 +13,8 @@
 import { z } from 'zod';
 import { PayloadRefusal, isPlainObject, optionalTime, parseEach, setOwn, validatePosted, type ParsedPayload } from './payload.js';
 import type { PostedAlert } from './types.js';
+import { LABEL_NAME } from './label_name.js';
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** `a.b.0.c`, or `$.a.b` from the body root; no empty segments. */
 const PATH = /^(\$\.)?[^.]+(\.[^.]+)*$/;
 

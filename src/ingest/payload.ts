@@ -5,6 +5,7 @@
 // `alerts`, and answers 400 when `errors` is not empty (best effort, as Alertmanager does).
 
 import type { PostedAlert } from './types.js';
+import { LABEL_NAME } from './label_name.js';
 
 /** The alerts a payload holds, the messages of those left out, and the group it came as. */
 export interface ParsedPayload<G = undefined> {
@@ -26,8 +27,6 @@ export class PayloadRefusal extends Error {
   }
 }
 
-/** Alertmanager 0.25's label name rule (model.LabelName.IsValid, before UTF-8 names). */
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
  * Sets an own property, `__proto__` included (a valid label name that plain assignment would

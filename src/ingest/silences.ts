@@ -3,6 +3,7 @@ import type { SilenceMatcher, SilenceRecord, SilencesRepository } from '../stora
 import { fromGoSyntax, goRegexpError } from './go_regexp.js';
 import { matchesLabels, matchesValue, type Matcher } from './matchers.js';
 import type { SilenceLookup } from './types.js';
+import { LABEL_NAME } from './label_name.js';
 
 // Alertmanager's silences (silence/silence.go of 0.25), per space, stored in the database so
 // that every instance sees them: the state from the times, `Set` with its rules for what an
@@ -49,8 +50,6 @@ export function toMatcher({ name, value, isRegex, isEqual }: SilenceMatcher): Ma
   return { name, value, type: isRegex ? (isEqual ? '=~' : '!~') : isEqual ? '=' : '!=' };
 }
 
-/** Prometheus's label names (model.LabelName.IsValid). */
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Go's %q of a string: double quotes, backslash escapes, \x for other control characters. */
 export function goQuote(text: string): string {
