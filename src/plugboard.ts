@@ -84,6 +84,7 @@ import { IncomingAlertsRepository } from './storage/incoming_alerts_repository.j
 import { silenceRoutes } from './http/routes/silences.js';
 import { createSilences, type Silences } from './ingest/silences.js';
 import { SilencesRepository } from './storage/silences_repository.js';
+import { IncomingAlertsTrigger } from './alerting/rule_types/incoming_alerts/trigger.js';
 import { DataDirLock } from './storage/data_dir_lock.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
 import { SpacesRepository } from './storage/spaces_repository.js';
@@ -281,6 +282,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     executionMetrics,
   });
   const alertingConfig = config.xpack.alerting;
+  // Silences (issue 19): their routes, and the lookup the incoming-alerts routes and rules take.
+  const silences = createSilences(new SilencesRepository(database.db, database.dialect), { retentionMs: config.plugboard.ingest.silenceRetention });
   const ruleTypes = new RuleTypeRegistry(
     [
       // Connector health watches a space's own connectors and the preconfigured ones, not system actions.
@@ -288,6 +291,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         database,
         connectorsOfSpace: async (spaceId) =>
           (await actions.getAll({ spaceId, principal: INTERNAL_PRINCIPAL }, { referenceCounts: false })).map(({ id, name, typeId }) => ({ id, name, typeId })),
+        incomingAlerts,
+        silences: options.ingest?.silences ?? silences,
       }),
       ...(options.extraRuleTypes ?? []),
     ],
@@ -331,10 +336,11 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   })) {
     taskManager.register(definition);
   }
+  // Incoming-alerts rules run when their alerts change, not at their next interval (issue 19).
+  const incomingAlertsTrigger = new IncomingAlertsTrigger({ rules: rulesRepository, runSoon: (id) => taskManager.runSoon(id), logger, retryMs: tasksConfig.pollInterval });
+  taskManager.onOutcome((task) => incomingAlertsTrigger.runFinished(task.id));
   rules.onDisabled(async (rule, taskState, untrack) => logAlertsStoppedByDisable(events, ruleTypes, rule, taskState, untrack));
   const spaces = new SpacesService(new SpacesRepository(database.db));
-  // Silences (issue 19): their routes, and the lookup the incoming-alerts routes and rules take.
-  const silences = createSilences(new SilencesRepository(database.db, database.dialect), { retentionMs: config.plugboard.ingest.silenceRetention });
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
   let ready = false;
@@ -369,7 +375,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         tokenSpaces: ingestConfig.tokens.map((t) => t.space),
       },
       silences: options.ingest?.silences ?? silences,
-      listener: options.ingest?.listener ?? { alertsChanged: () => undefined },
+      listener: options.ingest?.listener ?? incomingAlertsTrigger,
       metrics: metricsRegistry,
       version: VERSION,
       startedAt: new Date(),
@@ -422,6 +428,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         // released. Then the server stops listening and lets running requests finish.
         ready = false;
         drain();
+        await incomingAlertsTrigger.close();
         await taskManager.stop();
         await app.close();
         await handlersDone();

@@ -46,12 +46,34 @@ export interface RuleInfo {
 export interface RecoveredAlert {
   id: string;
   setContext(context: Record<string, unknown>): void;
+  /** Variables under `alert.*` of its recovery actions, as `report`'s payload. */
+  setPayload(payload: Record<string, unknown>): void;
+  /** No notification for its recovery this run (as `report`'s `muted`). */
+  mute(): void;
+}
+
+/** One alert an executor reports. */
+export interface ReportedAlert {
+  id: string;
+  actionGroup: string;
+  context?: Record<string, unknown>;
+  state?: Record<string, unknown>;
+  /**
+   * Extra variables under `alert.*` of its per-alert actions (`{{alert.labels.severity}}`);
+   * Kibana's own `alert.*` fields (id, uuid, actionGroup…) win over a key of the same name.
+   */
+  payload?: Record<string, unknown>;
+  /**
+   * Muted for this run only: active (so not recovered), but no per-alert action and left out of
+   * summaries, as an alert in the rule's `muted_alert_ids` (e.g. an incoming alert under a silence).
+   */
+  muted?: boolean;
 }
 
 /** How an executor reports its alerts (Kibana's alerts client, as the stack rule types use it). */
 export interface AlertsReporter {
   /** One active alert of this run, in one of the type's action groups; the (limit+1)-th throws. */
-  report(alert: { id: string; actionGroup: string; context?: Record<string, unknown>; state?: Record<string, unknown> }): void;
+  report(alert: ReportedAlert): void;
   /** The most alerts one run may report (`xpack.alerting.rules.run.alerts.max`, at most 5000). */
   getAlertLimitValue(): number;
   /** Whether the type had more alerts than the limit (then nothing recovers this run). */
@@ -112,7 +134,8 @@ export interface RuleTypeDefinition<P = Record<string, unknown>, S extends Recor
   doesSetRecoveryContext?: boolean;
   /** Alerts not reported again recover (default true). */
   autoRecoverAlerts?: boolean;
-  actionVariables: { context: ActionVariable[]; state?: ActionVariable[]; params?: ActionVariable[] };
+  /** `alert`: the variables its reports' payloads add under `alert.*` (Plugboard's; for the UI's picker). */
+  actionVariables: { context: ActionVariable[]; state?: ActionVariable[]; params?: ActionVariable[]; alert?: ActionVariable[] };
   /** Checked on create, update and every run; a failure answers `params invalid: <message>`. */
   schemas: { params: z.ZodType<P> };
   executor(options: RuleExecutorOptions<P, S>): Promise<{ state: S }>;

@@ -30,7 +30,9 @@ function isThrottled(action: RuleAction, throttled: ThrottledActions, now: Date)
  * from its alerts index), needed only by summaries on an interval.
  */
 export function scheduleSummaryActions(ctx: SchedulingContext, throttled: ThrottledActions, history: Iterable<AlertDocument> = []): ScheduledAction[] {
-  const excludedInstanceIds = new Set(ctx.rule.mutedInstanceIds);
+  // Alerts muted for this run are left out as the rule's muted alerts are.
+  const mutedThisRun = [...Object.values(ctx.active), ...Object.values(ctx.recovered)].filter((a) => a.muted).map((a) => a.id);
+  const excludedInstanceIds = new Set([...ctx.rule.mutedInstanceIds, ...mutedThisRun]);
   const executables: Array<{ action: RuleAction; alerts: SummarizedAlerts }> = [];
   for (const action of ctx.rule.actions.filter(isSummaryAction)) {
     if (isThrottled(action, throttled, ctx.now)) continue;

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelsFingerprint } from '../src/ingest/fingerprint.js';
+import { availableDialects } from './helpers/databases.js';
+import { BASIC_AUTH, startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { RuleRuns, webhookConfig } from './helpers/rule_runs.js';
+import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
+
+// The rule type `plugboard.incoming-alerts` end to end: alerts posted to the Alertmanager API
+// make the rules whose matchers select them run at once (their interval is 1h), and their
+// actions render the alert's labels and annotations; resolves recover, resends notify nothing
+// new, silenced alerts notify nothing and stay active.
+
+const dialects = await availableDialects();
+
+const body = JSON.stringify({
+  id: '{{alert.id}}',
+  name: '{{alert.labels.alertname}}',
+  summary: '{{alert.annotations.summary}}',
+  severity: '{{context.labels.severity}}',
+  status: '{{alert.status}}',
+  group: '{{alert.actionGroup}}',
+});
+const onChange = { summary: false, notify_when: 'onActionGroupChange', throttle: null };
+
+describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
+  let pb: TestPlugboard;
+  let sink: StatusSink;
+  let runs: RuleRuns;
+
+  /** Posts as Prometheus does: no kbn-xsrf, the elastic user's credentials. */
+  const post = async (alerts: unknown) => {
+    const res = await pb.api('POST', '/api/v2/alerts', alerts, { headers: { 'kbn-xsrf': '', authorization: BASIC_AUTH } });
+    expect(res.status, res.text).toBe(200);
+  };
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+  const rule = (id: string, matchers: string[], path: string) =>
+    runs.create(id, {
+      name: id,
+      rule_type_id: 'plugboard.incoming-alerts',
+      params: { matchers },
+      actions: ['firing', 'recovered'].map((group) => ({ group, id: 'sink', params: { body }, frequency: onChange })),
+    });
+
+  beforeAll(async () => {
+    sink = await startStatusSink();
+    pb = await startTestPlugboard({ dialect, settings: { 'plugboard.net.deniedAddresses': [] } });
+    runs = new RuleRuns(pb);
+    const created = await pb.api('POST', '/api/actions/connector/sink', { name: 'sink', connector_type_id: '.webhook', config: webhookConfig(`${sink.url}/hook`), secrets: {} });
+    expect(created.status, created.text).toBe(200);
+  });
+  afterAll(async () => {
+    await pb?.close();
+    await sink?.close();
+  });
+
+  it('delivers a posted alert to the rules whose matchers select it, at once, with its labels and annotations rendered', async () => {
+    await rule('latency', ['alertname="HighLatency"', 'severity=~"critical|page"'], '/latency');
+    await rule('other', ['alertname="Other"'], '/other');
+    const otherRuns = (await runs.taskState('other')).previousStartedAt;
+    const labels = { alertname: 'HighLatency', severity: 'page', instance: 'api-1' };
+
+    const ran = runs.awaitRun('latency');
+    await post([{ labels, annotations: { summary: 'p99 above 2s' } }]);
+    await ran;
+    const sent = sink.requests;
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(sent[0].body)).toEqual({ id: labelsFingerprint(labels), name: 'HighLatency', summary: 'p99 above 2s', severity: 'page', status: 'firing', group: 'firing' });
+    // The other rule's matchers select nothing posted: it did not run again.
+    expect((await runs.taskState('other')).previousStartedAt).toBe(otherRuns);
+    const otherTask = await pb.plugboard.taskStore.get('other');
+    expect(otherTask!.runAt.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+  });
+
+  it('notifies nothing new for a resend of the same alert', async () => {
+    const labels = { alertname: 'HighLatency', severity: 'page', instance: 'api-1' };
+    const before = sink.requests.length;
+    await post([{ labels, annotations: { summary: 'p99 above 2s' } }]);
+    // The resend changed nothing; a run now still has nothing new to say with onActionGroupChange.
+    await runs.runSoon('latency');
+    expect(sink.requests.length).toBe(before);
+    expect(Object.keys((await runs.taskState('latency')).alertInstances)).toEqual([labelsFingerprint(labels)]);
+  });
+
+  it('runs the recovered action when the alert is resolved', async () => {
+    const labels = { alertname: 'HighLatency', severity: 'page', instance: 'api-1' };
+    const before = sink.requests.length;
+    const ran = runs.awaitRun('latency');
+    await post([{ labels, annotations: { summary: 'p99 back under 2s' }, startsAt: ago(10 * 60_000), endsAt: ago(1000) }]);
+    await ran;
+    const sent = sink.requests.slice(before).map((r) => JSON.parse(r.body));
+    expect(sent).toEqual([{ id: labelsFingerprint(labels), name: 'HighLatency', summary: 'p99 back under 2s', severity: 'page', status: 'resolved', group: 'recovered' }]);
+    expect((await runs.taskState('latency')).alertInstances).toEqual({});
+  });
+
+  it('sends nothing for a silenced alert, which stays active instead of recovering', async () => {
+    const silence = await pb.api(
+      'POST',
+      '/api/v2/silences',
+      { matchers: [{ name: 'alertname', value: 'Quiet', isRegex: false, isEqual: true }], startsAt: ago(1000), endsAt: new Date(Date.now() + 3_600_000).toISOString(), createdBy: 'test', comment: 'maintenance' },
+      { headers: { 'kbn-xsrf': '', authorization: BASIC_AUTH } },
+    );
+    expect(silence.status, silence.text).toBe(200);
+    await rule('quiet', ['alertname=~"Quiet|Loud"'], '/quiet');
+    const before = sink.requests.length;
+    const ran = runs.awaitRun('quiet');
+    await post([{ labels: { alertname: 'Quiet' }, annotations: { summary: 'silenced' } }]);
+    await ran;
+    await runs.runSoon('quiet');
+    expect(sink.requests.length).toBe(before);
+    expect(Object.keys((await runs.taskState('quiet')).alertInstances)).toEqual([labelsFingerprint({ alertname: 'Quiet' })]);
+    // An unsilenced alert of the same rule notifies as usual.
+    const loud = runs.awaitRun('quiet');
+    await post([{ labels: { alertname: 'Loud' }, annotations: { summary: 'not silenced' } }]);
+    await loud;
+    expect(sink.requests.slice(before).map((r) => JSON.parse(r.body).name)).toEqual(['Loud']);
+  });
+
+  it('refuses params that are not valid, naming the field', async () => {
+    const create = (params: Record<string, unknown>) =>
+      pb.api('POST', '/api/alerting/rule', { name: 'bad', rule_type_id: 'plugboard.incoming-alerts', consumer: 'alerts', schedule: { interval: '1h' }, params });
+    const bad = await create({ matchers: ['alertname="A"', 'not a matcher'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'params invalid: [matchers.1]: matchers[1]: bad matcher format: not a matcher' });
+    expect((await create({ group_wait: '30 seconds' })).body.message).toBe('params invalid: [group_wait]: must be a duration such as "30s", "5m" or "1h30m" (units y, w, d, h, m, s, ms)');
+    expect((await create({ matchers: 'alertname="A"' })).body.message).toBe('params invalid: [matchers]: expected value of type [array] but got [string]');
+  });
+});
