@@ -124,6 +124,8 @@ export interface Plugboard {
   incomingAlerts: IncomingAlertsRepository;
   /** Alertmanager-style silences; also the SilenceLookup of incoming alerts. */
   silences: Silences;
+  /** Runs the incoming-alerts rules of a post at once (the default ingest listener). */
+  incomingAlertsTrigger: IncomingAlertsTrigger;
   cipher: SecretsCipher;
   logger: Logger;
   /** Starts listening; resolves to the base URL. */
@@ -408,6 +410,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     taskStore,
     incomingAlerts,
     silences,
+    incomingAlertsTrigger,
     cipher,
     logger,
     flushWrites: () => writes.flush(),

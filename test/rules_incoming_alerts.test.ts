@@ -4,6 +4,7 @@ import { availableDialects } from './helpers/databases.js';
 import { BASIC_AUTH, startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { RuleRuns, webhookConfig } from './helpers/rule_runs.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
+import { eventually } from './helpers/wait.js';
 
 // The rule type `plugboard.incoming-alerts` end to end: alerts posted to the Alertmanager API
 // make the rules whose matchers select them run at once (their interval is 1h), and their
@@ -26,6 +27,15 @@ describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
   let pb: TestPlugboard;
   let sink: StatusSink;
   let runs: RuleRuns;
+  /** Alerts (by alertname) whose silence lookup waits, holding the rule's run, until released. */
+  const holds = new Map<string, { reached: () => void; released: Promise<void> }>();
+  const hold = (alertname: string) => {
+    let reached!: () => void;
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => (reached = resolve));
+    holds.set(alertname, { reached, released: new Promise<void>((resolve) => (release = resolve)) });
+    return { started, release: () => (holds.delete(alertname), release()) };
+  };
 
   /** Posts as Prometheus does: no kbn-xsrf, the elastic user's credentials. */
   const post = async (alerts: unknown) => {
@@ -43,7 +53,23 @@ describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
 
   beforeAll(async () => {
     sink = await startStatusSink();
-    pb = await startTestPlugboard({ dialect, settings: { 'plugboard.net.deniedAddresses': [] } });
+    pb = await startTestPlugboard({
+      dialect,
+      settings: { 'plugboard.net.deniedAddresses': [] },
+      // The server's silences, through a lookup that can hold a run in its executor.
+      ingest: {
+        silences: {
+          silencedBy: async (spaceId, labels, now) => {
+            const held = holds.get(labels.alertname);
+            if (held) {
+              held.reached();
+              await held.released;
+            }
+            return pb.plugboard.silences.silencedBy(spaceId, labels, now);
+          },
+        },
+      },
+    });
     runs = new RuleRuns(pb);
     const created = await pb.api('POST', '/api/actions/connector/sink', { name: 'sink', connector_type_id: '.webhook', config: webhookConfig(`${sink.url}/hook`), secrets: {} });
     expect(created.status, created.text).toBe(200);
@@ -113,6 +139,30 @@ describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
     await post([{ labels: { alertname: 'Loud' }, annotations: { summary: 'not silenced' } }]);
     await loud;
     expect(sink.requests.slice(before).map((r) => JSON.parse(r.body).name)).toEqual(['Loud']);
+  });
+
+  it('runs a rule once more after its run when alerts change during it, and no more however many changes arrive', async () => {
+    await rule('burst', ['alertname=~"Burst.*"'], '/burst');
+    let runsOfBurst = 0;
+    pb.plugboard.taskManager.onOutcome((task) => void (task.id === 'burst' && runsOfBurst++));
+    const before = sink.requests.length;
+    const held = hold('Burst1');
+    await post([{ labels: { alertname: 'Burst1' } }]);
+    await held.started;
+    // The run has read the alerts and is held: these arrive while it runs.
+    await post([{ labels: { alertname: 'Burst2' } }]);
+    await post([{ labels: { alertname: 'Burst3' } }]);
+    await post([{ labels: { alertname: 'Burst2' }, annotations: { summary: 'changed' } }]);
+    await pb.plugboard.incomingAlertsTrigger.settled();
+    expect(runsOfBurst).toBe(0);
+    held.release();
+    await eventually(() => (sink.requests.length - before >= 3 ? true : undefined), 20_000, 'the notifications of both runs');
+    await pb.plugboard.incomingAlertsTrigger.settled();
+    await runs.actionsDone();
+    expect(runsOfBurst).toBe(2);
+    expect(sink.requests.slice(before).map((r) => JSON.parse(r.body).name)).toEqual(['Burst1', 'Burst2', 'Burst3']);
+    // Nothing more is due: the rule waits for its interval again.
+    expect((await pb.plugboard.taskStore.get('burst'))!.runAt.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
   });
 
   it('refuses params that are not valid, naming the field', async () => {

@@ -49,9 +49,14 @@ export class IncomingAlertsTrigger implements IngestListener {
     this.track(this.runSoon(taskId));
   }
 
+  /** Resolves once the triggers in progress (and those they started) are done. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
   /** Waits for the triggers in progress and forgets the dirty marks (server shutdown). */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
+    await this.settled();
     for (const timer of this.dirty.values()) clearTimeout(timer);
     this.dirty.clear();
   }
