@@ -34,7 +34,7 @@ const duration = (fallback: string) =>
     .refine((text) => parsePrometheusDuration(text) !== undefined, { error: DURATION_MESSAGE })
     .default(fallback);
 
-export const incomingAlertsParamsSchema = z.object({
+export const incomingAlertsParamsSchema = z.strictObject({
   matchers: z
     .array(z.string())
     .superRefine((list, ctx) => {
