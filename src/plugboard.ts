@@ -295,6 +295,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
           (await actions.getAll({ spaceId, principal: INTERNAL_PRINCIPAL }, { referenceCounts: false })).map(({ id, name, typeId }) => ({ id, name, typeId })),
         incomingAlerts,
         silences: options.ingest?.silences ?? silences,
+        clock: options.ingest?.clock,
       }),
       ...(options.extraRuleTypes ?? []),
     ],

@@ -70,6 +70,24 @@ export interface ReportedAlert {
   muted?: boolean;
 }
 
+/** An alert of a summary group: its id, and the variables of its item in `alerts.*.data`. */
+export interface GroupedAlert {
+  id: string;
+  [variable: string]: unknown;
+}
+
+/**
+ * A group of a rule type's own summaries (Plugboard's, for Alertmanager-style grouping): each
+ * per-run summary action runs once per group given this run, with `alerts.*` holding the group's
+ * alerts (an item merges the alert's document of this run, when it has one, with the group's
+ * variables of the alert) and `group.*` the group's variables.
+ */
+export interface SummaryGroup {
+  id: string;
+  variables: Record<string, unknown>;
+  alerts: { new: GroupedAlert[]; ongoing: GroupedAlert[]; recovered: GroupedAlert[] };
+}
+
 /** How an executor reports its alerts (Kibana's alerts client, as the stack rule types use it). */
 export interface AlertsReporter {
   /** One active alert of this run, in one of the type's action groups; the (limit+1)-th throws. */
@@ -80,6 +98,11 @@ export interface AlertsReporter {
   setAlertLimitReached(reached: boolean): void;
   /** The alerts active last run and not reported this run; known once reporting is over. */
   getRecoveredAlerts(): RecoveredAlert[];
+  /**
+   * The groups due for a summary this run; once called, per-run summary actions run per group
+   * (none when the list is empty) instead of once over the run's alerts.
+   */
+  setSummaryGroups(groups: SummaryGroup[]): void;
 }
 
 /** What the run's outcome says beyond success (Kibana's ruleResultService). */
@@ -134,11 +157,15 @@ export interface RuleTypeDefinition<P = Record<string, unknown>, S extends Recor
   doesSetRecoveryContext?: boolean;
   /** Alerts not reported again recover (default true). */
   autoRecoverAlerts?: boolean;
-  /** `alert`: the variables its reports' payloads add under `alert.*` (Plugboard's; for the UI's picker). */
-  actionVariables: { context: ActionVariable[]; state?: ActionVariable[]; params?: ActionVariable[]; alert?: ActionVariable[] };
+  /**
+   * `alert`: the variables its reports' payloads add under `alert.*`; `summary`: those its summary
+   * groups add (`group.*`, items of `alerts.*.data`). Plugboard's, for the UI's picker.
+   */
+  actionVariables: { context: ActionVariable[]; state?: ActionVariable[]; params?: ActionVariable[]; alert?: ActionVariable[]; summary?: ActionVariable[] };
   /** Checked on create, update and every run; a failure answers `params invalid: <message>`. */
   schemas: { params: z.ZodType<P> };
-  executor(options: RuleExecutorOptions<P, S>): Promise<{ state: S }>;
+  /** `nextRun`: an earlier next run than the schedule's (Plugboard's; ignored when not earlier). */
+  executor(options: RuleExecutorOptions<P, S>): Promise<{ state: S; nextRun?: Date }>;
 }
 
 /** Keeps the generic parameters of a definition inferred from its schema. */

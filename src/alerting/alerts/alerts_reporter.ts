@@ -1,4 +1,4 @@
-import type { AlertsReporter, RecoveredAlert } from '../types.js';
+import type { AlertsReporter, RecoveredAlert, SummaryGroup } from '../types.js';
 import { Alert } from './alert.js';
 import type { RawAlertInstance } from './task_state.js';
 
@@ -25,6 +25,8 @@ export class RunAlertsReporter implements AlertsReporter {
   readonly tracked: { active: Record<string, Alert>; recovered: Record<string, Alert> };
   /** The previous run's active alerts (copies) and the alerts reported this run. */
   readonly reported: Record<string, Alert> = {};
+  /** The summary groups the executor set, if it set any. */
+  summaryGroups: SummaryGroup[] | undefined;
   private created = 0;
   private limitReached = false;
   private limitRequested = false;
@@ -52,6 +54,10 @@ export class RunAlertsReporter implements AlertsReporter {
     alert.schedule(actionGroup, context);
     if (payload) alert.setPayload(payload);
     if (muted) alert.setMuted(true);
+  }
+
+  setSummaryGroups(groups: SummaryGroup[]): void {
+    this.summaryGroups = groups;
   }
 
   getAlertLimitValue(): number {
