@@ -27,6 +27,8 @@ describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
   let pb: TestPlugboard;
   let sink: StatusSink;
   let runs: RuleRuns;
+  /** The time of the server's ingest clock (and of the rules' group timers) when set; else the wall clock's. */
+  let clockAt: number | undefined;
   /** Alerts (by alertname) whose silence lookup waits, holding the rule's run, until released. */
   const holds = new Map<string, { reached: () => void; released: Promise<void> }>();
   const hold = (alertname: string) => {
@@ -58,6 +60,7 @@ describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
       settings: { 'plugboard.net.deniedAddresses': [] },
       // The server's silences, through a lookup that can hold a run in its executor.
       ingest: {
+        clock: () => new Date(clockAt ?? Date.now()),
         silences: {
           silencedBy: async (spaceId, labels, now) => {
             const held = holds.get(labels.alertname);
@@ -161,8 +164,63 @@ describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
     await runs.actionsDone();
     expect(runsOfBurst).toBe(2);
     expect(sink.requests.slice(before).map((r) => JSON.parse(r.body).name)).toEqual(['Burst1', 'Burst2', 'Burst3']);
-    // Nothing more is due: the rule waits for its interval again.
-    expect((await pb.plugboard.taskStore.get('burst'))!.runAt.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+    // Nothing more is due now (its next run is its group's group_wait).
+    const task = (await pb.plugboard.taskStore.get('burst'))!;
+    expect([task.status, task.runAt.getTime() > Date.now()]).toEqual(['idle', true]);
+  });
+
+  it("summarises per group_by group on Alertmanager's timers: group_wait, then group_interval on change, repeat_interval unchanged", async () => {
+    const summary = JSON.stringify({
+      group: '{{group.labels.alertname}}',
+      counts: '{{alerts.new.count}}/{{alerts.ongoing.count}}/{{alerts.recovered.count}}',
+      alerts: '{{#alerts.all.data}}{{labels.instance}}:{{status}} {{/alerts.all.data}}',
+    });
+    await runs.create('grouped', {
+      name: 'grouped',
+      rule_type_id: 'plugboard.incoming-alerts',
+      params: { matchers: ['team="db"'], group_by: ['alertname'] },
+      actions: [{ group: 'firing', id: 'sink', params: { body: summary }, frequency: { summary: true, notify_when: 'onActiveAlert', throttle: null } }],
+    });
+    const t0 = Date.now();
+    const clock = (ms: number) => new Date(t0 + ms).toISOString();
+    const at = async (ms: number, alerts?: unknown) => {
+      clockAt = t0 + ms;
+      if (alerts === undefined) return runs.runSoon('grouped');
+      const ran = runs.awaitRun('grouped');
+      await post(alerts);
+      await ran;
+      return runs.rule('grouped');
+    };
+    const firing = (instance: string) => ({ labels: { alertname: 'DbDown', team: 'db', instance }, startsAt: clock(0), endsAt: clock(86_400_000) });
+    const before = sink.requests.length;
+    const sent = () => sink.requests.slice(before).map((r) => JSON.parse(r.body)).filter((b) => 'counts' in b);
+    /** The next run the rule asked for, after its last run. */
+    const wait = (rule: any) => Date.parse(rule.next_run) - Date.parse(rule.execution_status.last_execution_date);
+
+    // The first alert: nothing before group_wait, and the rule runs again when it is due.
+    let rule = await at(0, [firing('1')]);
+    expect(sent()).toEqual([]);
+    expect(wait(rule)).toBe(30_000);
+    expect((await pb.plugboard.taskStore.get('grouped'))!.runAt.toISOString()).toBe(rule.next_run);
+    await at(30_000);
+    expect(sent()).toEqual([{ group: 'DbDown', counts: '1/0/0', alerts: '1:firing ' }]);
+    // A second alert a minute later waits for group_interval after that notification.
+    rule = await at(90_000, [firing('2')]);
+    expect(sent()).toHaveLength(1);
+    expect(wait(rule)).toBe(4 * 60_000);
+    await at(330_000);
+    expect(sent()[1]).toEqual({ group: 'DbDown', counts: '1/1/0', alerts: '2:firing 1:firing ' });
+    // A resolve is told at the next group interval.
+    await at(360_000, [{ ...firing('1'), endsAt: clock(350_000) }]);
+    expect(sent()).toHaveLength(2);
+    await at(630_000);
+    expect(sent()[2]).toEqual({ group: 'DbDown', counts: '0/1/1', alerts: '2:firing 1:resolved ' });
+    // Unchanged: nothing at the next group interval, then again after repeat_interval.
+    await at(930_000);
+    expect(sent()).toHaveLength(3);
+    await at(630_000 + 4 * 3_600_000);
+    expect(sent()[3]).toEqual({ group: 'DbDown', counts: '0/1/0', alerts: '2:firing ' });
+    clockAt = undefined;
   });
 
   it('refuses params that are not valid, naming the field', async () => {

@@ -95,6 +95,31 @@ describe("an executor's per-run mute and payload", () => {
     expect(result.actions.map((a) => a.alert?.id)).toEqual(['b']);
   });
 
+  it('summary groups: a per-run summary action runs once per group with its alerts (documents merged, muted ones left out) and group.* variables', () => {
+    const r = rule([summary, action('t', { frequency: { summary: true, notifyWhen: 'onThrottleInterval', throttle: '1h' } })], { mutedInstanceIds: ['c'] });
+    const reporter = new RunAlertsReporter(empty, { maxAlerts: 1000, autoRecoverAlerts: true, doesSetRecoveryContext: true });
+    for (const id of ['a', 'b', 'c']) reporter.report({ id, actionGroup: 'met', muted: id === 'b' });
+    reporter.setSummaryGroups([
+      { id: 'g1', variables: { labels: { team: 'db' } }, alerts: { new: [{ id: 'a', labels: { x: '1' } }, { id: 'b' }], ongoing: [], recovered: [{ id: 'gone', status: 'resolved' }] } },
+      { id: 'g2', variables: { labels: { team: 'qa' } }, alerts: { new: [{ id: 'c' }], ongoing: [], recovered: [] } },
+    ]);
+    const startedAt = at(0);
+    const alerts = processRunAlerts({ reporter, autoRecoverAlerts: true, flappingSettings: DEFAULT_FLAPPING_SETTINGS, alertDelay: 0, defaultActionGroupId: 'met', startedAt });
+    const result = scheduleActions({
+      rule: r, spaceId: 'default', executionId: 'exec-0', actionGroups: [{ id: 'met', name: 'Met' }, { id: 'recovered', name: 'Recovered' }], recoveryActionGroupId: 'recovered',
+      now: startedAt, kibanaBaseUrl: undefined, ruleUrl: undefined, active: alerts.active, recovered: alerts.recovered,
+      documents: buildAlertDocuments(alerts, { rule: r, spaceId: 'default', executionId: 'exec-0', startedAt }), isActionExecutable: () => true, logger, summaryActions: {},
+      summaryGroups: reporter.summaryGroups,
+    });
+    // g2 has only a muted alert: nothing; the summary on an interval keeps the framework's window.
+    expect(result.actions.map((a) => [a.action.uuid, (a.variables!.group as any)?.labels.team, a.alertSummary])).toEqual([
+      ['s', 'db', { new: 1, ongoing: 0, recovered: 1 }],
+      ['t', undefined, { new: 1, ongoing: 0, recovered: 0 }],
+    ]);
+    const data = (result.actions[0].variables!.alerts as any).all.data;
+    expect(data.map((d: any) => [d.id, d.labels?.x, d.kibana?.alert?.instance?.id, d.status])).toEqual([['a', '1', 'a', undefined], ['gone', undefined, undefined, 'resolved']]);
+  });
+
   it("a payload's keys are variables under alert.*, and Kibana's own alert fields win over them", () => {
     const r = rule([action('x', { frequency: { summary: false, notifyWhen: 'onActiveAlert', throttle: null } })]);
     const res = runOnce(r, empty, { a: 'met' }, 0, { payload: { a: { labels: { severity: 'page' }, status: 'firing', id: 'not-the-id', actionGroup: 'other' } } });
