@@ -28,12 +28,13 @@ export class IncomingAlertsTrigger implements IngestListener {
   private readonly dirty = new Map<string, NodeJS.Timeout>();
   private readonly pending = new Set<Promise<void>>();
   private readonly matchersByParams = new Map<string, Matcher[] | undefined>();
+  private closed = false;
 
   constructor(private readonly deps: IncomingAlertsTriggerDeps) {}
 
   alertsChanged(spaceId: string, changed: ReadonlyArray<{ alert: IncomingAlert; change: AlertChange }>): void {
     const alerts = changed.filter((c) => c.change !== 'unchanged').map((c) => c.alert);
-    if (alerts.length === 0) return;
+    if (alerts.length === 0 || this.closed) return;
     const work = this.trigger(spaceId, alerts)
       .catch((err: unknown) => this.deps.logger.error({ err, spaceId }, 'running the incoming-alerts rules of a post failed'))
       .finally(() => this.pending.delete(work));
@@ -43,7 +44,7 @@ export class IncomingAlertsTrigger implements IngestListener {
   /** Call with each finished task run (the task manager's onOutcome): a dirty rule runs again. */
   runFinished(taskId: string): void {
     const timer = this.dirty.get(taskId);
-    if (timer === undefined) return;
+    if (timer === undefined || this.closed) return;
     clearTimeout(timer);
     this.dirty.delete(taskId);
     this.track(this.runSoon(taskId));
@@ -56,6 +57,7 @@ export class IncomingAlertsTrigger implements IngestListener {
 
   /** Waits for the triggers in progress and forgets the dirty marks (server shutdown). */
   async close(): Promise<void> {
+    this.closed = true;
     await this.settled();
     for (const timer of this.dirty.values()) clearTimeout(timer);
     this.dirty.clear();
@@ -92,7 +94,7 @@ export class IncomingAlertsTrigger implements IngestListener {
 
   private async runSoon(taskId: string): Promise<void> {
     const answer = await this.deps.runSoon(taskId);
-    if (answer !== 'running' || this.dirty.has(taskId)) return;
+    if (answer !== 'running' || this.dirty.has(taskId) || this.closed) return;
     const timer = setTimeout(() => {
       this.dirty.delete(taskId);
       this.track(this.runSoon(taskId));
