@@ -376,6 +376,7 @@ const SECTION_INTROS: Record<string, string> = {
 const MAP_KEY_PLACEHOLDERS: Record<string, string> = {
   'xpack.actions.preconfigured': '<id>',
   'xpack.actions.rateLimiter': '<type>',
+  'plugboard.ingest.json': '<route>',
 };
 
 /** Notes on routes that are Plugboard's own, keyed by `METHOD path`. */
@@ -400,6 +401,21 @@ const ROUTE_NOTES: Record<string, string> = {
     "string. A missing `labels` key refuses the whole post with go-swagger's 422. Beyond " +
     '`plugboard.ingest.maxActiveAlerts`, a post adding active alerts gets 429 and nothing of it is stored. ' +
     'Answers 200 with an empty body.',
+  'POST /api/ingest/alertmanager':
+    "Takes Alertmanager's webhook payload (`version: \"4\"`): each alert's own `status` decides firing or resolved; a " +
+    "firing alert lasts `plugboard.ingest.webhookResolveTimeout`; an alert whose `fingerprint` is not that of its labels " +
+    'is left out. Answers 200 with `{"alerts": [{"fingerprint", "status", "change"}]}` (`change`: `new`, `updated`, ' +
+    '`resolved`, `refired`, `unchanged`); 400 naming the field (`version`, `alerts[1].labels`, …), after storing the ' +
+    'valid alerts (the message says how many); 429 over `plugboard.ingest.maxActiveAlerts`, nothing stored.',
+  'POST /api/ingest/grafana':
+    "Takes Grafana's webhook contact point payload (`version: \"1\"`), answers as `POST /api/ingest/alertmanager`. " +
+    "Grafana's extras (`dashboardURL`, `panelURL`, `silenceURL`, `values`, …) become annotations. With " +
+    '`plugboard.ingest.grafana.hmacSecret` set, the HMAC-SHA256 of the body as received (in `X-Grafana-Alert-Signature`, ' +
+    '`X-Grafana-Alerting-Signature` or `hmacHeader`) must match, else 401 `Invalid Grafana webhook signature: …`.',
+  'POST /api/ingest/json/{name}':
+    'Takes any JSON body through the mapping `plugboard.ingest.json.<name>`; 404 `No JSON ingest route [<name>]` ' +
+    'when none is configured. Answers as `POST /api/ingest/alertmanager`. A firing alert of a mapping with a `status` ' +
+    'lasts `webhookResolveTimeout`; without `status` or `endsAt`, `resolveTimeout`, as an alert of the v2 API.',
   'GET /api/v2/alerts':
     "The space's active (not resolved) alerts in Alertmanager's gettable shape, sorted by fingerprint. `filter` " +
     "(repeatable) takes Alertmanager's matchers; `active`, `silenced`, `inhibited`, `unprocessed` (default true) and " +
@@ -1392,6 +1408,35 @@ function apiPage(facts: ApiFacts): string {
       "Alertmanager's rules (earliest start; an alert without `endsAt` stays active for",
       '`plugboard.ingest.resolveTimeout` after its last post). Beyond `plugboard.ingest.maxActiveAlerts` active alerts, a',
       'post that would add more is refused with 429 and nothing of it is stored.',
+    ].join('\n'),
+    '## Alert senders: webhook payloads',
+    [
+      "Alertmanager's `webhook_config`, Grafana's webhook contact point and any JSON sender post to Plugboard's",
+      'own routes: `POST /api/ingest/alertmanager` (payload `version: "4"`), `POST /api/ingest/grafana`',
+      '(`version: "1"`) and `POST /api/ingest/json/{name}`, whose body is read through the mapping',
+      '`plugboard.ingest.json.<name>` (see [settings.md](settings.md)). Their alerts become the same incoming alerts',
+      'as those of `POST /api/v2/alerts`, with the same credentials (Basic, ApiKey, the space\'s ingest token as',
+      '`Bearer`), privilege (`all` in the space), `/s/<space>` prefix and `maxActiveAlerts` guard; no `kbn-xsrf`.',
+      "Their answers are Kibana's error bodies; Alertmanager and Grafana retry a 5xx and never a 4xx, so a payload",
+      'that can never be taken gets 400 naming the field (the valid alerts of it are stored), an unknown JSON route',
+      '404, a missing or wrong Grafana signature 401, a storm 429; a 5xx only means "try again". A firing alert of',
+      'these payloads has no end and is repeated only every `repeat_interval` (4h by default), so it stays active',
+      'for `plugboard.ingest.webhookResolveTimeout` (6h) after its last notification, or until its resolution',
+      'arrives. An Alertmanager receiver:',
+      '',
+      '```yaml',
+      'receivers:',
+      '  - name: plugboard',
+      '    webhook_configs:',
+      '      - url: https://plugboard.example:5601/s/ops/api/ingest/alertmanager',
+      '        send_resolved: true',
+      '        http_config:',
+      '          authorization: {credentials_file: /etc/alertmanager/plugboard-ingest-token}',
+      '```',
+      '',
+      'For Grafana, a webhook contact point with the URL `…/api/ingest/grafana`, the token as',
+      '"Authorization Header - Credentials" (scheme `Bearer`) and, optionally, an HMAC secret that',
+      '`plugboard.ingest.grafana.hmacSecret` (or `hmacSecretFile`) repeats: requests must then carry its signature.',
     ].join('\n'),
     '## Errors',
     [

@@ -78,6 +78,9 @@ import { INTERNAL_PRINCIPAL } from './security/principal.js';
 import { RulesClient } from './alerting/rules_client.js';
 import { ruleRoutes } from './http/routes/rules.js';
 import { alertmanagerRoutes } from './http/routes/alertmanager.js';
+import { ingestWebhookRoutes } from './http/routes/ingest_webhooks.js';
+import { createIngestIntake } from './ingest/intake.js';
+import { grafanaIngestSettings } from './ingest/secret_files.js';
 import { IngestTokens } from './ingest/tokens.js';
 import type { IngestListener, SilenceLookup } from './ingest/types.js';
 import { IncomingAlertsRepository } from './storage/incoming_alerts_repository.js';
@@ -257,6 +260,13 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     database.dialect,
   );
   taskManager.register(retentionTaskDefinition(database.db, taskStore, config.plugboard.eventLog.retention, incomingAlerts));
+  const intake = createIngestIntake({
+    store: incomingAlerts,
+    authorizer,
+    // The incoming-alerts rules' trigger, built with the rules below.
+    listener: options.ingest?.listener ?? { alertsChanged: (spaceId, changed) => incomingAlertsTrigger.alertsChanged(spaceId, changed) },
+    metrics: metricsRegistry,
+  });
   const wakeups =
     database.url && database.schema
       ? new PostgresWakeups(database.url, database.schema, taskManager.owner, database.db, () => taskManager.wake(), logger)
@@ -370,7 +380,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...metricsRoutes(metricsRegistry, authorizer),
     ...alertmanagerRoutes({
       store: incomingAlerts,
-      authorizer,
+      intake,
       settings: {
         resolveTimeoutMs: ingestConfig.resolveTimeout,
         resolvedRetentionMs: ingestConfig.resolvedRetention,
@@ -378,10 +388,17 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         tokenSpaces: ingestConfig.tokens.map((t) => t.space),
       },
       silences: options.ingest?.silences ?? silences,
-      listener: options.ingest?.listener ?? incomingAlertsTrigger,
-      metrics: metricsRegistry,
       version: VERSION,
       startedAt: new Date(),
+      clock: options.ingest?.clock,
+    }),
+    ...ingestWebhookRoutes({
+      intake,
+      settings: {
+        webhookResolveTimeoutMs: ingestConfig.webhookResolveTimeout,
+        grafana: grafanaIngestSettings(ingestConfig.grafana, options.baseDir ?? process.cwd()),
+        json: ingestConfig.json,
+      },
       clock: options.ingest?.clock,
     }),
     ...silenceRoutes({ silences, authorizer }),

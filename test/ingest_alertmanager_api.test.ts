@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelsFingerprint } from '../src/ingest/fingerprint.js';
 import type { AlertChange, IncomingAlert } from '../src/ingest/types.js';
 import { availableDialects } from './helpers/databases.js';
+import { basicAs, INGEST_TOKEN, OTHER_INGEST_TOKEN, startIngestPlugboard } from './helpers/ingest_senders_setup.js';
 import { BASIC_AUTH, startTestPlugboard, TEST_PASSWORD, type TestPlugboard } from './helpers/plugboard.js';
 
 // Plugboard's Alertmanager API v2 (issue 19) on both databases: what is stored from a post and
@@ -11,10 +12,10 @@ import { BASIC_AUTH, startTestPlugboard, TEST_PASSWORD, type TestPlugboard } fro
 
 const dialects = await availableDialects();
 const MINUTE = 60_000;
-const TOKEN = 'default-space-ingest-token-0123456789abcdef';
-const OTHER_TOKEN = 'other-space-ingest-token-0123456789abcdef';
+const TOKEN = INGEST_TOKEN;
+const OTHER_TOKEN = OTHER_INGEST_TOKEN;
 const MAX_ACTIVE = 20;
-const basic = (user: string) => `Basic ${Buffer.from(`${user}:a-password-1`).toString('base64')}`;
+const basic = basicAs;
 
 describe.each(dialects)('Alertmanager API v2 on %s', (dialect) => {
   let pb: TestPlugboard;
@@ -31,29 +32,14 @@ describe.each(dialects)('Alertmanager API v2 on %s', (dialect) => {
   const lastChanges = () => changes.at(-1)!.changed.map((c) => [c.alert.labels.alertname, c.change]);
 
   beforeAll(async () => {
-    pb = await startTestPlugboard({
-      dialect,
-      settings: {
-        'plugboard.ingest.maxActiveAlerts': MAX_ACTIVE,
-        'plugboard.ingest.tokens': [
-          { space: 'default', token: TOKEN },
-          { space: 'other', token: OTHER_TOKEN },
-        ],
-      },
+    pb = await startIngestPlugboard(dialect, {
+      maxActiveAlerts: MAX_ACTIVE,
       ingest: {
         clock: () => new Date(now),
         listener: { alertsChanged: (spaceId, changed) => changes.push({ spaceId, changed: [...changed] }) },
         silences: { silencedBy: async (_space, labels) => (labels.silenced === 'yes' ? ['silence-1'] : []) },
       },
     });
-    expect((await pb.api('POST', '/api/spaces/space', { id: 'other', name: 'Other' })).status).toBe(200);
-    const user = async (name: string, kibana: unknown[]) => {
-      expect((await pb.api('PUT', `/api/security/role/${name}`, { kibana })).status).toBe(204);
-      expect((await pb.api('PUT', `/api/security/user/${name}`, { password: 'a-password-1', roles: [name] })).status).toBe(200);
-    };
-    await user('alerts-reader', [{ base: [], feature: { stackAlerts: ['read'] }, spaces: ['default'] }]);
-    await user('alerts-writer', [{ base: [], feature: { stackAlerts: ['all'] }, spaces: ['default'] }]);
-    await user('connectors-only', [{ base: [], feature: { actions: ['all'] }, spaces: ['default'] }]);
   });
   afterAll(async () => pb?.close());
 

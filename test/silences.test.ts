@@ -201,11 +201,16 @@ describe.each(dialects)('silences on %s', (dialect) => {
   });
 
   it('silences the incoming alerts its matchers select: GET /api/v2/alerts shows them suppressed until the silence expires', async () => {
+    // A space of its own: the other tests' silences live in the default space.
+    const space = '/s/hush';
+    await pb.api('POST', '/api/spaces/space', { id: 'hush', name: 'Hush' });
     const alert = (name: string) => ({ labels: { alertname: name, team: 'web' }, annotations: {} });
-    expect((await pb.api('POST', '/api/v2/alerts', [alert('Hushed'), alert('Loud')], SENDER)).status).toBe(200);
-    const id = await create({ matchers: [matcher('alertname', 'Hushed'), matcher('team', 'web|db', true)] });
+    expect((await pb.api('POST', `${space}/api/v2/alerts`, [alert('Hushed'), alert('Loud')], SENDER)).status).toBe(200);
+    const created = await post({ matchers: [matcher('alertname', 'Hushed'), matcher('team', 'web|db', true)], startsAt: '2026-01-01T00:00:00Z', endsAt: FUTURE, createdBy: 'me', comment: 'c' }, space);
+    expect(created.status, created.text).toBe(200);
+    const id = created.body.silenceID as string;
     const states = async (query = '') => {
-      const res = await pb.api('GET', `/api/v2/alerts?filter=${encodeURIComponent('team="web"')}${query}`, undefined, SENDER);
+      const res = await pb.api('GET', `${space}/api/v2/alerts?filter=${encodeURIComponent('team="web"')}${query}`, undefined, SENDER);
       expect(res.status, res.text).toBe(200);
       return Object.fromEntries((res.body as Array<{ labels: { alertname: string }; status: unknown }>).map((a) => [a.labels.alertname, a.status]));
     };
@@ -214,7 +219,7 @@ describe.each(dialects)('silences on %s', (dialect) => {
       Loud: { inhibitedBy: [], mutedBy: [], silencedBy: [], state: 'active' },
     });
     expect(Object.keys(await states('&silenced=false'))).toEqual(['Loud']);
-    expect((await pb.api('DELETE', `/api/v2/silence/${id}`, undefined, SENDER)).status).toBe(200);
+    expect((await pb.api('DELETE', `${space}/api/v2/silence/${id}`, undefined, SENDER)).status).toBe(200);
     expect((await states())['Hushed']).toEqual({ inhibitedBy: [], mutedBy: [], silencedBy: [], state: 'active' });
   });
 

@@ -3,6 +3,7 @@ import { durationError, parseRuleDuration } from '../alerting/duration.js';
 import { DEFAULT_DENIED_ADDRESSES, isCidr } from '../net/address_ranges.js';
 import { notInterpreted } from './not_interpreted.js';
 import { byteSize, duration } from './units.js';
+import { jsonIngestSettingSchema } from '../ingest/json_mapping.js';
 
 // One zod schema for the whole configuration. Every object is strict so that a misspelt key
 // stops start-up instead of being silently ignored. Names follow kibana.yml where Kibana has
@@ -738,6 +739,12 @@ export const configSchema = z.strictObject({
               description:
                 "Alertmanager's `global.resolve_timeout`: an alert posted without `endsAt` is active until this long after its last post, then resolved (Alertmanager: 5m).",
             }),
+          webhookResolveTimeout: duration
+            .default(6 * 3_600_000)
+            .meta({
+              description:
+                "How long a firing alert from a webhook payload (Alertmanager's `webhook_config`, Grafana's webhook contact point, and JSON routes whose mapping has a `status`) stays active without being sent again. Those senders repeat a firing alert only every `repeat_interval` (4h by default in both, checked every `group_interval`, 5m) and send its resolution, so this must exceed their `repeat_interval` + `group_interval`; it only ends alerts whose resolution never came (`send_resolved: false`, a sender that lost its state).",
+            }),
           resolvedRetention: duration
             .default(3_600_000)
             .meta({
@@ -774,8 +781,35 @@ export const configSchema = z.strictObject({
             .default([])
             .meta({
               description:
-                "Ingest tokens for alert senders without a user (Prometheus's `authorization: {credentials: …}`, Grafana's contact points): each opens the alert routes (`/api/v2/alerts`, `/api/v2/status`) of its space only. Secrets: never logged; compared in constant time.",
+                "Ingest tokens for alert senders without a user (Prometheus's `authorization: {credentials: …}`, Grafana's contact points): each opens the alert routes (`/api/v2/alerts`, `/api/v2/status`, `/api/ingest/*`) of its space only. Secrets: never logged; compared in constant time.",
             }),
+          grafana: z
+            .strictObject({
+              hmacSecret: z
+                .string()
+                .min(1)
+                .optional()
+                .meta({ description: "The secret of the Grafana contact point's HMAC signature (`hmacConfig.secret`); when set (or `hmacSecretFile`), requests to `POST /api/ingest/grafana` must carry a valid signature besides their credentials." }),
+              hmacSecretFile: z
+                .string()
+                .min(1)
+                .optional()
+                .meta({ description: 'A file holding the HMAC secret (trailing newline ignored), relative to the configuration file; instead of `hmacSecret`.' }),
+              hmacHeader: z
+                .string()
+                .regex(/^[A-Za-z0-9-]+$/, 'must be a header name')
+                .optional()
+                .meta({ description: "The signature's header (`hmacConfig.header`); without it, Grafana's default `X-Grafana-Alert-Signature` or the UI's `X-Grafana-Alerting-Signature`." }),
+              hmacTimestampHeader: z
+                .string()
+                .regex(/^[A-Za-z0-9-]+$/, 'must be a header name')
+                .optional()
+                .meta({ description: '`hmacConfig.timestampHeader`: when Grafana sends one, the signed text is `<unix seconds>:<body>` and a timestamp more than 5 minutes away is refused.' }),
+            })
+            .refine((g) => g.hmacSecret === undefined || g.hmacSecretFile === undefined, { error: 'give at most one of hmacSecret and hmacSecretFile' })
+            .prefault({})
+            .meta({ description: "Grafana's webhook contact point (`POST /api/ingest/grafana`)." }),
+          json: jsonIngestSettingSchema,
         })
         .prefault({})
         .meta({ description: 'Alert ingest: the Alertmanager-compatible API that Prometheus, Grafana and amtool post to.' }),

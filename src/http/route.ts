@@ -41,6 +41,8 @@ export interface RouteSpec<P = any, Q = any, B = any> {
    * could post to it in a user's name); credentials come in the Authorization header.
    */
   forSenders?: boolean;
+  /** The handler reads the JSON body's bytes as received (`rawBodyOf`), e.g. to check a signature. */
+  rawBody?: boolean;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;

@@ -43,6 +43,10 @@ export interface HttpServerDeps {
 const SPACE_PREFIX = /^\/s\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
 const spaceOf = new WeakMap<object, string>();
 const principalOf = new WeakMap<object, Principal>();
+const rawBodies = new WeakMap<object, Buffer>();
+
+/** The JSON body's bytes as received, for routes with `rawBody` (empty without a body). */
+export const rawBodyOf = (request: FastifyRequest): Buffer => rawBodies.get(request) ?? Buffer.alloc(0);
 
 function errorBody(statusCode: number, message: string) {
   const { reason } = new PlugboardError(statusCode, message);
@@ -91,9 +95,12 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   // A body nested too deep is refused from its text, before it is built or walked.
   const tooDeep = () => badRequest(`[request body]: ${TOO_DEEP}`);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
-    if (nestsTooDeep(text as string)) return done(tooDeep());
-    parseJson(request, text as string, done);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, bytes, done) => {
+    // Routes that check a signature over the body (Grafana's HMAC) get the bytes as received.
+    if ((request.routeOptions.config as { spec?: RouteSpec } | undefined)?.spec?.rawBody) rawBodies.set(request, bytes as Buffer);
+    const text = (bytes as Buffer).toString('utf8');
+    if (nestsTooDeep(text)) return done(tooDeep());
+    parseJson(request, text, done);
   });
   // As Kibana (hapi) reads `text/*` bodies as strings and its object schemas parse strings as
   // JSON, such a body holding JSON is taken as JSON; other text is refused in Kibana's words.

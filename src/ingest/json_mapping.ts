@@ -56,7 +56,7 @@ export const jsonIngestMappingSchema = z
           .meta({ description: 'Values meaning firing; when given, any other value is an error. Without it, every value not in `resolved` means firing.' }),
       })
       .optional()
-      .meta({ description: 'Firing or resolved from a field of the alert; a firing alert has no end (`endsAt` ignored) until it is resolved.' }),
+      .meta({ description: 'Firing or resolved from a field of the alert; a firing alert has no end (`endsAt` ignored) until it is resolved, and lasts `plugboard.ingest.webhookResolveTimeout` unless sent again.' }),
     epochUnit: z
       .enum(['auto', 's', 'ms'])
       .default('auto')

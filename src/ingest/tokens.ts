@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/load.js';
 import type { Principal } from '../security/principal.js';
+import { readSecretFile } from './secret_files.js';
 
 // Ingest tokens (`plugboard.ingest.tokens`): for senders that have no user of their own, a
 // bearer token per space, as Prometheus sends it with `authorization: {credentials: …}`. A token
@@ -34,11 +34,7 @@ export class IngestTokens {
       let token = setting.token;
       if (setting.tokenFile !== undefined) {
         const file = path.resolve(baseDir, setting.tokenFile);
-        try {
-          token = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-        } catch (err) {
-          throw new ConfigError(`Invalid configuration: ${key}.tokenFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-        }
+        token = readSecretFile(`${key}.tokenFile`, setting.tokenFile, baseDir);
         if (token.length < 32) throw new ConfigError(`Invalid configuration: ${key}.tokenFile: the token in ${file} must be at least 32 characters`);
       }
       const tokenDigest = digest(token!);

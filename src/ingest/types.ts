@@ -50,9 +50,11 @@ export const isResolved = (alert: Pick<IncomingAlert, 'endsAt'>, now: number): b
 export interface IncomingAlertStore {
   /**
    * Merges posted alerts into the space's records in one transaction, by fingerprint, with
-   * Alertmanager's merge rules (store/alert.go), and says how each changed.
+   * Alertmanager's merge rules (store/alert.go), and says how each changed. `resolveTimeoutMs`
+   * replaces `plugboard.ingest.resolveTimeout` for alerts of this post that carry no end (the
+   * webhook payloads' firing alerts, see `plugboard.ingest.webhookResolveTimeout`).
    */
-  upsert(spaceId: string, alerts: PostedAlert[], source: IncomingAlertSource, now: Date): Promise<UpsertResult>;
+  upsert(spaceId: string, alerts: PostedAlert[], source: IncomingAlertSource, now: Date, options?: { resolveTimeoutMs?: number }): Promise<UpsertResult>;
   /** The space's alerts, newest update first; resolved ones only while retained. */
   list(spaceId: string): Promise<IncomingAlert[]>;
   get(spaceId: string, fingerprint: string): Promise<IncomingAlert | undefined>;

@@ -67,9 +67,10 @@ export class IncomingAlertsRepository implements IncomingAlertStore {
     private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
   ) {}
 
-  async upsert(spaceId: string, alerts: PostedAlert[], source: IncomingAlertSource, now: Date): Promise<UpsertResult> {
+  async upsert(spaceId: string, alerts: PostedAlert[], source: IncomingAlertSource, now: Date, options: { resolveTimeoutMs?: number } = {}): Promise<UpsertResult> {
     if (alerts.length === 0) return { alerts: [] };
-    const op = (trx: Transaction<Database>) => this.upsertIn(trx, spaceId, alerts, source, now.getTime());
+    const resolveTimeoutMs = options.resolveTimeoutMs ?? this.settings.resolveTimeoutMs;
+    const op = (trx: Transaction<Database>) => this.upsertIn(trx, spaceId, alerts, source, now.getTime(), resolveTimeoutMs);
     const outcome = this.writes ? await this.writes.submit(op) : await this.db.transaction().execute(op);
     // Refused inside the transaction, which then wrote nothing; thrown here so that the group
     // commit's other writes are not rolled back with it.
@@ -77,8 +78,15 @@ export class IncomingAlertsRepository implements IncomingAlertStore {
     return outcome;
   }
 
-  private async upsertIn(trx: Transaction<Database>, spaceId: string, posted: PostedAlert[], source: IncomingAlertSource, now: number): Promise<UpsertResult | ActiveAlertsLimitError> {
-    const received = posted.map((alert) => ({ fingerprint: labelsFingerprint(alert.labels), alert: receivedAlert(alert, now, this.settings.resolveTimeoutMs) }));
+  private async upsertIn(
+    trx: Transaction<Database>,
+    spaceId: string,
+    posted: PostedAlert[],
+    source: IncomingAlertSource,
+    now: number,
+    resolveTimeoutMs: number,
+  ): Promise<UpsertResult | ActiveAlertsLimitError> {
+    const received = posted.map((alert) => ({ fingerprint: labelsFingerprint(alert.labels), alert: receivedAlert(alert, now, resolveTimeoutMs) }));
     const fingerprints = [...new Set(received.map((r) => r.fingerprint))];
     const stored = new Map<string, Row>();
     for (let i = 0; i < fingerprints.length; i += ROWS_PER_STATEMENT) {

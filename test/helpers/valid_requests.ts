@@ -35,6 +35,22 @@ export const VALID_BODIES: Record<string, unknown> = {
   'POST /api/alerting/rule/{id}/_disable': { untrack: false },
   'POST /internal/alerting/rules/_find': { per_page: 1 },
   'POST /api/v2/alerts': [{ labels: { alertname: 'x' } }],
+  'POST /api/ingest/alertmanager': {
+    version: '4',
+    groupKey: '{}:{alertname="x"}',
+    status: 'firing',
+    receiver: 'plugboard',
+    alerts: [{ status: 'firing', labels: { alertname: 'x' }, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z' }],
+  },
+  'POST /api/ingest/grafana': {
+    version: '1',
+    orgId: 1,
+    state: 'alerting',
+    status: 'firing',
+    groupKey: 'x',
+    alerts: [{ status: 'firing', labels: { alertname: 'x' }, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z' }],
+  },
+  'POST /api/ingest/json/{name}': { alertname: 'x' },
 };
 
 /** One connector as an NDJSON saved object, as an export writes it. */

@@ -1,13 +1,10 @@
-import { Counter, type Registry } from 'prom-client';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { forbidden } from '../../common/errors.js';
+import type { IngestIntake } from '../../ingest/intake.js';
 import { goJson, parsePostableAlerts } from '../../ingest/alertmanager_input.js';
 import { MatcherSyntaxError, matchesLabels, parseMatcher, type Matcher } from '../../ingest/matchers.js';
-import { isResolved, type IncomingAlert, type IngestListener, type SilenceLookup } from '../../ingest/types.js';
-import type { Privilege } from '../../security/roles.js';
-import type { Principal } from '../../security/principal.js';
-import { ActiveAlertsLimitError, type IncomingAlertsRepository } from '../../storage/incoming_alerts_repository.js';
+import { isResolved, type IncomingAlert, type SilenceLookup } from '../../ingest/types.js';
+import type { IncomingAlertsRepository } from '../../storage/incoming_alerts_repository.js';
 import { defineRoute, type RouteResponse, type RouteSpec } from '../route.js';
 import { errorResponses } from '../schemas.js';
 
@@ -26,11 +23,10 @@ export const PLUGBOARD_RECEIVER = 'plugboard';
 
 export interface AlertmanagerRoutesDeps {
   store: IncomingAlertsRepository;
-  authorizer: { rulesPrivilegeIn(principal: Principal, spaceId: string): Promise<Privilege | undefined> };
+  /** Access checks and the store path shared with the webhook routes (src/ingest/intake.ts). */
+  intake: IngestIntake;
   settings: { resolveTimeoutMs: number; resolvedRetentionMs: number; maxActiveAlerts: number; tokenSpaces: string[] };
   silences: SilenceLookup;
-  listener: IngestListener;
-  metrics: Registry;
   version: string;
   /** When Plugboard started (the status's `uptime`). */
   startedAt: Date;
@@ -94,37 +90,8 @@ export function goDuration(ms: number): string {
 
 export function alertmanagerRoutes(deps: AlertmanagerRoutesDeps): RouteSpec[] {
   const now = () => deps.clock?.() ?? new Date();
-  const invalid = new Counter({
-    name: 'plugboard_ingest_alerts_invalid_total',
-    help: 'Posted alerts refused by validation (Alertmanager API v2)',
-    registers: [deps.metrics],
-  });
-  const received = new Counter({
-    name: 'plugboard_ingest_alerts_received_total',
-    help: 'Posted alerts stored, by status (firing, resolved)',
-    labelNames: ['status'] as const,
-    registers: [deps.metrics],
-  });
-  const refusedAlerts = new Counter({
-    name: 'plugboard_ingest_refused_alerts_total',
-    help: 'Posted alerts refused because storing them would exceed plugboard.ingest.maxActiveAlerts (the whole post is refused with 429)',
-    registers: [deps.metrics],
-  });
-  const refusedPosts = new Counter({
-    name: 'plugboard_ingest_refused_posts_total',
-    help: 'Posts refused with 429 by plugboard.ingest.maxActiveAlerts',
-    registers: [deps.metrics],
-  });
-
-  async function ensureAccess(principal: Principal, spaceId: string, needed: Privilege, what: string): Promise<void> {
-    if (principal.authenticationType === 'ingest_token') {
-      if (principal.ingestSpace === spaceId) return;
-    } else {
-      const held = await deps.authorizer.rulesPrivilegeIn(principal, spaceId);
-      if (held && (needed === 'read' || held === 'all')) return;
-    }
-    throw forbidden(`Unauthorized to ${what}: the [${needed}] privilege of the [stackAlerts] feature (or a base privilege) is needed in space [${spaceId}]`);
-  }
+  const { intake } = deps;
+  const ensureAccess = intake.ensureAccess;
 
   function gettable(alert: IncomingAlert, silencedBy: string[]) {
     return {
@@ -194,25 +161,9 @@ export function alertmanagerRoutes(deps: AlertmanagerRoutesDeps): RouteSpec[] {
         const at = now();
         const parsed = parsePostableAlerts(body, at.getTime(), deps.settings.resolveTimeoutMs);
         if ('answer' in parsed) return amAnswer(parsed.answer.status, parsed.answer.body);
-        invalid.inc(parsed.errors.length);
-        if (parsed.alerts.length > 0) {
-          let result;
-          try {
-            result = await deps.store.upsert(scope.spaceId, parsed.alerts, 'alertmanager-api', at);
-          } catch (err) {
-            if (!(err instanceof ActiveAlertsLimitError)) throw err;
-            refusedPosts.inc();
-            refusedAlerts.inc(parsed.alerts.length);
-            return amAnswer(429, goJson(err.message));
-          }
-          for (const { alert } of result.alerts) received.inc({ status: isResolved(alert, at.getTime()) ? 'resolved' : 'firing' });
-          // Stored: a failing listener must not turn the sender's post into an error it would resend.
-          try {
-            deps.listener.alertsChanged(scope.spaceId, result.alerts);
-          } catch (err) {
-            request.log.error({ err }, 'an ingest listener failed on posted alerts');
-          }
-        }
+        intake.countInvalid(parsed.errors.length);
+        const outcome = await intake.store(scope.spaceId, parsed.alerts, 'alertmanager-api', at, request.log);
+        if ('refused' in outcome) return amAnswer(429, goJson(outcome.refused.message));
         if (parsed.errors.length) return amAnswer(400, goJson(parsed.errors.join('; ')));
         return { status: 200, body: '' };
       },
