@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelsFingerprint } from '../src/ingest/fingerprint.js';
 import { availableDialects } from './helpers/databases.js';
@@ -221,6 +222,21 @@ describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
     await at(630_000 + 4 * 3_600_000);
     expect(sent()[3]).toEqual({ group: 'DbDown', counts: '0/1/0', alerts: '2:firing ' });
     clockAt = undefined;
+  });
+
+  it("runs the rules of an alert that arrives through Alertmanager's webhook payload too", async () => {
+    await rule('hooked', ['alertname="FromWebhook"'], '/hooked');
+    const base = JSON.parse(readFileSync(new URL('./fixtures/ingest/alertmanager_webhook_firing.json', import.meta.url), 'utf8'));
+    const labels = { alertname: 'FromWebhook', severity: 'warning' };
+    const payload = { ...base, alerts: [{ ...base.alerts[0], labels, annotations: { summary: 'via webhook' }, fingerprint: labelsFingerprint(labels) }] };
+    const before = sink.requests.length;
+    const ran = runs.awaitRun('hooked');
+    const res = await pb.api('POST', '/api/ingest/alertmanager', payload, { headers: { 'kbn-xsrf': '', authorization: BASIC_AUTH } });
+    expect(res.status, res.text).toBe(200);
+    await ran;
+    expect(sink.requests.slice(before).map((r) => JSON.parse(r.body))).toEqual([
+      { id: labelsFingerprint(labels), name: 'FromWebhook', summary: 'via webhook', severity: 'warning', status: 'firing', group: 'firing' },
+    ]);
   });
 
   it('refuses params that are not valid, naming the field', async () => {
