@@ -87,6 +87,7 @@ import { IncomingAlertsRepository } from './storage/incoming_alerts_repository.j
 import { silenceRoutes } from './http/routes/silences.js';
 import { createSilences, type Silences } from './ingest/silences.js';
 import { SilencesRepository } from './storage/silences_repository.js';
+import { IncomingAlertsTrigger } from './alerting/rule_types/incoming_alerts/trigger.js';
 import { DataDirLock } from './storage/data_dir_lock.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
 import { SpacesRepository } from './storage/spaces_repository.js';
@@ -126,6 +127,8 @@ export interface Plugboard {
   incomingAlerts: IncomingAlertsRepository;
   /** Alertmanager-style silences; also the SilenceLookup of incoming alerts. */
   silences: Silences;
+  /** Runs the incoming-alerts rules of a post at once (the default ingest listener). */
+  incomingAlertsTrigger: IncomingAlertsTrigger;
   cipher: SecretsCipher;
   logger: Logger;
   /** Starts listening; resolves to the base URL. */
@@ -260,7 +263,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const intake = createIngestIntake({
     store: incomingAlerts,
     authorizer,
-    listener: options.ingest?.listener ?? { alertsChanged: () => undefined },
+    // The incoming-alerts rules' trigger, built with the rules below.
+    listener: options.ingest?.listener ?? { alertsChanged: (spaceId, changed) => incomingAlertsTrigger.alertsChanged(spaceId, changed) },
     metrics: metricsRegistry,
   });
   const wakeups =
@@ -290,6 +294,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     executionMetrics,
   });
   const alertingConfig = config.xpack.alerting;
+  // Silences (issue 19): their routes, and the lookup the incoming-alerts routes and rules take.
+  const silences = createSilences(new SilencesRepository(database.db, database.dialect), { retentionMs: config.plugboard.ingest.silenceRetention });
   const ruleTypes = new RuleTypeRegistry(
     [
       // Connector health watches a space's own connectors and the preconfigured ones, not system actions.
@@ -297,6 +303,9 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         database,
         connectorsOfSpace: async (spaceId) =>
           (await actions.getAll({ spaceId, principal: INTERNAL_PRINCIPAL }, { referenceCounts: false })).map(({ id, name, typeId }) => ({ id, name, typeId })),
+        incomingAlerts,
+        silences: options.ingest?.silences ?? silences,
+        clock: options.ingest?.clock,
       }),
       ...(options.extraRuleTypes ?? []),
     ],
@@ -340,10 +349,11 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   })) {
     taskManager.register(definition);
   }
+  // Incoming-alerts rules run when their alerts change, not at their next interval (issue 19).
+  const incomingAlertsTrigger = new IncomingAlertsTrigger({ rules: rulesRepository, runSoon: (id) => taskManager.runSoon(id), logger, retryMs: tasksConfig.pollInterval });
+  taskManager.onOutcome((task) => incomingAlertsTrigger.runFinished(task.id));
   rules.onDisabled(async (rule, taskState, untrack) => logAlertsStoppedByDisable(events, ruleTypes, rule, taskState, untrack));
   const spaces = new SpacesService(new SpacesRepository(database.db));
-  // Silences (issue 19): their routes, and the lookup the incoming-alerts routes and rules take.
-  const silences = createSilences(new SilencesRepository(database.db, database.dialect), { retentionMs: config.plugboard.ingest.silenceRetention });
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
   let ready = false;
@@ -418,6 +428,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     taskStore,
     incomingAlerts,
     silences,
+    incomingAlertsTrigger,
     cipher,
     logger,
     flushWrites: () => writes.flush(),
@@ -438,6 +449,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         // released. Then the server stops listening and lets running requests finish.
         ready = false;
         drain();
+        await incomingAlertsTrigger.close();
         await taskManager.stop();
         await app.close();
         await handlersDone();

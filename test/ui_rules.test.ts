@@ -44,14 +44,19 @@ describe.skipIf(unavailable !== undefined)('the Rules page in a browser', { time
     expect(health.recovery_action_group_id).toBe('recovered');
     expect(health.action_variables.context.length).toBeGreaterThan(0);
     expect(health.default_schedule_interval).toBe('1m');
-    expect(forms.map((f) => f.id).sort()).toEqual(['.es-query', '.index-threshold', 'plugboard.connector-health']);
+    expect(forms.map((f) => f.id).sort()).toEqual(['.es-query', '.index-threshold', 'plugboard.connector-health', 'plugboard.incoming-alerts']);
+    // The incoming alerts' fields are variables under alert.* too, and their summaries have group.*.
+    const incoming = forms.find((f) => f.id === 'plugboard.incoming-alerts')!;
+    expect(incoming.action_variables.alert.map((v: { name: string }) => v.name)).toEqual(['labels', 'annotations', 'generatorURL', 'startsAt', 'endsAt', 'fingerprint', 'status']);
+    expect(incoming.action_variables.summary.map((v: { name: string }) => v.name)).toContain('group.labels');
+    expect(health.action_variables.alert).toEqual([]);
   });
 
   it('writes the help texts of every rule type’s form in words, at both widths', async () => {
     await page.click(subj('nav-rules'));
     await page.click(subj('createFirstRuleButton'));
     const flyout = page.locator(subj('ruleFlyout'));
-    for (const id of ['.index-threshold', '.es-query', 'plugboard.connector-health']) {
+    for (const id of ['.index-threshold', '.es-query', 'plugboard.connector-health', 'plugboard.incoming-alerts']) {
       await page.click(subj(`ruleTypeCard-${id}`));
       await page.waitForSelector(subj('ruleNameInput'));
       const text = (await flyout.textContent()) ?? '';

@@ -55,7 +55,8 @@ export function perAlertVariables(opts: BaseOpts & { alert: Alert; actionGroup: 
     kibanaBaseUrl,
     params: rule.params,
     rule: ruleVariables(opts),
-    alert: { id: alert.id, uuid: alert.uuid, actionGroup, actionGroupName, flapping: alert.flapping, consecutiveMatches: alert.activeCount },
+    // The executor's payload first, so that Kibana's own alert fields keep their meaning.
+    alert: { ...alert.getPayload(), id: alert.id, uuid: alert.uuid, actionGroup, actionGroupName, flapping: alert.flapping, consecutiveMatches: alert.activeCount },
   };
 }
 

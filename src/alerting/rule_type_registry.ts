@@ -11,7 +11,7 @@ export interface RegisteredRuleType extends AnyRuleType {
   /** The type's own groups, then `recovered`. */
   actionGroups: ActionGroup[];
   recoveryActionGroup: ActionGroup;
-  actionVariables: { context: ActionVariable[]; state: ActionVariable[]; params: ActionVariable[] };
+  actionVariables: { context: ActionVariable[]; state: ActionVariable[]; params: ActionVariable[]; alert: ActionVariable[]; summary: ActionVariable[] };
 }
 
 /** Kibana's rule type id pattern. */
@@ -85,7 +85,7 @@ export class RuleTypeRegistry {
       defaultScheduleInterval,
       actionGroups: [...def.actionGroups, RECOVERED_ACTION_GROUP],
       recoveryActionGroup: RECOVERED_ACTION_GROUP,
-      actionVariables: { context: def.actionVariables.context, state: def.actionVariables.state ?? [], params: def.actionVariables.params ?? [] },
+      actionVariables: { context: def.actionVariables.context, state: def.actionVariables.state ?? [], params: def.actionVariables.params ?? [], alert: def.actionVariables.alert ?? [], summary: def.actionVariables.summary ?? [] },
     });
   }
 

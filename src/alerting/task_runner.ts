@@ -165,6 +165,13 @@ interface RunTiming {
 /** The rule's next_run: when the task manager runs the task again (src/tasks/next_run.ts). */
 const nextRunOf = (rule: RuleRecord, { startedAt, dueAt }: RunTiming) => nextIntervalRun(dueAt, startedAt, parseRuleDuration(rule.schedule.interval)).toISOString();
 
+/** The run the executor asked for, when it is earlier than the schedule's (never in the past). */
+function earlierRun(rule: RuleRecord, timing: RunTiming, requested: Date | undefined): Date | undefined {
+  if (!requested || Number.isNaN(requested.getTime())) return undefined;
+  const scheduled = Date.parse(nextRunOf(rule, timing));
+  return requested.getTime() < scheduled ? new Date(Math.max(requested.getTime(), Date.now())) : undefined;
+}
+
 async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: AbortSignal): Promise<TaskOutcome> {
   const { alertId: ruleId, spaceId } = task.params as { alertId: string; spaceId: string };
   const startedAt = new Date();
@@ -192,6 +199,7 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   const results = new RunResults();
   const logger = deps.logger.child({ ruleId: rule.id, ruleTypeId: type.id, executionId });
   let executorState: Record<string, unknown>;
+  let requestedRun: Date | undefined;
   try {
     const answer = await type.executor({
       executionId,
@@ -208,6 +216,7 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
     });
     reporter.checkLimitUsage();
     executorState = answer.state ?? {};
+    requestedRun = answer.nextRun;
   } catch (err) {
     if (signal.aborted) {
       const message = `${type.id}:${rule.id}: execution cancelled due to timeout - exceeded rule type timeout of ${ruleRunTimeout(deps.config, type)}`;
@@ -248,6 +257,7 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
     logger,
     actionsConfig: deps.config.rules.run.actions,
     summaryActions: state.summaryActions,
+    summaryGroups: reporter.summaryGroups,
   });
   events?.alerts(alerts);
   const run = { executionId, spaceId, rule: { id: rule.id, ruleTypeId: type.id, consumer: rule.consumer } };
@@ -278,7 +288,8 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   };
   const outcomeMsg = [...results.warnings, ...(results.outcomeMessage ? [results.outcomeMessage] : [])];
   const lastRun: RuleLastRun = { outcome: warning ? 'warning' : 'succeeded', warning, outcomeMsg: outcomeMsg.length > 0 ? outcomeMsg : null, alertsCount: counts };
-  await deps.rules.writeRunState(rule.id, { executionStatus, lastRun, nextRun: nextRunOf(rule, timing), running: false });
+  const earlier = earlierRun(rule, timing, requestedRun);
+  await deps.rules.writeRunState(rule.id, { executionStatus, lastRun, nextRun: earlier?.toISOString() ?? nextRunOf(rule, timing), running: false });
   events?.end({
     outcome: warning ? 'warning' : 'success',
     status: executionStatus.status,
@@ -297,6 +308,7 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   });
   return {
     kind: 'succeeded',
+    ...(earlier ? { runAt: earlier } : {}),
     state: { alertTypeState: executorState, ...taskAlerts, summaryActions: scheduled.summaryActions, previousStartedAt: startedAt.toISOString() },
   };
 }

@@ -46,18 +46,63 @@ export interface RuleInfo {
 export interface RecoveredAlert {
   id: string;
   setContext(context: Record<string, unknown>): void;
+  /** Variables under `alert.*` of its recovery actions, as `report`'s payload. */
+  setPayload(payload: Record<string, unknown>): void;
+  /** No notification for its recovery this run (as `report`'s `muted`). */
+  mute(): void;
+}
+
+/** One alert an executor reports. */
+export interface ReportedAlert {
+  id: string;
+  actionGroup: string;
+  context?: Record<string, unknown>;
+  state?: Record<string, unknown>;
+  /**
+   * Extra variables under `alert.*` of its per-alert actions (`{{alert.labels.severity}}`);
+   * Kibana's own `alert.*` fields (id, uuid, actionGroup…) win over a key of the same name.
+   */
+  payload?: Record<string, unknown>;
+  /**
+   * Muted for this run only: active (so not recovered), but no per-alert action and left out of
+   * summaries, as an alert in the rule's `muted_alert_ids` (e.g. an incoming alert under a silence).
+   */
+  muted?: boolean;
+}
+
+/** An alert of a summary group: its id, and the variables of its item in `alerts.*.data`. */
+export interface GroupedAlert {
+  id: string;
+  [variable: string]: unknown;
+}
+
+/**
+ * A group of a rule type's own summaries (Plugboard's, for Alertmanager-style grouping): each
+ * per-run summary action runs once per group given this run, with `alerts.*` holding the group's
+ * alerts (an item merges the alert's document of this run, when it has one, with the group's
+ * variables of the alert) and `group.*` the group's variables.
+ */
+export interface SummaryGroup {
+  id: string;
+  variables: Record<string, unknown>;
+  alerts: { new: GroupedAlert[]; ongoing: GroupedAlert[]; recovered: GroupedAlert[] };
 }
 
 /** How an executor reports its alerts (Kibana's alerts client, as the stack rule types use it). */
 export interface AlertsReporter {
   /** One active alert of this run, in one of the type's action groups; the (limit+1)-th throws. */
-  report(alert: { id: string; actionGroup: string; context?: Record<string, unknown>; state?: Record<string, unknown> }): void;
+  report(alert: ReportedAlert): void;
   /** The most alerts one run may report (`xpack.alerting.rules.run.alerts.max`, at most 5000). */
   getAlertLimitValue(): number;
   /** Whether the type had more alerts than the limit (then nothing recovers this run). */
   setAlertLimitReached(reached: boolean): void;
   /** The alerts active last run and not reported this run; known once reporting is over. */
   getRecoveredAlerts(): RecoveredAlert[];
+  /**
+   * The groups due for a summary this run; once called, per-run summary actions run per group
+   * (none when the list is empty) instead of once over the run's alerts.
+   */
+  setSummaryGroups(groups: SummaryGroup[]): void;
 }
 
 /** What the run's outcome says beyond success (Kibana's ruleResultService). */
@@ -112,10 +157,15 @@ export interface RuleTypeDefinition<P = Record<string, unknown>, S extends Recor
   doesSetRecoveryContext?: boolean;
   /** Alerts not reported again recover (default true). */
   autoRecoverAlerts?: boolean;
-  actionVariables: { context: ActionVariable[]; state?: ActionVariable[]; params?: ActionVariable[] };
+  /**
+   * `alert`: the variables its reports' payloads add under `alert.*`; `summary`: those its summary
+   * groups add (`group.*`, items of `alerts.*.data`). Plugboard's, for the UI's picker.
+   */
+  actionVariables: { context: ActionVariable[]; state?: ActionVariable[]; params?: ActionVariable[]; alert?: ActionVariable[]; summary?: ActionVariable[] };
   /** Checked on create, update and every run; a failure answers `params invalid: <message>`. */
   schemas: { params: z.ZodType<P> };
-  executor(options: RuleExecutorOptions<P, S>): Promise<{ state: S }>;
+  /** `nextRun`: an earlier next run than the schedule's (Plugboard's; ignored when not earlier). */
+  executor(options: RuleExecutorOptions<P, S>): Promise<{ state: S; nextRun?: Date }>;
 }
 
 /** Keeps the generic parameters of a definition inferred from its schema. */

@@ -249,6 +249,35 @@ describe.each(dialects)('task manager on %s', (dialect) => {
     expect(row?.intervalMs).toBe(30);
   });
 
+  it('requeues a recurring task at the earlier run its outcome asks for, never later than its interval nor in the past', async () => {
+    const h = await harness(dialect);
+    const tm = h.manager();
+    const asked = new Map<string, Date>();
+    const done = new Set<string>();
+    tm.register({
+      type: 'test:asks',
+      async run(t) {
+        return { kind: 'succeeded', runAt: asked.get(t.id) };
+      },
+    });
+    tm.onOutcome((t) => void done.add(t.id));
+    tm.start();
+    const hour = 3_600_000;
+    const before = Date.now();
+    asked.set('earlier', new Date(before + 60_000));
+    asked.set('later', new Date(before + 2 * hour));
+    asked.set('past', new Date(before - hour));
+    await tm.schedule(['earlier', 'later', 'past', 'none'].map((id) => task(id, { type: 'test:asks', intervalMs: hour })));
+    await eventually(() => (done.size === 4 ? true : undefined));
+    await tm.stop();
+    const runAt = async (id: string) => (await h.store.get(id))!.runAt.getTime();
+    expect(await runAt('earlier')).toBe(before + 60_000);
+    for (const id of ['later', 'none']) expect(await runAt(id), id).toBeGreaterThanOrEqual(before + hour);
+    for (const id of ['later', 'none']) expect(await runAt(id), id).toBeLessThan(before + 2 * hour);
+    expect(await runAt('past')).toBeGreaterThanOrEqual(before);
+    expect(await runAt('past')).toBeLessThan(before + hour);
+  });
+
   it('claims only tasks of the types it has a handler for; the others wait untouched', async () => {
     const h = await harness(dialect);
     const tm = h.manager();

@@ -307,7 +307,9 @@ export class TaskManager {
     switch (outcome.kind) {
       case 'succeeded':
         if (task.intervalMs !== null) {
-          await store.requeue(task.id, this.owner, nextIntervalRun(task.runAt, startedAt, task.intervalMs), {
+          const next = nextIntervalRun(task.runAt, startedAt, task.intervalMs);
+          const runAt = outcome.runAt && outcome.runAt < next ? new Date(Math.max(outcome.runAt.getTime(), Date.now())) : next;
+          await store.requeue(task.id, this.owner, runAt, {
             resetAttempts: true,
             result: outcome.result,
             state: outcome.state,

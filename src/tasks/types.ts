@@ -22,7 +22,8 @@ export interface TaskInstance {
 
 /** What a handler decides about its task. */
 export type TaskOutcome =
-  | { kind: 'succeeded'; result?: unknown; state?: Record<string, unknown> }
+  /** `runAt`: a recurring task's next run when earlier than its interval's (never in the past). */
+  | { kind: 'succeeded'; result?: unknown; state?: Record<string, unknown>; runAt?: Date }
   | { kind: 'failed'; result?: unknown; error: string }
   /** Try again: at `runAt` if given, else after the backoff for the attempt count. */
   | { kind: 'retry'; result?: unknown; error: string; runAt?: Date }

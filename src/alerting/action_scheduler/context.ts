@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Alert } from '../alerts/alert.js';
 import type { AlertDocument } from '../alert_document.js';
-import type { ActionGroup } from '../types.js';
+import type { ActionGroup, SummaryGroup } from '../types.js';
 import type { ActionsCircuitBreaker } from './circuit_breaker.js';
 import type { RuleAction, RuleSystemAction, SchedulingRule } from './types.js';
 
@@ -24,6 +24,8 @@ export interface SchedulingContext {
   /** This run's alert documents by alert uuid. */
   documents: Map<string, AlertDocument>;
   breaker: ActionsCircuitBreaker;
+  /** The rule type's summary groups of this run, if it set any (per-run summaries run per group). */
+  summaryGroups?: SummaryGroup[];
   /** Whether the connector may run (Kibana's isActionExecutable: type enabled, connector exists). */
   isActionExecutable(connectorId: string, actionTypeId: string): boolean;
   logger: Logger;

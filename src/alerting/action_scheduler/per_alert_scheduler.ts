@@ -18,7 +18,7 @@ function filterOf(ctx: SchedulingContext, action: RuleAction): AlertPredicate | 
 
 /** Muted, delayed (not given here), pending recovery unless notified on group change, filtered out. */
 function isExecutableAlert(ctx: SchedulingContext, alert: Alert, action: RuleAction, filter: AlertPredicate | undefined): boolean {
-  if (ctx.rule.mutedInstanceIds.includes(alert.id)) return false;
+  if (alert.muted || ctx.rule.mutedInstanceIds.includes(alert.id)) return false;
   const notifyWhen = action.frequency?.notifyWhen ?? ctx.rule.notifyWhen;
   if (alert.pendingRecoveredCount > 0 && notifyWhen !== 'onActionGroupChange') return false;
   if (filter) {

@@ -33,9 +33,9 @@ const action = (uuid: string, over: Partial<RuleAction> = {}): RuleAction => ({
 type Stored = { alertInstances: Record<string, RawAlertInstance>; alertRecoveredInstances: Record<string, RawAlertInstance>; summaryActions: ThrottledActions };
 
 /** One run: report `reported` (id → group), process, schedule, and the next stored state (through JSON). */
-function runOnce(r: SchedulingRule, stored: Stored, reported: Record<string, string>, minute: number, extra: { max?: number; overrides?: Array<{ id: string; max: number }>; kibanaBaseUrl?: string; delay?: number } = {}) {
+function runOnce(r: SchedulingRule, stored: Stored, reported: Record<string, string>, minute: number, extra: { max?: number; overrides?: Array<{ id: string; max: number }>; kibanaBaseUrl?: string; delay?: number; muted?: string[]; payload?: Record<string, Record<string, unknown>> } = {}) {
   const reporter = new RunAlertsReporter(stored, { maxAlerts: 1000, autoRecoverAlerts: true, doesSetRecoveryContext: true });
-  for (const [id, group] of Object.entries(reported)) reporter.report({ id, actionGroup: group, context: { value: 42 } });
+  for (const [id, group] of Object.entries(reported)) reporter.report({ id, actionGroup: group, context: { value: 42 }, muted: extra.muted?.includes(id), payload: extra.payload?.[id] });
   const startedAt = at(minute);
   const alerts = processRunAlerts({ reporter, autoRecoverAlerts: true, flappingSettings: DEFAULT_FLAPPING_SETTINGS, alertDelay: extra.delay ?? 0, defaultActionGroupId: 'met', startedAt });
   const documents = buildAlertDocuments(alerts, { rule: r, spaceId: 'default', executionId: `exec-${minute}`, startedAt });
@@ -63,6 +63,69 @@ function sequence(r: SchedulingRule, steps: Array<[number, Record<string, string
     return fired(res);
   });
 }
+
+describe("an executor's per-run mute and payload", () => {
+  const perAlert = action('x', { frequency: { summary: false, notifyWhen: 'onActionGroupChange', throttle: null } });
+  const summary = action('s', { frequency: { summary: true, notifyWhen: 'onActiveAlert', throttle: null } });
+
+  it('a muted alert stays active but has no per-alert action and is left out of summaries, until a run reports it unmuted', () => {
+    const r = rule([perAlert, summary]);
+    const first = runOnce(r, empty, { a: 'met', b: 'met' }, 0, { muted: ['a'] });
+    expect(fired(first)).toEqual(['summary:s', 'per-alert:x:b']);
+    expect(first.result.actions[0].alertSummary).toEqual({ new: 1, ongoing: 0, recovered: 0 });
+    expect(Object.keys(first.alerts.active).sort()).toEqual(['a', 'b']);
+    // Still muted: active, not recovered, nothing for it; unmuted: its group is new to its actions.
+    const second = runOnce(r, first.next, { a: 'met', b: 'met' }, 1, { muted: ['a'] });
+    expect(fired(second)).toEqual(['summary:s']);
+    expect(Object.keys(second.alerts.recovered)).toEqual([]);
+    expect(fired(runOnce(r, second.next, { a: 'met', b: 'met' }, 2))).toEqual(['summary:s', 'per-alert:x:a']);
+  });
+
+  it("a muted recovered alert has no recovery action", () => {
+    const r = rule([action('r', { group: 'recovered', frequency: { summary: false, notifyWhen: 'onActionGroupChange', throttle: null } })]);
+    const first = runOnce(r, empty, { a: 'met', b: 'met' }, 0);
+    const reporter = new RunAlertsReporter(first.next, { maxAlerts: 1000, autoRecoverAlerts: true, doesSetRecoveryContext: true });
+    for (const recovered of reporter.getRecoveredAlerts()) if (recovered.id === 'a') recovered.mute();
+    const alerts = processRunAlerts({ reporter, autoRecoverAlerts: true, flappingSettings: DEFAULT_FLAPPING_SETTINGS, alertDelay: 0, defaultActionGroupId: 'met', startedAt: at(1) });
+    expect(Object.keys(alerts.recovered).sort()).toEqual(['a', 'b']);
+    const result = scheduleActions({
+      rule: r, spaceId: 'default', executionId: 'exec-1', actionGroups: [{ id: 'met', name: 'Met' }, { id: 'recovered', name: 'Recovered' }], recoveryActionGroupId: 'recovered',
+      now: at(1), kibanaBaseUrl: undefined, ruleUrl: undefined, active: alerts.active, recovered: alerts.recovered, documents: new Map(), isActionExecutable: () => true, logger, summaryActions: {},
+    });
+    expect(result.actions.map((a) => a.alert?.id)).toEqual(['b']);
+  });
+
+  it('summary groups: a per-run summary action runs once per group with its alerts (documents merged, muted ones left out) and group.* variables', () => {
+    const r = rule([summary, action('t', { frequency: { summary: true, notifyWhen: 'onThrottleInterval', throttle: '1h' } })], { mutedInstanceIds: ['c'] });
+    const reporter = new RunAlertsReporter(empty, { maxAlerts: 1000, autoRecoverAlerts: true, doesSetRecoveryContext: true });
+    for (const id of ['a', 'b', 'c']) reporter.report({ id, actionGroup: 'met', muted: id === 'b' });
+    reporter.setSummaryGroups([
+      { id: 'g1', variables: { labels: { team: 'db' } }, alerts: { new: [{ id: 'a', labels: { x: '1' } }, { id: 'b' }], ongoing: [], recovered: [{ id: 'gone', status: 'resolved' }] } },
+      { id: 'g2', variables: { labels: { team: 'qa' } }, alerts: { new: [{ id: 'c' }], ongoing: [], recovered: [] } },
+    ]);
+    const startedAt = at(0);
+    const alerts = processRunAlerts({ reporter, autoRecoverAlerts: true, flappingSettings: DEFAULT_FLAPPING_SETTINGS, alertDelay: 0, defaultActionGroupId: 'met', startedAt });
+    const result = scheduleActions({
+      rule: r, spaceId: 'default', executionId: 'exec-0', actionGroups: [{ id: 'met', name: 'Met' }, { id: 'recovered', name: 'Recovered' }], recoveryActionGroupId: 'recovered',
+      now: startedAt, kibanaBaseUrl: undefined, ruleUrl: undefined, active: alerts.active, recovered: alerts.recovered,
+      documents: buildAlertDocuments(alerts, { rule: r, spaceId: 'default', executionId: 'exec-0', startedAt }), isActionExecutable: () => true, logger, summaryActions: {},
+      summaryGroups: reporter.summaryGroups,
+    });
+    // g2 has only a muted alert: nothing; the summary on an interval keeps the framework's window.
+    expect(result.actions.map((a) => [a.action.uuid, (a.variables!.group as any)?.labels.team, a.alertSummary])).toEqual([
+      ['s', 'db', { new: 1, ongoing: 0, recovered: 1 }],
+      ['t', undefined, { new: 1, ongoing: 0, recovered: 0 }],
+    ]);
+    const data = (result.actions[0].variables!.alerts as any).all.data;
+    expect(data.map((d: any) => [d.id, d.labels?.x, d.kibana?.alert?.instance?.id, d.status])).toEqual([['a', '1', 'a', undefined], ['gone', undefined, undefined, 'resolved']]);
+  });
+
+  it("a payload's keys are variables under alert.*, and Kibana's own alert fields win over them", () => {
+    const r = rule([action('x', { frequency: { summary: false, notifyWhen: 'onActiveAlert', throttle: null } })]);
+    const res = runOnce(r, empty, { a: 'met' }, 0, { payload: { a: { labels: { severity: 'page' }, status: 'firing', id: 'not-the-id', actionGroup: 'other' } } });
+    expect(res.result.actions[0].variables!.alert).toMatchObject({ labels: { severity: 'page' }, status: 'firing', id: 'a', actionGroup: 'met' });
+  });
+});
 
 describe('per-alert actions: notify_when and throttle', () => {
   it('onActiveAlert fires every run the alert is active in the group', () => {

@@ -1,5 +1,6 @@
 import { expandAlertDocument, type AlertDocument } from '../alert_document.js';
 import type { SummarizedAlerts } from '../action_variables.js';
+import type { GroupedAlert, SummaryGroup } from '../types.js';
 import type { AlertPredicate } from './alerts_filter.js';
 
 // Kibana's summarized alerts (AL/server/alerts_client/lib/get_summarized_alerts_query.ts) over
@@ -42,4 +43,25 @@ export function summarizeWindow(docs: Iterable<AlertDocument>, start: Date, end:
     inWindow.filter((doc) => time(doc['kibana.alert.start']) < from && doc['kibana.alert.end'] === undefined),
     inWindow.filter((doc) => time(doc['kibana.alert.end']) >= from && time(doc['kibana.alert.end']) <= to),
   );
+}
+
+/**
+ * The alerts of one summary group of the rule type: each item is the alert's document of this
+ * run (when it has one) with the group's variables of the alert over it; muted alerts are left
+ * out, and the action's filter applies to the alerts that have a document.
+ */
+export function summarizeGroup(group: SummaryGroup, docs: Iterable<AlertDocument>, query: SummaryQuery): SummarizedAlerts {
+  const byId = new Map<string, AlertDocument>();
+  for (const doc of docs) byId.set(doc['kibana.alert.instance.id'], doc);
+  const items = (alerts: GroupedAlert[]) =>
+    alerts.flatMap((alert) => {
+      if (query.excludedInstanceIds.has(alert.id)) return [];
+      const doc = byId.get(alert.id);
+      if (doc && query.filter && !query.filter(doc)) return [];
+      return [{ ...(doc ? expandAlertDocument(doc) : {}), ...alert }];
+    });
+  const [n, ongoing, recovered] = [items(group.alerts.new), items(group.alerts.ongoing), items(group.alerts.recovered)];
+  const all = [...n, ...ongoing, ...recovered];
+  const of = (data: Record<string, unknown>[]) => ({ count: data.length, data });
+  return { new: of(n), ongoing: of(ongoing), recovered: of(recovered), all: of(all) };
 }

@@ -4,7 +4,8 @@ import type { ThrottledActions } from '../alerts/task_state.js';
 import { summaryVariables, type SummarizedAlerts } from '../action_variables.js';
 import { compileAlertsFilter } from './alerts_filter.js';
 import { admitAction, type ScheduledAction, type SchedulingContext } from './context.js';
-import { summarizeRun, summarizeWindow } from './summarize.js';
+import type { SummaryGroup } from '../types.js';
+import { summarizeGroup, summarizeRun, summarizeWindow } from './summarize.js';
 import { isActionOnInterval, isSummaryAction, type RuleAction } from './types.js';
 
 // Summary actions (reference §3.3; Kibana's summary_action_scheduler.ts).
@@ -30,8 +31,10 @@ function isThrottled(action: RuleAction, throttled: ThrottledActions, now: Date)
  * from its alerts index), needed only by summaries on an interval.
  */
 export function scheduleSummaryActions(ctx: SchedulingContext, throttled: ThrottledActions, history: Iterable<AlertDocument> = []): ScheduledAction[] {
-  const excludedInstanceIds = new Set(ctx.rule.mutedInstanceIds);
-  const executables: Array<{ action: RuleAction; alerts: SummarizedAlerts }> = [];
+  // Alerts muted for this run are left out as the rule's muted alerts are.
+  const mutedThisRun = [...Object.values(ctx.active), ...Object.values(ctx.recovered)].filter((a) => a.muted).map((a) => a.id);
+  const excludedInstanceIds = new Set([...ctx.rule.mutedInstanceIds, ...mutedThisRun]);
+  const executables: Array<{ action: RuleAction; alerts: SummarizedAlerts; group?: SummaryGroup }> = [];
   for (const action of ctx.rule.actions.filter(isSummaryAction)) {
     if (isThrottled(action, throttled, ctx.now)) continue;
     let filter;
@@ -48,6 +51,12 @@ export function scheduleSummaryActions(ctx: SchedulingContext, throttled: Thrott
       for (const doc of history) latest.set(doc['kibana.alert.uuid'], doc);
       for (const [uuid, doc] of ctx.documents) latest.set(uuid, doc);
       alerts = summarizeWindow(latest.values(), start, ctx.now, { excludedInstanceIds, filter });
+    } else if (ctx.summaryGroups) {
+      for (const group of ctx.summaryGroups) {
+        const grouped = summarizeGroup(group, ctx.documents.values(), { excludedInstanceIds, filter });
+        if (grouped.all.count > 0) executables.push({ action, alerts: grouped, group });
+      }
+      continue;
     } else {
       alerts = summarizeRun(ctx.documents.values(), { excludedInstanceIds, filter });
     }
@@ -56,13 +65,13 @@ export function scheduleSummaryActions(ctx: SchedulingContext, throttled: Thrott
   ctx.breaker.countGenerated(executables.length);
 
   const scheduled: ScheduledAction[] = [];
-  for (const { action, alerts } of executables) {
+  for (const { action, alerts, group } of executables) {
     if (!admitAction(ctx, action)) continue;
     if (isActionOnInterval(action)) throttled[action.uuid] = { date: ctx.now.toISOString() };
     scheduled.push({
       kind: 'summary',
       action,
-      variables: summaryVariables({ ...ctx, alerts }),
+      variables: { ...summaryVariables({ ...ctx, alerts }), ...(group ? { group: group.variables } : {}) },
       alertSummary: { new: alerts.new.count, ongoing: alerts.ongoing.count, recovered: alerts.recovered.count },
     });
   }

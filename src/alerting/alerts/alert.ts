@@ -14,6 +14,10 @@ export class Alert {
   private readonly meta: AlertMeta;
   /** The group the alert was reported in this run; unset for an alert not reported. */
   private scheduledGroup: string | undefined;
+  /** This run's extra `alert.*` variables (not kept in the task state). */
+  private payload: Record<string, unknown> = {};
+  /** Muted for this run only (not kept in the task state). */
+  private mutedThisRun = false;
 
   constructor(
     readonly id: string,
@@ -54,6 +58,23 @@ export class Alert {
 
   replaceState(state: AlertState): void {
     this.state = state;
+  }
+
+  getPayload(): Record<string, unknown> {
+    return this.payload;
+  }
+
+  setPayload(payload: Record<string, unknown>): void {
+    this.payload = payload;
+  }
+
+  /** Whether the executor muted the alert for this run (no per-alert action, out of summaries). */
+  get muted(): boolean {
+    return this.mutedThisRun;
+  }
+
+  setMuted(muted: boolean): void {
+    this.mutedThisRun = muted;
   }
 
   getContext(): AlertContext {

@@ -1,4 +1,4 @@
-import type { AlertsReporter, RecoveredAlert } from '../types.js';
+import type { AlertsReporter, RecoveredAlert, SummaryGroup } from '../types.js';
 import { Alert } from './alert.js';
 import type { RawAlertInstance } from './task_state.js';
 
@@ -25,6 +25,8 @@ export class RunAlertsReporter implements AlertsReporter {
   readonly tracked: { active: Record<string, Alert>; recovered: Record<string, Alert> };
   /** The previous run's active alerts (copies) and the alerts reported this run. */
   readonly reported: Record<string, Alert> = {};
+  /** The summary groups the executor set, if it set any. */
+  summaryGroups: SummaryGroup[] | undefined;
   private created = 0;
   private limitReached = false;
   private limitRequested = false;
@@ -41,7 +43,7 @@ export class RunAlertsReporter implements AlertsReporter {
     for (const [id, alert] of Object.entries(this.tracked.active)) this.reported[id] = alert.copy();
   }
 
-  report({ id, actionGroup, context, state }: Parameters<AlertsReporter['report']>[0]): void {
+  report({ id, actionGroup, context, state, payload, muted }: Parameters<AlertsReporter['report']>[0]): void {
     if (this.done) throw new Error("Can't create new alerts after calling done() in AlertsFactory.");
     if (this.created++ >= this.maxAlerts) {
       this.limitReached = true;
@@ -50,6 +52,12 @@ export class RunAlertsReporter implements AlertsReporter {
     const alert = (this.reported[id] ??= new Alert(id));
     if (state) alert.replaceState(state);
     alert.schedule(actionGroup, context);
+    if (payload) alert.setPayload(payload);
+    if (muted) alert.setMuted(true);
+  }
+
+  setSummaryGroups(groups: SummaryGroup[]): void {
+    this.summaryGroups = groups;
   }
 
   getAlertLimitValue(): number {
@@ -83,6 +91,11 @@ export class RunAlertsReporter implements AlertsReporter {
     if (this.limitReached) return [];
     return Object.values(this.reported)
       .filter((alert) => !alert.isScheduled() && Object.hasOwn(this.tracked.active, alert.id))
-      .map((alert) => ({ id: alert.id, setContext: (context) => alert.setContext(context) }));
+      .map((alert) => ({
+        id: alert.id,
+        setContext: (context) => alert.setContext(context),
+        setPayload: (payload) => alert.setPayload(payload),
+        mute: () => alert.setMuted(true),
+      }));
   }
 }

@@ -16,7 +16,7 @@ const formSchema = z
     default_action_group_id: z.string(),
     recovery_action_group_id: z.string(),
     action_variables: z
-      .object({ context: z.array(variableSchema), state: z.array(variableSchema), params: z.array(variableSchema) })
+      .object({ context: z.array(variableSchema), state: z.array(variableSchema), params: z.array(variableSchema), alert: z.array(variableSchema).meta({ description: 'Variables under `alert.*` that the type adds to each alert (such as `alert.labels`).' }), summary: z.array(variableSchema).meta({ description: 'Variables the type adds to its summaries (such as `group.labels`).' }) })
       .meta({ description: 'The variables its actions may use beyond the general ones (`rule.*`, `alert.*`, `date`, …).' }),
     default_schedule_interval: z.string().nullable().meta({ description: 'The interval a new rule of the type starts with (null: none given).' }),
   })
@@ -50,6 +50,8 @@ export function ruleTypeFormRoutes(registry: RuleTypeRegistry): RouteSpec[] {
             context: type.actionVariables.context.map(({ name, description }) => ({ name, description })),
             state: type.actionVariables.state.map(({ name, description }) => ({ name, description })),
             params: type.actionVariables.params.map(({ name, description }) => ({ name, description })),
+            alert: type.actionVariables.alert.map(({ name, description }) => ({ name, description })),
+            summary: type.actionVariables.summary.map(({ name, description }) => ({ name, description })),
           },
           default_schedule_interval: type.defaultScheduleInterval ?? null,
         }));

@@ -252,7 +252,8 @@ function toRuleTypeResponse(type: RegisteredRuleType, privilege: 'read' | 'all')
     action_groups: type.actionGroups,
     default_action_group_id: type.defaultActionGroupId,
     recovery_action_group: type.recoveryActionGroup,
-    action_variables: type.actionVariables,
+    // Kibana's three lists; the payload's `alert.*` variables are in the rule type forms.
+    action_variables: { context: type.actionVariables.context, state: type.actionVariables.state, params: type.actionVariables.params },
     ...(type.defaultScheduleInterval ? { default_schedule_interval: type.defaultScheduleInterval } : {}),
     ...(type.ruleTaskTimeout ? { rule_task_timeout: type.ruleTaskTimeout } : {}),
     ...(type.doesSetRecoveryContext !== undefined ? { does_set_recovery_context: type.doesSetRecoveryContext } : {}),

@@ -200,6 +200,6 @@ export interface RuleTypeForm {
   action_groups: Array<{ id: string; name: string }>;
   default_action_group_id: string;
   recovery_action_group_id: string;
-  action_variables: { context: ActionVariable[]; state: ActionVariable[]; params: ActionVariable[] };
+  action_variables: { context: ActionVariable[]; state: ActionVariable[]; params: ActionVariable[]; alert?: ActionVariable[]; summary?: ActionVariable[] };
   default_schedule_interval: string | null;
 }

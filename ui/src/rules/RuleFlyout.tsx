@@ -34,6 +34,7 @@ const TYPE_SUMMARIES: Record<string, string> = {
   '.index-threshold': 'Alert when an aggregated query of an index crosses a threshold.',
   '.es-query': 'Alert when an Elasticsearch query matches documents.',
   'plugboard.connector-health': "Alert when the space's connectors fail too often or answer too slowly.",
+  'plugboard.incoming-alerts': 'Route the alerts that Prometheus, Alertmanager or Grafana send to your connectors.',
 };
 export const ruleTypeIcon = (typeId: string) => TYPE_ICONS[typeId] ?? 'bell';
 

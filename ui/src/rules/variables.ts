@@ -37,7 +37,7 @@ export function actionVariables(type: RuleTypeForm, summary: boolean): ActionVar
   const own = type.action_variables;
   const prefixed = (prefix: string, list: ActionVariable[]) => list.map((v) => ({ ...v, name: `${prefix}.${v.name}` }));
   return [
-    ...(summary ? SUMMARY_VARIABLES : [...prefixed('context', own.context), ...prefixed('state', own.state), ...ALERT_VARIABLES]),
+    ...(summary ? [...SUMMARY_VARIABLES, ...(own.summary ?? [])] : [...prefixed('context', own.context), ...prefixed('state', own.state), ...ALERT_VARIABLES, ...prefixed('alert', own.alert ?? [])]),
     ...prefixed('params', own.params),
     ...RULE_VARIABLES,
   ];

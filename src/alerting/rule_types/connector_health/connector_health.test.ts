@@ -199,7 +199,7 @@ describe('connector health rule type definition', () => {
   };
 
   it('is registered with its action group, licence, producer and variables', () => {
-    expect(ruleTypes({ database: { db: undefined as never, dialect: 'sqlite' }, connectorsOfSpace: async () => [] }).map((t) => t.id)).toContain(CONNECTOR_HEALTH_RULE_TYPE_ID);
+    expect(ruleTypes({ database: { db: undefined as never, dialect: 'sqlite' }, connectorsOfSpace: async () => [], incomingAlerts: { list: async () => [] }, silences: { silencedBy: async () => [] } }).map((t) => t.id)).toContain(CONNECTOR_HEALTH_RULE_TYPE_ID);
     expect(type).toMatchObject({
       id: 'plugboard.connector-health',
       name: 'Connector health',
