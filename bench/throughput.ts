@@ -22,7 +22,7 @@
  *                                                        # :4|:1), no Alertmanager: for profiling
  *   BENCH_SERVER_NODE_ARGS='--max-semi-space-size=8' npx tsx bench/throughput.ts   # V8 settings for the server
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
