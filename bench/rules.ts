@@ -39,7 +39,7 @@ import pg from 'pg';
 import { createPostgresSchema, postgresAvailable, TEST_POSTGRES_URL } from '../test/helpers/databases.js';
 import { sample } from '../test/helpers/prometheus_text.js';
 import { ApiClient, forEachBounded } from './lib/client.js';
-import { loadAverage, machineLine, positiveInt, progress } from './lib/report.js';
+import { loadAverage, machineLine, peakRss, positiveInt, progress } from './lib/report.js';
 import { startServer, type BenchServer } from './lib/server.js';
 import { now, Sink, type DeliveryRun } from './lib/sink.js';
 import { fmtInt, fmtRatio, renderTable } from './lib/table.js';
@@ -49,7 +49,6 @@ import {
   describeQueue,
   enqueueAll,
   measurePeak,
-  peakRss,
   printProfile,
   SCENARIOS,
   settled,

@@ -22,7 +22,7 @@
  *                                                        # :4|:1), no Alertmanager: for profiling
  *   BENCH_SERVER_NODE_ARGS='--max-semi-space-size=8' npx tsx bench/throughput.ts   # V8 settings for the server
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,7 @@ import { measureRaw, type RawResult } from './lib/raw_load.js';
 import { startServer } from './lib/server.js';
 import { BODY_BYTES, makeBody, now, Sink, type DeliveryRun } from './lib/sink.js';
 import { fmtInt, fmtRatio, renderTable } from './lib/table.js';
-import { loadAverage, machineLine, positiveInt, positiveNumber, progress } from './lib/report.js';
+import { loadAverage, machineLine, peakRss, positiveInt, positiveNumber, progress } from './lib/report.js';
 
 export const ACTIONS = positiveInt(process.env.BENCH_ACTIONS ?? '20000', 'BENCH_ACTIONS');
 const DURATION_S = positiveNumber(process.env.BENCH_DURATION ?? '10', 'BENCH_DURATION');
@@ -439,16 +439,6 @@ export async function settled(client: ApiClient): Promise<Health> {
     if (h.stats.running === 0 && actionBacklog(h) === 0) return h;
     if (Date.now() > deadline) throw new Error(`the queue did not drain: ${h.stats.running} running, ${actionBacklog(h)} queued`);
     await sleep(50);
-  }
-}
-
-/** VmHWM (peak resident set) of a process, in bytes; undefined where /proc is not available. */
-export function peakRss(pid: number | 'self'): number | undefined {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
   }
 }
 

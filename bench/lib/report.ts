@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 // What every benchmark prints around its figures, and how it reads its settings.
@@ -28,4 +29,14 @@ export function positiveInt(value: string, name: string): number {
   const n = positiveNumber(value, name);
   if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** VmHWM (peak resident set) of a process, in bytes; undefined where /proc is not available. */
+export function peakRss(pid: number | 'self'): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
