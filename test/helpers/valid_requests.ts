@@ -35,6 +35,7 @@ export const VALID_BODIES: Record<string, unknown> = {
   'POST /api/alerting/rule/{id}/_disable': { untrack: false },
   'POST /internal/alerting/rules/_find': { per_page: 1 },
   'POST /api/v2/alerts': [{ labels: { alertname: 'x' } }],
+  'POST /internal/ingest/silences': { matchers: [{ name: 'alertname', value: 'x', isRegex: false }], endsAt: '2099-01-01T00:00:00Z', comment: 'x' },
 };
 
 /** One connector as an NDJSON saved object, as an export writes it. */

@@ -1,0 +1,36 @@
+import type { IncomingAlertView, Silence, SilenceMatcher } from '../api/types.js';
+
+export type MatchOperator = '=' | '!=' | '=~' | '!~';
+
+export const OPERATORS: Array<{ value: MatchOperator; text: string }> = [
+  { value: '=', text: '= equals' },
+  { value: '!=', text: '!= differs' },
+  { value: '=~', text: '=~ matches regex' },
+  { value: '!~', text: '!~ does not match regex' },
+];
+
+export const operatorOf = (m: Pick<SilenceMatcher, 'isRegex' | 'isEqual'>): MatchOperator => (m.isRegex ? (m.isEqual ? '=~' : '!~') : m.isEqual ? '=' : '!=');
+
+export const fromOperator = (op: MatchOperator) => ({ isRegex: op === '=~' || op === '!~', isEqual: op === '=' || op === '=~' });
+
+/** A matcher in Alertmanager's syntax: `team!="qa"`. */
+export const matcherText = (m: SilenceMatcher) => `${m.name}${operatorOf(m)}"${m.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+export const silenceText = (s: Pick<Silence, 'matchers'>) => s.matchers.map(matcherText).join(', ');
+
+/** The alert's name for the table: its `alertname`, else its fingerprint. */
+export const alertName = (alert: IncomingAlertView) => alert.labels.alertname ?? alert.fingerprint;
+
+export const STATUS_LABELS: Record<IncomingAlertView['status'], string> = { firing: 'Firing', suppressed: 'Suppressed by silence', resolved: 'Resolved' };
+export const STATUS_COLORS: Record<IncomingAlertView['status'], string> = { firing: 'danger', suppressed: 'hollow', resolved: 'success' };
+
+export const SOURCE_LABELS: Record<IncomingAlertView['source'], string> = {
+  'alertmanager-api': 'Alertmanager API',
+  'alertmanager-webhook': 'Alertmanager webhook',
+  'grafana-webhook': 'Grafana webhook',
+  json: 'JSON webhook',
+};
+
+export const SILENCE_STATE_COLORS: Record<Silence['status']['state'], string> = { active: 'primary', pending: 'warning', expired: 'default' };
+
+export const formatTime = (iso: string) => new Date(iso).toLocaleString();
