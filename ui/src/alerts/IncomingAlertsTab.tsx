@@ -22,7 +22,7 @@ import { ServerErrorCallOut } from '../components/ServerErrorCallOut.js';
 import { WhyDisabled } from '../components/WhyDisabled.js';
 import { useAsync } from '../lib/use_async.js';
 import { usePoll } from '../lib/use_poll.js';
-import { alertName, formatTime, SOURCE_LABELS, STATUS_COLORS, STATUS_LABELS } from './format.js';
+import { alertName, formatTime, shortTime, SOURCE_LABELS, STATUS_COLORS, STATUS_LABELS } from './format.js';
 
 const FILTER_HELP = 'Alertmanager matchers separated by commas, e.g. severity=~"critical|page", team!="qa"; every one must match.';
 
@@ -40,28 +40,32 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
   const columns: Array<EuiBasicTableColumn<IncomingAlertView>> = [
     {
       name: 'Status',
-      width: '130px',
+      width: '120px',
       render: (alert: IncomingAlertView) => {
         const badge = (
           <EuiBadge color={STATUS_COLORS[alert.status]} data-test-subj={`alertStatus-${alert.status}`}>
             {STATUS_LABELS[alert.status]}
           </EuiBadge>
         );
-        return alert.silencedBy.length ? <EuiToolTip content={`Silence ${alert.silencedBy.join(', ')}`}>{badge}</EuiToolTip> : badge;
+        return alert.silencedBy.length ? <EuiToolTip content={`Suppressed by silence ${alert.silencedBy.join(', ')}: no notifications while it is active.`}>{badge}</EuiToolTip> : badge;
       },
     },
     {
       name: 'Alert',
+      width: '24%',
       render: (alert: IncomingAlertView) => (
         <div style={{ minWidth: 0 }}>
           <EuiText size="s">
             <strong data-test-subj="alertName">{alertName(alert)}</strong>
           </EuiText>
           {alert.annotations.summary && (
-            <EuiText size="xs" color="subdued" data-test-subj="alertSummary">
+            <EuiText size="xs" data-test-subj="alertSummary">
               {alert.annotations.summary}
             </EuiText>
           )}
+          <EuiText size="xs" color="subdued" data-test-subj="alertSource">
+            via {SOURCE_LABELS[alert.source] ?? alert.source}
+          </EuiText>
         </div>
       ),
     },
@@ -72,8 +76,8 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
           {Object.entries(alert.labels)
             .filter(([name]) => name !== 'alertname')
             .map(([name, value]) => (
-              <EuiFlexItem grow={false} key={name}>
-                <EuiBadge color="hollow" data-test-subj="alertLabel" title={`${name}="${value}"`}>
+              <EuiFlexItem grow={false} key={name} style={{ maxWidth: '100%' }}>
+                <EuiBadge color="hollow" data-test-subj="alertLabel" title={`${name}="${value}"`} style={{ maxWidth: '100%' }}>
                   {name}={value}
                 </EuiBadge>
               </EuiFlexItem>
@@ -81,18 +85,30 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
         </EuiFlexGroup>
       ),
     },
-    { name: 'Source', width: '120px', render: (alert: IncomingAlertView) => SOURCE_LABELS[alert.source] ?? alert.source },
-    { name: 'First seen', width: '150px', render: (alert: IncomingAlertView) => formatTime(alert.firstSeenAt) },
-    { name: 'Last update', width: '150px', render: (alert: IncomingAlertView) => formatTime(alert.updatedAt) },
-    { name: 'Started', width: '150px', render: (alert: IncomingAlertView) => formatTime(alert.startsAt) },
     {
-      name: 'Ends',
-      width: '150px',
+      name: 'Seen',
+      width: '170px',
       render: (alert: IncomingAlertView) => (
-        <span title={alert.timeout ? 'No end was sent: the alert resolves then unless it is sent again.' : undefined}>
-          {formatTime(alert.endsAt)}
-          {alert.timeout && alert.status !== 'resolved' ? ' (timeout)' : ''}
-        </span>
+        <TimeLines
+          lines={[
+            ['First', alert.firstSeenAt],
+            ['Last', alert.updatedAt],
+          ]}
+          testSubj="alertSeen"
+        />
+      ),
+    },
+    {
+      name: 'Active',
+      width: '180px',
+      render: (alert: IncomingAlertView) => (
+        <TimeLines
+          lines={[
+            ['Starts', alert.startsAt],
+            [alert.status === 'resolved' ? 'Ended' : 'Ends', alert.endsAt, alert.timeout && alert.status !== 'resolved' ? 'No end was sent: it resolves then unless sent again.' : undefined],
+          ]}
+          testSubj="alertActive"
+        />
       ),
     },
     {
@@ -158,5 +174,20 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
         data-test-subj="incomingAlertsTable"
       />
     </>
+  );
+}
+
+/** Labelled times, one a line, the full date on hover; a note marks a time with a tooltip. */
+function TimeLines({ lines, testSubj }: { lines: Array<[string, string, string?]>; testSubj: string }) {
+  return (
+    <EuiText size="xs" data-test-subj={testSubj}>
+      {lines.map(([label, iso, note]) => (
+        <div key={label} title={note ? `${formatTime(iso)}. ${note}` : formatTime(iso)} style={{ whiteSpace: 'nowrap' }}>
+          <span style={{ display: 'inline-block', width: 44, color: '#69707d' }}>{label}</span>
+          {shortTime(iso)}
+          {note ? ' *' : ''}
+        </div>
+      ))}
+    </EuiText>
   );
 }

@@ -116,7 +116,7 @@ export function SilenceFlyout({ initialMatchers, onClose, onCreated }: { initial
                 </EuiFlexItem>
               </EuiFlexGroup>
             ))}
-            <EuiButtonEmpty size="xs" iconType="plusInCircle" flush="left" onClick={() => setMatchers((list) => [...list, { name: '', value: '', isRegex: false, isEqual: true }])} data-test-subj="addMatcher">
+            <EuiButtonEmpty size="xs" iconType="plusCircle" flush="left" onClick={() => setMatchers((list) => [...list, { name: '', value: '', isRegex: false, isEqual: true }])} data-test-subj="addMatcher">
               Add matcher
             </EuiButtonEmpty>
           </div>

@@ -1,5 +1,5 @@
 import { EuiBadge, EuiBasicTable, EuiButton, EuiButtonEmpty, EuiCode, EuiConfirmModal, EuiFlexGroup, EuiFlexItem, EuiSpacer, type EuiBasicTableColumn } from '@elastic/eui';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { expireSilence, listSilences } from '../api/endpoints.js';
 import type { Silence } from '../api/types.js';
 import { useSpace } from '../app/space.js';
@@ -8,7 +8,7 @@ import { LoadErrorCallOut } from '../components/LoadErrorCallOut.js';
 import { WhyDisabled } from '../components/WhyDisabled.js';
 import { useAsync } from '../lib/use_async.js';
 import { usePoll } from '../lib/use_poll.js';
-import { formatTime, SILENCE_STATE_COLORS, silenceText } from './format.js';
+import { formatTime, matcherText, shortTime, SILENCE_STATE_COLORS, silenceText } from './format.js';
 
 /** The space's silences (active, pending, expired), with create and expire. */
 export function SilencesTab({ changes, onCreate, onChanged }: { changes: number; onCreate(): void; onChanged(): void }) {
@@ -28,11 +28,24 @@ export function SilencesTab({ changes, onCreate, onChanged }: { changes: number;
         </EuiBadge>
       ),
     },
-    { name: 'Matchers', render: (s: Silence) => <EuiCode data-test-subj="silenceMatchers" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{silenceText(s)}</EuiCode> },
+    {
+      name: 'Matchers',
+      width: '30%',
+      render: (s: Silence) => (
+        <span data-test-subj="silenceMatchers">
+          {s.matchers.map((m, i) => (
+            <Fragment key={i}>
+              {i > 0 && ', '}
+              <EuiCode style={{ overflowWrap: 'anywhere' }}>{matcherText(m)}</EuiCode>
+            </Fragment>
+          ))}
+        </span>
+      ),
+    },
     { field: 'createdBy', name: 'Created by', width: '120px' },
     { field: 'comment', name: 'Comment', render: (comment: string) => <span style={{ overflowWrap: 'anywhere' }}>{comment}</span> },
-    { name: 'Starts', width: '160px', render: (s: Silence) => formatTime(s.startsAt) },
-    { name: 'Ends', width: '160px', render: (s: Silence) => formatTime(s.endsAt) },
+    { name: 'Starts', width: '140px', render: (s: Silence) => <span title={formatTime(s.startsAt)}>{shortTime(s.startsAt)}</span> },
+    { name: 'Ends', width: '140px', render: (s: Silence) => <span title={formatTime(s.endsAt)}>{shortTime(s.endsAt)}</span> },
     {
       name: 'Actions',
       width: '100px',
@@ -63,7 +76,7 @@ export function SilencesTab({ changes, onCreate, onChanged }: { changes: number;
       <EuiFlexGroup justifyContent="flexEnd">
         <EuiFlexItem grow={false}>
           <WhyDisabled reason={permissions.readOnlyReason}>
-            <EuiButton fill iconType="plusInCircle" isDisabled={!permissions.save} onClick={onCreate} data-test-subj="createSilenceButton">
+            <EuiButton fill iconType="plusCircle" isDisabled={!permissions.save} onClick={onCreate} data-test-subj="createSilenceButton">
               Create silence
             </EuiButton>
           </WhyDisabled>

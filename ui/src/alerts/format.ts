@@ -21,7 +21,7 @@ export const silenceText = (s: Pick<Silence, 'matchers'>) => s.matchers.map(matc
 /** The alert's name for the table: its `alertname`, else its fingerprint. */
 export const alertName = (alert: IncomingAlertView) => alert.labels.alertname ?? alert.fingerprint;
 
-export const STATUS_LABELS: Record<IncomingAlertView['status'], string> = { firing: 'Firing', suppressed: 'Suppressed by silence', resolved: 'Resolved' };
+export const STATUS_LABELS: Record<IncomingAlertView['status'], string> = { firing: 'Firing', suppressed: 'Suppressed', resolved: 'Resolved' };
 export const STATUS_COLORS: Record<IncomingAlertView['status'], string> = { firing: 'danger', suppressed: 'hollow', resolved: 'success' };
 
 export const SOURCE_LABELS: Record<IncomingAlertView['source'], string> = {
@@ -34,3 +34,10 @@ export const SOURCE_LABELS: Record<IncomingAlertView['source'], string> = {
 export const SILENCE_STATE_COLORS: Record<Silence['status']['state'], string> = { active: 'primary', pending: 'warning', expired: 'default' };
 
 export const formatTime = (iso: string) => new Date(iso).toLocaleString();
+
+/** Short enough for a table cell: `Dec 7, 05:38:44`, the year only when not this year's. */
+export const shortTime = (iso: string) => {
+  const date = new Date(iso);
+  const sameYear = date.getFullYear() === new Date().getFullYear();
+  return date.toLocaleString(undefined, { month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }), hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+};
