@@ -56,6 +56,9 @@ describe.skipIf(unavailable !== undefined)('the Alerts page in a browser', { tim
     await row('Backup').locator(subj('alertStatus-resolved')).waitFor();
     expect(await row('Backup').locator(subj('silenceAlertButton')).count()).toBe(0);
     await ui.screenshot('ingest-02-with-resolved');
+    await page.setViewportSize({ width: 420, height: 800 });
+    await ui.screenshot('ingest-02-with-resolved-420');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.click(subj('showResolvedSwitch'));
     await row('Backup').waitFor({ state: 'detached' });
   });
@@ -136,6 +139,8 @@ describe.skipIf(unavailable !== undefined)('the Alerts page in a browser', { tim
     const local = new Date(end.getTime() - end.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
     await page.fill(subj('silenceEnd'), local);
     await page.fill(subj('silenceComment'), 'QA environment rebuild');
+    // The toasts of the silence created and expired before would cover the form's button.
+    for (const close of await page.locator(subj('toastCloseButton')).all()) await close.click();
     await ui.screenshot('ingest-09-silence-form');
     await page.click(subj('saveSilenceButton'));
     await flyout.waitFor({ state: 'detached' });
@@ -164,6 +169,12 @@ describe.skipIf(unavailable !== undefined)('the Alerts page in a browser', { tim
     expect(await page.locator(subj('silenceRow-active')).locator(subj('expireSilenceButton')).isDisabled()).toBe(true);
     await ui.screenshot('ingest-11-read-only-silences');
     // The two refusals the tests asked for (the bad filter, the silence without a comment), nothing else.
+    // Another space: its own (no) alerts, the navigation staying in it.
+    expect((await pb.api('POST', '/api/spaces/space', { id: 'ops', name: 'Ops' })).status).toBe(200);
+    await page.goto(`${url}/s/ops/alerts`);
+    await page.getByText('No alerts. Point Prometheus or Alertmanager at this space').waitFor();
+    expect(await page.locator(subj('nav-alerts')).getAttribute('href')).toBe('/s/ops/alerts');
+    await ui.screenshot('ingest-12-empty-space');
     expect(ui.consoleErrors).toEqual(Array(2).fill('Failed to load resource: the server responded with a status of 400 (Bad Request)'));
   });
 });

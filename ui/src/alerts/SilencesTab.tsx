@@ -30,7 +30,6 @@ export function SilencesTab({ changes, onCreate, onChanged }: { changes: number;
     },
     {
       name: 'Matchers',
-      width: '30%',
       render: (s: Silence) => (
         <span data-test-subj="silenceMatchers">
           {s.matchers.map((m, i) => (
