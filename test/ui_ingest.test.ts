@@ -161,7 +161,7 @@ describe.skipIf(unavailable !== undefined)('the Alerts page in a browser', { tim
     const silence = row('HighLatency').locator(subj('silenceAlertButton'));
     expect(await silence.isDisabled()).toBe(true);
     await silence.hover({ force: true });
-    await page.getByText('Your role lets you view the rules of this space, not change them.').waitFor();
+    await page.getByText('Your role lets you view the alerts and silences of this space, not silence alerts or expire silences.').waitFor();
     await ui.screenshot('ingest-10-read-only-alerts');
     await page.click(subj('silencesTab'));
     await page.locator(subj('silenceRow-active')).waitFor();

@@ -22,13 +22,14 @@ import { ServerErrorCallOut } from '../components/ServerErrorCallOut.js';
 import { WhyDisabled } from '../components/WhyDisabled.js';
 import { useAsync } from '../lib/use_async.js';
 import { usePoll } from '../lib/use_poll.js';
-import { alertName, formatTime, shortTime, SOURCE_LABELS, STATUS_COLORS, STATUS_LABELS } from './format.js';
+import { alertName, formatTime, shortTime, SOURCE_LABELS, STATUS_COLORS, STATUS_LABELS, SILENCES_READ_ONLY_REASON } from './format.js';
 
 const FILTER_HELP = 'Alertmanager matchers separated by commas, e.g. severity=~"critical|page", team!="qa"; every one must match.';
 
 /** The space's incoming alerts, filtered by matchers, loaded again every few seconds while on screen. */
 export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onSilence(matchers: SilenceMatcher[]): void }) {
-  const { spaceId, rules: permissions } = useSpace();
+  const { spaceId, rules } = useSpace();
+  const permissions = { save: rules.save, readOnlyReason: rules.readOnlyReason && SILENCES_READ_ONLY_REASON };
   const [draft, setDraft] = useState('');
   const [filter, setFilter] = useState('');
   const [includeResolved, setIncludeResolved] = useState(false);

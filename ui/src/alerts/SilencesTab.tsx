@@ -8,11 +8,12 @@ import { LoadErrorCallOut } from '../components/LoadErrorCallOut.js';
 import { WhyDisabled } from '../components/WhyDisabled.js';
 import { useAsync } from '../lib/use_async.js';
 import { usePoll } from '../lib/use_poll.js';
-import { formatTime, matcherText, shortTime, SILENCE_STATE_COLORS, silenceText } from './format.js';
+import { formatTime, matcherText, shortTime, SILENCE_STATE_COLORS, silenceText, SILENCES_READ_ONLY_REASON } from './format.js';
 
 /** The space's silences (active, pending, expired), with create and expire. */
 export function SilencesTab({ changes, onCreate, onChanged }: { changes: number; onCreate(): void; onChanged(): void }) {
-  const { spaceId, rules: permissions } = useSpace();
+  const { spaceId, rules } = useSpace();
+  const permissions = { save: rules.save, readOnlyReason: rules.readOnlyReason && SILENCES_READ_ONLY_REASON };
   const toasts = useToasts();
   const silences = useAsync(() => listSilences(spaceId), [spaceId, changes]);
   usePoll(silences);

@@ -41,3 +41,6 @@ export const shortTime = (iso: string) => {
   const sameYear = date.getFullYear() === new Date().getFullYear();
   return date.toLocaleString(undefined, { month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }), hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 };
+
+/** Why silencing is refused to a user who only reads rules (silences need what changing rules needs). */
+export const SILENCES_READ_ONLY_REASON = 'Your role lets you view the alerts and silences of this space, not silence alerts or expire silences.';
