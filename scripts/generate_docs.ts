@@ -503,6 +503,18 @@ const ROUTE_NOTES: Record<string, string> = {
     "deleted, and when the user's password changes (except the session that changed it). Writes with the " +
     'cookie still need `kbn-xsrf`. Failed logins, by form or Basic credentials, are throttled per username and ' +
     'per client address (`plugboard.security.loginThrottle`): 429 with `Retry-After`, the password unchecked.',
+  'GET /internal/ingest/alerts':
+    "The UI's Alerts page: the space's incoming alerts as the store keeps them, newest update first, each with " +
+    '`status` (`firing`; `suppressed` while an active silence mutes it, named in `silencedBy`; `resolved` once ' +
+    'its end has passed), `firstSeenAt` and `source`, which `GET /api/v2/alerts` does not give. Resolved alerts ' +
+    'are listed with `include_resolved=true` while `plugboard.ingest.resolvedRetention` keeps them. `filter` takes ' +
+    'Alertmanager matchers separated by commas (`severity=~"crit|page", team!="qa"`, braces optional); a matcher ' +
+    "that does not parse is a 400 naming `[request query.filter]` with Alertmanager's message. It takes the " +
+    'browser session (the `/api/v2/*` routes do not, being for senders) and needs `read` on rules in the space, ' +
+    'as `GET /api/v2/alerts` does; the privilege is checked before the input. `GET`/`POST /internal/ingest/silences` ' +
+    'and `POST /internal/ingest/silences/{id}/_expire` are the silences of `/api/v2/silences` for the UI, with ' +
+    "Kibana's error bodies: created in the caller's name (`createdBy` is the username), no `id` (no update), " +
+    'start now when absent; creating and expiring need `all` on rules and `kbn-xsrf`.',
   'GET /api/v2/silences':
     "Alertmanager 0.25's silences API (also under `/s/{space_id}`), for amtool and other Alertmanager clients: " +
     "answers are Alertmanager's, byte for byte, not Kibana's error bodies (errors are a JSON string, or " +

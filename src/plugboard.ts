@@ -85,6 +85,7 @@ import { IngestTokens } from './ingest/tokens.js';
 import type { IngestListener, SilenceLookup } from './ingest/types.js';
 import { IncomingAlertsRepository } from './storage/incoming_alerts_repository.js';
 import { silenceRoutes } from './http/routes/silences.js';
+import { ingestUiRoutes } from './http/routes/ingest_ui.js';
 import { createSilences, type Silences } from './ingest/silences.js';
 import { SilencesRepository } from './storage/silences_repository.js';
 import { IncomingAlertsTrigger } from './alerting/rule_types/incoming_alerts/trigger.js';
@@ -402,6 +403,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
       clock: options.ingest?.clock,
     }),
     ...silenceRoutes({ silences, authorizer }),
+    ...ingestUiRoutes({ store: incomingAlerts, silences, silenceLookup: options.ingest?.silences, authorizer, clock: options.ingest?.clock }),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.
   let openApi: unknown;

@@ -51,6 +51,7 @@ export const VALID_BODIES: Record<string, unknown> = {
     alerts: [{ status: 'firing', labels: { alertname: 'x' }, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z' }],
   },
   'POST /api/ingest/json/{name}': { alertname: 'x' },
+  'POST /internal/ingest/silences': { matchers: [{ name: 'alertname', value: 'x', isRegex: false }], endsAt: '2099-01-01T00:00:00Z', comment: 'x' },
 };
 
 /** One connector as an NDJSON saved object, as an export writes it. */

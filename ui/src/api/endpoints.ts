@@ -13,11 +13,14 @@ import type {
   ExecutionLogQuery,
   ImportMode,
   ImportResponse,
+  IncomingAlertView,
   Rule,
   RuleAction,
   RuleExecutionKpi,
   RuleExecutionLogItem,
   RuleTypeForm,
+  Silence,
+  SilenceMatcher,
   Space,
 } from './types.js';
 
@@ -188,3 +191,26 @@ export const getRuleExecutionKpi = (spaceId: string, id: string, dateStart: stri
 /** Mutes (no actions for it) or unmutes one alert of a rule. */
 export const muteAlert = (spaceId: string, ruleId: string, alertId: string, mute: boolean) =>
   request<void>(`/api/alerting/rule/${encodeURIComponent(ruleId)}/alert/${encodeURIComponent(alertId)}/${mute ? '_mute' : '_unmute'}`, { method: 'POST', spaceId });
+
+/** The space's incoming alerts (Plugboard): those Alertmanager matchers select, resolved ones on request. */
+export const listIncomingAlerts = (spaceId: string, options: { filter?: string; includeResolved?: boolean } = {}) => {
+  const query = new URLSearchParams();
+  if (options.filter?.trim()) query.set('filter', options.filter.trim());
+  if (options.includeResolved) query.set('include_resolved', 'true');
+  return request<{ alerts: IncomingAlertView[] }>(`/internal/ingest/alerts${query.size ? `?${query}` : ''}`, { spaceId });
+};
+
+export const listSilences = (spaceId: string) => request<{ silences: Silence[] }>('/internal/ingest/silences', { spaceId });
+
+export interface SilenceInput {
+  matchers: SilenceMatcher[];
+  startsAt?: string;
+  endsAt: string;
+  comment: string;
+}
+
+/** A silence in the user's name (Plugboard). */
+export const createSilence = (spaceId: string, input: SilenceInput) => request<Silence>('/internal/ingest/silences', { method: 'POST', spaceId, body: input });
+
+export const expireSilence = (spaceId: string, id: string) =>
+  request<void>(`/internal/ingest/silences/${encodeURIComponent(id)}/_expire`, { method: 'POST', spaceId });

@@ -61,8 +61,13 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   if (!response.ok) {
     if (response.status === 401 && !options.expectUnauthorized) for (const listener of unauthorizedListeners) listener();
+    // Kibana's `{message}`; Alertmanager's routes answer a JSON string.
     const message =
-      body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : `${response.status} ${response.statusText}`;
+      body && typeof body === 'object' && 'message' in body
+        ? String((body as { message: unknown }).message)
+        : typeof body === 'string' && body
+          ? body
+          : `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, message, body);
   }
   return (options.responseType === 'text' ? text : body) as T;

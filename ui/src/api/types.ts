@@ -203,3 +203,40 @@ export interface RuleTypeForm {
   action_variables: { context: ActionVariable[]; state: ActionVariable[]; params: ActionVariable[]; alert?: ActionVariable[]; summary?: ActionVariable[] };
   default_schedule_interval: string | null;
 }
+
+export type IncomingAlertStatus = 'firing' | 'suppressed' | 'resolved';
+
+/** GET /internal/ingest/alerts: one incoming alert of the space (Plugboard). */
+export interface IncomingAlertView {
+  fingerprint: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  timeout: boolean;
+  updatedAt: string;
+  firstSeenAt: string;
+  source: 'alertmanager-api' | 'alertmanager-webhook' | 'grafana-webhook' | 'json';
+  generatorURL: string;
+  status: IncomingAlertStatus;
+  silencedBy: string[];
+}
+
+export interface SilenceMatcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual: boolean;
+}
+
+/** GET /internal/ingest/silences: Alertmanager's gettable silence. */
+export interface Silence {
+  id: string;
+  status: { state: 'active' | 'pending' | 'expired' };
+  updatedAt: string;
+  comment: string;
+  createdBy: string;
+  startsAt: string;
+  endsAt: string;
+  matchers: SilenceMatcher[];
+}

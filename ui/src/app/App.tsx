@@ -2,6 +2,7 @@ import { EuiButton, EuiEmptyPrompt, EuiLoadingSpinner } from '@elastic/eui';
 import { useEffect, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useMatch, useNavigate, useParams } from 'react-router-dom';
 import { getCurrentUser, listSpaces } from '../api/endpoints.js';
+import { AlertsPage } from '../alerts/AlertsPage.js';
 import { ApiError, onUnauthorized, spacePrefix } from '../api/http.js';
 import { ConnectorsPage } from '../connectors/ConnectorsPage.js';
 import { useAsync } from '../lib/use_async.js';
@@ -50,6 +51,7 @@ function SpacePages() {
           <Route path="rules" element={<RulesPage />} />
           <Route path="rules/:ruleId" element={<RuleDetailsPage />} />
           <Route path="logs" element={<LogsPage />} />
+          <Route path="alerts" element={<AlertsPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Layout>

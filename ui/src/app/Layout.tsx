@@ -25,6 +25,7 @@ import { SpaceSwitcher } from './SpaceSwitcher.js';
 const PAGES = [
   { id: 'connectors', name: 'Connectors', path: '/connectors' },
   { id: 'rules', name: 'Rules', path: '/rules' },
+  { id: 'alerts', name: 'Alerts', path: '/alerts' },
   { id: 'logs', name: 'Logs', path: '/logs' },
 ];
 
@@ -73,7 +74,7 @@ export function Layout({ children }: { children: ReactNode }) {
               {
                 id: 'management',
                 name: 'Stack Management',
-                items: PAGES.filter((page) => page.id !== 'rules' || rules.show).map((page) => ({
+                items: PAGES.filter((page) => (page.id !== 'rules' && page.id !== 'alerts') || rules.show).map((page) => ({
                   id: page.id,
                   name: page.name,
                   isSelected: current?.id === page.id,

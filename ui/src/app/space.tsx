@@ -46,7 +46,7 @@ export function SpaceProvider({ spaceId, children }: { spaceId: string; children
 export const useSpace = () => useContext(SpaceContext);
 
 /** The page of a UI path, for the same page in another space (a connector's deep link becomes the list). */
-export function pageOf(pathname: string): '/logs' | '/rules' | '/connectors' {
+export function pageOf(pathname: string): '/logs' | '/rules' | '/alerts' | '/connectors' {
   const page = pathname.replace(/^\/s\/[^/]+/, '');
-  return page.startsWith('/logs') ? '/logs' : page.startsWith('/rules') ? '/rules' : '/connectors';
+  return page.startsWith('/logs') ? '/logs' : page.startsWith('/rules') ? '/rules' : page.startsWith('/alerts') ? '/alerts' : '/connectors';
 }
