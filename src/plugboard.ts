@@ -403,7 +403,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
       clock: options.ingest?.clock,
     }),
     ...silenceRoutes({ silences, authorizer }),
-    ...ingestUiRoutes({ store: incomingAlerts, silences, silenceLookup: options.ingest?.silences, authorizer, clock: options.ingest?.clock }),
+    ...ingestUiRoutes({ store: incomingAlerts, silences, rules: rulesRepository, silenceLookup: options.ingest?.silences, authorizer, clock: options.ingest?.clock }),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.
   let openApi: unknown;

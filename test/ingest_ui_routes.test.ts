@@ -69,6 +69,44 @@ describe.each(dialects)('the UI routes of incoming alerts on %s', (dialect) => {
     expect((await alerts('?filter=nonsense')).body.message).toBe('[request query.filter]: bad matcher format: nonsense');
   });
 
+  it('names the incoming-alerts rules, enabled or not, whose matchers select each alert; for a reader too', async () => {
+    const rule = async (name: string, matchers: string[], extra: Record<string, unknown> = {}, path = '') => {
+      const res = await pb.api('POST', `${path}/api/alerting/rule`, { name, rule_type_id: 'plugboard.incoming-alerts', consumer: 'alerts', schedule: { interval: '1h' }, params: { matchers }, ...extra });
+      expect(res.status).toBe(200);
+      return res.body.id as string;
+    };
+    const everything = await rule('Everything', []);
+    const db = await rule('DB pages', ['team="db"', 'severity=~"crit.*"'], { enabled: false });
+    const gone = await rule('Gone ones', ['alertname="Gone"']);
+    const other = await pb.api('POST', '/api/alerting/rule', {
+      name: 'Not incoming',
+      rule_type_id: 'plugboard.connector-health',
+      consumer: 'alerts',
+      schedule: { interval: '1h' },
+      params: { connectorIds: [], window: '1h', maxFailureRate: 0.5, minExecutions: 1 },
+    });
+    expect(other.status).toBe(200);
+    try {
+      const res = await alerts('?include_resolved=true');
+      const rulesOf = (name: string) => byName(res.body)[name].rules.map((r: any) => r.name);
+      expect(rulesOf('Firing')).toEqual(['DB pages', 'Everything']);
+      expect(rulesOf('Other')).toEqual(['Everything']);
+      expect(rulesOf('Gone')).toEqual(['Everything', 'Gone ones']);
+      expect(byName(res.body).Firing.rules).toContainEqual({ id: db, name: 'DB pages' });
+      expect(byName(res.body).Gone.rules).toContainEqual({ id: gone, name: 'Gone ones' });
+      // A reader reads the rules; one who may not read rules reads no alerts at all (403 above).
+      const read = await alerts('', basic('alerts-reader'));
+      expect(byName(read.body).Firing.rules).toEqual(byName(res.body).Firing.rules);
+      // Rules of another space are not those of this one.
+      expect((await pb.api('POST', '/api/spaces/space', { id: 'rules-space', name: 'Rules space' })).status).toBe(200);
+      await rule('Other space', [], {}, '/s/rules-space');
+      expect(byName((await alerts()).body).Other.rules.map((r: any) => r.name)).toEqual(['Everything']);
+    } finally {
+      for (const id of [everything, db, gone, other.body.id]) expect((await pb.api('DELETE', `/api/alerting/rule/${id}`)).status).toBe(204);
+    }
+    expect(byName((await alerts()).body).Firing.rules).toEqual([]);
+  });
+
   it('creates a silence in the caller’s name: the alert is suppressed; expired: firing again', async () => {
     const created = await pb.api('POST', '/internal/ingest/silences', {
       matchers: [{ name: 'alertname', value: 'Firing', isRegex: false }],

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import type { Scope } from '../../actions/actions_client.js';
-import { badRequest, forbidden, notFound } from '../../common/errors.js';
+import { StoredRuleMatchers } from '../../alerting/rule_types/incoming_alerts/params.js';
+import { INCOMING_ALERTS_RULE_TYPE_ID } from '../../alerting/rule_types/incoming_alerts/rule_type.js';
+import { badRequest, forbidden, notFound, PlugboardError } from '../../common/errors.js';
 import { MatcherSyntaxError, matchesLabels, parseMatchers, type Matcher } from '../../ingest/matchers.js';
 import { gettableSilence, SilenceSetError, type Silences } from '../../ingest/silences.js';
 import { isResolved, type IncomingAlert, type SilenceLookup } from '../../ingest/types.js';
 import type { RulesAuthorizer } from '../../security/authorization.js';
 import type { IncomingAlertsRepository } from '../../storage/incoming_alerts_repository.js';
+import type { RuleRecord } from '../../storage/rules_repository.js';
 import { parseRequestPart } from '../request_validation.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { errorResponses } from '../schemas.js';
@@ -26,7 +29,9 @@ export interface IngestUiRoutesDeps {
   silences: Silences;
   /** Who silences an alert; the v2 routes' lookup (tests inject theirs). */
   silenceLookup?: SilenceLookup;
-  authorizer: Pick<RulesAuthorizer, 'rulesPrivilegeIn'>;
+  /** The space's rules, for the incoming-alerts rules that select each alert. */
+  rules: { listBySpace(spaceId: string): Promise<Array<Pick<RuleRecord, 'id' | 'name' | 'alertTypeId' | 'consumer' | 'params'>>> };
+  authorizer: Pick<RulesAuthorizer, 'rulesPrivilegeIn' | 'ensureRulesAuthorized'>;
   clock?: () => Date;
 }
 
@@ -54,6 +59,9 @@ const incomingAlertSchema = z
     generatorURL: z.string(),
     status: z.enum(['firing', 'suppressed', 'resolved']).meta({ description: '`suppressed`: firing but muted by an active silence.' }),
     silencedBy: z.array(z.string()).meta({ description: 'The ids of the active silences that mute it.' }),
+    rules: z
+      .array(z.object({ id: z.string(), name: z.string() }))
+      .meta({ description: 'The `plugboard.incoming-alerts` rules of the space, enabled or not, whose matchers select it (those the caller may read), by name.' }),
   })
   .meta({ id: 'ingest_incoming_alert' });
 
@@ -99,12 +107,44 @@ export function ingestUiRoutes(deps: IngestUiRoutesDeps): RouteSpec[] {
     throw forbidden(`Unauthorized to ${what}: the [${needed}] privilege of the [stackAlerts] feature (or a base privilege) is needed in space [${scope.spaceId}]`);
   }
 
+  const storedMatchers = new StoredRuleMatchers();
+
+  /**
+   * The space's incoming-alerts rules the caller may read, by name, with their matchers as the
+   * rule's runs parse them (a rule whose params do not parse selects nothing, as its runs fail).
+   */
+  async function incomingAlertsRules(scope: Scope): Promise<Array<{ id: string; name: string; matchers: Matcher[] }>> {
+    const readable = new Map<string, boolean>();
+    const mayRead = async (consumer: string) => {
+      if (!readable.has(consumer)) {
+        readable.set(
+          consumer,
+          await deps.authorizer.ensureRulesAuthorized(scope.principal, scope.spaceId, 'get', INCOMING_ALERTS_RULE_TYPE_ID, consumer).then(
+            () => true,
+            (err: unknown) => {
+              if (err instanceof PlugboardError && err.statusCode === 403) return false;
+              throw err;
+            },
+          ),
+        );
+      }
+      return readable.get(consumer)!;
+    };
+    const found = [];
+    for (const rule of await deps.rules.listBySpace(scope.spaceId)) {
+      if (rule.alertTypeId !== INCOMING_ALERTS_RULE_TYPE_ID || !(await mayRead(rule.consumer))) continue;
+      const matchers = storedMatchers.of(rule.params);
+      if (matchers) found.push({ id: rule.id, name: rule.name, matchers });
+    }
+    return found.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+
   return [
     defineRoute({
       method: 'GET',
       url: '/internal/ingest/alerts',
       operationId: 'ingestListAlerts',
-      summary: "The space's incoming alerts as stored, with status, first seen, source and silences (Plugboard; the UI's Alerts page)",
+      summary: "The space's incoming alerts as stored, with status, first seen, source, silences and the incoming-alerts rules that select them (Plugboard; the UI's Alerts page)",
       tags: ['ingest'],
       access: 'internal',
       query: documented(alertsQuery),
@@ -122,6 +162,7 @@ export function ingestUiRoutes(deps: IngestUiRoutesDeps): RouteSpec[] {
           if (err instanceof MatcherSyntaxError) throw badRequest(`[request query.filter]: ${err.message}`);
           throw err;
         }
+        const rules = await incomingAlertsRules(scope);
         const at = now();
         const alerts = [];
         for (const alert of await deps.store.list(scope.spaceId, at)) {
@@ -129,9 +170,8 @@ export function ingestUiRoutes(deps: IngestUiRoutesDeps): RouteSpec[] {
           if (resolved && query.include_resolved !== 'true') continue;
           if (!matchesLabels(matchers, alert.labels)) continue;
           const silencedBy = resolved ? [] : await lookup.silencedBy(scope.spaceId, alert.labels, at);
-          // The seam for the incoming-alerts rules: `rules` (the rules whose matchers select the
-          // alert) is added here once the rule type exists.
-          alerts.push(view(alert, resolved ? 'resolved' : silencedBy.length ? 'suppressed' : 'firing', silencedBy));
+          const selecting = rules.filter((rule) => matchesLabels(rule.matchers, alert.labels)).map(({ id, name }) => ({ id, name }));
+          alerts.push(view(alert, resolved ? 'resolved' : silencedBy.length ? 'suppressed' : 'firing', silencedBy, selecting));
         }
         return { body: { alerts } };
       },
@@ -199,7 +239,7 @@ export function ingestUiRoutes(deps: IngestUiRoutesDeps): RouteSpec[] {
   ];
 }
 
-function view(alert: IncomingAlert, status: IncomingAlertStatus, silencedBy: string[]) {
+function view(alert: IncomingAlert, status: IncomingAlertStatus, silencedBy: string[], rules: Array<{ id: string; name: string }>) {
   return {
     fingerprint: alert.fingerprint,
     labels: alert.labels,
@@ -213,5 +253,6 @@ function view(alert: IncomingAlert, status: IncomingAlertStatus, silencedBy: str
     generatorURL: alert.generatorURL,
     status,
     silencedBy,
+    rules,
   };
 }

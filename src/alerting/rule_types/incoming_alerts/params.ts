@@ -59,3 +59,22 @@ export type IncomingAlertsParams = z.infer<typeof incomingAlertsParamsSchema>;
 
 /** The rule's matchers, parsed (params that passed the schema). */
 export const ruleMatchers = (params: Pick<IncomingAlertsParams, 'matchers'>): Matcher[] => params.matchers.map(parseMatcher);
+
+/**
+ * The matchers of stored params, parsed once per distinct list: undefined for params that do not
+ * pass the schema (such a rule selects nothing). What the trigger and the Alerts page's "rule"
+ * column both use, so that they select what the rule's runs select.
+ */
+export class StoredRuleMatchers {
+  private readonly byList = new Map<string, Matcher[] | undefined>();
+
+  of(params: Record<string, unknown>): Matcher[] | undefined {
+    const key = JSON.stringify(params.matchers ?? []);
+    if (!this.byList.has(key)) {
+      const parsed = incomingAlertsParamsSchema.safeParse(params);
+      if (this.byList.size > 1000) this.byList.clear();
+      this.byList.set(key, parsed.success ? ruleMatchers(parsed.data) : undefined);
+    }
+    return this.byList.get(key);
+  }
+}

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { matchesLabels, type Matcher } from '../../../ingest/matchers.js';
+import { matchesLabels } from '../../../ingest/matchers.js';
 import type { AlertChange, IncomingAlert, IngestListener } from '../../../ingest/types.js';
 import type { RuleRecord } from '../../../storage/rules_repository.js';
-import { incomingAlertsParamsSchema, ruleMatchers } from './params.js';
+import { StoredRuleMatchers } from './params.js';
 import { INCOMING_ALERTS_RULE_TYPE_ID } from './rule_type.js';
 
 // Notifications when alerts arrive, not at the rule's next interval: after a post that changed
@@ -27,7 +27,7 @@ export class IncomingAlertsTrigger implements IngestListener {
   /** Rule tasks that must run once more after their current run, with their fallback timer. */
   private readonly dirty = new Map<string, NodeJS.Timeout>();
   private readonly pending = new Set<Promise<void>>();
-  private readonly matchersByParams = new Map<string, Matcher[] | undefined>();
+  private readonly matchers = new StoredRuleMatchers();
   private closed = false;
 
   constructor(private readonly deps: IncomingAlertsTriggerDeps) {}
@@ -70,21 +70,11 @@ export class IncomingAlertsTrigger implements IngestListener {
     this.pending.add(tracked);
   }
 
-  private matchersOf(params: Record<string, unknown>): Matcher[] | undefined {
-    const key = JSON.stringify(params.matchers ?? []);
-    if (!this.matchersByParams.has(key)) {
-      const parsed = incomingAlertsParamsSchema.safeParse(params);
-      if (this.matchersByParams.size > 1000) this.matchersByParams.clear();
-      this.matchersByParams.set(key, parsed.success ? ruleMatchers(parsed.data) : undefined);
-    }
-    return this.matchersByParams.get(key);
-  }
-
   private async trigger(spaceId: string, alerts: IncomingAlert[]): Promise<void> {
     const rules = (await this.deps.rules.listBySpace(spaceId)).filter((r) => r.enabled && r.alertTypeId === INCOMING_ALERTS_RULE_TYPE_ID);
     await Promise.all(
       rules.map(async (rule) => {
-        const matchers = this.matchersOf(rule.params);
+        const matchers = this.matchers.of(rule.params);
         // Invalid params fail the rule's own runs; nothing to hurry.
         if (!matchers || !alerts.some((alert) => matchesLabels(matchers, alert.labels))) return;
         await this.runSoon(rule.scheduledTaskId ?? rule.id);
