@@ -7,7 +7,8 @@ import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 // through /api/v2/alerts as a sender would, listed with their labels and status, filtered by
 // Alertmanager matchers (a bad one shows the server's error), silenced from an alert's row (the
 // alert shows suppressed), the silence expired (firing again); a read-only user sees all but
-// cannot silence or expire. Screenshots ingest-*.
+// cannot silence or expire; the "rule" column links the incoming-alerts rules that select each
+// alert; the rule flyout's live preview of the alerts its matchers select. Screenshots ingest-*.
 
 const unavailable = browserUnavailable();
 const subj = (name: string) => `[data-test-subj="${name}"]`;
@@ -18,6 +19,7 @@ describe.skipIf(unavailable !== undefined)('the Alerts page in a browser', { tim
   let ui: TestBrowser;
   let page: Page;
   let url: string;
+  let rules: { db: string; critical: string };
   const row = (name: string) => page.locator(subj(`alertRow-${name}`));
 
   beforeAll(async () => {
@@ -30,6 +32,12 @@ describe.skipIf(unavailable !== undefined)('the Alerts page in a browser', { tim
       { labels: { alertname: 'Backup', severity: 'warning', team: 'db' }, startsAt: new Date(now - HOUR / 2).toISOString(), endsAt: new Date(now - 60_000).toISOString() },
     ], { headers: { 'kbn-xsrf': '' } });
     expect(posted.status).toBe(200);
+    const rule = async (name: string, matchers: string[], enabled = true) => {
+      const res = await pb.api('POST', '/api/alerting/rule', { name, rule_type_id: 'plugboard.incoming-alerts', consumer: 'alerts', schedule: { interval: '1h' }, params: { matchers }, enabled });
+      expect(res.status).toBe(200);
+      return res.body.id as string;
+    };
+    rules = { db: await rule('Database team pages', ['team="db"']), critical: await rule('Critical to on-call', ['severity="critical"'], false) };
     ui = await startBrowser();
     page = ui.page;
     await logInAsElastic(page, url);
@@ -61,6 +69,22 @@ describe.skipIf(unavailable !== undefined)('the Alerts page in a browser', { tim
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.click(subj('showResolvedSwitch'));
     await row('Backup').waitFor({ state: 'detached' });
+  });
+
+  it('links the incoming-alerts rules that select each alert, enabled or not; "—" when none', async () => {
+    const links = (name: string) => row(name).locator(subj('alertRuleLink'));
+    await links('HighLatency').first().waitFor();
+    expect(await links('HighLatency').allTextContents()).toEqual(['Critical to on-call', 'Database team pages']);
+    expect(await links('DiskFull').count()).toBe(0);
+    expect(await row('DiskFull').locator(subj('alertNoRule')).textContent()).toBe('—');
+    expect(await links('HighLatency').nth(1).getAttribute('href')).toBe(`/rules/${rules.db}`);
+    await ui.screenshot('ingest-01-rules-column');
+    await links('HighLatency').nth(1).click();
+    await page.locator(subj('ruleDetailsTitle')).waitFor();
+    expect(await page.locator(subj('ruleDetailsTitle')).textContent()).toBe('Database team pages');
+    expect(new URL(page.url()).pathname).toBe(`/rules/${rules.db}`);
+    await page.click(subj('nav-alerts'));
+    await row('HighLatency').waitFor();
   });
 
   it('filters by Alertmanager matchers and shows the server’s error for a bad one', async () => {
@@ -151,6 +175,68 @@ describe.skipIf(unavailable !== undefined)('the Alerts page in a browser', { tim
     await row('DiskFull').locator(subj('alertStatus-suppressed')).waitFor();
   });
 
+  it('previews, in the rule flyout, which current alerts the incoming-alerts matchers select', async () => {
+    const posted = await pb.api(
+      'POST',
+      '/api/v2/alerts',
+      Array.from({ length: 7 }, (_, i) => ({ labels: { alertname: 'CpuHigh', team: 'web', instance: `web-${i + 1}` }, annotations: { summary: 'CPU above 90%' } })),
+      { headers: { 'kbn-xsrf': '' } },
+    );
+    expect(posted.status).toBe(200);
+    // The toasts of the silences before would cover the flyout.
+    for (const close of await page.locator(subj('toastCloseButton')).all()) await close.click();
+    await page.click(subj('nav-rules'));
+    await page.click(subj('createRuleButton'));
+    await page.click(subj('ruleTypeCard-plugboard.incoming-alerts'));
+    const preview = page.locator(subj('incomingAlertsPreview'));
+    const count = preview.locator(subj('previewCount'));
+    const settledOn = async (filter: string) => {
+      await preview.locator(`${subj('previewCount')}[data-filter="${filter.replace(/"/g, '\\"')}"]`).waitFor();
+      await preview.locator(subj('previewLoading')).waitFor({ state: 'detached' });
+    };
+    // No matchers: every current alert (the resolved Backup is not one).
+    await settledOn('');
+    expect(await count.textContent()).toBe('9 current alerts of this space match (no matchers: every alert).');
+    const matchers = page.locator(subj('field-rule-matchers'));
+    const add = async (text: string) => {
+      await matchers.click();
+      await page.keyboard.type(text);
+      await page.keyboard.press('Enter');
+    };
+    await add('team="web"');
+    await settledOn('team="web"');
+    expect(await count.textContent()).toBe('7 current alerts of this space match.');
+    expect(await preview.locator(subj('previewAlert-CpuHigh')).count()).toBe(5);
+    expect(await preview.locator(subj('previewAlert-CpuHigh')).first().locator(subj('previewLabel')).allTextContents()).toEqual([expect.stringMatching(/^team=web$/), expect.stringMatching(/^instance=web-\d$/)]);
+    await preview.getByText('and 2 more').waitFor();
+    await add('instance=~"web-[12]"');
+    await settledOn('team="web", instance=~"web-[12]"');
+    expect(await count.textContent()).toBe('2 current alerts of this space match.');
+    const instances = await preview.locator(subj('previewLabel')).allTextContents();
+    expect(instances.filter((l) => l.startsWith('instance=')).sort()).toEqual(['instance=web-1', 'instance=web-2']);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await preview.scrollIntoViewIfNeeded();
+    await ui.screenshot('ingest-rule-preview-1-selected');
+    await add('severity=~"(crit"');
+    const error = preview.locator(subj('previewMatcherError'));
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/\[request query\.filter\]: .*error parsing regexp/);
+    expect(await count.count()).toBe(0);
+    await preview.scrollIntoViewIfNeeded();
+    await ui.screenshot('ingest-rule-preview-2-bad-matcher');
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.locator(subj('comboBoxClearButton')).click();
+    await add('team="db"');
+    await settledOn('team="db"');
+    expect(await count.textContent()).toBe('1 current alert of this space matches.');
+    expect(await preview.locator(subj('previewAlert-HighLatency')).count()).toBe(1);
+    await preview.scrollIntoViewIfNeeded();
+    await ui.screenshot('ingest-rule-preview-3-420');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click(subj('cancelRuleButton'));
+    await page.locator(subj('ruleFlyout')).waitFor({ state: 'detached' });
+  });
+
   it('shows a read-only user everything, with silencing and expiring disabled and the reason given', async () => {
     expect((await pb.api('PUT', '/api/security/role/alerts_viewer', { kibana: [{ base: [], feature: { stackAlerts: ['read'], actions: ['read'] }, spaces: ['*'] }] })).status).toBe(204);
     expect((await pb.api('PUT', '/api/security/user/vera', { password: 'vera-password-1', roles: ['alerts_viewer'] })).status).toBe(200);
@@ -168,13 +254,13 @@ describe.skipIf(unavailable !== undefined)('the Alerts page in a browser', { tim
     expect(await page.locator(subj('createSilenceButton')).isDisabled()).toBe(true);
     expect(await page.locator(subj('silenceRow-active')).locator(subj('expireSilenceButton')).isDisabled()).toBe(true);
     await ui.screenshot('ingest-11-read-only-silences');
-    // The two refusals the tests asked for (the bad filter, the silence without a comment), nothing else.
+    // The three refusals the tests asked for (the bad filter, the silence without a comment, the preview's bad matcher), nothing else.
     // Another space: its own (no) alerts, the navigation staying in it.
     expect((await pb.api('POST', '/api/spaces/space', { id: 'ops', name: 'Ops' })).status).toBe(200);
     await page.goto(`${url}/s/ops/alerts`);
     await page.getByText('No alerts. Point Prometheus or Alertmanager at this space').waitFor();
     expect(await page.locator(subj('nav-alerts')).getAttribute('href')).toBe('/s/ops/alerts');
     await ui.screenshot('ingest-12-empty-space');
-    expect(ui.consoleErrors).toEqual(Array(2).fill('Failed to load resource: the server responded with a status of 400 (Bad Request)'));
+    expect(ui.consoleErrors).toEqual(Array(3).fill('Failed to load resource: the server responded with a status of 400 (Bad Request)'));
   });
 });

@@ -17,6 +17,7 @@ import { listIncomingAlerts } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import type { IncomingAlertView, SilenceMatcher } from '../api/types.js';
 import { useSpace } from '../app/space.js';
+import { AppLink } from '../components/AppLink.js';
 import { LoadErrorCallOut } from '../components/LoadErrorCallOut.js';
 import { ServerErrorCallOut } from '../components/ServerErrorCallOut.js';
 import { WhyDisabled } from '../components/WhyDisabled.js';
@@ -28,7 +29,7 @@ const FILTER_HELP = 'Alertmanager matchers separated by commas, e.g. severity=~"
 
 /** The space's incoming alerts, filtered by matchers, loaded again every few seconds while on screen. */
 export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onSilence(matchers: SilenceMatcher[]): void }) {
-  const { spaceId, rules } = useSpace();
+  const { spaceId, rules, href } = useSpace();
   const permissions = { save: rules.save, readOnlyReason: rules.readOnlyReason && SILENCES_READ_ONLY_REASON };
   const [draft, setDraft] = useState('');
   const [filter, setFilter] = useState('');
@@ -41,7 +42,7 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
   const columns: Array<EuiBasicTableColumn<IncomingAlertView>> = [
     {
       name: 'Status',
-      width: '120px',
+      width: '100px',
       render: (alert: IncomingAlertView) => {
         const badge = (
           <EuiBadge color={STATUS_COLORS[alert.status]} data-test-subj={`alertStatus-${alert.status}`}>
@@ -53,7 +54,7 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
     },
     {
       name: 'Alert',
-      width: '24%',
+      width: '18%',
       render: (alert: IncomingAlertView) => (
         <div style={{ minWidth: 0 }}>
           <EuiText size="s">
@@ -74,21 +75,33 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
       name: 'Labels',
       render: (alert: IncomingAlertView) => (
         <EuiFlexGroup gutterSize="xs" wrap responsive={false}>
-          {Object.entries(alert.labels)
-            .filter(([name]) => name !== 'alertname')
-            .map(([name, value]) => (
-              <EuiFlexItem grow={false} key={name} style={{ maxWidth: '100%' }}>
-                <EuiBadge color="hollow" data-test-subj="alertLabel" title={`${name}="${value}"`} style={{ maxWidth: '100%' }}>
-                  {name}={value}
-                </EuiBadge>
-              </EuiFlexItem>
-            ))}
+          <LabelBadges labels={alert.labels} testSubj="alertLabel" />
         </EuiFlexGroup>
       ),
     },
     {
+      name: 'Rules',
+      width: '12%',
+      render: (alert: IncomingAlertView) =>
+        alert.rules.length === 0 ? (
+          <EuiText size="xs" color="subdued" data-test-subj="alertNoRule" title="No incoming-alerts rule of this space selects it: it notifies nothing.">
+            —
+          </EuiText>
+        ) : (
+          <EuiText size="xs">
+            {alert.rules.map((rule) => (
+              <div key={rule.id} style={{ overflowWrap: 'anywhere' }}>
+                <AppLink to={href(`/rules/${encodeURIComponent(rule.id)}`)} testSubj="alertRuleLink">
+                  {rule.name}
+                </AppLink>
+              </div>
+            ))}
+          </EuiText>
+        ),
+    },
+    {
       name: 'Seen',
-      width: '170px',
+      width: '150px',
       render: (alert: IncomingAlertView) => (
         <TimeLines
           lines={[
@@ -101,7 +114,7 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
     },
     {
       name: 'Active',
-      width: '180px',
+      width: '165px',
       render: (alert: IncomingAlertView) => (
         <TimeLines
           lines={[
@@ -114,7 +127,7 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
     },
     {
       name: 'Actions',
-      width: '100px',
+      width: '95px',
       render: (alert: IncomingAlertView) =>
         alert.status === 'resolved' ? null : (
           <WhyDisabled reason={permissions.readOnlyReason}>
@@ -176,6 +189,19 @@ export function IncomingAlertsTab({ changes, onSilence }: { changes: number; onS
       />
     </>
   );
+}
+
+/** The labels but `alertname` as `name=value` badges, items of the caller's wrapping flex group. */
+export function LabelBadges({ labels, testSubj }: { labels: Record<string, string>; testSubj: string }) {
+  return Object.entries(labels)
+    .filter(([name]) => name !== 'alertname')
+    .map(([name, value]) => (
+      <EuiFlexItem grow={false} key={name} style={{ maxWidth: '100%' }}>
+        <EuiBadge color="hollow" data-test-subj={testSubj} title={`${name}="${value}"`} style={{ maxWidth: '100%' }}>
+          {name}={value}
+        </EuiBadge>
+      </EuiFlexItem>
+    ));
 }
 
 /** Labelled times, one a line, the full date on hover; a note marks a time with a tooltip. */

@@ -220,6 +220,8 @@ export interface IncomingAlertView {
   generatorURL: string;
   status: IncomingAlertStatus;
   silencedBy: string[];
+  /** The incoming-alerts rules of the space (enabled or not) whose matchers select it. */
+  rules: Array<{ id: string; name: string }>;
 }
 
 export interface SilenceMatcher {

@@ -18,6 +18,8 @@ export interface FieldOverride {
   pemFile?: boolean;
   /** A text on several lines (a PEM private key), a secret one too. */
   multiline?: boolean;
+  /** Drawn under the field, from its value as edited (a live preview of what it selects). */
+  after?: (value: unknown) => ReactNode;
 }
 
 interface FormContext {
@@ -311,6 +313,7 @@ function Field({ name, path, schema, required, value, onChange }: FieldProps) {
       <EuiFormRow {...row} label={info.label} labelAppend={optional ? optionalMark : undefined}>
         {control as React.ReactElement}
       </EuiFormRow>
+      {override?.after?.(value)}
     </div>
   );
 }

@@ -6,7 +6,6 @@ import {
   EuiFieldSearch,
   EuiFlexGroup,
   EuiFlexItem,
-  EuiLink,
   EuiSpacer,
   EuiSuperDatePicker,
   EuiSwitch,
@@ -16,11 +15,11 @@ import {
   type OnTimeChangeProps,
 } from '@elastic/eui';
 import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useNavigate } from 'react-router-dom';
 import { getExecutionKpi, getExecutionLog } from '../api/endpoints.js';
 import { spacePrefix } from '../api/http.js';
 import type { ExecutionKpi, ExecutionLogItem } from '../api/types.js';
 import { useSpace } from '../app/space.js';
+import { AppLink } from '../components/AppLink.js';
 import { KpiStats } from '../components/KpiStats.js';
 import { useAsync } from '../lib/use_async.js';
 import { useElementWidth } from '../lib/use_element_width.js';
@@ -70,7 +69,6 @@ const KPI_STATS: Array<{ key: keyof ExecutionKpi; label: string; color: string; 
 /** Connector executions from the event log: outcome counts, filters, and a table with each execution's events. */
 export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId === undefined }: ExecutionLogsProps) {
   const { spaceId } = useSpace();
-  const navigate = useNavigate();
 
   const [range, setRange] = useState({ start: 'now-24h', end: 'now' });
   const [autoRefresh, setAutoRefresh] = useState({ isPaused: true, refreshInterval: 10_000 });
@@ -250,18 +248,7 @@ export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId =
               if (!item.connector_id) return name || '—';
               // The edit flyout of the connector, in the space it ran in.
               const to = `${spacePrefix(rowSpace(item))}/connectors/${encodeURIComponent(item.connector_id)}`;
-              return (
-                <EuiLink
-                  href={to}
-                  onClick={(e: React.MouseEvent) => {
-                    if (e.metaKey || e.ctrlKey || e.shiftKey) return;
-                    e.preventDefault();
-                    navigate(to);
-                  }}
-                >
-                  {name || item.connector_id}
-                </EuiLink>
-              );
+              return <AppLink to={to}>{name || item.connector_id}</AppLink>;
             },
           } satisfies EuiBasicTableColumn<ExecutionLogItem>,
         ]),

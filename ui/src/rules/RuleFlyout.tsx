@@ -19,6 +19,7 @@ import {
   useGeneratedHtmlId,
 } from '@elastic/eui';
 import { useState } from 'react';
+import { IncomingAlertsPreview } from '../alerts/IncomingAlertsPreview.js';
 import { createRule, updateRule, type RuleInput } from '../api/endpoints.js';
 import type { Connector, ConnectorTypeForm, Rule, RuleTypeForm } from '../api/types.js';
 import { useSpace } from '../app/space.js';
@@ -38,7 +39,8 @@ const TYPE_SUMMARIES: Record<string, string> = {
 };
 export const ruleTypeIcon = (typeId: string) => TYPE_ICONS[typeId] ?? 'bell';
 
-// The query DSL of an Elasticsearch query rule is JSON written as text: a larger box for it.
+// The query DSL of an Elasticsearch query rule is JSON written as text: a larger box for it. The
+// matchers of an incoming-alerts rule: a live preview of the alerts they select, under them.
 const PARAM_OVERRIDES: Record<string, Record<string, FieldOverride>> = {
   '.es-query': {
     esQuery: { multiline: true, placeholder: '{"query": {"match_all": {}}}' },
@@ -50,6 +52,7 @@ const PARAM_OVERRIDES: Record<string, Record<string, FieldOverride>> = {
       ],
     },
   },
+  'plugboard.incoming-alerts': { matchers: { after: (matchers) => <IncomingAlertsPreview matchers={matchers} /> } },
 };
 
 export interface RuleFlyoutProps {
