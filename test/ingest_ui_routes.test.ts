@@ -4,7 +4,7 @@ import { BASIC_AUTH, startTestPlugboard, type TestPlugboard } from './helpers/pl
 
 // The UI's routes for incoming alerts and silences (issue 19 point 7) on both databases: the
 // store's records with status (firing, suppressed, resolved), first seen and source, the matcher
-// filter and its 400, resolved ones on request; silences created in the caller's name, listed,
+// filter and its 400, resolved ones on request, the incoming-alerts rules that select each alert; silences created in the caller's name, listed,
 // expired; the privileges of the v2 routes (read to list, all to change), 403 before any 400.
 
 const dialects = await availableDialects();
