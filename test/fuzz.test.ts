@@ -640,5 +640,5 @@ describe.each(dialects)(`fuzzing every route on %s (seed ${SEED}, PLUGBOARD_FUZZ
 
     if (process.env.PLUGBOARD_FUZZ_REPORT) writeFileSync(process.env.PLUGBOARD_FUZZ_REPORT, JSON.stringify(failures, null, 1));
     expect(failures, `seed ${SEED}`).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
