@@ -205,7 +205,7 @@ describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
     expect((await pb.plugboard.taskStore.get('grouped'))!.runAt.toISOString()).toBe(rule.next_run);
     await at(30_000);
     expect(sent()).toEqual([{ group: 'DbDown', counts: '1/0/0', alerts: '1:firing ' }]);
-    // A second alert a minute later waits for group_interval after that notification.
+    // A second alert a minute later waits for the group's next tick (every group_interval from its first flush).
     rule = await at(90_000, [firing('2')]);
     expect(sent()).toHaveLength(1);
     expect(wait(rule)).toBe(4 * 60_000);
@@ -216,10 +216,12 @@ describe.each(dialects)('incoming-alerts rules on %s', (dialect) => {
     expect(sent()).toHaveLength(2);
     await at(630_000);
     expect(sent()[2]).toEqual({ group: 'DbDown', counts: '0/1/1', alerts: '2:firing 1:resolved ' });
-    // Unchanged: nothing at the next group interval, then again after repeat_interval.
+    // Unchanged: nothing at the next ticks, then at the first tick more than repeat_interval after the last notification.
     await at(930_000);
     expect(sent()).toHaveLength(3);
     await at(630_000 + 4 * 3_600_000);
+    expect(sent()).toHaveLength(3);
+    await at(630_000 + 4 * 3_600_000 + 300_000);
     expect(sent()[3]).toEqual({ group: 'DbDown', counts: '0/1/0', alerts: '2:firing ' });
     clockAt = undefined;
   });

@@ -12,7 +12,7 @@ import { nextIntervalRun } from '../tasks/next_run.js';
 import type { TaskDefinition, TaskInstance, TaskOutcome } from '../tasks/types.js';
 import { scheduleActions } from './action_scheduler/schedule_actions.js';
 import { toEnqueueItems } from './action_scheduler/enqueue_payload.js';
-import type { SchedulingRule } from './action_scheduler/types.js';
+import { isSummaryAction, type SchedulingRule } from './action_scheduler/types.js';
 import { buildRuleUrl, renderRuleActionParams } from './action_variables.js';
 import { buildAlertDocuments } from './alert_document.js';
 import { RunAlertsReporter } from './alerts/alerts_reporter.js';
@@ -81,6 +81,7 @@ function ruleInfo(rule: RuleRecord, type: RegisteredRuleType): RuleInfo {
     throttle: rule.throttle,
     notifyWhen: rule.notifyWhen,
     muteAll: rule.muteAll,
+    hasSummaryActions: rule.actions.some(isSummaryAction),
   };
 }
 

@@ -40,6 +40,8 @@ export interface RuleInfo {
   throttle: string | null;
   notifyWhen: string | null;
   muteAll: boolean;
+  /** Plugboard's: whether any action is a summary, so that a type can skip preparing summary groups. */
+  hasSummaryActions: boolean;
 }
 
 /** A recovered alert, whose context the executor may set (types with `doesSetRecoveryContext`). */

@@ -42,15 +42,20 @@ describe('incoming-alerts rule type', () => {
   });
 
   async function run(params: Record<string, unknown>, previouslyActive: string[] = [], spaceId = 'default') {
-    const reporter = runAlertsReporter(type, previouslyActive);
-    await type.executor({
+    return (await runWith(params, { previouslyActive, spaceId })).alerts;
+  }
+
+  async function runWith(params: Record<string, unknown>, opts: { previouslyActive?: string[]; spaceId?: string; hasSummaryActions?: boolean } = {}) {
+    const reporter = runAlertsReporter(type, opts.previouslyActive ?? []);
+    const spaceId = opts.spaceId ?? 'default';
+    const answer = await type.executor({
       executionId: 'run-1',
       params: type.schemas.params.parse(params),
       state: {},
       startedAt: NOW,
       previousStartedAt: null,
       spaceId,
-      rule: testRuleInfo(type, 'incoming', NOW),
+      rule: { ...testRuleInfo(type, 'incoming', NOW), hasSummaryActions: opts.hasSummaryActions ?? false },
       logger: pino({ level: 'silent' }),
       services: {
         alerts: reporter,
@@ -64,7 +69,7 @@ describe('incoming-alerts rule type', () => {
       signal: new AbortController().signal,
     });
     reporter.checkLimitUsage();
-    return Object.values(reporter.reported);
+    return { alerts: Object.values(reporter.reported), answer };
   }
 
   it('reports the firing alerts its matchers select, by fingerprint, with their fields in context and alert payload; silenced ones muted', async () => {
@@ -98,6 +103,16 @@ describe('incoming-alerts rule type', () => {
     expect(recovered.f3.payload).toEqual(recovered.f3.context);
     expect([recovered.f3.muted, recovered.f6.muted]).toEqual([false, true]);
     expect(recovered.gone).toEqual({ context: { fingerprint: 'gone', status: 'resolved' }, payload: { fingerprint: 'gone', status: 'resolved' }, muted: false });
+  });
+
+  it('keeps summary groups and asks for an early run at their first flush only when the rule has summary actions', async () => {
+    const params = { matchers: ['alertname="HighLatency"'], group_by: ['severity'] };
+    const without = (await runWith(params)).answer;
+    expect(without).toEqual({ state: {} });
+    const withSummaries = (await runWith(params, { hasSummaryActions: true })).answer as { state: { groups: Record<string, unknown> }; nextRun?: Date };
+    expect(Object.keys(withSummaries.state.groups).sort()).toEqual(['[["severity","page"]]', '[["severity","ticket"]]']);
+    // Its alerts started 10 minutes ago, longer than group_wait: the groups flushed in this run, next at the repeat tick.
+    expect(withSummaries.nextRun).toEqual(new Date(NOW.getTime() + 4 * 3_600_000 + 5 * 60_000));
   });
 
   it('is registered with its groups, producer and variables, and Alertmanager defaults for its timers', () => {

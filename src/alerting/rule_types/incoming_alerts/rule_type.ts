@@ -82,7 +82,7 @@ export function incomingAlertsRuleType(deps: IncomingAlertsDeps): RuleTypeDefini
     doesSetRecoveryContext: true,
     actionVariables: { context: ALERT_FIELDS, params: PARAMS_VARIABLES, alert: ALERT_FIELDS, summary: SUMMARY_VARIABLES },
     schemas: { params: incomingAlertsParamsSchema },
-    async executor({ params, spaceId, services, startedAt, state }) {
+    async executor({ params, rule, spaceId, services, startedAt, state }) {
       const at = deps.clock?.() ?? startedAt;
       const now = at.getTime();
       const matchers = ruleMatchers(params);
@@ -102,7 +102,7 @@ export function incomingAlertsRuleType(deps: IncomingAlertsDeps): RuleTypeDefini
         const muted = await silenced(alert);
         alerts.report({ id: alert.fingerprint, actionGroup: FIRING_ACTION_GROUP.id, context: { ...variables }, payload: { ...variables }, muted });
         if (muted) silencedNow.add(alert.fingerprint);
-        else grouped.push({ fingerprint: alert.fingerprint, labels: alert.labels, variables: { ...variables } });
+        else grouped.push({ fingerprint: alert.fingerprint, labels: alert.labels, startsAt: Date.parse(alert.startsAt), variables: { ...variables } });
       }
       alerts.setAlertLimitReached(firing.length > limit);
 
@@ -115,7 +115,8 @@ export function incomingAlertsRuleType(deps: IncomingAlertsDeps): RuleTypeDefini
         if (alert && (await silenced(alert))) recovered.mute();
       }
 
-      // Summary actions notify per group of `group_by`, on Alertmanager's timers.
+      // Summary actions notify per group of `group_by`, on Alertmanager's timers; without any, no group is kept nor woken for.
+      if (!rule.hasSummaryActions) return { state: {} };
       const plan = planGroups({
         previous: state.groups ?? {},
         firing: grouped,

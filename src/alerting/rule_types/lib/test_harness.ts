@@ -131,5 +131,6 @@ export function testRuleInfo(type: Pick<RuleTypeDefinition<any, any>, 'id' | 'na
     throttle: null,
     notifyWhen: null,
     muteAll: false,
+    hasSummaryActions: false,
   };
 }
