@@ -12,6 +12,7 @@ import type { RuleRecord } from '../../storage/rules_repository.js';
 import { parseRequestPart } from '../request_validation.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { errorResponses } from '../schemas.js';
+import { gettableSilenceSchema } from './silences.js';
 
 // Plugboard's own routes for the UI's Alerts page (issue 19 point 7): the space's incoming
 // alerts as the store keeps them (with first seen, source and resolved ones, which Alertmanager's
@@ -79,18 +80,7 @@ const silenceBody = z.strictObject({
   comment: z.string().trim().min(1).meta({ description: 'Why (Alertmanager requires one).' }),
 });
 
-const silenceSchema = z
-  .object({
-    id: z.string(),
-    status: z.object({ state: z.enum(['active', 'pending', 'expired']) }),
-    updatedAt: z.string(),
-    comment: z.string(),
-    createdBy: z.string(),
-    endsAt: z.string(),
-    matchers: z.array(z.object({ isEqual: z.boolean(), isRegex: z.boolean(), name: z.string(), value: z.string() })),
-    startsAt: z.string(),
-  })
-  .meta({ id: 'ingest_silence' });
+const silenceSchema = gettableSilenceSchema.meta({ id: 'ingest_silence' });
 
 const silenceIdParams = z.object({ id: z.string().meta({ description: 'The silence id.' }) });
 

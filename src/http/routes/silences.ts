@@ -204,7 +204,8 @@ const postableSilence = z
   })
   .meta({ id: 'alertmanager_postable_silence', description: "Alertmanager's PostableSilence; checked by the route with Alertmanager's messages." });
 
-const gettableSilenceSchema = z.object({
+/** A silence as Alertmanager's GET answers it (also the shape of the Alerts page's silences). */
+export const gettableSilenceSchema = z.object({
   id: z.string(),
   status: z.object({ state: z.enum(['active', 'pending', 'expired']) }),
   updatedAt: z.string(),
