@@ -146,6 +146,9 @@ describe.each(dialects)(`fuzzing every route on %s (seed ${SEED}, PLUGBOARD_FUZZ
     await api('POST', '/api/spaces/space', { id: 'other', name: 'Other' });
     await api('POST', '/api/actions/connector/log', { name: 'log', connector_type_id: '.server-log' });
     await api('POST', '/s/other/api/actions/connector/log', { name: 'log', connector_type_id: '.server-log' });
+    // A rule under the id the rule routes are sent to, so that a refused change to it would show.
+    const rule = await api('POST', '/api/alerting/rule/log', { name: 'log', rule_type_id: 'plugboard.incoming-alerts', consumer: 'alerts', schedule: { interval: '1m' }, params: {}, actions: [{ group: 'firing', id: 'log', params: { message: 'x' }, frequency: { summary: false, notify_when: 'onActiveAlert', throttle: null } }] });
+    expect([200, 409], JSON.stringify(rule.body)).toContain(rule.status);
     await api('PUT', '/api/security/role/custom', { kibana: [{ base: ['read'], spaces: ['default'] }] });
     await api('PUT', '/api/security/user/fuzzer', { password: FUZZER_PASSWORD, roles: ['custom'] });
     await api('POST', '/api/security/user/fuzzer/_enable');
@@ -162,7 +165,7 @@ describe.each(dialects)(`fuzzing every route on %s (seed ${SEED}, PLUGBOARD_FUZZ
   async function snapshot() {
     await pb.plugboard.flushWrites();
     const { db } = pb.plugboard.database;
-    const tables = ['spaces', 'connectors', 'connector_references', 'users', 'tasks', 'connector_pauses', 'event_log', 'roles', 'api_keys', 'sessions', 'encryption_key_check', 'incoming_alerts'] as const;
+    const tables = ['spaces', 'connectors', 'connector_references', 'users', 'tasks', 'connector_pauses', 'event_log', 'roles', 'api_keys', 'sessions', 'encryption_key_check', 'incoming_alerts', 'silences', 'rules'] as const;
     return Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await db.selectFrom(table).selectAll().execute()] as const)));
   }
 
