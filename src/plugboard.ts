@@ -88,6 +88,7 @@ import { silenceRoutes } from './http/routes/silences.js';
 import { ingestUiRoutes } from './http/routes/ingest_ui.js';
 import { createSilences, type Silences } from './ingest/silences.js';
 import { SilencesRepository } from './storage/silences_repository.js';
+import { TicketLinksRepository } from './storage/ticket_links_repository.js';
 import { IncomingAlertsTrigger } from './alerting/rule_types/incoming_alerts/trigger.js';
 import { DataDirLock } from './storage/data_dir_lock.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
@@ -252,7 +253,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     (task) => task.type.slice(ACTION_TASK_PREFIX.length),
   );
   const { registry: metricsRegistry, executions: executionMetrics } = createTaskMetrics(taskManager, taskStore);
-  taskManager.register(actionTaskDefinition({ loader, registry, executor, logger, timeoutMs: tasksConfig.timeout }));
+  const tickets = new TicketLinksRepository(database.db);
+  taskManager.register(actionTaskDefinition({ loader, registry, executor, logger, tickets, timeoutMs: tasksConfig.timeout }));
   const ingestConfig = config.plugboard.ingest;
   const incomingAlerts = new IncomingAlertsRepository(
     database.db,

@@ -7,6 +7,9 @@ import type { ActionExecutor, ExecutionOutcome } from './executor.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import type { ActionResult } from './types.js';
 import type { RuleLink } from '../event_log/action_events.js';
+import { EmptyTicketKeyError, type TicketKey, type TicketLinksRepository } from '../storage/ticket_links_repository.js';
+import type { FollowLink } from './follow/policy.js';
+import type { FollowRun } from './follow/run.js';
 
 /** What an action task keeps in its params. */
 export interface ActionTaskParams {
@@ -15,6 +18,8 @@ export interface ActionTaskParams {
   user?: string;
   /** Only for actions a rule run queued (see EnqueueItem.rule). */
   rule?: RuleLink;
+  /** Only for a rule action that follows its alert (`follow_alert`). */
+  follow?: FollowLink;
 }
 
 /** The result as stored with the task: a Date retry becomes its ISO string. */
@@ -42,6 +47,9 @@ export function queueDecision({ result, timedOut, failure }: ExecutionOutcome): 
   return { kind: 'retry' };
 }
 
+/** A follow action whose ticket another run holds tries again after this long (not an attempt). */
+const TICKET_BUSY_RELEASE_MS = 1_000;
+
 /** An action whose secrets this instance cannot read waits this long for another instance… */
 const UNKNOWN_KEY_RELEASE_MS = 5_000;
 /** …and this instance leaves that connector's actions alone for this long. */
@@ -56,6 +64,8 @@ export function actionTaskDefinition(deps: {
   registry: ConnectorTypeRegistry;
   executor: ActionExecutor;
   logger: Logger;
+  /** The tickets of rule actions that follow their alerts. */
+  tickets: TicketLinksRepository;
   /** The execution timeout, which is also the task's: the execution shares its deadline. */
   timeoutMs: number;
 }): TaskDefinition {
@@ -63,7 +73,7 @@ export function actionTaskDefinition(deps: {
     type: ACTION_TASK_PREFIX,
     timeoutMs: deps.timeoutMs,
     async run(task: TaskInstance, signal: AbortSignal): Promise<TaskOutcome> {
-      const { params, source, user, rule } = task.params as unknown as ActionTaskParams;
+      const { params, source, user, rule, follow } = task.params as unknown as ActionTaskParams;
       const connectorId = task.connectorId!;
       let runnable;
       try {
@@ -83,22 +93,49 @@ export function actionTaskDefinition(deps: {
       if (!deps.registry.isExecutable(runnable.typeId, runnable)) {
         return { kind: 'failed', error: `action type "${runnable.typeId}" is not enabled in the Kibana config xpack.actions.enabledActionTypes` };
       }
-      const outcome = await deps.executor.run({
-        connector: runnable,
-        params,
-        source,
-        spaceId: task.spaceId,
-        signal,
-        task: { executionId: task.id, attempt: task.attempts, scheduledAt: task.scheduledAt },
-        user: user ? { name: user } : undefined,
-        timeoutMs: deps.timeoutMs,
-        rule,
-      });
-      const { result } = outcome;
-      const stored = storable(result);
-      if (result.status === 'ok') return { kind: 'succeeded', result: stored };
-      const error = [result.message, result.serviceMessage].filter(Boolean).join(': ');
-      return { ...queueDecision(outcome), result: stored, error };
+      const execute = async (followRun?: FollowRun): Promise<TaskOutcome> => {
+        const outcome = await deps.executor.run({
+          connector: runnable,
+          params,
+          source,
+          spaceId: task.spaceId,
+          signal,
+          task: { executionId: task.id, attempt: task.attempts, scheduledAt: task.scheduledAt },
+          user: user ? { name: user } : undefined,
+          timeoutMs: deps.timeoutMs,
+          rule,
+          follow: followRun,
+        });
+        const { result } = outcome;
+        const stored = storable(result);
+        if (result.status === 'ok') return { kind: 'succeeded', result: stored };
+        const error = [result.message, result.serviceMessage].filter(Boolean).join(': ');
+        return { ...queueDecision(outcome), result: stored, error };
+      };
+      return follow && rule ? holdingTicket(deps, task, rule, follow, execute) : execute();
     },
   };
+}
+
+/**
+ * Runs a follow action while its task holds the ticket's key: one run per key at a time across
+ * instances (HA senders, jiralert#119), for the run's timeout at most (a crashed holder's lease
+ * runs out). A key another run holds sends the task back to the queue, not as an attempt.
+ */
+async function holdingTicket(
+  deps: { tickets: TicketLinksRepository; timeoutMs: number },
+  task: TaskInstance,
+  rule: RuleLink,
+  follow: FollowLink,
+  execute: (run: FollowRun) => Promise<TaskOutcome>,
+): Promise<TaskOutcome> {
+  if (follow.alertId === '') return { kind: 'failed', error: new EmptyTicketKeyError().message };
+  const key: TicketKey = { spaceId: task.spaceId, ruleId: rule.rule.id, actionUuid: rule.actionUuid ?? '', alertId: follow.alertId };
+  const claimed = await deps.tickets.claim(key, task.id, Date.now() + deps.timeoutMs);
+  if (claimed === 'busy') return { kind: 'release', error: `the ticket of alert ${follow.alertId} is being changed by another run`, runAt: new Date(Date.now() + TICKET_BUSY_RELEASE_MS) };
+  try {
+    return await execute({ link: follow, ticket: claimed, save: async (change) => void (await deps.tickets.save(key, task.id, change)) });
+  } finally {
+    await deps.tickets.release(key, task.id);
+  }
 }

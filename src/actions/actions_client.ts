@@ -7,6 +7,7 @@ import type { ActionsAuthorizer } from '../security/authorization.js';
 import type { Principal } from '../security/principal.js';
 import type { EventDocument } from '../event_log/document.js';
 import type { RuleLink } from '../event_log/action_events.js';
+import type { FollowLink } from './follow/policy.js';
 import type { ConnectorRecord, ConnectorSummary, ConnectorsRepository } from '../storage/connectors_repository.js';
 import type { ExecutionRecorder } from '../tasks/metrics.js';
 import type { StoredTask } from '../tasks/task_store.js';
@@ -83,6 +84,8 @@ export interface EnqueueItem {
   source?: string;
   /** A rule's action: the rule run and the rule, which its events name (absent for plain enqueues). */
   rule?: RuleLink;
+  /** A rule action that follows its alert: the alert, episode and phase (needs `rule`). */
+  follow?: FollowLink;
 }
 
 export interface BulkEnqueueItemResult {
@@ -420,7 +423,7 @@ export class ActionsClient {
         spaceId: scope.spaceId,
         connectorId: connector.id,
         params: item.rule
-          ? { params: item.params, source: item.source ?? 'http_request', user: scope.principal.username, rule: item.rule }
+          ? { params: item.params, source: item.source ?? 'http_request', user: scope.principal.username, rule: item.rule, ...(item.follow ? { follow: item.follow } : {}) }
           : { params: item.params, source: item.source ?? 'http_request', user: scope.principal.username },
         priority: item.priority,
         maxAttempts: queue.maxAttempts(connector.typeId),

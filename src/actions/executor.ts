@@ -6,6 +6,7 @@ import { deadline } from '../common/deadline.js';
 import { isShutdownInterruption } from '../tasks/types.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { ExecutorError, type FailureFacts } from './failure.js';
+import { runFollow, type FollowRun } from './follow/run.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition, ExecutionSource, ExecutorResult } from './types.js';
 import { ValidationError, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
@@ -37,6 +38,8 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   /** Set when a rule run queued the action: its events name the rule. */
   rule?: RuleLink;
+  /** A rule action that follows its alert: the follow policy runs instead of the type's executor. */
+  follow?: FollowRun;
 }
 
 export interface ExecutionOutcome {
@@ -142,7 +145,7 @@ export class ActionExecutor {
   }
 
   /** Runs one attempt and writes its events; tells the task runner whether it timed out, and what failed. */
-  async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride, rule }: ExecuteOptions): Promise<ExecutionOutcome> {
+  async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride, rule, follow }: ExecuteOptions): Promise<ExecutionOutcome> {
     const { registry, configurationUtilities } = this.deps;
     const events = recordEvents ? this.deps.events : undefined;
     const def = registry.get(connector.typeId);
@@ -202,7 +205,7 @@ export class ActionExecutor {
     const logger = this.connectorLogger(connector);
     let read: ReadOutcome;
     try {
-      const returned = await def.executor({
+      const context = {
         connectorId: actionId,
         connectorName: connector.name,
         config: validated.config,
@@ -214,7 +217,9 @@ export class ActionExecutor {
         signal: limit.signal,
         source,
         isPreconfigured: connector.isPreconfigured,
-      });
+      };
+      if (follow && !def.follow) throw new ExecutorError(`connector type ${def.id} cannot follow alerts`, 'framework', { permanent: true });
+      const returned = follow ? await runFollow(def.follow!, context, follow) : await def.executor(context);
       read = readReturned(actionId, returned);
     } catch (err) {
       const message = limit.timedOut

@@ -8,6 +8,7 @@ import type { SmtpServer } from '../net/smtp_connection.js';
 import type { OutboundHttp } from '../net/http_client.js';
 import type { ClientCredentialsTokens } from '../net/oauth_client_credentials.js';
 import type { FailureFacts } from './failure.js';
+import type { TicketOperations } from './follow/run.js';
 
 export type LicenseType = 'basic' | 'standard' | 'gold' | 'platinum' | 'enterprise' | 'trial';
 
@@ -165,6 +166,8 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
    * each sub-action's own params schema (null: it takes none), for the Test tab's forms.
    */
   subActionSchemas?: ReadonlyArray<{ name: string; schema: z.ZodType | null }>;
+  /** Ticketing types whose rule actions may follow their alerts (`follow_alert`): the ticket's operations. */
+  follow?: TicketOperations<C, S, P>;
   hooks?: {
     preSave?(ctx: HookContext<C, S>): Promise<void>;
     postSave?(ctx: HookContext<C, S> & { wasSuccessful: boolean }): Promise<void>;

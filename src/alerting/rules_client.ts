@@ -26,6 +26,8 @@ import type { NewTask } from '../tasks/types.js';
 import { parseRuleDuration } from './duration.js';
 import { findRules, type FindRulesOptions, type FindRulesResult } from './rule_find.js';
 import { ruleTaskType, type RegisteredRuleType, type RuleTypeRegistry } from './rule_type_registry.js';
+import { RECOVERED_ACTION_GROUP } from './types.js';
+import type { FollowAlertOption } from '../actions/follow/policy.js';
 
 /** An action as a request gives it (camelCase); system connectors' actions come in the same list. */
 export interface RuleActionInput {
@@ -36,6 +38,7 @@ export interface RuleActionInput {
   uuid?: string;
   alertsFilter?: RuleAlertsFilter;
   useAlertDataForTemplate?: boolean;
+  followAlert?: FollowAlertOption;
 }
 
 /** The fields of a PUT (Kibana's update body): a full replace of these. */
@@ -473,8 +476,11 @@ export class RulesClient {
     }
     const actions: Array<Omit<RuleAction, 'actionTypeId'>> = [];
     const systemActions: Array<Omit<RuleSystemAction, 'actionTypeId'>> = [];
-    for (const action of input) {
+    for (const [i, action] of input.entries()) {
       const uuid = action.uuid ?? randomUUID();
+      if (action.followAlert && (isSystem(action.id) || action.frequency?.summary)) {
+        throw badRequest(`actions[${i}].follow_alert: only a per-alert action can follow its alerts, not a ${isSystem(action.id) ? 'system' : 'summary'} action`);
+      }
       if (isSystem(action.id)) {
         systemActions.push({ uuid, id: action.id, params: action.params });
         continue;
@@ -496,6 +502,7 @@ export class RulesClient {
         ...(action.frequency ? { frequency: action.frequency } : {}),
         ...(action.alertsFilter ? { alertsFilter: action.alertsFilter } : {}),
         ...(action.useAlertDataForTemplate !== undefined ? { useAlertDataForTemplate: action.useAlertDataForTemplate } : {}),
+        ...(action.followAlert ? { followAlert: action.followAlert } : {}),
       });
     }
     return { actions, systemActions };
@@ -558,6 +565,7 @@ export class RulesClient {
       (t) => this.deps.connectorTypes.has(t) && !this.deps.connectorTypes.isEnabledInConfig(t),
     );
     for (const t of disabled) errors.push(`action type "${t}" is not enabled in the Kibana config xpack.actions.enabledActionTypes`);
+    this.checkFollowActions(input.actions, connectors);
     const groups = new Set(type.actionGroups.map((g) => g.id));
     const invalidGroups = actions.filter((a) => !groups.has(a.group)).map((a) => a.group);
     if (invalidGroups.length > 0) errors.push(`Invalid action groups: ${invalidGroups.join(', ')}`);
@@ -602,6 +610,24 @@ export class RulesClient {
     if (errors.length === 1) throw badRequest(`Failed to validate actions due to the following error: ${errors[0]}`);
     if (errors.length > 1) throw badRequest(`Failed to validate actions due to the following ${errors.length} errors:\n- ${errors.join('\n- ')}`);
     return connectors;
+  }
+
+  /**
+   * Plugboard's `follow_alert`: only on a connector type that can follow alerts, with its
+   * pushToService sub-action, and not on the recovery group (the resolve is the option's).
+   */
+  private checkFollowActions(actions: RuleActionInput[], connectors: Map<string, { typeId: string }>): void {
+    for (const [i, action] of actions.entries()) {
+      if (!action.followAlert) continue;
+      const typeId = connectors.get(action.id)!.typeId;
+      const field = `actions[${i}].follow_alert`;
+      if (!this.deps.connectorTypes.has(typeId) || !this.deps.connectorTypes.get(typeId).follow) {
+        const able = this.deps.connectorTypes.list().filter((t) => t.follow).map((t) => t.id);
+        throw badRequest(`${field}: connectors of type ${typeId} cannot follow alerts; these can: ${able.join(', ')}`);
+      }
+      if (action.group === RECOVERED_ACTION_GROUP.id) throw badRequest(`${field}: not on the ${RECOVERED_ACTION_GROUP.id} group: the ticket is resolved by the option itself`);
+      if (action.params.subAction !== 'pushToService') throw badRequest(`${field}: the action's params must use the pushToService sub-action`);
+    }
   }
 
   /** One reference per action on a stored connector; preconfigured and system ones get none (Kibana §3.8). */

@@ -262,8 +262,8 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
   });
   events?.alerts(alerts);
   const run = { executionId, spaceId, rule: { id: rule.id, ruleTypeId: type.id, consumer: rule.consumer } };
-  const items = await toEnqueueItems(run, scheduled.actions, (a, variables) =>
-    renderRuleActionParams(deps.paramsRenderer, deps.connectorTypes.get(a.action.actionTypeId), a.action.params, variables, a.action.id),
+  const items = await toEnqueueItems(run, scheduled.actions, (a, params, variables) =>
+    renderRuleActionParams(deps.paramsRenderer, deps.connectorTypes.get(a.action.actionTypeId), params, variables, a.action.id),
   );
   let queued: { limited: boolean; enqueued: boolean[] };
   try {

@@ -1,3 +1,4 @@
+import type { FollowAlertOption } from '../actions/follow/policy.js';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, RulesTable } from './schema.js';
 
@@ -27,6 +28,8 @@ export interface RuleAction {
   frequency?: RuleActionFrequency;
   alertsFilter?: RuleAlertsFilter;
   useAlertDataForTemplate?: boolean;
+  /** Plugboard's: the action's ticket follows the alert (`follow_alert`). */
+  followAlert?: FollowAlertOption;
 }
 
 /** A system connector's action: no group, no frequency. */

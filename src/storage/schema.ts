@@ -165,6 +165,7 @@ export interface Database {
   encryption_key_check: EncryptionKeyCheckTable;
   incoming_alerts: IncomingAlertsTable;
   silences: SilencesTable;
+  ticket_links: TicketLinksTable;
 }
 
 /** Alerts posted by senders (migration 015), per space and label-set fingerprint; times in epoch ms. */
@@ -254,4 +255,28 @@ export interface SilencesTable {
   created_by: string;
   comment: string;
   updated_at: string;
+}
+
+/** Tickets that follow their alerts (migration 017), per space, rule, action uuid and alert id; times in epoch ms. */
+export interface TicketLinksTable {
+  space_id: string;
+  rule_id: string;
+  action_uuid: string;
+  alert_id: string;
+  connector_id: string | null;
+  external_id: string | null;
+  title: string | null;
+  url: string | null;
+  /** `none` (no ticket: only the episode is recorded), `open` or `closed`. */
+  state: string;
+  /** The alert uuid of the firing episode the row last served. */
+  episode: string | null;
+  /** 1 once that episode's resolve ran. */
+  episode_ended: number;
+  opened_at: number | null;
+  closed_at: number | null;
+  updated_at: number;
+  /** The task that holds the key, until `lease_until`. */
+  lease_holder: string | null;
+  lease_until: number | null;
 }

@@ -41,6 +41,8 @@ export interface ScheduledAction {
   params?: Record<string, unknown>;
   alert?: { id: string; uuid: string; actionGroup: string };
   alertSummary?: { new: number; ongoing: number; recovered: number };
+  /** Of an action that follows its alert (`follow_alert`): whether the run opens or updates the ticket, or resolves it. */
+  follow?: 'fire' | 'resolve';
 }
 
 /** Kibana's last checks before an action is scheduled: the circuit breaker, then the connector. */

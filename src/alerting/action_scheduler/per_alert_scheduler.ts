@@ -51,7 +51,7 @@ function isExecutableActiveAlert(ctx: SchedulingContext, alert: Alert, action: R
 export function schedulePerAlertActions(ctx: SchedulingContext): ScheduledAction[] {
   const actions = ctx.rule.actions.filter((a) => !isSummaryAction(a));
   const allUuids = new Set(actions.map((a) => a.uuid));
-  const executables: Array<{ action: RuleAction; alert: Alert }> = [];
+  const executables: Array<{ action: RuleAction; alert: Alert; resolve?: boolean }> = [];
   for (const action of actions) {
     const filter = filterOf(ctx, action);
     for (const alert of Object.values(ctx.active)) {
@@ -61,22 +61,45 @@ export function schedulePerAlertActions(ctx: SchedulingContext): ScheduledAction
     if (action.group === ctx.recoveryActionGroupId) {
       for (const alert of Object.values(ctx.recovered)) if (isExecutableAlert(ctx, alert, action, filter)) executables.push({ action, alert });
     }
+    if (action.followAlert) for (const alert of followedRecoveries(ctx, action, filter)) executables.push({ action, alert, resolve: true });
   }
   ctx.breaker.countGenerated(executables.length);
 
   const scheduled: ScheduledAction[] = [];
-  for (const { action, alert } of executables) {
+  for (const { action, alert, resolve } of executables) {
+    if (action.followAlert && alert.id === '') {
+      ctx.logger.warn(`Rule "${ctx.rule.id}" skipped action "${action.id}" for an alert with an empty id: its ticket could not follow it.`);
+      continue;
+    }
     if (!admitAction(ctx, action)) continue;
-    const actionGroupName = ctx.actionGroups.find((g) => g.id === action.group)?.name ?? action.group;
+    const group = resolve ? ctx.recoveryActionGroupId : action.group;
+    const actionGroupName = ctx.actionGroups.find((g) => g.id === group)?.name ?? group;
     scheduled.push({
       kind: 'per-alert',
       action,
-      variables: perAlertVariables({ ...ctx, alert, actionGroup: action.group, actionGroupName, document: ctx.documents.get(alert.uuid) }),
-      alert: { id: alert.id, uuid: alert.uuid, actionGroup: action.group },
+      variables: perAlertVariables({ ...ctx, alert, actionGroup: group, actionGroupName, document: ctx.documents.get(alert.uuid) }),
+      alert: { id: alert.id, uuid: alert.uuid, actionGroup: group },
+      ...(action.followAlert ? { follow: resolve ? ('resolve' as const) : ('fire' as const) } : {}),
     });
+    if (resolve) continue;
     if (action.group !== ctx.recoveryActionGroupId) {
       alert.recordScheduledActions(action.group, ctx.now, isActionOnInterval(action) ? action.uuid : undefined);
     }
   }
   return scheduled;
+}
+
+/**
+ * The recovered alerts whose ticket a follow action resolves: every one its alerts filter
+ * selects, muted or not (a silenced alert's ticket would stay open, alertmanager#226), without
+ * an action on the recovery group (Kibana hides that group for ticketing types). An alert the
+ * action never opened a ticket for only has its episode's end recorded.
+ */
+function followedRecoveries(ctx: SchedulingContext, action: RuleAction, filter: AlertPredicate | undefined): Alert[] {
+  if (action.group === ctx.recoveryActionGroupId) return [];
+  return Object.values(ctx.recovered).filter((alert) => {
+    if (!filter) return true;
+    const doc = ctx.documents.get(alert.uuid);
+    return doc !== undefined && filter(doc);
+  });
 }

@@ -312,7 +312,7 @@ describe('variables, rendering and the enqueued items', () => {
     try {
       const def = { id: '.webhook' } as ConnectorTypeDefinition<any, any, any>;
       const run = { executionId: 'exec-1', spaceId: 'ops', rule: { id: 'rule-1', ruleTypeId: '.test', consumer: 'alerts' } };
-      const items = await toEnqueueItems(run, res.result.actions, (a, variables) => renderRuleActionParams(renderer, def, a.action.params, variables, a.action.id));
+      const items = await toEnqueueItems(run, res.result.actions, (a, params, variables) => renderRuleActionParams(renderer, def, params, variables, a.action.id));
       // Each carries the rule link (reference §3.6): its events name the rule and this run.
       const link = (actionUuid: string) => ({ executionId: 'exec-1', rule: { id: 'rule-1', typeId: '.test', namespace: 'ops' }, actionUuid, consumer: 'alerts' });
       expect(items).toEqual([

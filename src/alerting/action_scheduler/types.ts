@@ -1,3 +1,5 @@
+import type { FollowAlertOption } from '../../actions/follow/policy.js';
+
 // The rule as the action schedulers see it (camelCase; the rules API part stores it).
 
 export type NotifyWhen = 'onActionGroupChange' | 'onActiveAlert' | 'onThrottleInterval';
@@ -23,6 +25,8 @@ export interface RuleAction {
   params: Record<string, unknown>;
   frequency?: { summary: boolean; notifyWhen: NotifyWhen; throttle: string | null };
   alertsFilter?: AlertsFilter;
+  /** Plugboard's: the action's ticket follows the alert (ticketing types only). */
+  followAlert?: FollowAlertOption;
 }
 
 export interface RuleSystemAction {

@@ -3,6 +3,7 @@ import { urlAllowListValidator } from '../../actions/sub_actions.js';
 import { defineConnectorType } from '../../actions/types.js';
 import { pushToService } from '../lib/push_to_service.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema, type JiraConfig } from './schema.js';
+import { jiraFollow } from './follow.js';
 import { jiraService } from './service.js';
 
 const TEST_PUSH = {
@@ -28,6 +29,7 @@ export const jiraConnectorType = defineConnectorType({
   supportedFeatureIds: ['alerting', 'cases', 'uptime', 'siem'],
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
   validate: { config: urlAllowListValidator<JiraConfig>('apiUrl', 'error configuring connector action') },
+  follow: jiraFollow,
   testParams: { subAction: 'pushToService', subActionParams: TEST_PUSH },
   // Ids come from the service (issueTypes, issues): the Test tab leaves them to fill in.
   testSubActionParams: {

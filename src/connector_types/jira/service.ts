@@ -89,6 +89,13 @@ interface RawField {
   name?: string;
 }
 
+/** A transition as Jira lists it: its id and name, and the status it leads to. */
+export interface JiraTransition {
+  id: string;
+  name: string;
+  to?: { name?: string; statusCategory?: { key?: string } };
+}
+
 interface RawIssue {
   id: string;
   key: string;
@@ -189,5 +196,17 @@ export function jiraService(ctx: Context) {
     },
   };
 
-  return { cases, getIncident, issueTypes, fieldsByIssueType, commonFields, searchIssues, getIssue };
+  /** The transitions the issue offers now (Jira's GET …/transitions). */
+  async function transitions(id: string): Promise<JiraTransition[]> {
+    return step(`Unable to get transitions of incident with id ${id}`, async () => {
+      const data = (await call('GET', `${issueUrl(id)}/transitions`)) as { transitions?: JiraTransition[] };
+      return data.transitions ?? [];
+    });
+  }
+
+  async function transition(id: string, transitionId: string): Promise<void> {
+    await step(`Unable to transition incident with id ${id}`, () => call('POST', `${issueUrl(id)}/transitions`, [], { transition: { id: transitionId } }));
+  }
+
+  return { cases, transitions, transition, getIncident, issueTypes, fieldsByIssueType, commonFields, searchIssues, getIssue };
 }

@@ -7,14 +7,18 @@ import { oneOffAnswer, startRecordingServer, type RecordedRequest } from '../lib
  *   GET  /rest/api/2/issue/:idOrKey                               200 the issue with its fields
  *   PUT  /rest/api/2/issue/:idOrKey                               204
  *   POST /rest/api/2/issue/:idOrKey/comment                       201 the comment
+ *   GET  /rest/api/2/issue/:idOrKey/transitions                   200 {expand, transitions}
+ *   POST /rest/api/2/issue/:idOrKey/transitions                   204 ({transition: {id}})
  *   GET  /rest/api/2/issue/createmeta/:projectKey/issuetypes      200 {issueTypes, …}
  *   GET  /rest/api/2/issue/createmeta/:projectKey/issuetypes/:id  200 {fields, …}
  *   GET  /rest/api/2/search/jql?jql=…                             200 {issues, isLast}
  * Basic authentication: the account's email and API token (else 401); the read-only `viewer`
  * account may read but gets 403 on writes. An unknown issue or project is 404, fields Jira
  * refuses are 400 with Jira's `errors` by field, a bad search 400 with `errorMessages`; failNext
- * gives one answer of any kind (a 429 with Retry-After, a 5xx, a Data Center shape). Every answer
- * but a 204 is JSON; dates are Jira's (`2020-04-27T14:17:45.490+0000`).
+ * gives one answer of any kind (a 429 with Retry-After, a 5xx, a Data Center shape). Issues
+ * follow a simplified workflow (To Do, In Progress, Done: each status reachable from the others,
+ * by one transition named as its status); a transition the issue does not offer is 400 with
+ * `errorMessages`. Every answer but a 204 is JSON; dates are Jira's (`2020-04-27T14:17:45.490+0000`).
  */
 
 export interface SimulatedComment {
@@ -89,12 +93,19 @@ function issueTypesOf(): IssueTypeMeta[] {
   ];
 }
 
+/** The simplified workflow: each status with its category, and the transition (same name) to it. */
+export const STATUSES = [
+  { transitionId: '11', id: '10000', name: 'To Do', category: { id: 2, key: 'new', name: 'To Do', colorName: 'blue-gray' } },
+  { transitionId: '21', id: '10001', name: 'In Progress', category: { id: 4, key: 'indeterminate', name: 'In Progress', colorName: 'yellow' } },
+  { transitionId: '31', id: '10002', name: 'Done', category: { id: 3, key: 'done', name: 'Done', colorName: 'green' } },
+];
+
 /** Jira's way of writing a time. */
 const jiraDate = (date: Date) => date.toISOString().replace('Z', '+0000');
 
 const ROUTES = {
   createmeta: /^\/rest\/api\/2\/issue\/createmeta\/([^/]+)\/issuetypes(?:\/([^/]+))?$/,
-  issue: /^\/rest\/api\/2\/issue(?:\/([^/]+)(\/comment)?)?$/,
+  issue: /^\/rest\/api\/2\/issue(?:\/([^/]+)(\/comment|\/transitions)?)?$/,
   search: /^\/rest\/api\/2\/search\/jql$/,
 };
 
@@ -173,7 +184,7 @@ export async function startJiraSimulator(options: {
     const now = jiraDate(new Date());
     const id = String(nextIssue++);
     const key = `${projectKey}-${nextNumber++}`;
-    issues.set(id, { id, key, fields: { ...storedFields(fields, type!), created: now, updated: now }, comments: [] });
+    issues.set(id, { id, key, fields: { ...storedFields(fields, type!), status: statusJson(STATUSES[0]), created: now, updated: now }, comments: [] });
     json(res, 201, { id, key, self: `${base}/rest/api/2/issue/${id}` });
   }
 
@@ -185,6 +196,30 @@ export async function startJiraSimulator(options: {
     const errors = fieldProblems(fields, type, false);
     if (Object.keys(errors).length > 0) return fieldErrors(res, errors);
     issue.fields = { ...issue.fields, ...storedFields(fields, type!), updated: jiraDate(new Date()) };
+    res.writeHead(204).end();
+  }
+
+  const statusJson = (status: (typeof STATUSES)[number]) => ({
+    self: `${base}/rest/api/2/status/${status.id}`,
+    description: '',
+    name: status.name,
+    id: status.id,
+    statusCategory: { self: `${base}/rest/api/2/statuscategory/${status.category.id}`, ...status.category },
+  });
+
+  /** The transitions an issue offers: to each status but its own. */
+  const transitionsOf = (issue: SimulatedIssue) => STATUSES.filter((s) => s.name !== (issue.fields.status as { name: string }).name);
+
+  function transitions(res: ServerResponse, issue: SimulatedIssue) {
+    const offered = transitionsOf(issue).map((s) => ({ id: s.transitionId, name: s.name, to: statusJson(s), hasScreen: false, isGlobal: true, isInitial: false, isAvailable: true, isConditional: false, isLooped: false }));
+    json(res, 200, { expand: 'transitions', transitions: offered });
+  }
+
+  function transition(res: ServerResponse, issue: SimulatedIssue, body: Record<string, unknown>) {
+    const id = (body.transition as { id?: unknown } | undefined)?.id;
+    const target = transitionsOf(issue).find((s) => s.transitionId === String(id));
+    if (!target) return refused(res, 400, `Transition id '${String(id)}' is not valid for this issue.`);
+    issue.fields = { ...issue.fields, status: statusJson(target), updated: jiraDate(new Date()) };
     res.writeHead(204).end();
   }
 
@@ -234,8 +269,8 @@ export async function startJiraSimulator(options: {
     if (meta && method === 'GET') return issueTypeMeta(res, meta[1]!, meta[2]);
     const route = parts(ROUTES.issue);
     if (!route || meta) return refused(res, 404, `null for uri: ${base}${url.pathname}`);
-    const [, idOrKey, comment] = route;
-    const allowed = idOrKey === undefined ? ['POST'] : comment ? ['POST'] : ['GET', 'PUT'];
+    const [, idOrKey, sub] = route;
+    const allowed = idOrKey === undefined ? ['POST'] : sub === '/comment' ? ['POST'] : sub === '/transitions' ? ['GET', 'POST'] : ['GET', 'PUT'];
     if (!allowed.includes(method)) return res.writeHead(405).end();
     if (method !== 'GET' && !writer) {
       return refused(res, 403, idOrKey === undefined ? 'You do not have permission to create issues in this project.' : 'You do not have permission to edit issues in this project.');
@@ -251,7 +286,8 @@ export async function startJiraSimulator(options: {
     if (idOrKey === undefined) return createIssue(res, body);
     const issue = findIssue(idOrKey);
     if (!issue) return refused(res, 404, 'Issue does not exist or you do not have permission to see it.');
-    if (comment) return addComment(res, issue, body);
+    if (sub === '/comment') return addComment(res, issue, body);
+    if (sub === '/transitions') return method === 'GET' ? transitions(res, issue) : transition(res, issue, body);
     return method === 'GET' ? json(res, 200, issueJson(issue)) : updateIssue(res, issue, body);
   };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RESOLVE_COMMENT, type FollowAlertOption } from '../../actions/follow/policy.js';
 import { durationError } from '../../alerting/duration.js';
 import type { RegisteredRuleType } from '../../alerting/rule_type_registry.js';
 import type { CreateRuleInput, RuleActionInput, RulesClient, UpdateRuleInput } from '../../alerting/rules_client.js';
@@ -50,6 +51,20 @@ const actionSchema = z.strictObject({
     })
     .optional(),
   use_alert_data_for_template: z.boolean().optional(),
+  follow_alert: z
+    .strictObject({
+      reopen_within: duration.nullable().default(null).meta({ description: 'A closed ticket fired again within this time (e.g. `24h`) is reopened; null: a new ticket.' }),
+      resolve: z.enum(['close', 'comment', 'none']).default('close').meta({ description: 'On resolve: comment and close the ticket, only comment, or nothing.' }),
+      resolve_comment: z.string().min(1).default(DEFAULT_RESOLVE_COMMENT).meta({ description: "The resolve comment; mustache variables as the action's params." }),
+      jira: z
+        .strictObject({
+          close_transition: z.string().min(1).optional().meta({ description: 'The transition that closes (default: the first to a done status).' }),
+          reopen_transition: z.string().min(1).optional().meta({ description: 'The transition that reopens (default: the first to a status not done).' }),
+        })
+        .optional(),
+    })
+    .optional()
+    .meta({ description: "Plugboard's: the ticket this action opens follows the alert: updated while it fires, commented and closed when it resolves, reopened or replaced when it fires again (.jira, .servicenow, .cases-webhook; per-alert actions)." }),
 });
 
 const flapping = z.strictObject({
@@ -162,7 +177,18 @@ function toActionInput(a: z.output<typeof actionSchema>): RuleActionInput {
     ...(a.frequency ? { frequency: { summary: a.frequency.summary, notifyWhen: a.frequency.notify_when, throttle: a.frequency.throttle } } : {}),
     ...(a.alerts_filter ? { alertsFilter: a.alerts_filter } : {}),
     ...(a.use_alert_data_for_template !== undefined ? { useAlertDataForTemplate: a.use_alert_data_for_template } : {}),
+    ...(a.follow_alert ? { followAlert: followAlertInput(a.follow_alert) } : {}),
   };
+}
+
+function followAlertInput(f: NonNullable<z.output<typeof actionSchema>['follow_alert']>): FollowAlertOption {
+  const jira = f.jira && { ...(f.jira.close_transition ? { closeTransition: f.jira.close_transition } : {}), ...(f.jira.reopen_transition ? { reopenTransition: f.jira.reopen_transition } : {}) };
+  return { reopenWithin: f.reopen_within, resolve: f.resolve, resolveComment: f.resolve_comment, ...(jira ? { jira } : {}) };
+}
+
+function followAlertResponse(f: FollowAlertOption): Record<string, unknown> {
+  const jira = f.jira && { ...(f.jira.closeTransition ? { close_transition: f.jira.closeTransition } : {}), ...(f.jira.reopenTransition ? { reopen_transition: f.jira.reopenTransition } : {}) };
+  return { reopen_within: f.reopenWithin, resolve: f.resolve, resolve_comment: f.resolveComment, ...(jira ? { jira } : {}) };
 }
 
 function toUpdateInput(body: z.output<typeof updateBody>): UpdateRuleInput {
@@ -189,6 +215,7 @@ function actionResponse(a: RuleAction): Record<string, unknown> {
     uuid: a.uuid,
     ...(a.alertsFilter ? { alerts_filter: a.alertsFilter } : {}),
     ...(a.useAlertDataForTemplate !== undefined ? { use_alert_data_for_template: a.useAlertDataForTemplate } : {}),
+    ...(a.followAlert ? { follow_alert: followAlertResponse(a.followAlert) } : {}),
   };
 }
 
