@@ -558,7 +558,8 @@ export class RulesClient {
     }
     const missingSecrets = [...found.values()].filter((c) => !isInMemory(c) && c.isMissingSecrets).map((c) => c.name);
     if (missingSecrets.length > 0) errors.push(`Invalid connectors: ${missingSecrets.join(', ')}`);
-    const typeIds = [...new Set(actions.map((a) => connectors.get(a.id)!.typeId))];
+    // A ticketing type made for Cases only (.cases-webhook) serves an action that follows its alerts (Plugboard's).
+    const typeIds = [...new Set(actions.filter((a) => !a.followAlert).map((a) => connectors.get(a.id)!.typeId))];
     const unusable = typeIds.filter((t) => !this.deps.connectorTypes.has(t) || !this.deps.connectorTypes.get(t).supportedFeatureIds.includes('alerting'));
     if (unusable.length > 0) errors.push('This type of connector cannot be used as alerting actions');
     const disabled = [...new Set(all.map((a) => connectors.get(a.id)!.typeId))].filter(

@@ -2,6 +2,7 @@ import { defineConnectorType } from '../../actions/types.js';
 import { pushToService, type PushResult } from '../lib/push_to_service.js';
 import { validateWebhookSecrets } from '../webhook/validation.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, configSchema, paramsSchema, secretsSchema } from './schema.js';
+import { casesWebhookFollow } from './follow.js';
 import { casesWebhookService } from './service.js';
 import { validateCasesWebhookConfig, validateCasesWebhookConnector } from './validation.js';
 
@@ -18,6 +19,7 @@ export const casesWebhookConnectorType = defineConnectorType({
     secrets: (secrets) => validateWebhookSecrets(secrets),
     connector: validateCasesWebhookConnector,
   },
+  follow: casesWebhookFollow,
   testParams: {
     subAction: 'pushToService',
     subActionParams: {

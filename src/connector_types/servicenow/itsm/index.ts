@@ -3,6 +3,7 @@ import { listHandlers, serviceNowExecutor } from '../executor.js';
 import { configSchema, ITSM_PRODUCT, secretsSchema, serviceNowValidators, usesDeprecatedTableApi, type ServiceNowConfig } from '../schema.js';
 import { pushIncident, type ServiceNowService } from '../service.js';
 import { incidentTestSubActionParams, TEST_CORRELATION_ID } from '../test_params.js';
+import { serviceNowItsmFollow } from '../follow.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, paramsSchema, type ItsmParams } from './schema.js';
 
 /** The fields Kibana's ITSM params form offers choices for. */
@@ -22,6 +23,7 @@ export const serviceNowItsmConnectorType = defineConnectorType({
   schemas: { config: configSchema, secrets: secretsSchema, params: paramsSchema },
   validate: serviceNowValidators,
   isConnectorDeprecated: usesDeprecatedTableApi,
+  follow: serviceNowItsmFollow,
   testParams: { subAction: 'getChoices', subActionParams: { fields: ['priority', 'category'] } },
   testSubActionParams: {
     ...incidentTestSubActionParams({ short_description: 'Test incident from Plugboard', description: 'A test of the ServiceNow ITSM connector.' }, ITSM_CHOICE_FIELDS),
