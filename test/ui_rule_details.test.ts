@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, logInAsElastic, logOutAndInAs, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { DrivenAlerts, RuleRuns, webhookConfig } from './helpers/rule_runs.js';
 import { startStatusSink, type StatusSink } from './helpers/status_sink.js';
@@ -145,6 +146,50 @@ describe.skipIf(unavailable !== undefined)('a rule’s details in a browser', { 
     await row.locator(subj('ruleStatus-failed')).waitFor({ timeout: 15_000 });
     await shot('rules-11-list-after-failed-run');
     driven.fail('flaky', undefined);
+  });
+
+  it('shows a ticketing action that follows its alerts, and edits its option through the flyout switch', async () => {
+    const jira = await startJiraSimulator({ email: 'ui@example.com', apiToken: 'ui-jira-token', projectKey: 'OPS' });
+    try {
+      const connector = await pb.api('POST', '/api/actions/connector/tracker', { name: 'Tracker', connector_type_id: '.jira', config: { apiUrl: jira.url, projectKey: 'OPS' }, secrets: { email: 'ui@example.com', apiToken: 'ui-jira-token' } });
+      expect(connector.status, connector.text).toBe(200);
+      driven.set('tickets', [{ id: 'disk-full' }]);
+      const push = { subAction: 'pushToService', subActionParams: { incident: { summary: 'Disk full on {{alert.id}}', issueType: '10001', externalId: null }, comments: null } };
+      await runs.create('tickets', {
+        name: 'Ticketed hosts',
+        rule_type_id: 'test.driven',
+        actions: [{ group: 'firing', id: 'tracker', params: push, frequency: { summary: false, notify_when: 'onActionGroupChange', throttle: null }, follow_alert: { reopen_within: '1h' } }],
+      });
+      expect(jira.issues.size).toBe(1);
+      await page.goto(`${url}/rules/tickets`);
+      await expect.poll(() => page.textContent(subj('ruleDetailsAction'))).toContain('follows the alert (close on resolve, reopen within 1h)');
+      await shot('rules-14-follow-alert-details');
+
+      await page.click(subj('editRuleButton'));
+      expect(await page.isChecked(subj('followAlertSwitch'))).toBe(true);
+      await page.selectOption(subj('followAlertResolveSelect'), 'comment');
+      await page.selectOption(subj('followAlertAfterCloseSelect'), 'new');
+      await page.fill(subj('followAlertResolveComment'), 'Back to normal: {{alert.id}}');
+      await ui.screenshot('rules-15-follow-alert-flyout');
+      await page.click(subj('saveRuleButton'));
+      await page.waitForSelector(subj('ruleFlyout'), { state: 'detached' });
+      const saved = (await pb.api('GET', '/api/alerting/rule/tickets')).body;
+      expect(saved.actions[0].follow_alert).toEqual({ reopen_within: null, resolve: 'comment', resolve_comment: 'Back to normal: {{alert.id}}' });
+      await expect.poll(() => page.textContent(subj('ruleDetailsAction'))).toContain('follows the alert (comment on resolve, a new ticket after a close)');
+
+      // Switched off: the action no longer follows its alerts.
+      await page.click(subj('editRuleButton'));
+      await page.click(subj('followAlertSwitch'));
+      expect(await page.locator(subj('followAlertResolveSelect')).count()).toBe(0);
+      await page.click(subj('saveRuleButton'));
+      await page.waitForSelector(subj('ruleFlyout'), { state: 'detached' });
+      expect((await pb.api('GET', '/api/alerting/rule/tickets')).body.actions[0].follow_alert).toBeUndefined();
+      expect(ui.consoleErrors).toEqual([]);
+    } finally {
+      await pb.api('DELETE', '/api/alerting/rule/tickets');
+      await pb.api('DELETE', '/api/actions/connector/tracker');
+      await jira.close();
+    }
   });
 
   it('offers a read-only user no changes: the server refuses them, the pages disable them', async () => {

@@ -24,6 +24,7 @@ const formSchema = z
       .nullable()
       .meta({ description: "Types whose `params_schema` leaves the sub-action free: each sub-action and the JSON Schema of its `subActionParams` (null: none)." }),
     run_preview: z.boolean().meta({ description: 'Whether a run may send other than its params (an email test sends a fixed text): the Test tab then shows `_preview_run` first.' }),
+    follows_alerts: z.boolean().meta({ description: "Whether a rule's per-alert action on the type may follow its alerts (`follow_alert`)." }),
   })
   .meta({ id: 'connector_type_form' });
 
@@ -59,6 +60,7 @@ export function connectorTypeFormRoutes(registry: ConnectorTypeRegistry): RouteS
             test_sub_action_params: def.testSubActionParams ?? null,
             sub_actions: def.subActionSchemas?.map(({ name, schema }) => ({ name, params_schema: schema ? inputJsonSchema(schema) : null })) ?? null,
             run_preview: def.previewRun !== undefined,
+            follows_alerts: def.follow !== undefined,
           }));
         return { body: forms };
       },

@@ -36,6 +36,8 @@ export interface ConnectorTypeForm {
   sub_actions: Array<{ name: string; params_schema: JsonSchema | null }> | null;
   /** A run may send other than its params (an email test sends a fixed text): the Test tab previews it. */
   run_preview: boolean;
+  /** A rule's per-alert action on the type may follow its alerts (`follow_alert`). */
+  follows_alerts: boolean;
 }
 
 export interface ExecuteResult {
@@ -162,6 +164,16 @@ export interface RuleAction {
   frequency: { summary: boolean; notify_when: NotifyWhen; throttle: string | null };
   uuid?: string;
   connector_type_id?: string;
+  /** Plugboard's: the action's ticket follows the alert. */
+  follow_alert?: FollowAlert;
+}
+
+export interface FollowAlert {
+  /** A duration; null: a closed ticket is never reopened (a new one is opened). */
+  reopen_within: string | null;
+  resolve: 'close' | 'comment' | 'none';
+  resolve_comment?: string;
+  jira?: { close_transition?: string; reopen_transition?: string };
 }
 
 export interface Rule {

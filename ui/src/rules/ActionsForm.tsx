@@ -18,6 +18,7 @@ import { SchemaForm } from '../forms/SchemaForm.js';
 import { isObject, withKey } from '../forms/schema.js';
 import { useSchemaForm } from '../forms/use_schema_form.js';
 import { IntervalInput, PickList } from './controls.js';
+import { FollowAlertForm } from './FollowAlertForm.js';
 import { actionVariables } from './variables.js';
 
 /** An action being edited: `key` tells the rows apart, `valid` is its params form's check. */
@@ -136,8 +137,14 @@ function ActionItem({ draft, ruleType, connectors, connectorForms, revealed, onC
     // A throttle only with a custom interval, as Kibana's API requires.
     if (frequency.notify_when !== 'onThrottleInterval') frequency.throttle = null;
     else frequency.throttle ??= '1h';
-    setAction({ frequency });
+    // Only a per-alert action follows its alerts.
+    onChange({ action: { ...(frequency.summary ? withoutFollow() : action), frequency } });
   };
+  const withoutFollow = (): RuleAction => {
+    const { follow_alert: _follow, ...rest } = action;
+    return rest;
+  };
+  const setFollow = (follow: RuleAction['follow_alert']) => onChange({ action: follow ? { ...action, follow_alert: follow } : withoutFollow() });
   return (
     <EuiPanel hasBorder paddingSize="m" style={{ marginBottom: 12 }} data-test-subj="ruleActionItem">
       <EuiFlexGroup alignItems="center" gutterSize="s" responsive={false}>
@@ -184,6 +191,7 @@ function ActionItem({ draft, ruleType, connectors, connectorForms, revealed, onC
           <IntervalInput value={action.frequency.throttle ?? '1h'} onChange={(throttle) => setFrequency({ throttle })} label="Throttle" testSubj="actionThrottle" />
         </EuiFormRow>
       )}
+      {typeForm?.follows_alerts && !action.frequency.summary && <FollowAlertForm value={action.follow_alert} onChange={setFollow} />}
       <EuiSpacer size="s" />
       {typeForm && (
         <ActionParams

@@ -15,6 +15,7 @@ import { RuleFlyout } from './RuleFlyout.js';
 import { DeleteRulesModal } from './RulesPage.js';
 import { formatDate, ruleStatus, statusMessage, STATUS_COLORS, STATUS_LABELS } from './status.js';
 import { useRuleCatalog } from './use_rule_catalog.js';
+import { describeFollowAlert } from './FollowAlertForm.js';
 
 /** One rule (`/rules/:ruleId`): its settings and actions, what can be done to it, its alerts and runs. */
 export function RuleDetailsPage() {
@@ -115,6 +116,7 @@ export function RuleDetailsPage() {
                     : current.actions.map((a, i) => (
                         <div key={a.uuid ?? i} data-test-subj="ruleDetailsAction">
                           {connectorName(a.id)} — {groupName(a.group)}, {a.frequency?.summary ? 'summary' : 'for each alert'}
+                          {a.follow_alert && `, ${describeFollowAlert(a.follow_alert)}`}
                         </div>
                       )),
               },

@@ -54,6 +54,7 @@ const unknownTypeForm = (typeId: string): ConnectorTypeForm => ({
   test_sub_action_params: null,
   sub_actions: null,
   run_preview: false,
+  follows_alerts: false,
 });
 
 /** Kibana's edit flyout: Configuration (or a read-only view), Test and Logs tabs. */
