@@ -874,6 +874,7 @@ function connectorTypePage(def: ConnectorTypeDefinition): string {
       ['System action type', def.isSystemActionType ? 'yes' : 'no'],
       ['Deprecated', def.isDeprecated ? 'yes' : 'no'],
       ...(def.maxAttempts !== undefined ? [['Attempts when queued', String(def.maxAttempts)]] : []),
+      ...(def.follow ? [['Rule actions may follow their alerts', 'yes: [`follow_alert`](../follow-alerts.md)']] : []),
     ],
   );
   const examples = def.isSystemActionType
