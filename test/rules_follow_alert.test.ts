@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCasesWebhookSimulator, type CasesWebhookSimulator } from '../src/connector_types/cases_webhook/simulator.js';
 import { startJiraSimulator, type JiraSimulator } from '../src/connector_types/jira/simulator.js';
 import { startServiceNowSimulator, type ServiceNowSimulator } from '../src/connector_types/servicenow/simulator.js';
+import { labelsFingerprint } from '../src/ingest/fingerprint.js';
 import { INTERNAL_PRINCIPAL } from '../src/security/principal.js';
 import { TicketLinksRepository } from '../src/storage/ticket_links_repository.js';
 import { availableDialects, createPostgresSchema, type TestSchema } from './helpers/databases.js';
-import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { BASIC_AUTH, startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { DrivenAlerts, RuleRuns, webhookConfig } from './helpers/rule_runs.js';
 
 // Tickets that follow their alerts (issue 19 point 5), end to end over driven rule runs: an
@@ -19,6 +20,7 @@ import { DrivenAlerts, RuleRuns, webhookConfig } from './helpers/rule_runs.js';
 
 const dialects = await availableDialects();
 const onActive = { summary: false, notify_when: 'onActiveAlert', throttle: null };
+const scope = { spaceId: 'default', principal: INTERNAL_PRINCIPAL };
 const push = {
   subAction: 'pushToService',
   subActionParams: { incident: { summary: 'Disk full on {{alert.id}}', description: 'Rule {{rule.name}}', issueType: '10001', externalId: null }, comments: null },
@@ -213,7 +215,7 @@ describe.each(dialects)('rule actions that follow their alerts on %s', (dialect)
     const [link] = await tickets().listForRule('default', 'muted');
     const key = { spaceId: 'default', ruleId: 'muted', actionUuid: link.actionUuid, alertId: 'db-1' };
     const before = jira.tickets().length;
-    const queued = await pb.plugboard.actions.bulkEnqueue({ spaceId: 'default', principal: INTERNAL_PRINCIPAL }, [
+    const queued = await pb.plugboard.actions.bulkEnqueue(scope, [
       {
         id: 'jira',
         params: push,
@@ -226,15 +228,61 @@ describe.each(dialects)('rule actions that follow their alerts on %s', (dialect)
     await runs.actionsDone();
     expect(jira.tickets()).toHaveLength(before);
     expect(await tickets().get(key)).toMatchObject({ state: 'closed', externalId: opened.id });
+    // One execution, which says what it did.
+    const execution = await pb.plugboard.actions.getExecution(scope, queued.items[0].executionId!);
+    expect(execution.result).toMatchObject({ status: 'ok', data: { follow: { did: 'skipped', phase: 'fire', alertId: 'db-1', externalId: opened.id, reason: 'the episode already ended' } } });
+    expect(execution.events.filter((e) => e.event.action === 'execute')).toHaveLength(1);
+  });
+
+  it('closes the ticket of an incoming alert that resolves while silenced (alertmanager#226)', async () => {
+    const post = async (alerts: unknown) => {
+      const ran = runs.awaitRun('incoming');
+      const res = await pb.api('POST', '/api/v2/alerts', alerts, { headers: { 'kbn-xsrf': '', authorization: BASIC_AUTH } });
+      expect(res.status, res.text).toBe(200);
+      await ran;
+    };
+    await runs.create('incoming', {
+      name: 'Incoming',
+      rule_type_id: 'plugboard.incoming-alerts',
+      params: { matchers: ['alertname="Quiet"'] },
+      actions: [{ group: 'firing', id: 'jira', params: push, frequency: onActive, follow_alert: {} }],
+    });
+    const labels = { alertname: 'Quiet', instance: 'db-2' };
+    const fingerprint = labelsFingerprint(labels);
+    await post([{ labels }]);
+    const opened = jira.tickets().find((t) => t.summary === `Disk full on ${fingerprint}`)!;
+    expect(opened.status).toBe('To Do');
+
+    const hour = 3_600_000;
+    const silence = await pb.api(
+      'POST',
+      '/api/v2/silences',
+      { matchers: [{ name: 'alertname', value: 'Quiet', isRegex: false, isEqual: true }], startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + hour).toISOString(), createdBy: 'test', comment: 'maintenance' },
+      { headers: { 'kbn-xsrf': '', authorization: BASIC_AUTH } },
+    );
+    expect(silence.status, silence.text).toBe(200);
+    // Silenced and firing: no update.
+    const updates = jira.updates(opened.id);
+    await runs.runSoon('incoming');
+    expect(jira.updates(opened.id)).toBe(updates);
+    // Resolved while silenced: the ticket is still commented and closed.
+    await post([{ labels, startsAt: new Date(Date.now() - hour).toISOString(), endsAt: new Date(Date.now() - 1000).toISOString() }]);
+    const closed = jira.tickets().find((t) => t.id === opened.id)!;
+    expect(closed.status).toBe('Done');
+    expect(closed.comments).toEqual([expect.stringMatching(new RegExp(`^Resolved: alert ${fingerprint} of rule Incoming recovered at `))]);
   });
 
   it('two fires of one key at once make one ticket', async () => {
     const rule = { executionId: 'same', rule: { id: 'disk-jira', typeId: 'test.driven' }, actionUuid: 'concurrent-action', consumer: 'alerts' };
     const item = (episode: string) => ({ id: 'jira', params: { ...push, subActionParams: { ...push.subActionParams, incident: { ...push.subActionParams.incident, summary: 'Concurrent' } } }, source: 'alert', rule, follow: { alertId: 'web-9', episode, phase: 'fire' as const, option: { reopenWithin: null, resolve: 'close' as const, resolveComment: 'x' } } });
-    const queued = await pb.plugboard.actions.bulkEnqueue({ spaceId: 'default', principal: INTERNAL_PRINCIPAL }, [item('e1'), item('e1'), item('e1')]);
+    const queued = await pb.plugboard.actions.bulkEnqueue(scope, [item('e1'), item('e1'), item('e1')]);
     expect(queued.errors).toBe(false);
     await runs.actionsDone();
-    expect(jira.tickets().filter((t) => t.summary === 'Concurrent')).toHaveLength(1);
+    const concurrent = jira.tickets().filter((t) => t.summary === 'Concurrent');
+    expect(concurrent).toHaveLength(1);
+    const done = await Promise.all(queued.items.map(async (i) => (await pb.plugboard.actions.getExecution(scope, i.executionId!)).result?.data as { follow: { did: string; externalId: string } }));
+    expect(done.map((d) => d.follow.did).sort()).toEqual(['created', 'updated', 'updated']);
+    expect(new Set(done.map((d) => d.follow.externalId))).toEqual(new Set([concurrent[0].id]));
   });
 
   it('refuses follow_alert on a type that cannot follow, on a summary action and on the recovered group, naming the field', async () => {

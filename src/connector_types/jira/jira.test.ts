@@ -133,6 +133,43 @@ describe('.jira execution against the simulator', () => {
   };
   const bodyOf = (index: number) => JSON.parse(sim.requests[index].body);
 
+  it('follows an alert: closes and reopens the issue by the transitions Jira offers, by default or by name; an unknown one fails naming those offered', async () => {
+    const config = validateConfig(def, { apiUrl: sim.url, projectKey: PROJECT }, ctx) as JiraConfig;
+    const secrets = validateSecrets(def, { email: EMAIL, apiToken: TOKEN }, ctx) as JiraSecrets;
+    const context = makeContext({ config, secrets, params: validateParams(def, push({ summary: 'Followed', issueType: '10001' }), ctx) as JiraParams }, { connectorId: 'jira-1', services });
+    const option = { reopenWithin: '1h', resolve: 'close' as const, resolveComment: 'x' };
+    const follow = def.follow!;
+    const { id } = await follow.push(context, null);
+    const status = () => (sim.issues.get(id)!.fields.status as { name: string; statusCategory: { key: string } });
+    expect(status()).toMatchObject({ name: 'To Do', statusCategory: { key: 'new' } });
+
+    // Jira's listing: each transition with its target status and that status's category.
+    const authorization = `Basic ${Buffer.from(`${EMAIL}:${TOKEN}`).toString('base64')}`;
+    const listed = await fetch(`${sim.url}/rest/api/2/issue/${id}/transitions`, { headers: { authorization } });
+    expect(((await listed.json()) as { transitions: unknown[] }).transitions).toMatchObject([
+      { id: '21', name: 'In Progress', to: { name: 'In Progress', statusCategory: { key: 'indeterminate' } } },
+      { id: '31', name: 'Done', to: { name: 'Done', statusCategory: { key: 'done' } } },
+    ]);
+    await follow.comment(context, id, 'Resolved');
+    await follow.close(context, id, option);
+    expect(status().name).toBe('Done');
+    expect(sim.issues.get(id)!.comments.map((c) => c.body)).toEqual(['Resolved']);
+    await follow.reopen(context, id, { ...option, jira: { reopenTransition: 'In Progress' } });
+    expect(status().name).toBe('In Progress');
+    await expect(follow.close(context, id, { ...option, jira: { closeTransition: 'Resolve Issue' } })).rejects.toThrow(
+      `[Action][Jira]: Issue ${id} offers no transition named "Resolve Issue"; it offers: To Do, Done`,
+    );
+
+    // A transition the issue does not offer is Jira's 400.
+    const refused = await fetch(`${sim.url}/rest/api/2/issue/${id}/transitions`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ transition: { id: '21' } }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ errorMessages: ["Transition id '21' is not valid for this issue."], errors: {} });
+  });
+
   it("creates an issue of the project's first type when none is given, and answers as Kibana: key as title, the browse URL, Jira's created date", async () => {
     const result = await run(push({ summary: 'CPU high', description: 'on web-1' }, []));
     const issue = [...sim.issues.values()].at(-1)!;
