@@ -11,6 +11,7 @@ import { TicketLinksRepository } from '../src/storage/ticket_links_repository.js
 import { availableDialects, createPostgresSchema, type TestSchema } from './helpers/databases.js';
 import { BASIC_AUTH, startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { DrivenAlerts, RuleRuns, webhookConfig } from './helpers/rule_runs.js';
+import { systemType } from './helpers/test_types.js';
 
 // Tickets that follow their alerts (issue 19 point 5), end to end over driven rule runs: an
 // action with `follow_alert` on Jira, ServiceNow ITSM or a cases webhook opens one ticket per
@@ -118,7 +119,7 @@ describe.each(dialects)('rule actions that follow their alerts on %s', (dialect)
   let dataDir: string;
   let schema: TestSchema | undefined;
   const start = async () => {
-    pb = await startTestPlugboard({ dialect, extraRuleTypes: [driven.ruleType], settings: { 'plugboard.net.deniedAddresses': [] }, dataDir, databaseUrl: schema?.url });
+    pb = await startTestPlugboard({ dialect, extraRuleTypes: [driven.ruleType], extraConnectorTypes: [systemType], settings: { 'plugboard.net.deniedAddresses': [] }, dataDir, databaseUrl: schema?.url });
     runs = new RuleRuns(pb);
   };
   const tickets = () => new TicketLinksRepository(pb.plugboard.database.db);
@@ -290,7 +291,8 @@ describe.each(dialects)('rule actions that follow their alerts on %s', (dialect)
       pb.api('POST', '/api/alerting/rule/refused', { name: 'r', rule_type_id: 'test.driven', consumer: 'alerts', schedule: { interval: '1h' }, params: {}, actions: [action] });
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ group: 'firing', id: 'hook', params: { body: 'x' }, frequency: onActive, follow_alert: {} }, /^actions\[0\]\.follow_alert: connectors of type \.webhook cannot follow alerts/],
-      [{ group: 'firing', id: 'jira', params: push, frequency: { ...onActive, summary: true }, follow_alert: {} }, /^actions\[0\]\.follow_alert: only a per-alert action/],
+      [{ group: 'firing', id: 'jira', params: push, frequency: { ...onActive, summary: true }, follow_alert: {} }, /^actions\[0\]\.follow_alert: only a per-alert action can follow its alerts, not a summary action$/],
+      [{ id: 'system-connector-.test-system', params: {}, follow_alert: {} }, /^actions\[0\]\.follow_alert: only a per-alert action can follow its alerts, not a system action$/],
       [{ group: 'recovered', id: 'jira', params: push, frequency: onActive, follow_alert: {} }, /^actions\[0\]\.follow_alert: not on the recovered group/],
       [{ group: 'firing', id: 'jira', params: { subAction: 'issueTypes', subActionParams: {} }, frequency: onActive, follow_alert: {} }, /^actions\[0\]\.follow_alert: the action's params must use the pushToService/],
     ];
@@ -308,5 +310,17 @@ describe.each(dialects)('rule actions that follow their alerts on %s', (dialect)
     expect(badDuration.status).toBe(400);
     expect(badDuration.body.message).toContain('follow_alert');
     expect((await pb.api('GET', '/api/alerting/rule/refused')).status).toBe(404);
+  });
+
+  it('round-trips the option through update and find, and leaves it out of actions without it', async () => {
+    const plain = { group: 'firing', id: 'jira', params: push, frequency: onActive };
+    await runs.create('round-trip', { name: 'Round trip', rule_type_id: 'test.driven', actions: [plain] });
+    expect((await runs.rule('round-trip')).actions[0]).not.toHaveProperty('follow_alert');
+    const option = { reopen_within: null, resolve: 'comment', resolve_comment: 'Done: {{alert.id}}', jira: { close_transition: 'Done', reopen_transition: 'To Do' } };
+    const updated = await pb.api('PUT', '/api/alerting/rule/round-trip', { name: 'Round trip', schedule: { interval: '1h' }, params: {}, actions: [{ ...plain, follow_alert: option }] });
+    expect(updated.status, updated.text).toBe(200);
+    expect(updated.body.actions[0].follow_alert).toEqual(option);
+    const found = await pb.api('GET', '/api/alerting/rules/_find?search=Round&search_fields=name');
+    expect(found.body.data[0].actions[0].follow_alert).toEqual(option);
   });
 });

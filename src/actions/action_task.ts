@@ -132,6 +132,7 @@ async function holdingTicket(
   if (follow.alertId === '') return { kind: 'failed', error: new EmptyTicketKeyError().message };
   const key: TicketKey = { spaceId: task.spaceId, ruleId: rule.rule.id, actionUuid: rule.actionUuid ?? '', alertId: follow.alertId };
   const claimed = await deps.tickets.claim(key, task.id, Date.now() + deps.timeoutMs);
+  if (claimed === 'rule gone') return { kind: 'failed', error: `Saved object [alert/${rule.rule.id}] not found` };
   if (claimed === 'busy') return { kind: 'release', error: `the ticket of alert ${follow.alertId} is being changed by another run`, runAt: new Date(Date.now() + TICKET_BUSY_RELEASE_MS) };
   try {
     return await execute({ link: follow, ticket: claimed, save: async (change) => void (await deps.tickets.save(key, task.id, change)) });

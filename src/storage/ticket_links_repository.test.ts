@@ -84,6 +84,10 @@ describe.each(dialects)('ticket links on %s', (dialect) => {
     await expect(links.claim({ ...key, alertId: '' }, 'task-e', 2_000, 1_000)).rejects.toThrow(EmptyTicketKeyError);
   });
 
+  it('answers that the rule is gone for a key of a deleted rule', async () => {
+    expect(await links.claim({ ...key, ruleId: 'deleted' }, 'task-g', 2_000, 1_000)).toBe('rule gone');
+  });
+
   it("deletes a rule's links with the rule", async () => {
     const r2 = { ...key, ruleId: 'r2' };
     await links.claim(r2, 'task-f', 2_000, 1_000);

@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { isForeignKeyViolation } from './errors.js';
 import type { Database, TicketLinksTable } from './schema.js';
 
 /** Which ticket a key is: a rule's action (by uuid) for one alert, in a space. */
@@ -86,9 +87,10 @@ export class TicketLinksRepository {
 
   /**
    * Takes the key for `holder` until `until` (a lease held by no one, or expired, or already its
-   * own): answers what is known of the ticket (undefined: nothing yet), or 'busy'.
+   * own): answers what is known of the ticket (undefined: nothing yet), 'busy', or 'rule gone'
+   * (deleted since the action was queued).
    */
-  async claim(key: TicketKey, holder: string, until: number, now = Date.now()): Promise<TicketLink | undefined | 'busy'> {
+  async claim(key: TicketKey, holder: string, until: number, now = Date.now()): Promise<TicketLink | undefined | 'busy' | 'rule gone'> {
     if (key.alertId === '') throw new EmptyTicketKeyError();
     const inserted = await this.db
       .insertInto('ticket_links')
@@ -104,7 +106,12 @@ export class TicketLinksRepository {
         lease_until: until,
       })
       .onConflict((oc) => oc.columns(['space_id', 'rule_id', 'action_uuid', 'alert_id']).doNothing())
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .catch((err: unknown) => {
+        if (isForeignKeyViolation(err)) return 'rule gone' as const;
+        throw err;
+      });
+    if (inserted === 'rule gone') return inserted;
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return undefined;
     const taken = await this.db
       .updateTable('ticket_links')

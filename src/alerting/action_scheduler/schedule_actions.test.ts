@@ -327,3 +327,53 @@ describe('variables, rendering and the enqueued items', () => {
     expect(buildRuleUrl({ publicBaseUrl: undefined, spaceId: 'ops', ruleId: 'r' })).toBeUndefined();
   });
 });
+
+describe('actions that follow their alerts', () => {
+  const follow = { reopenWithin: null, resolve: 'close' as const, resolveComment: 'Resolved {{alert.id}} ({{alertActionGroup}})' };
+  const ticket = action('t', { actionTypeId: '.jira', frequency: { summary: false, notifyWhen: 'onActionGroupChange', throttle: null }, followAlert: follow });
+  const follows = (res: ReturnType<typeof runOnce>) => res.result.actions.map((a) => `${a.follow}:${a.alert?.id}:${a.alert?.actionGroup}`);
+
+  it('fire while active; a resolve for each recovered alert, muted ones too, with no recovered-group action; never for an empty alert id', () => {
+    const r = rule([ticket]);
+    const first = runOnce(r, empty, { a: 'met', b: 'met', '': 'met' }, 0);
+    expect(follows(first)).toEqual(['fire:a:met', 'fire:b:met']);
+    const second = runOnce(r, first.next, { b: 'met' }, 1, { muted: ['b'] });
+    // The alert with an empty id recovers too: it has no resolve, as it had no fire.
+    expect(Object.keys(second.alerts.recovered).sort()).toEqual(['', 'a']);
+    expect(follows(second)).toEqual(['resolve:a:recovered']);
+    // b recovers in a run where the rule also mutes it (a silence): its resolve is scheduled all the same.
+    const reporter = new RunAlertsReporter(second.next, { maxAlerts: 1000, autoRecoverAlerts: true, doesSetRecoveryContext: true });
+    for (const recovered of reporter.getRecoveredAlerts()) recovered.mute();
+    const alerts = processRunAlerts({ reporter, autoRecoverAlerts: true, flappingSettings: DEFAULT_FLAPPING_SETTINGS, alertDelay: 0, defaultActionGroupId: 'met', startedAt: at(2) });
+    const result = scheduleActions({
+      rule: r, spaceId: 'default', executionId: 'exec-2', actionGroups: [{ id: 'met', name: 'Met' }, { id: 'recovered', name: 'Recovered' }], recoveryActionGroupId: 'recovered',
+      now: at(2), kibanaBaseUrl: undefined, ruleUrl: undefined, active: alerts.active, recovered: alerts.recovered, documents: new Map(), isActionExecutable: () => true, logger, summaryActions: {},
+    });
+    expect(result.actions.map((a) => `${a.follow}:${a.alert?.id}`)).toEqual(['resolve:b']);
+  });
+
+  it('an alerts filter selects the recoveries it resolves; an action without the option schedules no resolve', () => {
+    const filtered = { ...ticket, alertsFilter: { query: { kql: 'kibana.alert.instance.id: a' } } };
+    const plain = action('p', { frequency: { summary: false, notifyWhen: 'onActionGroupChange', throttle: null } });
+    const r = rule([filtered, plain]);
+    const first = runOnce(r, empty, { a: 'met', b: 'met' }, 0);
+    expect(fired(first)).toEqual(['per-alert:t:a', 'per-alert:p:a', 'per-alert:p:b']);
+    expect(fired(runOnce(r, first.next, {}, 1))).toEqual(['per-alert:t:a']);
+  });
+
+  it('enqueues the follow link: alert, episode, phase, option and the rendered resolve comment', async () => {
+    const r = rule([ticket]);
+    const first = runOnce(r, empty, { a: 'met' }, 0);
+    const second = runOnce(r, first.next, {}, 1);
+    const renderer = new ParamsRenderer(logger, new Registry());
+    const def = { id: '.jira' } as ConnectorTypeDefinition;
+    const run = { executionId: 'exec', spaceId: 'default', rule: { id: 'rule-1', ruleTypeId: '.test', consumer: 'alerts' } };
+    const render = (a: Parameters<Parameters<typeof toEnqueueItems>[2]>[0], params: Record<string, unknown>, variables: Record<string, unknown>) => renderRuleActionParams(renderer, def, params, variables, a.action.id);
+    const [fire] = await toEnqueueItems(run, first.result.actions, render);
+    const [resolve] = await toEnqueueItems(run, second.result.actions, render);
+    const episode = first.result.actions[0].alert!.uuid;
+    expect(fire.follow).toEqual({ alertId: 'a', episode, phase: 'fire', option: follow });
+    expect(resolve.follow).toEqual({ alertId: 'a', episode, phase: 'resolve', option: follow, comment: 'Resolved a (recovered)' });
+    await renderer.close();
+  });
+});
