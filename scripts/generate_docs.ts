@@ -503,6 +503,11 @@ const ROUTE_NOTES: Record<string, string> = {
     "deleted, and when the user's password changes (except the session that changed it). Writes with the " +
     'cookie still need `kbn-xsrf`. Failed logins, by form or Basic credentials, are throttled per username and ' +
     'per client address (`plugboard.security.loginThrottle`): 429 with `Retry-After`, the password unchecked.',
+  'GET /internal/alerting/rule/{id}/_tickets':
+    'The tickets the actions of a rule that follow their alerts keep ([follow-alerts.md](follow-alerts.md)): one ' +
+    'entry per action (`action_uuid`) and alert (`alert_id`) with the ticket\'s `external_id`, `title` and `url` in ' +
+    'the service and its `state` (`open`, `closed`, or `none` when only the end of an episode without a ticket ' +
+    'is known), and when it was opened, closed and last changed. It needs `read` on the rule, as `GET` of the rule does.',
   'GET /internal/ingest/alerts':
     "The UI's Alerts page: the space's incoming alerts as the store keeps them, newest update first, each with " +
     '`status` (`firing`; `suppressed` while an active silence mutes it, named in `silencedBy`; `resolved` once ' +

@@ -43,6 +43,7 @@ import { connectorTypeFormRoutes } from './http/routes/connector_type_forms.js';
 import { ruleTypeFormRoutes } from './http/routes/rule_type_forms.js';
 import { spaceRoutes } from './http/routes/spaces.js';
 import { ruleExecutionLogRoutes } from './http/routes/rule_execution_log.js';
+import { ruleTicketRoutes } from './http/routes/rule_tickets.js';
 import { capabilitiesRoutes } from './http/routes/capabilities.js';
 import { statusRoutes } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
@@ -373,6 +374,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...copyToSpaceRoutes(transfer),
     ...executionLogRoutes({ db: database.db, authorizer }),
     ...ruleExecutionLogRoutes({ db: database.db, rules }),
+    ...ruleTicketRoutes({ rules, tickets }),
     ...spaceRoutes(spaces, authorizer),
     ...capabilitiesRoutes(authorizer),
     ...securityRoutes({ ...security, sessions }),

@@ -198,6 +198,13 @@ describe.each(dialects)('rule actions that follow their alerts on %s', (dialect)
     expect(second.status).toBe(vendor.statuses.opened);
     expect(ticket().status).toBe(vendor.statuses.closed);
     expect(await links(ruleId)).toMatchObject([{ state: 'open', externalId: second.id }]);
+
+    // The rule's page reads the same through its route.
+    const listed = await pb.api('GET', `/internal/alerting/rule/${ruleId}/_tickets`);
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body).toEqual([
+      { action_uuid: rule.actions[0].uuid, alert_id: 'web-1', connector_id: vendor.key, external_id: second.id, title: second.title, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/), state: 'open', opened_at: expect.any(String), closed_at: null, updated_at: expect.any(String) },
+    ]);
   });
 
   it('resolves the ticket of a muted alert, and a resolve without a ticket keeps a late fire of that episode from opening one', async () => {
@@ -310,6 +317,7 @@ describe.each(dialects)('rule actions that follow their alerts on %s', (dialect)
     expect(badDuration.status).toBe(400);
     expect(badDuration.body.message).toContain('follow_alert');
     expect((await pb.api('GET', '/api/alerting/rule/refused')).status).toBe(404);
+    expect((await pb.api('GET', '/internal/alerting/rule/refused/_tickets')).body).toMatchObject({ statusCode: 404, message: 'Saved object [alert/refused] not found' });
   });
 
   it('round-trips the option through update and find, and leaves it out of actions without it', async () => {

@@ -163,6 +163,11 @@ describe.skipIf(unavailable !== undefined)('a rule’s details in a browser', { 
       expect(jira.issues.size).toBe(1);
       await page.goto(`${url}/rules/tickets`);
       await expect.poll(() => page.textContent(subj('ruleDetailsAction'))).toContain('follows the alert (close on resolve, reopen within 1h)');
+      // The alert's ticket, linked to the service's page.
+      const issue = [...jira.issues.values()][0];
+      const link = alertRow('disk-full').locator(`${subj('alertTicket')} a`);
+      await expect.poll(() => link.textContent()).toContain(issue.key);
+      expect(await link.getAttribute('href')).toBe(`${jira.url}/browse/${issue.key}`);
       await shot('rules-14-follow-alert-details');
 
       await page.click(subj('editRuleButton'));

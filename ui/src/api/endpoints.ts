@@ -1,6 +1,7 @@
 import { request } from './http.js';
 import type {
   AlertSummary,
+  RuleTicket,
   Capabilities,
   Connector,
   ConnectorType,
@@ -168,6 +169,8 @@ const rulePath = (id: string) => `/internal/alerting/rule/${encodeURIComponent(i
 
 /** The rule's alerts (each one's status, start, muted, flapping) from its events. */
 export const getAlertSummary = (spaceId: string, id: string) => request<AlertSummary>(`${rulePath(id)}/_alert_summary`, { spaceId });
+
+export const getRuleTickets = (spaceId: string, id: string) => request<RuleTicket[]>(`${rulePath(id)}/_tickets`, { spaceId });
 
 export interface RuleExecutionLogQuery {
   date_start: string;

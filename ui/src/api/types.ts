@@ -168,6 +168,17 @@ export interface RuleAction {
   follow_alert?: FollowAlert;
 }
 
+/** A ticket of an action that follows its alerts (`/internal/alerting/rule/{id}/_tickets`), the fields the rule's page reads. */
+export interface RuleTicket {
+  action_uuid: string;
+  alert_id: string;
+  /** Null: the alert has no ticket (only the end of an episode is known). */
+  external_id: string | null;
+  title: string | null;
+  url: string | null;
+  state: 'none' | 'open' | 'closed';
+}
+
 export interface FollowAlert {
   /** A duration; null: a closed ticket is never reopened (a new one is opened). */
   reopen_within: string | null;

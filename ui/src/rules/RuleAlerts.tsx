@@ -1,7 +1,7 @@
-import { EuiBadge, EuiEmptyPrompt, EuiInMemoryTable, EuiSwitch, type EuiBasicTableColumn } from '@elastic/eui';
+import { EuiBadge, EuiEmptyPrompt, EuiInMemoryTable, EuiLink, EuiSwitch, type EuiBasicTableColumn } from '@elastic/eui';
 import { useState } from 'react';
-import { getAlertSummary, muteAlert } from '../api/endpoints.js';
-import type { Rule, SummaryAlert } from '../api/types.js';
+import { getAlertSummary, getRuleTickets, muteAlert } from '../api/endpoints.js';
+import type { Rule, RuleTicket, SummaryAlert } from '../api/types.js';
 import { useSpace } from '../app/space.js';
 import { useToasts } from '../app/toasts.js';
 import { LoadErrorCallOut } from '../components/LoadErrorCallOut.js';
@@ -48,12 +48,37 @@ function AlertStatusBadge({ alert }: { alert: SummaryAlert }) {
   );
 }
 
-/** The rule's alerts from its alert summary: status, start, duration, and a mute switch each. */
+/** An alert's tickets (actions that follow their alerts): each a link, marked when closed. */
+function AlertTickets({ tickets }: { tickets: RuleTicket[] }) {
+  if (tickets.length === 0) return <>—</>;
+  return (
+    <>
+      {tickets.map((t) => (
+        <div key={t.action_uuid} data-test-subj="alertTicket">
+          {t.url ? (
+            <EuiLink href={t.url} target="_blank" external>
+              {t.title ?? t.external_id}
+            </EuiLink>
+          ) : (
+            (t.title ?? t.external_id)
+          )}
+          {t.state === 'closed' && ' (closed)'}
+        </div>
+      ))}
+    </>
+  );
+}
+
+/** The rule's alerts from its alert summary: status, start, duration, its tickets, and a mute switch each. */
 export function RuleAlerts({ rule, onChanged }: { rule: Rule; onChanged(): void }) {
   const { spaceId, rules: permissions } = useSpace();
   const toasts = useToasts();
   const summary = useAsync(() => getAlertSummary(spaceId, rule.id), [spaceId, rule.id]);
   usePoll(summary);
+  const follows = rule.actions.some((a) => a.follow_alert);
+  const tickets = useAsync(async () => (follows ? getRuleTickets(spaceId, rule.id) : []), [spaceId, rule.id, follows]);
+  usePoll(tickets);
+  const ticketsOf = (alertId: string) => (tickets.data ?? []).filter((t) => t.alert_id === alertId && t.external_id !== null);
   const [changing, setChanging] = useState<string>();
 
   const toggleMute = async (alert: AlertRow) => {
@@ -74,6 +99,7 @@ export function RuleAlerts({ rule, onChanged }: { rule: Rule; onChanged(): void 
     { name: 'Status', render: (alert: AlertRow) => <AlertStatusBadge alert={alert} /> },
     { field: 'activeStartDate', name: 'Start', render: (start?: string) => formatDate(start) },
     { field: 'durationMs', name: 'Duration', render: (ms?: number) => (ms === undefined ? '—' : formatDuration(ms)) },
+    ...(follows ? [{ name: 'Ticket', render: (alert: AlertRow) => <AlertTickets tickets={ticketsOf(alert.id)} /> }] : []),
     {
       name: 'Mute',
       align: 'right',
