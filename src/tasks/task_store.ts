@@ -500,7 +500,8 @@ export class TaskStore {
     const now = Date.now();
     const moved = await this.db.updateTable('tasks').set({ run_at: now, updated_at: now }).where('id', '=', id).where(QUEUED).executeTakeFirst();
     if (Number(moved.numUpdatedRows) > 0) return 'scheduled';
-    const task = await this.get(id);
+    // Only the status: a rule's state can be large, and ingest asks this after every post.
+    const task = await this.db.selectFrom('tasks').select('status').where('id', '=', id).executeTakeFirst();
     return task?.status === 'running' ? 'running' : 'missing';
   }
 
