@@ -81,6 +81,7 @@ import { ruleRoutes } from './http/routes/rules.js';
 import { alertmanagerRoutes } from './http/routes/alertmanager.js';
 import { ingestWebhookRoutes } from './http/routes/ingest_webhooks.js';
 import { createIngestIntake } from './ingest/intake.js';
+import { IncomingAlertsIndex } from './ingest/incoming_alerts_index.js';
 import { grafanaIngestSettings } from './ingest/secret_files.js';
 import { IngestTokens } from './ingest/tokens.js';
 import type { IngestListener, SilenceLookup } from './ingest/types.js';
@@ -307,7 +308,8 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
         database,
         connectorsOfSpace: async (spaceId) =>
           (await actions.getAll({ spaceId, principal: INTERNAL_PRINCIPAL }, { referenceCounts: false })).map(({ id, name, typeId }) => ({ id, name, typeId })),
-        incomingAlerts,
+        // The rules read a copy in memory, refreshed with the alerts changed since their last run.
+        incomingAlerts: new IncomingAlertsIndex({ store: incomingAlerts, resolvedRetentionMs: ingestConfig.resolvedRetention }),
         silences: options.ingest?.silences ?? silences,
         clock: options.ingest?.clock,
       }),

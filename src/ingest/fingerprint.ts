@@ -9,6 +9,7 @@ const OFFSET_LO = 0x84222325;
 const PRIME_LOW = 0x1b3;
 const SEPARATOR = 0xff;
 const TWO_32 = 2 ** 32;
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** The 64-bit hash as two unsigned 32-bit halves, since numbers hold 53 bits exactly. */
 class Fnv1a64 {
@@ -26,6 +27,11 @@ class Fnv1a64 {
     for (const b of data) this.byte(b);
   }
 
+  /** An ASCII string: its UTF-8 bytes are its char codes. */
+  ascii(text: string): void {
+    for (let i = 0; i < text.length; i++) this.byte(text.charCodeAt(i));
+  }
+
   hex(): string {
     return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
   }
@@ -33,6 +39,19 @@ class Fnv1a64 {
 
 /** The fingerprint of a label set, e.g. `{alertname: "alert1", lbl1: "val1"}` → `fac0861a85de433a`. */
 export function labelsFingerprint(labels: Readonly<Record<string, string>>): string {
+  const names = Object.keys(labels);
+  if (names.every((name) => ASCII.test(name) && ASCII.test(labels[name]))) {
+    // The usual case, without encoding: for ASCII, the default sort's UTF-16 order is the byte order.
+    names.sort();
+    const hash = new Fnv1a64();
+    for (const name of names) {
+      hash.ascii(name);
+      hash.byte(SEPARATOR);
+      hash.ascii(labels[name]);
+      hash.byte(SEPARATOR);
+    }
+    return hash.hex();
+  }
   // Go sorts names by their bytes; compare the UTF-8 encodings to sort the same way.
   const entries = Object.entries(labels).map(([name, value]) => [Buffer.from(name, 'utf8'), Buffer.from(value, 'utf8')] as const);
   entries.sort((a, b) => Buffer.compare(a[0], b[0]));

@@ -1,5 +1,4 @@
 import type { AlertChange, IncomingAlert, IncomingAlertSource, PostedAlert } from './types.js';
-import { labelsFingerprint } from './fingerprint.js';
 
 // How a posted alert becomes a stored one, by Alertmanager's rules: the defaults of
 // api/v2 postAlertsHandler (a missing start is the receipt, or the end if only that was given;
@@ -86,11 +85,11 @@ export function changeOf(old: MergeableAlert | undefined, merged: MergeableAlert
   return same ? 'unchanged' : 'updated';
 }
 
-/** The stored record of a merged alert. */
-export function toIncomingAlert(spaceId: string, alert: MergeableAlert, firstSeenAt: number, source: IncomingAlertSource): IncomingAlert {
+/** The stored record of a merged alert; `fingerprint` is that of its labels (src/ingest/fingerprint.ts). */
+export function toIncomingAlert(spaceId: string, fingerprint: string, alert: MergeableAlert, firstSeenAt: number, source: IncomingAlertSource): IncomingAlert {
   return {
     spaceId,
-    fingerprint: labelsFingerprint(alert.labels),
+    fingerprint,
     labels: alert.labels,
     annotations: alert.annotations,
     startsAt: new Date(alert.startsAt).toISOString(),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { labelsFingerprint } from '../ingest/fingerprint.js';
 import { changeOf, putAlert, receivedAlert, toIncomingAlert, type MergeableAlert } from '../ingest/merge.js';
@@ -29,6 +30,13 @@ export class ActiveAlertsLimitError extends Error {
 
 type Row = Selectable<IncomingAlertsTable>;
 
+/** What `changedSince` answers. */
+export interface ChangedAlerts {
+  /** The space's generation (migration 018); undefined while it has had no post. */
+  generation: string | undefined;
+  alerts: Array<{ alert: IncomingAlert; version: number }>;
+}
+
 /** Rows per insert statement: 11 parameters each, far below SQLite's limit. */
 const ROWS_PER_STATEMENT = 200;
 
@@ -45,7 +53,7 @@ function mergeable(row: Row): MergeableAlert {
 }
 
 function fromRow(row: Row): IncomingAlert {
-  return toIncomingAlert(row.space_id, mergeable(row), Number(row.first_seen_at), row.source as IncomingAlertSource);
+  return toIncomingAlert(row.space_id, row.fingerprint, mergeable(row), Number(row.first_seen_at), row.source as IncomingAlertSource);
 }
 
 /**
@@ -86,6 +94,9 @@ export class IncomingAlertsRepository implements IncomingAlertStore {
     now: number,
     resolveTimeoutMs: number,
   ): Promise<UpsertResult | ActiveAlertsLimitError> {
+    // The space's version first: its row lock orders this post after every other of the space
+    // (migration 018), before any alert row is locked.
+    const version = await this.nextVersion(trx, spaceId);
     const received = posted.map((alert) => ({ fingerprint: labelsFingerprint(alert.labels), alert: receivedAlert(alert, now, resolveTimeoutMs) }));
     const fingerprints = [...new Set(received.map((r) => r.fingerprint))];
     const stored = new Map<string, Row>();
@@ -135,6 +146,7 @@ export class IncomingAlertsRepository implements IncomingAlertStore {
       updated_at: alert.updatedAt,
       first_seen_at: stored.has(fingerprint) ? Number(stored.get(fingerprint)!.first_seen_at) : now,
       source,
+      version,
     }));
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
       await trx
@@ -150,13 +162,14 @@ export class IncomingAlertsRepository implements IncomingAlertStore {
             generator_url: eb.ref('excluded.generator_url'),
             updated_at: eb.ref('excluded.updated_at'),
             source: eb.ref('excluded.source'),
+            version: eb.ref('excluded.version'),
           })),
         )
         .execute();
     }
     const firstSeen = new Map(rows.map((row) => [row.fingerprint, row.first_seen_at]));
     return {
-      alerts: changes.map(({ fingerprint, alert, change }) => ({ alert: toIncomingAlert(spaceId, alert, firstSeen.get(fingerprint)!, source), change })),
+      alerts: changes.map(({ fingerprint, alert, change }) => ({ alert: toIncomingAlert(spaceId, fingerprint, alert, firstSeen.get(fingerprint)!, source), change })),
     };
   }
 
@@ -173,6 +186,25 @@ export class IncomingAlertsRepository implements IncomingAlertStore {
     return rows.map(fromRow);
   }
 
+  /**
+   * The space's alerts written by posts after version `after` (all of them from -1), retained or
+   * not, with their versions; `generation` is undefined while the space has had no post. The
+   * versions follow commit order, so the next call with the highest version seen misses nothing.
+   */
+  async changedSince(spaceId: string, after: number): Promise<ChangedAlerts> {
+    const rows = await this.db
+      .selectFrom('incoming_alert_versions as v')
+      .leftJoin('incoming_alerts as a', (join) => join.onRef('a.space_id', '=', 'v.space_id').on('a.version', '>', after))
+      .select('v.generation')
+      .select(['a.fingerprint', 'a.labels', 'a.annotations', 'a.starts_at', 'a.ends_at', 'a.timeout', 'a.generator_url', 'a.updated_at', 'a.first_seen_at', 'a.source', 'a.version'])
+      .where('v.space_id', '=', spaceId)
+      .execute();
+    if (rows.length === 0) return { generation: undefined, alerts: [] };
+    const alerts: ChangedAlerts['alerts'] = [];
+    for (const row of rows) if (row.fingerprint !== null) alerts.push({ alert: fromRow({ ...row, space_id: spaceId } as Row), version: Number(row.version) });
+    return { generation: rows[0].generation, alerts };
+  }
+
   async get(spaceId: string, fingerprint: string): Promise<IncomingAlert | undefined> {
     const row = await this.db.selectFrom('incoming_alerts').selectAll().where('space_id', '=', spaceId).where('fingerprint', '=', fingerprint).executeTakeFirst();
     return row && fromRow(row);
@@ -180,6 +212,16 @@ export class IncomingAlertsRepository implements IncomingAlertStore {
 
   countActive(now: Date): Promise<number> {
     return this.countActiveIn(this.db, now.getTime());
+  }
+
+  private async nextVersion(trx: Transaction<Database>, spaceId: string): Promise<number> {
+    const { version } = await trx
+      .insertInto('incoming_alert_versions')
+      .values({ space_id: spaceId, generation: randomUUID(), version: 1 })
+      .onConflict((oc) => oc.column('space_id').doUpdateSet((eb) => ({ version: eb(eb.ref('incoming_alert_versions.version'), '+', 1) })))
+      .returning('version')
+      .executeTakeFirstOrThrow();
+    return Number(version);
   }
 
   private async countActiveIn(db: Kysely<Database>, now: number): Promise<number> {

@@ -166,6 +166,7 @@ export interface Database {
   incoming_alerts: IncomingAlertsTable;
   silences: SilencesTable;
   ticket_links: TicketLinksTable;
+  incoming_alert_versions: IncomingAlertVersionsTable;
 }
 
 /** Alerts posted by senders (migration 015), per space and label-set fingerprint; times in epoch ms. */
@@ -184,6 +185,16 @@ export interface IncomingAlertsTable {
   updated_at: number;
   first_seen_at: number;
   source: string;
+  /** The space's version of the post that last wrote it (migration 018). */
+  version: number;
+}
+
+/** Per space, the last version given to a post of incoming alerts (migration 018). */
+export interface IncomingAlertVersionsTable {
+  space_id: string;
+  /** Set when the row is created: a space created again gets a new generation. */
+  generation: string;
+  version: number;
 }
 
 /** One row per kind of encrypted data (migration 008): a known value under the data's key. */

@@ -234,6 +234,8 @@ function sqliteClaim(db: Kysely<Database>, sqlite: SQLite.Database): Claim {
 // Statuses as literals, never parameters: the indexes of the tasks table hold only the tasks of
 // one status or two (migration 012), and a planner uses one only if the query names them.
 const QUEUED = sql<boolean>`status = 'idle'`;
+/** Tries of runSoon at a task whose runs keep ending between its two statements. */
+const RUN_SOON_ATTEMPTS = 3;
 const RUNNING = sql<boolean>`status = 'running'`;
 const ACTIVE = sql<boolean>`status in ('idle', 'running')`;
 const FINISHED = sql<boolean>`status in ('succeeded', 'failed')`;
@@ -497,11 +499,17 @@ export class TaskStore {
    * is running (it cannot be moved), `missing` when there is no such task.
    */
   async runSoon(id: string): Promise<'scheduled' | 'running' | 'missing'> {
-    const now = Date.now();
-    const moved = await this.db.updateTable('tasks').set({ run_at: now, updated_at: now }).where('id', '=', id).where(QUEUED).executeTakeFirst();
-    if (Number(moved.numUpdatedRows) > 0) return 'scheduled';
-    const task = await this.get(id);
-    return task?.status === 'running' ? 'running' : 'missing';
+    for (let attempt = 1; ; attempt++) {
+      const now = Date.now();
+      const moved = await this.db.updateTable('tasks').set({ run_at: now, updated_at: now }).where('id', '=', id).where(QUEUED).executeTakeFirst();
+      if (Number(moved.numUpdatedRows) > 0) return 'scheduled';
+      // Only the status: a rule's state can be large, and ingest asks this after every post.
+      const task = await this.db.selectFrom('tasks').select('status').where('id', '=', id).executeTakeFirst();
+      // Queued again meanwhile: the run that was in the way ended between the two statements
+      // (it may have missed what the caller wants seen), so move it once more. A task that keeps
+      // slipping away counts as running: the caller then tries again after the run.
+      if (task?.status !== 'idle' || attempt === RUN_SOON_ATTEMPTS) return task?.status === 'running' || task?.status === 'idle' ? 'running' : 'missing';
+    }
   }
 
   async get(id: string): Promise<StoredTask | undefined> {

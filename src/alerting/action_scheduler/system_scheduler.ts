@@ -22,6 +22,8 @@ export interface ConnectorAdapter {
  * Kibana's warning. Plugboard has no system connector types yet, so no adapters.
  */
 export function scheduleSystemActions(ctx: SchedulingContext, adapterFor: (actionTypeId: string) => ConnectorAdapter | undefined = () => undefined): ScheduledAction[] {
+  // Summarizing a run costs a copy of each alert's document: none without a system action.
+  if (ctx.rule.systemActions.length === 0) return [];
   const alerts = summarizeRun(ctx.documents.values(), { excludedInstanceIds: new Set(ctx.rule.mutedInstanceIds) });
   if (alerts.all.count === 0) return [];
   const actions: RuleSystemAction[] = ctx.rule.systemActions;

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import rfdc from 'rfdc';
 import { parseDuration } from '../../config/units.js';
 import type { AlertMeta, RawAlertInstance } from './task_state.js';
 
 // One alert during a run (Kibana's Alert class, AL/server/alert/alert.ts): its state and meta
 // as kept in the task state, the context of this run, and the group it was reported in.
+
+/** Copies of the task state's plain JSON values: far cheaper than structuredClone, taken per alert per run. */
+const clone = rfdc();
 
 export type AlertState = Record<string, unknown>;
 export type AlertContext = Record<string, unknown>;
@@ -24,7 +28,7 @@ export class Alert {
     raw: RawAlertInstance = {},
   ) {
     // A copy, so that the previous task state stays as it was while this run changes the alert.
-    const copy = structuredClone(raw);
+    const copy = clone(raw);
     this.state = copy.state ?? {};
     this.meta = copy.meta ?? {};
     this.meta.uuid ??= randomUUID();
@@ -174,9 +178,9 @@ export class Alert {
 
   /** The task-state form: a recovered alert keeps only what flapping and its uuid need. */
   toRaw(recovered = false): RawAlertInstance {
-    if (!recovered) return structuredClone({ state: this.state, meta: this.meta });
+    if (!recovered) return clone({ state: this.state, meta: this.meta });
     const { maintenanceWindowIds, maintenanceWindowNames, flappingHistory, flapping, uuid, activeCount } = this.meta;
-    return structuredClone({ meta: { maintenanceWindowIds, maintenanceWindowNames, flappingHistory, flapping, uuid, activeCount } });
+    return clone({ meta: { maintenanceWindowIds, maintenanceWindowNames, flappingHistory, flapping, uuid, activeCount } });
   }
 
   /** A new alert object from this one's task-state form (pending recovery, §2.6). */

@@ -16,6 +16,7 @@ import * as ruleEvents from './014_rule_events.js';
 import * as incomingAlerts from './015_incoming_alerts.js';
 import * as silences from './016_silences.js';
 import * as ticketLinks from './017_ticket_links.js';
+import * as incomingAlertVersions from './018_incoming_alert_versions.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '015_incoming_alerts': incomingAlerts,
   '016_silences': silences,
   '017_ticket_links': ticketLinks,
+  '018_incoming_alert_versions': incomingAlertVersions,
 };
 
 export const migrationProvider: MigrationProvider = {
