@@ -13,6 +13,7 @@ const ICONS: Record<string, string> = {
   '.cases-webhook': 'logoWebhook',
   '.d3security': 'securityApp',
   '.email': 'mail',
+  '.gen-ai': 'sparkles',
   '.index': 'indexOpen',
   '.jira': 'casesApp',
   '.opsgenie': 'megaphone',
