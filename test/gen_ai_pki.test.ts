@@ -56,11 +56,20 @@ describe('.gen-ai Other with a client certificate', () => {
     expect(server.requests.at(-1)!.headers.authorization).toBe('Bearer');
   });
 
-  it('is refused by the server without a certificate, and by the client for an unknown CA under full verification', async () => {
+  it('is refused by the server without a certificate, and by the client for an unknown CA or another host name under full verification, worded as Kibana words them', async () => {
     const withoutCert = await run({ apiKey: 'sk-x-key' }, { verificationMode: 'none' });
     expect(withoutCert.result).toMatchObject({ status: 'error' });
     const untrusted = await run({ certificateData: b64(tls.client.cert), privateKeyData: b64(tls.client.key), caData: b64(tls.otherCa.cert) });
-    expect(untrusted.result.serviceMessage).toMatch(/^Status code: undefined\. Message: \[/);
+    expect(untrusted.result.serviceMessage).toBe(
+      'Status code: undefined. Message: Certificate error: unable to verify the first certificate. Please check if your PKI certificates are valid or adjust SSL verification mode.',
+    );
+    const misnamed = await startTlsServer({ key: tls.wrongHost.key, cert: tls.wrongHost.cert });
+    try {
+      const wrongHost = await run({ certificateData: b64(tls.client.cert), privateKeyData: b64(tls.client.key), caData: b64(tls.ca.cert) }, { apiUrl: `${misnamed.url}/v1/chat/completions` });
+      expect(wrongHost.result.serviceMessage).toMatch(/^Status code: undefined\. Message: TLS handshake failed: .+\. Verify server certificate hostname and CA configuration\.$/);
+    } finally {
+      await misnamed.close();
+    }
     const unchecked = await run({ certificateData: b64(tls.client.cert), privateKeyData: b64(tls.client.key), caData: b64(tls.otherCa.cert) }, { verificationMode: 'none' });
     expect(unchecked.result.status).toBe('ok');
   });

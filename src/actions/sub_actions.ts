@@ -80,6 +80,8 @@ export interface ServiceClientOptions {
   tls?: TlsOverrides;
   /** The type's reading of an error answer, for `Status code: N. Message: <this>`. */
   errorMessage(response: { status: number; statusText: string; data: unknown }): string;
+  /** Its reading of a request that got no answer (`Status code: undefined. Message: <this>`); `[code] message` without it. */
+  unansweredMessage?(error: { code?: string; message: string }): string;
 }
 
 /** `https://a//b/` → `https://a/b`: doubled and trailing slashes of the path are dropped, as Kibana does. */
@@ -120,7 +122,9 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
     };
   };
   const unanswered = (err: unknown) => {
-    const detail = err instanceof OutboundRequestError && err.code ? `[${err.code}] ${err.message}` : (err as Error).message;
+    const code = err instanceof OutboundRequestError ? err.code : undefined;
+    const { message } = err as Error;
+    const detail = options.unansweredMessage ? options.unansweredMessage({ code, message }) : code ? `[${code}] ${message}` : message;
     return new ServiceRequestError(`Status code: undefined. Message: ${detail}`);
   };
   const refused = (res: Omit<OutboundResponse, 'body'>, data: unknown) =>

@@ -2,7 +2,7 @@ import { defineSubActionConnectorType, urlAllowListValidator } from '../../actio
 import { jsonBodyRenderer } from '../lib/render_json_body.js';
 import { providerTls, validateGenAiSecrets } from './providers.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type GenAiConfig } from './schema.js';
-import { genAiErrorMessage, genAiSubActions, streamsAnswer } from './service.js';
+import { genAiErrorMessage, genAiSubActions, genAiUnansweredMessage, streamsAnswer } from './service.js';
 
 const HELLO = [{ role: 'user', content: 'Hello world' }];
 const TEST_BODY = { body: JSON.stringify({ messages: HELLO }) };
@@ -24,7 +24,7 @@ export const genAiConnectorType = defineSubActionConnectorType({
   subActions: genAiSubActions,
   client: (ctx) => {
     const tls = providerTls(ctx.config, ctx.secrets);
-    return { errorMessage: genAiErrorMessage, ...(tls ? { tls } : {}) };
+    return { errorMessage: genAiErrorMessage, unansweredMessage: genAiUnansweredMessage, ...(tls ? { tls } : {}) };
   },
   renderParameterTemplates: jsonBodyRenderer([SUB_ACTION.Run, SUB_ACTION.Test]),
   testParams: { subAction: SUB_ACTION.Test, subActionParams: TEST_BODY },

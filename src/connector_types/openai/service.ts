@@ -35,6 +35,13 @@ export function genAiErrorMessage({ status, statusText, data }: { status: number
   return message;
 }
 
+/** Kibana's reading of a request that got no answer (refused connection, TLS, timeout), with its advice for TLS failures. */
+export function genAiUnansweredMessage({ code, message }: { code?: string; message: string }): string {
+  if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return `Certificate error: ${message}. Please check if your PKI certificates are valid or adjust SSL verification mode.`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'ERR_TLS_HANDSHAKE') return `TLS handshake failed: ${message}. Verify server certificate hostname and CA configuration.`;
+  return `Unexpected API Error: ${String(code)} - ${message}`;
+}
+
 /** run and test: one chat completion, its answer as the provider gave it. */
 async function runApi(ctx: Context, { body, signal, timeout }: RunParams): Promise<AnswerWithUsage> {
   const { data } = await ctx.client.request({
