@@ -127,7 +127,9 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'provider gave it; `invokeAI` takes the completion fields (`messages`, `model`, `tools`, `tool_choice`, `stop`, ' +
     '`temperature`, …) and answers `{message, usage}`; `stream`, `invokeStream` and `invokeAsyncIterator` answer with ' +
     'a stream (the raw server-sent events as a Node Readable, or `{consumerStream}`, an async iterable of parsed ' +
-    'chunks) and so only for in-process callers: `_execute` refuses them with a 400; `getDashboard` answers ' +
+    'chunks) and so only for in-process callers: `_execute` refuses them with a 400, a queued or rule action fails for ' +
+    'good; a stream is held to `xpack.actions.responseTimeout` until its answer begins, then to the caller\'s `signal` ' +
+    '(not to `maxResponseContentLength`). `getDashboard` answers ' +
     '`{available: false}` (Kibana\'s dashboard is a Kibana saved object). The tokens a successful run used are written ' +
     'to its execute event as `kibana.action.execution.gen_ai.usage` (the provider\'s `usage`, or for a stream without ' +
     'one a gpt-tokenizer count, once the stream has ended). Errors read `API Error: <status text> - <error.message>` ' +

@@ -180,7 +180,7 @@ export class ActionExecutor {
             ...(genAiUsage ? { genAiUsage } : {}),
           }),
         );
-      // As in Kibana, a success's usage waits for its count (a stream's, until it has been read).
+      // As in Kibana, a success's event waits for its token count (a stream's, until the stream has ended).
       if (ok && usage && events) void Promise.resolve(usage).then(log, () => log());
       else void log();
       return { result: safe, timedOut, failure };
