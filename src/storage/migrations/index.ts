@@ -15,7 +15,7 @@ import * as rules from './013_rules.js';
 import * as ruleEvents from './014_rule_events.js';
 import * as incomingAlerts from './015_incoming_alerts.js';
 import * as silences from './016_silences.js';
-import * as eventGenAiUsage from './017_event_gen_ai_usage.js';
+import * as eventGenAiUsage from './019_event_gen_ai_usage.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -35,7 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '014_rule_events': ruleEvents,
   '015_incoming_alerts': incomingAlerts,
   '016_silences': silences,
-  '017_event_gen_ai_usage': eventGenAiUsage,
+  '019_event_gen_ai_usage': eventGenAiUsage,
 };
 
 export const migrationProvider: MigrationProvider = {
