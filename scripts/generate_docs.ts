@@ -114,6 +114,27 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'there are more) with the `x-user-email`/`x-user-token` credentials; `run` and `test` post a body to the ' +
     'chosen webhook, whose path and secret they look up in Tines by its id, or to `webhookUrl`. In rule actions ' +
     'the body of `run` is the JSON of all alert variables. Any 2xx answer is a success; 429 and 5xx answers are retried.',
+  '.gen-ai':
+    'Sends chat completions to OpenAI, Azure OpenAI or any OpenAI-compatible server (`apiProvider` `Other`), ' +
+    'each with its own config shape. OpenAI and Other authenticate with `Authorization: Bearer <apiKey>` (OpenAI also sends ' +
+    '`OpenAI-Organization` and `OpenAI-Project` when set), Azure with `api-key` on its deployment URL (keep its ' +
+    '`?api-version=`); `config.headers` go with every request. Other may instead present a client certificate ' +
+    '(`certificateData`, `privateKeyData`, optional `caData`: each the PEM file, base64-encoded) under its ' +
+    '`verificationMode`. The body is sanitised as Kibana does: the default model filled in (Other and Azure only when ' +
+    'the body names none), the `stream` flag set (OpenAI only on api.openai.com, Azure only on a deployment\'s completion ' +
+    'paths, Other always) with usage asked for in OpenAI and Azure streams, and OpenAI\'s tool options dropped when ' +
+    'there are no tools. Sub-actions: `run` and `test` post `body` (JSON text) and answer the completion as the ' +
+    'provider gave it; `invokeAI` takes the completion fields (`messages`, `model`, `tools`, `tool_choice`, `stop`, ' +
+    '`temperature`, …) and answers `{message, usage}`; `stream`, `invokeStream` and `invokeAsyncIterator` answer with ' +
+    'a stream (the raw server-sent events as a Node Readable, or `{consumerStream}`, an async iterable of parsed ' +
+    'chunks) and so only for in-process callers: `_execute` refuses them with a 400, a queued or rule action fails for ' +
+    'good; a stream is held to `xpack.actions.responseTimeout` until its answer begins, then to the caller\'s `signal` ' +
+    '(not to `maxResponseContentLength`). `getDashboard` answers ' +
+    '`{available: false}` (Kibana\'s dashboard is a Kibana saved object). The tokens a successful run used are written ' +
+    'to its execute event as `kibana.action.execution.gen_ai.usage` (the provider\'s `usage`, or for a stream without ' +
+    'one a gpt-tokenizer count, once the stream has ended). Errors read `API Error: <status text> - <error.message>` ' +
+    '(`Unauthorized API Error - …` for a 401); 429 and 5xx answers are retried. In rule actions the `body` of `run` ' +
+    'and `test` is rendered with JSON escaping.',
   '.d3security':
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
@@ -265,6 +286,7 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.opsgenie': { config: { apiUrl: 'https://api.opsgenie.com' }, secrets: { apiKey: 'opsgenie-integration-key' } },
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
+  '.gen-ai': { config: { apiProvider: 'OpenAI', apiUrl: 'https://api.openai.com/v1/chat/completions', defaultModel: 'gpt-4.1' }, secrets: { apiKey: 'sk-openai-api-key' } },
   '.cases-webhook': {
     config: {
       createIncidentUrl: 'https://jira.example.com/rest/api/2/issue',

@@ -3,6 +3,7 @@ import { availableDialects } from './helpers/databases.js';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
+import { SIMULATOR_REPLY, startGenAiSimulator } from '../src/connector_types/openai/simulator.js';
 import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
 import { startCasesWebhookSimulator } from '../src/connector_types/cases_webhook/simulator.js';
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
@@ -269,6 +270,17 @@ const CASES: Case[] = [
       expect(event.source).toEqual({ rawData: { alert: tag }, 'event.type': 'e2e', 'kibana.alert.severity': 'high' });
       expect(only(d3.requests, (r) => r.body.includes(tag)).headers.d3key).toBe('e2e-d3-key');
       expect(result.data).toEqual({ refid: event.refid });
+    },
+  })),
+  caseOf('.gen-ai', () => startGenAiSimulator({ apiKey: 'e2e-openai-key' }), (ai) => ({
+    config: { apiProvider: 'Azure OpenAI', apiUrl: `${ai.url}/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21` },
+    secrets: { apiKey: 'e2e-openai-key' },
+    params: (tag) => ({ subAction: 'invokeAI', subActionParams: { messages: [{ role: 'user', content: `Hello (${tag})` }], temperature: 0 } }),
+    verify({ tag, result }) {
+      const completion = only(ai.completions, (c) => JSON.stringify(c.body).includes(tag));
+      expect(completion.body).toEqual({ messages: [{ role: 'user', content: `Hello (${tag})` }], temperature: 0, stream: false });
+      expect(only(ai.requests, (r) => r.body.includes(tag)).headers['api-key']).toBe('e2e-openai-key');
+      expect(result.data).toEqual({ message: SIMULATOR_REPLY, usage: completion.usage });
     },
   })),
   caseOf('.swimlane', () => startSwimlaneSimulator({ apiToken: 'e2e-swimlane-token', appId: 'e2eApp' }), (swimlane) => ({

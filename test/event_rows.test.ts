@@ -86,7 +86,7 @@ async function databaseBefore(dialect: DialectName) {
 /** Rows as the event logger wrote them before: one per document. */
 async function insertOneRowPerDocument(db: Kysely<Database>, docs: EventDocument[]) {
   const rows = docs.map((doc) => {
-    const { events: _, rule_id: _ruleId, rule_execution_uuid: _ruleExecution, ...row } = toEventRow(timeOrderedUuid(), doc);
+    const { events: _, rule_id: _ruleId, rule_execution_uuid: _ruleExecution, gen_ai_usage: _genAiUsage, ...row } = toEventRow(timeOrderedUuid(), doc);
     return row;
   });
   for (let i = 0; i < rows.length; i += 200) await db.insertInto('event_log').values(rows.slice(i, i + 200)).execute();

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailable, logInAsElastic, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { browserUnavailable, openEmptyConnectorsPage, type TestBrowser } from './helpers/browser.js';
 import { readMessage } from './helpers/mime.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { startTestSmtpServer, type TestSmtpServer } from './helpers/smtp_server.js';
@@ -27,11 +27,8 @@ describe.skipIf(unavailable !== undefined)('secrets and required fields in the w
     sink = await startStatusSink();
     smtp = await startTestSmtpServer({ disabledCommands: ['STARTTLS', 'AUTH'] });
     pb = await startTestPlugboard({ settings: { 'plugboard.net.deniedAddresses': [] } });
-    const url = await pb.plugboard.listen();
-    ui = await startBrowser();
+    ui = await openEmptyConnectorsPage(pb);
     page = ui.page;
-    await logInAsElastic(page, url);
-    await page.waitForSelector(subj('connectorsEmptyPrompt'));
   });
   afterAll(async () => {
     await ui?.close();

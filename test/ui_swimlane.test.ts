@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailable, logInAsElastic, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { browserUnavailable, openEmptyConnectorsPage, type TestBrowser } from './helpers/browser.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 
 // The Swimlane connector form in Debian's chromium, against a real server: the connector type
@@ -19,11 +19,8 @@ describe.skipIf(unavailable !== undefined)('the Swimlane connector form in a bro
 
   beforeAll(async () => {
     pb = await startTestPlugboard();
-    const url = await pb.plugboard.listen();
-    ui = await startBrowser();
+    ui = await openEmptyConnectorsPage(pb);
     page = ui.page;
-    await logInAsElastic(page, url);
-    await page.waitForSelector(subj('connectorsEmptyPrompt'));
   });
   afterAll(async () => {
     await ui?.close();

@@ -19,7 +19,7 @@ import type { InMemoryConnector } from './in_memory_connectors.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
 import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
 import type { ParamsRenderer } from './templating/params_renderer.js';
-import { asBadRequest, requestedRunRefusal, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
+import { asBadRequest, requestedRunRefusal, streamRefusal, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
 
 /** Kibana sorts with localeCompare; a shared collator gives the same order much faster. */
 const byName = new Intl.Collator().compare;
@@ -342,13 +342,14 @@ export class ActionsClient {
   }
 
   /** Runs a saved or preconfigured connector now, within this request. */
-  async execute(scope: Scope, id: string, params: unknown, signal?: AbortSignal): Promise<ActionResult> {
+  /** `acceptStream`: the caller reads a streamed answer (see ConnectorTypeDefinition.streamsAnswer). */
+  async execute(scope: Scope, id: string, params: unknown, signal?: AbortSignal, options: { acceptStream?: boolean } = {}): Promise<ActionResult> {
     const found = await this.deps.loader.find(scope.spaceId, id);
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
     if (!found) throw savedObjectNotFound('action', id);
     // As Kibana, whether the type may run is told before anything about the connector itself.
     this.ensureTypeRuns(found);
-    this.ensureRunRequestable(this.deps.registry.get(found.typeId), params);
+    this.ensureRunRequestable(this.deps.registry.get(found.typeId), params, options.acceptStream);
     let runnable: RunnableConnector;
     try {
       runnable = this.deps.loader.runnable(found);
@@ -366,6 +367,7 @@ export class ActionsClient {
       spaceId: scope.spaceId,
       signal,
       user: { name: scope.principal.username },
+      acceptStream: options.acceptStream,
     });
   }
 
@@ -554,9 +556,10 @@ export class ActionsClient {
   }
 
   /** A run requested over HTTP that the type refuses outright is a 400, as the request's own fault. */
-  private ensureRunRequestable(def: ConnectorTypeDefinition, params: unknown): void {
+  private ensureRunRequestable(def: ConnectorTypeDefinition, params: unknown, acceptStream = false): void {
     const refusal = requestedRunRefusal(def, params);
     if (refusal) throw badRequest(refusal);
+    if (!acceptStream && def.streamsAnswer?.(params)) throw badRequest(streamRefusal(def));
   }
 
   /** 400 for a type that is not registered, 403 for one `enabledActionTypes` leaves out (unless the connector is in memory). */

@@ -8,8 +8,8 @@ import type { ConnectorTypeRegistry } from './registry.js';
 import { ExecutorError, type FailureFacts } from './failure.js';
 import { runFollow, type FollowRun } from './follow/run.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
-import type { ActionResult, ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition, ExecutionSource, ExecutorResult } from './types.js';
-import { ValidationError, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
+import type { ActionResult, ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition, ExecutionSource, ExecutorResult, TokenUsage } from './types.js';
+import { ValidationError, streamRefusal, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
 
 /** A connector ready to run: secrets already decrypted. */
 export interface RunnableConnector {
@@ -40,6 +40,8 @@ export interface ExecuteOptions {
   rule?: RuleLink;
   /** A rule action that follows its alert: the follow policy runs instead of the type's executor. */
   follow?: FollowRun;
+  /** The caller reads a streamed answer (ConnectorTypeDefinition.streamsAnswer); others are refused one. */
+  acceptStream?: boolean;
 }
 
 export interface ExecutionOutcome {
@@ -50,17 +52,20 @@ export interface ExecutionOutcome {
   failure?: FailureFacts;
 }
 
-/** A run's result as clients read it, and the facts of its failure for the queue. */
+/** A run's result as clients read it, the facts of its failure for the queue, and the tokens it used. */
 export interface ReadOutcome {
   result: ActionResult;
   failure?: FailureFacts;
+  usage?: ExecutorResult['usage'];
 }
 
 /** Kibana's reading of what a type's executor returned: nothing is a success, an error result is the user's. */
 export function readReturned(actionId: string, returned: ExecutorResult | undefined): ReadOutcome {
   if (!returned) return { result: { status: 'ok', actionId } };
-  const { failure, ...result } = returned;
-  return { result: { ...result, actionId, ...(result.status === 'error' ? { errorSource: 'user' as const } : {}) }, failure };
+  const { failure, usage, ...result } = returned;
+  const read: ReadOutcome = { result: { ...result, actionId, ...(result.status === 'error' ? { errorSource: 'user' as const } : {}) }, failure };
+  if (usage) read.usage = usage;
+  return read;
 }
 
 /** Kibana's reading of a throw: worth retrying, from the framework unless the error says otherwise. */
@@ -145,7 +150,7 @@ export class ActionExecutor {
   }
 
   /** Runs one attempt and writes its events; tells the task runner whether it timed out, and what failed. */
-  async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride, rule, follow }: ExecuteOptions): Promise<ExecutionOutcome> {
+  async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride, rule, follow, acceptStream = false }: ExecuteOptions): Promise<ExecutionOutcome> {
     const { registry, configurationUtilities } = this.deps;
     const events = recordEvents ? this.deps.events : undefined;
     const def = registry.get(connector.typeId);
@@ -163,18 +168,24 @@ export class ActionExecutor {
     if (rule) eventCtx.rule = rule;
     const label = `${connector.typeId}:${actionId}: ${connector.name}`;
     const secrets = secretValues(connector.secrets);
-    const finish = (result: ActionResult, start: Date, timedOut = false, failure?: FailureFacts): ExecutionOutcome => {
+    const finish = (result: ActionResult, start: Date, timedOut = false, failure?: FailureFacts, usage?: ExecutorResult['usage']): ExecutionOutcome => {
       const safe = redactDeep(result, secrets);
       const ok = safe.status === 'ok';
-      void events?.log(
-        actionEvent(eventCtx, 'execute', {
-          message: ok ? `action executed: ${label}` : `action execution failure: ${label}`,
-          start,
-          end: new Date(),
-          outcome: ok ? 'success' : 'failure',
-          ...(ok ? {} : { error: errorMessageOf(safe) }),
-        }),
-      );
+      const end = new Date();
+      const log = (genAiUsage?: TokenUsage | null) =>
+        events?.log(
+          actionEvent(eventCtx, 'execute', {
+            message: ok ? `action executed: ${label}` : `action execution failure: ${label}`,
+            start,
+            end,
+            outcome: ok ? 'success' : 'failure',
+            ...(ok ? {} : { error: errorMessageOf(safe) }),
+            ...(genAiUsage ? { genAiUsage } : {}),
+          }),
+        );
+      // As in Kibana, a success's event waits for its token count (a stream's, until the stream has ended).
+      if (ok && usage && events) void Promise.resolve(usage).then(log, () => log());
+      else void log();
       return { result: safe, timedOut, failure };
     };
 
@@ -193,6 +204,16 @@ export class ActionExecutor {
         new Date(),
         false,
         isParams ? { permanent: true } : undefined,
+      );
+    }
+
+    if (!acceptStream && def.streamsAnswer?.(validated.params)) {
+      // Queued or rule actions: nobody would read the stream, which would hold its connection.
+      return finish(
+        { status: 'error', actionId, message: streamRefusal(def), retry: false, errorSource: 'user' },
+        new Date(),
+        false,
+        { permanent: true },
       );
     }
 
@@ -253,6 +274,6 @@ export class ActionExecutor {
         }),
       );
     }
-    return finish(result, start, limit.timedOut, read.failure);
+    return finish(result, start, limit.timedOut, read.failure, read.usage);
   }
 }

@@ -20,13 +20,22 @@ export function redactString(text: string, values: string[]): string {
   return out;
 }
 
-/** Deep copy of `value` with every occurrence of a secret value replaced. */
+/**
+ * Deep copy of `value` with every occurrence of a secret value replaced. Only plain objects and
+ * arrays are copied: anything else (a date, a stream handed to an in-process caller) is passed
+ * on as it is.
+ */
 export function redactDeep<T>(value: T, values: string[]): T {
   if (values.length === 0) return value;
   if (typeof value === 'string') return redactString(value, values) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, values)) as T;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
+  if (value && typeof value === 'object' && isPlainObject(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, values)])) as T;
   }
   return value;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { closeServer, listenOnLoopback } from '../connector_types/lib/simulator_server.js';
 import { makeContext, makeServices, runAsAction } from '../connector_types/lib/test_context.js';
 import { installZod3Messages } from '../common/zod_messages.js';
-import { defineSubActionConnectorType, normalizeServiceUrl, type SubActionParams } from './sub_actions.js';
+import { AnswerWithUsage, defineSubActionConnectorType, normalizeServiceUrl, type SubActionParams } from './sub_actions.js';
 import { validateParams } from './validation.js';
 
 installZod3Messages();
@@ -55,6 +55,13 @@ const type = defineSubActionConnectorType<{ apiUrl: string }, { user: string; pa
           responseSchema: z.object({ id: z.string() }),
         });
         return { id: res.data.id };
+      },
+    },
+    {
+      name: 'count',
+      schema: null,
+      async run() {
+        return new AnswerWithUsage({ counted: true }, Promise.resolve({ promptTokens: 3, completionTokens: 2, totalTokens: 5 }));
       },
     },
     {
@@ -146,6 +153,15 @@ describe('sub-action framework', () => {
     expect(result).toMatchObject({ status: 'error', retry: true, errorSource: 'framework' });
     expect(result.serviceMessage).toMatch(/^Response validation failed \(Field "id": /);
     expect(failure).toBeUndefined();
+  });
+});
+
+describe('token usage of a sub-action', () => {
+  it('goes beside the result, never into it', async () => {
+    const read = await outcome({ subAction: 'count' });
+    expect(read.result).toEqual({ status: 'ok', actionId: 'sub-1', data: { counted: true } });
+    expect(await read.usage).toEqual({ promptTokens: 3, completionTokens: 2, totalTokens: 5 });
+    expect((await outcome({ subAction: 'ping' })).usage).toBeUndefined();
   });
 });
 

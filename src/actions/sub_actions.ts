@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { OutboundRequestError, type OutboundRequest } from '../net/http_client.js';
+import type { Readable } from 'node:stream';
+import { OutboundRequestError, type OutboundRequest, type OutboundResponse } from '../net/http_client.js';
+import type { TlsOverrides } from '../net/network_policy.js';
 import { answerFacts, ExecutorError } from './failure.js';
 import { formatZodError } from './format_zod_error.js';
-import { defineConnectorType, type ConnectorTypeDefinition, type ExecutorContext, type ValidatorContext } from './types.js';
+import { defineConnectorType, type ConnectorTypeDefinition, type ExecutorContext, type ExecutorResult, type ValidatorContext } from './types.js';
 
 // The sub-action framework of reference §8: one connector type, several operations, chosen by
 // `subAction`, each with its own params schema; and the request helper such types share.
@@ -15,6 +17,14 @@ export const subActionParamsSchema = z.object({
 export type SubActionParams = z.output<typeof subActionParamsSchema>;
 
 export type SubActionContext<C, S> = ExecutorContext<C, S, SubActionParams> & { client: ServiceClient };
+
+/** A sub-action's answer with the tokens it used (see ExecutorResult.usage). */
+export class AnswerWithUsage {
+  constructor(
+    readonly data: unknown,
+    readonly usage: ExecutorResult['usage'],
+  ) {}
+}
 
 export interface SubAction<C, S> {
   name: string;
@@ -44,6 +54,8 @@ export interface ServiceRequest<T> {
   timeoutMs?: number;
   /** The answer must match this; otherwise `Response validation failed (…)`. */
   responseSchema?: z.ZodType<T>;
+  /** Aborts the request too (an in-process caller's own signal, which outlives the execution). */
+  signal?: AbortSignal;
 }
 
 export interface ServiceResponse<T> {
@@ -54,13 +66,22 @@ export interface ServiceResponse<T> {
 
 export interface ServiceClient {
   request<T = unknown>(req: ServiceRequest<T>): Promise<ServiceResponse<T>>;
+  /**
+   * A request whose 2xx answer is handed over as it arrives (server-sent events); an error
+   * answer is read and thrown as `request` throws it.
+   */
+  stream(req: Omit<ServiceRequest<never>, 'responseSchema'>): Promise<ServiceResponse<Readable>>;
 }
 
 export interface ServiceClientOptions {
   /** Basic authentication for every request. */
   auth?: { username: string; password: string };
+  /** The connector's own TLS settings (a client certificate, its verification mode). */
+  tls?: TlsOverrides;
   /** The type's reading of an error answer, for `Status code: N. Message: <this>`. */
   errorMessage(response: { status: number; statusText: string; data: unknown }): string;
+  /** Its reading of a request that got no answer (`Status code: undefined. Message: <this>`); `[code] message` without it. */
+  unansweredMessage?(error: { code?: string; message: string }): string;
 }
 
 /** `https://a//b/` → `https://a/b`: doubled and trailing slashes of the path are dropped, as Kibana does. */
@@ -87,33 +108,59 @@ export function parseBody(text: string): unknown {
  * ServiceRequestErrors worded as Kibana's sub-action connectors word them.
  */
 export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknown>, 'services' | 'signal'>, options: ServiceClientOptions): ServiceClient {
+  const outbound = (req: ServiceRequest<unknown>): OutboundRequest => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...req.headers };
+    if (options.auth) headers.Authorization = `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
+    return {
+      url: normalizeServiceUrl(req.url),
+      method: req.method ?? 'GET',
+      headers,
+      body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
+      signal: req.signal ? AbortSignal.any([ctx.signal, req.signal]) : ctx.signal,
+      timeoutMs: req.timeoutMs,
+      ...(options.tls ? { tls: options.tls } : {}),
+    };
+  };
+  const unanswered = (err: unknown) => {
+    const code = err instanceof OutboundRequestError ? err.code : undefined;
+    const { message } = err as Error;
+    const detail = options.unansweredMessage ? options.unansweredMessage({ code, message }) : code ? `[${code}] ${message}` : message;
+    return new ServiceRequestError(`Status code: undefined. Message: ${detail}`);
+  };
+  const refused = (res: Omit<OutboundResponse, 'body'>, data: unknown) =>
+    new ServiceRequestError(`Status code: ${res.status}. Message: ${options.errorMessage({ status: res.status, statusText: res.statusText, data })}`, res.status, res.headers);
+  const isSuccess = (status: number) => status >= 200 && status < 300;
   return {
     async request<T>(req: ServiceRequest<T>): Promise<ServiceResponse<T>> {
-      const headers: Record<string, string> = { 'Content-Type': 'application/json', ...req.headers };
-      if (options.auth) headers.Authorization = `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
       let res;
       try {
-        res = await ctx.services.http.send({
-          url: normalizeServiceUrl(req.url),
-          method: req.method ?? 'GET',
-          headers,
-          body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
-          signal: ctx.signal,
-          timeoutMs: req.timeoutMs,
-        });
+        res = await ctx.services.http.send(outbound(req));
       } catch (err) {
-        const detail = err instanceof OutboundRequestError && err.code ? `[${err.code}] ${err.message}` : (err as Error).message;
-        throw new ServiceRequestError(`Status code: undefined. Message: ${detail}`);
+        throw unanswered(err);
       }
       const data = parseBody(res.body);
-      if (res.status < 200 || res.status >= 300) {
-        throw new ServiceRequestError(`Status code: ${res.status}. Message: ${options.errorMessage({ status: res.status, statusText: res.statusText, data })}`, res.status, res.headers);
-      }
+      if (!isSuccess(res.status)) throw refused(res, data);
       if (!req.responseSchema) return { status: res.status, headers: res.headers, data: data as T };
       const checked = req.responseSchema.safeParse(data);
       // No status: an unexpected answer may be a passing fault of the service, so it is retried.
       if (!checked.success) throw new ServiceRequestError(`Response validation failed (${formatZodError(checked.error)})`);
       return { status: res.status, headers: res.headers, data: checked.data };
+    },
+    async stream(req) {
+      let res;
+      try {
+        res = await ctx.services.http.stream(outbound(req));
+      } catch (err) {
+        throw unanswered(err);
+      }
+      if (isSuccess(res.status)) return { status: res.status, headers: res.headers, data: res.body };
+      let text = '';
+      try {
+        text = await res.text();
+      } catch {
+        // Unreadable (cut, or too large): the status says enough.
+      }
+      throw refused(res, parseBody(text));
     },
   };
 }
@@ -165,8 +212,13 @@ export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<
         if (!checked.success) throw new ExecutorError(`Request validation failed (${formatZodError(checked.error)})`, 'user', { permanent: true });
         params = checked.data;
       }
-      const data = await action.run({ ...ctx, client: serviceClient(ctx, client(ctx)) }, params);
-      return { status: 'ok', actionId: ctx.connectorId, data: data ?? {} };
+      const answer = await action.run({ ...ctx, client: serviceClient(ctx, client(ctx)) }, params);
+      if (answer instanceof AnswerWithUsage) {
+        const result: ExecutorResult = { status: 'ok', actionId: ctx.connectorId, data: answer.data ?? {} };
+        if (answer.usage) result.usage = answer.usage;
+        return result;
+      }
+      return { status: 'ok', actionId: ctx.connectorId, data: answer ?? {} };
     },
   });
 }

@@ -43,8 +43,20 @@ export interface ActionResult {
   errorSource?: 'user' | 'framework';
 }
 
-/** What a type's executor answers: Kibana's result, and for a failure the facts its queue reads. */
-export type ExecutorResult = ActionResult & { failure?: FailureFacts };
+/** The tokens a generative-AI call used, as its execute event records them (Kibana's gen_ai usage). */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/**
+ * What a type's executor answers: Kibana's result, for a failure the facts its queue reads,
+ * and the tokens a success used, when the type counts them: a promise when they are known only
+ * once a streamed answer has been read (its execute event is then written when it settles;
+ * null, or a rejection, writes it without usage).
+ */
+export type ExecutorResult = ActionResult & { failure?: FailureFacts; usage?: TokenUsage | Promise<TokenUsage | null> };
 
 /** Where an execution came from; Kibana also uses saved-object types such as `alert`. */
 export type ExecutionSource = 'http_request' | 'background_task' | 'notification' | (string & {});
@@ -144,6 +156,13 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
      */
     requestedRun?(params: P): string | null;
   };
+  /**
+   * Whether a run of these params answers with a stream (its `data` a Node Readable or an async
+   * iterable, as Kibana's streaming sub-actions): only a caller that reads one may run it
+   * (ActionsClient.execute with `acceptStream`); a JSON answer cannot carry it, and a queued or
+   * rule action has no reader (the executor fails it, for good).
+   */
+  streamsAnswer?(params: P): boolean;
   /** A returned error is the user's (Kibana's errorSource rule); throw an ExecutorError to say otherwise. */
   executor(ctx: ExecutorContext<C, S, P>): Promise<ExecutorResult>;
   /**

@@ -73,3 +73,8 @@ export function asBadRequest<T>(fn: () => T): T {
     throw err;
   }
 }
+
+/** Why a caller that cannot read a stream is refused a run of a type whose params answer with one (streamsAnswer). */
+export function streamRefusal(def: ConnectorTypeDefinition): string {
+  return `${def.id} answers these params with a stream, which only in-process callers can read yet`;
+}

@@ -3,6 +3,7 @@ import { casesWebhookConnectorType } from './cases_webhook/index.js';
 import { d3SecurityConnectorType } from './d3security/index.js';
 import { emailConnectorType } from './email/index.js';
 import { esIndexConnectorType } from './es_index/index.js';
+import { genAiConnectorType } from './openai/index.js';
 import { jiraConnectorType } from './jira/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
@@ -28,6 +29,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   d3SecurityConnectorType,
   emailConnectorType,
   esIndexConnectorType,
+  genAiConnectorType,
   jiraConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,

@@ -1,3 +1,4 @@
+import type { TokenUsage } from '../actions/types.js';
 import { KIBANA_COMPATIBILITY_VERSION } from '../common/kibana_version.js';
 import { EVENT_PROVIDER, RULE_SAVED_OBJECT_TYPE, type EventAction, type EventDocument, type EventSavedObject } from './document.js';
 
@@ -36,7 +37,7 @@ const MS_TO_NS = 1_000_000;
 export function actionEvent(
   ctx: ExecutionEventContext,
   action: EventAction,
-  fields: { message: string; start?: Date; end?: Date; outcome?: 'success' | 'failure'; error?: string },
+  fields: { message: string; start?: Date; end?: Date; outcome?: 'success' | 'failure'; error?: string; genAiUsage?: TokenUsage },
 ): EventDocument {
   const { connector, spaceId } = ctx;
   const { start, end } = fields;
@@ -60,6 +61,10 @@ export function actionEvent(
     type_id: connector.typeId,
     execution: { uuid: ctx.executionId, source: ctx.source, attempt: ctx.attempt },
   };
+  if (fields.genAiUsage) {
+    const { totalTokens, promptTokens, completionTokens } = fields.genAiUsage;
+    kibanaAction.execution.gen_ai = { usage: { total_tokens: totalTokens, prompt_tokens: promptTokens, completion_tokens: completionTokens } };
+  }
   const kibana: EventDocument['kibana'] = ctx.scheduledAt
     ? {
         saved_objects: savedObjects,

@@ -29,13 +29,20 @@ export interface EventDocument {
       name: string;
       id: string;
       type_id: string;
-      execution: { uuid: string; source: string; attempt: number; usage?: { request_body_bytes: number } };
+      execution: { uuid: string; source: string; attempt: number; usage?: { request_body_bytes: number }; gen_ai?: { usage: GenAiUsageDocument } };
     };
     version: string;
   };
   message: string;
   error?: { message: string };
   user?: { name: string; id?: string };
+}
+
+/** The tokens a generative-AI execution used (`kibana.action.execution.gen_ai.usage`, reference §0.4). */
+export interface GenAiUsageDocument {
+  total_tokens: number;
+  prompt_tokens: number;
+  completion_tokens: number;
 }
 
 /** What an action's events say of the rule that queued it (`kibana.alert.rule`). */
@@ -107,10 +114,10 @@ export type AnyEventDocument = EventDocument | RuleEventDocument;
 export type EventRow = Omit<EventLogTable, 'events'> & { events?: number };
 
 /** The columns that describe an event of a row: its first, or the end of the row's attempt. */
-type EventColumns = Pick<EventRow, 'timestamp' | 'action' | 'outcome' | 'duration_ns' | 'message' | 'error_message'>;
+type EventColumns = Pick<EventRow, 'timestamp' | 'action' | 'outcome' | 'duration_ns' | 'message' | 'error_message'> & Partial<Pick<EventRow, 'gen_ai_usage'>>;
 
 /** An attempt's end: the columns it sets on its start's row, and those that find that row. */
-export type AttemptEnd = EventColumns & Pick<EventRow, 'execution_uuid' | 'attempt'>;
+export type AttemptEnd = Required<EventColumns> & Pick<EventRow, 'execution_uuid' | 'attempt'>;
 
 /** The event actions that end an attempt begun by `execute-start`. */
 export const ATTEMPT_END_ACTIONS: ReadonlySet<EventAction> = new Set(['execute', 'execute-interrupted']);
@@ -119,6 +126,7 @@ export const ATTEMPT_END_ACTIONS: ReadonlySet<EventAction> = new Set(['execute',
 export const attemptKey = (row: Pick<EventRow, 'execution_uuid' | 'attempt' | 'timestamp'>) => `${row.execution_uuid}\u0000${row.attempt}\u0000${row.timestamp}`;
 
 export function attemptEnd(doc: EventDocument): AttemptEnd {
+  const genAi = doc.kibana.action.execution.gen_ai;
   return {
     execution_uuid: doc.kibana.action.execution.uuid,
     attempt: doc.kibana.action.execution.attempt,
@@ -128,6 +136,7 @@ export function attemptEnd(doc: EventDocument): AttemptEnd {
     duration_ns: doc.event.duration !== undefined ? Number(doc.event.duration) : null,
     message: doc.message,
     error_message: doc.error?.message ?? null,
+    gen_ai_usage: genAi ? JSON.stringify(genAi.usage) : null,
   };
 }
 
@@ -176,6 +185,7 @@ function toRuleEventRow(id: string, doc: RuleEventDocument): EventRow {
     schedule_delay_ns: kibana.task?.schedule_delay ?? null,
     message: doc.message,
     error_message: doc.error?.message ?? null,
+    gen_ai_usage: null,
     document: JSON.stringify(doc),
     events: 1,
     rule_id: doc.rule.id,
@@ -209,7 +219,9 @@ function endDocument(start: EventDocument, end: EventColumns): EventDocument {
         : {}),
       ...(end.outcome !== null ? { outcome: end.outcome as 'success' | 'failure' | 'unknown' } : {}),
     },
-    kibana: start.kibana,
+    kibana: end.gen_ai_usage
+      ? { ...start.kibana, action: { ...start.kibana.action, execution: { ...start.kibana.action.execution, gen_ai: { usage: JSON.parse(end.gen_ai_usage) as GenAiUsageDocument } } } }
+      : start.kibana,
     message: end.message ?? '',
     ...(end.error_message !== null ? { error: { message: end.error_message } } : {}),
     ...(start.user ? { user: start.user } : {}),

@@ -21,6 +21,7 @@ const EVENT_COLUMNS = {
   schedule_delay_ns: 'bigint',
   message: 'text',
   error_message: 'text',
+  gen_ai_usage: 'text',
   document: 'text',
   events: 'integer',
   rule_id: 'text',
@@ -36,6 +37,7 @@ const END_COLUMNS = {
   duration_ns: 'bigint',
   message: 'text',
   error_message: 'text',
+  gen_ai_usage: 'text',
 } as const satisfies Columns<AttemptEnd>;
 
 // The event log's writes, prepared once on the driver (see batch_rows.ts); exported for
@@ -48,7 +50,7 @@ export const EVENT_WRITES = {
    * millisecond holds many rows.
    */
   end: updateFromRows<AttemptEnd>('plugboard_event_log_end', 'event_log', END_COLUMNS, (v) => ({
-    set: `"action" = ${v('action')}, "outcome" = ${v('outcome')}, "duration_ns" = ${v('duration_ns')}, "message" = ${v('message')}, "error_message" = ${v('error_message')}, "events" = 2`,
+    set: `"action" = ${v('action')}, "outcome" = ${v('outcome')}, "duration_ns" = ${v('duration_ns')}, "message" = ${v('message')}, "error_message" = ${v('error_message')}, "gen_ai_usage" = ${v('gen_ai_usage')}, "events" = 2`,
     where:
       `event_log."execution_uuid" = ${v('execution_uuid')} and event_log."attempt" = ${v('attempt')} and +event_log."timestamp" = ${v('timestamp')} ` +
       `and event_log."action" = 'execute-start'`,

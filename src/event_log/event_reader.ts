@@ -10,7 +10,7 @@ const orderInAttempt = (doc: EventDocument) => ORDER_IN_ATTEMPT[doc.event.action
 export async function executionEvents(db: Kysely<Database>, executionId: string): Promise<EventDocument[]> {
   const rows = await db
     .selectFrom('event_log')
-    .select(['attempt', 'timestamp', 'action', 'outcome', 'duration_ns', 'message', 'error_message', 'document', 'events'])
+    .select(['attempt', 'timestamp', 'action', 'outcome', 'duration_ns', 'message', 'error_message', 'gen_ai_usage', 'document', 'events'])
     .where('execution_uuid', '=', executionId)
     .orderBy('id')
     .execute();

@@ -198,3 +198,33 @@ describe('limits', () => {
     await http.close();
   });
 });
+
+describe('stream', () => {
+  it('answers once the head is in; the timeout holds until then, the caller\'s signal for the whole body', async () => {
+    let release: (() => void) | undefined;
+    const slow = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      release = () => res.end('data: 2\n\n');
+    });
+    const http = client({}, { responseTimeoutMs: 100 });
+    const answer = await http.stream({ url: slow.url });
+    expect(answer).toMatchObject({ status: 200, headers: { 'content-type': 'text/event-stream' } });
+    const first = await new Promise<string>((resolve) => answer.body.once('data', (b: Buffer) => resolve(b.toString())));
+    expect(first).toBe('data: 1\n\n');
+    release!();
+    expect(await text(answer.body)).toBe('data: 2\n\n');
+
+    const controller = new AbortController();
+    const aborted = await http.stream({ url: slow.url, signal: controller.signal });
+    controller.abort();
+    await expect(text(aborted.body)).rejects.toThrow();
+
+    const silent = await serve(() => undefined);
+    await expect(http.stream({ url: silent.url })).rejects.toMatchObject({ code: 'ECONNABORTED', message: 'timeout of 100ms exceeded' });
+    const refused = await serve((_req, res) => res.writeHead(401).end('{"error":"no"}'));
+    const denied = await http.stream({ url: refused.url });
+    expect([denied.status, await denied.text()]).toEqual([401, '{"error":"no"}']);
+    await http.close();
+  });
+});

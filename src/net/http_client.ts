@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
-import { deadline } from '../common/deadline.js';
+import type { Readable } from 'node:stream';
+import { abortAfter, deadline } from '../common/deadline.js';
 import { DeniedAddressError } from './address_ranges.js';
 import { DispatcherCache } from './dispatchers.js';
 import type { NetworkPolicy, TlsOverrides } from './network_policy.js';
@@ -46,6 +47,21 @@ export interface OutboundResponse {
   body: string;
 }
 
+/** An answer whose body is still arriving (OutboundHttp.stream). */
+export interface OutboundStreamResponse extends Omit<OutboundResponse, 'body'> {
+  body: Readable;
+  /** Reads the rest of the body as text, held to maxResponseContentLength (for an error answer). */
+  text(): Promise<string>;
+}
+
+function responseHead(res: Dispatcher.ResponseData): Omit<OutboundResponse, 'body'> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', headers };
+}
+
 /** A failure before any HTTP status was received (DNS, connection, TLS, timeout, size). */
 export class OutboundRequestError extends Error {
   override name = 'OutboundRequestError';
@@ -55,6 +71,17 @@ export class OutboundRequestError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What went wrong before an answer, as an OutboundRequestError. */
+function outboundError(err: unknown, timedOut: boolean, timeout: number): OutboundRequestError {
+  if (err instanceof OutboundRequestError) return err;
+  if (timedOut) return new OutboundRequestError(`timeout of ${timeout}ms exceeded`, 'ECONNABORTED');
+  if (err instanceof DeniedAddressError) return new OutboundRequestError(err.message, err.code);
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const code = (err as { code?: string }).code ?? cause?.code;
+  // undici reports connection failures as "fetch failed"-style wrappers; the cause says what happened.
+  return new OutboundRequestError(cause?.message ?? (err as Error).message, code);
 }
 
 export interface OutboundHttpOptions {
@@ -86,29 +113,52 @@ export class OutboundHttp {
     const timeout = Math.max(this.options.responseTimeoutMs, req.timeoutMs ?? 0);
     const limit = deadline(timeout, req.signal);
     try {
-      let hop: Hop = { url: req.url, method: req.method ?? 'GET', headers: req.headers, body: req.body };
-      const maxRedirects = req.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-      for (let redirects = 0; ; redirects++) {
-        const res = await this.sendOnce(hop, req.tls, limit.signal);
-        const location = REDIRECT_STATUSES.has(res.statusCode) ? res.headers.location : undefined;
-        if (typeof location !== 'string' || maxRedirects === 0) return await this.toResponse(res);
-        // Read and dropped, so the connection can be reused (a large body closes it instead).
-        await res.body.dump({ limit: 64 * 1024 });
-        if (redirects >= maxRedirects) throw new OutboundRequestError(`Maximum number of redirects exceeded (${maxRedirects})`, 'ERR_FR_TOO_MANY_REDIRECTS');
-        hop = redirectedRequest(hop, res.statusCode, new URL(location, hop.url));
-      }
+      return await this.toResponse(await this.open(req, limit.signal));
     } catch (err) {
-      if (err instanceof OutboundRequestError) throw err;
-      if (limit.timedOut) {
-        throw new OutboundRequestError(`timeout of ${timeout}ms exceeded`, 'ECONNABORTED');
-      }
-      if (err instanceof DeniedAddressError) throw new OutboundRequestError(err.message, err.code);
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const code = (err as { code?: string }).code ?? cause?.code;
-      // undici reports connection failures as "fetch failed"-style wrappers; the cause says what happened.
-      throw new OutboundRequestError(cause?.message ?? (err as Error).message, code);
+      throw outboundError(err, limit.timedOut, timeout);
     } finally {
       limit.dispose();
+    }
+  }
+
+  /**
+   * A request whose answer is read as it arrives (server-sent events): the timeout holds until
+   * the status and headers are in, the caller's signal for as long as the body flows, and the
+   * body is not held to maxResponseContentLength (axios does not hold streams to it either).
+   * The caller reads or destroys `body`; destroying it closes the connection.
+   */
+  async stream(req: OutboundRequest): Promise<OutboundStreamResponse> {
+    const timeout = Math.max(this.options.responseTimeoutMs, req.timeoutMs ?? 0);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(req.signal?.reason);
+    if (req.signal?.aborted) onAbort();
+    else req.signal?.addEventListener('abort', onAbort, { once: true });
+    const headersDue = abortAfter(controller, timeout);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.open(req, controller.signal);
+    } catch (err) {
+      req.signal?.removeEventListener('abort', onAbort);
+      throw outboundError(err, headersDue.timedOut(), timeout);
+    } finally {
+      headersDue.entry.cancel();
+    }
+    res.body.once('close', () => req.signal?.removeEventListener('abort', onAbort));
+    return { ...responseHead(res), body: res.body, text: () => this.readCapped(res.body, res.headers['content-length']) };
+  }
+
+  /** Sends the request and follows its redirects; resolves when the last answer's head is in. */
+  private async open(req: OutboundRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    let hop: Hop = { url: req.url, method: req.method ?? 'GET', headers: req.headers, body: req.body };
+    const maxRedirects = req.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    for (let redirects = 0; ; redirects++) {
+      const res = await this.sendOnce(hop, req.tls, signal);
+      const location = REDIRECT_STATUSES.has(res.statusCode) ? res.headers.location : undefined;
+      if (typeof location !== 'string' || maxRedirects === 0) return res;
+      // Read and dropped, so the connection can be reused (a large body closes it instead).
+      await res.body.dump({ limit: 64 * 1024 });
+      if (redirects >= maxRedirects) throw new OutboundRequestError(`Maximum number of redirects exceeded (${maxRedirects})`, 'ERR_FR_TOO_MANY_REDIRECTS');
+      hop = redirectedRequest(hop, res.statusCode, new URL(location, hop.url));
     }
   }
 
@@ -129,11 +179,7 @@ export class OutboundHttp {
 
   private async toResponse(res: Dispatcher.ResponseData): Promise<OutboundResponse> {
     const body = await this.readCapped(res.body, res.headers['content-length']);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', headers, body };
+    return { ...responseHead(res), body };
   }
 
   private async readCapped(body: Dispatcher.ResponseData['body'], declared?: string | string[]): Promise<string> {

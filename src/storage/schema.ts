@@ -135,6 +135,11 @@ export interface EventLogTable {
   schedule_delay_ns: number | null;
   message: string | null;
   error_message: string | null;
+  /**
+   * An action's end: the JSON of `kibana.action.execution.gen_ai.usage` (migration 019), which
+   * the end's document gets when it is produced from its start's; null otherwise.
+   */
+  gen_ai_usage: string | null;
   /** The whole event document, in Kibana's event-log shape: the row's first event. */
   document: string;
   /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { UI_DIST_DIR } from '../../src/http/ui_assets.js';
 import { REQUIRE_SERVICES } from './databases.js';
-import { TEST_PASSWORD } from './plugboard.js';
+import { TEST_PASSWORD, type TestPlugboard } from './plugboard.js';
 
 /** Debian's chromium (`apt-get install chromium`; .ci/run installs it). */
 export const CHROMIUM_PATH = process.env.PLUGBOARD_CHROMIUM ?? '/usr/bin/chromium';
@@ -81,6 +81,15 @@ export async function logInAsElastic(page: Page, baseUrl: string): Promise<void>
   await page.fill('[data-test-subj="loginUsername"]', 'elastic');
   await page.fill('[data-test-subj="loginPassword"]', TEST_PASSWORD);
   await page.click('[data-test-subj="loginSubmit"]');
+}
+
+/** A browser logged in as `elastic` on the (empty) connectors page of `pb`, which starts listening. */
+export async function openEmptyConnectorsPage(pb: TestPlugboard): Promise<TestBrowser> {
+  const url = await pb.plugboard.listen();
+  const ui = await startBrowser();
+  await logInAsElastic(ui.page, url);
+  await ui.page.waitForSelector('[data-test-subj="connectorsEmptyPrompt"]');
+  return ui;
 }
 
 /** Logs out through the user menu, then logs in as `username`. */

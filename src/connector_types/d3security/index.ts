@@ -1,5 +1,5 @@
 import { defineSubActionConnectorType, urlAllowListValidator } from '../../actions/sub_actions.js';
-import { renderD3SecurityParams } from './render.js';
+import { jsonBodyRenderer } from '../lib/render_json_body.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type D3SecurityConfig } from './schema.js';
 import { d3ErrorMessage, d3SecuritySubActions } from './service.js';
 
@@ -16,7 +16,8 @@ export const d3SecurityConnectorType = defineSubActionConnectorType({
   validate: { config: urlAllowListValidator<D3SecurityConfig>('url') },
   subActions: d3SecuritySubActions,
   client: () => ({ errorMessage: d3ErrorMessage }),
-  renderParameterTemplates: renderD3SecurityParams,
+  // Severity and event type are sent as typed, as Kibana does.
+  renderParameterTemplates: jsonBodyRenderer([SUB_ACTION.Run, SUB_ACTION.Test]),
   testParams: { subAction: SUB_ACTION.Test, subActionParams: TEST_EVENT },
   testSubActionParams: { [SUB_ACTION.Test]: TEST_EVENT, [SUB_ACTION.Run]: TEST_EVENT },
 });

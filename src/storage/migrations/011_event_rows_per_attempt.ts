@@ -58,9 +58,9 @@ export async function up(untyped: Kysely<unknown>): Promise<void> {
   }
 }
 
-/** The table has no rule columns until migration 014. */
-function withoutRuleColumns(row: EventRow): EventRow {
-  const { rule_id: _ruleId, rule_execution_uuid: _ruleExecution, ...rest } = row;
+/** The table has no rule columns until migration 014, nor gen_ai_usage until 017. */
+function withoutLaterColumns(row: EventRow): EventRow {
+  const { rule_id: _ruleId, rule_execution_uuid: _ruleExecution, gen_ai_usage: _genAiUsage, ...rest } = row;
   return rest as EventRow;
 }
 
@@ -72,7 +72,7 @@ export async function down(untyped: Kysely<unknown>): Promise<void> {
     await db.deleteFrom('event_log').where('id', 'in', rows.map((r) => r.id)).execute();
     const split = rows.flatMap((row) => {
       const [start, end] = rowDocuments(row);
-      return [toEventRow(row.id, start), toEventRow(timeOrderedUuid(), end)].map(withoutRuleColumns);
+      return [toEventRow(row.id, start), toEventRow(timeOrderedUuid(), end)].map(withoutLaterColumns);
     });
     await db.insertInto('event_log').values(split).execute();
   }

@@ -17,6 +17,7 @@ import * as incomingAlerts from './015_incoming_alerts.js';
 import * as silences from './016_silences.js';
 import * as ticketLinks from './017_ticket_links.js';
 import * as incomingAlertVersions from './018_incoming_alert_versions.js';
+import * as eventGenAiUsage from './019_event_gen_ai_usage.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '016_silences': silences,
   '017_ticket_links': ticketLinks,
   '018_incoming_alert_versions': incomingAlertVersions,
+  '019_event_gen_ai_usage': eventGenAiUsage,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,7 +4,7 @@ import { validateConnectorFields, type ConnectorInput } from '../../api/endpoint
 import { useSpace } from '../../app/space.js';
 import type { ConnectorTypeForm } from '../../api/types.js';
 import { SchemaForm } from '../../forms/SchemaForm.js';
-import { hasNoFields, initialValue, propertiesOf } from '../../forms/schema.js';
+import { discriminatedUnion, hasNoFields, initialValue, propertiesOf } from '../../forms/schema.js';
 import { useSchemaForm, type SchemaFormState } from '../../forms/use_schema_form.js';
 import { customizationOf, type FormStep } from './type_ui.js';
 
@@ -116,8 +116,12 @@ export function focusFirstInvalid(container: HTMLElement | null) {
   }, 0);
 }
 
-const visibleFieldCount = (form: SchemaFormState) =>
-  hasNoFields(form.schema) ? 0 : Object.keys(propertiesOf(form.schema).properties).filter((f) => !form.hidden.includes(f)).length;
+/** Fields drawn: a union (a config per provider, say) draws at least the select of its variant. */
+const visibleFieldCount = (form: SchemaFormState) => {
+  if (hasNoFields(form.schema)) return 0;
+  if (discriminatedUnion(form.schema)) return 1;
+  return Object.keys(propertiesOf(form.schema).properties).filter((f) => !form.hidden.includes(f)).length;
+};
 
 /** Name, then the type's config form, then its secrets (with `secretsNotice` above them). */
 export function ConnectorFields({

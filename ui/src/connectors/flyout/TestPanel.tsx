@@ -77,7 +77,7 @@ export function useParamsForm(typeForm: ConnectorTypeForm | undefined): SchemaFo
       for (const name of custom.chosenInTest ?? []) delete start[name];
       return start;
     },
-    { fixed: custom.fixedInTest, normalise },
+    { fixed: custom.fixedInTest, hidden: custom.hiddenInTest && (() => custom.hiddenInTest!), normalise },
   );
 }
 

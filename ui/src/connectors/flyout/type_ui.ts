@@ -13,6 +13,7 @@ const ICONS: Record<string, string> = {
   '.cases-webhook': 'logoWebhook',
   '.d3security': 'securityApp',
   '.email': 'mail',
+  '.gen-ai': 'sparkles',
   '.index': 'indexOpen',
   '.jira': 'casesApp',
   '.opsgenie': 'megaphone',
@@ -86,6 +87,8 @@ export interface TypeCustomization {
   chosenInTest?: string[];
   /** Params the Test tab does not draw, because a test run replaces them (its preview shows what is sent). */
   fixedInTest?: string[];
+  /** Params, by dotted path, that the Test tab neither draws nor sends (those only in-process callers give). */
+  hiddenInTest?: string[];
   /** Choices the Test tab of a saved connector loads from the service. */
   serviceChoices?: ServiceChoices;
   /** The connector form in steps, each drawing the config and secret fields it names (a field no step names is not drawn). */
@@ -106,6 +109,15 @@ const WEBHOOK_AUTH = {
   query: 'http-authentication-query-param',
 };
 const OAUTH_FIELDS = ['accessTokenUrl', 'clientId', 'scope', 'additionalFields'];
+
+// The values stay Kibana's (none, certificate, full); the choices say what they do.
+const VERIFICATION_MODES: FieldOverride = {
+  options: [
+    { value: 'full', text: 'Full: the certificate and the host name' },
+    { value: 'certificate', text: 'Certificate only: any host name' },
+    { value: 'none', text: 'None: any certificate (unsafe)' },
+  ],
+};
 
 const webhook: TypeCustomization = {
   // hasAuth decides whether there is an authType at all; with it, basic is the default (as on the server).
@@ -163,15 +175,7 @@ const webhook: TypeCustomization = {
     },
     url: { placeholder: 'https://example.com/hook' },
     ca: { pemFile: true },
-    // The values stay Kibana's (none, certificate, full); the choices say what they do.
-    verificationMode: {
-      options: [
-        { value: 'full', text: 'Full: the certificate and the host name' },
-        { value: 'certificate', text: 'Certificate only: any host name' },
-        { value: 'none', text: 'None: any certificate (unsafe)' },
-      ],
-      emptyText: 'The Plugboard default (full unless configured)',
-    },
+    verificationMode: { ...VERIFICATION_MODES, emptyText: 'The Plugboard default (full unless configured)' },
   },
 };
 
@@ -225,7 +229,37 @@ const slackApi: TypeCustomization = {
   configOverrides: { allowedChannels: { placeholder: '[{"id": "C0123456789", "name": "#general"}]' } },
 };
 
+const OPENAI_URL = 'https://api.openai.com/v1/chat/completions';
+const PKI_SECRETS = ['certificateData', 'privateKeyData', 'caData'];
+
+const genAi: TypeCustomization = {
+  // As Kibana's form: OpenAI starts from its own URL; the others have none to offer.
+  newConfig: { apiProvider: 'OpenAI', apiUrl: OPENAI_URL },
+  normaliseConfig(config) {
+    if (config.apiProvider === 'OpenAI' && !config.apiUrl) return { ...config, apiUrl: OPENAI_URL };
+    if (config.apiProvider !== 'OpenAI' && config.apiUrl === OPENAI_URL) return { ...config, apiUrl: '' };
+    return config;
+  },
+  // A client certificate is for Other only, which may take it instead of a key.
+  hiddenSecrets: (config) => (config.apiProvider === 'Other' ? [] : PKI_SECRETS),
+  requiredSecrets: (config) => (config.apiProvider === 'Other' ? [] : ['apiKey']),
+  configOverrides: {
+    apiProvider: {
+      options: [
+        { value: 'OpenAI', text: 'OpenAI' },
+        { value: 'Azure OpenAI', text: 'Azure OpenAI' },
+        { value: 'Other', text: 'Other (OpenAI-compatible service)' },
+      ],
+      alwaysSet: true,
+    },
+    verificationMode: VERIFICATION_MODES,
+  },
+  secretOverrides: { certificateData: { pemFile: true }, privateKeyData: { pemFile: true }, caData: { pemFile: true } },
+  hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
+};
+
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
+  '.gen-ai': genAi,
   '.cases-webhook': casesWebhook,
   '.webhook': webhook,
   '.email': email,

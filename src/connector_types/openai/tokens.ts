@@ -1,0 +1,120 @@
+import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createParser } from 'eventsource-parser';
+import { encode } from 'gpt-tokenizer';
+import type { TokenUsage } from '../../actions/types.js';
+import { parseObject } from './providers.js';
+
+// Token usage of chat completions (reference §0.4): the provider's `usage` when it gives one,
+// otherwise an estimate with gpt-tokenizer, as Kibana makes it.
+
+/** Text as tokens, special-token markers counted as the plain text they are here. */
+const tokens = (text: string) => encode(text, { disallowedSpecial: new Set() }).length;
+
+/** The provider's `usage` object, read as TokenUsage; undefined when it has none. */
+export function usageOf(value: unknown): TokenUsage | undefined {
+  const usage = (value as { usage?: Record<string, unknown> } | null)?.usage;
+  if (!usage || typeof usage !== 'object') return undefined;
+  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+  return { promptTokens: n(usage.prompt_tokens), completionTokens: n(usage.completion_tokens), totalTokens: n(usage.total_tokens) };
+}
+
+/** The prompt's tokens, estimated from its messages (cookbook-style framing) and functions or tools. */
+export function promptTokens(request: Record<string, unknown> | undefined): number {
+  const messages = Array.isArray(request?.messages) ? (request.messages as Array<Record<string, unknown>>) : [];
+  const framed = messages
+    .map((m) => `<|start|>${String(m.role ?? '')}\n${typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '')}<|end|>`)
+    .join('\n');
+  const tools = request?.functions ?? request?.tools;
+  return tokens(framed) + (tools ? tokens(JSON.stringify(tools)) : 0);
+}
+
+/** What the chunks of a streamed completion said, gathered as they pass. */
+class ChunkTally {
+  content = '';
+  calls = '';
+  usage: TokenUsage | undefined;
+
+  add(chunk: Record<string, unknown>): void {
+    this.usage = usageOf(chunk) ?? this.usage;
+    const choices = Array.isArray(chunk.choices) ? (chunk.choices as Array<{ delta?: Record<string, any> }>) : [];
+    const delta = choices[0]?.delta;
+    if (!delta) return;
+    if (typeof delta.content === 'string') this.content += delta.content;
+    if (delta.function_call) this.calls += `${delta.function_call.name ?? ''}${delta.function_call.arguments ?? ''}`;
+    for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) this.calls += `${call.function?.name ?? ''}${call.function?.arguments ?? ''}`;
+  }
+
+  count(request: Record<string, unknown> | undefined): TokenUsage {
+    if (this.usage) return this.usage;
+    const prompt = promptTokens(request);
+    const completion = tokens(this.content) + (this.calls ? tokens(this.calls) : 0);
+    return { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion };
+  }
+}
+
+/** The JSON of an SSE `data:` line, or undefined for `[DONE]` and what does not parse. */
+const chunkOf = (data: string) => (data === '[DONE]' ? undefined : parseObject(data));
+
+export interface CountedStream {
+  /** The provider's bytes, as they arrive; destroying it closes the connection. */
+  stream: Readable;
+  /**
+   * The tokens used, once the provider's stream has ended (read by the caller or buffered for
+   * it), failed or been destroyed: counted from what came in (a stream cut halfway counts its
+   * first half).
+   */
+  usage: Promise<TokenUsage>;
+}
+
+/**
+ * Passes a chat completion's server-sent events through unchanged while reading them for the
+ * token usage (the provider's, or estimated from the request's messages and the streamed text).
+ */
+export function countedStream(source: Readable, request: Record<string, unknown> | undefined): CountedStream {
+  const tally = new ChunkTally();
+  const parser = createParser({
+    onEvent: ({ data }) => {
+      const chunk = chunkOf(data);
+      if (chunk) tally.add(chunk);
+    },
+  });
+  const decoder = new StringDecoder('utf8');
+  const stream = new PassThrough();
+  const usage = new Promise<TokenUsage>((resolve) => {
+    source.on('data', (bytes: Buffer) => parser.feed(decoder.write(bytes)));
+    // Whatever ends it (its end, a failure, the consumer going away), source and pass-through
+    // are both closed, and what went through is counted.
+    pipeline(source, stream, () => resolve(tally.count(request)));
+  });
+  return { stream, usage };
+}
+
+/**
+ * The chunks of a streamed completion, parsed, for in-process callers (Kibana's
+ * invokeAsyncIterator gives the OpenAI SDK's). Leaving the loop early closes the stream; an
+ * `error` chunk is thrown, as the SDK throws it.
+ */
+export async function* completionChunks(stream: Readable): AsyncGenerator<Record<string, unknown>> {
+  const pending: Array<Record<string, unknown>> = [];
+  const parser = createParser({
+    onEvent: ({ data }) => {
+      const chunk = chunkOf(data);
+      if (chunk) pending.push(chunk);
+    },
+  });
+  const decoder = new StringDecoder('utf8');
+  try {
+    for await (const bytes of stream) {
+      parser.feed(decoder.write(bytes as Buffer));
+      while (pending.length > 0) {
+        const chunk = pending.shift()!;
+        const error = chunk.error as { message?: unknown } | undefined;
+        if (error) throw new Error(`API Error: ${typeof error.message === 'string' ? error.message : JSON.stringify(error)}`);
+        yield chunk;
+      }
+    }
+  } finally {
+    stream.destroy();
+  }
+}

@@ -1,0 +1,123 @@
+import type { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { encode } from 'gpt-tokenizer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventDocument } from '../src/event_log/document.js';
+import { executionEvents } from '../src/event_log/event_reader.js';
+import { SIMULATOR_REPLY, startGenAiSimulator, type GenAiSimulator } from '../src/connector_types/openai/simulator.js';
+import { INTERNAL_PRINCIPAL } from '../src/security/principal.js';
+import { availableDialects } from './helpers/databases.js';
+import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { eventually } from './helpers/wait.js';
+
+// The tokens a generative-AI action used, in its execute event (kibana.action.execution.gen_ai.usage,
+// as Kibana writes it): the provider's count, or for a stream without one the tokenizer's, written
+// once the stream has ended. On both databases.
+
+const KEY = 'sk-usage-test-key';
+const HELLO = [{ role: 'user', content: 'Say hello' }];
+const dialects = await availableDialects();
+
+describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) => {
+  let sim: GenAiSimulator;
+  let pb: TestPlugboard;
+  const scope = { spaceId: 'default', principal: INTERNAL_PRINCIPAL };
+
+  beforeAll(async () => {
+    sim = await startGenAiSimulator({ apiKey: KEY, models: ['gpt-4.1', 'llama3'] });
+    pb = await startTestPlugboard({ dialect, settings: { 'plugboard.tasks.pollInterval': '200ms' } });
+    for (const [id, config] of [
+      ['ai-openai', { apiProvider: 'OpenAI', apiUrl: `${sim.url}/v1/chat/completions` }],
+      ['ai-other', { apiProvider: 'Other', apiUrl: `${sim.url}/v1/chat/completions`, defaultModel: 'llama3' }],
+    ] as const) {
+      const created = await pb.api('POST', `/api/actions/connector/${id}`, { name: id, connector_type_id: '.gen-ai', config, secrets: { apiKey: KEY } });
+      expect(created.status, created.text).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    await pb?.close();
+    await sim?.close();
+  });
+
+  /** The events of the connector's latest execution, as the event log gives them back. */
+  async function latestEvents(connectorId: string): Promise<EventDocument[]> {
+    await pb.plugboard.flushWrites();
+    const row = await pb.plugboard.database.db
+      .selectFrom('event_log')
+      .select('execution_uuid')
+      .where('connector_id', '=', connectorId)
+      .orderBy('timestamp', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    return executionEvents(pb.plugboard.database.db, row.execution_uuid!);
+  }
+  const executeEvent = (events: EventDocument[]) => events.find((e) => e.event.action === 'execute');
+  const usageOf = (i: number) => sim.completions[i].usage;
+
+  it("_execute run: the provider's usage in the execute event, not in the result", async () => {
+    const before = sim.completions.length;
+    const res = await pb.api('POST', '/api/actions/connector/ai-openai/_execute', { params: { subAction: 'run', subActionParams: { body: JSON.stringify({ messages: HELLO }) } } });
+    expect(res.body).toMatchObject({ status: 'ok', connector_id: 'ai-openai', data: { object: 'chat.completion' } });
+    expect(Object.keys(res.body).sort()).toEqual(['connector_id', 'data', 'status']);
+    const events = await latestEvents('ai-openai');
+    expect(events.map((e) => e.event.action)).toEqual(['execute-start', 'execute']);
+    const { prompt_tokens, completion_tokens, total_tokens } = usageOf(before);
+    expect(executeEvent(events)!.kibana.action.execution).toMatchObject({ gen_ai: { usage: { total_tokens, prompt_tokens, completion_tokens } } });
+    expect(events[0].kibana.action.execution).not.toHaveProperty('gen_ai');
+  });
+
+  it('a queued invokeAI too, read through the execution events API', async () => {
+    const before = sim.completions.length;
+    const queued = await pb.api('POST', '/api/actions/connector/ai-openai/_enqueue', { params: { subAction: 'invokeAI', subActionParams: { messages: HELLO } } });
+    expect(queued.status, queued.text).toBe(202);
+    const executionId = queued.body.execution_id as string;
+    const events = await eventually(async () => {
+      const res = await pb.api('GET', `/internal/actions/execution_events/${executionId}`);
+      return executeEvent(res.body) ? (res.body as EventDocument[]) : undefined;
+    }, 20_000, 'the queued invokeAI to be logged');
+    expect(executeEvent(events)!.kibana.action.execution.gen_ai).toEqual({ usage: usageOf(before) });
+  });
+
+  it('a failure records no usage', async () => {
+    const res = await pb.api('POST', '/api/actions/connector/ai-openai/_execute', { params: { subAction: 'run', subActionParams: { body: JSON.stringify({ messages: HELLO, model: 'gpt-0' }) } } });
+    expect(res.body.status).toBe('error');
+    const execute = executeEvent(await latestEvents('ai-openai'))!;
+    expect(execute.event.outcome).toBe('failure');
+    expect(execute.kibana.action.execution).not.toHaveProperty('gen_ai');
+  });
+
+  it('an in-process stream: its execute event is written once the stream has ended, with the counted usage', async () => {
+    const result = await pb.plugboard.actions.execute(scope, 'ai-other', { subAction: 'invokeStream', subActionParams: { messages: HELLO } }, undefined, { acceptStream: true });
+    expect(result.status).toBe('ok');
+    expect(await text(result.data as Readable)).toContain('data: [DONE]');
+    const events = await eventually(async () => {
+      const found = await latestEvents('ai-other');
+      return executeEvent(found) ? found : undefined;
+    }, 10_000, 'the stream execute event');
+    const prompt = encode('<|start|>user\nSay hello<|end|>').length;
+    const completion = encode(SIMULATOR_REPLY).length;
+    expect(executeEvent(events)!.kibana.action.execution.gen_ai).toEqual({ usage: { total_tokens: prompt + completion, prompt_tokens: prompt, completion_tokens: completion } });
+  });
+
+  it('_execute and the unsaved test refuse a streamed answer (400) and send nothing', async () => {
+    const before = sim.requests.length;
+    for (const params of [{ subAction: 'invokeStream', subActionParams: { messages: HELLO } }, { subAction: 'stream', subActionParams: { body: '{}', stream: true } }]) {
+      const res = await pb.api('POST', '/api/actions/connector/ai-other/_execute', { params });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: '.gen-ai answers these params with a stream, which only in-process callers can read yet' });
+    }
+    expect(sim.requests.length).toBe(before);
+  });
+
+  it('a queued streaming action fails for good without calling the provider: nobody would read its stream', async () => {
+    const before = sim.requests.length;
+    const queued = await pb.api('POST', '/api/actions/connector/ai-other/_enqueue', { params: { subAction: 'invokeAsyncIterator', subActionParams: { messages: HELLO } } });
+    expect(queued.status, queued.text).toBe(202);
+    const done = await eventually(async () => {
+      const res = await pb.api('GET', `/api/actions/execution/${queued.body.execution_id}`);
+      return res.body.status === 'error' ? res.body : undefined;
+    }, 20_000, 'the queued stream to fail');
+    expect(done).toMatchObject({ attempts: 1, result: { status: 'error', message: '.gen-ai answers these params with a stream, which only in-process callers can read yet', retry: false } });
+    expect(sim.requests.length).toBe(before);
+  });
+});
