@@ -135,6 +135,30 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'one a gpt-tokenizer count, once the stream has ended). Errors read `API Error: <status text> - <error.message>` ' +
     '(`Unauthorized API Error - …` for a 401); 429 and 5xx answers are retried. In rule actions the `body` of `run` ' +
     'and `test` is rendered with JSON escaping.',
+  '.gemini':
+    "Sends prompts to Google's Gemini models on Vertex AI: `POST {apiUrl}/v1/projects/{gcpProjectID}/locations/{gcpRegion}/" +
+    'publishers/google/models/{model}:generateContent` (`:streamGenerateContent?alt=sse` for a stream), the model being the ' +
+    "request's or `defaultModel`. It authenticates with a service account: `credentialsJson` is the account's key file " +
+    '(JSON, `type: service_account`), from which Plugboard signs an RS256 JWT (issuer `client_email`, the cloud-platform ' +
+    "scope) and exchanges it for an access token (the JWT bearer grant) at the key file's `token_uri`, Google's " +
+    '(https://oauth2.googleapis.com/token) when it names none; `plugboard.serviceUrlOverrides` `.gemini` replaces that ' +
+    'URL (for tests and demos). The token request, like every other, must be allowed by `xpack.actions.allowedHosts`; the ' +
+    'token is kept per connector until it expires, and dropped when Vertex AI answers 401. Sub-actions: `run` and `test` ' +
+    'post `body` (a generateContent request, as JSON text) and answer `{completion, usageMetadata}` (the first candidate\'s ' +
+    'first text), or with `raw: true` the answer as Vertex AI gave it; `invokeAI` builds the request from `messages` ' +
+    '(`assistant` becomes `model`, other roles `user`, consecutive user turns joined, messages with `parts` sent as they ' +
+    'are), `systemInstruction`, `temperature` (0 by default), `maxOutputTokens` and `toolConfig`, with dangerous-content ' +
+    'blocking lowered to `BLOCK_ONLY_HIGH`, and answers `{message, usageMetadata}`; `invokeAIRaw` sends `tools` (not ' +
+    '`toolConfig`) and answers the raw answer; `invokeStream` sends both to the streaming endpoint and answers the ' +
+    "server-sent events as a Node Readable, for in-process callers only (`_execute` refuses it with a 400, a queued or rule " +
+    'action fails for good). `getDashboard` answers `{available: false}`. The tokens a successful run used (Vertex AI\'s ' +
+    "`usageMetadata`, of the answer or of a stream's last chunk; for a stream cut before it, a gpt-tokenizer count of what " +
+    'came through) are written to its execute event as `kibana.action.execution.gen_ai.usage`. Errors read ' +
+    "`API Error: <status>: <message>` from Google's error body (a quota 429: `API Error: RESOURCE_EXHAUSTED: …`, retried " +
+    'after its Retry-After); a failed token request reads `Unable to retrieve access token. … Error: <error>: ' +
+    "<error_description>`; an answer withheld for safety reads `Candidate was blocked due to SAFETY - <category>: " +
+    "<severity>` or `Prompt was blocked due to <reason>` and is not sent again. In rule actions the `body` of `run` and " +
+    '`test` is rendered with JSON escaping.',
   '.d3security':
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
@@ -287,6 +311,13 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
   '.gen-ai': { config: { apiProvider: 'OpenAI', apiUrl: 'https://api.openai.com/v1/chat/completions', defaultModel: 'gpt-4.1' }, secrets: { apiKey: 'sk-openai-api-key' } },
+  '.gemini': {
+    config: { apiUrl: 'https://us-central1-aiplatform.googleapis.com', gcpRegion: 'us-central1', gcpProjectID: 'my-gcp-project', defaultModel: 'gemini-2.5-pro' },
+    secrets: {
+      credentialsJson:
+        '{"type":"service_account","project_id":"my-gcp-project","private_key_id":"…","private_key":"-----BEGIN PRIVATE KEY-----\\n…\\n-----END PRIVATE KEY-----\\n","client_email":"plugboard@my-gcp-project.iam.gserviceaccount.com","token_uri":"https://oauth2.googleapis.com/token"}',
+    },
+  },
   '.cases-webhook': {
     config: {
       createIncidentUrl: 'https://jira.example.com/rest/api/2/issue',

@@ -89,7 +89,7 @@ describe.each(CONNECTOR_TYPES.map((t) => [t.id, t] as const))('contract of %s', 
     const run = await execute();
     expect(run.status).toBe(200);
     expect(run.body).toMatchObject({ status: 'ok', connector_id: id });
-    expect(sink.requests.length).toBe(fixture.success ? before + (fixture.requestsPerRun ?? 1) : before);
+    expect(sink.requests.length).toBe(fixture.success ? before + (fixture.tokenRequests ?? 0) + (fixture.requestsPerRun ?? 1) : before);
   });
 
   it('runs through the queue too, and its execution reads as ok', async () => {

@@ -4,6 +4,7 @@ import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
 import { SIMULATOR_REPLY, startGenAiSimulator } from '../src/connector_types/openai/simulator.js';
+import { SIMULATOR_REPLY as GEMINI_REPLY, startGeminiSimulator } from '../src/connector_types/gemini/simulator.js';
 import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
 import { startCasesWebhookSimulator } from '../src/connector_types/cases_webhook/simulator.js';
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
@@ -281,6 +282,22 @@ const CASES: Case[] = [
       expect(completion.body).toEqual({ messages: [{ role: 'user', content: `Hello (${tag})` }], temperature: 0, stream: false });
       expect(only(ai.requests, (r) => r.body.includes(tag)).headers['api-key']).toBe('e2e-openai-key');
       expect(result.data).toEqual({ message: SIMULATOR_REPLY, usage: completion.usage });
+    },
+  })),
+  // The credentials name Google's token endpoint: plugboard.serviceUrlOverrides sends the grant to the simulator.
+  caseOf('.gemini', () => startGeminiSimulator({ projectId: 'e2e-project' }), (gemini) => ({
+    settings: { 'plugboard.serviceUrlOverrides': { '.gemini': `${gemini.url}/token` } },
+    config: { apiUrl: gemini.url, gcpRegion: 'us-central1', gcpProjectID: 'e2e-project' },
+    secrets: { credentialsJson: gemini.credentials({ token_uri: 'https://oauth2.googleapis.com/token' }) },
+    params: (tag) => ({ subAction: 'invokeAI', subActionParams: { messages: [{ role: 'user', content: `Hello (${tag})` }], systemInstruction: 'Be brief.' } }),
+    verify({ tag, result }) {
+      const generation = only(gemini.generations, (g) => JSON.stringify(g.body).includes(tag));
+      expect(generation).toMatchObject({ model: 'gemini-2.5-pro', stream: false });
+      expect(generation.body.contents).toEqual([{ role: 'user', parts: [{ text: `Hello (${tag})` }] }]);
+      expect(generation.body.system_instruction).toEqual({ parts: [{ text: 'Be brief.' }] });
+      const request = only(gemini.requests, (r) => r.body.includes(tag));
+      expect(gemini.tokensIssued).toContain(request.headers.authorization?.replace('Bearer ', ''));
+      expect(result.data).toEqual({ message: GEMINI_REPLY, usageMetadata: generation.usageMetadata });
     },
   })),
   caseOf('.swimlane', () => startSwimlaneSimulator({ apiToken: 'e2e-swimlane-token', appId: 'e2eApp' }), (swimlane) => ({

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDocument } from '../src/event_log/document.js';
 import { executionEvents } from '../src/event_log/event_reader.js';
 import { SIMULATOR_REPLY, startGenAiSimulator, type GenAiSimulator } from '../src/connector_types/openai/simulator.js';
+import { startGeminiSimulator, type GeminiSimulator } from '../src/connector_types/gemini/simulator.js';
 import { INTERNAL_PRINCIPAL } from '../src/security/principal.js';
 import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
@@ -20,6 +21,7 @@ const dialects = await availableDialects();
 
 describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) => {
   let sim: GenAiSimulator;
+  let gemini: GeminiSimulator;
   let pb: TestPlugboard;
   const scope = { spaceId: 'default', principal: INTERNAL_PRINCIPAL };
 
@@ -33,10 +35,19 @@ describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) =
       const created = await pb.api('POST', `/api/actions/connector/${id}`, { name: id, connector_type_id: '.gen-ai', config, secrets: { apiKey: KEY } });
       expect(created.status, created.text).toBe(200);
     }
+    gemini = await startGeminiSimulator({ projectId: 'usage-project' });
+    const created = await pb.api('POST', '/api/actions/connector/ai-gemini', {
+      name: 'ai-gemini',
+      connector_type_id: '.gemini',
+      config: { apiUrl: gemini.url, gcpRegion: 'us-central1', gcpProjectID: 'usage-project' },
+      secrets: { credentialsJson: gemini.credentials() },
+    });
+    expect(created.status, created.text).toBe(200);
   });
   afterAll(async () => {
     await pb?.close();
     await sim?.close();
+    await gemini?.close();
   });
 
   /** The events of the connector's latest execution, as the event log gives them back. */
@@ -97,6 +108,31 @@ describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) =
     const prompt = encode('<|start|>user\nSay hello<|end|>').length;
     const completion = encode(SIMULATOR_REPLY).length;
     expect(executeEvent(events)!.kibana.action.execution.gen_ai).toEqual({ usage: { total_tokens: prompt + completion, prompt_tokens: prompt, completion_tokens: completion } });
+  });
+
+  it(".gemini: usageMetadata in the execute event, of the answer and of a stream's last chunk", async () => {
+    const res = await pb.api('POST', '/api/actions/connector/ai-gemini/_execute', { params: { subAction: 'invokeAI', subActionParams: { messages: HELLO } } });
+    expect(res.body).toMatchObject({ status: 'ok', data: { usageMetadata: gemini.generations.at(-1)!.usageMetadata } });
+    const counts = () => {
+      const { promptTokenCount, candidatesTokenCount, totalTokenCount } = gemini.generations.at(-1)!.usageMetadata;
+      return { usage: { prompt_tokens: promptTokenCount, completion_tokens: candidatesTokenCount, total_tokens: totalTokenCount } };
+    };
+    const answered = executeEvent(await latestEvents('ai-gemini'))!.kibana.action.execution;
+    expect(answered.gen_ai).toEqual(counts());
+
+    const result = await pb.plugboard.actions.execute(scope, 'ai-gemini', { subAction: 'invokeStream', subActionParams: { messages: HELLO } }, undefined, { acceptStream: true });
+    expect(await text(result.data as Readable)).toContain('"finishReason":"STOP"');
+    const events = await eventually(async () => {
+      const found = await latestEvents('ai-gemini');
+      return found[0].kibana.action.execution.uuid !== answered.uuid && executeEvent(found) ? found : undefined;
+    }, 10_000, 'the gemini stream execute event');
+    expect(gemini.generations.at(-1)!.stream).toBe(true);
+    expect(executeEvent(events)!.kibana.action.execution.gen_ai).toEqual(counts());
+
+    const generated = gemini.generations.length;
+    const refused = await pb.api('POST', '/api/actions/connector/ai-gemini/_execute', { params: { subAction: 'invokeStream', subActionParams: { messages: HELLO } } });
+    expect(refused.body).toEqual({ statusCode: 400, error: 'Bad Request', message: '.gemini answers these params with a stream, which only in-process callers can read yet' });
+    expect(gemini.generations.length).toBe(generated);
   });
 
   it('_execute and the unsaved test refuse a streamed answer (400) and send nothing', async () => {

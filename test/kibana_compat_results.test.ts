@@ -95,6 +95,15 @@ const THROWN_SERVICENOW: Record<string, (status: number) => string> = {
   '.servicenow-itom': (status) => `[Action][ServiceNow]: Unable to add event. Error: Request failed with status code ${status} Reason: unknown: no error in error response`,
 };
 
+/**
+ * Types that fetch an access token first throw Kibana's wording of a failed token request
+ * (retry, from the framework whatever the status): the sink refuses the token too.
+ */
+const THROWN_TOKEN: Record<string, (status: Status) => string> = {
+  '.gemini': (status) =>
+    `Unable to retrieve access token. Ensure the service account has the right permissions and the Vertex AI endpoint is enabled in the GCP project. Error: Request failed with status code ${status}`,
+};
+
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
 const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
 
@@ -159,6 +168,10 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
         expect(body.service_message, typeId).toBe(`${THROWN_WRAPPED[typeId]}${status}. Message: API Error: ${STATUS_CODES[status]}.`);
         continue;
       }
+      if (THROWN_TOKEN[typeId]) {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework', service_message: THROWN_TOKEN[typeId](status) });
+        continue;
+      }
       if (SUB_ACTION_TYPES.includes(typeId)) {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: THROWN_SOURCE[status] });
         expect(body.service_message, typeId).toMatch(new RegExp(`^Status code: ${status}\\. Message: `));
@@ -202,6 +215,7 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
     ['.tines', 'Tines'],
     ['.d3security', 'D3 Security'],
     ['.gen-ai', 'OpenAI'],
+    ['.gemini', 'Google Gemini'],
     ['.thehive', 'TheHive'],
     ['.xsoar', 'XSOAR'],
     ['.resilient', 'IBM Resilient'],

@@ -4,6 +4,7 @@ import { d3SecurityConnectorType } from './d3security/index.js';
 import { emailConnectorType } from './email/index.js';
 import { esIndexConnectorType } from './es_index/index.js';
 import { genAiConnectorType } from './openai/index.js';
+import { geminiConnectorType } from './gemini/index.js';
 import { jiraConnectorType } from './jira/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
@@ -30,6 +31,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   emailConnectorType,
   esIndexConnectorType,
   genAiConnectorType,
+  geminiConnectorType,
   jiraConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,

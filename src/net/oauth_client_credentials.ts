@@ -29,9 +29,15 @@ interface CachedToken {
   expiresAt: number;
 }
 
-/** The token endpoint answered, but not with a usable token. */
+/** The token endpoint answered, but not with a usable token: its answer is kept for the caller's wording. */
 export class TokenRequestError extends Error {
   override name = 'TokenRequestError';
+  constructor(
+    message: string,
+    readonly response: { status: number; headers: Record<string, string>; body: Record<string, unknown> | undefined },
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -81,8 +87,10 @@ export class ClientCredentialsTokens {
   private async requestToken(credentials: ClientCredentials, fingerprint: string): Promise<string> {
     const startedAt = Date.now();
     const form = credentials.jwtAssertion
-      ? new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: credentials.jwtAssertion.sign(), client_id: credentials.clientId })
-      : new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId });
+      ? new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion: credentials.jwtAssertion.sign() })
+      : new URLSearchParams({ grant_type: 'client_credentials' });
+    // A JWT bearer grant may name no client (Google's service accounts are the assertion's issuer).
+    if (credentials.clientId || !credentials.jwtAssertion) form.set('client_id', credentials.clientId);
     if (credentials.clientSecret) form.set('client_secret', credentials.clientSecret);
     if (credentials.scope) form.set('scope', credentials.scope);
     for (const [name, value] of Object.entries(credentials.additionalFields ?? {})) {
@@ -102,10 +110,11 @@ export class ClientCredentialsTokens {
     } catch {
       // reported below
     }
-    if (res.status !== 200) throw new TokenRequestError(body ? (stringify(body) ?? res.body) : `[${res.status}] ${res.statusText}`);
+    const answer = { status: res.status, headers: res.headers, body };
+    if (res.status !== 200) throw new TokenRequestError(body ? (stringify(body) ?? res.body) : `[${res.status}] ${res.statusText}`, answer);
     const { token_type: type, access_token: token, expires_in: expiresIn } = body ?? {};
     if (typeof type !== 'string' || typeof token !== 'string' || !Number.isFinite(Number(expiresIn))) {
-      throw new TokenRequestError('the token response has no token_type, access_token and expires_in');
+      throw new TokenRequestError('the token response has no token_type, access_token and expires_in', answer);
     }
     const header = `${type} ${token}`;
     this.tokens.set(credentials.connectorId, { fingerprint, header, expiresAt: startedAt + Number(expiresIn) * 1000 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signalParam as signal } from '../lib/signal_param.js';
 
 export const CONNECTOR_ID = '.gen-ai';
 export const CONNECTOR_NAME = 'OpenAI';
@@ -68,15 +69,6 @@ export const secretsSchema = z.strictObject({
   caData: nonEmpty.optional().meta({ label: 'CA certificate', help: 'Other only: the PEM file, base64-encoded; trusted instead of the usual authorities.', secret: true }),
 });
 
-/**
- * Kibana's params take any `signal`, and use the AbortSignal of an in-process caller; JSON cannot
- * make one, so over HTTP it is accepted and ignored, as there.
- */
-const signal = z
-  .unknown()
-  .optional()
-  .transform((value) => (value instanceof AbortSignal ? value : undefined))
-  .meta({ label: 'Signal', help: 'In-process callers only: aborts the request.' });
 const timeout = z.number().optional().meta({ label: 'Timeout', help: 'In milliseconds.' });
 const telemetryMetadata = z
   .strictObject({ pluginId: z.string().optional(), aggregateBy: z.string().optional(), useCase: z.string().optional() })

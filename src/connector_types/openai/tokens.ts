@@ -1,8 +1,9 @@
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import { encode } from 'gpt-tokenizer';
 import type { TokenUsage } from '../../actions/types.js';
+import { talliedStream, type CountedStream } from '../lib/sse_tally.js';
 import { parseObject } from './providers.js';
 
 // Token usage of chat completions (reference §0.4): the provider's `usage` when it gives one,
@@ -56,38 +57,20 @@ class ChunkTally {
 /** The JSON of an SSE `data:` line, or undefined for `[DONE]` and what does not parse. */
 const chunkOf = (data: string) => (data === '[DONE]' ? undefined : parseObject(data));
 
-export interface CountedStream {
-  /** The provider's bytes, as they arrive; destroying it closes the connection. */
-  stream: Readable;
-  /**
-   * The tokens used, once the provider's stream has ended (read by the caller or buffered for
-   * it), failed or been destroyed: counted from what came in (a stream cut halfway counts its
-   * first half).
-   */
-  usage: Promise<TokenUsage>;
-}
-
 /**
  * Passes a chat completion's server-sent events through unchanged while reading them for the
  * token usage (the provider's, or estimated from the request's messages and the streamed text).
  */
 export function countedStream(source: Readable, request: Record<string, unknown> | undefined): CountedStream {
   const tally = new ChunkTally();
-  const parser = createParser({
-    onEvent: ({ data }) => {
+  return talliedStream(
+    source,
+    (data) => {
       const chunk = chunkOf(data);
       if (chunk) tally.add(chunk);
     },
-  });
-  const decoder = new StringDecoder('utf8');
-  const stream = new PassThrough();
-  const usage = new Promise<TokenUsage>((resolve) => {
-    source.on('data', (bytes: Buffer) => parser.feed(decoder.write(bytes)));
-    // Whatever ends it (its end, a failure, the consumer going away), source and pass-through
-    // are both closed, and what went through is counted.
-    pipeline(source, stream, () => resolve(tally.count(request)));
-  });
-  return { stream, usage };
+    () => tally.count(request),
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
-import { createPrivateKey, sign } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
+import { signRs256Jwt } from '../../net/jwt.js';
 
 // The JWT assertion of ServiceNow's JWT bearer grant, as Kibana makes it: RS256, the key id in
 // the header, the user as subject, the client as issuer and audience, valid for one hour.
@@ -14,8 +15,6 @@ export interface JwtAssertionInput {
 }
 
 const LIFETIME_SECONDS = 3600;
-
-const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 const ONE_LINE_PEM = /^\s*-----BEGIN ([A-Z0-9 ]+)-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END \1-----\s*$/;
 
@@ -36,8 +35,7 @@ export function createJwtAssertion({ privateKey, privateKeyPassword, keyId, subj
   try {
     const pem = pemWithLineBreaks(privateKey);
     const key = createPrivateKey(privateKeyPassword ? { key: pem, passphrase: privateKeyPassword } : pem);
-    const signingInput = `${segment({ alg: 'RS256', typ: 'JWT', kid: keyId })}.${segment({ sub: subject, aud: clientId, iss: clientId, iat, exp: iat + LIFETIME_SECONDS })}`;
-    return `${signingInput}.${sign('sha256', Buffer.from(signingInput), key).toString('base64url')}`;
+    return signRs256Jwt({ typ: 'JWT', kid: keyId }, { sub: subject, aud: clientId, iss: clientId, iat, exp: iat + LIFETIME_SECONDS }, key);
   } catch (err) {
     // Kibana's wording; the reason is the key parser's, which never quotes the key.
     throw new Error(`Unable to generate JWT token. Error: ${String(err)}`);

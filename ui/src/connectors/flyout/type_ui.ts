@@ -13,6 +13,7 @@ const ICONS: Record<string, string> = {
   '.cases-webhook': 'logoWebhook',
   '.d3security': 'securityApp',
   '.email': 'mail',
+  '.gemini': 'sparkles',
   '.gen-ai': 'sparkles',
   '.index': 'indexOpen',
   '.jira': 'casesApp',
@@ -258,8 +259,19 @@ const genAi: TypeCustomization = {
   hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
 };
 
+const GEMINI_URL = 'https://us-central1-aiplatform.googleapis.com';
+
+const gemini: TypeCustomization = {
+  // As Kibana's form: Vertex AI's us-central1 endpoint and region to start from.
+  newConfig: { apiUrl: GEMINI_URL, gcpRegion: 'us-central1', defaultModel: 'gemini-2.5-pro' },
+  configOverrides: { gcpProjectID: { placeholder: 'my-gcp-project' } },
+  secretOverrides: { credentialsJson: { multiline: true, placeholder: '{"type": "service_account", "project_id": …, "private_key": …, "client_email": …}' } },
+  hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
+};
+
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
   '.gen-ai': genAi,
+  '.gemini': gemini,
   '.cases-webhook': casesWebhook,
   '.webhook': webhook,
   '.email': email,
