@@ -72,13 +72,13 @@ export const secretsSchema = z.strictObject({
  * Kibana's params take any `signal`, and use the AbortSignal of an in-process caller; JSON cannot
  * make one, so over HTTP it is accepted and ignored, as there.
  */
-const signal = z
+export const signal = z
   .unknown()
   .optional()
   .transform((value) => (value instanceof AbortSignal ? value : undefined))
   .meta({ label: 'Signal', help: 'In-process callers only: aborts the request.' });
-const timeout = z.number().optional().meta({ label: 'Timeout', help: 'In milliseconds.' });
-const telemetryMetadata = z
+export const timeout = z.number().optional().meta({ label: 'Timeout', help: 'In milliseconds.' });
+export const telemetryMetadata = z
   .strictObject({ pluginId: z.string().optional(), aggregateBy: z.string().optional(), useCase: z.string().optional() })
   .optional()
   .meta({ label: 'Telemetry metadata', help: 'Accepted as Kibana accepts it; Plugboard sends no telemetry.' });
