@@ -15,7 +15,7 @@ import { bedrockConnectorType } from './index.js';
 import { DEFAULT_MODEL, secretsSchema, type BedrockConfig, type BedrockSecrets } from './schema.js';
 import { regionOf, signRequest } from './signing.js';
 import { SIMULATOR_REPLY, startBedrockSimulator, type BedrockSimulator } from './simulator.js';
-import { bedrockStreamEvent } from './tokens.js';
+import { bedrockStreamEvent, countedEventStream } from './tokens.js';
 
 installZod3Messages();
 
@@ -175,6 +175,32 @@ describe('the AWS event-stream decoder', () => {
     const delta = new EventStreamDecoder().push(encodeEventStreamMessage({ ':event-type': 'contentBlockDelta', ':message-type': 'event' }, '{"delta":{"text":"Hi"}}'));
     expect(bedrockStreamEvent(delta[0])).toEqual({ type: 'contentBlockDelta', body: { delta: { text: 'Hi' } } });
     expect(() => bedrockStreamEvent(exception)).toThrow('throttlingException: slow down');
+  });
+});
+
+describe('token usage of a Bedrock stream', () => {
+  const chunk = (event: Record<string, unknown>) =>
+    encodeEventStreamMessage({ ':event-type': 'chunk', ':message-type': 'event' }, JSON.stringify({ bytes: Buffer.from(JSON.stringify(event)).toString('base64') }));
+  const request = { messages: HELLO };
+  const delta = (text: string) => chunk({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
+
+  it("takes Anthropic's own counts without Bedrock's metrics, and estimates without either", async () => {
+    const counted = countedEventStream(Readable.from([chunk({ type: 'message_start', message: { usage: { input_tokens: 12, output_tokens: 1 } } }), delta('Hi'), chunk({ type: 'message_delta', usage: { output_tokens: 3 } })]), request);
+    await buffer(counted.stream);
+    expect(await counted.usage).toEqual({ promptTokens: 12, completionTokens: 3, totalTokens: 15 });
+    const bare = countedEventStream(Readable.from([delta('Hello there')]), request);
+    await buffer(bare.stream);
+    const prompt = tokens('<|start|>user\nSay hello<|end|>');
+    expect(await bare.usage).toEqual({ promptTokens: prompt, completionTokens: tokens('Hello there'), totalTokens: prompt + tokens('Hello there') });
+  });
+
+  it('passes a corrupt stream through as it came, counting what decoded before the corruption', async () => {
+    const corrupt = Buffer.from(delta('Bye now'));
+    corrupt[corrupt.length - 1] ^= 0xff;
+    const bytes = [Buffer.from(delta('Hello')), corrupt, Buffer.from(delta(' again'))];
+    const counted = countedEventStream(Readable.from(bytes), request);
+    expect(await buffer(counted.stream)).toEqual(Buffer.concat(bytes));
+    expect((await counted.usage).completionTokens).toBe(tokens('Hello'));
   });
 });
 

@@ -1,7 +1,7 @@
 import { ExecutorError } from '../../actions/failure.js';
 import { AnswerWithUsage, normalizeServiceUrl, type SubAction, type SubActionContext } from '../../actions/sub_actions.js';
 import { parseObject } from '../openai/providers.js';
-import { dashboardParamsSchema } from '../openai/schema.js';
+import { dashboardSubAction } from '../openai/service.js';
 import { formatBedrockBody, formatRawBody } from './format.js';
 import {
   DEFAULT_REGION,
@@ -160,8 +160,7 @@ export const bedrockSubActions: BedrockSubAction[] = [
   { name: SUB_ACTION.InvokeAIRaw, schema: invokeRawParamsSchema, run: invokeAIRaw },
   { name: SUB_ACTION.Converse, schema: converseParamsSchema, run: converse },
   { name: SUB_ACTION.ConverseStream, schema: converseParamsSchema, run: converseStream },
-  // Kibana's token-usage dashboard is a Kibana saved object: Plugboard has none to offer.
-  { name: SUB_ACTION.Dashboard, schema: dashboardParamsSchema, run: async () => ({ available: false }) },
+  dashboardSubAction,
 ];
 
 const STREAMING = new Set<string>([SUB_ACTION.InvokeStream, SUB_ACTION.ConverseStream]);
