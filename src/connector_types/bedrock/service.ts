@@ -59,7 +59,7 @@ function modelSegment(model: string): string {
 /** A SigV4-signed POST of `body` to `/model/<model>/<operation>`, the model being the request's or the default. */
 function signedRequest(ctx: Context, model: string | undefined, operation: string, body: string, stream: boolean) {
   const chosen = model ?? ctx.config.defaultModel;
-  if (!chosen) throw new ExecutorError('No model specified. Please configure a default model.', 'user', { permanent: true });
+  if (!chosen) throw new ExecutorError('No model specified. Please configure a default model.', 'framework', { permanent: true });
   const url = normalizeServiceUrl(`${ctx.config.apiUrl}/model/${modelSegment(chosen)}/${operation}`);
   const headers = signRequest(
     { url, method: 'POST', headers: stream ? STREAM_HEADERS : JSON_HEADERS, body },
