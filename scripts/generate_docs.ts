@@ -159,6 +159,25 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     "<error_description>`; an answer withheld for safety reads `Candidate was blocked due to SAFETY - <category>: " +
     "<severity>` or `Prompt was blocked due to <reason>` and is not sent again. In rule actions the `body` of `run` and " +
     '`test` is rendered with JSON escaping.',
+  '.bedrock':
+    'Invokes Amazon Bedrock models through the runtime API (`apiUrl`, by default https://bedrock-runtime.us-east-1.amazonaws.com), ' +
+    'each request signed with AWS Signature Version 4 (aws4) with the connector\'s `accessKey` and `secret` for service `bedrock` ' +
+    'in `region` (else the region in an amazonaws.com host, else us-east-1). The model is the request\'s `model` or `defaultModel`, ' +
+    'percent-encoded in the path (`/model/<id>/<operation>`), so ids, inference profiles and ARNs all work. Sub-actions: `run` and ' +
+    '`test` post `body` (JSON text) to InvokeModel and answer a Messages API answer as `{completion, stop_reason, usage}` (a legacy ' +
+    '`prompt` body\'s answer, or with `raw: true` any answer, as it is); `invokeAI` builds an Anthropic Messages body from ' +
+    '`messages` (system messages join `system`, roles other than assistant/ai become user, consecutive turns of one role are ' +
+    'merged), `temperature` 0 and `max_tokens` 8191 unless given, and answers `{message, usage}`; `invokeAIRaw` sends `messages` ' +
+    'as given and answers the whole model answer; `converse` calls the Converse API with `messages`, `system`, `inferenceConfig` and ' +
+    '`toolConfig`; `invokeStream` (InvokeModelWithResponseStream) and `converseStream` answer Bedrock\'s AWS event stream ' +
+    '(binary frames with CRC32 checks) as a Node Readable (`converseStream` as `{stream}`), so only for in-process callers: ' +
+    '`_execute` refuses them with a 400 and a queued or rule action fails for good. `bedrockClientSend` (an AWS SDK command ' +
+    'object) is not offered. `getDashboard` answers `{available: false}`. The tokens a successful run used are written to its ' +
+    'execute event as `kibana.action.execution.gen_ai.usage`: Anthropic\'s or Converse\'s `usage`, for a stream Bedrock\'s ' +
+    'invocation metrics or Converse metadata once it has ended, else a gpt-tokenizer estimate. Errors read `API Error: <status ' +
+    'text> - <message>` (`Unauthorized API Error: …` for a 401, with advice to use a `bedrock-runtime` endpoint for Bedrock\'s ' +
+    '"operation is not recognized"); 429 (honouring `Retry-After`) and 5xx answers are retried. In rule actions the `body` of ' +
+    '`run` and `test` is rendered with JSON escaping.',
   '.d3security':
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
@@ -310,6 +329,7 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.opsgenie': { config: { apiUrl: 'https://api.opsgenie.com' }, secrets: { apiKey: 'opsgenie-integration-key' } },
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
+  '.bedrock': { config: { apiUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', defaultModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }, secrets: { accessKey: 'AKIAIOSFODNN7EXAMPLE', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } },
   '.gen-ai': { config: { apiProvider: 'OpenAI', apiUrl: 'https://api.openai.com/v1/chat/completions', defaultModel: 'gpt-4.1' }, secrets: { apiKey: 'sk-openai-api-key' } },
   '.gemini': {
     config: { apiUrl: 'https://us-central1-aiplatform.googleapis.com', gcpRegion: 'us-central1', gcpProjectID: 'my-gcp-project', defaultModel: 'gemini-2.5-pro' },

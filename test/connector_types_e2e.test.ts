@@ -3,6 +3,7 @@ import { availableDialects } from './helpers/databases.js';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
+import { SIMULATOR_REPLY as BEDROCK_REPLY, startBedrockSimulator } from '../src/connector_types/bedrock/simulator.js';
 import { SIMULATOR_REPLY, startGenAiSimulator } from '../src/connector_types/openai/simulator.js';
 import { SIMULATOR_REPLY as GEMINI_REPLY, startGeminiSimulator } from '../src/connector_types/gemini/simulator.js';
 import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
@@ -298,6 +299,19 @@ const CASES: Case[] = [
       const request = only(gemini.requests, (r) => r.body.includes(tag));
       expect(gemini.tokensIssued).toContain(request.headers.authorization?.replace('Bearer ', ''));
       expect(result.data).toEqual({ message: GEMINI_REPLY, usageMetadata: generation.usageMetadata });
+    },
+  })),
+  caseOf('.bedrock', () => startBedrockSimulator({ accessKey: 'AKIAE2E00000001', secret: 'e2e-aws-secret', region: 'eu-west-3' }), (bedrock) => ({
+    config: { apiUrl: bedrock.url, region: 'eu-west-3', defaultModel: 'anthropic.claude-3-5-sonnet-20240620-v1:0' },
+    secrets: { accessKey: 'AKIAE2E00000001', secret: 'e2e-aws-secret' },
+    params: (tag) => ({ subAction: 'invokeAI', subActionParams: { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: `Hello (${tag})` }] } }),
+    verify({ tag, result }) {
+      const invocation = only(bedrock.invocations, (i) => JSON.stringify(i.body).includes(tag));
+      expect(invocation).toMatchObject({ operation: 'invoke', model: 'anthropic.claude-3-5-sonnet-20240620-v1:0' });
+      expect(invocation.body).toEqual({ anthropic_version: 'bedrock-2023-05-31', system: 'Be brief.', messages: [{ role: 'user', content: `Hello (${tag})` }], max_tokens: 8191, temperature: 0 });
+      // The simulator answered, so the SigV4 signature held.
+      expect(only(bedrock.requests, (r) => r.body.includes(tag)).headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAE2E00000001\/\d{8}\/eu-west-3\/bedrock\/aws4_request, /);
+      expect(result.data).toEqual({ message: BEDROCK_REPLY, usage: invocation.usage });
     },
   })),
   caseOf('.swimlane', () => startSwimlaneSimulator({ apiToken: 'e2e-swimlane-token', appId: 'e2eApp' }), (swimlane) => ({

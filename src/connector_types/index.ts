@@ -1,4 +1,5 @@
 import type { ConnectorTypeDefinition } from '../actions/types.js';
+import { bedrockConnectorType } from './bedrock/index.js';
 import { casesWebhookConnectorType } from './cases_webhook/index.js';
 import { d3SecurityConnectorType } from './d3security/index.js';
 import { emailConnectorType } from './email/index.js';
@@ -26,6 +27,7 @@ import { xsoarConnectorType } from './xsoar/index.js';
 
 /** The one explicit registry of connector types: a type exists when it is listed here. */
 export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
+  bedrockConnectorType,
   casesWebhookConnectorType,
   d3SecurityConnectorType,
   emailConnectorType,

@@ -69,8 +69,8 @@ export const secretsSchema = z.strictObject({
   caData: nonEmpty.optional().meta({ label: 'CA certificate', help: 'Other only: the PEM file, base64-encoded; trusted instead of the usual authorities.', secret: true }),
 });
 
-const timeout = z.number().optional().meta({ label: 'Timeout', help: 'In milliseconds.' });
-const telemetryMetadata = z
+export const timeout = z.number().optional().meta({ label: 'Timeout', help: 'In milliseconds.' });
+export const telemetryMetadata = z
   .strictObject({ pluginId: z.string().optional(), aggregateBy: z.string().optional(), useCase: z.string().optional() })
   .optional()
   .meta({ label: 'Telemetry metadata', help: 'Accepted as Kibana accepts it; Plugboard sends no telemetry.' });

@@ -111,6 +111,9 @@ async function invokeAsyncIterator(ctx: Context, params: InvokeParams): Promise<
   return new AnswerWithUsage({ consumerStream: completionChunks(counted.stream) }, counted.usage);
 }
 
+/** getDashboard of the AI types: Kibana's token-usage dashboard is a Kibana saved object, and Plugboard has none to offer. */
+export const dashboardSubAction: SubAction<unknown, unknown> = { name: SUB_ACTION.Dashboard, schema: dashboardParamsSchema, run: async () => ({ available: false }) };
+
 export const genAiSubActions: GenAiSubAction[] = [
   { name: SUB_ACTION.Run, schema: runParamsSchema, run: runApi },
   { name: SUB_ACTION.Test, schema: runParamsSchema, run: runApi },
@@ -118,8 +121,7 @@ export const genAiSubActions: GenAiSubAction[] = [
   { name: SUB_ACTION.InvokeAI, schema: invokeParamsSchema, run: invokeAI },
   { name: SUB_ACTION.InvokeStream, schema: invokeParamsSchema, run: invokeStream },
   { name: SUB_ACTION.InvokeAsyncIterator, schema: invokeParamsSchema, run: invokeAsyncIterator },
-  // Kibana's token-usage dashboard is a Kibana saved object: Plugboard has none to offer.
-  { name: SUB_ACTION.Dashboard, schema: dashboardParamsSchema, run: async () => ({ available: false }) },
+  dashboardSubAction,
 ];
 
 const STREAMING = new Set<string>([SUB_ACTION.InvokeStream, SUB_ACTION.InvokeAsyncIterator]);

@@ -10,7 +10,7 @@ import { parseObject } from './providers.js';
 // otherwise an estimate with gpt-tokenizer, as Kibana makes it.
 
 /** Text as tokens, special-token markers counted as the plain text they are here. */
-const tokens = (text: string) => encode(text, { disallowedSpecial: new Set() }).length;
+export const tokens = (text: string) => encode(text, { disallowedSpecial: new Set() }).length;
 
 /** The provider's `usage` object, read as TokenUsage; undefined when it has none. */
 export function usageOf(value: unknown): TokenUsage | undefined {

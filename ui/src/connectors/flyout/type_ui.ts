@@ -10,6 +10,7 @@ import { serviceNowItom, serviceNowItsm, serviceNowSir } from './types/serviceno
 // fields matter for the current choices (webhook authentication, email service).
 
 const ICONS: Record<string, string> = {
+  '.bedrock': 'logoAWS',
   '.cases-webhook': 'logoWebhook',
   '.d3security': 'securityApp',
   '.email': 'mail',
@@ -269,7 +270,21 @@ const gemini: TypeCustomization = {
   hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
 };
 
+const BEDROCK_URL = 'https://bedrock-runtime.us-east-1.amazonaws.com';
+
+const bedrock: TypeCustomization = {
+  // As Kibana's form: the us-east-1 runtime endpoint to start from (the default model is the schema's).
+  newConfig: { apiUrl: BEDROCK_URL },
+  configOverrides: {
+    apiUrl: { placeholder: BEDROCK_URL },
+    region: { placeholder: 'Read from the URL (us-east-1 when it has none)' },
+  },
+  secretOverrides: { accessKey: { placeholder: 'AKIA…' } },
+  hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
+};
+
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
+  '.bedrock': bedrock,
   '.gen-ai': genAi,
   '.gemini': gemini,
   '.cases-webhook': casesWebhook,
