@@ -40,7 +40,7 @@ export const secretsSchema = z.strictObject({
 const model = z.string().optional().meta({ label: 'Model', help: "The connector's default model when left out." });
 
 export const runParamsSchema = z.strictObject({
-  body: z.string().meta({ label: 'Body', help: 'The InvokeModel request, as JSON text (an Anthropic Messages body, or a legacy `prompt` one); templates are JSON-escaped.' }),
+  body: z.string().meta({ label: 'Body', help: 'The InvokeModel request, as JSON text (an Anthropic Messages body, or a legacy prompt one); templates are JSON-escaped.' }),
   model,
   signal,
   timeout,
@@ -96,7 +96,7 @@ export const converseParamsSchema = z.looseObject({
   toolChoice: z.unknown().optional().meta({ label: 'Tool choice' }),
   signal,
   timeout,
-  maxContentLength: z.number().optional().meta({ label: 'Max content length', help: 'Accepted as Kibana accepts it; the answer is held to xpack.actions.maxResponseContentLength.' }),
+  maxContentLength: z.number().optional().meta({ label: 'Max content length', help: 'Accepted as Kibana accepts it; the answer is held to the maximum response length of the actions settings.' }),
   telemetryMetadata,
 });
 

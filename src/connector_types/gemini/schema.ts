@@ -61,7 +61,7 @@ export const runParamsSchema = z.strictObject({
 
 export const invokeParamsSchema = z.strictObject({
   maxOutputTokens: z.coerce.number().optional().meta({ label: 'Maximum output tokens' }),
-  messages: z.any().meta({ label: 'Messages', help: 'The conversation: [{role, content}, …]; a message with `parts` is sent as it is.' }),
+  messages: z.any().meta({ label: 'Messages', help: 'The conversation: [{role, content}, …]; a message with parts is sent as it is.' }),
   systemInstruction: z.string().optional().meta({ label: 'System instruction' }),
   model,
   temperature,
