@@ -486,6 +486,11 @@ const ROUTE_NOTES: Record<string, string> = {
     'end with `execute-interrupted` (no outcome), the next run is the next attempt, on any instance, and ' +
     '`interrupted_attempts` counts such attempts, which do not count towards `max_attempts`. `events` holds the ' +
     'event-log documents of every attempt, oldest first.',
+  'POST /api/actions/_token_usage':
+    'The tokens generative-AI connectors used, as their execute events record them ' +
+    '(`kibana.action.execution.gen_ai.usage`, successful runs only), summed per connector over the range and per ' +
+    'hour of the run\'s start (UTC; only hours with usage are listed), in the space of the request; `connector_id` ' +
+    'keeps one connector. `executions` counts the runs that recorded a usage. It needs the privilege to read connectors.',
   'POST /api/actions/connector/_test':
     'Runs a connector that is not saved: the body carries the connector type, its `config` and `secrets`, and ' +
     "the action's `params`. Config and secrets are validated as on create, the type must be enabled, and the " +

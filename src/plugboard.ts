@@ -374,7 +374,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...queueRoutes(actions),
     ...savedObjectsRoutes(transfer, config.savedObjects),
     ...copyToSpaceRoutes(transfer),
-    ...executionLogRoutes({ db: database.db, authorizer }),
+    ...executionLogRoutes({ db: database.db, dialect: database.dialect, authorizer }),
     ...ruleExecutionLogRoutes({ db: database.db, rules }),
     ...ruleTicketRoutes({ rules, tickets }),
     ...spaceRoutes(spaces, authorizer),

@@ -9,6 +9,7 @@ import type {
   CurrentUser,
   EventDocument,
   ExecuteResult,
+  ConnectorTokenUsage,
   ExecutionKpi,
   ExecutionLogItem,
   ExecutionLogQuery,
@@ -105,6 +106,10 @@ export const renderParams = (spaceId: string, id: string, params: Record<string,
 
 export const getExecutionLog = (spaceId: string, query: ExecutionLogQuery) =>
   request<{ total: number; data: ExecutionLogItem[] }>('/internal/actions/_global_connector_execution_logs', { method: 'POST', spaceId, body: query });
+
+/** Tokens used per connector and per hour (Plugboard). */
+export const getTokenUsage = (spaceId: string, query: { date_start: string; date_end: string; connector_id?: string }) =>
+  request<{ connectors: ConnectorTokenUsage[] }>('/api/actions/_token_usage', { method: 'POST', spaceId, body: query });
 
 export const getExecutionKpi = (spaceId: string, query: Pick<ExecutionLogQuery, 'date_start' | 'date_end' | 'filter' | 'namespaces'>) =>
   request<ExecutionKpi>('/internal/actions/_global_connector_execution_kpi', { method: 'POST', spaceId, body: query });
