@@ -11,6 +11,7 @@ import type { FollowLink } from './follow/policy.js';
 import type { ConnectorRecord, ConnectorSummary, ConnectorsRepository } from '../storage/connectors_repository.js';
 import type { ExecutionRecorder } from '../tasks/metrics.js';
 import type { StoredTask } from '../tasks/task_store.js';
+import type { TokenBudgets } from '../tasks/flow_control.js';
 import type { NewTask } from '../tasks/types.js';
 import { isInMemory, missingSecretsMessage, MissingSecretsError, type ConnectorLoader } from './connector_loader.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
@@ -151,6 +152,8 @@ export interface ActionsClientDeps {
   inMemory: Map<string, InMemoryConnector>;
   authorizer: ActionsAuthorizer;
   executor: ActionExecutor;
+  /** flowControl's token budgets: `_execute` is refused while one holds the connector back. */
+  tokenBudgets?: Pick<TokenBudgets, 'budgetWait'>;
   validatorContext: ValidatorContext;
   logger: Logger;
   paramsRenderer: ParamsRenderer;
@@ -372,6 +375,7 @@ export class ActionsClient {
     this.ensureTypeRuns(found);
     const def = this.deps.registry.get(found.typeId);
     this.ensureRunRequestable(def, params, options.acceptStream);
+    this.ensureWithinTokenBudget(found.id, found.typeId);
     const streams = streamsAnswer(def, params);
     let runnable: RunnableConnector;
     try {
@@ -589,6 +593,18 @@ export class ActionsClient {
     const refusal = requestedRunRefusal(def, params);
     if (refusal) throw badRequest(refusal);
     if (!acceptStream && streamsAnswer(def, params)) throw badRequest(streamRefusal(def, 'http'));
+  }
+
+  /** 429 with Retry-After while a token budget of the connector (flowControl) holds its requests back. */
+  private ensureWithinTokenBudget(connectorId: string, typeId: string): void {
+    const wait = this.deps.tokenBudgets?.budgetWait(connectorId, typeId);
+    if (!wait) return;
+    const seconds = Math.max(1, Math.ceil((wait.until.getTime() - Date.now()) / 1000));
+    throw new PlugboardError(
+      429,
+      `Connector ${connectorId} has used its token budget (plugboard.actions.flowControl ${wait.budget}: ${wait.limit}); try again after ${wait.until.toISOString()}`,
+      { 'Retry-After': String(seconds) },
+    );
   }
 
   /** 400 for a type that is not registered, 403 for one `enabledActionTypes` leaves out (unless the connector is in memory). */

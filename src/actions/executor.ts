@@ -3,6 +3,7 @@ import { timeOrderedUuid } from '../common/ids.js';
 import { actionEvent, errorMessageOf, type ExecutionEventContext, type RuleLink } from '../event_log/action_events.js';
 import type { EventLogger } from '../event_log/event_logger.js';
 import { deadline } from '../common/deadline.js';
+import type { TokenBudgets } from '../tasks/flow_control.js';
 import { isShutdownInterruption } from '../tasks/types.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { ExecutorError, type FailureFacts } from './failure.js';
@@ -102,6 +103,8 @@ export class ActionExecutor {
       logger: Logger;
       /** Absent in unit tests that do not look at events. */
       events?: EventLogger;
+      /** Told the tokens each recorded run used (flowControl's token budgets). */
+      tokenBudgets?: Pick<TokenBudgets, 'spend'>;
       timeoutMs?: number;
     },
   ) {}
@@ -186,8 +189,15 @@ export class ActionExecutor {
           }),
         );
       // As in Kibana, a success's event waits for its token count (a stream's, until the stream has ended).
-      if (ok && usage && events) void Promise.resolve(usage).then(log, () => log());
-      else void log();
+      if (ok && usage && events) {
+        void Promise.resolve(usage).then(
+          (counted) => {
+            if (counted) this.deps.tokenBudgets?.spend(connector.id, connector.typeId, counted.totalTokens);
+            return log(counted);
+          },
+          () => log(),
+        );
+      } else void log();
       return { result: safe, timedOut, failure, ...(ok && usage ? { usage } : {}) };
     };
 
