@@ -1,17 +1,21 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGenAiSimulator, type GenAiSimulator } from '../src/connector_types/openai/simulator.js';
+import { encode } from 'gpt-tokenizer';
+import { SIMULATOR_REPLY, startGenAiSimulator, type GenAiSimulator } from '../src/connector_types/openai/simulator.js';
 import { browserUnavailable, openEmptyConnectorsPage, type TestBrowser } from './helpers/browser.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 
-// The tokens a .gen-ai connector used, in Debian's chromium against a real server and the OpenAI
-// simulator: the connector's Logs tab draws them per hour with their totals, and an execution's
-// detail shows its own. Screenshots gen-ai-tokens-*.
+// A .gen-ai connector in Debian's chromium against a real server and the OpenAI simulator: its
+// Test tab sends a prompt and shows the answer as it streams in (the simulator releasing one
+// chunk at a time), then its tokens, and Stop closes the stream; its Logs tab draws the tokens
+// per hour with their totals, and an execution's detail shows its own. Screenshots gen-ai-tokens-*.
 
 const unavailable = browserUnavailable();
 const subj = (name: string) => `[data-test-subj="${name}"]`;
 const KEY = 'sk-ui-tokens-key';
 const HELLO = [{ role: 'user', content: 'Say hello' }];
+const WORDS = SIMULATOR_REPLY.match(/\S+\s*/g)!;
+const PROMPT = 'Who are you?';
 
 describe.skipIf(unavailable !== undefined)('gen-ai token usage in the browser', { timeout: 120_000 }, () => {
   let sim: GenAiSimulator;
@@ -63,5 +67,34 @@ describe.skipIf(unavailable !== undefined)('gen-ai token usage in the browser', 
     await ui.screenshot('gen-ai-tokens-01-logs-tab');
     await page.locator(subj('executionEventTokens')).scrollIntoViewIfNeeded();
     await ui.screenshot('gen-ai-tokens-02-execution-detail');
+  });
+
+  it('the Test tab streams the answer to a prompt in as it arrives, then its tokens; Stop closes the stream', async () => {
+    await page.click(subj('testTab'));
+    await page.waitForSelector(subj('promptTest'));
+    await page.fill(subj('promptInput'), PROMPT);
+    const paced = sim.paceStreamNext();
+    await page.click(subj('promptSendButton'));
+    // The opening chunk (no text) and two words: the answer shows them before the rest is sent.
+    for (let i = 0; i < 3; i++) paced.release();
+    await expect.poll(() => page.locator(subj('promptAnswer')).textContent()).toBe(WORDS[0] + WORDS[1]);
+    expect(await page.locator(subj('promptStopButton')).isVisible()).toBe(true);
+    await ui.screenshot('gen-ai-tokens-03-prompt-streaming');
+    for (let i = 2; i < WORDS.length + 3; i++) paced.release();
+    const prompt = encode(`<|start|>user\n${PROMPT}<|end|>`).length;
+    const completion = encode(SIMULATOR_REPLY).length;
+    await expect.poll(() => page.locator(subj('promptUsage')).textContent()).toBe(`Tokens: ${prompt + completion} (${prompt} prompt, ${completion} completion)`);
+    expect(await page.locator(subj('promptAnswer')).textContent()).toBe(SIMULATOR_REPLY);
+    expect(await paced.closed).toEqual({ complete: true });
+    await ui.screenshot('gen-ai-tokens-04-prompt-answered');
+
+    const stopped = sim.paceStreamNext();
+    await page.click(subj('promptSendButton'));
+    for (let i = 0; i < 2; i++) stopped.release();
+    await expect.poll(() => page.locator(subj('promptAnswer')).textContent()).toBe(WORDS[0]);
+    await page.click(subj('promptStopButton'));
+    expect(await stopped.closed).toEqual({ complete: false });
+    await page.waitForSelector(subj('promptStopped'));
+    expect(await page.locator(subj('promptAnswer')).textContent()).toBe(WORDS[0]);
   });
 });

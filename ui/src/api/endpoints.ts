@@ -1,4 +1,4 @@
-import { request } from './http.js';
+import { request, requestEvents, type ServerEvent } from './http.js';
 import type {
   AlertSummary,
   RuleTicket,
@@ -91,6 +91,10 @@ export const deleteConnector = (spaceId: string, id: string) =>
 
 export const executeConnector = (spaceId: string, id: string, params: Record<string, unknown>) =>
   request<ExecuteResult>(`/api/actions/connector/${encodeURIComponent(id)}/_execute`, { method: 'POST', spaceId, body: { params } });
+
+/** Runs params that answer with a stream (Plugboard): each server-sent event as it arrives, the result last. */
+export const streamConnector = (spaceId: string, id: string, params: Record<string, unknown>, onEvent: (event: ServerEvent) => void, signal: AbortSignal) =>
+  requestEvents(`/api/actions/connector/${encodeURIComponent(id)}/_execute`, { method: 'POST', spaceId, body: { params }, signal }, onEvent);
 
 /** Runs a connector that is not saved (Plugboard): the create flyout's Test. */
 export const testUnsavedConnector = (spaceId: string, typeId: string, input: ConnectorInput & { params: Record<string, unknown> }) =>
