@@ -127,9 +127,10 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'provider gave it; `invokeAI` takes the completion fields (`messages`, `model`, `tools`, `tool_choice`, `stop`, ' +
     '`temperature`, …) and answers `{message, usage}`; `stream`, `invokeStream` and `invokeAsyncIterator` answer with ' +
     'a stream (the raw server-sent events as a Node Readable, or `{consumerStream}`, an async iterable of parsed ' +
-    'chunks) and so only for in-process callers: `_execute` refuses them with a 400, a queued or rule action fails for ' +
-    'good; a stream is held to `xpack.actions.responseTimeout` until its answer begins, then to the caller\'s `signal` ' +
-    '(not to `maxResponseContentLength`). `getDashboard` answers ' +
+    'chunks) for in-process callers; over HTTP `_execute` and `_test` answer them as server-sent events to a caller ' +
+    'that accepts `text/event-stream` and refuse them with a 400 otherwise ([api.md](../api.md#streamed-answers)); a ' +
+    'queued or rule action fails for good. A stream is held to `xpack.actions.responseTimeout` until its answer begins, ' +
+    'then to its reader (the caller\'s `signal`, or the HTTP client staying connected; not to `maxResponseContentLength`). `getDashboard` answers ' +
     '`{available: false}` (Kibana\'s dashboard is a Kibana saved object). The tokens a successful run used are written ' +
     'to its execute event as `kibana.action.execution.gen_ai.usage` (the provider\'s `usage`, or for a stream without ' +
     'one a gpt-tokenizer count, once the stream has ended). Errors read `API Error: <status text> - <error.message>` ' +
@@ -150,8 +151,9 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'are), `systemInstruction`, `temperature` (0 by default), `maxOutputTokens` and `toolConfig`, with dangerous-content ' +
     'blocking lowered to `BLOCK_ONLY_HIGH`, and answers `{message, usageMetadata}`; `invokeAIRaw` sends `tools` (not ' +
     '`toolConfig`) and answers the raw answer; `invokeStream` sends both to the streaming endpoint and answers the ' +
-    "server-sent events as a Node Readable, for in-process callers only (`_execute` refuses it with a 400, a queued or rule " +
-    'action fails for good). `getDashboard` answers `{available: false}`. The tokens a successful run used (Vertex AI\'s ' +
+    "server-sent events as a Node Readable to in-process callers; over HTTP `_execute` and `_test` answer them as server-sent " +
+    'events (each Vertex AI chunk an event) to a caller that accepts `text/event-stream` and refuse them with a 400 otherwise ' +
+    '([api.md](../api.md#streamed-answers)); a queued or rule action fails for good. `getDashboard` answers `{available: false}`. The tokens a successful run used (Vertex AI\'s ' +
     "`usageMetadata`, of the answer or of a stream's last chunk; for a stream cut before it, a gpt-tokenizer count of what " +
     'came through) are written to its execute event as `kibana.action.execution.gen_ai.usage`. Errors read ' +
     "`API Error: <status>: <message>` from Google's error body (a quota 429: `API Error: RESOURCE_EXHAUSTED: …`, retried " +
@@ -170,8 +172,10 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'merged), `temperature` 0 and `max_tokens` 8191 unless given, and answers `{message, usage}`; `invokeAIRaw` sends `messages` ' +
     'as given and answers the whole model answer; `converse` calls the Converse API with `messages`, `system`, `inferenceConfig` and ' +
     '`toolConfig`; `invokeStream` (InvokeModelWithResponseStream) and `converseStream` answer Bedrock\'s AWS event stream ' +
-    '(binary frames with CRC32 checks) as a Node Readable (`converseStream` as `{stream}`), so only for in-process callers: ' +
-    '`_execute` refuses them with a 400 and a queued or rule action fails for good. `bedrockClientSend` (an AWS SDK command ' +
+    '(binary frames with CRC32 checks) as a Node Readable (`converseStream` as `{stream}`) to in-process callers; over HTTP ' +
+    '`_execute` and `_test` answer them as server-sent events to a caller that accepts `text/event-stream`, one event per ' +
+    'decoded frame (an InvokeModel chunk as the model\'s own event, a Converse event as `{<type>: …}`), and refuse them with a ' +
+    '400 otherwise ([api.md](../api.md#streamed-answers)); a queued or rule action fails for good. `bedrockClientSend` (an AWS SDK command ' +
     'object) is not offered. `getDashboard` answers `{available: false}`. The tokens a successful run used are written to its ' +
     'execute event as `kibana.action.execution.gen_ai.usage`: Anthropic\'s or Converse\'s `usage`, for a stream Bedrock\'s ' +
     'invocation metrics or Converse metadata once it has ended, else a gpt-tokenizer estimate. Errors read `API Error: <status ' +
@@ -536,10 +540,16 @@ const ROUTE_NOTES: Record<string, string> = {
     'end with `execute-interrupted` (no outcome), the next run is the next attempt, on any instance, and ' +
     '`interrupted_attempts` counts such attempts, which do not count towards `max_attempts`. `events` holds the ' +
     'event-log documents of every attempt, oldest first.',
+  'POST /api/actions/_token_usage':
+    'The tokens generative-AI connectors used, as their execute events record them ' +
+    '(`kibana.action.execution.gen_ai.usage`, successful runs only), summed per connector over the range and per ' +
+    'hour of the run\'s start (UTC; only hours with usage are listed), in the space of the request; `connector_id` ' +
+    'keeps one connector. `executions` counts the runs that recorded a usage. It needs the privilege to read connectors.',
   'POST /api/actions/connector/_test':
     'Runs a connector that is not saved: the body carries the connector type, its `config` and `secrets`, and ' +
     "the action's `params`. Config and secrets are validated as on create, the type must be enabled, and the " +
-    'answer is an execution result as from `_execute` (its `connector_id` is `unsaved-connector`). Nothing is ' +
+    'answer is an execution result as from `_execute` (its `connector_id` is `unsaved-connector`), or for ' +
+    'streaming params an event stream (see [Streamed answers](#streamed-answers)). Nothing is ' +
     'stored. It needs the same privilege as creating a connector.',
   'GET /api/security/user':
     "Users, in the shapes of Elasticsearch's user API: an object keyed by username. Users and roles are " +
@@ -1546,6 +1556,44 @@ function apiPage(facts: ApiFacts): string {
       '`_execute` and `_test` answer 200 with `"status": "error"` in the execution result.',
     ].join('\n'),
     'Every limit on input (body size, ids, KQL, imports…), its setting and the answer beyond it: [limits.md](limits.md).',
+    '## Streamed answers',
+    [
+      'Some params answer with a stream: `.gen-ai`\'s `invokeStream`, `invokeAsyncIterator` and `stream` with',
+      '`"stream": true`. Kibana runs them only in-process; in Plugboard `_execute` (under `/s/{space_id}` too) and',
+      '`_test` run them for a caller that sends `Accept: text/event-stream` (alone or among other types), and answer',
+      '`text/event-stream` as the provider\'s answer arrives:',
+    ].join('\n'),
+    [
+      '```text',
+      ': answer stream',
+      '',
+      'event: chunk',
+      'data: {"id":"chatcmpl-…","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hello "}}]}',
+      '',
+      'event: chunk',
+      'data: …',
+      '',
+      'event: result',
+      'data: {"status":"ok","connector_id":"my-openai","usage":{"prompt_tokens":12,"completion_tokens":10,"total_tokens":22}}',
+      '```',
+    ].join('\n'),
+    [
+      '- A `chunk` event per chunk of the answer, sent on as it comes: the JSON the provider sent (OpenAI\'s',
+      '  closing `[DONE]` is no chunk), or for `invokeAsyncIterator` each parsed chunk.',
+      '- One `result` event last: the execution result as `_execute` words it, without `data`, with `usage`, the',
+      '  tokens used as the execute event records them (`null` when none are counted). A stream the provider cut',
+      '  ends with `"status": "error"`, `message` `an error occurred while reading the answer stream` and the',
+      '  tokens of what came. A run that fails before its answer begins (the provider\'s 401, 404, 429…) is a',
+      '  lone `result` event with the usual error result.',
+      '- Closing the connection mid-stream aborts the request to the provider; the execute event is written all',
+      '  the same, a success with the tokens of what came, as Kibana records an aborted stream.',
+      '- The execution timeout ends when the answer begins: from then on the stream lasts as long as its reader.',
+      '- A caller that does not accept `text/event-stream` (no Accept header, `application/json`, `*/*`) is',
+      '  refused before anything is sent: 400 `<type> answers these params with a stream: send the request with',
+      '  the header Accept: text/event-stream to read it`. Params that do not stream answer JSON as always,',
+      '  whatever the Accept header. A queued or rule action of streaming params fails for good',
+      '  (`<type> answers these params with a stream, which a queued action cannot read`).',
+    ].join('\n'),
     '## Routes',
     [
       'Every route of the OpenAPI document. *Kibana*: Kibana\'s public API. *Kibana internal*: a route that Kibana',

@@ -234,14 +234,15 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     logger.error({ err }, 'writing an audit event failed'),
   );
   const events = new EventLogger(writes, database, (err) => logger.error({ err }, 'writing an event failed'));
-  const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events });
+  const flowControl = new FlowControl(config.plugboard.actions.flowControl);
+  const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events, tokenBudgets: flowControl });
   const loader = new ConnectorLoader(repository, inMemory, cipher);
 
   const tasksConfig = config.plugboard.tasks;
   const taskStore = new TaskStore(database, writes);
   const taskManager = new TaskManager(
     taskStore,
-    new FlowControl(config.plugboard.actions.flowControl),
+    flowControl,
     {
       maxConcurrency: tasksConfig.maxConcurrency,
       claimBatchSize: tasksConfig.claimBatchSize,
@@ -293,6 +294,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     inMemory,
     authorizer,
     executor,
+    tokenBudgets: flowControl,
     validatorContext: { configurationUtilities },
     logger,
     paramsRenderer,
@@ -374,7 +376,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...queueRoutes(actions),
     ...savedObjectsRoutes(transfer, config.savedObjects),
     ...copyToSpaceRoutes(transfer),
-    ...executionLogRoutes({ db: database.db, authorizer }),
+    ...executionLogRoutes({ db: database.db, dialect: database.dialect, authorizer }),
     ...ruleExecutionLogRoutes({ db: database.db, rules }),
     ...ruleTicketRoutes({ rules, tickets }),
     ...spaceRoutes(spaces, authorizer),

@@ -6,6 +6,7 @@ import { executionEvents } from '../src/event_log/event_reader.js';
 import { startBedrockSimulator, type BedrockSimulator } from '../src/connector_types/bedrock/simulator.js';
 import { INTERNAL_PRINCIPAL } from '../src/security/principal.js';
 import { availableDialects } from './helpers/databases.js';
+import { postForEvents } from './helpers/event_stream_client.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { eventually } from './helpers/wait.js';
 
@@ -86,7 +87,7 @@ describe.each(dialects)('bedrock token usage in the event log on %s', (dialect) 
     }
   });
 
-  it('a failure records no usage; _execute refuses a streamed answer and sends nothing', async () => {
+  it('a failure records no usage; _execute refuses a streamed answer to a JSON caller and sends nothing', async () => {
     const res = await pb.api('POST', '/api/actions/connector/bedrock-1/_execute', { params: { subAction: 'invokeAI', subActionParams: { messages: HELLO, model: 'nope' } } });
     expect(res.body).toMatchObject({ status: 'error', service_message: 'Status code: 404. Message: API Error: Not Found - Could not resolve the foundation model from the provided model identifier.' });
     const failed = await latestExecuteEvent();
@@ -96,7 +97,38 @@ describe.each(dialects)('bedrock token usage in the event log on %s', (dialect) 
     const before = sim.requests.length;
     const refused = await pb.api('POST', '/api/actions/connector/bedrock-1/_execute', { params: { subAction: 'converseStream', subActionParams: { messages: CONVERSE_HELLO } } });
     expect(refused.status).toBe(400);
-    expect(refused.body).toEqual({ statusCode: 400, error: 'Bad Request', message: '.bedrock answers these params with a stream, which only in-process callers can read yet' });
+    expect(refused.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: '.bedrock answers these params with a stream: send the request with the header Accept: text/event-stream to read it',
+    });
     expect(sim.requests.length).toBe(before);
+  });
+
+  it("_execute streams Bedrock's event stream to a caller that asks for server-sent events: each decoded event a chunk, then the result with its tokens", async () => {
+    const base = await pb.plugboard.listen();
+    for (const params of [
+      { subAction: 'invokeStream', subActionParams: { messages: HELLO } },
+      { subAction: 'converseStream', subActionParams: { messages: CONVERSE_HELLO } },
+    ]) {
+      const at = sim.invocations.length;
+      const reader = await postForEvents(`${base}/api/actions/connector/bedrock-1/_execute`, { params });
+      expect(reader.status).toBe(200);
+      const events = await reader.rest();
+      const chunks = events.filter((e) => e.event === 'chunk').map((e) => JSON.parse(e.data) as Record<string, unknown>);
+      const result = JSON.parse(events.at(-1)!.data) as { status: string; usage: unknown };
+      expect(events.at(-1)!.event).toBe('result');
+      expect(result.status, params.subAction).toBe('ok');
+      if (params.subAction === 'invokeStream') {
+        // The model's own events, unwrapped from the frames' base64 bytes.
+        expect(chunks[0]).toMatchObject({ type: 'message_start' });
+        expect(chunks.some((c) => c.type === 'content_block_delta')).toBe(true);
+      } else {
+        expect(Object.keys(chunks[0])).toEqual(['messageStart']);
+        expect(chunks.some((c) => 'contentBlockDelta' in c)).toBe(true);
+        expect(chunks.some((c) => 'metadata' in c)).toBe(true);
+      }
+      expect(result.usage, params.subAction).toEqual(usageOf(at).usage);
+    }
   });
 });

@@ -12,6 +12,7 @@ import { getRuleExecutionLog } from '../src/event_log/rule_execution_log.js';
 import type { RuleRecord } from '../src/storage/rules_repository.js';
 import { getConnectorExecutionStats } from '../src/event_log/connector_execution_stats.js';
 import { executionEvents } from '../src/event_log/event_reader.js';
+import { getTokenUsage } from '../src/event_log/token_usage.js';
 import { getExecutionKpi, getExecutionLog } from '../src/event_log/execution_log_queries.js';
 import { kqlFilter } from '../src/event_log/kql.js';
 import { deleteEventsBefore } from '../src/event_log/retention.js';
@@ -143,6 +144,13 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
         () => getConnectorExecutionStats(database, { spaceId: 'default', connectorIds: ['c0', 'c1'], dateStart: now - 300_000, dateEnd: now }),
         // SQLite is steered to the connectors' index (see connector_execution_stats.ts); PostgreSQL chooses by its statistics.
         [[dialect === 'sqlite' ? 'event_log_connector_time' : 'event_log_space_time']],
+      ],
+      ['token usage of a space, last 24 hours', () => getTokenUsage(database, { spaceId: 'default', dateStart: now - DAY, dateEnd: now }), [['event_log_space_time']]],
+      [
+        'token usage of one connector, last 24 hours',
+        () => getTokenUsage(database, { spaceId: 'default', connectorId: 'c0', dateStart: now - DAY, dateEnd: now }),
+        // SQLite is steered to the connector's index (as for the connector statistics); PostgreSQL picks it by its statistics over a day.
+        [['event_log_connector_time']],
       ],
       [
         'execution log of a rule, last 30 days',

@@ -3,11 +3,12 @@ import { text } from 'node:stream/consumers';
 import { encode } from 'gpt-tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDocument } from '../src/event_log/document.js';
-import { executionEvents } from '../src/event_log/event_reader.js';
 import { SIMULATOR_REPLY, startGenAiSimulator, type GenAiSimulator } from '../src/connector_types/openai/simulator.js';
 import { startGeminiSimulator, type GeminiSimulator } from '../src/connector_types/gemini/simulator.js';
 import { INTERNAL_PRINCIPAL } from '../src/security/principal.js';
 import { availableDialects } from './helpers/databases.js';
+import { postForEvents } from './helpers/event_stream_client.js';
+import { latestExecutionEvents } from './helpers/latest_execution.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { eventually } from './helpers/wait.js';
 
@@ -50,18 +51,7 @@ describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) =
     await gemini?.close();
   });
 
-  /** The events of the connector's latest execution, as the event log gives them back. */
-  async function latestEvents(connectorId: string): Promise<EventDocument[]> {
-    await pb.plugboard.flushWrites();
-    const row = await pb.plugboard.database.db
-      .selectFrom('event_log')
-      .select('execution_uuid')
-      .where('connector_id', '=', connectorId)
-      .orderBy('timestamp', 'desc')
-      .orderBy('id', 'desc')
-      .executeTakeFirstOrThrow();
-    return executionEvents(pb.plugboard.database.db, row.execution_uuid!);
-  }
+  const latestEvents = (connectorId: string) => latestExecutionEvents(pb, connectorId);
   const executeEvent = (events: EventDocument[]) => events.find((e) => e.event.action === 'execute');
   const usageOf = (i: number) => sim.completions[i].usage;
 
@@ -131,8 +121,17 @@ describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) =
 
     const generated = gemini.generations.length;
     const refused = await pb.api('POST', '/api/actions/connector/ai-gemini/_execute', { params: { subAction: 'invokeStream', subActionParams: { messages: HELLO } } });
-    expect(refused.body).toEqual({ statusCode: 400, error: 'Bad Request', message: '.gemini answers these params with a stream, which only in-process callers can read yet' });
+    expect(refused.body).toEqual({ statusCode: 400, error: 'Bad Request', message: '.gemini answers these params with a stream: send the request with the header Accept: text/event-stream to read it' });
     expect(gemini.generations.length).toBe(generated);
+
+    // Asked for server-sent events, _execute streams Vertex AI's chunks, then the result with the tokens.
+    const reader = await postForEvents(`${await pb.plugboard.listen()}/api/actions/connector/ai-gemini/_execute`, { params: { subAction: 'invokeStream', subActionParams: { messages: HELLO } } });
+    const streamed = await reader.rest();
+    const chunks = streamed.filter((e) => e.event === 'chunk').map((e) => JSON.parse(e.data) as { candidates?: Array<{ finishReason?: string }> });
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.at(-1)!.candidates?.[0].finishReason).toBe('STOP');
+    expect(streamed.at(-1)).toMatchObject({ event: 'result' });
+    expect(JSON.parse(streamed.at(-1)!.data)).toMatchObject({ status: 'ok', ...counts() });
   });
 
   it('_execute and the unsaved test refuse a streamed answer (400) and send nothing', async () => {
@@ -140,7 +139,7 @@ describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) =
     for (const params of [{ subAction: 'invokeStream', subActionParams: { messages: HELLO } }, { subAction: 'stream', subActionParams: { body: '{}', stream: true } }]) {
       const res = await pb.api('POST', '/api/actions/connector/ai-other/_execute', { params });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: '.gen-ai answers these params with a stream, which only in-process callers can read yet' });
+      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: '.gen-ai answers these params with a stream: send the request with the header Accept: text/event-stream to read it' });
     }
     expect(sim.requests.length).toBe(before);
   });
@@ -153,7 +152,7 @@ describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) =
       const res = await pb.api('GET', `/api/actions/execution/${queued.body.execution_id}`);
       return res.body.status === 'error' ? res.body : undefined;
     }, 20_000, 'the queued stream to fail');
-    expect(done).toMatchObject({ attempts: 1, result: { status: 'error', message: '.gen-ai answers these params with a stream, which only in-process callers can read yet', retry: false } });
+    expect(done).toMatchObject({ attempts: 1, result: { status: 'error', message: '.gen-ai answers these params with a stream, which a queued action cannot read', retry: false } });
     expect(sim.requests.length).toBe(before);
   });
 });

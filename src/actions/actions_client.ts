@@ -11,15 +11,16 @@ import type { FollowLink } from './follow/policy.js';
 import type { ConnectorRecord, ConnectorSummary, ConnectorsRepository } from '../storage/connectors_repository.js';
 import type { ExecutionRecorder } from '../tasks/metrics.js';
 import type { StoredTask } from '../tasks/task_store.js';
+import type { TokenBudgets } from '../tasks/flow_control.js';
 import type { NewTask } from '../tasks/types.js';
 import { isInMemory, missingSecretsMessage, MissingSecretsError, type ConnectorLoader } from './connector_loader.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
-import type { ActionExecutor, ExecuteOptions, RunnableConnector } from './executor.js';
+import type { ActionExecutor, ExecuteOptions, ExecutionOutcome, RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
-import type { ActionResult, ConnectorTypeDefinition, ValidatorContext } from './types.js';
+import type { ActionResult, ConnectorTypeDefinition, ExecutorResult, ValidatorContext } from './types.js';
 import type { ParamsRenderer } from './templating/params_renderer.js';
-import { asBadRequest, requestedRunRefusal, streamRefusal, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
+import { asBadRequest, requestedRunRefusal, streamRefusal, streamsAnswer, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
 
 /** Kibana sorts with localeCompare; a shared collator gives the same order much faster. */
 const byName = new Intl.Collator().compare;
@@ -48,6 +49,18 @@ export type UserAuthStatus = 'connected' | 'not_connected' | 'not_applicable';
 
 /** The types whose secret headers `secretHeaderNames` reads (Kibana's list; Plugboard has `.webhook`). */
 export const SECRET_HEADER_TYPES = ['.webhook', '.cases-webhook', '.mcp'];
+
+/** A run for a caller that reads streamed answers (ActionsClient.executeStreamable). */
+export interface StreamableOutcome {
+  result: ActionResult;
+  /** These params answer with a stream: an ok result's `data` is one. */
+  streams: boolean;
+  usage?: ExecutorResult['usage'];
+  /** The type's reading of its streamed answer into chunks (ConnectorTypeDefinition.streamChunks). */
+  chunks?: (data: unknown) => AsyncIterable<string>;
+}
+
+const chunksOf = (def: ConnectorTypeDefinition): Pick<StreamableOutcome, 'chunks'> => (def.streamChunks ? { chunks: (data) => def.streamChunks!(data) } : {});
 
 export interface Scope {
   spaceId: string;
@@ -143,6 +156,8 @@ export interface ActionsClientDeps {
   inMemory: Map<string, InMemoryConnector>;
   authorizer: ActionsAuthorizer;
   executor: ActionExecutor;
+  /** flowControl's token budgets: `_execute` is refused while one holds the connector back. */
+  tokenBudgets?: Pick<TokenBudgets, 'budgetWait'>;
   validatorContext: ValidatorContext;
   logger: Logger;
   paramsRenderer: ParamsRenderer;
@@ -344,23 +359,39 @@ export class ActionsClient {
   /** Runs a saved or preconfigured connector now, within this request. */
   /** `acceptStream`: the caller reads a streamed answer (see ConnectorTypeDefinition.streamsAnswer). */
   async execute(scope: Scope, id: string, params: unknown, signal?: AbortSignal, options: { acceptStream?: boolean } = {}): Promise<ActionResult> {
+    return (await this.executeReading(scope, id, params, signal, options)).result;
+  }
+
+  /**
+   * As execute, for a caller that reads a streamed answer as it comes (`_execute` asked for
+   * `text/event-stream`): also whether these params answer with a stream, and the tokens the
+   * run used (a stream's once it has ended).
+   */
+  async executeStreamable(scope: Scope, id: string, params: unknown, signal?: AbortSignal): Promise<StreamableOutcome> {
+    return this.executeReading(scope, id, params, signal, { acceptStream: true });
+  }
+
+  private async executeReading(scope: Scope, id: string, params: unknown, signal: AbortSignal | undefined, options: { acceptStream?: boolean }): Promise<StreamableOutcome> {
     const found = await this.deps.loader.find(scope.spaceId, id);
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
     if (!found) throw savedObjectNotFound('action', id);
     // As Kibana, whether the type may run is told before anything about the connector itself.
     this.ensureTypeRuns(found);
-    this.ensureRunRequestable(this.deps.registry.get(found.typeId), params, options.acceptStream);
+    const def = this.deps.registry.get(found.typeId);
+    this.ensureRunRequestable(def, params, options.acceptStream);
+    this.ensureWithinTokenBudget(found.id, found.typeId);
+    const streams = streamsAnswer(def, params);
     let runnable: RunnableConnector;
     try {
       runnable = this.deps.loader.runnable(found);
     } catch (err) {
       // Imported without its secrets: running it with none would fail somewhere less clear.
-      if (err instanceof MissingSecretsError) return { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'user' };
+      if (err instanceof MissingSecretsError) return { result: { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'user' }, streams };
       if (!(err instanceof DecryptionError)) throw err;
       this.deps.logger.error(`connector ${id}: ${err.message}`);
-      return { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' };
+      return { result: { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' }, streams };
     }
-    return this.runNow('http_request', {
+    const { result, usage } = await this.runNow('http_request', {
       connector: runnable,
       params,
       source: 'http_request',
@@ -369,6 +400,7 @@ export class ActionsClient {
       user: { name: scope.principal.username },
       acceptStream: options.acceptStream,
     });
+    return { result, streams, ...(usage ? { usage } : {}), ...chunksOf(def) };
   }
 
   /** Queues one action to run as a background task; resolves to its execution id. */
@@ -533,14 +565,17 @@ export class ActionsClient {
     return typeof preview === 'string' ? { preview: null, refused: preview } : { preview };
   }
 
-  /** Runs a connector that is not saved, after the same validation as create. */
-  async testUnsaved(scope: Scope, input: CreateConnectorInput & { params: unknown }, signal?: AbortSignal): Promise<ActionResult> {
+  /**
+   * Runs a connector that is not saved, after the same validation as create; `acceptStream`:
+   * the caller reads a streamed answer as it comes.
+   */
+  async testUnsaved(scope: Scope, input: CreateConnectorInput & { params: unknown }, signal?: AbortSignal, options: { acceptStream?: boolean } = {}): Promise<StreamableOutcome> {
     const { registry, authorizer } = this.deps;
     await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'create', input.typeId);
     const def = registry.get(input.typeId);
     if (def.isSystemActionType) throw badRequest(`System action creation is forbidden. Action type: ${input.typeId}.`);
     const { config, secrets } = this.validate(def, input.config, input.secrets);
-    this.ensureRunRequestable(def, input.params);
+    this.ensureRunRequestable(def, input.params, options.acceptStream);
     registry.ensureEnabled(def.id);
     const connector: RunnableConnector = {
       id: input.id ?? 'unsaved-connector',
@@ -552,14 +587,28 @@ export class ActionsClient {
       isSystemAction: false,
     };
     // An unsaved connector has no history to add to.
-    return this.runNow('test', { connector, params: input.params, source: 'http_request', spaceId: scope.spaceId, signal, recordEvents: false });
+    const run = { connector, params: input.params, source: 'http_request' as const, spaceId: scope.spaceId, signal, recordEvents: false, acceptStream: options.acceptStream };
+    const { result, usage } = await this.runNow('test', run);
+    return { result, streams: streamsAnswer(def, input.params), ...(usage ? { usage } : {}), ...chunksOf(def) };
   }
 
   /** A run requested over HTTP that the type refuses outright is a 400, as the request's own fault. */
   private ensureRunRequestable(def: ConnectorTypeDefinition, params: unknown, acceptStream = false): void {
     const refusal = requestedRunRefusal(def, params);
     if (refusal) throw badRequest(refusal);
-    if (!acceptStream && def.streamsAnswer?.(params)) throw badRequest(streamRefusal(def));
+    if (!acceptStream && streamsAnswer(def, params)) throw badRequest(streamRefusal(def, 'http'));
+  }
+
+  /** 429 with Retry-After while a token budget of the connector (flowControl) holds its requests back. */
+  private ensureWithinTokenBudget(connectorId: string, typeId: string): void {
+    const wait = this.deps.tokenBudgets?.budgetWait(connectorId, typeId);
+    if (!wait) return;
+    const seconds = Math.max(1, Math.ceil((wait.until.getTime() - Date.now()) / 1000));
+    throw new PlugboardError(
+      429,
+      `Connector ${connectorId} has used its token budget (plugboard.actions.flowControl ${wait.budget}: ${wait.limit}); try again after ${wait.until.toISOString()}`,
+      { 'Retry-After': String(seconds) },
+    );
   }
 
   /** 400 for a type that is not registered, 403 for one `enabledActionTypes` leaves out (unless the connector is in memory). */
@@ -570,11 +619,11 @@ export class ActionsClient {
   }
 
   /** Runs an action within the request and counts it in the metrics under `metricsSource`. */
-  private async runNow(metricsSource: 'http_request' | 'test', options: ExecuteOptions): Promise<ActionResult> {
+  private async runNow(metricsSource: 'http_request' | 'test', options: ExecuteOptions): Promise<ExecutionOutcome> {
     const started = performance.now();
-    const result = await this.deps.executor.execute(options);
-    this.deps.executionMetrics?.record(metricsSource, options.connector.typeId, result.status === 'ok', performance.now() - started);
-    return result;
+    const outcome = await this.deps.executor.run(options);
+    this.deps.executionMetrics?.record(metricsSource, options.connector.typeId, outcome.result.status === 'ok', performance.now() - started);
+    return outcome;
   }
 
   listTypes(opts: { featureId?: string; includeSystem?: boolean }): ConnectorTypeSummary[] {

@@ -3,13 +3,14 @@ import { timeOrderedUuid } from '../common/ids.js';
 import { actionEvent, errorMessageOf, type ExecutionEventContext, type RuleLink } from '../event_log/action_events.js';
 import type { EventLogger } from '../event_log/event_logger.js';
 import { deadline } from '../common/deadline.js';
+import type { TokenBudgets } from '../tasks/flow_control.js';
 import { isShutdownInterruption } from '../tasks/types.js';
 import type { ConnectorTypeRegistry } from './registry.js';
 import { ExecutorError, type FailureFacts } from './failure.js';
 import { runFollow, type FollowRun } from './follow/run.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition, ExecutionSource, ExecutorResult, TokenUsage } from './types.js';
-import { ValidationError, streamRefusal, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
+import { ValidationError, streamRefusal, streamsAnswer, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
 
 /** A connector ready to run: secrets already decrypted. */
 export interface RunnableConnector {
@@ -50,6 +51,8 @@ export interface ExecutionOutcome {
   timedOut: boolean;
   /** Beside the result, what the queue decides a retry from. */
   failure?: FailureFacts;
+  /** The tokens a successful run used (a streamed answer's once its stream has ended). */
+  usage?: ExecutorResult['usage'];
 }
 
 /** A run's result as clients read it, the facts of its failure for the queue, and the tokens it used. */
@@ -100,6 +103,8 @@ export class ActionExecutor {
       logger: Logger;
       /** Absent in unit tests that do not look at events. */
       events?: EventLogger;
+      /** Told the tokens each recorded run used (flowControl's token budgets). */
+      tokenBudgets?: Pick<TokenBudgets, 'spend'>;
       timeoutMs?: number;
     },
   ) {}
@@ -184,9 +189,16 @@ export class ActionExecutor {
           }),
         );
       // As in Kibana, a success's event waits for its token count (a stream's, until the stream has ended).
-      if (ok && usage && events) void Promise.resolve(usage).then(log, () => log());
-      else void log();
-      return { result: safe, timedOut, failure };
+      if (ok && usage && events) {
+        void Promise.resolve(usage).then(
+          (counted) => {
+            if (counted) this.deps.tokenBudgets?.spend(connector.id, connector.typeId, counted.totalTokens);
+            return log(counted);
+          },
+          () => log(),
+        );
+      } else void log();
+      return { result: safe, timedOut, failure, ...(ok && usage ? { usage } : {}) };
     };
 
     let validated: { params: Record<string, unknown>; config: Record<string, unknown>; secrets: Record<string, unknown> };
@@ -207,10 +219,11 @@ export class ActionExecutor {
       );
     }
 
-    if (!acceptStream && def.streamsAnswer?.(validated.params)) {
+    const streams = streamsAnswer(def, validated.params);
+    if (!acceptStream && streams) {
       // Queued or rule actions: nobody would read the stream, which would hold its connection.
       return finish(
-        { status: 'error', actionId, message: streamRefusal(def), retry: false, errorSource: 'user' },
+        { status: 'error', actionId, message: streamRefusal(def, 'queued'), retry: false, errorSource: 'user' },
         new Date(),
         false,
         { permanent: true },
@@ -255,7 +268,10 @@ export class ActionExecutor {
     if (result.status !== 'ok' && result.status !== 'error') {
       result = { status: 'error', actionId, message: `action executor returned an unexpected result: ${String(result.status)}`, retry: false, errorSource: 'framework' };
     }
-    limit.dispose();
+    // A streamed answer flows on after the run: bounded by its reader from then on (its
+    // going away aborts the provider's request), no longer by the execution's timeout.
+    if (streams && result.status === 'ok') limit.stopTimer();
+    else limit.dispose();
     if (result.status !== 'ok' && !limit.timedOut && isShutdownInterruption(limit.signal)) {
       // Not a failure: the task manager puts it back in the queue for the next attempt.
       void events?.log(

@@ -163,6 +163,11 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
    * rule action has no reader (the executor fails it, for good).
    */
   streamsAnswer?(params: P): boolean;
+  /**
+   * A streamed answer's chunks as text, for the HTTP event stream (src/http/event_stream.ts);
+   * without it the answer is read as server-sent events, or an iterator's items as JSON.
+   */
+  streamChunks?(data: unknown): AsyncIterable<string>;
   /** A returned error is the user's (Kibana's errorSource rule); throw an ExecutorError to say otherwise. */
   executor(ctx: ExecutorContext<C, S, P>): Promise<ExecutorResult>;
   /**

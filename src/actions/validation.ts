@@ -74,7 +74,18 @@ export function asBadRequest<T>(fn: () => T): T {
   }
 }
 
-/** Why a caller that cannot read a stream is refused a run of a type whose params answer with one (streamsAnswer). */
-export function streamRefusal(def: ConnectorTypeDefinition): string {
-  return `${def.id} answers these params with a stream, which only in-process callers can read yet`;
+/** Whether a run of these params (as the caller sent them) answers with a stream. */
+export function streamsAnswer(def: ConnectorTypeDefinition, params: unknown): boolean {
+  return def.streamsAnswer?.(params) === true;
+}
+
+/**
+ * Why a caller that cannot read a stream is refused a run of a type whose params answer with
+ * one (streamsAnswer): an HTTP request that did not ask for `text/event-stream`, or a queued
+ * action (nobody reads its answer).
+ */
+export function streamRefusal(def: ConnectorTypeDefinition, caller: 'http' | 'queued'): string {
+  return caller === 'http'
+    ? `${def.id} answers these params with a stream: send the request with the header Accept: text/event-stream to read it`
+    : `${def.id} answers these params with a stream, which a queued action cannot read`;
 }

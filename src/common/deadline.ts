@@ -9,6 +9,12 @@ export interface Deadline {
   /** True when this deadline's timer (or, when shared, its parent's) fired, not a parent's abort. */
   readonly timedOut: boolean;
   dispose(): void;
+  /**
+   * Ends the timeout but keeps following the parent: work that outlives its deadline on
+   * purpose (a streamed answer, read for as long as its caller stays) is then bounded by the
+   * caller alone.
+   */
+  stopTimer(): void;
 }
 
 /** A timeout armed on a TimerList; `cancel` takes it off before it fires. */
@@ -106,6 +112,7 @@ export function deadline(timeoutMs: number, parent?: AbortSignal, options: { sha
         return inherited.timedOut();
       },
       dispose() {},
+      stopTimer() {},
     };
   }
   const controller = new AbortController();
@@ -121,6 +128,9 @@ export function deadline(timeoutMs: number, parent?: AbortSignal, options: { sha
     dispose() {
       timer.entry.cancel();
       parent?.removeEventListener('abort', onParentAbort);
+    },
+    stopTimer() {
+      timer.entry.cancel();
     },
   };
 }

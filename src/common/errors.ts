@@ -9,6 +9,8 @@ export class PlugboardError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    /** Sent with the error (a 429's Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -298,14 +298,29 @@ const rateLimit = z
   })
   .meta({ description: 'A token bucket.' });
 
+const tokenBudgets = {
+  tokensPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        "Generative-AI connectors: no request of the connector starts while its runs' tokens (as their execute events record them) in the last minute reach this; a queued action waits, `_execute` answers 429 with Retry-After. No limit when absent.",
+    }),
+  tokensPerDay: z.number().int().min(1).optional().meta({ description: 'As `tokensPerMinute`, over the last 24 hours.' }),
+};
+
 const flowLimitsSchema = z.strictObject({
   concurrency: z.number().int().min(1).default(20).meta({ description: "Actions of one connector that may run at once." }),
   rate: rateLimit.optional().meta({ description: 'How fast actions of one connector may start; no limit when absent.' }),
+  ...tokenBudgets,
 });
 
 const partialFlowLimitsSchema = z.strictObject({
   concurrency: z.number().int().min(1).optional().meta({ description: 'Actions of one connector that may run at once.' }),
   rate: rateLimit.optional().meta({ description: 'How fast actions of one connector may start.' }),
+  ...tokenBudgets,
 });
 
 // Kibana's server.ssl.*: TLS for Plugboard's own HTTP server. Files are read at start-up.
@@ -673,7 +688,10 @@ export const configSchema = z.strictObject({
               connectors: z.record(z.string(), partialFlowLimitsSchema).default({}).meta({ description: 'Limits by connector id.' }),
             })
             .prefault({})
-            .meta({ description: 'Per-connector flow control: concurrency and rate limits, so one slow or limited service does not hold up the others.' }),
+            .meta({
+              description:
+                'Per-connector flow control: concurrency and rate limits, and token budgets for generative-AI connectors, so one slow or limited service does not hold up the others. Kept by each instance.',
+            }),
         })
         .prefault({}),
       net: z

@@ -40,7 +40,8 @@ export interface ConnectorExecutionStats {
 const ref = (column: string) => sql.ref(column);
 const failures = () => sql<number>`sum(case when ${ref('outcome')} = ${sql.lit('failure')} then 1 else 0 end)`;
 
-function matching(query: ConnectorExecutionStatsQuery, dialect: PlugboardDatabase['dialect']) {
+/** The `execute` ends of a space's connectors (some, or all) in a window, found through an index (see below). */
+export function executeEndsOf(query: ConnectorExecutionStatsQuery, dialect: PlugboardDatabase['dialect']) {
   return (eb: EventLogEb): Expression<SqlBool> => {
     // Found through event_log_space_time: a space's rows of the window (test/event_log_plans.test.ts).
     // With named connectors, SQLite (which keeps no statistics here) is steered to their own
@@ -100,7 +101,7 @@ function statsQuery({ db, dialect }: Pick<PlugboardDatabase, 'db' | 'dialect'>, 
       : sql<number | null>`percentile_cont(${duration}, ${sql.lit(PERCENTILE)})`;
   return db
     .selectFrom('event_log')
-    .where(matching(query, dialect))
+    .where(executeEndsOf(query, dialect))
     .select((eb) => ['connector_id', eb.fn.countAll<number>().as('executions'), failures().as('failures'), p99.as('p99_ns')])
     .groupBy('connector_id')
     .execute();

@@ -114,7 +114,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 
   function answerError(err: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) {
     if (err instanceof PlugboardError) {
-      return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message));
+      return reply.code(err.statusCode).headers(err.headers).send(errorBody(err.statusCode, err.message));
     }
     switch (err.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':

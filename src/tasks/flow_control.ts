@@ -3,7 +3,35 @@ export interface FlowLimits {
   concurrency: number;
   /** Token bucket: `perSecond` tokens added each second, holding at most `burst`. Absent: no rate limit. */
   rate?: { perSecond: number; burst: number };
+  /**
+   * Generative-AI token budgets: no request starts while the tokens its connector's runs used
+   * (as their execute events record them) in the last minute, or the last 24 hours, reach these.
+   */
+  tokensPerMinute?: number;
+  tokensPerDay?: number;
 }
+
+/** A token budget that holds a connector back: which, and until when. */
+export interface TokenBudgetWait {
+  budget: 'tokensPerMinute' | 'tokensPerDay';
+  limit: number;
+  until: Date;
+}
+
+/** What the executor and `_execute` see of the token budgets (FlowControl keeps them). */
+export interface TokenBudgets {
+  /** When the connector's token budgets next let a request start, if one holds it back now. */
+  budgetWait(connectorId: string, typeId: string, now?: number): TokenBudgetWait | undefined;
+  /** A run of the connector used these tokens (counted when its usage is known). */
+  spend(connectorId: string, typeId: string, tokens: number, now?: number): void;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const BUDGETS = [
+  { budget: 'tokensPerMinute', windowMs: MINUTE_MS },
+  { budget: 'tokensPerDay', windowMs: DAY_MS },
+] as const;
 
 export interface FlowControlConfig {
   defaults: FlowLimits;
@@ -24,6 +52,8 @@ interface ConnectorFlow {
   refilledAt: number;
   /** Held back until then (out of tokens, or paused by the service). */
   blockedUntil: number;
+  /** With a token budget: the tokens its runs used, oldest first, for as long as a budget's window holds them. */
+  spent: Array<{ at: number; tokens: number }>;
 }
 
 export type Admission = { admitted: true } | { admitted: false; retryAt: Date };
@@ -46,7 +76,7 @@ export interface ClaimRoom {
  * connector's tasks than it has room for, so its backlog never takes the slots other
  * connectors need, and no task is claimed only to be put back.
  */
-export class FlowControl {
+export class FlowControl implements TokenBudgets {
   private readonly flows = new Map<string, ConnectorFlow>();
   /** The room of a connector this instance keeps no state for. */
   private readonly defaultRoom: number;
@@ -66,8 +96,12 @@ export class FlowControl {
       const limits = this.limitsFor(connectorId, typeId);
       const defaults = this.config.defaults;
       const defaultLimits =
-        limits.concurrency === defaults.concurrency && limits.rate?.perSecond === defaults.rate?.perSecond && limits.rate?.burst === defaults.rate?.burst;
-      flow = { limits, defaultLimits, running: 0, tokens: limits.rate?.burst ?? 0, refilledAt: now, blockedUntil: 0 };
+        limits.concurrency === defaults.concurrency &&
+        limits.rate?.perSecond === defaults.rate?.perSecond &&
+        limits.rate?.burst === defaults.rate?.burst &&
+        limits.tokensPerMinute === defaults.tokensPerMinute &&
+        limits.tokensPerDay === defaults.tokensPerDay;
+      flow = { limits, defaultLimits, running: 0, tokens: limits.rate?.burst ?? 0, refilledAt: now, blockedUntil: 0, spent: [] };
       this.flows.set(connectorId, flow);
     }
     return flow;
@@ -78,6 +112,11 @@ export class FlowControl {
     const flow = this.flow(connectorId, typeId, now);
     if (flow.blockedUntil > now) return { admitted: false, retryAt: new Date(flow.blockedUntil) };
     if (flow.running >= flow.limits.concurrency) return { admitted: false, retryAt: new Date(now) };
+    const budget = this.overBudget(flow, now);
+    if (budget) {
+      flow.blockedUntil = budget.until.getTime();
+      return { admitted: false, retryAt: budget.until };
+    }
     const rate = flow.limits.rate;
     if (rate) {
       if (this.refill(flow, rate, now) < 1) {
@@ -101,6 +140,49 @@ export class FlowControl {
     flow.blockedUntil = Math.max(flow.blockedUntil, until.getTime());
   }
 
+  budgetWait(connectorId: string, typeId: string, now = Date.now()): TokenBudgetWait | undefined {
+    const limits = this.limitsFor(connectorId, typeId);
+    if (limits.tokensPerMinute === undefined && limits.tokensPerDay === undefined) return undefined;
+    return this.overBudget(this.flow(connectorId, typeId, now), now);
+  }
+
+  spend(connectorId: string, typeId: string, tokens: number, now = Date.now()): void {
+    const limits = this.limitsFor(connectorId, typeId);
+    if ((limits.tokensPerMinute === undefined && limits.tokensPerDay === undefined) || tokens <= 0) return;
+    this.flow(connectorId, typeId, now).spent.push({ at: now, tokens });
+  }
+
+  /**
+   * The budget the connector's spent tokens reach, and when enough of them leave its window
+   * for a request to start again; undefined when none is reached. Drops what no window holds.
+   */
+  private overBudget(flow: ConnectorFlow, now: number): TokenBudgetWait | undefined {
+    this.forgetSpent(flow, now);
+    let wait: TokenBudgetWait | undefined;
+    for (const { budget, windowMs } of BUDGETS) {
+      const limit = flow.limits[budget];
+      if (limit === undefined) continue;
+      const inWindow = flow.spent.filter((s) => s.at > now - windowMs);
+      let used = inWindow.reduce((sum, s) => sum + s.tokens, 0);
+      if (used < limit) continue;
+      // The oldest runs leave the window first: once enough have, the budget lets a request start.
+      let until = now;
+      for (const s of inWindow) {
+        used -= s.tokens;
+        until = s.at + windowMs;
+        if (used < limit) break;
+      }
+      if (!wait || until > wait.until.getTime()) wait = { budget, limit, until: new Date(until) };
+    }
+    return wait;
+  }
+
+  /** Drops the spending that no budget's window holds any more. */
+  private forgetSpent(flow: ConnectorFlow, now: number): void {
+    const longest = flow.limits.tokensPerDay !== undefined ? DAY_MS : MINUTE_MS;
+    while (flow.spent.length > 0 && flow.spent[0].at <= now - longest) flow.spent.shift();
+  }
+
   /**
    * How many more actions each connector may start now, for the claim: those this instance
    * keeps state for are listed, any other has the room of the default limits. A claim then
@@ -109,8 +191,8 @@ export class FlowControl {
   claimRoom(now = Date.now()): ClaimRoom {
     const byConnector: ConnectorRoom[] = [];
     for (const [id, flow] of this.flows) {
-      if (flow.defaultLimits && flow.running === 0 && flow.blockedUntil <= now && this.tokensFull(flow, now)) {
-        // Idle, full of tokens and as any unlisted connector: nothing to remember.
+      if (flow.defaultLimits && flow.running === 0 && flow.blockedUntil <= now && this.tokensFull(flow, now) && this.spentNothing(flow, now)) {
+        // Idle, full of tokens, with no token spending to count and as any unlisted connector: nothing to remember.
         this.flows.delete(id);
         continue;
       }
@@ -121,6 +203,11 @@ export class FlowControl {
 
   private room(flow: ConnectorFlow, now: number): number {
     if (flow.blockedUntil > now) return 0;
+    const budget = this.overBudget(flow, now);
+    if (budget) {
+      flow.blockedUntil = budget.until.getTime();
+      return 0;
+    }
     const free = Math.max(0, flow.limits.concurrency - flow.running);
     const rate = flow.limits.rate;
     return rate ? Math.min(free, Math.floor(this.refill(flow, rate, now))) : free;
@@ -130,6 +217,11 @@ export class FlowControl {
     flow.tokens = Math.min(rate.burst, flow.tokens + ((now - flow.refilledAt) / 1000) * rate.perSecond);
     flow.refilledAt = now;
     return flow.tokens;
+  }
+
+  private spentNothing(flow: ConnectorFlow, now: number): boolean {
+    this.forgetSpent(flow, now);
+    return flow.spent.length === 0;
   }
 
   private tokensFull(flow: ConnectorFlow, now: number): boolean {

@@ -15,6 +15,7 @@ export const VALID_BODIES: Record<string, unknown> = {
   'POST /api/saved_objects/_export': { type: 'action' },
   'POST /internal/actions/_global_connector_execution_logs': { date_start: 'now-1d' },
   'POST /internal/actions/_global_connector_execution_kpi': { date_start: 'now-1d' },
+  'POST /api/actions/_token_usage': { date_start: 'now-1d' },
   'POST /api/spaces/space': { id: 'made-by-scraper', name: 'x' },
   'PUT /api/spaces/space/{id}': { id: 'other', name: 'renamed' },
   'PUT /api/security/user/{username}': { password: 'a-new-password', roles: ['superuser'] },

@@ -2,6 +2,7 @@ import { defineSubActionConnectorType, urlAllowListValidator } from '../../actio
 import { jsonBodyRenderer } from '../lib/render_json_body.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type BedrockConfig } from './schema.js';
 import { bedrockErrorMessage, bedrockSubActions, bedrockUnansweredMessage, streamsAnswer } from './service.js';
+import { bedrockStreamChunks } from './tokens.js';
 
 const HELLO = [{ role: 'user', content: 'Hello world' }];
 const TEST_BODY = { body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', messages: HELLO, max_tokens: 256 }) };
@@ -20,6 +21,7 @@ export const bedrockConnectorType = defineSubActionConnectorType({
     config: urlAllowListValidator<BedrockConfig>('apiUrl', 'Error configuring Amazon Bedrock action: Error: error validating url'),
   },
   streamsAnswer,
+  streamChunks: bedrockStreamChunks,
   subActions: bedrockSubActions,
   client: () => ({ errorMessage: bedrockErrorMessage, unansweredMessage: bedrockUnansweredMessage }),
   renderParameterTemplates: jsonBodyRenderer([SUB_ACTION.Run, SUB_ACTION.Test]),

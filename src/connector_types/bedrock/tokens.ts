@@ -1,4 +1,4 @@
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { TokenUsage } from '../../actions/types.js';
 import { promptTokens, tokens } from '../openai/tokens.js';
 import { EventStreamDecoder, type EventStreamMessage } from './event_stream.js';
@@ -117,4 +117,22 @@ export function countedEventStream(source: Readable, request: Json | undefined):
     pipeline(source, stream, () => resolve(tally.count(request)));
   });
   return { stream, usage };
+}
+
+/**
+ * A streamed answer's events as text chunks for the HTTP event stream: an InvokeModel chunk's
+ * model event as its JSON, a Converse event as `{<type>: body}` (the shape of the AWS SDK's
+ * ConverseStream output). A corrupt frame or an exception event ends the stream with an error.
+ */
+export async function* bedrockStreamChunks(data: unknown): AsyncGenerator<string> {
+  const source = (data instanceof Readable ? data : (data as { stream?: unknown } | null)?.stream) as Readable | undefined;
+  if (!(source instanceof Readable)) return;
+  const decoder = new EventStreamDecoder();
+  for await (const bytes of source) {
+    for (const message of decoder.push(bytes as Uint8Array)) {
+      const { type, body } = bedrockStreamEvent(message);
+      yield JSON.stringify(type === 'chunk' ? body : { [type]: body });
+    }
+  }
+  decoder.end();
 }

@@ -17,7 +17,8 @@ import { oneOffAnswer, startRecordingServer, type RecordedRequest } from '../lib
  *   400  no messages; messages longer than the model's context window (context_length_exceeded);
  *        Azure without api-version
  *   429  after rateLimitNext: with Retry-After
- * cutStreamNext makes the next stream stop halfway, the connection dropped.
+ * cutStreamNext makes the next stream stop halfway, the connection dropped; paceStreamNext sends
+ * the next stream's events one at a time, as the test releases them (a slow model).
  */
 
 export const SIMULATOR_REPLY = 'Hello there! How may I assist you today?';
@@ -39,7 +40,46 @@ export interface GenAiSimulator {
   failNext(status: number, body?: string, headers?: Record<string, string>): void;
   rateLimitNext(retryAfterSeconds: number): void;
   cutStreamNext(): void;
+  paceStreamNext(): PacedStream;
   close(): Promise<void>;
+}
+
+/** A stream sent as the test releases its events. */
+export interface PacedStream {
+  /** Sends the next event (the last one ends the answer). */
+  release(): void;
+  /** Resolves once the connection has closed: complete, or closed by the client before the end. */
+  closed: Promise<{ complete: boolean }>;
+}
+
+/** The paced stream waiting for its request, and the events it is handed. */
+function pacedStream(): PacedStream & { send(res: ServerResponse, lines: string[]): void } {
+  let lines: string[] = [];
+  let sent = 0;
+  let res: ServerResponse | undefined;
+  let released = 0;
+  let onClosed!: (value: { complete: boolean }) => void;
+  const closed = new Promise<{ complete: boolean }>((resolve) => (onClosed = resolve));
+  const flush = () => {
+    while (res && sent < Math.min(released, lines.length)) {
+      res.write(lines[sent++]);
+      if (sent === lines.length) res.end();
+    }
+  };
+  return {
+    closed,
+    release() {
+      released++;
+      flush();
+    },
+    send(answer, all) {
+      res = answer;
+      lines = all;
+      res.on('close', () => onClosed({ complete: res!.writableFinished }));
+      res.flushHeaders();
+      flush();
+    },
+  };
 }
 
 type Dialect = { kind: 'openai' } | { kind: 'azure'; deployment: string; apiVersion: string | null };
@@ -72,6 +112,7 @@ export async function startGenAiSimulator(options: GenAiSimulatorOptions): Promi
   const nextAnswer = oneOffAnswer();
   let rateLimit: number | undefined;
   let cutNext = false;
+  let paced: ReturnType<typeof pacedStream> | undefined;
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
@@ -138,6 +179,11 @@ export async function startGenAiSimulator(options: GenAiSimulatorOptions): Promi
     if (body.stream_options?.include_usage === true) events.push(chunk([], { usage }));
     const lines = [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    if (paced) {
+      paced.send(res, lines);
+      paced = undefined;
+      return;
+    }
     if (cutNext) {
       cutNext = false;
       res.write(lines.slice(0, Math.ceil(lines.length / 2)).join(''), () => res.destroy());
@@ -157,6 +203,10 @@ export async function startGenAiSimulator(options: GenAiSimulatorOptions): Promi
     },
     cutStreamNext: () => {
       cutNext = true;
+    },
+    paceStreamNext: () => {
+      paced = pacedStream();
+      return paced;
     },
     close,
   };

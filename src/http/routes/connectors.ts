@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionsClient } from '../../actions/actions_client.js';
 import { badRequest } from '../../common/errors.js';
+import { acceptsEventStream, streamableResponse } from '../event_stream.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { nonEmptyString, objectWithoutEmptyStrings } from '../request_validation.js';
 import {
@@ -34,6 +35,9 @@ export const connectorIdSchema = z
 export function refuseSystemAction(client: ActionsClient, id: string): void {
   if (client.isSystemAction(id)) throw badRequest('Execution of system action is not allowed');
 }
+
+const STREAMABLE_RESULT =
+  'The execution result; for params that answer with a stream, asked with `Accept: text/event-stream`, server-sent events: a `chunk` event per chunk of the answer, then a `result` event (docs/api.md)';
 
 const idParam = z.strictObject({ id: z.string().min(1).meta({ description: 'The connector identifier.' }) });
 const optionalIdParam = z.strictObject({ id: connectorIdSchema.optional() });
@@ -187,9 +191,10 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       tags: TAGS,
       params: idParam,
       body: executeBody,
-      responses: { 200: { description: 'The execution result', schema: executeResponseSchema }, ...errors, ...errorResponses(404) },
-      async handler({ params, body, scope, signal }) {
+      responses: { 200: { description: STREAMABLE_RESULT, schema: executeResponseSchema }, ...errors, ...errorResponses(404) },
+      async handler({ params, body, scope, signal, request }) {
         refuseSystemAction(client, params.id);
+        if (acceptsEventStream(request.headers.accept)) return streamableResponse(await client.executeStreamable(scope, params.id, body.params, signal));
         return { body: toExecuteResponse(await client.execute(scope, params.id, body.params, signal)) };
       },
     }),
@@ -216,9 +221,10 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       tags: TAGS,
       access: 'public',
       body: testBody,
-      responses: { 200: { description: 'The execution result', schema: executeResponseSchema }, ...errors },
-      async handler({ body, scope, signal }) {
-        const result = await client.testUnsaved(
+      responses: { 200: { description: STREAMABLE_RESULT, schema: executeResponseSchema }, ...errors },
+      async handler({ body, scope, signal, request }) {
+        const acceptStream = acceptsEventStream(request.headers.accept);
+        const outcome = await client.testUnsaved(
           scope,
           {
             name: body.name ?? 'Unsaved connector',
@@ -228,8 +234,9 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
             params: body.params,
           },
           signal,
+          { acceptStream },
         );
-        return { body: toExecuteResponse(result) };
+        return acceptStream ? streamableResponse(outcome) : { body: toExecuteResponse(outcome.result) };
       },
     }),
     defineRoute({

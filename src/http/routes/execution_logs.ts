@@ -14,12 +14,15 @@ import { executionEvents } from '../../event_log/event_reader.js';
 import { KqlError } from '../../common/kql.js';
 import { kqlFilter, parseDateValue } from '../../event_log/kql.js';
 import type { ActionsAuthorizer } from '../../security/authorization.js';
+import type { PlugboardDatabase } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
+import { getTokenUsage } from '../../event_log/token_usage.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { errorResponses } from '../schemas.js';
 
 export interface ExecutionLogRoutesDeps {
   db: Kysely<Database>;
+  dialect: PlugboardDatabase['dialect'];
   authorizer: ActionsAuthorizer;
 }
 
@@ -86,6 +89,34 @@ const logsResponse = z.object({ total: z.number().int(), data: z.array(logItemSc
 const kpiResponse = z
   .object({ success: z.number().int(), unknown: z.number().int(), failure: z.number().int(), warning: z.number().int() })
   .meta({ id: 'connector_execution_kpi' });
+
+const tokenUsageBody = z
+  .strictObject({
+    date_start: dateFields.date_start,
+    date_end: dateFields.date_end,
+    connector_id: z.string().min(1).max(1024).optional().meta({ description: 'Only this connector (default: every connector of the space).' }),
+  })
+  .meta({ id: 'token_usage_request' });
+
+const tokenCounts = {
+  executions: z.number().int().meta({ description: 'Successful runs that recorded a token usage.' }),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+};
+const tokenUsageResponse = z
+  .object({
+    connectors: z.array(
+      z.object({
+        connector_id: z.string(),
+        connector_name: z.string(),
+        connector_type_id: z.string(),
+        ...tokenCounts,
+        hours: z.array(z.object({ start: z.string().meta({ description: "The hour's start (UTC)." }), ...tokenCounts })).meta({ description: 'The hours with usage, oldest first.' }),
+      }),
+    ),
+  })
+  .meta({ id: 'token_usage' });
 
 const errors = errorResponses(400, 401, 403);
 const TAGS = ['connectors'];
@@ -179,6 +210,22 @@ export function executionLogRoutes(deps: ExecutionLogRoutesDeps): RouteSpec[] {
       responses: { 200: { description: 'Executions by outcome', schema: kpiResponse }, ...errors },
       async handler({ body, scope }) {
         return { body: await getExecutionKpi(deps.db, await eventsQuery(deps, scope, body)) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/actions/_token_usage',
+      operationId: 'getTokenUsage',
+      audit: false,
+      summary: 'Tokens used by generative-AI connectors over a time range, per connector and per hour (Plugboard)',
+      tags: TAGS,
+      access: 'public',
+      body: tokenUsageBody,
+      responses: { 200: { description: "Each connector's tokens", schema: tokenUsageResponse }, ...errors },
+      async handler({ body, scope }) {
+        const { dateStart, dateEnd } = await eventsQuery(deps, scope, { date_start: body.date_start, date_end: body.date_end });
+        const connectors = await getTokenUsage(deps, { spaceId: scope.spaceId, dateStart, dateEnd, ...(body.connector_id ? { connectorId: body.connector_id } : {}) });
+        return { body: { connectors } };
       },
     }),
   ];

@@ -1,4 +1,4 @@
-import { request } from './http.js';
+import { request, requestEvents, type ServerEvent } from './http.js';
 import type {
   AlertSummary,
   RuleTicket,
@@ -9,6 +9,7 @@ import type {
   CurrentUser,
   EventDocument,
   ExecuteResult,
+  ConnectorTokenUsage,
   ExecutionKpi,
   ExecutionLogItem,
   ExecutionLogQuery,
@@ -91,6 +92,10 @@ export const deleteConnector = (spaceId: string, id: string) =>
 export const executeConnector = (spaceId: string, id: string, params: Record<string, unknown>) =>
   request<ExecuteResult>(`/api/actions/connector/${encodeURIComponent(id)}/_execute`, { method: 'POST', spaceId, body: { params } });
 
+/** Runs params that answer with a stream (Plugboard): each server-sent event as it arrives, the result last. */
+export const streamConnector = (spaceId: string, id: string, params: Record<string, unknown>, onEvent: (event: ServerEvent) => void, signal: AbortSignal) =>
+  requestEvents(`/api/actions/connector/${encodeURIComponent(id)}/_execute`, { method: 'POST', spaceId, body: { params }, signal }, onEvent);
+
 /** Runs a connector that is not saved (Plugboard): the create flyout's Test. */
 export const testUnsavedConnector = (spaceId: string, typeId: string, input: ConnectorInput & { params: Record<string, unknown> }) =>
   request<ExecuteResult>('/api/actions/connector/_test', { method: 'POST', spaceId, body: { connector_type_id: typeId, ...input } });
@@ -105,6 +110,10 @@ export const renderParams = (spaceId: string, id: string, params: Record<string,
 
 export const getExecutionLog = (spaceId: string, query: ExecutionLogQuery) =>
   request<{ total: number; data: ExecutionLogItem[] }>('/internal/actions/_global_connector_execution_logs', { method: 'POST', spaceId, body: query });
+
+/** Tokens used per connector and per hour (Plugboard). */
+export const getTokenUsage = (spaceId: string, query: { date_start: string; date_end: string; connector_id?: string }) =>
+  request<{ connectors: ConnectorTokenUsage[] }>('/api/actions/_token_usage', { method: 'POST', spaceId, body: query });
 
 export const getExecutionKpi = (spaceId: string, query: Pick<ExecutionLogQuery, 'date_start' | 'date_end' | 'filter' | 'namespaces'>) =>
   request<ExecutionKpi>('/internal/actions/_global_connector_execution_kpi', { method: 'POST', spaceId, body: query });

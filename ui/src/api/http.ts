@@ -1,3 +1,5 @@
+import { createParser } from 'eventsource-parser';
+
 /** An answer of the server that is not a success: Kibana's `{statusCode, error, message}`. */
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -37,38 +39,70 @@ export interface RequestOptions {
   expectUnauthorized?: boolean;
 }
 
-/** One call to a Plugboard route: JSON in and out (unless told otherwise), the kbn-xsrf header on every change. */
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+/** Sends a request to a Plugboard route, the kbn-xsrf header on every change. */
+function send(path: string, options: RequestOptions, accept: string): Promise<Response> {
   const method = options.method ?? 'GET';
   const isForm = options.body instanceof FormData;
-  const headers: Record<string, string> = { accept: options.responseType === 'text' ? '*/*' : 'application/json' };
+  const headers: Record<string, string> = { accept };
   if (method !== 'GET') headers['kbn-xsrf'] = 'plugboard-ui';
   if (options.body !== undefined && !isForm) headers['content-type'] = 'application/json';
   const url = `${options.spaceId ? spacePrefix(options.spaceId) : ''}${path}`;
-  const response = await fetch(url, {
+  return fetch(url, {
     method,
     headers,
     body: options.body === undefined ? undefined : isForm ? (options.body as FormData) : JSON.stringify(options.body),
     credentials: 'same-origin',
     signal: options.signal,
   });
-  const text = await response.text();
-  let body: unknown;
+}
+
+/** An answer's body: JSON when it parses, else its text. */
+function parseBody(text: string): unknown {
   try {
-    body = text ? JSON.parse(text) : undefined;
+    return text ? JSON.parse(text) : undefined;
   } catch {
-    body = text;
+    return text;
   }
-  if (!response.ok) {
-    if (response.status === 401 && !options.expectUnauthorized) for (const listener of unauthorizedListeners) listener();
-    // Kibana's `{message}`; Alertmanager's routes answer a JSON string.
-    const message =
-      body && typeof body === 'object' && 'message' in body
-        ? String((body as { message: unknown }).message)
-        : typeof body === 'string' && body
-          ? body
-          : `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, message, body);
-  }
+}
+
+/** The error of an answer that is not a success; a 401 tells the listeners the session ended. */
+function failure(response: Response, body: unknown, options: RequestOptions): ApiError {
+  if (response.status === 401 && !options.expectUnauthorized) for (const listener of unauthorizedListeners) listener();
+  // Kibana's `{message}`; Alertmanager's routes answer a JSON string.
+  const message =
+    body && typeof body === 'object' && 'message' in body
+      ? String((body as { message: unknown }).message)
+      : typeof body === 'string' && body
+        ? body
+        : `${response.status} ${response.statusText}`;
+  return new ApiError(response.status, message, body);
+}
+
+/** One call to a Plugboard route: JSON in and out (unless told otherwise), the kbn-xsrf header on every change. */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(path, options, options.responseType === 'text' ? '*/*' : 'application/json');
+  const text = await response.text();
+  const body = parseBody(text);
+  if (!response.ok) throw failure(response, body, options);
   return (options.responseType === 'text' ? text : body) as T;
+}
+
+/** One server-sent event of an answer read as it arrives. */
+export interface ServerEvent {
+  event: string | undefined;
+  data: string;
+}
+
+/**
+ * A call answered with server-sent events (`Accept: text/event-stream`): each event is handed
+ * to `onEvent` as it arrives; resolves when the answer ends. Aborting `options.signal` closes
+ * the connection.
+ */
+export async function requestEvents(path: string, options: RequestOptions, onEvent: (event: ServerEvent) => void): Promise<void> {
+  const response = await send(path, options, 'text/event-stream');
+  if (!response.ok || !response.body) throw failure(response, parseBody(await response.text()), options);
+  const parser = createParser({ onEvent: ({ event, data }) => onEvent({ event, data }) });
+  const decoder = new TextDecoder();
+  const reader = response.body.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) parser.feed(decoder.decode(chunk.value, { stream: true }));
 }

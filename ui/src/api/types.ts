@@ -83,6 +83,7 @@ export interface CurrentUser {
 
 // The execution log's entries and counts, as the server's queries type them.
 export type { ExecutionKpi, ExecutionLogItem } from '../../../src/event_log/execution_log_queries.js';
+export type { ConnectorTokenUsage, TokenCounts } from '../../../src/event_log/token_usage.js';
 export type { RuleExecutionLogItem } from '../../../src/event_log/rule_execution_log.js';
 export type { SummaryAlert } from '../../../src/alerting/alert_summary.js';
 

@@ -17,7 +17,7 @@ import {
 import { getExecutionEvents } from '../api/endpoints.js';
 import type { EventDocument, ExecutionLogItem } from '../api/types.js';
 import { useAsync } from '../lib/use_async.js';
-import { formatDuration, formatTimestamp, STATUS_COLORS, STATUS_LABELS } from './log_query.js';
+import { formatCount, formatDuration, formatTimestamp, STATUS_COLORS, STATUS_LABELS } from './log_query.js';
 
 export interface ExecutionDetailProps {
   /** The space the execution ran in: the events route only answers with that space's events. */
@@ -96,6 +96,7 @@ function EventPanel({ doc, id }: { doc: EventDocument; id: string }) {
   const outcome: string | undefined = doc.event?.outcome;
   const attempt = doc.kibana?.action?.execution?.attempt;
   const durationNs = doc.event?.duration !== undefined ? Number(doc.event.duration) : undefined;
+  const usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined = doc.kibana?.action?.execution?.gen_ai?.usage;
   const items = [
     { title: 'Time', description: doc['@timestamp'] ? formatTimestamp(doc['@timestamp']) : '—' },
     {
@@ -114,6 +115,18 @@ function EventPanel({ doc, id }: { doc: EventDocument; id: string }) {
     },
     { title: 'Attempt', description: attempt === undefined ? '—' : String(attempt) },
     ...(durationNs !== undefined && Number.isFinite(durationNs) ? [{ title: 'Duration', description: formatDuration(durationNs / 1_000_000) }] : []),
+    ...(usage
+      ? [
+          {
+            title: 'Tokens',
+            description: (
+              <span data-test-subj="executionEventTokens">
+                {formatCount(usage.total_tokens)} ({formatCount(usage.prompt_tokens)} prompt, {formatCount(usage.completion_tokens)} completion)
+              </span>
+            ),
+          },
+        ]
+      : []),
     { title: 'Message', description: doc.message || '—' },
     ...(doc.error?.message ? [{ title: 'Error', description: <span style={{ overflowWrap: 'anywhere' }}>{doc.error.message}</span> }] : []),
   ];

@@ -26,6 +26,7 @@ import { useElementWidth } from '../lib/use_element_width.js';
 import { ExecutionDetail } from './ExecutionDetail.js';
 import { buildKqlFilter, formatDuration, resolveRange, STATUS_COLORS, STATUS_LABELS } from './log_query.js';
 import { StatusFilter } from './StatusFilter.js';
+import { TokenUsageChart } from './TokenUsageChart.js';
 import { Timestamp } from './Timestamp.js';
 
 export interface ExecutionLogsProps {
@@ -33,6 +34,8 @@ export interface ExecutionLogsProps {
   connectorId?: string;
   /** Offer the "Show connectors from all spaces" switch; by default only when no connector is given. */
   showAllSpacesSwitch?: boolean;
+  /** With connectorId: a chart of the tokens the connector used in the range (generative-AI types). */
+  showTokens?: boolean;
 }
 
 /** The server considers at most this many executions for the log (as Kibana does). */
@@ -67,7 +70,7 @@ const KPI_STATS: Array<{ key: keyof ExecutionKpi; label: string; color: string; 
 ];
 
 /** Connector executions from the event log: outcome counts, filters, and a table with each execution's events. */
-export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId === undefined }: ExecutionLogsProps) {
+export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId === undefined, showTokens = false }: ExecutionLogsProps) {
   const { spaceId } = useSpace();
 
   const [range, setRange] = useState({ start: 'now-24h', end: 'now' });
@@ -284,11 +287,19 @@ export function ExecutionLogs({ connectorId, showAllSpacesSwitch = connectorId =
   ];
 
   const filtered = statuses.length > 0 || message !== '';
+  // Resolved again on each refresh, as the log's own queries are ("now" moves).
+  const tokenRange = useMemo(() => resolveRange(range.start, range.end), [range.start, range.end, refreshKey]);
 
   return (
     <div data-test-subj="executionLogs">
       <KpiStats stats={KPI_STATS.map((stat) => ({ ...stat, value: kpi.data?.[stat.key] }))} loading={!kpi.data && !kpi.error} />
       <EuiSpacer size="m" />
+      {showTokens && connectorId && tokenRange && (
+        <>
+          <TokenUsageChart spaceId={spaceId} connectorId={connectorId} range={tokenRange} refreshKey={refreshKey} />
+          <EuiSpacer size="m" />
+        </>
+      )}
       <EuiFlexGroup gutterSize="s" alignItems="center" wrap>
         <EuiFlexItem grow={false}>
           <StatusFilter

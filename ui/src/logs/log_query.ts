@@ -57,6 +57,9 @@ export function resolveRange(start: string, end: string): { date_start: string; 
   return { date_start: from.toISOString(), date_end: to.toISOString() };
 }
 
+/** A count for people, grouped by thousands: `12,345`; `—` when unknown. */
+export const formatCount = (n: number | undefined) => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US') : '—');
+
 export const formatTimestamp = (iso: string) => moment(iso).format('MMM D, YYYY @ HH:mm:ss.SSS');
 
 /** A duration for people: `850 ms`, `2.31 s`, `3m 05s`, `1h 02m`. */

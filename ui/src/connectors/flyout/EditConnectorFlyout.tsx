@@ -207,7 +207,7 @@ export function EditConnectorFlyout({ catalog, connector: given, initialTab = 'c
         </div>
         {tab === 'logs' && (
           <div {...panelProps('logs')}>
-            <ExecutionLogs connectorId={connector.id} />
+            <ExecutionLogs connectorId={connector.id} showTokens={knownForm?.category === 'ai'} />
           </div>
         )}
       </EuiFlyoutBody>

@@ -25,6 +25,7 @@ import type { ConnectorFormState } from './ConnectorFields.js';
 import { TestResult, useTestRun, type TestRun } from './TestResult.js';
 import { ServiceChoicesStatus, useServiceChoices } from './service_choices.js';
 import { customizationOf } from './type_ui.js';
+import { PromptTestPanel } from './PromptTest.js';
 
 // A type the catalog does not describe still gets a params editor: free JSON.
 const FREE_PARAMS: JsonSchema = { type: 'object', additionalProperties: {} };
@@ -162,6 +163,7 @@ export function TestPanel({ connector, typeForm, unsavedChanges }: { connector: 
   const choices = useServiceChoices(spaceId, connector.id, customizationOf(typeForm?.id ?? '').serviceChoices, params.value);
   const [run, start] = useTestRun();
   const running = run.status === 'running';
+  const promptTest = customizationOf(typeForm?.id ?? '').promptTest;
 
   const onRun = () => {
     if (!params.isValid) return params.reveal();
@@ -170,6 +172,12 @@ export function TestPanel({ connector, typeForm, unsavedChanges }: { connector: 
 
   return (
     <>
+      {promptTest && (
+        <>
+          <PromptTestPanel connectorId={connector.id} test={promptTest} disabled={unsavedChanges} />
+          <EuiHorizontalRule margin="m" />
+        </>
+      )}
       <EuiSteps
         titleSize="xs"
         headingElement="h3"

@@ -95,6 +95,16 @@ export interface TypeCustomization {
   serviceChoices?: ServiceChoices;
   /** The connector form in steps, each drawing the config and secret fields it names (a field no step names is not drawn). */
   steps?: FormStep[];
+  /** Generative-AI types: the Test tab's prompt, sent as a streamed sub-action, its answer shown as it arrives. */
+  promptTest?: PromptTest;
+}
+
+/** How a prompt is sent to a generative-AI type, and how its streamed chunks read as text. */
+export interface PromptTest {
+  /** The params of a streaming run of this prompt. */
+  params(prompt: string): Value;
+  /** The text a chunk of the answer adds (a chunk event's JSON). */
+  textOf(chunk: unknown): string;
 }
 
 export interface FormStep {
@@ -258,6 +268,14 @@ const genAi: TypeCustomization = {
   },
   secretOverrides: { certificateData: { pemFile: true }, privateKeyData: { pemFile: true }, caData: { pemFile: true } },
   hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
+  // invokeStream: the provider's chat.completion.chunk events, each delta's content.
+  promptTest: {
+    params: (prompt) => ({ subAction: 'invokeStream', subActionParams: { messages: [{ role: 'user', content: prompt }] } }),
+    textOf: (chunk) => {
+      const content = (chunk as { choices?: Array<{ delta?: { content?: unknown } }> } | null)?.choices?.[0]?.delta?.content;
+      return typeof content === 'string' ? content : '';
+    },
+  },
 };
 
 const GEMINI_URL = 'https://us-central1-aiplatform.googleapis.com';

@@ -1,0 +1,100 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encode } from 'gpt-tokenizer';
+import { SIMULATOR_REPLY, startGenAiSimulator, type GenAiSimulator } from '../src/connector_types/openai/simulator.js';
+import { browserUnavailable, openEmptyConnectorsPage, type TestBrowser } from './helpers/browser.js';
+import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+
+// A .gen-ai connector in Debian's chromium against a real server and the OpenAI simulator: its
+// Test tab sends a prompt and shows the answer as it streams in (the simulator releasing one
+// chunk at a time), then its tokens, and Stop closes the stream; its Logs tab draws the tokens
+// per hour with their totals, and an execution's detail shows its own. Screenshots gen-ai-tokens-*.
+
+const unavailable = browserUnavailable();
+const subj = (name: string) => `[data-test-subj="${name}"]`;
+const KEY = 'sk-ui-tokens-key';
+const HELLO = [{ role: 'user', content: 'Say hello' }];
+const WORDS = SIMULATOR_REPLY.match(/\S+\s*/g)!;
+const PROMPT = 'Who are you?';
+
+describe.skipIf(unavailable !== undefined)('gen-ai token usage in the browser', { timeout: 120_000 }, () => {
+  let sim: GenAiSimulator;
+  let pb: TestPlugboard;
+  let ui: TestBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    sim = await startGenAiSimulator({ apiKey: KEY, models: ['llama3'] });
+    // The simulator is on loopback, which is denied by default.
+    pb = await startTestPlugboard({ settings: { 'plugboard.net.deniedAddresses': [] } });
+    ui = await openEmptyConnectorsPage(pb);
+    page = ui.page;
+    const config = { apiProvider: 'Other', apiUrl: `${sim.url}/v1/chat/completions`, defaultModel: 'llama3' };
+    const created = await pb.api('POST', '/api/actions/connector/local-llm', { name: 'Local LLM', connector_type_id: '.gen-ai', config, secrets: { apiKey: KEY } });
+    expect(created.status, created.text).toBe(200);
+    await page.reload();
+  });
+  afterAll(async () => {
+    expect(ui?.consoleErrors ?? []).toEqual([]);
+    await ui?.close();
+    await pb?.close();
+    await sim?.close();
+  });
+
+  it("the connector's Logs tab charts its tokens per hour; an execution's detail shows its own", async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await pb.api('POST', '/api/actions/connector/local-llm/_execute', { params: { subAction: 'invokeAI', subActionParams: { messages: HELLO } } });
+      expect(res.body.status, res.text).toBe('ok');
+    }
+    const used = sim.completions.map((c) => c.usage);
+    const total = used.reduce((sum, u) => sum + u.total_tokens, 0);
+    const prompt = used.reduce((sum, u) => sum + u.prompt_tokens, 0);
+    await pb.plugboard.flushWrites();
+
+    await page.locator(subj('connectorLink'), { hasText: 'Local LLM' }).click();
+    await page.waitForSelector(subj('editConnectorFlyout'));
+    await page.click(subj('logsTab'));
+    await page.waitForSelector(`${subj('editConnectorFlyout')} ${subj('executionLogRow')}`, { timeout: 20_000 });
+    await expect.poll(() => page.locator(subj('tokenUsageTotals')).textContent()).toBe(`${total} tokens (${prompt} prompt, ${total - prompt} completion) in 2 runs`);
+    expect(await page.locator(subj('tokenUsageBar')).count()).toBe(1);
+    expect(await page.locator(`${subj('tokenUsageBar')} title`).textContent()).toContain(`${total} tokens`);
+
+    await page.locator(subj('expandExecution')).first().click();
+    const last = used.at(-1)!;
+    await expect
+      .poll(() => page.locator(subj('executionEventTokens')).textContent())
+      .toBe(`${last.total_tokens} (${last.prompt_tokens} prompt, ${last.completion_tokens} completion)`);
+    await ui.screenshot('gen-ai-tokens-01-logs-tab');
+    await page.locator(subj('executionEventTokens')).scrollIntoViewIfNeeded();
+    await ui.screenshot('gen-ai-tokens-02-execution-detail');
+  });
+
+  it('the Test tab streams the answer to a prompt in as it arrives, then its tokens; Stop closes the stream', async () => {
+    await page.click(subj('testTab'));
+    await page.waitForSelector(subj('promptTest'));
+    await page.fill(subj('promptInput'), PROMPT);
+    const paced = sim.paceStreamNext();
+    await page.click(subj('promptSendButton'));
+    // The opening chunk (no text) and two words: the answer shows them before the rest is sent.
+    for (let i = 0; i < 3; i++) paced.release();
+    await expect.poll(() => page.locator(subj('promptAnswer')).textContent()).toBe(WORDS[0] + WORDS[1]);
+    expect(await page.locator(subj('promptStopButton')).isVisible()).toBe(true);
+    await ui.screenshot('gen-ai-tokens-03-prompt-streaming');
+    for (let i = 2; i < WORDS.length + 3; i++) paced.release();
+    const prompt = encode(`<|start|>user\n${PROMPT}<|end|>`).length;
+    const completion = encode(SIMULATOR_REPLY).length;
+    await expect.poll(() => page.locator(subj('promptUsage')).textContent()).toBe(`Tokens: ${prompt + completion} (${prompt} prompt, ${completion} completion)`);
+    expect(await page.locator(subj('promptAnswer')).textContent()).toBe(SIMULATOR_REPLY);
+    expect(await paced.closed).toEqual({ complete: true });
+    await ui.screenshot('gen-ai-tokens-04-prompt-answered');
+
+    const stopped = sim.paceStreamNext();
+    await page.click(subj('promptSendButton'));
+    for (let i = 0; i < 2; i++) stopped.release();
+    await expect.poll(() => page.locator(subj('promptAnswer')).textContent()).toBe(WORDS[0]);
+    await page.click(subj('promptStopButton'));
+    expect(await stopped.closed).toEqual({ complete: false });
+    await page.waitForSelector(subj('promptStopped'));
+    expect(await page.locator(subj('promptAnswer')).textContent()).toBe(WORDS[0]);
+  });
+});
