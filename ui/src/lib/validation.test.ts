@@ -22,7 +22,12 @@ const SERVER: Record<SchemaKind, (def: ConnectorTypeDefinition, value: unknown) 
  * both sides refuse the wrong value, the server after converting it. The form's controls send
  * the value itself, never the text.
  */
-const CONVERTED_ON_THE_SERVER: Record<string, string[]> = { '.email': ['port'], '.pagerduty': ['customDetails'] };
+const CONVERTED_ON_THE_SERVER: Record<string, string[]> = {
+  '.email': ['port'],
+  '.pagerduty': ['customDetails'],
+  '.bedrock': ['contextWindowLength', 'temperature'],
+  '.gemini': ['contextWindowLength', 'temperature'],
+};
 
 function serverMessage(def: ConnectorTypeDefinition, kind: SchemaKind, value: unknown): string | undefined {
   try {
