@@ -296,6 +296,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     executor,
     tokenBudgets: flowControl,
     validatorContext: { configurationUtilities },
+    services,
     logger,
     paramsRenderer,
     executionMetrics,

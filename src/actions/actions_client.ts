@@ -18,7 +18,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
 import type { ActionExecutor, ExecuteOptions, ExecutionOutcome, RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
-import type { ActionResult, ConnectorTypeDefinition, ExecutorResult, ValidatorContext } from './types.js';
+import type { ActionResult, ConnectorServices, ConnectorTypeDefinition, ExecutorResult, ValidatorContext } from './types.js';
 import type { ParamsRenderer } from './templating/params_renderer.js';
 import { asBadRequest, requestedRunRefusal, streamRefusal, streamsAnswer, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
 
@@ -159,6 +159,8 @@ export interface ActionsClientDeps {
   /** flowControl's token budgets: `_execute` is refused while one holds the connector back. */
   tokenBudgets?: Pick<TokenBudgets, 'budgetWait'>;
   validatorContext: ValidatorContext;
+  /** Handed to the types' hooks, and read by the listing of AI connectors (GET _inference). */
+  services: ConnectorServices;
   logger: Logger;
   paramsRenderer: ParamsRenderer;
   /** Counts `_execute` and `_test` runs in the metrics; absent in tests that do not read them. */
@@ -180,7 +182,7 @@ export class ActionsClient {
     const def = registry.get(input.typeId);
     const { config, secrets } = this.validate(def, input.config, input.secrets);
     registry.ensureEnabled(def.id);
-    const hookCtx = { connectorId: id, config, secrets, isUpdate: false, logger: this.deps.logger };
+    const hookCtx = { connectorId: id, config, secrets, isUpdate: false, logger: this.deps.logger, services: this.deps.services };
     await def.hooks?.preSave?.(hookCtx);
     let record: ConnectorRecord;
     try {
@@ -238,7 +240,7 @@ export class ActionsClient {
    */
   async getAll(scope: Scope, opts: { includeSystem?: boolean; referenceCounts?: boolean } = {}): Promise<Connector[]> {
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'get');
-    const records = await this.deps.repository.listBySpace(scope.spaceId, MAX_CONNECTORS_RETURNED);
+    const records = await this.listedRecords(await this.deps.repository.listBySpace(scope.spaceId, MAX_CONNECTORS_RETURNED));
     const inMemory = [...this.deps.inMemory.values()].filter((c) => opts.includeSystem || !c.isSystemAction);
     const connectors = [...records.map((r) => this.fromRecord(r)), ...inMemory.map((c) => this.fromInMemory(c))];
     if (opts.referenceCounts !== false) {
@@ -249,6 +251,17 @@ export class ActionsClient {
       for (const c of connectors) c.referencedByCount = counts.get(c.id) ?? 0;
     }
     return connectors.sort((a, b) => byName(a.name, b.name));
+  }
+
+  /** The records left once each type that filters its listing (listedConnectors) has had its say. */
+  private async listedRecords(records: ConnectorSummary[]): Promise<ConnectorSummary[]> {
+    const { registry, services } = this.deps;
+    const filters = new Map<string, { listed(config: unknown): boolean } | undefined>();
+    for (const typeId of new Set(records.map((r) => r.typeId))) {
+      const listed = registry.has(typeId) ? registry.get(typeId).listedConnectors : undefined;
+      if (listed) filters.set(typeId, await listed(services));
+    }
+    return records.filter((r) => filters.get(r.typeId)?.listed(r.config) ?? true);
   }
 
   async update(scope: Scope, id: string, input: UpdateConnectorInput): Promise<Connector> {
@@ -264,7 +277,7 @@ export class ActionsClient {
     const given = input.keepSecrets ? this.withStoredSecrets(existing, input.secrets, input.keepSecrets) : input.secrets;
     const { config, secrets } = this.validate(def, input.config, given);
     registry.ensureEnabled(def.id);
-    const hookCtx = { connectorId: id, config, secrets, isUpdate: true, logger: this.deps.logger };
+    const hookCtx = { connectorId: id, config, secrets, isUpdate: true, logger: this.deps.logger, services: this.deps.services };
     await def.hooks?.preSave?.(hookCtx);
     const updated = await repository.update(scope.spaceId, id, existing.version, {
       name: input.name,
@@ -349,7 +362,7 @@ export class ActionsClient {
     if (registry.has(existing.typeId)) {
       const def = registry.get(existing.typeId);
       try {
-        await def.hooks?.postDelete?.({ connectorId: id, config: existing.config, logger: this.deps.logger });
+        await def.hooks?.postDelete?.({ connectorId: id, config: existing.config, logger: this.deps.logger, services: this.deps.services });
       } catch (err) {
         this.deps.logger.error({ err }, `postDeleteHook failed for connector ${id}`);
       }

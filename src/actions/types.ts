@@ -111,6 +111,8 @@ export interface HookContext<C, S> {
   secrets: S;
   isUpdate: boolean;
   logger: Logger;
+  /** What the hook may reach (the types whose connectors stand for something in Elasticsearch). */
+  services: ConnectorServices;
 }
 
 /**
@@ -192,10 +194,21 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
   subActionSchemas?: ReadonlyArray<{ name: string; schema: z.ZodType | null }>;
   /** Ticketing types whose rule actions may follow their alerts (`follow_alert`): the ticket's operations. */
   follow?: TicketOperations<C, S, P>;
+  /**
+   * Which of the type's saved connectors GET /api/actions/connectors lists (Kibana hides AI
+   * connectors whose inference endpoint is gone); asked only when the space has some. Undefined:
+   * all of them.
+   */
+  listedConnectors?(services: ConnectorServices): Promise<{ listed(config: C): boolean } | undefined>;
+  /**
+   * Kibana's type hooks: preSave runs before a create or update is stored (what it throws
+   * refuses the save), postSave after it (wasSuccessful: whether it was stored), postDelete after
+   * a delete; the latter two are logged, never refused.
+   */
   hooks?: {
     preSave?(ctx: HookContext<C, S>): Promise<void>;
     postSave?(ctx: HookContext<C, S> & { wasSuccessful: boolean }): Promise<void>;
-    postDelete?(ctx: { connectorId: string; config: C; logger: Logger }): Promise<void>;
+    postDelete?(ctx: { connectorId: string; config: C; logger: Logger; services: ConnectorServices }): Promise<void>;
   };
 }
 

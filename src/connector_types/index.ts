@@ -6,6 +6,7 @@ import { emailConnectorType } from './email/index.js';
 import { esIndexConnectorType } from './es_index/index.js';
 import { genAiConnectorType } from './openai/index.js';
 import { geminiConnectorType } from './gemini/index.js';
+import { inferenceConnectorType } from './inference/index.js';
 import { jiraConnectorType } from './jira/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
@@ -34,6 +35,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   esIndexConnectorType,
   genAiConnectorType,
   geminiConnectorType,
+  inferenceConnectorType,
   jiraConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,

@@ -1,16 +1,19 @@
 import { buffer } from 'node:stream/consumers';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { closeServer, listenOnLoopback } from '../lib/simulator_server.js';
 import { search, SearchRequestError, type SearchableDocument } from './search.js';
+import { RequestError, send, sendError, type ErrorCause } from './es_answers.js';
+import { inferenceApi, type InferenceSimulator } from './inference_simulator.js';
 
 /**
  * An in-process stand-in for Elasticsearch's `_bulk` API as the official client uses it:
  * `POST|PUT /_bulk` and `/{index}/_bulk` with NDJSON bodies and the `refresh` query parameter,
  * plus `GET /` and `GET /{index}/_doc/{id}`, and `GET|POST /_search` and `/{indices}/_search` over
  * the indexed documents (search.ts: the queries and aggregations the stack rule types send).
- * Every response carries `x-elastic-product` (the client rejects responses without it).
+ * Every response carries `x-elastic-product` (the client rejects responses without it). The
+ * inference API (`_inference`) is inference_simulator.ts's.
  *
  * Per index it keeps dynamic mappings for top-level fields (the first non-null value decides
  * the type, with Elasticsearch's coercions: numeric strings into numbers, scalars into text,
@@ -26,9 +29,10 @@ export interface RecordedBulkRequest {
   path: string;
   query: Record<string, string>;
   body: string;
+  headers: IncomingHttpHeaders;
 }
 
-export interface ElasticsearchSimulator {
+export interface ElasticsearchSimulator extends InferenceSimulator {
   url: string;
   /** The `_source` of every document in the index, in insertion order. */
   documents(index: string): Record<string, unknown>[];
@@ -54,22 +58,6 @@ interface IndexState {
   nextSeqNo: number;
 }
 
-interface ErrorCause {
-  type: string;
-  reason: string;
-  caused_by?: ErrorCause;
-  [key: string]: unknown;
-}
-
-/** A failure of the whole request, answered as `{error, status}`. */
-class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: ErrorCause,
-  ) {
-    super(error.reason);
-  }
-}
 
 const ACTIONS = ['index', 'create', 'update', 'delete'] as const;
 type ActionName = (typeof ACTIONS)[number];
@@ -298,6 +286,7 @@ function parseBulkBody(body: string, pathIndex: string | undefined): ParsedOpera
 export async function startElasticsearchSimulator(): Promise<ElasticsearchSimulator> {
   const indices = new Map<string, IndexState>();
   const requests: RecordedBulkRequest[] = [];
+  const inference = inferenceApi();
   let failingSearch: RequestError | undefined;
 
   const indexState = (name: string): IndexState => {
@@ -488,25 +477,16 @@ export async function startElasticsearchSimulator(): Promise<ElasticsearchSimula
     }
   }
 
-  function send(res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { 'x-elastic-product': 'Elasticsearch', 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  }
-
-  function sendError(res: ServerResponse, err: RequestError): void {
-    const { caused_by: _causedBy, ...rootCause } = err.error;
-    send(res, err.status, { error: { root_cause: [rootCause], ...err.error }, status: err.status });
-  }
-
   function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://localhost');
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const encoding = req.headers['content-encoding'];
     const body = (encoding === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
-    requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body });
+    requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, headers: req.headers });
 
     try {
+      if (inference.handle(method, segments, body, res)) return;
       if ((method === 'POST' || method === 'PUT') && segments.at(-1) === '_bulk' && segments.length <= 2) {
         const pathIndex = segments.length === 2 ? segments[0] : undefined;
         if (pathIndex !== undefined) validateIndexName(pathIndex);
@@ -569,6 +549,7 @@ export async function startElasticsearchSimulator(): Promise<ElasticsearchSimula
   return {
     url: await listenOnLoopback(server),
     requests,
+    ...inference.simulator,
     failNextSearch: (status, error) => void (failingSearch = new RequestError(status, error)),
     documents: (index) => [...(indices.get(index)?.docs.values() ?? [])].map((d) => structuredClone(d.source)),
     mappings: (index) => Object.fromEntries(indices.get(index)?.mappings ?? []),
