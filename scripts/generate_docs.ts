@@ -136,6 +136,29 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'one a gpt-tokenizer count, once the stream has ended). Errors read `API Error: <status text> - <error.message>` ' +
     '(`Unauthorized API Error - …` for a 401); 429 and 5xx answers are retried. In rule actions the `body` of `run` ' +
     'and `test` is rendered with JSON escaping.',
+  '.inference':
+    "The AI Connector: sends chats, completions, rankings and embeddings to a model through Elasticsearch's inference " +
+    'API, on the Elasticsearch of `elasticsearch.hosts` (it never calls the provider itself; Elasticsearch does). Saving ' +
+    'a connector creates its inference endpoint: `PUT _inference/{taskType}/{inferenceId}` with `service` (the ' +
+    '`provider`), `service_settings` (`providerConfig` and the secret `providerSecrets`, dotted keys nested) and ' +
+    '`task_settings` (`taskTypeConfig`). A create over an existing endpoint is refused (`Inference with id <id> and task ' +
+    'type <task> already exists.`); an update deletes the endpoint and creates it again; a refusal of Elasticsearch\'s ' +
+    '(e.g. a missing `api_key`) refuses the save with its reason, and nothing is stored. Deleting the connector deletes ' +
+    'the endpoint, and `GET /api/actions/connectors` leaves out connectors whose endpoint is gone (all of them are listed ' +
+    'when Elasticsearch cannot say). Sub-actions: `unified_completion` (an OpenAI-style chat request in `body`, sent to ' +
+    '`POST _inference/chat_completion/{inferenceId}/_stream` and answered as one `chat.completion`, tool calls merged), ' +
+    '`unified_completion_stream` (the server-sent events as Elasticsearch sends them) and `unified_completion_async_iterator` ' +
+    '(`{consumerStream}` of parsed chunks) for in-process callers, over HTTP answered as server-sent events to a caller that ' +
+    'accepts `text/event-stream` ([api.md](../api.md#streamed-answers)); `completion` (`input`, answered `[{result}]`), ' +
+    '`rerank` (`input` texts and `query`, answered `[{index, score, text}]`), `text_embedding` (`input`, `inputType` sent as ' +
+    '`task_settings.input_type`) and `sparse_embedding`. The tokens of a chat (the usage Elasticsearch reports in its last ' +
+    'chunk, else a gpt-tokenizer count) are written to its execute event. Errors carry Elasticsearch\'s answer ' +
+    '(`<message>. Status code: <n>. Upstream response: <body>`, or for a stream `Inference endpoint [<id>] returned status ' +
+    'code <n>: <body>`, at most 1000 characters); a 4xx is the user\'s. The Elastic Managed LLM is a preconfigured ' +
+    'connector of this type (Kibana\'s id `Elastic-Managed-LLM`): in `xpack.actions.preconfigured`, `actionTypeId: .inference` ' +
+    'with config `{provider: elastic, taskType: chat_completion, inferenceId: .rainbow-sprinkles-elastic, providerConfig: ' +
+    '{model_id: rainbow-sprinkles}}` and no secrets, the endpoint a cluster with the Elastic Inference Service has built in; ' +
+    'being preconfigured, it is never saved, so no endpoint is created or deleted for it.',
   '.gemini':
     "Sends prompts to Google's Gemini models on Vertex AI: `POST {apiUrl}/v1/projects/{gcpProjectID}/locations/{gcpRegion}/" +
     'publishers/google/models/{model}:generateContent` (`:streamGenerateContent?alt=sse` for a stream), the model being the ' +
@@ -335,6 +358,10 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
   '.bedrock': { config: { apiUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', defaultModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }, secrets: { accessKey: 'AKIAIOSFODNN7EXAMPLE', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } },
   '.gen-ai': { config: { apiProvider: 'OpenAI', apiUrl: 'https://api.openai.com/v1/chat/completions', defaultModel: 'gpt-4.1' }, secrets: { apiKey: 'sk-openai-api-key' } },
+  '.inference': {
+    config: { provider: 'openai', taskType: 'chat_completion', inferenceId: 'openai-chat', providerConfig: { model_id: 'gpt-4o' }, taskTypeConfig: {} },
+    secrets: { providerSecrets: { api_key: 'sk-openai-api-key' } },
+  },
   '.gemini': {
     config: { apiUrl: 'https://us-central1-aiplatform.googleapis.com', gcpRegion: 'us-central1', gcpProjectID: 'my-gcp-project', defaultModel: 'gemini-2.5-pro' },
     secrets: {

@@ -286,6 +286,19 @@ const CASES: Case[] = [
     },
   })),
   // The credentials name Google's token endpoint: plugboard.serviceUrlOverrides sends the grant to the simulator.
+  caseOf('.inference', startElasticsearchSimulator, (es) => ({
+    // Creating the connector creates its endpoint in Elasticsearch; the chat goes through it.
+    settings: { 'elasticsearch.hosts': [es.url] },
+    config: { provider: 'openai', taskType: 'chat_completion', inferenceId: 'e2e-chat', providerConfig: { model_id: 'gpt-4o' } },
+    secrets: { providerSecrets: { api_key: 'sk-e2e' } },
+    params: (tag) => ({ subAction: 'unified_completion', subActionParams: { body: { messages: [{ role: 'user', content: `Hello (${tag})` }] } } }),
+    verify({ tag, result }) {
+      expect(es.inferenceEndpoints().find((e) => e.inference_id === 'e2e-chat')).toMatchObject({ service: 'openai', service_settings: { model_id: 'gpt-4o', api_key: 'sk-e2e' } });
+      const request = only(es.requests, (r) => r.body.includes(tag));
+      expect(request).toMatchObject({ method: 'POST', path: '/_inference/chat_completion/e2e-chat/_stream' });
+      expect(result.data).toMatchObject({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: `You said: Hello (${tag})` } }] });
+    },
+  })),
   caseOf('.gemini', () => startGeminiSimulator({ projectId: 'e2e-project' }), (gemini) => ({
     settings: { 'plugboard.serviceUrlOverrides': { '.gemini': `${gemini.url}/token` } },
     config: { apiUrl: gemini.url, gcpRegion: 'us-central1', gcpProjectID: 'e2e-project' },
