@@ -50,8 +50,9 @@ export const TASK_OF_SUB_ACTION: Record<string, string> = {
 const settings = z.looseObject({});
 
 export const configSchema = z.strictObject({
-  provider: z.string().meta({ label: 'Provider', help: `The inference service Elasticsearch calls: ${PROVIDERS.join(', ')}.` }),
-  taskType: z.string().meta({ label: 'Task type', help: `What the endpoint does: ${TASK_TYPES.join(', ')}.` }),
+  // A string checked by the validator (Kibana's message), its values listed for forms (`examples`).
+  provider: z.string().meta({ label: 'Provider', help: "The inference service Elasticsearch calls (Kibana's provider keys).", examples: [...PROVIDERS] }),
+  taskType: z.string().meta({ label: 'Task type', help: 'What the endpoint does.', examples: [...TASK_TYPES] }),
   inferenceId: z.string().meta({ label: 'Inference endpoint ID', help: 'The id of the Elasticsearch inference endpoint that saving the connector creates.' }),
   providerConfig: settings.default({}).meta({ label: 'Provider settings', help: "The service's settings (service_settings), e.g. model_id and url." }),
   taskTypeConfig: settings.default({}).optional().meta({ label: 'Task settings', help: 'The task_settings of the endpoint.' }),

@@ -107,6 +107,10 @@ export function describeField(name: string, raw: JsonSchema): FieldInfo {
   if (Array.isArray(schema.enum) && schema.enum.every((v: unknown) => typeof v === 'string')) {
     return { ...base, kind: 'enum', options: schema.enum };
   }
+  // A string the server checks against a list it gives as `examples` (a validator words the refusal): a select of them.
+  if (schema.type === 'string' && !secret && Array.isArray(schema.examples) && schema.examples.length > 0 && schema.examples.every((v: unknown) => typeof v === 'string')) {
+    return { ...base, kind: 'enum', options: schema.examples };
+  }
   switch (schema.type) {
     case 'string':
       if (secret) return { ...base, kind: 'secret' };

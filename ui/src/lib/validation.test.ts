@@ -27,6 +27,7 @@ const CONVERTED_ON_THE_SERVER: Record<string, string[]> = {
   '.pagerduty': ['customDetails'],
   '.bedrock': ['contextWindowLength', 'temperature'],
   '.gemini': ['contextWindowLength', 'temperature'],
+  '.inference': ['contextWindowLength', 'temperature'],
 };
 
 function serverMessage(def: ConnectorTypeDefinition, kind: SchemaKind, value: unknown): string | undefined {

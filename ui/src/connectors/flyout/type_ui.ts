@@ -17,6 +17,7 @@ const ICONS: Record<string, string> = {
   '.gemini': 'sparkles',
   '.gen-ai': 'sparkles',
   '.index': 'indexOpen',
+  '.inference': 'sparkles',
   '.jira': 'casesApp',
   '.opsgenie': 'megaphone',
   '.pagerduty': 'bell',
@@ -301,7 +302,26 @@ const bedrock: TypeCustomization = {
   hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
 };
 
+const inference: TypeCustomization = {
+  // Kibana's form starts from its own chat completion; settings and secrets are JSON objects
+  // (dotted keys, as Kibana's form keeps them, are nested when the endpoint is created).
+  newConfig: { taskType: 'chat_completion', providerConfig: {}, taskTypeConfig: {} },
+  configOverrides: {
+    provider: { alwaysSet: false, emptyText: 'Choose a provider' },
+    inferenceId: { placeholder: 'my-chat-endpoint' },
+    providerConfig: { placeholder: '{"model_id": "gpt-4o"}' },
+  },
+  secretOverrides: { providerSecrets: { placeholder: '{"api_key": "…"}' } },
+  hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
+  // unified_completion_stream: Elasticsearch's chat.completion.chunk events, each delta's content.
+  promptTest: {
+    params: (prompt) => ({ subAction: 'unified_completion_stream', subActionParams: { body: { messages: [{ role: 'user', content: prompt }] } } }),
+    textOf: (chunk) => genAi.promptTest!.textOf(chunk),
+  },
+};
+
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
+  '.inference': inference,
   '.bedrock': bedrock,
   '.gen-ai': genAi,
   '.gemini': gemini,
