@@ -143,7 +143,8 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '`provider`), `service_settings` (`providerConfig` and the secret `providerSecrets`, dotted keys nested) and ' +
     '`task_settings` (`taskTypeConfig`). A create over an existing endpoint is refused (`Inference with id <id> and task ' +
     'type <task> already exists.`); an update deletes the endpoint and creates it again; a refusal of Elasticsearch\'s ' +
-    '(e.g. a missing `api_key`) refuses the save with its reason, and nothing is stored. Deleting the connector deletes ' +
+    '(e.g. a missing `api_key`) refuses the save with its reason (400; 502 when Elasticsearch does not answer), and nothing ' +
+    'is stored. Deleting the connector deletes ' +
     'the endpoint, and `GET /api/actions/connectors` leaves out connectors whose endpoint is gone (all of them are listed ' +
     'when Elasticsearch cannot say). Sub-actions: `unified_completion` (an OpenAI-style chat request in `body`, sent to ' +
     '`POST _inference/chat_completion/{inferenceId}/_stream` and answered as one `chat.completion`, tool calls merged), ' +

@@ -104,6 +104,12 @@ const THROWN_TOKEN: Record<string, (status: Status) => string> = {
     `Unable to retrieve access token. Ensure the service account has the right permissions and the Vertex AI endpoint is enabled in the GCP project. Error: Request failed with status code ${status}`,
 };
 
+/**
+ * The AI Connector throws Elasticsearch's answer (buildInferenceErrorMessage), tagged the user's
+ * when Elasticsearch refused the request (below 500).
+ */
+const INFERENCE_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'user', 429: 'user', 503: 'framework' };
+
 /** The sub-action types throw: Kibana's action executor says retry, from the framework but a 429 (the user's). */
 const THROWN_SOURCE: Record<Status, 'user' | 'framework'> = { 400: 'framework', 429: 'user', 503: 'framework' };
 
@@ -172,6 +178,11 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework', service_message: THROWN_TOKEN[typeId](status) });
         continue;
       }
+      if (typeId === '.inference') {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: INFERENCE_SOURCE[status] });
+        expect(body.service_message, typeId).toContain(`Status code: ${status}`);
+        continue;
+      }
       if (SUB_ACTION_TYPES.includes(typeId)) {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: THROWN_SOURCE[status] });
         expect(body.service_message, typeId).toMatch(new RegExp(`^Status code: ${status}\\. Message: `));
@@ -217,6 +228,7 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
     ['.gen-ai', 'OpenAI'],
     ['.gemini', 'Google Gemini'],
     ['.bedrock', 'Amazon Bedrock'],
+    ['.inference', 'AI Connector'],
     ['.thehive', 'TheHive'],
     ['.xsoar', 'XSOAR'],
     ['.resilient', 'IBM Resilient'],

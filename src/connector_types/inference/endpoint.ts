@@ -1,6 +1,6 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { HookContext } from '../../actions/types.js';
-import { badRequest } from '../../common/errors.js';
+import { badRequest, PlugboardError } from '../../common/errors.js';
 import type { InferenceConfig, InferenceSecrets } from './schema.js';
 
 // The Elasticsearch inference endpoint behind a connector (reference §4.2): saving the connector
@@ -33,10 +33,16 @@ export async function endpointExists(es: ElasticsearchClient, taskType: string, 
   }
 }
 
-/** The inference ids Elasticsearch has; undefined when it cannot say (the listing then hides nothing). */
+/** How long a listing waits for Elasticsearch to say which endpoints it has. */
+const LISTING_TIMEOUT_MS = 5_000;
+
+/**
+ * The inference ids Elasticsearch has; undefined when it cannot say (the listing then hides
+ * nothing). Asked once, briefly: a listing must not hang on an Elasticsearch that does not answer.
+ */
 export async function existingEndpointIds(es: ElasticsearchClient): Promise<Set<string> | undefined> {
   try {
-    const { endpoints } = await es.inference.get();
+    const { endpoints } = await es.inference.get({}, { requestTimeout: LISTING_TIMEOUT_MS, maxRetries: 0 });
     return new Set((endpoints ?? []).map((endpoint) => endpoint.inference_id));
   } catch {
     return undefined;
@@ -61,7 +67,7 @@ export async function createEndpoint(ctx: HookContext<InferenceConfig, Inference
   const { taskType, inferenceId } = config;
   try {
     const exists = await endpointExists(es, taskType, inferenceId);
-    if (exists && !isUpdate) throw new Error(`Inference with id ${inferenceId} and task type ${taskType} already exists.`);
+    if (exists && !isUpdate) throw badRequest(`Inference with id ${inferenceId} and task type ${taskType} already exists.`);
     if (exists) await es.inference.delete({ task_type: taskType as never, inference_id: inferenceId });
     await es.inference.put({
       task_type: taskType as never,
@@ -73,8 +79,13 @@ export async function createEndpoint(ctx: HookContext<InferenceConfig, Inference
       },
     });
   } catch (err) {
-    ctx.logger.warn(`connector ${ctx.connectorId}: the inference endpoint ${inferenceId} was not saved: ${reasonOf(err)}`);
-    throw badRequest(reasonOf(err));
+    if (err instanceof PlugboardError) throw err;
+    const reason = reasonOf(err);
+    ctx.logger.warn(`connector ${ctx.connectorId}: the inference endpoint ${inferenceId} was not saved: ${reason}`);
+    // Refused by Elasticsearch: the user's input (400); not answered, or failing: 502.
+    const status = statusOf(err);
+    if (status !== undefined && status >= 400 && status < 500) throw badRequest(reason);
+    throw new PlugboardError(502, `Elasticsearch could not create the inference endpoint ${inferenceId}: ${reason}`);
   }
 }
 

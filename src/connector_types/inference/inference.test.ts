@@ -9,7 +9,7 @@ import { validateConfig, validateParams, validateSecrets } from '../../actions/v
 import { installZod3Messages } from '../../common/zod_messages.js';
 import { startElasticsearchSimulator, type ElasticsearchSimulator } from '../es_index/simulator.js';
 import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
-import { createEndpoint, deleteEndpoint, dropUnsavedEndpoint, unflatten } from './endpoint.js';
+import { createEndpoint, deleteEndpoint, dropUnsavedEndpoint, existingEndpointIds, unflatten } from './endpoint.js';
 import { inferenceConnectorType as def } from './index.js';
 import type { InferenceConfig, InferenceSecrets } from './schema.js';
 
@@ -117,6 +117,18 @@ describe('.inference against the Elasticsearch simulator', () => {
       message: 'Validation Failed: 1: [service_settings] does not contain the required setting [api_key];',
     });
     expect(es.inferenceEndpoints().some((e) => e.inference_id === 'refused-1')).toBe(false);
+  });
+
+  it('preSave answers 502 when Elasticsearch does not answer', async () => {
+    const closed = await startElasticsearchSimulator();
+    await closed.close();
+    const unreachable = new Client({ node: closed.url, maxRetries: 0 });
+    const config = configOf('completion', 'unreachable-1');
+    await expect(createEndpoint({ ...hook(config), services: makeServices({ elasticsearch: unreachable }) })).rejects.toMatchObject({
+      statusCode: 502,
+      message: expect.stringMatching(/^Elasticsearch could not create the inference endpoint unreachable-1: /),
+    });
+    await unreachable.close();
   });
 
   it('postSave drops the endpoint of a create that was not stored; postDelete deletes it', async () => {
@@ -232,6 +244,18 @@ describe('.inference against the Elasticsearch simulator', () => {
     const quota = await run(chat, { subAction: 'unified_completion_stream', subActionParams: CHAT });
     expect(quota.result).toMatchObject({ status: 'error', errorSource: 'user' });
     expect(quota.result.serviceMessage).toContain('You exceeded your current quota');
+  });
+
+  it('the listing reads the endpoints Elasticsearch has, and nothing when it cannot say', async () => {
+    const config = await created('sparse_embedding');
+    const listed = await def.listedConnectors!(services);
+    expect(listed!.listed(config)).toBe(true);
+    expect(listed!.listed(configOf('completion', 'never-created'))).toBe(false);
+    const closed = await startElasticsearchSimulator();
+    await closed.close();
+    const unreachable = new Client({ node: closed.url });
+    expect(await existingEndpointIds(unreachable)).toBeUndefined();
+    await unreachable.close();
   });
 
   it('checks the params of each sub-action', async () => {
