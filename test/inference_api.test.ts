@@ -117,6 +117,24 @@ describe.each(dialects)('.inference over the HTTP API on %s', (dialect) => {
     expect(json.body.message).toMatch(/Accept: text\/event-stream/);
   });
 
+  it('a client going away mid-stream aborts the request to Elasticsearch; the execute event counts what came', async () => {
+    const paced = es.paceNextInferenceStream();
+    const reader = await postForEvents(`${base}/api/actions/connector/ai-1/_execute`, { params: { subAction: 'unified_completion_stream', subActionParams: CHAT } });
+    paced.release();
+    paced.release();
+    const first = [await reader.next(), await reader.next()];
+    expect(first.map((e) => JSON.parse(e!.data).choices[0].delta.content)).toEqual(['You', ' said:']);
+    reader.disconnect();
+    expect(await paced.closed).toEqual({ complete: false });
+    const event = await eventually(
+      async () => (await latestExecutionEvents(pb, 'ai-1')).find((e) => e.event.action === 'execute' && e.kibana.action.execution.gen_ai?.usage.completion_tokens !== 4),
+      10_000,
+      'the execute event of the cut stream',
+    );
+    expect(event.event.outcome).toBe('success');
+    expect(event.kibana.action.execution.gen_ai!.usage.completion_tokens).toBeGreaterThan(0);
+  });
+
   it('the preconfigured Elastic Managed LLM chats through the built-in EIS endpoint', async () => {
     const res = await pb.api('POST', '/api/actions/connector/Elastic-Managed-LLM/_execute', { params: { subAction: 'unified_completion', subActionParams: CHAT } });
     expect(res.body).toMatchObject({ status: 'ok', data: { model: 'rainbow-sprinkles', choices: [{ message: { content: 'You said: hello plugboard' } }] } });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { pacedStream, type PacedStream } from '../lib/paced_stream.js';
 import { PRODUCT_HEADER, RequestError, send, type ErrorCause } from './es_answers.js';
 
 /**
@@ -14,7 +15,7 @@ import { PRODUCT_HEADER, RequestError, send, type ErrorCause } from './es_answer
  * resource_already_exists_exception for a second PUT, 400 for an unknown service or task type or
  * missing required service settings, 400 status_exception for a task type the endpoint is not
  * of; a test can make the next inference call fail (e.g. the 429 Elasticsearch forwards from a
- * rate-limited provider) or cut the next stream halfway. The reply to a chat is `You said: <the
+ * rate-limited provider), cut the next stream halfway or send it as it releases each event. The reply to a chat is `You said: <the
  * last user message>`; with tools, a call to the first tool.
  */
 
@@ -33,6 +34,8 @@ export interface InferenceSimulator {
   failNextInference(status: number, error: ErrorCause, headers?: Record<string, string>): void;
   /** The next chat stream sends half its events, then the connection is cut. */
   cutNextInferenceStream(): void;
+  /** The next chat stream sends its events one at a time, as the test releases them. */
+  paceNextInferenceStream(): PacedStream;
 }
 
 const TASK_TYPES = ['sparse_embedding', 'text_embedding', 'rerank', 'completion', 'chat_completion'];
@@ -80,14 +83,13 @@ function embedding(text: string): number[] {
 
 const inputs = (input: unknown): string[] => (Array.isArray(input) ? input.map(String) : input === undefined ? [] : [String(input)]);
 
-function sse(res: ServerResponse, data: string): void {
-  res.write(`event: message\ndata: ${data}\n\n`);
-}
+const sseEvent = (data: string) => `event: message\ndata: ${data}\n\n`;
 
 export function inferenceApi() {
   const endpoints = new Map<string, StoredEndpoint>([[BUILT_IN.inference_id, BUILT_IN]]);
   let failing: RequestError | undefined;
   let cutting = false;
+  let pacing: ReturnType<typeof pacedStream> | undefined;
 
   function find(id: string, taskType?: string): StoredEndpoint {
     const endpoint = endpoints.get(id);
@@ -178,18 +180,19 @@ export function inferenceApi() {
   }
 
   function stream(res: ServerResponse, endpoint: StoredEndpoint, body: Json): void {
-    const chunks = chatChunks(endpoint, body);
-    const cut = cutting;
+    const events = [...chatChunks(endpoint, body).map((chunk) => sseEvent(JSON.stringify(chunk))), sseEvent('[DONE]')];
+    const [cut, paced] = [cutting, pacing];
     cutting = false;
+    pacing = undefined;
     res.writeHead(200, { ...PRODUCT_HEADER, 'content-type': 'text/event-stream' });
+    if (paced) return paced.send(res, events);
     if (cut) {
-      for (const chunk of chunks.slice(0, Math.ceil(chunks.length / 2))) sse(res, JSON.stringify(chunk));
+      for (const event of events.slice(0, Math.ceil(events.length / 2))) res.write(event);
       // The bytes written go out before the socket is cut.
       res.socket?.end(() => res.destroy());
       return;
     }
-    for (const chunk of chunks) sse(res, JSON.stringify(chunk));
-    sse(res, '[DONE]');
+    for (const event of events) res.write(event);
     res.end();
   }
 
@@ -229,6 +232,7 @@ export function inferenceApi() {
     inferenceEndpoints: () => [...endpoints.values()].map((e) => structuredClone(e)),
     failNextInference: (status, error, headers) => void (failing = new RequestError(status, error, headers)),
     cutNextInferenceStream: () => void (cutting = true),
+    paceNextInferenceStream: () => (pacing = pacedStream()),
   };
   return { handle, simulator };
 }

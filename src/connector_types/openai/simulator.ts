@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encode } from 'gpt-tokenizer';
 import { oneOffAnswer, startRecordingServer, type RecordedRequest } from '../lib/simulator_server.js';
+import { pacedStream, type PacedStream } from '../lib/paced_stream.js';
 
 /**
  * An in-process OpenAI chat completions API, in both of its dialects:
@@ -42,44 +43,6 @@ export interface GenAiSimulator {
   cutStreamNext(): void;
   paceStreamNext(): PacedStream;
   close(): Promise<void>;
-}
-
-/** A stream sent as the test releases its events. */
-export interface PacedStream {
-  /** Sends the next event (the last one ends the answer). */
-  release(): void;
-  /** Resolves once the connection has closed: complete, or closed by the client before the end. */
-  closed: Promise<{ complete: boolean }>;
-}
-
-/** The paced stream waiting for its request, and the events it is handed. */
-function pacedStream(): PacedStream & { send(res: ServerResponse, lines: string[]): void } {
-  let lines: string[] = [];
-  let sent = 0;
-  let res: ServerResponse | undefined;
-  let released = 0;
-  let onClosed!: (value: { complete: boolean }) => void;
-  const closed = new Promise<{ complete: boolean }>((resolve) => (onClosed = resolve));
-  const flush = () => {
-    while (res && sent < Math.min(released, lines.length)) {
-      res.write(lines[sent++]);
-      if (sent === lines.length) res.end();
-    }
-  };
-  return {
-    closed,
-    release() {
-      released++;
-      flush();
-    },
-    send(answer, all) {
-      res = answer;
-      lines = all;
-      res.on('close', () => onClosed({ complete: res!.writableFinished }));
-      res.flushHeaders();
-      flush();
-    },
-  };
 }
 
 type Dialect = { kind: 'openai' } | { kind: 'azure'; deployment: string; apiVersion: string | null };
