@@ -16,7 +16,8 @@ import { PRODUCT_HEADER, RequestError, send, type ErrorCause } from './es_answer
  * missing required service settings, 400 status_exception for a task type the endpoint is not
  * of; a test can make the next inference call fail (e.g. the 429 Elasticsearch forwards from a
  * rate-limited provider), cut the next stream halfway or send it as it releases each event. The reply to a chat is `You said: <the
- * last user message>`; with tools, a call to the first tool.
+ * last user message>` (a word a token, stopped with finish_reason `length` at max_tokens); with
+ * tools, a call to the first tool.
  */
 
 export interface StoredEndpoint {
@@ -172,8 +173,11 @@ export function inferenceApi() {
           { tool_calls: [{ index: 0, function: { arguments: JSON.stringify(said) + '}' } }] },
         ]
       : words(`You said: ${said}`).map((word, i) => ({ ...(i === 0 ? { role: 'assistant' } : {}), content: i === 0 ? word : ` ${word}` }));
+    // A word a token: an answer longer than max_tokens stops there, as the model's does.
+    const limited = typeof body.max_tokens === 'number' && body.max_tokens < deltas.length;
+    if (limited) deltas.splice(body.max_tokens);
     const chunks: Json[] = deltas.map((delta) => ({ ...base, choices: [{ index: 0, delta }] }));
-    chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: tool ? 'tool_calls' : 'stop' }] });
+    chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: limited ? 'length' : tool ? 'tool_calls' : 'stop' }] });
     const prompt = messages.reduce((n, m) => n + words(typeof m.content === 'string' ? m.content : '').length, 0);
     chunks.push({ ...base, choices: [], usage: { completion_tokens: deltas.length, prompt_tokens: prompt, total_tokens: prompt + deltas.length } });
     return chunks;

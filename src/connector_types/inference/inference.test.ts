@@ -181,6 +181,11 @@ describe('.inference against the Elasticsearch simulator', () => {
     expect(JSON.parse(request.body)).toEqual({ messages: CHAT.body.messages, temperature: 0 });
   });
 
+  it("unified_completion fails with Kibana's token-limit error when the answer stops at max_tokens", async () => {
+    const read = await run(await created('chat_completion'), { subAction: 'unified_completion', subActionParams: { body: { ...CHAT.body, max_tokens: 2 } } });
+    expect(read.result).toMatchObject({ status: 'error', errorSource: 'user', serviceMessage: 'createTokenLimitReachedError()' });
+  });
+
   it('unified_completion merges tool calls by index', async () => {
     const tools = [{ type: 'function', function: { name: 'lookup' } }];
     const read = await run(await created('chat_completion'), { subAction: 'unified_completion', subActionParams: { body: { messages: CHAT.body.messages, tools } } });
