@@ -63,6 +63,15 @@ describe.skipIf(unavailable !== undefined)('the Google Gemini connector form in 
     expect(sim.tokensIssued).toHaveLength(1);
     await page.locator(subj('testResultSuccess')).scrollIntoViewIfNeeded();
     await ui.screenshot('gemini-02-test-tab');
+
+    // A prompt streams through invokeStream: the answer's text, then its tokens.
+    await page.fill(subj('promptInput'), 'Say hello');
+    await page.click(subj('promptSendButton'));
+    await expect.poll(() => page.locator(subj('promptUsage')).count()).toBe(1);
+    expect(await page.locator(subj('promptAnswer')).textContent()).toBe(SIMULATOR_REPLY);
+    expect(await page.locator(subj('promptUsage')).textContent()).toMatch(/^Tokens: \d+ \(\d+ prompt, \d+ completion\)$/);
+    expect(sim.generations.at(-1)).toMatchObject({ stream: true });
+    await ui.screenshot('gemini-03-prompt');
     expect(ui.consoleErrors).toEqual([]);
   });
 });

@@ -107,6 +107,17 @@ describe.skipIf(unavailable !== undefined)('the AI connector forms in a browser'
     expect(saved.config).toEqual({ apiUrl: bedrock.url, region: 'eu-west-3', defaultModel: 'anthropic.claude-3-5-sonnet-20240620-v1:0' });
     const run = await pb.api('POST', `/api/actions/connector/${saved.id}/_execute`, { params: { subAction: 'invokeAI', subActionParams: { messages: [{ role: 'user', content: 'hi' }] } } });
     expect(run.body).toMatchObject({ status: 'ok', data: { message: 'Hello there! How may I assist you today?' } });
+
+    // Its Test tab's prompt streams through invokeStream: the event stream decoded, the text shown, then the tokens.
+    const row = page.locator(subj('connectorRow'), { has: page.locator(subj('connectorLink'), { hasText: 'Claude on Bedrock' }) });
+    await row.locator(subj('testConnector')).click();
+    await page.waitForSelector(subj('promptTest'));
+    await page.fill(subj('promptInput'), 'Say hello');
+    await page.click(subj('promptSendButton'));
+    await expect.poll(() => page.locator(subj('promptUsage')).count()).toBe(1);
+    expect(await page.locator(subj('promptAnswer')).textContent()).toBe('Hello there! How may I assist you today?');
+    expect(bedrock.invocations.at(-1)).toMatchObject({ operation: 'invoke-with-response-stream' });
+    await ui.screenshot('bedrock-03-prompt');
     expect(ui.consoleErrors).toEqual([]);
   });
 });

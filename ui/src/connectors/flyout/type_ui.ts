@@ -287,6 +287,14 @@ const gemini: TypeCustomization = {
   configOverrides: { gcpProjectID: { placeholder: 'my-gcp-project' } },
   secretOverrides: { credentialsJson: { multiline: true, placeholder: '{"type": "service_account", "project_id": …, "private_key": …, "client_email": …}' } },
   hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
+  promptTest: {
+    params: (prompt) => ({ subAction: 'invokeStream', subActionParams: { messages: [{ role: 'user', content: prompt }] } }),
+    // Each streamed GenerateContentResponse adds the text parts of its first candidate.
+    textOf: (chunk) => {
+      const parts = (chunk as { candidates?: Array<{ content?: { parts?: Array<{ text?: unknown }> } }> } | null)?.candidates?.[0]?.content?.parts ?? [];
+      return parts.map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
+    },
+  },
 };
 
 const BEDROCK_URL = 'https://bedrock-runtime.us-east-1.amazonaws.com';
@@ -300,6 +308,14 @@ const bedrock: TypeCustomization = {
   },
   secretOverrides: { accessKey: { placeholder: 'AKIA…' } },
   hiddenInTest: ['subActionParams.signal', 'subActionParams.telemetryMetadata'],
+  promptTest: {
+    params: (prompt) => ({ subAction: 'invokeStream', subActionParams: { messages: [{ role: 'user', content: prompt }] } }),
+    // InvokeModel's stream: Anthropic's events, the text in each content_block_delta.
+    textOf: (chunk) => {
+      const event = chunk as { type?: string; delta?: { text?: unknown } } | null;
+      return event?.type === 'content_block_delta' && typeof event.delta?.text === 'string' ? event.delta.text : '';
+    },
+  },
 };
 
 const inference: TypeCustomization = {
