@@ -31,6 +31,11 @@ export interface SubAction<C, S> {
   /** null: the operation takes no parameters. */
   schema: z.ZodType | null;
   run(ctx: SubActionContext<C, S>, params: any): Promise<unknown>;
+  /**
+   * It answers with a stream (ConnectorTypeDefinition.streamsAnswer): always, or when its params
+   * (as sent, before its schema) say so.
+   */
+  streams?: true | ((subActionParams: Record<string, unknown> | null | undefined) => boolean);
 }
 
 /**
@@ -179,12 +184,19 @@ export function urlAllowListValidator<C>(key: keyof C & string, wording = 'error
   };
 }
 
-type SubActionTypeDefinition<C, S> = Omit<ConnectorTypeDefinition<C, S, SubActionParams>, 'schemas' | 'executor'> & {
+type SubActionTypeDefinition<C, S> = Omit<ConnectorTypeDefinition<C, S, SubActionParams>, 'schemas' | 'executor' | 'streamsAnswer'> & {
   schemas: { config: z.ZodType<C>; secrets: z.ZodType<S> };
   subActions: Array<SubAction<C, S>>;
   /** How the type reads its service's error answers, and its credentials. */
   client(ctx: ExecutorContext<C, S, SubActionParams>): ServiceClientOptions;
 };
+
+/** Whether the sub-action these params name answers with a stream. */
+function streamsBy<C, S>(byName: Map<string, SubAction<C, S>>, params: SubActionParams | null | undefined): boolean {
+  if (!params || typeof params !== 'object') return false;
+  const streams = byName.get(params.subAction)?.streams;
+  return streams === true || (typeof streams === 'function' && streams(params.subActionParams as Record<string, unknown> | null | undefined));
+}
 
 /**
  * A connector type made of sub-actions (Opsgenie, Tines, D3 Security, the ITSM types…). Its
@@ -193,8 +205,10 @@ type SubActionTypeDefinition<C, S> = Omit<ConnectorTypeDefinition<C, S, SubActio
 export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<C, S>): ConnectorTypeDefinition<C, S, SubActionParams> {
   const byName = new Map(def.subActions.map((s) => [s.name, s]));
   const { subActions: _subActions, client, schemas, ...rest } = def;
+  const streaming = def.subActions.some((s) => s.streams);
   return defineConnectorType<C, S, SubActionParams>({
     ...rest,
+    ...(streaming ? { streamsAnswer: (params: SubActionParams | null | undefined) => streamsBy(byName, params) } : {}),
     schemas: { ...schemas, params: subActionParamsSchema },
     subActionSchemas: def.subActions.map(({ name, schema }) => ({ name, schema })),
     async executor(ctx) {

@@ -1,7 +1,7 @@
 import { defineSubActionConnectorType, urlAllowListValidator } from '../../actions/sub_actions.js';
 import { jsonBodyRenderer } from '../lib/render_json_body.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type BedrockConfig } from './schema.js';
-import { bedrockErrorMessage, bedrockSubActions, bedrockUnansweredMessage, streamsAnswer } from './service.js';
+import { bedrockErrorMessage, bedrockSubActions, bedrockUnansweredMessage } from './service.js';
 import { bedrockStreamChunks } from './tokens.js';
 
 const HELLO = [{ role: 'user', content: 'Hello world' }];
@@ -20,7 +20,6 @@ export const bedrockConnectorType = defineSubActionConnectorType({
   validate: {
     config: urlAllowListValidator<BedrockConfig>('apiUrl', 'Error configuring Amazon Bedrock action: Error: error validating url'),
   },
-  streamsAnswer,
   streamChunks: bedrockStreamChunks,
   subActions: bedrockSubActions,
   client: () => ({ errorMessage: bedrockErrorMessage, unansweredMessage: bedrockUnansweredMessage }),

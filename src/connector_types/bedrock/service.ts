@@ -156,16 +156,9 @@ export const bedrockSubActions: BedrockSubAction[] = [
   { name: SUB_ACTION.Run, schema: runParamsSchema, run: runApi },
   { name: SUB_ACTION.Test, schema: runParamsSchema, run: runApi },
   { name: SUB_ACTION.InvokeAI, schema: invokeParamsSchema, run: invokeAI },
-  { name: SUB_ACTION.InvokeStream, schema: invokeParamsSchema, run: invokeStream },
+  { name: SUB_ACTION.InvokeStream, schema: invokeParamsSchema, run: invokeStream, streams: true },
   { name: SUB_ACTION.InvokeAIRaw, schema: invokeRawParamsSchema, run: invokeAIRaw },
   { name: SUB_ACTION.Converse, schema: converseParamsSchema, run: converse },
-  { name: SUB_ACTION.ConverseStream, schema: converseParamsSchema, run: converseStream },
+  { name: SUB_ACTION.ConverseStream, schema: converseParamsSchema, run: converseStream, streams: true },
   dashboardSubAction,
 ];
-
-const STREAMING = new Set<string>([SUB_ACTION.InvokeStream, SUB_ACTION.ConverseStream]);
-
-/** invokeStream and converseStream answer with a stream. */
-export function streamsAnswer(params: { subAction: string } | null | undefined): boolean {
-  return !!params && typeof params === 'object' && STREAMING.has(params.subAction);
-}

@@ -2,7 +2,7 @@ import { defineSubActionConnectorType, urlAllowListValidator } from '../../actio
 import { jsonBodyRenderer } from '../lib/render_json_body.js';
 import { validateGeminiSecrets } from './auth.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type GeminiConfig } from './schema.js';
-import { geminiErrorMessage, geminiSubActions, geminiUnansweredMessage, streamsAnswer } from './service.js';
+import { geminiErrorMessage, geminiSubActions, geminiUnansweredMessage } from './service.js';
 
 const HELLO = [{ role: 'user', content: 'Hello world' }];
 const TEST_BODY = { body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hello world' }] }] }) };
@@ -20,7 +20,6 @@ export const geminiConnectorType = defineSubActionConnectorType({
     config: urlAllowListValidator<GeminiConfig>('apiUrl', 'Error configuring Google Gemini action: Error: error validating url'),
     secrets: validateGeminiSecrets,
   },
-  streamsAnswer,
   subActions: geminiSubActions,
   client: () => ({ errorMessage: geminiErrorMessage, unansweredMessage: geminiUnansweredMessage }),
   renderParameterTemplates: jsonBodyRenderer([SUB_ACTION.Run, SUB_ACTION.Test]),

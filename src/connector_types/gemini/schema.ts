@@ -76,7 +76,6 @@ export const invokeParamsSchema = z.strictObject({
   telemetryMetadata,
 });
 
-export const dashboardParamsSchema = z.strictObject({ dashboardId: z.string().meta({ label: 'Dashboard id' }) });
 
 const usageMetadata = z.object({ promptTokenCount: z.coerce.number(), candidatesTokenCount: z.coerce.number(), totalTokenCount: z.coerce.number() });
 

@@ -2,11 +2,11 @@ import { ExecutorError } from '../../actions/failure.js';
 import { formatZodError } from '../../actions/format_zod_error.js';
 import { AnswerWithUsage, ServiceRequestError, type SubAction, type SubActionContext } from '../../actions/sub_actions.js';
 import { authorizationHeader, forgetToken } from './auth.js';
+import { dashboardSubAction } from '../openai/service.js';
 import { geminiPayload } from './payload.js';
 import {
   DEFAULT_TIMEOUT_MS,
   SUB_ACTION,
-  dashboardParamsSchema,
   invokeParamsSchema,
   runParamsSchema,
   runResponseSchema,
@@ -127,10 +127,6 @@ export const geminiSubActions: GeminiSubAction[] = [
   { name: SUB_ACTION.Test, schema: runParamsSchema, run: runApi },
   { name: SUB_ACTION.InvokeAI, schema: invokeParamsSchema, run: invokeAI },
   { name: SUB_ACTION.InvokeAIRaw, schema: invokeParamsSchema, run: invokeAIRaw },
-  { name: SUB_ACTION.InvokeStream, schema: invokeParamsSchema, run: invokeStream },
-  // Kibana's token-usage dashboard is a Kibana saved object: Plugboard has none to offer.
-  { name: SUB_ACTION.Dashboard, schema: dashboardParamsSchema, run: async () => ({ available: false }) },
+  { name: SUB_ACTION.InvokeStream, schema: invokeParamsSchema, run: invokeStream, streams: true },
+  dashboardSubAction,
 ];
-
-/** invokeStream answers with a stream. */
-export const streamsAnswer = (params: { subAction: string } | null | undefined): boolean => params?.subAction === SUB_ACTION.InvokeStream;

@@ -1,7 +1,7 @@
 import { defineSubActionConnectorType } from '../../actions/sub_actions.js';
 import { createEndpoint, deleteEndpoint, dropUnsavedEndpoint, existingEndpointIds } from './endpoint.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, PROVIDERS, SUB_ACTION, TASK_TYPES, configSchema, secretsSchema, type InferenceConfig } from './schema.js';
-import { inferenceSubActions, streamsAnswer } from './service.js';
+import { inferenceSubActions } from './service.js';
 
 const CHAT = { body: { messages: [{ role: 'user', content: 'Hello world' }] } };
 
@@ -21,7 +21,6 @@ export const inferenceConnectorType = defineSubActionConnectorType({
   supportedFeatureIds: ['generativeAIForSecurity', 'generativeAIForSearchPlayground', 'generativeAIForObservability'],
   schemas: { config: configSchema, secrets: secretsSchema },
   validate: { config: validateConfig },
-  streamsAnswer,
   subActions: inferenceSubActions,
   // Elasticsearch is reached through its own client, not the outbound HTTP client.
   client: () => ({ errorMessage: ({ statusText }) => statusText }),

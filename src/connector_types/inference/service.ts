@@ -147,8 +147,8 @@ async function unifiedCompletionAsyncIterator(ctx: Context, params: ChatParams):
 
 export const inferenceSubActions: Array<SubAction<InferenceConfig, InferenceSecrets>> = [
   { name: SUB_ACTION.UnifiedCompletion, schema: chatParamsSchema, run: unifiedCompletion },
-  { name: SUB_ACTION.UnifiedCompletionStream, schema: chatParamsSchema, run: unifiedCompletionStream },
-  { name: SUB_ACTION.UnifiedCompletionAsyncIterator, schema: chatParamsSchema, run: unifiedCompletionAsyncIterator },
+  { name: SUB_ACTION.UnifiedCompletionStream, schema: chatParamsSchema, run: unifiedCompletionStream, streams: true },
+  { name: SUB_ACTION.UnifiedCompletionAsyncIterator, schema: chatParamsSchema, run: unifiedCompletionAsyncIterator, streams: true },
   {
     name: SUB_ACTION.Completion,
     schema: completionParamsSchema,
@@ -172,6 +172,3 @@ export const inferenceSubActions: Array<SubAction<InferenceConfig, InferenceSecr
   },
 ];
 
-const STREAMING = new Set<string>([SUB_ACTION.UnifiedCompletionStream, SUB_ACTION.UnifiedCompletionAsyncIterator]);
-
-export const streamsAnswer = (params: { subAction: string } | null | undefined): boolean => !!params && STREAMING.has(params.subAction);

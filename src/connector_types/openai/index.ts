@@ -2,7 +2,7 @@ import { defineSubActionConnectorType, urlAllowListValidator } from '../../actio
 import { jsonBodyRenderer } from '../lib/render_json_body.js';
 import { providerTls, validateGenAiSecrets } from './providers.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type GenAiConfig } from './schema.js';
-import { genAiErrorMessage, genAiSubActions, genAiUnansweredMessage, streamsAnswer } from './service.js';
+import { genAiErrorMessage, genAiSubActions, genAiUnansweredMessage } from './service.js';
 
 const HELLO = [{ role: 'user', content: 'Hello world' }];
 const TEST_BODY = { body: JSON.stringify({ messages: HELLO }) };
@@ -20,7 +20,6 @@ export const genAiConnectorType = defineSubActionConnectorType({
     config: urlAllowListValidator<GenAiConfig>('apiUrl', 'Error configuring OpenAI action: Error: error validating url'),
     secrets: validateGenAiSecrets,
   },
-  streamsAnswer,
   subActions: genAiSubActions,
   client: (ctx) => {
     const tls = providerTls(ctx.config, ctx.secrets);

@@ -117,17 +117,10 @@ export const dashboardSubAction: SubAction<unknown, unknown> = { name: SUB_ACTIO
 export const genAiSubActions: GenAiSubAction[] = [
   { name: SUB_ACTION.Run, schema: runParamsSchema, run: runApi },
   { name: SUB_ACTION.Test, schema: runParamsSchema, run: runApi },
-  { name: SUB_ACTION.Stream, schema: streamParamsSchema, run: streamApi },
+  // `stream` streams only with `stream: true`.
+  { name: SUB_ACTION.Stream, schema: streamParamsSchema, run: streamApi, streams: (params) => params?.stream === true },
   { name: SUB_ACTION.InvokeAI, schema: invokeParamsSchema, run: invokeAI },
-  { name: SUB_ACTION.InvokeStream, schema: invokeParamsSchema, run: invokeStream },
-  { name: SUB_ACTION.InvokeAsyncIterator, schema: invokeParamsSchema, run: invokeAsyncIterator },
+  { name: SUB_ACTION.InvokeStream, schema: invokeParamsSchema, run: invokeStream, streams: true },
+  { name: SUB_ACTION.InvokeAsyncIterator, schema: invokeParamsSchema, run: invokeAsyncIterator, streams: true },
   dashboardSubAction,
 ];
-
-const STREAMING = new Set<string>([SUB_ACTION.InvokeStream, SUB_ACTION.InvokeAsyncIterator]);
-
-/** invokeStream, invokeAsyncIterator and stream with `stream: true` answer with a stream. */
-export function streamsAnswer(params: { subAction: string; subActionParams?: Record<string, unknown> | null } | null | undefined): boolean {
-  if (!params || typeof params !== 'object') return false;
-  return STREAMING.has(params.subAction) || (params.subAction === SUB_ACTION.Stream && params.subActionParams?.stream === true);
-}
