@@ -113,7 +113,7 @@ export class ClientCredentialsTokens {
     const answer = { status: res.status, headers: res.headers, body };
     if (res.status !== 200) throw new TokenRequestError(body ? (stringify(body) ?? res.body) : `[${res.status}] ${res.statusText}`, answer);
     const { token_type: type, access_token: token, expires_in: expiresIn } = body ?? {};
-    if (typeof type !== 'string' || typeof token !== 'string' || !Number.isFinite(Number(expiresIn))) {
+    if (typeof type !== 'string' || typeof token !== 'string' || token === '' || !Number.isFinite(Number(expiresIn))) {
       throw new TokenRequestError('the token response has no token_type, access_token and expires_in', answer);
     }
     const header = `${type} ${token}`;

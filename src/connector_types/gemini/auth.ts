@@ -15,6 +15,8 @@ import { CLOUD_PLATFORM_SCOPE, CONNECTOR_ID, GOOGLE_TOKEN_URL, type GeminiConfig
 const LIFETIME_SECONDS = 3600;
 
 const TOKEN_FAILURE = 'Unable to retrieve access token. Ensure the service account has the right permissions and the Vertex AI endpoint is enabled in the GCP project.';
+/** Kibana's words (and spelling) when Google answers without a token; not wrapped in TOKEN_FAILURE. */
+const NO_TOKEN = 'Error occurred while retrieving the access token. Ensure that the credentials are vaild.';
 
 interface ServiceAccount {
   type: 'service_account';
@@ -98,7 +100,11 @@ export async function authorizationHeader(ctx: SubActionContext<GeminiConfig, Ge
     });
   } catch (err) {
     if (err instanceof ExecutorError) throw err;
-    if (err instanceof TokenRequestError) throw tokenFailure(refusalOf(err), answerFacts(err.response));
+    if (err instanceof TokenRequestError) {
+      const { status, body } = err.response;
+      if (status === 200 && !body?.access_token) throw new ExecutorError(NO_TOKEN, 'framework', answerFacts(err.response));
+      throw tokenFailure(refusalOf(err), answerFacts(err.response));
+    }
     // No answer (a refused connection, a timeout, an address the network policy denies): worth trying again.
     throw tokenFailure((err as Error).message, {});
   }

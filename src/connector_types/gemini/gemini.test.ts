@@ -307,6 +307,13 @@ describe('.gemini sub-actions against the simulated token endpoint and Vertex AI
     expect(down.result.serviceMessage).toBe(`${TOKEN_FAILURE}Request failed with status code 503`);
     expect(down.failure).toMatchObject({ httpStatus: 503 });
 
+    // A 200 without a token (empty or absent) gets Kibana's own words.
+    for (const answer of [{ token_type: 'Bearer', expires_in: 3599 }, { access_token: '', token_type: 'Bearer', expires_in: 3599 }]) {
+      sim.failNext(200, JSON.stringify(answer));
+      const empty = await outcome(RUN);
+      expect(empty.result).toMatchObject({ status: 'error', serviceMessage: 'Error occurred while retrieving the access token. Ensure that the credentials are vaild.' });
+    }
+
     const refused = await outcome(RUN, { credentialsJson: sim.credentials({ token_uri: 'http://127.0.0.1:1/token' }) });
     expect(refused.result.serviceMessage).toMatch(new RegExp(`^${TOKEN_FAILURE.replace(/\./g, '\\.')}.*ECONNREFUSED|connect`));
     expect(vertexRequests()).toHaveLength(0);
