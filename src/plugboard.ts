@@ -370,7 +370,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   taskManager.onOutcome((task) => incomingAlertsTrigger.runFinished(task.id));
   rules.onDisabled(async (rule, taskState, untrack) => logAlertsStoppedByDisable(events, ruleTypes, rule, taskState, untrack));
   const spaces = new SpacesService(new SpacesRepository(database.db));
-  const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
+  const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, services, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
   let ready = false;
   const routes: RouteSpec[] = [
