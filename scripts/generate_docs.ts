@@ -161,7 +161,8 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '{model_id: rainbow-sprinkles}}` and no secrets, the endpoint a cluster with the Elastic Inference Service has built in; ' +
     'being preconfigured, it is never saved, so no endpoint is created or deleted for it. Import and copy-to-space run no ' +
     'hooks (as in Kibana): a connector whose endpoint exists comes in as it is and runs on it; one whose endpoint does not ' +
-    "exist (a file from another cluster; Kibana's export keeps no secrets) is imported as needing its secrets and listed, " +
+    "exist (a file from another cluster; Kibana's export keeps no secrets) is imported as needing its secrets and listed " +
+    '(when Elasticsearch cannot say, as the file has it), ' +
     'and updating it with them (`PUT`) creates its endpoint. Connectors naming the same endpoint (a copy, an import) share ' +
     'it: deleting one keeps it while another names it, deleting the last deletes it.',
   '.gemini':
