@@ -159,7 +159,12 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'connector of this type (Kibana\'s id `Elastic-Managed-LLM`): in `xpack.actions.preconfigured`, `actionTypeId: .inference` ' +
     'with config `{provider: elastic, taskType: chat_completion, inferenceId: .rainbow-sprinkles-elastic, providerConfig: ' +
     '{model_id: rainbow-sprinkles}}` and no secrets, the endpoint a cluster with the Elastic Inference Service has built in; ' +
-    'being preconfigured, it is never saved, so no endpoint is created or deleted for it.',
+    'being preconfigured, it is never saved, so no endpoint is created or deleted for it. Import and copy-to-space run no ' +
+    'hooks (as in Kibana): a connector whose endpoint exists comes in as it is and runs on it; one whose endpoint does not ' +
+    "exist (a file from another cluster; Kibana's export keeps no secrets) is imported as needing its secrets and listed " +
+    '(when Elasticsearch cannot say, as the file has it), ' +
+    'and updating it with them (`PUT`) creates its endpoint. Connectors naming the same endpoint (a copy, an import) share ' +
+    'it: deleting one keeps it while another names it, deleting the last deletes it.',
   '.gemini':
     "Sends prompts to Google's Gemini models on Vertex AI: `POST {apiUrl}/v1/projects/{gcpProjectID}/locations/{gcpRegion}/" +
     'publishers/google/models/{model}:generateContent` (`:streamGenerateContent?alt=sse` for a stream), the model being the ' +
@@ -538,7 +543,8 @@ const ROUTE_NOTES: Record<string, string> = {
     'space answers on its own (created, overwritten, conflict or error). Connector ids are unique across ' +
     'spaces in Plugboard, so a copy gets an id derived from the target space and the source id (a UUIDv5): ' +
     'the same id every time, so copying again is a conflict unless `overwrite` is set. Preconfigured and ' +
-    'system connectors cannot be copied.',
+    'system connectors cannot be copied. No type hook runs: a copy names what its source stands for (an ' +
+    '`.inference` copy, its source\'s Elasticsearch endpoint, kept until the last connector naming it is deleted).',
   'POST /api/saved_objects/_import':
     "Kibana's import of connectors from an NDJSON export (multipart field `file`, a `.ndjson` file). As connector " +
     'ids are unique across spaces in Plugboard, an object whose id is used in another space is imported under ' +

@@ -16,6 +16,7 @@ import { copyToSpaceRoutes } from './http/routes/copy_to_space.js';
 import { savedObjectsRoutes } from './http/routes/saved_objects.js';
 import type { ConnectorTransferDeps } from './saved_objects/deps.js';
 import { GroupCommit } from './storage/group_commit.js';
+import { restoreTokenBudgets } from './tasks/restore_token_budgets.js';
 import { FlowControl } from './tasks/flow_control.js';
 import { createTaskMetrics } from './tasks/metrics.js';
 import { PostgresWakeups } from './tasks/postgres_wakeups.js';
@@ -282,6 +283,12 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     taskManager.setNotifier(wakeups);
   }
   await taskManager.schedule([retentionTask()]);
+  // Before any task is claimed or `_execute` served: what budgeted connectors spent before a restart still counts.
+  try {
+    await restoreTokenBudgets(flowControl, database);
+  } catch (err) {
+    logger.error({ err }, 'reading the token spending of budgeted connectors from the event log failed; their budgets count from now');
+  }
   if (options.runTasks !== false) taskManager.start();
 
   const paramsRenderer = new ParamsRenderer(logger, metricsRegistry);
@@ -363,7 +370,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   taskManager.onOutcome((task) => incomingAlertsTrigger.runFinished(task.id));
   rules.onDisabled(async (rule, taskState, untrack) => logAlertsStoppedByDisable(events, ruleTypes, rule, taskState, untrack));
   const spaces = new SpacesService(new SpacesRepository(database.db));
-  const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
+  const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, services, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
   let ready = false;
   const routes: RouteSpec[] = [

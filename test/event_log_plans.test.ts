@@ -12,7 +12,7 @@ import { getRuleExecutionLog } from '../src/event_log/rule_execution_log.js';
 import type { RuleRecord } from '../src/storage/rules_repository.js';
 import { getConnectorExecutionStats } from '../src/event_log/connector_execution_stats.js';
 import { executionEvents } from '../src/event_log/event_reader.js';
-import { getTokenUsage } from '../src/event_log/token_usage.js';
+import { getSpentTokenBuckets, getTokenUsage } from '../src/event_log/token_usage.js';
 import { getExecutionKpi, getExecutionLog } from '../src/event_log/execution_log_queries.js';
 import { kqlFilter } from '../src/event_log/kql.js';
 import { deleteEventsBefore } from '../src/event_log/retention.js';
@@ -151,6 +151,11 @@ describe.each(dialects)('event_log query plans on %s', (dialect) => {
         () => getTokenUsage(database, { spaceId: 'default', connectorId: 'c0', dateStart: now - DAY, dateEnd: now }),
         // SQLite is steered to the connector's index (as for the connector statistics); PostgreSQL picks it by its statistics over a day.
         [['event_log_connector_time']],
+      ],
+      [
+        'token spending of the budgeted connectors at start-up, last 24 hours',
+        () => getSpentTokenBuckets(database, { since: now - DAY, bucketMs: 60_000, typeIds: ['.gen-ai'], connectorIds: ['c0'] }),
+        [['event_log_timestamp']],
       ],
       [
         'execution log of a rule, last 30 days',

@@ -17,6 +17,7 @@ import { isInMemory, missingSecretsMessage, MissingSecretsError, type ConnectorL
 import { isForeignKeyViolation, isUniqueViolation } from '../storage/errors.js';
 import type { ActionExecutor, ExecuteOptions, ExecutionOutcome, RunnableConnector } from './executor.js';
 import type { InMemoryConnector } from './in_memory_connectors.js';
+import { listingFilters, type ListingFilter } from './listing_filters.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
 import type { ActionResult, ConnectorServices, ConnectorTypeDefinition, ExecutorResult, ValidatorContext } from './types.js';
 import type { ParamsRenderer } from './templating/params_renderer.js';
@@ -253,15 +254,16 @@ export class ActionsClient {
     return connectors.sort((a, b) => byName(a.name, b.name));
   }
 
-  /** The records left once each type that filters its listing (listedConnectors) has had its say. */
+  /**
+   * The records left once each type that filters its listing (listedConnectors) has had its say.
+   * A connector waiting for its secrets (imported) is listed whatever the type says: saving it
+   * with them is what makes what it stands for (Kibana hides it, out of reach of the user).
+   */
   private async listedRecords(records: ConnectorSummary[]): Promise<ConnectorSummary[]> {
-    const { registry, services } = this.deps;
-    const filters = new Map<string, { listed(config: unknown): boolean } | undefined>();
-    for (const typeId of new Set(records.map((r) => r.typeId))) {
-      const listed = registry.has(typeId) ? registry.get(typeId).listedConnectors : undefined;
-      if (listed) filters.set(typeId, await listed(services));
-    }
-    return records.filter((r) => filters.get(r.typeId)?.listed(r.config) ?? true);
+    const filterOf = listingFilters(this.deps.registry, this.deps.services);
+    const filters = new Map<string, ListingFilter>();
+    for (const typeId of new Set(records.map((r) => r.typeId))) filters.set(typeId, await filterOf(typeId));
+    return records.filter((r) => r.isMissingSecrets || (filters.get(r.typeId)?.listed(r.config) ?? true));
   }
 
   async update(scope: Scope, id: string, input: UpdateConnectorInput): Promise<Connector> {
@@ -361,12 +363,24 @@ export class ActionsClient {
     if (!(await repository.delete(scope.spaceId, id))) throw savedObjectNotFound('action', id);
     if (registry.has(existing.typeId)) {
       const def = registry.get(existing.typeId);
+      if (await this.resourceStillNamed(def, existing)) {
+        this.deps.logger.info(`connector ${id} deleted; another connector still names what it stood for, which is kept`);
+        return;
+      }
       try {
         await def.hooks?.postDelete?.({ connectorId: id, config: existing.config, logger: this.deps.logger, services: this.deps.services });
       } catch (err) {
         this.deps.logger.error({ err }, `postDeleteHook failed for connector ${id}`);
       }
     }
+  }
+
+  /** Whether another connector (of any space, or in memory) names the outside resource `deleted` stood for (sharedResource). */
+  private async resourceStillNamed(def: ConnectorTypeDefinition, deleted: ConnectorRecord): Promise<boolean> {
+    if (!def.sharedResource) return false;
+    const resource = def.sharedResource(deleted.config);
+    const others = [...(await this.deps.repository.listByType(def.id)), ...[...this.deps.inMemory.values()].filter((c) => c.typeId === def.id)];
+    return others.some((other) => other.id !== deleted.id && def.sharedResource!(other.config) === resource);
   }
 
   /** Runs a saved or preconfigured connector now, within this request. */

@@ -201,6 +201,13 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
    */
   listedConnectors?(services: ConnectorServices): Promise<{ listed(config: C): boolean } | undefined>;
   /**
+   * What outside Plugboard a connector of this config stands for (`.inference`: its
+   * Elasticsearch endpoint), when several connectors may name the same one: a copy into another
+   * space, or an import, names its source's. The postDelete hook then runs only once the last
+   * connector naming it is deleted.
+   */
+  sharedResource?(config: C): string;
+  /**
    * Kibana's type hooks: preSave runs before a create or update is stored (what it throws
    * refuses the save), postSave after it (wasSuccessful: whether it was stored), postDelete after
    * a delete; the latter two are logged, never refused.

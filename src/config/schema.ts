@@ -306,9 +306,14 @@ const tokenBudgets = {
     .optional()
     .meta({
       description:
-        "Generative-AI connectors: no request of the connector starts while its runs' tokens (as their execute events record them) in the last minute reach this; a queued action waits, `_execute` answers 429 with Retry-After. No limit when absent.",
+        "Generative-AI connectors: no request of the connector starts while its runs' tokens (as their execute events record them) in the last minute reach this; a queued action waits, `_execute` answers 429 with Retry-After. Usage recorded before a restart counts: at start-up the instance reads it back from the event log. No limit when absent.",
     }),
-  tokensPerDay: z.number().int().min(1).optional().meta({ description: 'As `tokensPerMinute`, over the last 24 hours.' }),
+  tokensPerDay: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: 'As `tokensPerMinute`, over the last 24 hours (including the usage recorded before a restart).' }),
 };
 
 const flowLimitsSchema = z.strictObject({

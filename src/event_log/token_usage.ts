@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { PlugboardDatabase } from '../storage/database.js';
 import { executeEndsOf } from './connector_execution_stats.js';
+import { EVENT_PROVIDER } from './document.js';
 
 // The tokens generative-AI connectors used, summed from the event log (issue 20 point 6): each
 // successful run's `kibana.action.execution.gen_ai.usage`, kept in the row's gen_ai_usage column
@@ -98,4 +99,68 @@ export async function getTokenUsage({ db, dialect }: Pick<PlugboardDatabase, 'db
     add(usage, counts);
   }
   return [...byConnector.values()];
+}
+
+export interface SpentTokensQuery {
+  /** Epoch ms, inclusive: the attempts that started since then. */
+  since: number;
+  /** The width of a bucket, in ms. */
+  bucketMs: number;
+  /** Only connectors of these types or with these ids; both undefined means every connector. */
+  typeIds?: string[];
+  connectorIds?: string[];
+}
+
+export interface SpentTokensBucket {
+  spaceId: string;
+  connectorId: string;
+  connectorTypeId: string;
+  /** The latest end of the bucket's runs (epoch ms). */
+  at: number;
+  totalTokens: number;
+}
+
+/**
+ * The tokens each connector's runs used since a time, summed by the database per bucket of
+ * attempt start, so that reading a day of a busy log returns at most a row per connector and
+ * bucket. A bucket is dated by its latest run's end, so that what is rebuilt from it never
+ * frees a budget earlier than the runs themselves would.
+ */
+export async function getSpentTokenBuckets({ db, dialect }: Pick<PlugboardDatabase, 'db' | 'dialect'>, query: SpentTokensQuery): Promise<SpentTokensBucket[]> {
+  const { typeIds = [], connectorIds = [] } = query;
+  const every = query.typeIds === undefined && query.connectorIds === undefined;
+  if (!every && typeIds.length === 0 && connectorIds.length === 0) return [];
+  const bucket = sql<number>`(${ref('timestamp')} / ${sql.lit(query.bucketMs)})`;
+  const end = sql<number>`${ref('timestamp')} + coalesce(${ref('duration_ns')}, 0) / ${sql.lit(1_000_000)}`;
+  const rows = await db
+    .selectFrom('event_log')
+    .where('timestamp', '>=', query.since)
+    .where('provider', '=', EVENT_PROVIDER)
+    .where('action', '=', 'execute')
+    .where('gen_ai_usage', 'is not', null)
+    .where('connector_id', 'is not', null)
+    .$if(!every, (qb) =>
+      qb.where((eb) =>
+        eb.or([
+          ...(typeIds.length > 0 ? [eb('connector_type_id', 'in', typeIds)] : []),
+          ...(connectorIds.length > 0 ? [eb('connector_id', 'in', connectorIds)] : []),
+        ]),
+      ),
+    )
+    .select((eb) => [
+      'space_id',
+      'connector_id',
+      eb.fn.max('connector_type_id').as('connector_type_id'),
+      eb.fn.max(end).as('at'),
+      eb.fn.sum(usageField(dialect, 'total_tokens')).as('total_tokens'),
+    ])
+    .groupBy(['space_id', 'connector_id', bucket])
+    .execute();
+  return rows.map((row) => ({
+    spaceId: row.space_id,
+    connectorId: row.connector_id ?? '',
+    connectorTypeId: row.connector_type_id ?? '',
+    at: Number(row.at),
+    totalTokens: Number(row.total_tokens ?? 0),
+  }));
 }

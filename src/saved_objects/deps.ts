@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { InMemoryConnector } from '../actions/in_memory_connectors.js';
 import type { ConnectorTypeRegistry } from '../actions/registry.js';
-import type { ValidatorContext } from '../actions/types.js';
+import type { ConnectorServices, ValidatorContext } from '../actions/types.js';
 import { PlugboardError } from '../common/errors.js';
 import type { SecretsCipher } from '../crypto/secrets_cipher.js';
 import type { ActionsAuthorizer } from '../security/authorization.js';
@@ -17,6 +17,8 @@ export interface ConnectorTransferDeps {
   authorizer: ActionsAuthorizer;
   spaces: SpacesService;
   validatorContext: ValidatorContext;
+  /** What the types reach outside (an import asks whether what a connector stands for exists). */
+  services: ConnectorServices;
   /** `savedObjects.maxImportExportSize`. */
   maxImportExportSize: number;
   logger: Logger;

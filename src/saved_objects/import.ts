@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Scope } from '../actions/actions_client.js';
 import { formatZodError } from '../actions/format_zod_error.js';
+import { listingFilters, type ListingFilter } from '../actions/listing_filters.js';
 import type { ConnectorTypeDefinition } from '../actions/types.js';
 import { validateConfig, validateConnector, validateSecrets, ValidationError } from '../actions/validation.js';
 import { PlugboardError } from '../common/errors.js';
@@ -187,6 +188,7 @@ export async function importConnectors(
   if (placements.some((p) => p.overwrite)) await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'update');
 
   const successResults: ImportSuccess[] = [];
+  const filterOf = listingFilters(deps.registry, deps.services);
   let missingSecrets = 0;
   for (const placement of placements) {
     const { object, attributes } = placement;
@@ -196,7 +198,7 @@ export async function importConnectors(
       continue;
     }
     try {
-      const stored = await store(deps, scope.spaceId, placement);
+      const stored = await store(deps, scope.spaceId, placement, filterOf);
       if (stored.isMissingSecrets) missingSecrets++;
       successResults.push({
         type: object.type,
@@ -279,14 +281,32 @@ function unvalidated(attributes: ImportedAttributes) {
   return { config: attributes.config ?? {}, secrets: attributes.secrets ?? {}, isMissingSecrets: attributes.isMissingSecrets ?? false };
 }
 
-async function store(deps: ConnectorTransferDeps, spaceId: string, placement: Placement): Promise<{ isMissingSecrets: boolean }> {
+/**
+ * An import runs no type hooks (as Kibana's): a connector that stands for something outside
+ * (`.inference`: an Elasticsearch endpoint) is imported as it is while that exists; when its
+ * type's listing would hide it (it does not), it is imported as needing its secrets, so that it
+ * is listed and saving it with them runs the hooks that make it. Kibana imports it as the file
+ * has it, runnable but hidden.
+ */
+async function withoutItsResource(filterOf: (typeId: string) => Promise<ListingFilter>, def: ConnectorTypeDefinition, connector: ReturnType<typeof validated>) {
+  if (connector.isMissingSecrets) return connector;
+  const filter = await filterOf(def.id);
+  return filter && !filter.listed(connector.config) ? { config: connector.config, secrets: {}, isMissingSecrets: true } : connector;
+}
+
+async function store(
+  deps: ConnectorTransferDeps,
+  spaceId: string,
+  placement: Placement,
+  filterOf: (typeId: string) => Promise<ListingFilter>,
+): Promise<{ isMissingSecrets: boolean }> {
   const { registry, repository } = deps;
   const { attributes, targetId } = placement;
   const typeId = attributes.actionTypeId;
   const def = registry.has(typeId) ? registry.get(typeId) : undefined;
   if (def?.isSystemActionType) throw new ObjectFailure({ type: 'unknown', message: `System action creation is forbidden. Action type: ${def.id}.`, statusCode: 400 });
   if (def) registry.ensureEnabled(def.id);
-  const { config, secrets, isMissingSecrets } = def ? validated(deps, def, attributes) : unvalidated(attributes);
+  const { config, secrets, isMissingSecrets } = def ? await withoutItsResource(filterOf, def, validated(deps, def, attributes)) : unvalidated(attributes);
   const existing = placement.overwrite ? await repository.get(spaceId, targetId) : undefined;
   const outcome = await writeConnector(deps, { spaceId, id: targetId, typeId, name: attributes.name, config, secrets, isMissingSecrets }, existing);
   if (outcome === 'conflict') throw new ObjectFailure({ type: 'unknown', message: `Saved object [action/${targetId}] conflict`, statusCode: 409 });

@@ -20,19 +20,21 @@ export type NewConnectorRecord = Omit<ConnectorRecord, 'version' | 'createdAt' |
 /** What a listing shows: no secrets envelope, which would only slow the read. */
 export type ConnectorSummary = Pick<ConnectorRecord, 'id' | 'spaceId' | 'typeId' | 'name' | 'config' | 'isMissingSecrets'>;
 
-function fromRow(row: Selectable<ConnectorsTable>): ConnectorRecord {
+const SUMMARY_COLUMNS = ['id', 'space_id', 'type_id', 'name', 'config', 'is_missing_secrets'] as const;
+
+function summaryOf(row: Pick<Selectable<ConnectorsTable>, (typeof SUMMARY_COLUMNS)[number]>): ConnectorSummary {
   return {
     id: row.id,
     spaceId: row.space_id,
     typeId: row.type_id,
     name: row.name,
     config: JSON.parse(row.config) as Record<string, unknown>,
-    secrets: row.secrets,
     isMissingSecrets: Boolean(row.is_missing_secrets),
-    version: Number(row.version),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
   };
+}
+
+function fromRow(row: Selectable<ConnectorsTable>): ConnectorRecord {
+  return { ...summaryOf(row), secrets: row.secrets, version: Number(row.version), createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
 export class ConnectorsRepository {
@@ -96,19 +98,23 @@ export class ConnectorsRepository {
   async listBySpace(spaceId: string, limit: number): Promise<ConnectorSummary[]> {
     const rows = await this.db
       .selectFrom('connectors')
-      .select(['id', 'space_id', 'type_id', 'name', 'config', 'is_missing_secrets'])
+      .select(SUMMARY_COLUMNS)
       .where('space_id', '=', spaceId)
       .orderBy('name')
       .limit(limit)
       .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      spaceId: row.space_id,
-      typeId: row.type_id,
-      name: row.name,
-      config: JSON.parse(row.config) as Record<string, unknown>,
-      isMissingSecrets: Boolean(row.is_missing_secrets),
-    }));
+    return rows.map(summaryOf);
+  }
+
+  /** The connectors of a type in every space (no secrets), in id order. */
+  async listByType(typeId: string): Promise<ConnectorSummary[]> {
+    const rows = await this.db
+      .selectFrom('connectors')
+      .select(SUMMARY_COLUMNS)
+      .where('type_id', '=', typeId)
+      .orderBy('id')
+      .execute();
+    return rows.map(summaryOf);
   }
 
   /** Every connector of every space, in pages; used by key rotation. */

@@ -60,4 +60,64 @@ describe('FlowControl token budgets', () => {
     expect(flow.claimRoom(T0 + 1000).byConnector).toEqual([{ connector_id: 'ai', room: 5 }]);
     expect(flow.claimRoom(T0 + MINUTE).byConnector).toEqual([]);
   });
+
+  describe('restoreSpent (spending the event log recorded before a restart)', () => {
+    it('counts restored spending within each window: the day of a day budget, the minute of a minute budget', () => {
+      const flow = flowControl({ types: { '.gen-ai': { tokensPerDay: 1000 } }, connectors: { ai: { tokensPerMinute: 100 } } });
+      const now = T0 + DAY;
+      flow.restoreSpent(
+        [
+          // Out of every window: left out.
+          { connectorId: 'ai', typeId: '.gen-ai', at: T0 - MINUTE, tokens: 5000 },
+          // In the day, given out of order.
+          { connectorId: 'ai', typeId: '.gen-ai', at: now - 30_000, tokens: 80 },
+          { connectorId: 'ai', typeId: '.gen-ai', at: T0 + 10 * MINUTE, tokens: 900 },
+        ],
+        now,
+      );
+      // 980 of the day's 1000 and 80 of the minute's 100: one more run of 30 reaches both.
+      expect(flow.budgetWait('ai', '.gen-ai', now)).toBeUndefined();
+      flow.spend('ai', '.gen-ai', 30, now);
+      // The day frees once the 900 leave it, later than the minute (once the 80 leave it).
+      expect(flow.budgetWait('ai', '.gen-ai', now)).toEqual({ budget: 'tokensPerDay', limit: 1000, until: new Date(T0 + 10 * MINUTE + DAY) });
+      expect(flow.admit('ai', '.gen-ai', now)).toEqual({ admitted: false, retryAt: new Date(T0 + 10 * MINUTE + DAY) });
+    });
+
+    it('a connector with only a minute budget keeps only the last minute', () => {
+      const flow = flowControl({ types: {}, connectors: { ai: { tokensPerMinute: 100 } } });
+      flow.restoreSpent(
+        [
+          { connectorId: 'ai', typeId: '.gen-ai', at: T0 - 2 * MINUTE, tokens: 500 },
+          { connectorId: 'ai', typeId: '.gen-ai', at: T0 - 20_000, tokens: 100 },
+        ],
+        T0,
+      );
+      expect(flow.budgetWait('ai', '.gen-ai', T0)).toEqual({ budget: 'tokensPerMinute', limit: 100, until: new Date(T0 + 40_000) });
+      expect(flow.budgetWait('ai', '.gen-ai', T0 + 40_000)).toBeUndefined();
+    });
+
+    it('leaves out connectors without a budget; spending dated after now counts from now', () => {
+      const flow = flowControl({ types: {}, connectors: { ai: { tokensPerDay: 100 } } });
+      flow.restoreSpent(
+        [
+          { connectorId: 'hook', typeId: '.webhook', at: T0, tokens: 1_000_000 },
+          { connectorId: 'ai', typeId: '.gen-ai', at: T0 + 5 * MINUTE, tokens: 100 },
+        ],
+        T0,
+      );
+      expect(flow.claimRoom(T0).byConnector).toEqual([{ connector_id: 'ai', room: 0 }]);
+      expect(flow.budgetWait('ai', '.gen-ai', T0)).toEqual({ budget: 'tokensPerDay', limit: 100, until: new Date(T0 + DAY) });
+    });
+
+    it('says which connectors have a budget, and the window to read', () => {
+      expect(flowControl({ types: {}, connectors: {} }).budgetedConnectors()).toBeUndefined();
+      expect(flowControl({ types: { '.gen-ai': { tokensPerMinute: 5 }, '.webhook': { concurrency: 2 } }, connectors: { ai: { tokensPerMinute: 9 } } }).budgetedConnectors()).toEqual({
+        all: false,
+        typeIds: ['.gen-ai'],
+        connectorIds: ['ai'],
+        windowMs: MINUTE,
+      });
+      expect(flowControl({ defaults: { concurrency: 5, tokensPerDay: 10 }, types: {}, connectors: {} }).budgetedConnectors()).toMatchObject({ all: true, windowMs: DAY });
+    });
+  });
 });

@@ -56,6 +56,25 @@ interface ConnectorFlow {
   spent: Array<{ at: number; tokens: number }>;
 }
 
+/** Tokens a connector's runs used, as the event log recorded them before this instance started. */
+export interface SpentTokens {
+  connectorId: string;
+  typeId: string;
+  /** Epoch ms the tokens count from (the latest run of a bucket, so that a budget never frees early). */
+  at: number;
+  tokens: number;
+}
+
+/** Which connectors have a token budget, and how far back their spending counts. */
+export interface BudgetedConnectors {
+  /** The defaults set a budget: every connector has one. */
+  all: boolean;
+  typeIds: string[];
+  connectorIds: string[];
+  /** The longest window of any budget: a day, or a minute when only tokensPerMinute is set. */
+  windowMs: number;
+}
+
 export type Admission = { admitted: true } | { admitted: false; retryAt: Date };
 
 /** How many tasks of a connector a claim may take. */
@@ -150,6 +169,42 @@ export class FlowControl implements TokenBudgets {
     const limits = this.limitsFor(connectorId, typeId);
     if ((limits.tokensPerMinute === undefined && limits.tokensPerDay === undefined) || tokens <= 0) return;
     this.flow(connectorId, typeId, now).spent.push({ at: now, tokens });
+  }
+
+  /** The connectors with a token budget; undefined when no budget is set anywhere. */
+  budgetedConnectors(): BudgetedConnectors | undefined {
+    const { defaults, types, connectors } = this.config;
+    const hasBudget = (limits: Partial<FlowLimits>) => limits.tokensPerMinute !== undefined || limits.tokensPerDay !== undefined;
+    const all = [defaults, ...Object.values(types), ...Object.values(connectors)];
+    if (!all.some(hasBudget)) return undefined;
+    const budgeted = (byId: Record<string, Partial<FlowLimits>>) => Object.keys(byId).filter((id) => hasBudget(byId[id]));
+    return {
+      all: hasBudget(defaults),
+      typeIds: budgeted(types),
+      connectorIds: budgeted(connectors),
+      windowMs: all.some((limits) => limits.tokensPerDay !== undefined) ? DAY_MS : MINUTE_MS,
+    };
+  }
+
+  /**
+   * Counts spending recorded before this instance started (the event log's), so that a restart
+   * does not give a connector its budgets afresh. Spending of connectors without a budget, or
+   * that no window of theirs holds any more, is left out.
+   */
+  restoreSpent(spent: SpentTokens[], now = Date.now()): void {
+    const touched = new Set<ConnectorFlow>();
+    for (const { connectorId, typeId, at, tokens } of spent) {
+      const limits = this.limitsFor(connectorId, typeId);
+      if ((limits.tokensPerMinute === undefined && limits.tokensPerDay === undefined) || tokens <= 0) continue;
+      const flow = this.flow(connectorId, typeId, now);
+      // A clock ahead of this one's counts as now, never as the future.
+      flow.spent.push({ at: Math.min(at, now), tokens });
+      touched.add(flow);
+    }
+    for (const flow of touched) {
+      flow.spent.sort((a, b) => a.at - b.at);
+      this.forgetSpent(flow, now);
+    }
   }
 
   /**

@@ -25,6 +25,8 @@ export const inferenceConnectorType = defineSubActionConnectorType({
   // Elasticsearch is reached through its own client, not the outbound HTTP client.
   client: () => ({ errorMessage: ({ statusText }) => statusText }),
   hooks: { preSave: createEndpoint, postSave: dropUnsavedEndpoint, postDelete: deleteEndpoint },
+  // A copy into another space, or an import, names its source's endpoint: it goes with the last of them.
+  sharedResource: (config) => config.inferenceId,
   // Kibana hides connectors whose endpoint is gone; when Elasticsearch cannot say, none.
   async listedConnectors(services) {
     const ids = await existingEndpointIds(services.elasticsearch());
