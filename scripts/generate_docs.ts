@@ -121,7 +121,8 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '`?api-version=`); `config.headers` go with every request. Other may instead present a client certificate ' +
     '(`certificateData`, `privateKeyData`, optional `caData`: each the PEM file, base64-encoded) under its ' +
     '`verificationMode`. The body is sanitised as Kibana does: the default model filled in (Other and Azure only when ' +
-    'the body names none), the `stream` flag set (OpenAI only on api.openai.com, Azure only on a deployment\'s completion ' +
+    'the body names none), the `stream` flag set (OpenAI only on api.openai.com, which `plugboard.serviceUrlOverrides` ' +
+    '`.gen-ai` can send to a simulator in tests and `serve --demo`, Azure only on a deployment\'s completion ' +
     'paths, Other always) with usage asked for in OpenAI and Azure streams, and OpenAI\'s tool options dropped when ' +
     'there are no tools. Sub-actions: `run` and `test` post `body` (JSON text) and answer the completion as the ' +
     'provider gave it; `invokeAI` takes the completion fields (`messages`, `model`, `tools`, `tool_choice`, `stop`, ' +
@@ -171,8 +172,9 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     "request's or `defaultModel`. It authenticates with a service account: `credentialsJson` is the account's key file " +
     '(JSON, `type: service_account`), from which Plugboard signs an RS256 JWT (issuer `client_email`, the cloud-platform ' +
     "scope) and exchanges it for an access token (the JWT bearer grant) at the key file's `token_uri`, Google's " +
-    '(https://oauth2.googleapis.com/token) when it names none; `plugboard.serviceUrlOverrides` `.gemini` replaces that ' +
-    'URL (for tests and demos). The token request, like every other, must be allowed by `xpack.actions.allowedHosts`; the ' +
+    '(https://oauth2.googleapis.com/token) when it names none; `plugboard.serviceUrlOverrides` `.gemini`, the base of a ' +
+    'simulator of both services (tests, `serve --demo`), replaces it with its `/token` and takes the requests of connectors ' +
+    'whose `apiUrl` is https://us-central1-aiplatform.googleapis.com. The token request, like every other, must be allowed by `xpack.actions.allowedHosts`; the ' +
     'token is kept per connector until it expires, and dropped when Vertex AI answers 401. Sub-actions: `run` and `test` ' +
     'post `body` (a generateContent request, as JSON text) and answer `{completion, usageMetadata}` (the first candidate\'s ' +
     'first text), or with `raw: true` the answer as Vertex AI gave it; `invokeAI` builds the request from `messages` ' +
@@ -191,7 +193,8 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     "<severity>` or `Prompt was blocked due to <reason>` and is not sent again. In rule actions the `body` of `run` and " +
     '`test` is rendered with JSON escaping.',
   '.bedrock':
-    'Invokes Amazon Bedrock models through the runtime API (`apiUrl`, by default https://bedrock-runtime.us-east-1.amazonaws.com), ' +
+    'Invokes Amazon Bedrock models through the runtime API (`apiUrl`, by default https://bedrock-runtime.us-east-1.amazonaws.com, ' +
+    'which `plugboard.serviceUrlOverrides` `.bedrock` can send to a simulator in tests and `serve --demo`), ' +
     'each request signed with AWS Signature Version 4 (aws4) with the connector\'s `accessKey` and `secret` for service `bedrock` ' +
     'in `region` (else the region in an amazonaws.com host, else us-east-1). The model is the request\'s `model` or `defaultModel`, ' +
     'percent-encoded in the path (`/model/<id>/<operation>`), so ids, inference profiles and ARNs all work. Sub-actions: `run` and ' +
@@ -1272,8 +1275,8 @@ function settingsPage(): string {
         ['`--config <file>`', '—', 'YAML configuration file; wins over `PLUGBOARD_CONFIG`.'],
         [
           '`--demo`',
-          '`plugboard.serviceUrlOverrides`',
-          'Runs simulators of the Slack Web API and the PagerDuty Events API in the process and points `.slack_api` and `.pagerduty` at them, so they can be tried without accounts; it prints their addresses and the token to use. Not for production; overrides in the configuration win.',
+          '`plugboard.serviceUrlOverrides`, `elasticsearch.hosts`',
+          'Runs simulators in the process and points connector types at them, so they can be tried without accounts: the Slack Web API (`.slack_api`), the PagerDuty Events API (`.pagerduty`), and the generative-AI services at the addresses their forms start from, OpenAI\'s https://api.openai.com (`.gen-ai`), Bedrock\'s https://bedrock-runtime.us-east-1.amazonaws.com (`.bedrock`), Google\'s token endpoint and Vertex AI\'s https://us-central1-aiplatform.googleapis.com (`.gemini`); a connector given another address calls it as usual. Elasticsearch (`.inference`, `.index`) has no fixed address: its simulator (indices, search and the inference API) stands in only while `elasticsearch.hosts` is `http://localhost:9200`, its default. It prints each simulator\'s address and the credentials to type in (Slack bot token, OpenAI API key, AWS access key and secret, Google Cloud project); the Gemini service account\'s key file is written in the data directory as `demo-gemini-service-account.json`. Not for production; overrides in the configuration win.',
         ],
       ],
     ),

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GEMINI_KEY_FILE } from '../src/cli/demo.js';
 import { eventually } from './helpers/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -52,11 +53,13 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
     expect(await run.exited).toBe(0);
   });
 
-  it('with --demo, runs the Slack and PagerDuty simulators and points those types at them', async () => {
-    const run = runCli(['serve', '--demo', '--port', '0', '--host', '127.0.0.1', '--data-dir', tempDir()]);
+  it('with --demo, runs the simulators of Slack, PagerDuty, OpenAI, Bedrock, Gemini and Elasticsearch and points those types at them', async () => {
+    const dataDir = tempDir();
+    const run = runCli(['serve', '--demo', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir]);
     try {
       const url = await eventually(() => /Plugboard listening on (http:\/\/\S+)/.exec(run.out())?.[1], 60_000, 'the server to listen');
       expect(run.out()).toMatch(/Demo mode: not for production use\.\n {2}\.slack_api → simulated Slack Web API at http:\/\/127\.0\.0\.1:\d+\/api/);
+      for (const typeId of ['.gen-ai', '.bedrock', '.gemini', '.inference, .index']) expect(run.out()).toContain(`\n  ${typeId} → simulated `);
       const headers = { authorization: `Basic ${Buffer.from('elastic:changeme').toString('base64')}`, 'kbn-xsrf': 'x', 'content-type': 'application/json' };
       const post = async (path: string, body: unknown) => (await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })).json();
       await post('/api/actions/connector/demo-slack', { name: 'Slack', connector_type_id: '.slack_api', config: {}, secrets: { token: 'xoxb-simulated-bot-token' } });
@@ -69,6 +72,43 @@ describe('plugboard serve', { timeout: 90_000 }, () => {
         status: 'ok',
         data: { status: 'success' },
       });
+
+      // The generative-AI types at their services' own addresses, as their forms start, reach the simulators.
+      const hello = { messages: [{ role: 'user', content: 'Hello' }] };
+      const runs: Array<[string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>]> = [
+        ['.gen-ai', { apiProvider: 'OpenAI', apiUrl: 'https://api.openai.com/v1/chat/completions' }, { apiKey: 'sk-plugboard-demo' }, { subAction: 'invokeAI', subActionParams: hello }],
+        [
+          '.bedrock',
+          { apiUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com' },
+          { accessKey: 'AKIAPLUGBOARDDEMO000', secret: 'plugboard-demo-secret-access-key' },
+          { subAction: 'invokeAI', subActionParams: hello },
+        ],
+        [
+          '.gemini',
+          { apiUrl: 'https://us-central1-aiplatform.googleapis.com', gcpRegion: 'us-central1', gcpProjectID: 'plugboard-demo' },
+          { credentialsJson: readFileSync(path.join(dataDir, GEMINI_KEY_FILE), 'utf8') },
+          { subAction: 'invokeAI', subActionParams: hello },
+        ],
+        [
+          '.inference',
+          { provider: 'openai', taskType: 'chat_completion', inferenceId: 'demo-chat', providerConfig: { model_id: 'gpt-4o' } },
+          { providerSecrets: { api_key: 'sk-demo' } },
+          { subAction: 'unified_completion', subActionParams: { body: hello } },
+        ],
+      ];
+      const answers: unknown[] = [];
+      for (const [typeId, config, secrets, params] of runs) {
+        const id = `demo${typeId.replace('.', '-')}`;
+        const created = await post(`/api/actions/connector/${id}`, { name: typeId, connector_type_id: typeId, config, secrets });
+        expect(created, JSON.stringify(created)).toMatchObject({ id });
+        answers.push(await post(`/api/actions/connector/${id}/_execute`, { params }));
+      }
+      expect(answers).toMatchObject([
+        { status: 'ok', data: { message: 'Hello there! How may I assist you today?' } },
+        { status: 'ok', data: { message: 'Hello there! How may I assist you today?' } },
+        { status: 'ok', data: { message: 'Hello! How can I help you with your alerts today?' } },
+        { status: 'ok', data: { choices: [{ message: { content: 'You said: Hello' } }] } },
+      ]);
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
     } finally {

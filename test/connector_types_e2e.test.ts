@@ -300,7 +300,7 @@ const CASES: Case[] = [
     },
   })),
   caseOf('.gemini', () => startGeminiSimulator({ projectId: 'e2e-project' }), (gemini) => ({
-    settings: { 'plugboard.serviceUrlOverrides': { '.gemini': `${gemini.url}/token` } },
+    settings: { 'plugboard.serviceUrlOverrides': { '.gemini': gemini.url } },
     config: { apiUrl: gemini.url, gcpRegion: 'us-central1', gcpProjectID: 'e2e-project' },
     secrets: { credentialsJson: gemini.credentials({ token_uri: 'https://oauth2.googleapis.com/token' }) },
     params: (tag) => ({ subAction: 'invokeAI', subActionParams: { messages: [{ role: 'user', content: `Hello (${tag})` }], systemInstruction: 'Be brief.' } }),

@@ -9,6 +9,8 @@ import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 // Test tab sends a prompt and shows the answer as it streams in (the simulator releasing one
 // chunk at a time), then its tokens, and Stop closes the stream; its Logs tab draws the tokens
 // per hour with their totals, and an execution's detail shows its own. Screenshots gen-ai-tokens-*.
+// A new one's test before saving does the same through the unsaved `_test` route, saving
+// nothing. Screenshots gen-ai-unsaved-*.
 
 const unavailable = browserUnavailable();
 const subj = (name: string) => `[data-test-subj="${name}"]`;
@@ -69,9 +71,11 @@ describe.skipIf(unavailable !== undefined)('gen-ai token usage in the browser', 
     await ui.screenshot('gen-ai-tokens-02-execution-detail');
   });
 
-  it('the Test tab streams the answer to a prompt in as it arrives, then its tokens; Stop closes the stream', async () => {
-    await page.click(subj('testTab'));
-    await page.waitForSelector(subj('promptTest'));
+  /**
+   * Sends PROMPT from the prompt panel on the page while the simulator releases its chunks one at
+   * a time: the answer shows them as they come, then the whole answer and its tokens.
+   */
+  async function sendPacedPrompt(screenshots: [streaming: string, answered: string]) {
     await page.fill(subj('promptInput'), PROMPT);
     const paced = sim.paceStreamNext();
     await page.click(subj('promptSendButton'));
@@ -79,14 +83,21 @@ describe.skipIf(unavailable !== undefined)('gen-ai token usage in the browser', 
     for (let i = 0; i < 3; i++) paced.release();
     await expect.poll(() => page.locator(subj('promptAnswer')).textContent()).toBe(WORDS[0] + WORDS[1]);
     expect(await page.locator(subj('promptStopButton')).isVisible()).toBe(true);
-    await ui.screenshot('gen-ai-tokens-03-prompt-streaming');
+    await page.locator(subj('promptAnswerPanel')).scrollIntoViewIfNeeded();
+    await ui.screenshot(screenshots[0]);
     for (let i = 2; i < WORDS.length + 3; i++) paced.release();
     const prompt = encode(`<|start|>user\n${PROMPT}<|end|>`).length;
     const completion = encode(SIMULATOR_REPLY).length;
     await expect.poll(() => page.locator(subj('promptUsage')).textContent()).toBe(`Tokens: ${prompt + completion} (${prompt} prompt, ${completion} completion)`);
     expect(await page.locator(subj('promptAnswer')).textContent()).toBe(SIMULATOR_REPLY);
     expect(await paced.closed).toEqual({ complete: true });
-    await ui.screenshot('gen-ai-tokens-04-prompt-answered');
+    await ui.screenshot(screenshots[1]);
+  }
+
+  it('the Test tab streams the answer to a prompt in as it arrives, then its tokens; Stop closes the stream', async () => {
+    await page.click(subj('testTab'));
+    await page.waitForSelector(subj('promptTest'));
+    await sendPacedPrompt(['gen-ai-tokens-03-prompt-streaming', 'gen-ai-tokens-04-prompt-answered']);
 
     const stopped = sim.paceStreamNext();
     await page.click(subj('promptSendButton'));
@@ -96,5 +107,33 @@ describe.skipIf(unavailable !== undefined)('gen-ai token usage in the browser', 
     expect(await stopped.closed).toEqual({ complete: false });
     await page.waitForSelector(subj('promptStopped'));
     expect(await page.locator(subj('promptAnswer')).textContent()).toBe(WORDS[0]);
+  });
+
+  it('a new connector, before it is saved, streams the answer to a prompt sent with the settings of its form, then its tokens or the refusal; nothing is saved', async () => {
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(subj('editConnectorFlyout'), { state: 'detached' });
+    await page.click(subj('createConnectorButton'));
+    await page.fill(subj('connectorTypeSearch'), 'openai');
+    await page.click(subj('typeCard-.gen-ai'));
+    await page.waitForSelector(subj('promptTest'));
+    // An OpenAI-compatible service (Plugboard, as Kibana, asks OpenAI itself for a stream only at its own URL).
+    await page.selectOption(subj('field-config-apiProvider'), 'Other');
+    await page.fill(subj('field-config-apiUrl'), `${sim.url}/v1/chat/completions`);
+    await page.fill(subj('field-config-defaultModel'), 'llama3');
+    await page.fill(subj('field-secrets-apiKey'), KEY);
+    await sendPacedPrompt(['gen-ai-unsaved-01-prompt-streaming', 'gen-ai-unsaved-02-prompt-answered']);
+    // What went to the service: the prompt, streamed, with the form's model.
+    expect(sim.completions.at(-1)?.body).toMatchObject({ model: 'llama3', stream: true, messages: [{ role: 'user', content: PROMPT }] });
+
+    // A key the service refuses: the error as the saved connector's Test tab shows it.
+    await page.fill(subj('field-secrets-apiKey'), 'sk-another-key');
+    await page.click(subj('promptSendButton'));
+    await page.waitForSelector(subj('promptError'));
+    expect(await page.locator(subj('promptError')).textContent()).toContain('Incorrect API key provided');
+    await page.locator(subj('promptError')).scrollIntoViewIfNeeded();
+    await ui.screenshot('gen-ai-unsaved-03-prompt-refused');
+
+    expect((await pb.api('GET', '/api/actions/connectors')).body.map((c: { id: string }) => c.id)).toEqual(['local-llm']);
+    expect(await page.locator(subj('createConnectorFlyout')).count()).toBe(1);
   });
 });

@@ -41,7 +41,7 @@ program
   .option('--host <host>', 'address to listen on')
   .option('--data-dir <dir>', 'where the embedded database and generated keys live')
   .option('--config <file>', 'YAML configuration file')
-  .option('--demo', 'run simulators of Slack and PagerDuty in the process and point those connector types at them (not for production)')
+  .option('--demo', 'run simulators of Slack, PagerDuty, OpenAI, Bedrock, Gemini (and Elasticsearch when no cluster is set) in the process and point those connector types at them (not for production)')
   .action(async (opts) => serve(configFromCli(opts), { demo: opts.demo === true }));
 
 program

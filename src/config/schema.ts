@@ -13,6 +13,9 @@ import { jsonIngestSettingSchema } from '../ingest/json_mapping.js';
 // (`npm run docs`). A setting that is accepted but not used is declared with `notInterpreted()`
 // and without a default; use `.meta()` (and give the default back) when wiring it up.
 
+/** Where `.index`, `.inference` and the Elasticsearch rules look when elasticsearch.hosts is not set. */
+export const DEFAULT_ELASTICSEARCH_HOSTS = ['http://localhost:9200'];
+
 const verificationMode = z.enum(['none', 'certificate', 'full']);
 const hostname = z.string().min(1);
 const stringOrList = z.union([z.string(), z.array(z.string())]);
@@ -556,7 +559,7 @@ export const configSchema = z.strictObject({
       hosts: z
         .union([z.string(), z.array(z.string())])
         .transform((v) => (Array.isArray(v) ? v : [v]))
-        .default(['http://localhost:9200'])
+        .default(DEFAULT_ELASTICSEARCH_HOSTS)
         .meta({ description: 'Elasticsearch URL or URLs, for connector types that write to Elasticsearch (`.index`).' }),
       username: z
         .string()
@@ -749,7 +752,7 @@ export const configSchema = z.strictObject({
         .default({})
         .meta({
           description:
-            'Base URLs, by connector type id, that replace the fixed address of a service (e.g. `.slack_api: http://127.0.0.1:8080/api` instead of `https://slack.com/api`), to reach a simulator in tests and demos. Never set by default; every connector of that type then talks to the given address.',
+            'Base URLs, by connector type id, that replace the fixed address of a service (e.g. `.slack_api: http://127.0.0.1:8080/api` instead of `https://slack.com/api`), to reach a simulator in tests and demos. For the generative-AI types, whose address is in their config, a connector at the service\'s well-known address (`.gen-ai`: https://api.openai.com, `.bedrock`: https://bedrock-runtime.us-east-1.amazonaws.com, `.gemini`: https://us-central1-aiplatform.googleapis.com) is sent to the given base, its path kept, and `.gemini`\'s service-account token request goes to the base\'s `/token`; other addresses are called as configured. Never set by default.',
         }),
       ingest: z
         .strictObject({

@@ -1,10 +1,13 @@
 import { ExecutorError } from '../../actions/failure.js';
+import { atServiceUrl } from '../../actions/service_url.js';
 import { AnswerWithUsage, normalizeServiceUrl, type SubAction, type SubActionContext } from '../../actions/sub_actions.js';
 import { parseObject } from '../openai/providers.js';
 import { dashboardSubAction } from '../openai/service.js';
 import { formatBedrockBody, formatRawBody } from './format.js';
 import {
+  CONNECTOR_ID,
   DEFAULT_REGION,
+  DEFAULT_URL,
   DEFAULT_TIMEOUT_MS,
   SUB_ACTION,
   converseParamsSchema,
@@ -60,7 +63,8 @@ function modelSegment(model: string): string {
 function signedRequest(ctx: Context, model: string | undefined, operation: string, body: string, stream: boolean) {
   const chosen = model ?? ctx.config.defaultModel;
   if (!chosen) throw new ExecutorError('No model specified. Please configure a default model.', 'framework', { permanent: true });
-  const url = normalizeServiceUrl(`${ctx.config.apiUrl}/model/${modelSegment(chosen)}/${operation}`);
+  // The runtime's own address can be overridden (simulators); the region is still read from the configured one.
+  const url = atServiceUrl(ctx.configurationUtilities, CONNECTOR_ID, DEFAULT_URL, normalizeServiceUrl(`${ctx.config.apiUrl}/model/${modelSegment(chosen)}/${operation}`));
   const headers = signRequest(
     { url, method: 'POST', headers: stream ? STREAM_HEADERS : JSON_HEADERS, body },
     { region: regionOf(ctx.config.apiUrl, ctx.config.region, DEFAULT_REGION), service: 'bedrock' },

@@ -8,8 +8,8 @@ import { CLOUD_PLATFORM_SCOPE, CONNECTOR_ID, GOOGLE_TOKEN_URL, type GeminiConfig
 // Access tokens of a Google service account (reference §3.2): the JWT bearer grant of RFC 7523
 // as Google's auth libraries make it (an RS256 assertion signed with the account's private key,
 // issued by its client_email for the cloud-platform scope, valid one hour), posted to the
-// credentials' token_uri (Google's when absent, plugboard.serviceUrlOverrides['.gemini'] over
-// both). The request goes through the outbound policy like every other (allowedHosts applies),
+// credentials' token_uri (Google's when absent; plugboard.serviceUrlOverrides['.gemini'], the base
+// of a simulator of Google's token endpoint and Vertex AI, over both: its /token). The request goes through the outbound policy like every other (allowedHosts applies),
 // and the token is kept per connector until it expires (ClientCredentialsTokens).
 
 const LIFETIME_SECONDS = 3600;
@@ -65,7 +65,8 @@ function refusalOf(err: TokenRequestError): string {
 
 /** The URL the grant is posted to, and the assertion's audience. */
 export function tokenUrlOf(ctx: Pick<SubActionContext<GeminiConfig, GeminiSecrets>, 'configurationUtilities'>, account: { token_uri?: string }): string {
-  return ctx.configurationUtilities.serviceUrl(CONNECTOR_ID, account.token_uri || GOOGLE_TOKEN_URL);
+  const simulator = ctx.configurationUtilities.serviceUrl(CONNECTOR_ID, '');
+  return simulator ? `${simulator.replace(/\/+$/, '')}/token` : account.token_uri || GOOGLE_TOKEN_URL;
 }
 
 /** `Bearer <access token>` for the connector's service account, fetched when none is kept. */

@@ -319,10 +319,10 @@ describe('.gemini sub-actions against the simulated token endpoint and Vertex AI
     expect(vertexRequests()).toHaveLength(0);
   });
 
-  it("the token endpoint is Google's when the credentials name none, plugboard.serviceUrlOverrides['.gemini'] over both, and under allowedHosts", async () => {
+  it("the token endpoint is Google's when the credentials name none, the /token of plugboard.serviceUrlOverrides['.gemini'] over both, and under allowedHosts", async () => {
     const redirect = (allowedHosts?: string[]): ConfigurationUtilities => ({
       ...makeConfigurationUtilities(allowedHosts ? { allowedHosts } : {}),
-      serviceUrl: (typeId, defaultUrl) => (typeId === '.gemini' ? `${sim.url}/token` : defaultUrl),
+      serviceUrl: (typeId, defaultUrl) => (typeId === '.gemini' ? sim.url : defaultUrl),
     });
     const fromGoogle = await outcome(RUN, { credentialsJson: sim.credentials({ token_uri: undefined }), utils: redirect() });
     expect(fromGoogle.result.status).toBe('ok');

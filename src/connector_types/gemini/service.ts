@@ -1,11 +1,14 @@
 import { ExecutorError } from '../../actions/failure.js';
 import { formatZodError } from '../../actions/format_zod_error.js';
+import { atServiceUrl } from '../../actions/service_url.js';
 import { AnswerWithUsage, ServiceRequestError, type SubAction, type SubActionContext } from '../../actions/sub_actions.js';
 import { authorizationHeader, forgetToken } from './auth.js';
 import { dashboardSubAction } from '../openai/service.js';
 import { geminiPayload } from './payload.js';
 import {
+  CONNECTOR_ID,
   DEFAULT_TIMEOUT_MS,
+  DEFAULT_URL,
   SUB_ACTION,
   invokeParamsSchema,
   runParamsSchema,
@@ -37,9 +40,9 @@ export function geminiErrorMessage({ status, statusText, data }: { status: numbe
 /** Kibana's reading of a request that got no answer. */
 export const geminiUnansweredMessage = ({ code, message }: { code?: string; message: string }) => `Unexpected API Error: ${code ?? ''} - ${message || 'Unknown error'}`;
 
-/** The model's endpoint: its name is not encoded, as Kibana sends it. */
-function modelUrl({ config }: Context, model: string | undefined, method: 'generateContent' | 'streamGenerateContent?alt=sse'): string {
-  return `${config.apiUrl}/v1/projects/${config.gcpProjectID}/locations/${config.gcpRegion}/publishers/google/models/${model ?? config.defaultModel}:${method}`;
+/** The model's endpoint: its name is not encoded, as Kibana sends it; Vertex AI's us-central1 address can be overridden (simulators). */
+function modelUrl({ config, configurationUtilities }: Context, model: string | undefined, method: 'generateContent' | 'streamGenerateContent?alt=sse'): string {
+  return atServiceUrl(configurationUtilities, CONNECTOR_ID, DEFAULT_URL, `${config.apiUrl}/v1/projects/${config.gcpProjectID}/locations/${config.gcpRegion}/publishers/google/models/${model ?? config.defaultModel}:${method}`);
 }
 
 /** A request with the access token; Vertex AI refusing it (401) drops it, so the next run gets a new one. */

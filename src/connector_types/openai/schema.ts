@@ -7,6 +7,8 @@ export const CONNECTOR_NAME = 'OpenAI';
 /** Kibana's newest default (kbn-connector-schemas openai constants). */
 export const DEFAULT_MODEL = 'gpt-4.1';
 export const DEFAULT_TIMEOUT_MS = 200_000;
+/** OpenAI's own address; plugboard.serviceUrlOverrides `.gen-ai` moves the URLs at it elsewhere (simulators). */
+export const OPENAI_BASE_URL = 'https://api.openai.com';
 export const OPENAI_CHAT_URL = 'https://api.openai.com/v1/chat/completions';
 export const OPENAI_LEGACY_COMPLETION_URL = 'https://api.openai.com/v1/completions';
 

@@ -1,7 +1,10 @@
+import { atServiceUrl } from '../../actions/service_url.js';
 import { AnswerWithUsage, type SubAction, type SubActionContext } from '../../actions/sub_actions.js';
 import { parseObject, providerHeaders, sanitizeBody, sdkChatUrl } from './providers.js';
 import {
+  CONNECTOR_ID,
   DEFAULT_MODEL,
+  OPENAI_BASE_URL,
   DEFAULT_TIMEOUT_MS,
   SUB_ACTION,
   dashboardParamsSchema,
@@ -42,10 +45,13 @@ export function genAiUnansweredMessage({ code, message }: { code?: string; messa
   return `Unexpected API Error: ${String(code)} - ${message}`;
 }
 
+/** Where a request to `url` goes: OpenAI's own address can be overridden (simulators). */
+const calledUrl = (ctx: Context, url: string) => atServiceUrl(ctx.configurationUtilities, CONNECTOR_ID, OPENAI_BASE_URL, url);
+
 /** run and test: one chat completion, its answer as the provider gave it. */
 async function runApi(ctx: Context, { body, signal, timeout }: RunParams): Promise<AnswerWithUsage> {
   const { data } = await ctx.client.request({
-    url: ctx.config.apiUrl,
+    url: calledUrl(ctx, ctx.config.apiUrl),
     method: 'POST',
     body: sanitizeBody(ctx.config, body, false),
     headers: providerHeaders(ctx.config, ctx.secrets),
@@ -62,7 +68,7 @@ async function runApi(ctx: Context, { body, signal, timeout }: RunParams): Promi
  */
 async function streamApi(ctx: Context, { body, stream, signal, timeout }: StreamParams): Promise<AnswerWithUsage> {
   const sent = sanitizeBody(ctx.config, body, stream);
-  const request = { url: ctx.config.apiUrl, method: 'POST' as const, body: sent, headers: providerHeaders(ctx.config, ctx.secrets), ...(signal ? { signal } : {}) };
+  const request = { url: calledUrl(ctx, ctx.config.apiUrl), method: 'POST' as const, body: sent, headers: providerHeaders(ctx.config, ctx.secrets), ...(signal ? { signal } : {}) };
   if (!stream) {
     const { data } = await ctx.client.request({ ...request, timeoutMs: timeout ?? DEFAULT_TIMEOUT_MS });
     return new AnswerWithUsage(data, usageOf(data));
@@ -100,7 +106,7 @@ async function invokeAsyncIterator(ctx: Context, params: InvokeParams): Promise<
   const { completion, signal, timeout } = invokeBody(params);
   const body = { ...completion, stream: true, model: completion.model ?? ctx.config.defaultModel ?? DEFAULT_MODEL };
   const { data: source } = await ctx.client.stream({
-    url: sdkChatUrl(ctx.config),
+    url: calledUrl(ctx, sdkChatUrl(ctx.config)),
     method: 'POST',
     body,
     headers: providerHeaders(ctx.config, ctx.secrets),

@@ -96,6 +96,15 @@ export const executeConnector = (spaceId: string, id: string, params: Record<str
 export const streamConnector = (spaceId: string, id: string, params: Record<string, unknown>, onEvent: (event: ServerEvent) => void, signal: AbortSignal) =>
   requestEvents(`/api/actions/connector/${encodeURIComponent(id)}/_execute`, { method: 'POST', spaceId, body: { params }, signal }, onEvent);
 
+/** Runs params that answer with a stream on a connector that is not saved (Plugboard): each server-sent event as it arrives, the result last. */
+export const streamUnsavedConnector = (
+  spaceId: string,
+  typeId: string,
+  input: ConnectorInput & { params: Record<string, unknown> },
+  onEvent: (event: ServerEvent) => void,
+  signal: AbortSignal,
+) => requestEvents('/api/actions/connector/_test', { method: 'POST', spaceId, body: { connector_type_id: typeId, ...input }, signal }, onEvent);
+
 /** Runs a connector that is not saved (Plugboard): the create flyout's Test. */
 export const testUnsavedConnector = (spaceId: string, typeId: string, input: ConnectorInput & { params: Record<string, unknown> }) =>
   request<ExecuteResult>('/api/actions/connector/_test', { method: 'POST', spaceId, body: { connector_type_id: typeId, ...input } });

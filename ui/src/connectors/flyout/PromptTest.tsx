@@ -1,8 +1,7 @@
 import { EuiButton, EuiCallOut, EuiFlexGroup, EuiFlexItem, EuiFormRow, EuiLoadingSpinner, EuiPanel, EuiSpacer, EuiText, EuiTextArea, EuiTitle, useGeneratedHtmlId } from '@elastic/eui';
 import { useEffect, useRef, useState } from 'react';
-import { streamConnector } from '../../api/endpoints.js';
+import type { ServerEvent } from '../../api/http.js';
 import type { TokenCounts } from '../../api/types.js';
-import { useSpace } from '../../app/space.js';
 import { MESSAGE_STYLE } from '../../components/ServerErrorCallOut.js';
 import { formatCount } from '../../logs/log_query.js';
 import type { PromptTest } from './type_ui.js';
@@ -18,12 +17,28 @@ interface Conversation {
 
 const DEFAULT_PROMPT = 'Hello! In one sentence, who are you?';
 
+/** Sends a prompt's params as a streamed run, handing on each server-sent event; resolves when the answer ends. */
+export type PromptSender = (params: Record<string, unknown>, onEvent: (event: ServerEvent) => void, signal: AbortSignal) => Promise<void>;
+
+interface PromptTestProps {
+  test: PromptTest;
+  /** What runs the prompt: a saved connector's `_execute`, or the unsaved settings' `_test`. */
+  send: PromptSender;
+  /** Says, when Send is pressed, whether the prompt may go (a caller with a form to complete reveals its problems and says no). */
+  ready?: () => boolean;
+  disabled: boolean;
+  /** The sentence under the title: what the prompt is sent to. */
+  description: string;
+  heading?: 'h3' | 'h4';
+}
+
 /**
- * A generative-AI connector's Test tab: a prompt sent as a streamed run (`_execute` with
- * `Accept: text/event-stream`), the answer shown as its chunks arrive, then the tokens it used.
+ * A generative-AI connector's prompt test: a prompt sent as a streamed run (`Accept:
+ * text/event-stream`), the answer shown as its chunks arrive, then the tokens it used. The same
+ * panel serves a saved connector's Test tab and the create flyout's test before saving; only
+ * the sender differs.
  */
-export function PromptTestPanel({ connectorId, test, disabled }: { connectorId: string; test: PromptTest; disabled: boolean }) {
-  const { spaceId } = useSpace();
+export function PromptTestPanel({ test, send: sendPrompt, ready, disabled, description, heading: Heading = 'h3' }: PromptTestProps) {
   const titleId = useGeneratedHtmlId({ prefix: 'promptTestTitle' });
   const [prompt, setPrompt] = useState(DEFAULT_PROMPT);
   const [talk, setTalk] = useState<Conversation>({ status: 'idle', answer: '' });
@@ -33,13 +48,12 @@ export function PromptTestPanel({ connectorId, test, disabled }: { connectorId: 
   const streaming = talk.status === 'streaming';
 
   const send = async () => {
+    if (ready && !ready()) return;
     const abort = new AbortController();
     controller.current = abort;
     setTalk({ status: 'streaming', answer: '' });
     try {
-      await streamConnector(
-        spaceId,
-        connectorId,
+      await sendPrompt(
         test.params(prompt),
         ({ event, data }) => {
           if (abort.signal.aborted) return;
@@ -64,10 +78,10 @@ export function PromptTestPanel({ connectorId, test, disabled }: { connectorId: 
   return (
     <section aria-labelledby={titleId} data-test-subj="promptTest">
       <EuiTitle size="xs">
-        <h3 id={titleId}>Prompt</h3>
+        <Heading id={titleId}>Prompt</Heading>
       </EuiTitle>
       <EuiText size="s" color="subdued">
-        <p>Sends a prompt to the saved connector and shows the answer as it streams in, then the tokens it used.</p>
+        <p>{description}</p>
       </EuiText>
       <EuiSpacer size="s" />
       <EuiFormRow fullWidth label="Prompt">

@@ -14,7 +14,7 @@ import {
   useGeneratedHtmlId,
 } from '@elastic/eui';
 import { useCallback, useMemo, useState } from 'react';
-import { executeConnector, previewRun, renderParams, testUnsavedConnector } from '../../api/endpoints.js';
+import { executeConnector, previewRun, renderParams, streamConnector, streamUnsavedConnector, testUnsavedConnector } from '../../api/endpoints.js';
 import type { Connector, ConnectorTypeForm, JsonSchema } from '../../api/types.js';
 import { useSpace } from '../../app/space.js';
 import { SchemaForm } from '../../forms/SchemaForm.js';
@@ -174,7 +174,12 @@ export function TestPanel({ connector, typeForm, unsavedChanges }: { connector: 
     <>
       {promptTest && (
         <>
-          <PromptTestPanel connectorId={connector.id} test={promptTest} disabled={unsavedChanges} />
+          <PromptTestPanel
+            test={promptTest}
+            send={(prompt, onEvent, signal) => streamConnector(spaceId, connector.id, prompt, onEvent, signal)}
+            disabled={unsavedChanges}
+            description="Sends a prompt to the saved connector and shows the answer as it streams in, then the tokens it used."
+          />
           <EuiHorizontalRule margin="m" />
         </>
       )}
@@ -304,16 +309,21 @@ export function UnsavedTest({ form }: { form: ConnectorFormState }) {
   const [run, start] = useTestRun();
   const running = run.status === 'running';
   const titleId = useGeneratedHtmlId({ prefix: 'unsavedTestTitle' });
-  const onRun = () => {
-    // The name is not needed to run; the settings and params are.
-    if (!form.config.isValid || !form.secrets.isValid || !params.isValid) {
-      form.config.reveal();
-      form.secrets.reveal();
-      params.reveal();
-      return;
-    }
+  const promptTest = customizationOf(form.typeForm.id).promptTest;
+  // The name is not needed to run; the settings are.
+  const settingsReady = () => {
+    if (form.config.isValid && form.secrets.isValid) return true;
+    form.config.reveal();
+    form.secrets.reveal();
+    return false;
+  };
+  const unsaved = (runParams: Record<string, unknown>) => {
     const input = form.input();
-    void start(() => testUnsavedConnector(spaceId, form.typeForm.id, { ...input, name: input.name || 'Unsaved connector', params: params.submitted }));
+    return { ...input, name: input.name || 'Unsaved connector', params: runParams };
+  };
+  const onRun = () => {
+    if (!settingsReady() || !params.isValid) return params.reveal();
+    void start(() => testUnsavedConnector(spaceId, form.typeForm.id, unsaved(params.submitted)));
   };
   return (
     <section aria-labelledby={titleId}>
@@ -324,6 +334,19 @@ export function UnsavedTest({ form }: { form: ConnectorFormState }) {
         <p>Runs the connector with the settings above, without saving it.</p>
       </EuiText>
       <EuiSpacer size="s" />
+      {promptTest && (
+        <>
+          <PromptTestPanel
+            test={promptTest}
+            send={(prompt, onEvent, signal) => streamUnsavedConnector(spaceId, form.typeForm.id, unsaved(prompt), onEvent, signal)}
+            ready={settingsReady}
+            disabled={false}
+            description="Sends a prompt with the settings above, without saving the connector, and shows the answer as it streams in, then the tokens it used."
+            heading="h4"
+          />
+          <EuiHorizontalRule margin="m" />
+        </>
+      )}
       <SchemaForm section="params" form={params} emptyText={NO_PARAMS} />
       <RunPreview typeForm={form.typeForm} target={{ typeId: form.typeForm.id, config: form.config.submitted }} params={params} ready={form.config.isValid} />
       <EuiButton
