@@ -135,7 +135,10 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '`{available: false}` (Kibana\'s dashboard is a Kibana saved object). The tokens a successful run used are written ' +
     'to its execute event as `kibana.action.execution.gen_ai.usage` (the provider\'s `usage`, or for a stream without ' +
     'one a gpt-tokenizer count, once the stream has ended). Errors read `API Error: <status text> - <error.message>` ' +
-    '(`Unauthorized API Error - …` for a 401); 429 and 5xx answers are retried. In rule actions the `body` of `run` ' +
+    '(`Unauthorized API Error - …` for a 401); 429 and 5xx answers are retried. An `{"error": {message, type}}` chunk ' +
+    'inside a stream answered 200 (as OpenAI and compatible servers report a failure once streaming has begun) fails ' +
+    'the run: `API Error: <error.message>`, no tokens counted ([api.md](../api.md#streamed-answers)); an ' +
+    '`invokeAsyncIterator` reader gets it thrown. In rule actions the `body` of `run` ' +
     'and `test` is rendered with JSON escaping.',
   '.inference':
     "The AI Connector: sends chats, completions, rankings and embeddings to a model through Elasticsearch's inference " +
@@ -156,7 +159,12 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '`task_settings.input_type`) and `sparse_embedding`. The tokens of a chat (the usage Elasticsearch reports in its last ' +
     'chunk, else a gpt-tokenizer count) are written to its execute event. Errors carry Elasticsearch\'s answer ' +
     '(`<message>. Status code: <n>. Upstream response: <body>`, or for a stream `Inference endpoint [<id>] returned status ' +
-    'code <n>: <body>`, at most 1000 characters); a 4xx is the user\'s. The Elastic Managed LLM is a preconfigured ' +
+    'code <n>: <body>`, at most 1000 characters); a 4xx is the user\'s. An `event: error` inside a chat stream answered ' +
+    '200 (`{error: {code, message, type}}`, or `{error: {type, reason}, status}`) fails the run with the error\'s ' +
+    '`message` (else its `reason`, else `Unknown error`), as Kibana\'s `unified_completion` raises it, and counts no ' +
+    'tokens: `unified_completion` answers it as its error, the streaming sub-actions end their stream with it; its status ' +
+    '(or the one its `code` names) decides the retry of a queued `unified_completion` as an answer\'s would (a 429 is ' +
+    'retried with backoff, having no Retry-After). The Elastic Managed LLM is a preconfigured ' +
     'connector of this type (Kibana\'s id `Elastic-Managed-LLM`): in `xpack.actions.preconfigured`, `actionTypeId: .inference` ' +
     'with config `{provider: elastic, taskType: chat_completion, inferenceId: .rainbow-sprinkles-elastic, providerConfig: ' +
     '{model_id: rainbow-sprinkles}}` and no secrets, the endpoint a cluster with the Elastic Inference Service has built in; ' +
@@ -190,7 +198,10 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     "`API Error: <status>: <message>` from Google's error body (a quota 429: `API Error: RESOURCE_EXHAUSTED: …`, retried " +
     'after its Retry-After); a failed token request reads `Unable to retrieve access token. … Error: <error>: ' +
     "<error_description>`; an answer withheld for safety reads `Candidate was blocked due to SAFETY - <category>: " +
-    "<severity>` or `Prompt was blocked due to <reason>` and is not sent again. In rule actions the `body` of `run` and " +
+    "<severity>` or `Prompt was blocked due to <reason>` and is not sent again. A stream answered 200 that ends with " +
+    "Google's error body as its last chunk, or with a candidate stopped for safety, fails the run in the same words " +
+    '(`API Error: <status>: <message>`, `Candidate was blocked due to SAFETY - …`), no tokens counted ' +
+    '([api.md](../api.md#streamed-answers)). In rule actions the `body` of `run` and ' +
     '`test` is rendered with JSON escaping.',
   '.bedrock':
     'Invokes Amazon Bedrock models through the runtime API (`apiUrl`, by default https://bedrock-runtime.us-east-1.amazonaws.com, ' +
@@ -212,7 +223,10 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'execute event as `kibana.action.execution.gen_ai.usage`: Anthropic\'s or Converse\'s `usage`, for a stream Bedrock\'s ' +
     'invocation metrics or Converse metadata once it has ended, else a gpt-tokenizer estimate. Errors read `API Error: <status ' +
     'text> - <message>` (`Unauthorized API Error: …` for a 401, with advice to use a `bedrock-runtime` endpoint for Bedrock\'s ' +
-    '"operation is not recognized"); 429 (honouring `Retry-After`) and 5xx answers are retried. In rule actions the `body` of ' +
+    '"operation is not recognized"); 429 (honouring `Retry-After`) and 5xx answers are retried. An exception message inside a ' +
+    'stream answered 200 (`:message-type` `exception`, e.g. a `throttlingException` or `modelStreamErrorException`) fails the ' +
+    'run, worded as the same exception answered before the stream (`API Error: Too Many Requests - <message>`, `API Error: ' +
+    'Failed Dependency - …`), no tokens counted ([api.md](../api.md#streamed-answers)). In rule actions the `body` of ' +
     '`run` and `test` is rendered with JSON escaping.',
   '.d3security':
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
@@ -1622,6 +1636,12 @@ function apiPage(facts: ApiFacts): string {
       '  ends with `"status": "error"`, `message` `an error occurred while reading the answer stream` and the',
       '  tokens of what came. A run that fails before its answer begins (the provider\'s 401, 404, 429…) is a',
       '  lone `result` event with the usual error result.',
+      '- A failure the provider reports inside a stream it began with 200 (Bedrock\'s exception message, an',
+      '  Elasticsearch `event: error`, an OpenAI `{"error": …}` chunk, a Gemini error chunk or a candidate stopped',
+      '  for safety) is no chunk: the chunks before it were sent, then the `result` has `"status": "error"`, the',
+      '  same `message`, `service_message` the provider\'s error as the type words its error answers (e.g.',
+      '  `API Error: Too Many Requests - …` for a Bedrock throttlingException) and `usage` `null`; the execute',
+      '  event is a failure with that message and no token usage. Each type\'s page says how its errors read.',
       '- Closing the connection mid-stream aborts the request to the provider; the execute event is written all',
       '  the same, a success with the tokens of what came, as Kibana records an aborted stream.',
       '- The execution timeout ends when the answer begins: from then on the stream lasts as long as its reader.',

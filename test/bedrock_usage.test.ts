@@ -23,11 +23,13 @@ const dialects = await availableDialects();
 describe.each(dialects)('bedrock token usage in the event log on %s', (dialect) => {
   let sim: BedrockSimulator;
   let pb: TestPlugboard;
+  let base: string;
   const scope = { spaceId: 'default', principal: INTERNAL_PRINCIPAL };
 
   beforeAll(async () => {
     sim = await startBedrockSimulator({ accessKey: ACCESS_KEY, secret: SECRET });
     pb = await startTestPlugboard({ dialect, settings: { 'plugboard.tasks.pollInterval': '200ms' } });
+    base = await pb.plugboard.listen();
     const created = await pb.api('POST', '/api/actions/connector/bedrock-1', {
       name: 'Bedrock',
       connector_type_id: '.bedrock',
@@ -106,7 +108,6 @@ describe.each(dialects)('bedrock token usage in the event log on %s', (dialect) 
   });
 
   it("_execute streams Bedrock's event stream to a caller that asks for server-sent events: each decoded event a chunk, then the result with its tokens", async () => {
-    const base = await pb.plugboard.listen();
     for (const params of [
       { subAction: 'invokeStream', subActionParams: { messages: HELLO } },
       { subAction: 'converseStream', subActionParams: { messages: CONVERSE_HELLO } },
@@ -129,6 +130,28 @@ describe.each(dialects)('bedrock token usage in the event log on %s', (dialect) 
         expect(chunks.some((c) => 'metadata' in c)).toBe(true);
       }
       expect(result.usage, params.subAction).toEqual(usageOf(at).usage);
+    }
+  });
+
+  it('an exception mid-stream (answered 200): the events before it as chunks, then a result of status error worded as Kibana words the exception; the execute event a failure, without usage', async () => {
+    const cases = [
+      { params: { subAction: 'invokeStream', subActionParams: { messages: HELLO } }, type: 'throttlingException', words: 'API Error: Too Many Requests - Too many requests, please wait before trying again.' },
+      { params: { subAction: 'converseStream', subActionParams: { messages: CONVERSE_HELLO } }, type: 'modelStreamErrorException', words: 'API Error: Failed Dependency - The model encountered an error while streaming the response.' },
+    ] as const;
+    for (const { params, type, words } of cases) {
+      sim.failStreamNext(type, undefined, 3);
+      const reader = await postForEvents(`${base}/api/actions/connector/bedrock-1/_execute`, { params });
+      expect(reader.status).toBe(200);
+      const chunks = [await reader.next(), await reader.next(), await reader.next()];
+      expect(chunks.map((e) => e!.event)).toEqual(['chunk', 'chunk', 'chunk']);
+      expect(JSON.parse(chunks[0]!.data)).toMatchObject(params.subAction === 'invokeStream' ? { type: 'message_start' } : { messageStart: { role: 'assistant' } });
+      const rest = await reader.rest();
+      expect(rest.map((e) => e.event)).toEqual(['result']);
+      expect(JSON.parse(rest[0].data)).toEqual({ status: 'error', connector_id: 'bedrock-1', message: 'an error occurred while reading the answer stream', service_message: words, usage: null });
+      const event = await latestExecuteEvent();
+      expect(event.event.outcome, params.subAction).toBe('failure');
+      expect(event.error).toEqual({ message: `an error occurred while reading the answer stream: ${words}` });
+      expect(event.kibana.action.execution.gen_ai).toBeUndefined();
     }
   });
 });

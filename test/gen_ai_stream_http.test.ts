@@ -11,7 +11,9 @@ import { eventually } from './helpers/wait.js';
 // A streamed answer over HTTP (issue 20 point 5): `_execute` of a streaming sub-action asked with
 // Accept: text/event-stream answers the provider's chunks as they arrive, read here over a real
 // socket one at a time, then a `result` event with the tokens used; the client going away aborts
-// the provider's request and the execute event is still written. On both databases.
+// the provider's request and the execute event is still written; an error the provider sends
+// inside its stream ends it with a result of status error, and the execute event is a failure
+// without usage. On both databases.
 
 const KEY = 'sk-stream-test-key';
 const HELLO = [{ role: 'user', content: 'Say hello' }];
@@ -129,6 +131,46 @@ describe.each(dialects)('streamed _execute over HTTP on %s', (dialect) => {
     const streamed = events.slice(0, -1).map(contentOf).join('');
     expect(streamed.length).toBeLessThan(SIMULATOR_REPLY.length);
     expect(read.usage).toEqual(usage(streamed));
+  });
+
+  it('an error chunk mid-stream (answered 200): each chunk as it comes, then a result of status error in the provider\'s words; the execute event a failure, without usage', async () => {
+    const paced = sim.paceStreamNext();
+    sim.failStreamNext({ message: 'The model crashed while answering.', type: 'server_error' }, 3);
+    const reader = await execute('ai-other', invokeStream);
+    expect(reader.status).toBe(200);
+    // The opening chunk (role), two words: one released, one received.
+    const received: Array<string | undefined> = [];
+    for (let i = 0; i < 3; i++) {
+      paced.release();
+      const chunk = await reader.next();
+      expect(chunk!.event).toBe('chunk');
+      received.push(contentOf(chunk));
+    }
+    expect(received).toEqual(['', WORDS[0], WORDS[1]]);
+    // The error chunk is no chunk of the answer: the result comes instead.
+    paced.release();
+    const rest = await reader.rest();
+    expect(rest.map((e) => e.event)).toEqual(['result']);
+    expect(JSON.parse(rest[0].data)).toEqual({
+      status: 'error',
+      connector_id: 'ai-other',
+      message: 'an error occurred while reading the answer stream',
+      service_message: 'API Error: The model crashed while answering.',
+      usage: null,
+    });
+    const event = await executeEvent('ai-other');
+    expect(event.event.outcome).toBe('failure');
+    expect(event.error).toEqual({ message: 'an error occurred while reading the answer stream: API Error: The model crashed while answering.' });
+    expect(event.kibana.action.execution.gen_ai).toBeUndefined();
+  });
+
+  it('invokeAsyncIterator: an error chunk mid-stream ends the parsed chunks with the same error result, without the secrets it echoes', async () => {
+    sim.failStreamNext({ message: `Key ${KEY} was revoked mid-answer.`, type: 'invalid_request_error' }, 2);
+    const events = await (await execute('ai-other', { subAction: 'invokeAsyncIterator', subActionParams: { messages: HELLO } })).rest();
+    expect(events.map((e) => e.event)).toEqual(['chunk', 'chunk', 'result']);
+    expect(JSON.parse(events[2].data)).toMatchObject({ status: 'error', service_message: 'API Error: Key [REDACTED] was revoked mid-answer.', usage: null });
+    const event = await executeEvent('ai-other');
+    expect(event.error!.message).toBe('an error occurred while reading the answer stream: API Error: Key [REDACTED] was revoked mid-answer.');
   });
 
   it('a failure before the answer begins is a lone result event', async () => {

@@ -24,11 +24,13 @@ describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) =
   let sim: GenAiSimulator;
   let gemini: GeminiSimulator;
   let pb: TestPlugboard;
+  let base: string;
   const scope = { spaceId: 'default', principal: INTERNAL_PRINCIPAL };
 
   beforeAll(async () => {
     sim = await startGenAiSimulator({ apiKey: KEY, models: ['gpt-4.1', 'llama3'] });
     pb = await startTestPlugboard({ dialect, settings: { 'plugboard.tasks.pollInterval': '200ms' } });
+    base = await pb.plugboard.listen();
     for (const [id, config] of [
       ['ai-openai', { apiProvider: 'OpenAI', apiUrl: `${sim.url}/v1/chat/completions` }],
       ['ai-other', { apiProvider: 'Other', apiUrl: `${sim.url}/v1/chat/completions`, defaultModel: 'llama3' }],
@@ -125,13 +127,34 @@ describe.each(dialects)('gen-ai token usage in the event log on %s', (dialect) =
     expect(gemini.generations.length).toBe(generated);
 
     // Asked for server-sent events, _execute streams Vertex AI's chunks, then the result with the tokens.
-    const reader = await postForEvents(`${await pb.plugboard.listen()}/api/actions/connector/ai-gemini/_execute`, { params: { subAction: 'invokeStream', subActionParams: { messages: HELLO } } });
+    const reader = await postForEvents(`${base}/api/actions/connector/ai-gemini/_execute`, { params: { subAction: 'invokeStream', subActionParams: { messages: HELLO } } });
     const streamed = await reader.rest();
     const chunks = streamed.filter((e) => e.event === 'chunk').map((e) => JSON.parse(e.data) as { candidates?: Array<{ finishReason?: string }> });
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.at(-1)!.candidates?.[0].finishReason).toBe('STOP');
     expect(streamed.at(-1)).toMatchObject({ event: 'result' });
     expect(JSON.parse(streamed.at(-1)!.data)).toMatchObject({ status: 'ok', ...counts() });
+  });
+
+  it('.gemini: a stream ending in an error chunk or a safety stop (answered 200) streams its chunks, then a result of status error; the execute event a failure, without usage', async () => {
+    const cases = [
+      { failure: undefined, words: 'API Error: RESOURCE_EXHAUSTED: Resource exhausted. Please try again later.' },
+      { failure: 'safety', words: 'Candidate was blocked due to SAFETY - HARM_CATEGORY_DANGEROUS_CONTENT: HARM_SEVERITY_HIGH' },
+    ] as const;
+    for (const { failure, words } of cases) {
+      gemini.failStreamNext(failure, 2);
+      const reader = await postForEvents(`${base}/api/actions/connector/ai-gemini/_execute`, { params: { subAction: 'invokeStream', subActionParams: { messages: HELLO } } });
+      const first = [await reader.next(), await reader.next()];
+      expect(first.map((e) => e!.event)).toEqual(['chunk', 'chunk']);
+      expect(JSON.parse(first[0]!.data)).toMatchObject({ candidates: [{ content: { parts: [{ text: expect.any(String) }] } }] });
+      const rest = await reader.rest();
+      expect(rest.map((e) => e.event)).toEqual(['result']);
+      expect(JSON.parse(rest[0].data)).toEqual({ status: 'error', connector_id: 'ai-gemini', message: 'an error occurred while reading the answer stream', service_message: words, usage: null });
+      const event = await eventually(async () => executeEvent(await latestEvents('ai-gemini')), 10_000, 'the execute event');
+      expect(event.event.outcome).toBe('failure');
+      expect(event.error).toEqual({ message: `an error occurred while reading the answer stream: ${words}` });
+      expect(event.kibana.action.execution.gen_ai).toBeUndefined();
+    }
   });
 
   it('_execute and the unsaved test refuse a streamed answer (400) and send nothing', async () => {

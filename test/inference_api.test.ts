@@ -135,6 +135,35 @@ describe.each(dialects)('.inference over the HTTP API on %s', (dialect) => {
     expect(event.kibana.action.execution.gen_ai!.usage.completion_tokens).toBeGreaterThan(0);
   });
 
+  it("an error event mid-stream (answered 200): the chunks before it, then a result of status error in Kibana's words; unified_completion fails with them; no usage in either execute event", async () => {
+    const words = 'Received a rate limit status code for request from inference entity id [stream] status [429]. Error message: [Rate limit reached for requests]';
+    const executeEvent = () => eventually(async () => (await latestExecutionEvents(pb, 'ai-1')).find((e) => e.event.action === 'execute'), 10_000, 'the execute event');
+    es.failNextInferenceStream();
+    const reader = await postForEvents(`${base}/api/actions/connector/ai-1/_execute`, { params: { subAction: 'unified_completion_stream', subActionParams: CHAT } });
+    expect(reader.status).toBe(200);
+    const first = [await reader.next(), await reader.next()];
+    expect(first.map((e) => e!.event)).toEqual(['chunk', 'chunk']);
+    expect(first.map((e) => JSON.parse(e!.data).choices[0].delta.content)).toEqual(['You', ' said:']);
+    const rest = await reader.rest();
+    expect(rest.map((e) => e.event)).toEqual(['result']);
+    expect(JSON.parse(rest[0].data)).toEqual({ status: 'error', connector_id: 'ai-1', message: 'an error occurred while reading the answer stream', service_message: words, usage: null });
+    const streamed = await executeEvent();
+    expect(streamed.event.outcome).toBe('failure');
+    expect(streamed.error).toEqual({ message: `an error occurred while reading the answer stream: ${words}` });
+    expect(streamed.kibana.action.execution.gen_ai).toBeUndefined();
+
+    es.failNextInferenceStream();
+    const gathered = await pb.api('POST', '/api/actions/connector/ai-1/_execute', { params: { subAction: 'unified_completion', subActionParams: CHAT } });
+    expect(gathered.body).toEqual({ status: 'error', connector_id: 'ai-1', message: 'an error occurred while running the action', service_message: words, retry: true, errorSource: 'framework' });
+    const event = await eventually(async () => {
+      const found = await executeEvent();
+      return found.kibana.action.execution.uuid !== streamed.kibana.action.execution.uuid ? found : undefined;
+    }, 10_000, 'the execute event of unified_completion');
+    expect(event.event.outcome).toBe('failure');
+    expect(event.error!.message).toContain(words);
+    expect(event.kibana.action.execution.gen_ai).toBeUndefined();
+  });
+
   it('the preconfigured Elastic Managed LLM chats through the built-in EIS endpoint', async () => {
     const res = await pb.api('POST', '/api/actions/connector/Elastic-Managed-LLM/_execute', { params: { subAction: 'unified_completion', subActionParams: CHAT } });
     expect(res.body).toMatchObject({ status: 'ok', data: { model: 'rainbow-sprinkles', choices: [{ message: { content: 'You said: hello plugboard' } }] } });

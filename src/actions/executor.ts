@@ -6,7 +6,7 @@ import { deadline } from '../common/deadline.js';
 import type { TokenBudgets } from '../tasks/flow_control.js';
 import { isShutdownInterruption } from '../tasks/types.js';
 import type { ConnectorTypeRegistry } from './registry.js';
-import { ExecutorError, type FailureFacts } from './failure.js';
+import { ANSWER_STREAM_FAILED, ExecutorError, StreamFailure, type FailureFacts } from './failure.js';
 import { runFollow, type FollowRun } from './follow/run.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition, ExecutionSource, ExecutorResult, TokenUsage } from './types.js';
@@ -177,28 +177,39 @@ export class ActionExecutor {
       const safe = redactDeep(result, secrets);
       const ok = safe.status === 'ok';
       const end = new Date();
-      const log = (genAiUsage?: TokenUsage | null) =>
+      const log = (genAiUsage?: TokenUsage | null, failed: ActionResult | undefined = ok ? undefined : safe) =>
         events?.log(
           actionEvent(eventCtx, 'execute', {
-            message: ok ? `action executed: ${label}` : `action execution failure: ${label}`,
+            message: failed ? `action execution failure: ${label}` : `action executed: ${label}`,
             start,
             end,
-            outcome: ok ? 'success' : 'failure',
-            ...(ok ? {} : { error: errorMessageOf(safe) }),
+            outcome: failed ? 'failure' : 'success',
+            ...(failed ? { error: errorMessageOf(failed) } : {}),
             ...(genAiUsage ? { genAiUsage } : {}),
           }),
         );
-      // As in Kibana, a success's event waits for its token count (a stream's, until the stream has ended).
-      if (ok && usage && events) {
-        void Promise.resolve(usage).then(
-          (counted) => {
-            if (counted) this.deps.tokenBudgets?.spend(connector.id, connector.typeId, counted.totalTokens);
-            return log(counted);
+      // The provider's words of a failure inside its stream, without the connector's secrets, for
+      // the caller reading the stream and for the event.
+      const counted =
+        ok && usage
+          ? Promise.resolve(usage).catch((err: unknown) => {
+              throw err instanceof StreamFailure ? new StreamFailure(redactString(err.message, secrets), err.source, err.failure) : err;
+            })
+          : undefined;
+      // Nobody may read the count (a caller that drops the stream): its failure is no crash.
+      counted?.catch(() => undefined);
+      // As in Kibana, a success's event waits for its token count (a stream's, until the stream has
+      // ended). A failure the provider reported inside its stream makes it a failure's, without usage.
+      if (counted && events) {
+        void counted.then(
+          (tokens) => {
+            if (tokens) this.deps.tokenBudgets?.spend(connector.id, connector.typeId, tokens.totalTokens);
+            return log(tokens);
           },
-          () => log(),
+          (err: unknown) => (err instanceof StreamFailure ? log(null, { status: 'error', actionId, message: ANSWER_STREAM_FAILED, serviceMessage: err.message }) : log()),
         );
       } else void log();
-      return { result: safe, timedOut, failure, ...(ok && usage ? { usage } : {}) };
+      return { result: safe, timedOut, failure, ...(counted ? { usage: counted } : {}) };
     };
 
     let validated: { params: Record<string, unknown>; config: Record<string, unknown>; secrets: Record<string, unknown> };

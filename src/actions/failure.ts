@@ -44,3 +44,18 @@ export class ExecutorError extends Error {
     super(message);
   }
 }
+
+/** What a run whose streamed answer failed is said to be, beside the provider's words. */
+export const ANSWER_STREAM_FAILED = 'an error occurred while reading the answer stream';
+
+/**
+ * A failure the provider reported inside an answer that had begun: a stream answered 200, then an
+ * error event (Bedrock's exception message, an SSE `error`, OpenAI's `{error}` chunk, a Gemini
+ * safety stop). Its message is the provider's error as the type words its error answers. The
+ * type's stream readers throw it at that event, and a streamed answer's usage promise rejects with
+ * it, so that the run is a failure (its execute event too, without token usage: Kibana records
+ * usage for successes only) although its first chunks were passed on.
+ */
+export class StreamFailure extends ExecutorError {
+  override name = 'StreamFailure';
+}

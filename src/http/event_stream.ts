@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { createParser } from 'eventsource-parser';
 import type { StreamableOutcome } from '../actions/actions_client.js';
+import { answerChunks } from '../actions/answer_chunks.js';
+import { ANSWER_STREAM_FAILED, StreamFailure } from '../actions/failure.js';
 import type { TokenUsage } from '../actions/types.js';
 import { toExecuteResponse } from './schemas.js';
 import type { RouteResponse } from './route.js';
@@ -11,7 +11,9 @@ import type { RouteResponse } from './route.js';
 //   event: chunk     one per chunk of the provider's answer, its JSON as the provider sent it
 //   event: result    last: the run's result as `_execute` words it, without `data`, and the
 //                    tokens used (`usage`, null when the type counts none)
-// A run that fails before its answer begins is a lone `result` event.
+// A run that fails before its answer begins is a lone `result` event; a failure the provider
+// reports inside its stream (after some chunks) ends it with a `result` of status error, in the
+// provider's words.
 
 export const EVENT_STREAM = 'text/event-stream';
 
@@ -31,31 +33,6 @@ function sseEvent(name: string, data: string): string {
     .join('')}\n`;
 }
 
-/**
- * The chunks of a streamed answer, as text: the events of a server-sent event stream (a Node
- * Readable, as `stream` and `invokeStream` answer; OpenAI's closing `[DONE]` is no chunk), or
- * each item of an iterator (`{consumerStream}`, as `invokeAsyncIterator` answers) as JSON.
- */
-async function* answerChunks(data: unknown): AsyncGenerator<string> {
-  const iterable = data instanceof Readable ? data : (data as { consumerStream?: AsyncIterable<unknown> } | null)?.consumerStream;
-  if (!iterable) return;
-  if (!(iterable instanceof Readable)) {
-    for await (const item of iterable) yield JSON.stringify(item);
-    return;
-  }
-  const pending: string[] = [];
-  const parser = createParser({
-    onEvent: ({ data: text }) => {
-      if (text !== '[DONE]') pending.push(text);
-    },
-  });
-  const decoder = new StringDecoder('utf8');
-  for await (const bytes of iterable) {
-    parser.feed(decoder.write(bytes as Buffer));
-    yield* pending.splice(0);
-  }
-}
-
 const usageDocument = (usage: TokenUsage | null | undefined) =>
   usage ? { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.totalTokens } : null;
 
@@ -64,13 +41,19 @@ async function* events({ result, usage, chunks = answerChunks }: StreamableOutco
   yield ': answer stream\n\n';
   const { data, ...rest } = result;
   let final: Record<string, unknown> = toExecuteResponse(rest);
+  const failed = (serviceMessage: string) => ({ status: 'error', connector_id: result.actionId, message: ANSWER_STREAM_FAILED, service_message: serviceMessage });
   try {
     if (result.status === 'ok') for await (const chunk of chunks(data)) yield sseEvent('chunk', chunk);
   } catch (err) {
-    // Cut halfway (the provider dropped it, or an error chunk): what came is what was used.
-    final = { status: 'error', connector_id: result.actionId, message: 'an error occurred while reading the answer stream', service_message: (err as Error).message };
+    // Cut halfway (the provider dropped it, or a corrupt frame): what came is what was used.
+    final = failed((err as Error).message);
   }
-  const used = await Promise.resolve(usage).catch(() => null);
+  // A failure the provider reported in its stream fails the run, in the provider's words, and
+  // counts no tokens (the execute event says the same).
+  const used = await Promise.resolve(usage).catch((err: unknown) => {
+    if (err instanceof StreamFailure) final = failed(err.message);
+    return null;
+  });
   yield sseEvent('result', JSON.stringify({ ...final, usage: usageDocument(used) }));
 }
 

@@ -5,16 +5,18 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadOutcome } from '../../actions/executor.js';
 import type { SubActionParams } from '../../actions/sub_actions.js';
+import { StreamFailure } from '../../actions/failure.js';
 import type { ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, readStreamChunks, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { EventStreamDecoder, encodeEventStreamMessage, type EventStreamMessage } from './event_stream.js';
 import { ensureMessageFormat } from './format.js';
 import { bedrockConnectorType } from './index.js';
 import { DEFAULT_MODEL, secretsSchema, type BedrockConfig, type BedrockSecrets } from './schema.js';
 import { regionOf, signRequest } from './signing.js';
 import { SIMULATOR_REPLY, startBedrockSimulator, type BedrockSimulator } from './simulator.js';
+import { bedrockStreamFailure } from './errors.js';
 import { bedrockStreamEvent, countedEventStream } from './tokens.js';
 
 installZod3Messages();
@@ -174,7 +176,23 @@ describe('the AWS event-stream decoder', () => {
     expect(bedrockStreamEvent(chunk)).toEqual({ type: 'chunk', body: { a: 1 } });
     const delta = new EventStreamDecoder().push(encodeEventStreamMessage({ ':event-type': 'contentBlockDelta', ':message-type': 'event' }, '{"delta":{"text":"Hi"}}'));
     expect(bedrockStreamEvent(delta[0])).toEqual({ type: 'contentBlockDelta', body: { delta: { text: 'Hi' } } });
-    expect(() => bedrockStreamEvent(exception)).toThrow('throttlingException: slow down');
+    // An exception, worded as Kibana words the same exception answered before the stream.
+    const thrown = (() => {
+      try {
+        bedrockStreamEvent(exception);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(StreamFailure);
+    expect(thrown).toMatchObject({ message: 'API Error: Too Many Requests - slow down', source: 'user', failure: { httpStatus: 429 } });
+  });
+
+  it('words each exception a stream may end with as the HTTP error Bedrock would have answered', () => {
+    expect(bedrockStreamFailure('modelStreamErrorException', { message: 'model failed' })).toMatchObject({ message: 'API Error: Failed Dependency - model failed', failure: { httpStatus: 424 }, source: 'framework' });
+    expect(bedrockStreamFailure('validationException', { message: 'bad input' })).toMatchObject({ message: 'API Error: Bad Request - bad input', failure: { httpStatus: 400 } });
+    expect(bedrockStreamFailure('internalServerException', { message: 'oops' })).toMatchObject({ message: 'API Error: Internal Server Error - oops', failure: { httpStatus: 500 } });
+    expect(bedrockStreamFailure('someNewException', {})).toMatchObject({ message: 'API Error: someNewException', failure: undefined });
   });
 });
 
@@ -192,6 +210,15 @@ describe('token usage of a Bedrock stream', () => {
     await buffer(bare.stream);
     const prompt = tokens('<|start|>user\nSay hello<|end|>');
     expect(await bare.usage).toEqual({ promptTokens: prompt, completionTokens: tokens('Hello there'), totalTokens: prompt + tokens('Hello there') });
+  });
+
+  it('passes a stream ending with an exception through as it came; its usage rejects with the exception', async () => {
+    const exception = encodeEventStreamMessage({ ':message-type': 'exception', ':exception-type': 'modelStreamErrorException', ':content-type': 'application/json' }, '{"message":"model failed"}');
+    const bytes = Buffer.concat([delta('Hello'), exception]);
+    const counted = countedEventStream(Readable.from([bytes]), request);
+    expect(await buffer(counted.stream)).toEqual(bytes);
+    await expect(counted.usage).rejects.toBeInstanceOf(StreamFailure);
+    await expect(counted.usage).rejects.toThrow('API Error: Failed Dependency - model failed');
   });
 
   it('passes a corrupt stream through as it came, counting what decoded before the corruption', async () => {
@@ -409,6 +436,16 @@ describe('.bedrock sub-actions against the simulator', () => {
     // No metrics arrived: Anthropic's input count of message_start is not enough, so it is estimated.
     expect(usage.completionTokens).toBeGreaterThan(0);
     expect(usage.completionTokens).toBeLessThan(tokens(SIMULATOR_REPLY));
+  });
+
+  it('a stream the simulator fails with an exception: the events before it, then the failure; the usage rejects with it', async () => {
+    sim.failStreamNext('throttlingException', undefined, 4);
+    const read = await outcome({ subAction: 'converseStream', subActionParams: { messages: [{ role: 'user', content: [{ text: 'hi' }] }] } });
+    expect(read.result.status).toBe('ok');
+    const { chunks, failure } = await readStreamChunks(def, read.result.data);
+    expect(chunks.map((c) => Object.keys(JSON.parse(c))[0])).toEqual(['messageStart', 'contentBlockDelta', 'contentBlockDelta', 'contentBlockDelta']);
+    expect(failure).toMatchObject({ message: 'API Error: Too Many Requests - Too many requests, please wait before trying again.', failure: { httpStatus: 429 } });
+    await expect(read.usage).rejects.toThrow('API Error: Too Many Requests - Too many requests, please wait before trying again.');
   });
 
   it("the caller's signal aborts a stream being read", async () => {

@@ -1,7 +1,8 @@
 import { defineSubActionConnectorType, urlAllowListValidator } from '../../actions/sub_actions.js';
 import { jsonBodyRenderer } from '../lib/render_json_body.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type BedrockConfig } from './schema.js';
-import { bedrockErrorMessage, bedrockSubActions, bedrockUnansweredMessage } from './service.js';
+import { bedrockSubActions, bedrockUnansweredMessage } from './service.js';
+import { bedrockErrorMessage } from './errors.js';
 import { bedrockStreamChunks } from './tokens.js';
 
 const HELLO = [{ role: 'user', content: 'Hello world' }];

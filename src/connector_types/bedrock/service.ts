@@ -31,19 +31,6 @@ type Context = SubActionContext<BedrockConfig, BedrockSecrets>;
 type BedrockSubAction = SubAction<BedrockConfig, BedrockSecrets>;
 type Json = Record<string, any>;
 
-const NOT_RECOGNIZED = 'The requested operation is not recognized by the service.';
-
-/** Kibana's reading of Bedrock's error answers (`{message}`). */
-export function bedrockErrorMessage({ status, statusText, data }: { status: number; statusText: string; data: unknown }): string {
-  const message = (data as { message?: unknown } | null)?.message;
-  const detail = typeof message === 'string' && message ? message : undefined;
-  if (status === 400 && detail === NOT_RECOGNIZED) {
-    return `API Error: ${detail}\n\nThe Kibana Connector in use may need to be reconfigured with an updated Amazon Bedrock endpoint, like \`bedrock-runtime\`.`;
-  }
-  if (status === 401) return `Unauthorized API Error${detail ? `: ${detail}` : ''}`;
-  return `API Error: ${statusText}${detail ? ` - ${detail}` : ''}`;
-}
-
 /** Kibana's reading of a request that got no answer. */
 export const bedrockUnansweredMessage = ({ code, message }: { code?: string; message: string }) => `Unexpected API Error: ${code ?? ''} - ${message || 'Unknown error'}`;
 

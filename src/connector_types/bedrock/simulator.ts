@@ -23,7 +23,9 @@ import { signRequest } from './signing.js';
  *   429  after rateLimitNext: ThrottlingException, with Retry-After when given seconds
  * A stream's last event carries Bedrock's invocation metrics (invoke) or its usage metadata
  * (converse). cutStreamNext makes the next stream stop halfway, inside a frame, the connection
- * dropped.
+ * dropped. failStreamNext makes the next stream (answered 200) send a few events, then an
+ * exception message (`:message-type` exception, `:exception-type` e.g. throttlingException,
+ * payload `{message}`) and end, as Bedrock reports a failure once streaming has begun.
  */
 
 export const SIMULATOR_REPLY = 'Hello there! How may I assist you today?';
@@ -51,8 +53,21 @@ export interface BedrockSimulator {
   failNext(status: number, body?: string, headers?: Record<string, string>): void;
   rateLimitNext(retryAfterSeconds?: number): void;
   cutStreamNext(): void;
+  /** The next stream fails after `afterEvents` events with this exception (default throttlingException, Bedrock's message for it). */
+  failStreamNext(exceptionType?: StreamExceptionType, message?: string, afterEvents?: number): void;
   close(): Promise<void>;
 }
+
+/** The exceptions a Bedrock stream may end with, and Bedrock's usual message for each. */
+const STREAM_EXCEPTIONS = {
+  throttlingException: 'Too many requests, please wait before trying again.',
+  modelStreamErrorException: 'The model encountered an error while streaming the response.',
+  validationException: 'Input is too long for requested model.',
+  internalServerException: 'The system encountered an unexpected error during processing. Try your request again.',
+  serviceUnavailableException: 'Bedrock is unable to process your request.',
+  modelTimeoutException: 'Model has timed out in processing the request.',
+};
+export type StreamExceptionType = keyof typeof STREAM_EXCEPTIONS;
 
 const OPERATIONS = ['invoke', 'invoke-with-response-stream', 'converse', 'converse-stream'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -104,6 +119,7 @@ export async function startBedrockSimulator(options: BedrockSimulatorOptions): P
   const nextAnswer = oneOffAnswer();
   let rateLimit: { seconds?: number } | undefined;
   let cutNext = false;
+  let failing: { type: StreamExceptionType; message: string; afterEvents: number } | undefined;
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-RequestId': randomBytes(16).toString('hex'), ...headers }).end(JSON.stringify(body));
@@ -147,9 +163,12 @@ export async function startBedrockSimulator(options: BedrockSimulatorOptions): P
     return undefined;
   }
 
-  /** An event-stream answer; cut halfway, inside a frame, when asked. */
-  function sendStream(res: ServerResponse, frames: Uint8Array[]) {
+  /** An event-stream answer; cut halfway, inside a frame, or failing with an exception, when asked. */
+  function sendStream(res: ServerResponse, all: Uint8Array[]) {
     res.writeHead(200, { 'Content-Type': 'application/vnd.amazon.eventstream', 'x-amzn-RequestId': randomBytes(16).toString('hex') });
+    const exception = failing;
+    failing = undefined;
+    const frames = exception ? [...all.slice(0, exception.afterEvents), exceptionFrame(exception.type, exception.message)] : all;
     const bytes = Buffer.concat(frames);
     if (cutNext) {
       cutNext = false;
@@ -169,6 +188,13 @@ export async function startBedrockSimulator(options: BedrockSimulatorOptions): P
     );
   const converseEvent = (type: string, payload: Record<string, unknown>) =>
     encodeEventStreamMessage({ ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' }, JSON.stringify({ ...payload, p: padding() }));
+
+  // A modelStreamErrorException also tells what the model's own failure was.
+  const exceptionFrame = (type: StreamExceptionType, message: string) =>
+    encodeEventStreamMessage(
+      { ':exception-type': type, ':content-type': 'application/json', ':message-type': 'exception' },
+      JSON.stringify(type === 'modelStreamErrorException' ? { message, originalStatusCode: 500, originalMessage: 'Internal error' } : { message }),
+    );
 
   function invoke(res: ServerResponse, model: string, body: Record<string, any>, usage: Usage, stream: boolean) {
     const id = `msg_bdrk_${randomBytes(12).toString('hex')}`;
@@ -251,6 +277,9 @@ export async function startBedrockSimulator(options: BedrockSimulatorOptions): P
     },
     cutStreamNext: () => {
       cutNext = true;
+    },
+    failStreamNext: (type = 'throttlingException', message = STREAM_EXCEPTIONS[type], afterEvents = 3) => {
+      failing = { type, message, afterEvents };
     },
     close,
   };

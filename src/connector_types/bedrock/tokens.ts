@@ -1,6 +1,9 @@
 import { PassThrough, pipeline, Readable } from 'node:stream';
+import { StreamFailure } from '../../actions/failure.js';
 import type { TokenUsage } from '../../actions/types.js';
+import { observed, type CountedStream } from '../lib/sse_tally.js';
 import { promptTokens, tokens } from '../openai/tokens.js';
+import { bedrockStreamFailure } from './errors.js';
 import { EventStreamDecoder, type EventStreamMessage } from './event_stream.js';
 
 // Token usage of Bedrock answers (reference §0.4): the model's own counts (Anthropic `usage`,
@@ -47,12 +50,12 @@ export interface BedrockStreamEvent {
 
 /**
  * A decoded message as Bedrock means it: a chunk's base64 `bytes` unwrapped; an exception (a
- * failure after the answer began) thrown as `<exception type>: <message>`.
+ * failure after the answer began) thrown as its StreamFailure (see bedrockStreamFailure).
  */
 export function bedrockStreamEvent(message: EventStreamMessage): BedrockStreamEvent {
   const payload = JSON.parse(Buffer.from(message.body).toString('utf8') || '{}') as Json;
   const messageType = message.headers[':message-type'];
-  if (messageType === 'exception') throw new Error(`${String(message.headers[':exception-type'])}: ${String(payload.message)}`);
+  if (messageType === 'exception') throw bedrockStreamFailure(String(message.headers[':exception-type']), payload);
   if (messageType === 'error') throw new Error(`${String(message.headers[':error-code'])}: ${String(message.headers[':error-message'])}`);
   const type = String(message.headers[':event-type']);
   if (type === 'chunk' && typeof payload.bytes === 'string') return { type, body: JSON.parse(Buffer.from(payload.bytes, 'base64').toString('utf8')) as Json };
@@ -88,35 +91,31 @@ class StreamTally {
   }
 }
 
-export interface CountedStream {
-  /** Bedrock's bytes, as they arrive; destroying it closes the connection. */
-  stream: Readable;
-  /** The tokens used, once the stream has ended, failed or been destroyed (a cut stream counts what came). */
-  usage: Promise<TokenUsage>;
-}
-
 /**
  * Passes a Bedrock event stream through unchanged while decoding it for the token usage. A
- * frame that does not decode (or an exception event) ends the counting, not the stream: the
- * reader gets the bytes as Bedrock sent them, as from Kibana.
+ * frame that does not decode ends the counting, not the stream: the reader gets the bytes as
+ * Bedrock sent them, as from Kibana. An exception event ends the counting too, and the usage
+ * rejects with its StreamFailure.
  */
 export function countedEventStream(source: Readable, request: Json | undefined): CountedStream {
   const tally = new StreamTally();
   const decoder = new EventStreamDecoder();
   let readable = true;
+  let failure: StreamFailure | undefined;
   const stream = new PassThrough();
-  const usage = new Promise<TokenUsage>((resolve) => {
+  const usage = new Promise<TokenUsage>((resolve, reject) => {
     source.on('data', (bytes: Buffer) => {
       if (!readable) return;
       try {
         for (const message of decoder.push(bytes)) tally.add(bedrockStreamEvent(message));
-      } catch {
+      } catch (err) {
         readable = false;
+        if (err instanceof StreamFailure) failure = err;
       }
     });
-    pipeline(source, stream, () => resolve(tally.count(request)));
+    pipeline(source, stream, () => (failure ? reject(failure) : resolve(tally.count(request))));
   });
-  return { stream, usage };
+  return { stream, usage: observed(usage) };
 }
 
 /**

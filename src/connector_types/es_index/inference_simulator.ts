@@ -15,7 +15,10 @@ import { PRODUCT_HEADER, RequestError, send, type ErrorCause } from './es_answer
  * resource_already_exists_exception for a second PUT, 400 for an unknown service or task type or
  * missing required service settings, 400 status_exception for a task type the endpoint is not
  * of; a test can make the next inference call fail (e.g. the 429 Elasticsearch forwards from a
- * rate-limited provider), cut the next stream halfway or send it as it releases each event. The reply to a chat is `You said: <the
+ * rate-limited provider), cut the next stream halfway, make it fail after a few events (an
+ * `event: error` whose data is Elasticsearch's unified chat completion error `{error: {code,
+ * message, type}}`, by default the rate limit it forwards, then the end of the answer), or send
+ * it as it releases each event. The reply to a chat is `You said: <the
  * last user message>` (a word a token, stopped with finish_reason `length` at max_tokens); with
  * tools, a call to the first tool.
  */
@@ -35,6 +38,8 @@ export interface InferenceSimulator {
   failNextInference(status: number, error: ErrorCause, headers?: Record<string, string>): void;
   /** The next chat stream sends half its events, then the connection is cut. */
   cutNextInferenceStream(): void;
+  /** The next chat stream sends `afterEvents` events, then `event: error` with this data, and ends. */
+  failNextInferenceStream(data?: Record<string, unknown>, afterEvents?: number): void;
   /** The next chat stream sends its events one at a time, as the test releases them. */
   paceNextInferenceStream(): PacedStream;
 }
@@ -84,12 +89,22 @@ function embedding(text: string): number[] {
 
 const inputs = (input: unknown): string[] => (Array.isArray(input) ? input.map(String) : input === undefined ? [] : [String(input)]);
 
-const sseEvent = (data: string) => `event: message\ndata: ${data}\n\n`;
+const sseEvent = (data: string, event = 'message') => `event: ${event}\ndata: ${data}\n\n`;
+
+/** The unified chat completion error Elasticsearch streams when the provider rate-limits it mid-answer. */
+const rateLimitedStream = () => ({
+  error: {
+    code: 'too_many_requests',
+    message: 'Received a rate limit status code for request from inference entity id [stream] status [429]. Error message: [Rate limit reached for requests]',
+    type: 'status_exception',
+  },
+});
 
 export function inferenceApi() {
   const endpoints = new Map<string, StoredEndpoint>([[BUILT_IN.inference_id, BUILT_IN]]);
   let failing: RequestError | undefined;
   let cutting = false;
+  let streamFailure: { data: Record<string, unknown>; afterEvents: number } | undefined;
   let pacing: ReturnType<typeof pacedStream> | undefined;
 
   function find(id: string, taskType?: string): StoredEndpoint {
@@ -184,10 +199,13 @@ export function inferenceApi() {
   }
 
   function stream(res: ServerResponse, endpoint: StoredEndpoint, body: Json): void {
-    const events = [...chatChunks(endpoint, body).map((chunk) => sseEvent(JSON.stringify(chunk))), sseEvent('[DONE]')];
-    const [cut, paced] = [cutting, pacing];
+    const [cut, paced, failure] = [cutting, pacing, streamFailure];
     cutting = false;
     pacing = undefined;
+    streamFailure = undefined;
+    const chunks = chatChunks(endpoint, body).map((chunk) => sseEvent(JSON.stringify(chunk)));
+    // A failure once streaming has begun: Elasticsearch's error event is the last one, no [DONE].
+    const events = failure ? [...chunks.slice(0, failure.afterEvents), sseEvent(JSON.stringify(failure.data), 'error')] : [...chunks, sseEvent('[DONE]')];
     res.writeHead(200, { ...PRODUCT_HEADER, 'content-type': 'text/event-stream' });
     if (paced) return paced.send(res, events);
     if (cut) {
@@ -236,6 +254,7 @@ export function inferenceApi() {
     inferenceEndpoints: () => [...endpoints.values()].map((e) => structuredClone(e)),
     failNextInference: (status, error, headers) => void (failing = new RequestError(status, error, headers)),
     cutNextInferenceStream: () => void (cutting = true),
+    failNextInferenceStream: (data = rateLimitedStream(), afterEvents = 2) => void (streamFailure = { data, afterEvents }),
     paceNextInferenceStream: () => (pacing = pacedStream()),
   };
   return { handle, simulator };

@@ -6,10 +6,12 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadOutcome } from '../../actions/executor.js';
 import type { SubActionParams } from '../../actions/sub_actions.js';
+import { StreamFailure } from '../../actions/failure.js';
 import type { ConfigurationUtilities, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, readStreamChunks, runAsAction, thrownMessage } from '../lib/test_context.js';
+import { geminiStreamFailure } from './errors.js';
 import { geminiConnectorType } from './index.js';
 import { geminiPayload } from './payload.js';
 import { secretsSchema, type GeminiConfig, type GeminiSecrets, type InvokeParams } from './schema.js';
@@ -214,6 +216,35 @@ describe('.gemini sub-actions against the simulated token endpoint and Vertex AI
     expect(usage.promptTokens).toBe(tokens('Say hello'));
     expect(usage.completionTokens).toBeGreaterThan(0);
     expect(usage.completionTokens).toBeLessThan(tokens(SIMULATOR_REPLY));
+  });
+
+  it('a stream ending in an error chunk or a safety stop (answered 200): the chunks before it, then its failure, no usage', async () => {
+    const readChunks = (data: unknown) => readStreamChunks(def, data);
+    sim.failStreamNext(undefined, 3);
+    const limited = await outcome({ subAction: 'invokeStream', subActionParams: { messages: HELLO } });
+    const read = await readChunks(limited.result.data);
+    expect(read.chunks.map((c) => JSON.parse(c).candidates[0].content.parts[0].text).join('')).toBe(SIMULATOR_REPLY.match(/\S+\s*/g)!.slice(0, 3).join(''));
+    expect(read.failure).toBeInstanceOf(StreamFailure);
+    expect(read.failure).toMatchObject({ message: 'API Error: RESOURCE_EXHAUSTED: Resource exhausted. Please try again later.', source: 'user', failure: { httpStatus: 429 } });
+    await expect(limited.usage).rejects.toThrow('API Error: RESOURCE_EXHAUSTED: Resource exhausted. Please try again later.');
+
+    sim.failStreamNext('safety', 2);
+    const blocked = await outcome({ subAction: 'invokeStream', subActionParams: { messages: HELLO } });
+    const safety = await readChunks(blocked.result.data);
+    expect(safety.chunks).toHaveLength(2);
+    expect(safety.failure).toMatchObject({ message: 'Candidate was blocked due to SAFETY - HARM_CATEGORY_DANGEROUS_CONTENT: HARM_SEVERITY_HIGH', failure: { permanent: true } });
+    await expect(blocked.usage).rejects.toBeInstanceOf(StreamFailure);
+  });
+
+  it('reads a stream chunk as a failure only when it is an error or a withheld candidate', () => {
+    expect(geminiStreamFailure({ error: { code: 500, status: 'INTERNAL', message: 'Internal error encountered.' } })).toMatchObject({
+      message: 'API Error: INTERNAL: Internal error encountered.',
+      source: 'framework',
+      failure: { httpStatus: 500 },
+    });
+    expect(geminiStreamFailure({ candidates: [{ finishReason: 'RECITATION' }] })?.message).toBe('Candidate was blocked due to RECITATION');
+    expect(geminiStreamFailure({ candidates: [{ content: { parts: [{ text: 'Hi' }] }, finishReason: 'STOP' }] })).toBeUndefined();
+    expect(geminiStreamFailure({ candidates: [{ content: { parts: [{ text: 'Hi' }] } }] })).toBeUndefined();
   });
 
   it("the caller's signal aborts a stream being read", async () => {

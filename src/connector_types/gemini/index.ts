@@ -1,8 +1,10 @@
+import { answerChunks } from '../../actions/answer_chunks.js';
 import { defineSubActionConnectorType, urlAllowListValidator } from '../../actions/sub_actions.js';
 import { jsonBodyRenderer } from '../lib/render_json_body.js';
 import { validateGeminiSecrets } from './auth.js';
+import { geminiErrorMessage, geminiStreamFailure } from './errors.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type GeminiConfig } from './schema.js';
-import { geminiErrorMessage, geminiSubActions, geminiUnansweredMessage } from './service.js';
+import { geminiSubActions, geminiUnansweredMessage } from './service.js';
 
 const HELLO = [{ role: 'user', content: 'Hello world' }];
 const TEST_BODY = { body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hello world' }] }] }) };
@@ -20,6 +22,7 @@ export const geminiConnectorType = defineSubActionConnectorType({
     config: urlAllowListValidator<GeminiConfig>('apiUrl', 'Error configuring Google Gemini action: Error: error validating url'),
     secrets: validateGeminiSecrets,
   },
+  streamChunks: (data) => answerChunks(data, geminiStreamFailure),
   subActions: geminiSubActions,
   client: () => ({ errorMessage: geminiErrorMessage, unansweredMessage: geminiUnansweredMessage }),
   renderParameterTemplates: jsonBodyRenderer([SUB_ACTION.Run, SUB_ACTION.Test]),

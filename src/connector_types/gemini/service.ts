@@ -18,6 +18,7 @@ import {
   type InvokeParams,
   type RunParams,
 } from './schema.js';
+import { blockedReason } from './errors.js';
 import { countedStream, usageOf } from './usage.js';
 
 // The sub-actions of reference §3.3: Vertex AI's generateContent and streamGenerateContent of a
@@ -26,16 +27,6 @@ import { countedStream, usageOf } from './usage.js';
 type Context = SubActionContext<GeminiConfig, GeminiSecrets>;
 type GeminiSubAction = SubAction<GeminiConfig, GeminiSecrets>;
 type Json = Record<string, any>;
-
-/** Kibana's reading of an error answer: Google's `{error: {status, message}}` first. */
-export function geminiErrorMessage({ status, statusText, data }: { status: number; statusText: string; data: unknown }): string {
-  const body = (data ?? {}) as { error?: { status?: unknown; message?: unknown }; message?: unknown };
-  if (body.error) return `API Error: ${body.error.status ? `${String(body.error.status)}: ` : ''}${body.error.message ? String(body.error.message) : ''}`;
-  const detail = body.message ? String(body.message) : undefined;
-  if (status === 400 && detail === 'The requested operation is not recognized by the service.') return `API Error: ${detail}`;
-  if (status === 401) return `Unauthorized API Error${detail ? `: ${detail}` : ''}`;
-  return `API Error: ${statusText}${detail ? ` - ${detail}` : ''}`;
-}
 
 /** Kibana's reading of a request that got no answer. */
 export const geminiUnansweredMessage = ({ code, message }: { code?: string; message: string }) => `Unexpected API Error: ${code ?? ''} - ${message || 'Unknown error'}`;
@@ -56,23 +47,10 @@ async function withToken<T>(ctx: Context, signal: AbortSignal | undefined, send:
   }
 }
 
-/** Finish reasons of a candidate withheld (Kibana's list of bad finish reasons). */
-const BLOCKED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'MALFORMED_FUNCTION_CALL']);
-
-/**
- * An answer without text because Gemini withheld it: the prompt blocked (promptFeedback) or the
- * candidate stopped for safety, worded as Kibana's Gemini clients word it. Sending it again
- * would be blocked again.
- */
+/** An answer Gemini withheld (see blockedReason): sending it again would be blocked again. */
 function blockedAnswer(answer: Json): ExecutorError | undefined {
-  const blockReason = answer.promptFeedback?.blockReason;
-  if (typeof blockReason === 'string') return new ExecutorError(`Prompt was blocked due to ${blockReason}`, 'framework', { permanent: true });
-  const candidate = (answer.candidates as Json[] | undefined)?.[0];
-  const reason = candidate?.finishReason;
-  if (typeof reason !== 'string' || !BLOCKED.has(reason)) return undefined;
-  const ratings = Array.isArray(candidate?.safetyRatings) ? (candidate.safetyRatings as Json[]).filter((r) => r?.blocked) : [];
-  const why = reason === 'SAFETY' && ratings.length > 0 ? ` - ${ratings.map((r) => `${String(r.category)}: ${String(r.severity)}`).join(', ')}` : '';
-  return new ExecutorError(`Candidate was blocked due to ${reason}${why}`, 'framework', { permanent: true });
+  const reason = blockedReason(answer);
+  return reason === undefined ? undefined : new ExecutorError(reason, 'framework', { permanent: true });
 }
 
 /** run and test: one generateContent, its first text and usage (raw: Vertex AI's answer as it is). */

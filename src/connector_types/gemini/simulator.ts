@@ -22,7 +22,10 @@ import { oneOffAnswer, startRecordingServer, type RecordedRequest } from '../lib
  *   400 INVALID_ARGUMENT   a body that is not JSON; no contents; a prompt over the context window
  *   429 RESOURCE_EXHAUSTED after rateLimitNext, with Retry-After
  * blockNext makes the next answer a safety block (the prompt's, or the candidate's);
- * cutStreamNext makes the next stream stop halfway, the connection dropped.
+ * cutStreamNext makes the next stream stop halfway, the connection dropped. failStreamNext makes
+ * the next stream (answered 200) send a few chunks, then end with a chunk of Google's error body
+ * (default 429 RESOURCE_EXHAUSTED) or, with 'safety', a candidate stopped with finishReason
+ * SAFETY: a failure or a safety block once streaming has begun.
  */
 
 export const SIMULATOR_REPLY = 'Hello! How can I help you with your alerts today?';
@@ -60,6 +63,8 @@ export interface GeminiSimulator {
   rateLimitNext(retryAfterSeconds: number): void;
   blockNext(what: 'prompt' | 'candidate'): void;
   cutStreamNext(): void;
+  /** The next stream ends after `afterChunks` chunks with this error chunk, or a SAFETY stop. */
+  failStreamNext(failure?: 'safety' | { code: number; status: string; message: string }, afterChunks?: number): void;
   /** Every token issued so far stops being accepted. */
   expireTokens(): void;
   close(): Promise<void>;
@@ -68,6 +73,11 @@ export interface GeminiSimulator {
 type Json = Record<string, any>;
 
 const googleError = (code: number, status: string, message: string) => ({ error: { code, message, status } });
+/** The safety ratings of a candidate withheld for dangerous content. */
+const BLOCKED_RATINGS = [
+  { category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'NEGLIGIBLE', probabilityScore: 0.02, severity: 'HARM_SEVERITY_NEGLIGIBLE', severityScore: 0.01 },
+  { category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', probabilityScore: 0.97, severity: 'HARM_SEVERITY_HIGH', severityScore: 0.91, blocked: true },
+];
 const tokens = (text: string) => encode(text, { disallowedSpecial: new Set() }).length;
 
 const textOf = (contents: unknown): string =>
@@ -111,6 +121,7 @@ export async function startGeminiSimulator(options: GeminiSimulatorOptions): Pro
   let rateLimit: number | undefined;
   let block: 'prompt' | 'candidate' | undefined;
   let cutNext = false;
+  let failing: { failure: 'safety' | { code: number; status: string; message: string }; afterChunks: number } | undefined;
   let url = '';
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -185,11 +196,7 @@ export async function startGeminiSimulator(options: GeminiSimulatorOptions): Pro
       const ratings = [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }];
       chunks = [{ promptFeedback: { blockReason: 'SAFETY', safetyRatings: ratings }, usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount, trafficType: 'ON_DEMAND' }, ...meta }];
     } else if (blocked === 'candidate') {
-      const safetyRatings = [
-        { category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'NEGLIGIBLE', probabilityScore: 0.02, severity: 'HARM_SEVERITY_NEGLIGIBLE', severityScore: 0.01 },
-        { category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', probabilityScore: 0.97, severity: 'HARM_SEVERITY_HIGH', severityScore: 0.91, blocked: true },
-      ];
-      chunks = [{ candidates: [{ finishReason: 'SAFETY', safetyRatings }], usageMetadata: usage, ...meta }];
+      chunks = [{ candidates: [{ finishReason: 'SAFETY', safetyRatings: BLOCKED_RATINGS }], usageMetadata: usage, ...meta }];
     } else if (!stream) {
       chunks = [{ candidates: [{ content: { role: 'model', parts: [{ text: reply }] }, finishReason: 'STOP', avgLogprobs: -0.12 }], usageMetadata: usage, ...meta }];
     } else {
@@ -204,6 +211,13 @@ export async function startGeminiSimulator(options: GeminiSimulatorOptions): Pro
       });
     }
     if (!stream) return json(res, 200, chunks[0]);
+    const failed = failing;
+    failing = undefined;
+    if (failed) {
+      const { failure } = failed;
+      const last = failure === 'safety' ? { candidates: [{ content: { role: 'model', parts: [] }, finishReason: 'SAFETY', safetyRatings: BLOCKED_RATINGS }], ...meta } : googleError(failure.code, failure.status, failure.message);
+      chunks = [...chunks.slice(0, failed.afterChunks), last];
+    }
     const sse = target.searchParams.get('alt') === 'sse';
     const parts = sse ? chunks.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`) : [`[${chunks.map((c) => JSON.stringify(c)).join(',\r\n')}]`];
     res.writeHead(200, { 'Content-Type': sse ? 'text/event-stream' : 'application/json; charset=UTF-8' });
@@ -248,6 +262,9 @@ export async function startGeminiSimulator(options: GeminiSimulatorOptions): Pro
     },
     cutStreamNext: () => {
       cutNext = true;
+    },
+    failStreamNext: (failure = { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Resource exhausted. Please try again later.' }, afterChunks = 3) => {
+      failing = { failure, afterChunks };
     },
     expireTokens: () => issued.clear(),
     close: server.close,

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { encode } from 'gpt-tokenizer';
 import type { TokenUsage } from '../../actions/types.js';
 import { talliedStream, type CountedStream } from '../lib/sse_tally.js';
+import { geminiStreamFailure } from './errors.js';
 
 // Token usage of Gemini answers (reference §0.4): Vertex AI's usageMetadata, of the answer or of
 // a stream's last chunk. A stream that ends without one (cut halfway) is estimated with
@@ -35,7 +36,10 @@ function parse(data: string): Json | undefined {
   }
 }
 
-/** Passes Vertex AI's server-sent events through unchanged, reading them for the usage. */
+/**
+ * Passes Vertex AI's server-sent events through unchanged, reading them for the usage; an error
+ * chunk or a safety stop rejects the usage with its StreamFailure.
+ */
 export function countedStream(source: Readable, request: { contents: unknown; system_instruction?: { parts: unknown } }): CountedStream {
   let reported: TokenUsage | undefined;
   let completion = '';
@@ -44,6 +48,8 @@ export function countedStream(source: Readable, request: { contents: unknown; sy
     (data) => {
       const chunk = parse(data);
       if (!chunk) return;
+      const failure = geminiStreamFailure(chunk);
+      if (failure) throw failure;
       reported = usageOf(chunk) ?? reported;
       completion += textOf((chunk.candidates as Json[] | undefined)?.map((c) => c?.content));
     },

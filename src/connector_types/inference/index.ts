@@ -1,7 +1,8 @@
+import { answerChunks } from '../../actions/answer_chunks.js';
 import { defineSubActionConnectorType } from '../../actions/sub_actions.js';
 import { createEndpoint, deleteEndpoint, dropUnsavedEndpoint, existingEndpointIds } from './endpoint.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, PROVIDERS, SUB_ACTION, TASK_TYPES, configSchema, secretsSchema, type InferenceConfig } from './schema.js';
-import { inferenceSubActions } from './service.js';
+import { inferenceStreamFailure, inferenceSubActions } from './service.js';
 
 const CHAT = { body: { messages: [{ role: 'user', content: 'Hello world' }] } };
 
@@ -21,6 +22,7 @@ export const inferenceConnectorType = defineSubActionConnectorType({
   supportedFeatureIds: ['generativeAIForSecurity', 'generativeAIForSearchPlayground', 'generativeAIForObservability'],
   schemas: { config: configSchema, secrets: secretsSchema },
   validate: { config: validateConfig },
+  streamChunks: (data) => answerChunks(data, inferenceStreamFailure),
   subActions: inferenceSubActions,
   // Elasticsearch is reached through its own client, not the outbound HTTP client.
   client: () => ({ errorMessage: ({ statusText }) => statusText }),

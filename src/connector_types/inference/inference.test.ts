@@ -5,13 +5,15 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubActionParams } from '../../actions/sub_actions.js';
 import type { ReadOutcome } from '../../actions/executor.js';
+import { StreamFailure } from '../../actions/failure.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
 import { startElasticsearchSimulator, type ElasticsearchSimulator } from '../es_index/simulator.js';
-import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, readStreamChunks, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { createEndpoint, deleteEndpoint, dropUnsavedEndpoint, existingEndpointIds, unflatten } from './endpoint.js';
 import { inferenceConnectorType as def } from './index.js';
 import type { InferenceConfig, InferenceSecrets } from './schema.js';
+import { inferenceStreamFailure } from './service.js';
 
 installZod3Messages();
 
@@ -221,6 +223,41 @@ describe('.inference against the Elasticsearch simulator', () => {
     es.cutNextInferenceStream();
     const gathered = await run(config, { subAction: 'unified_completion', subActionParams: CHAT });
     expect(gathered.result.status).toBe('error');
+  });
+
+  it("an error event mid-stream (answered 200): the chunks before it, then the error's message, as Kibana's unified_completion raises it", async () => {
+    const config = await created('chat_completion');
+    const RATE_LIMITED = 'Received a rate limit status code for request from inference entity id [stream] status [429]. Error message: [Rate limit reached for requests]';
+    es.failNextInferenceStream();
+    const streamed = await run(config, { subAction: 'unified_completion_stream', subActionParams: CHAT });
+    expect(streamed.result.status).toBe('ok');
+    const { chunks, failure } = await readStreamChunks(def, streamed.result.data);
+    expect(chunks.map((c) => JSON.parse(c).choices[0].delta.content)).toEqual(['You', ' said:']);
+    expect(failure).toBeInstanceOf(StreamFailure);
+    expect(failure).toMatchObject({ message: RATE_LIMITED, failure: { httpStatus: 429 } });
+    await expect(streamed.usage).rejects.toThrow(RATE_LIMITED);
+
+    // Gathered: the run fails with the same words; a 429 is retried by the queue, as a 429 answer is.
+    es.failNextInferenceStream();
+    const gathered = await run(config, { subAction: 'unified_completion', subActionParams: CHAT });
+    expect(gathered.result).toMatchObject({ status: 'error', message: 'an error occurred while running the action', serviceMessage: RATE_LIMITED, retry: true });
+    expect(gathered.failure).toEqual({ httpStatus: 429 });
+    expect(gathered.usage).toBeUndefined();
+
+    // Another failure's shape: `{error: {type, reason}, status}`, its reason when it has no message.
+    es.failNextInferenceStream({ error: { root_cause: [], type: 'illegal_state_exception', reason: 'model crashed' }, status: 500 }, 1);
+    const crashed = await run(config, { subAction: 'unified_completion', subActionParams: CHAT });
+    expect(crashed.result.serviceMessage).toBe('model crashed');
+    expect(crashed.failure).toEqual({ httpStatus: 500 });
+  });
+
+  it('reads an error event as Kibana does: message, else reason, else "Unknown error", truncated to 1000 characters', () => {
+    expect(inferenceStreamFailure({ error: { code: 'bad_request', message: 'bad', type: 'x' } })).toMatchObject({ message: 'bad', failure: { httpStatus: 400 } });
+    expect(inferenceStreamFailure({ error: {} })).toMatchObject({ message: 'Unknown error', failure: undefined });
+    const long = inferenceStreamFailure({ error: { reason: 'y'.repeat(2000) } })!.message;
+    expect(long).toHaveLength(1000);
+    expect(long.endsWith('... [truncated]')).toBe(true);
+    expect(inferenceStreamFailure({ object: 'chat.completion.chunk', choices: [] })).toBeUndefined();
   });
 
   it('fails as Elasticsearch fails: a missing endpoint (404), a task it is not of (400), a rate limit (429)', async () => {

@@ -1,7 +1,9 @@
+import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { AnswerWithUsage, type SubAction, type SubActionContext } from '../../actions/sub_actions.js';
-import { answerFacts, ExecutorError } from '../../actions/failure.js';
+import type { ChunkFailure } from '../../actions/answer_chunks.js';
+import { answerFacts, ExecutorError, StreamFailure } from '../../actions/failure.js';
 import { clientErrorFailure } from '../es_index/service.js';
 import { completionChunks, countedStream } from '../openai/tokens.js';
 import {
@@ -43,6 +45,23 @@ function inferenceError(err: unknown): ExecutorError {
   if (body && !message.includes(body)) parts.push(`Upstream response: ${body}`);
   return new ExecutorError(truncate(parts.join('. ')), status !== undefined && status > 0 && status < 500 ? 'user' : 'framework', clientErrorFailure(err));
 }
+
+/** Elasticsearch's status names (`too_many_requests`) by their code. */
+const STATUS_BY_NAME = new Map(Object.entries(STATUS_CODES).map(([code, name]) => [String(name).toLowerCase().replace(/\W+/g, '_'), Number(code)]));
+
+/**
+ * The `event: error` Elasticsearch sends once a chat stream has begun: `{error: {code, message,
+ * type}}` (its unified chat completion error) or `{error: {type, reason}, status}` (any other
+ * failure). Worded as Kibana's unified_completion raises it: the error's message, else its
+ * reason, truncated; its status (or the status its code names) goes to the queue.
+ */
+export const inferenceStreamFailure: ChunkFailure = (chunk) => {
+  const error = chunk.error as { message?: unknown; reason?: unknown; code?: unknown } | undefined | null;
+  if (!error || typeof error !== 'object') return undefined;
+  const text = [error.message, error.reason].find((t) => typeof t === 'string' && t !== '') as string | undefined;
+  const status = typeof chunk.status === 'number' ? chunk.status : typeof error.code === 'string' ? STATUS_BY_NAME.get(error.code) : undefined;
+  return new StreamFailure(truncate(text ?? 'Unknown error'), 'framework', status === undefined ? undefined : { httpStatus: status });
+};
 
 async function infer(ctx: Context, taskType: string, body: Json): Promise<Json> {
   try {
@@ -97,12 +116,12 @@ interface ToolCall {
 /** unified_completion: the streamed chunks gathered into one OpenAI-style chat completion. */
 async function unifiedCompletion(ctx: Context, params: ChatParams): Promise<AnswerWithUsage> {
   const { source, body } = await chatStream(ctx, params);
-  const counted = countedStream(source, body);
+  const counted = countedStream(source, body, inferenceStreamFailure);
   let id = '';
   let model = '';
   let content = '';
   const calls: ToolCall[] = [];
-  for await (const chunk of completionChunks(counted.stream)) {
+  for await (const chunk of completionChunks(counted.stream, inferenceStreamFailure)) {
     id ||= String(chunk.id ?? '');
     model ||= String(chunk.model ?? '');
     const choice = (chunk.choices as Json[] | undefined)?.[0];
@@ -134,15 +153,15 @@ async function unifiedCompletion(ctx: Context, params: ChatParams): Promise<Answ
 /** unified_completion_stream: Elasticsearch's server-sent events, read on the way for the usage. */
 async function unifiedCompletionStream(ctx: Context, params: ChatParams): Promise<AnswerWithUsage> {
   const { source, body } = await chatStream(ctx, params);
-  const counted = countedStream(source, body);
+  const counted = countedStream(source, body, inferenceStreamFailure);
   return new AnswerWithUsage(counted.stream, counted.usage);
 }
 
 /** unified_completion_async_iterator: the chunks, parsed, for in-process callers. */
 async function unifiedCompletionAsyncIterator(ctx: Context, params: ChatParams): Promise<AnswerWithUsage> {
   const { source, body } = await chatStream(ctx, params);
-  const counted = countedStream(source, body);
-  return new AnswerWithUsage({ consumerStream: completionChunks(counted.stream) }, counted.usage);
+  const counted = countedStream(source, body, inferenceStreamFailure);
+  return new AnswerWithUsage({ consumerStream: completionChunks(counted.stream, inferenceStreamFailure) }, counted.usage);
 }
 
 export const inferenceSubActions: Array<SubAction<InferenceConfig, InferenceSecrets>> = [

@@ -98,3 +98,14 @@ export function thrownMessage(fn: () => unknown): string {
   }
   throw new Error('expected a failure');
 }
+
+/** A streamed answer read as the HTTP event stream reads it (the type's streamChunks): its chunks, and what ended it in failure. */
+export async function readStreamChunks(def: Pick<ConnectorTypeDefinition, 'streamChunks'>, data: unknown): Promise<{ chunks: string[]; failure?: unknown }> {
+  const chunks: string[] = [];
+  try {
+    for await (const chunk of def.streamChunks!(data)) chunks.push(chunk);
+  } catch (failure) {
+    return { chunks, failure };
+  }
+  return { chunks };
+}

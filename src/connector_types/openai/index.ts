@@ -1,8 +1,10 @@
+import { answerChunks } from '../../actions/answer_chunks.js';
 import { defineSubActionConnectorType, urlAllowListValidator } from '../../actions/sub_actions.js';
 import { jsonBodyRenderer } from '../lib/render_json_body.js';
 import { providerTls, validateGenAiSecrets } from './providers.js';
 import { CONNECTOR_ID, CONNECTOR_NAME, SUB_ACTION, configSchema, secretsSchema, type GenAiConfig } from './schema.js';
 import { genAiErrorMessage, genAiSubActions, genAiUnansweredMessage } from './service.js';
+import { openAiStreamFailure } from './tokens.js';
 
 const HELLO = [{ role: 'user', content: 'Hello world' }];
 const TEST_BODY = { body: JSON.stringify({ messages: HELLO }) };
@@ -20,6 +22,7 @@ export const genAiConnectorType = defineSubActionConnectorType({
     config: urlAllowListValidator<GenAiConfig>('apiUrl', 'Error configuring OpenAI action: Error: error validating url'),
     secrets: validateGenAiSecrets,
   },
+  streamChunks: (data) => answerChunks(data, openAiStreamFailure),
   subActions: genAiSubActions,
   client: (ctx) => {
     const tls = providerTls(ctx.config, ctx.secrets);

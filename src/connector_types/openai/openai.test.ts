@@ -5,14 +5,16 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadOutcome } from '../../actions/executor.js';
 import type { SubActionParams } from '../../actions/sub_actions.js';
+import { StreamFailure } from '../../actions/failure.js';
 import type { ConnectorServices, TokenUsage } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
 import { installZod3Messages } from '../../common/zod_messages.js';
-import { makeConfigurationUtilities, makeContext, makeServices, runAsAction, thrownMessage } from '../lib/test_context.js';
+import { makeConfigurationUtilities, makeContext, makeServices, readStreamChunks, runAsAction, thrownMessage } from '../lib/test_context.js';
 import { genAiConnectorType } from './index.js';
 import { reflowPem, sanitizeBody, sdkChatUrl } from './providers.js';
 import { OPENAI_CHAT_URL, secretsSchema, type GenAiConfig, type GenAiSecrets } from './schema.js';
 import { SIMULATOR_REPLY, startGenAiSimulator, type GenAiSimulator } from './simulator.js';
+import { openAiStreamFailure } from './tokens.js';
 
 installZod3Messages();
 
@@ -280,6 +282,35 @@ describe('.gen-ai sub-actions against the simulator', () => {
       })(),
     ).rejects.toThrow();
     expect(chunks.length).toBeGreaterThan(0);
+  });
+
+  it('an error chunk mid-stream (answered 200): the chunks before it, then its failure; the usage rejects with it', async () => {
+    sim.failStreamNext(undefined, 3);
+    const read = await outcome('other', { subAction: 'invokeStream', subActionParams: { messages: HELLO } });
+    expect(read.result.status).toBe('ok');
+    const { chunks, failure } = await readStreamChunks(def, read.result.data);
+    expect(failure).toBeInstanceOf(StreamFailure);
+    expect((failure as Error).message).toBe('API Error: The server had an error while processing your request. Sorry about that!');
+    expect(chunks.map((c) => JSON.parse(c).object)).toEqual(['chat.completion.chunk', 'chat.completion.chunk', 'chat.completion.chunk']);
+    await expect(read.usage).rejects.toBeInstanceOf(StreamFailure);
+
+    sim.failStreamNext({ message: 'Rate limit reached for tokens', type: 'tokens', code: 'rate_limit_exceeded' }, 2);
+    const iterated = await outcome('other', { subAction: 'invokeAsyncIterator', subActionParams: { messages: HELLO } });
+    const parsed: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of (iterated.result.data as { consumerStream: AsyncIterable<unknown> }).consumerStream) parsed.push(chunk);
+      })(),
+    ).rejects.toThrow('API Error: Rate limit reached for tokens');
+    expect(parsed).toHaveLength(2);
+    await expect(iterated.usage).rejects.toThrow('API Error: Rate limit reached for tokens');
+  });
+
+  it('reads an error chunk as a failure: its message, or the error itself when it is text', () => {
+    expect(openAiStreamFailure({ error: { message: 'boom', type: 'server_error' } })?.message).toBe('API Error: boom');
+    expect(openAiStreamFailure({ error: 'model not loaded' })?.message).toBe('API Error: model not loaded');
+    expect(openAiStreamFailure({ error: { code: 500 } })?.message).toBe('API Error: {"code":500}');
+    expect(openAiStreamFailure({ object: 'chat.completion.chunk', choices: [] })).toBeUndefined();
   });
 
   it("the caller's signal aborts a stream being read; leaving the iterator early closes it", async () => {

@@ -18,8 +18,11 @@ import { pacedStream, type PacedStream } from '../lib/paced_stream.js';
  *   400  no messages; messages longer than the model's context window (context_length_exceeded);
  *        Azure without api-version
  *   429  after rateLimitNext: with Retry-After
- * cutStreamNext makes the next stream stop halfway, the connection dropped; paceStreamNext sends
- * the next stream's events one at a time, as the test releases them (a slow model).
+ * cutStreamNext makes the next stream stop halfway, the connection dropped; failStreamNext makes
+ * the next stream (answered 200) send a few chunks, then an `{error: {message, type, param, code}}`
+ * chunk, and end without `[DONE]`, as OpenAI reports a failure once streaming has begun (default:
+ * its server_error); paceStreamNext sends the next stream's events one at a time, as the test
+ * releases them (a slow model).
  */
 
 export const SIMULATOR_REPLY = 'Hello there! How may I assist you today?';
@@ -41,6 +44,8 @@ export interface GenAiSimulator {
   failNext(status: number, body?: string, headers?: Record<string, string>): void;
   rateLimitNext(retryAfterSeconds: number): void;
   cutStreamNext(): void;
+  /** The next stream fails after `afterChunks` chunks with this error chunk (OpenAI's server_error by default). */
+  failStreamNext(error?: { message: string; type: string; code?: string | null }, afterChunks?: number): void;
   paceStreamNext(): PacedStream;
   close(): Promise<void>;
 }
@@ -56,6 +61,8 @@ function dialectOf(req: IncomingMessage): Dialect | undefined {
 }
 
 const openAiError = (message: string, type: string, code: string | null, param: string | null = null) => ({ error: { message, type, param, code } });
+/** What OpenAI sends when its model fails mid-answer. */
+const SERVER_ERROR = { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error' };
 const azureError = (code: string, message: string) => ({ error: { code, message } });
 
 const tokens = (text: string) => encode(text, { disallowedSpecial: new Set() }).length;
@@ -75,6 +82,7 @@ export async function startGenAiSimulator(options: GenAiSimulatorOptions): Promi
   const nextAnswer = oneOffAnswer();
   let rateLimit: number | undefined;
   let cutNext = false;
+  let failing: { error: ReturnType<typeof openAiError>; afterChunks: number } | undefined;
   let paced: ReturnType<typeof pacedStream> | undefined;
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -140,7 +148,11 @@ export async function startGenAiSimulator(options: GenAiSimulatorOptions): Promi
     for (const word of reply.match(/\S+\s*/g) ?? []) events.push(chunk([{ index: 0, delta: { content: word }, finish_reason: null }]));
     events.push(chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]));
     if (body.stream_options?.include_usage === true) events.push(chunk([], { usage }));
-    const lines = [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
+    const failed = failing;
+    failing = undefined;
+    const lines = failed
+      ? [...events.slice(0, failed.afterChunks), failed.error].map((e) => `data: ${JSON.stringify(e)}\n\n`)
+      : [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     if (paced) {
       paced.send(res, lines);
@@ -166,6 +178,9 @@ export async function startGenAiSimulator(options: GenAiSimulatorOptions): Promi
     },
     cutStreamNext: () => {
       cutNext = true;
+    },
+    failStreamNext: (error = SERVER_ERROR, afterChunks = 3) => {
+      failing = { error: openAiError(error.message, error.type, error.code ?? null), afterChunks };
     },
     paceStreamNext: () => {
       paced = pacedStream();

@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import { encode } from 'gpt-tokenizer';
+import type { ChunkFailure } from '../../actions/answer_chunks.js';
+import { StreamFailure } from '../../actions/failure.js';
 import type { TokenUsage } from '../../actions/types.js';
 import { talliedStream, type CountedStream } from '../lib/sse_tally.js';
 import { parseObject } from './providers.js';
@@ -58,16 +60,32 @@ class ChunkTally {
 const chunkOf = (data: string) => (data === '[DONE]' ? undefined : parseObject(data));
 
 /**
- * Passes a chat completion's server-sent events through unchanged while reading them for the
- * token usage (the provider's, or estimated from the request's messages and the streamed text).
+ * An `{error}` chunk, as OpenAI and compatible servers send one inside a stream that began with
+ * 200: a StreamFailure worded as Kibana words the provider's errors, `API Error: <message>`
+ * (there is no status to name).
  */
-export function countedStream(source: Readable, request: Record<string, unknown> | undefined): CountedStream {
+export const openAiStreamFailure: ChunkFailure = (chunk) => {
+  const error = chunk.error as { message?: unknown } | string | undefined | null;
+  if (!error) return undefined;
+  const detail = typeof error === 'string' ? error : typeof error.message === 'string' ? error.message : JSON.stringify(error);
+  return new StreamFailure(`API Error: ${detail}`);
+};
+
+/**
+ * Passes a chat completion's server-sent events through unchanged while reading them for the
+ * token usage (the provider's, or estimated from the request's messages and the streamed text);
+ * a chunk `failureOf` reads as a failure rejects the usage with it.
+ */
+export function countedStream(source: Readable, request: Record<string, unknown> | undefined, failureOf: ChunkFailure = openAiStreamFailure): CountedStream {
   const tally = new ChunkTally();
   return talliedStream(
     source,
     (data) => {
       const chunk = chunkOf(data);
-      if (chunk) tally.add(chunk);
+      if (!chunk) return;
+      const failure = failureOf(chunk);
+      if (failure) throw failure;
+      tally.add(chunk);
     },
     () => tally.count(request),
   );
@@ -75,10 +93,10 @@ export function countedStream(source: Readable, request: Record<string, unknown>
 
 /**
  * The chunks of a streamed completion, parsed, for in-process callers (Kibana's
- * invokeAsyncIterator gives the OpenAI SDK's). Leaving the loop early closes the stream; an
- * `error` chunk is thrown, as the SDK throws it.
+ * invokeAsyncIterator gives the OpenAI SDK's). Leaving the loop early closes the stream; a chunk
+ * `failureOf` reads as a failure is thrown, as the SDK throws an `error` chunk.
  */
-export async function* completionChunks(stream: Readable): AsyncGenerator<Record<string, unknown>> {
+export async function* completionChunks(stream: Readable, failureOf: ChunkFailure = openAiStreamFailure): AsyncGenerator<Record<string, unknown>> {
   const pending: Array<Record<string, unknown>> = [];
   const parser = createParser({
     onEvent: ({ data }) => {
@@ -92,8 +110,8 @@ export async function* completionChunks(stream: Readable): AsyncGenerator<Record
       parser.feed(decoder.write(bytes as Buffer));
       while (pending.length > 0) {
         const chunk = pending.shift()!;
-        const error = chunk.error as { message?: unknown } | undefined;
-        if (error) throw new Error(`API Error: ${typeof error.message === 'string' ? error.message : JSON.stringify(error)}`);
+        const failure = failureOf(chunk);
+        if (failure) throw failure;
         yield chunk;
       }
     }
