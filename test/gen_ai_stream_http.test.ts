@@ -7,6 +7,7 @@ import { latestExecutionEvents } from './helpers/latest_execution.js';
 import { postForEvents, type ReceivedEvent } from './helpers/event_stream_client.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { eventually } from './helpers/wait.js';
+import { sample } from './helpers/prometheus_text.js';
 
 // A streamed answer over HTTP (issue 20 point 5): `_execute` of a streaming sub-action asked with
 // Accept: text/event-stream answers the provider's chunks as they arrive, read here over a real
@@ -134,6 +135,8 @@ describe.each(dialects)('streamed _execute over HTTP on %s', (dialect) => {
   });
 
   it('an error chunk mid-stream (answered 200): each chunk as it comes, then a result of status error in the provider\'s words; the execute event a failure, without usage', async () => {
+    const executions = async (outcome: string) => sample((await pb.api('GET', '/metrics')).text, 'plugboard_action_executions_total', { connector_type: '.gen-ai', outcome, source: 'http_request' }) ?? 0;
+    const [successes, failures] = [await executions('success'), await executions('failure')];
     const paced = sim.paceStreamNext();
     sim.failStreamNext({ message: 'The model crashed while answering.', type: 'server_error' }, 3);
     const reader = await execute('ai-other', invokeStream);
@@ -162,6 +165,9 @@ describe.each(dialects)('streamed _execute over HTTP on %s', (dialect) => {
     expect(event.event.outcome).toBe('failure');
     expect(event.error).toEqual({ message: 'an error occurred while reading the answer stream: API Error: The model crashed while answering.' });
     expect(event.kibana.action.execution.gen_ai).toBeUndefined();
+    // Counted once its stream has ended, as the failure it was.
+    expect(await executions('failure')).toBe(failures + 1);
+    expect(await executions('success')).toBe(successes);
   });
 
   it('invokeAsyncIterator: an error chunk mid-stream ends the parsed chunks with the same error result, without the secrets it echoes', async () => {

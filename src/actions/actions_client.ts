@@ -649,7 +649,11 @@ export class ActionsClient {
   private async runNow(metricsSource: 'http_request' | 'test', options: ExecuteOptions): Promise<ExecutionOutcome> {
     const started = performance.now();
     const outcome = await this.deps.executor.run(options);
-    this.deps.executionMetrics?.record(metricsSource, options.connector.typeId, outcome.result.status === 'ok', performance.now() - started);
+    const record = (ok: boolean) => this.deps.executionMetrics?.record(metricsSource, options.connector.typeId, ok, performance.now() - started);
+    // A streamed answer is counted once it has ended: a failure the provider reports inside the
+    // stream is a failure, and its duration is the stream's.
+    if (outcome.usage) Promise.resolve(outcome.usage).then(() => record(true), () => record(false));
+    else record(outcome.result.status === 'ok');
     return outcome;
   }
 
