@@ -36,6 +36,17 @@ export interface SubAction<C, S> {
    * (as sent, before its schema) say so.
    */
   streams?: true | ((subActionParams: Record<string, unknown> | null | undefined) => boolean);
+  /**
+   * It answers a file: the service's bytes as a Node Readable, never held whole (over HTTP,
+   * `_execute` answers them as `application/octet-stream`).
+   */
+  downloads?: true;
+  /**
+   * Endpoint-security types (EDR) only. `reads`: Kibana lets it run without the endpoint-security
+   * sub-feature privilege (agent details, online status). `changesHost`: it acts on a machine
+   * (isolate, release, run a script, RTR), so `_bulk_enqueue` queues it only with `confirm: true`.
+   */
+  endpoint?: 'reads' | 'changesHost';
 }
 
 /**

@@ -170,6 +170,11 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
    * without it the answer is read as server-sent events, or an iterator's items as JSON.
    */
   streamChunks?(data: unknown): AsyncIterable<string>;
+  /**
+   * Endpoint-security types (EDR): the ids of the hosts a call names, for its audit record (see
+   * SubAction.endpoint for what each sub-action is).
+   */
+  hostIdsOf?(params: P): string[];
   /** A returned error is the user's (Kibana's errorSource rule); throw an ExecutorError to say otherwise. */
   executor(ctx: ExecutorContext<C, S, P>): Promise<ExecutorResult>;
   /**
