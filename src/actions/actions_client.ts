@@ -21,7 +21,7 @@ import { listingFilters, type ListingFilter } from './listing_filters.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
 import type { ActionResult, ConnectorServices, ConnectorTypeDefinition, ExecutorResult, ValidatorContext } from './types.js';
 import type { ParamsRenderer } from './templating/params_renderer.js';
-import { asBadRequest, requestedRunRefusal, streamRefusal, streamsAnswer, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
+import { asBadRequest, downloadsAnswer, requestedRunRefusal, streamRefusal, streamsAnswer, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
 
 /** Kibana sorts with localeCompare; a shared collator gives the same order much faster. */
 const byName = new Intl.Collator().compare;
@@ -56,9 +56,17 @@ export interface StreamableOutcome {
   result: ActionResult;
   /** These params answer with a stream: an ok result's `data` is one. */
   streams: boolean;
+  /** These params answer a file: an ok result's `data` is a FileAnswer (then `streams` is false). */
+  downloads?: boolean;
   usage?: ExecutorResult['usage'];
   /** The type's reading of its streamed answer into chunks (ConnectorTypeDefinition.streamChunks). */
   chunks?: (data: unknown) => AsyncIterable<string>;
+}
+
+/** What answers a caller reads beside JSON: a stream (server-sent events), a file as it arrives. */
+export interface Accepts {
+  acceptStream?: boolean;
+  acceptFile?: boolean;
 }
 
 const chunksOf = (def: ConnectorTypeDefinition): Pick<StreamableOutcome, 'chunks'> => (def.streamChunks ? { chunks: (data) => def.streamChunks!(data) } : {});
@@ -384,30 +392,34 @@ export class ActionsClient {
   }
 
   /** Runs a saved or preconfigured connector now, within this request. */
-  /** `acceptStream`: the caller reads a streamed answer (see ConnectorTypeDefinition.streamsAnswer). */
-  async execute(scope: Scope, id: string, params: unknown, signal?: AbortSignal, options: { acceptStream?: boolean } = {}): Promise<ActionResult> {
+  /**
+   * `acceptStream`: the caller reads a streamed answer (see ConnectorTypeDefinition.streamsAnswer);
+   * `acceptFile`: a file answered as it arrives (downloadsAnswer), as Kibana's in-process callers do.
+   */
+  async execute(scope: Scope, id: string, params: unknown, signal?: AbortSignal, options: Accepts = {}): Promise<ActionResult> {
     return (await this.executeReading(scope, id, params, signal, options)).result;
   }
 
   /**
    * As execute, for a caller that reads a streamed answer as it comes (`_execute` asked for
-   * `text/event-stream`): also whether these params answer with a stream, and the tokens the
-   * run used (a stream's once it has ended).
+   * `text/event-stream`, or `application/octet-stream` for a file): also whether these params
+   * answer with a stream or a file, and the tokens the run used (a stream's once it has ended).
    */
-  async executeStreamable(scope: Scope, id: string, params: unknown, signal?: AbortSignal): Promise<StreamableOutcome> {
-    return this.executeReading(scope, id, params, signal, { acceptStream: true });
+  async executeStreamable(scope: Scope, id: string, params: unknown, signal?: AbortSignal, accepts: Accepts = { acceptStream: true }): Promise<StreamableOutcome> {
+    return this.executeReading(scope, id, params, signal, accepts);
   }
 
-  private async executeReading(scope: Scope, id: string, params: unknown, signal: AbortSignal | undefined, options: { acceptStream?: boolean }): Promise<StreamableOutcome> {
+  private async executeReading(scope: Scope, id: string, params: unknown, signal: AbortSignal | undefined, options: Accepts): Promise<StreamableOutcome> {
     const found = await this.deps.loader.find(scope.spaceId, id);
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
     if (!found) throw savedObjectNotFound('action', id);
     // As Kibana, whether the type may run is told before anything about the connector itself.
     this.ensureTypeRuns(found);
     const def = this.deps.registry.get(found.typeId);
-    this.ensureRunRequestable(def, params, options.acceptStream);
+    this.ensureRunRequestable(def, params, options);
     this.ensureWithinTokenBudget(found.id, found.typeId);
     const streams = streamsAnswer(def, params);
+    const downloads = downloadsAnswer(def, params);
     let runnable: RunnableConnector;
     try {
       runnable = this.deps.loader.runnable(found);
@@ -416,7 +428,7 @@ export class ActionsClient {
       if (err instanceof MissingSecretsError) return { result: { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'user' }, streams };
       if (!(err instanceof DecryptionError)) throw err;
       this.deps.logger.error(`connector ${id}: ${err.message}`);
-      return { result: { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' }, streams };
+      return { result: { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' }, streams, downloads };
     }
     const { result, usage } = await this.runNow('http_request', {
       connector: runnable,
@@ -426,8 +438,9 @@ export class ActionsClient {
       signal,
       user: { name: scope.principal.username },
       acceptStream: options.acceptStream,
+      acceptFile: options.acceptFile,
     });
-    return { result, streams, ...(usage ? { usage } : {}), ...chunksOf(def) };
+    return { result, streams, downloads, ...(usage ? { usage } : {}), ...chunksOf(def) };
   }
 
   /** Queues one action to run as a background task; resolves to its execution id. */
@@ -596,13 +609,13 @@ export class ActionsClient {
    * Runs a connector that is not saved, after the same validation as create; `acceptStream`:
    * the caller reads a streamed answer as it comes.
    */
-  async testUnsaved(scope: Scope, input: CreateConnectorInput & { params: unknown }, signal?: AbortSignal, options: { acceptStream?: boolean } = {}): Promise<StreamableOutcome> {
+  async testUnsaved(scope: Scope, input: CreateConnectorInput & { params: unknown }, signal?: AbortSignal, options: Accepts = {}): Promise<StreamableOutcome> {
     const { registry, authorizer } = this.deps;
     await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'create', input.typeId);
     const def = registry.get(input.typeId);
     if (def.isSystemActionType) throw badRequest(`System action creation is forbidden. Action type: ${input.typeId}.`);
     const { config, secrets } = this.validate(def, input.config, input.secrets);
-    this.ensureRunRequestable(def, input.params, options.acceptStream);
+    this.ensureRunRequestable(def, input.params, options);
     registry.ensureEnabled(def.id);
     const connector: RunnableConnector = {
       id: input.id ?? 'unsaved-connector',
@@ -614,16 +627,17 @@ export class ActionsClient {
       isSystemAction: false,
     };
     // An unsaved connector has no history to add to.
-    const run = { connector, params: input.params, source: 'http_request' as const, spaceId: scope.spaceId, signal, recordEvents: false, acceptStream: options.acceptStream };
+    const run = { connector, params: input.params, source: 'http_request' as const, spaceId: scope.spaceId, signal, recordEvents: false, acceptStream: options.acceptStream, acceptFile: options.acceptFile };
     const { result, usage } = await this.runNow('test', run);
-    return { result, streams: streamsAnswer(def, input.params), ...(usage ? { usage } : {}), ...chunksOf(def) };
+    return { result, streams: streamsAnswer(def, input.params), downloads: downloadsAnswer(def, input.params), ...(usage ? { usage } : {}), ...chunksOf(def) };
   }
 
   /** A run requested over HTTP that the type refuses outright is a 400, as the request's own fault. */
-  private ensureRunRequestable(def: ConnectorTypeDefinition, params: unknown, acceptStream = false): void {
+  private ensureRunRequestable(def: ConnectorTypeDefinition, params: unknown, { acceptStream = false, acceptFile = false }: Accepts): void {
     const refusal = requestedRunRefusal(def, params);
     if (refusal) throw badRequest(refusal);
     if (!acceptStream && streamsAnswer(def, params)) throw badRequest(streamRefusal(def, 'http'));
+    if (!acceptFile && downloadsAnswer(def, params)) throw badRequest(streamRefusal(def, 'http', 'file'));
   }
 
   /** 429 with Retry-After while a token budget of the connector (flowControl) holds its requests back. */

@@ -10,7 +10,7 @@ import { ANSWER_STREAM_FAILED, ExecutorError, StreamFailure, type FailureFacts }
 import { runFollow, type FollowRun } from './follow/run.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
 import type { ActionResult, ConfigurationUtilities, ConnectorServices, ConnectorTypeDefinition, ExecutionSource, ExecutorResult, TokenUsage } from './types.js';
-import { ValidationError, streamRefusal, streamsAnswer, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
+import { ValidationError, downloadsAnswer, streamRefusal, streamsAnswer, validateConfig, validateConnector, validateParams, validateSecrets } from './validation.js';
 
 /** A connector ready to run: secrets already decrypted. */
 export interface RunnableConnector {
@@ -43,6 +43,8 @@ export interface ExecuteOptions {
   follow?: FollowRun;
   /** The caller reads a streamed answer (ConnectorTypeDefinition.streamsAnswer); others are refused one. */
   acceptStream?: boolean;
+  /** The caller reads a file answered as it arrives (ConnectorTypeDefinition.downloadsAnswer); others are refused one. */
+  acceptFile?: boolean;
 }
 
 export interface ExecutionOutcome {
@@ -155,7 +157,7 @@ export class ActionExecutor {
   }
 
   /** Runs one attempt and writes its events; tells the task runner whether it timed out, and what failed. */
-  async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride, rule, follow, acceptStream = false }: ExecuteOptions): Promise<ExecutionOutcome> {
+  async run({ connector, params, source, spaceId, signal, task, user, recordEvents = true, timeoutMs: timeoutOverride, rule, follow, acceptStream = false, acceptFile = false }: ExecuteOptions): Promise<ExecutionOutcome> {
     const { registry, configurationUtilities } = this.deps;
     const events = recordEvents ? this.deps.events : undefined;
     const def = registry.get(connector.typeId);
@@ -230,11 +232,12 @@ export class ActionExecutor {
       );
     }
 
-    const streams = streamsAnswer(def, validated.params);
-    if (!acceptStream && streams) {
+    const downloads = downloadsAnswer(def, validated.params);
+    const streams = downloads || streamsAnswer(def, validated.params);
+    if (streams && !(downloads ? acceptFile : acceptStream)) {
       // Queued or rule actions: nobody would read the stream, which would hold its connection.
       return finish(
-        { status: 'error', actionId, message: streamRefusal(def, 'queued'), retry: false, errorSource: 'user' },
+        { status: 'error', actionId, message: streamRefusal(def, 'queued', downloads ? 'file' : 'stream'), retry: false, errorSource: 'user' },
         new Date(),
         false,
         { permanent: true },

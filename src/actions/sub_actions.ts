@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { OutboundRequestError, type OutboundRequest, type OutboundResponse } from '../net/http_client.js';
 import type { TlsOverrides } from '../net/network_policy.js';
 import { answerFacts, ExecutorError } from './failure.js';
+import { contentDispositionFileName, FileAnswer, fileDelivered } from './file_answer.js';
 import { formatZodError } from './format_zod_error.js';
 import { defineConnectorType, type ConnectorTypeDefinition, type ExecutorContext, type ExecutorResult, type ValidatorContext } from './types.js';
 
@@ -38,7 +39,8 @@ export interface SubAction<C, S> {
   streams?: true | ((subActionParams: Record<string, unknown> | null | undefined) => boolean);
   /**
    * It answers a file: the service's bytes as a Node Readable, never held whole (over HTTP,
-   * `_execute` answers them as `application/octet-stream`).
+   * `_execute` answers them as `application/octet-stream`). Its run returns a FileAnswer
+   * (ServiceClient.download); the framework derives the type's downloadsAnswer from it.
    */
   downloads?: true;
   /**
@@ -87,6 +89,8 @@ export interface ServiceClient {
    * answer is read and thrown as `request` throws it.
    */
   stream(req: Omit<ServiceRequest<never>, 'responseSchema'>): Promise<ServiceResponse<Readable>>;
+  /** A file, as `stream` hands it over, with the name and size the service gave (SubAction.downloads). */
+  download(req: Omit<ServiceRequest<never>, 'responseSchema'>): Promise<FileAnswer>;
 }
 
 export interface ServiceClientOptions {
@@ -146,7 +150,7 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
   const refused = (res: Omit<OutboundResponse, 'body'>, data: unknown) =>
     new ServiceRequestError(`Status code: ${res.status}. Message: ${options.errorMessage({ status: res.status, statusText: res.statusText, data })}`, res.status, res.headers);
   const isSuccess = (status: number) => status >= 200 && status < 300;
-  return {
+  const client: ServiceClient = {
     async request<T>(req: ServiceRequest<T>): Promise<ServiceResponse<T>> {
       let res;
       try {
@@ -178,7 +182,13 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
       }
       throw refused(res, parseBody(text));
     },
+    async download(req) {
+      const { headers, data } = await client.stream(req);
+      const size = Number(headers['content-length']);
+      return new FileAnswer(data, contentDispositionFileName(headers['content-disposition']), Number.isSafeInteger(size) && size >= 0 ? size : undefined);
+    },
   };
+  return client;
 }
 
 /**
@@ -195,7 +205,7 @@ export function urlAllowListValidator<C>(key: keyof C & string, wording = 'error
   };
 }
 
-type SubActionTypeDefinition<C, S> = Omit<ConnectorTypeDefinition<C, S, SubActionParams>, 'schemas' | 'executor' | 'streamsAnswer'> & {
+type SubActionTypeDefinition<C, S> = Omit<ConnectorTypeDefinition<C, S, SubActionParams>, 'schemas' | 'executor' | 'streamsAnswer' | 'downloadsAnswer'> & {
   schemas: { config: z.ZodType<C>; secrets: z.ZodType<S> };
   subActions: Array<SubAction<C, S>>;
   /** How the type reads its service's error answers, and its credentials. */
@@ -209,6 +219,11 @@ function streamsBy<C, S>(byName: Map<string, SubAction<C, S>>, params: SubAction
   return streams === true || (typeof streams === 'function' && streams(params.subActionParams as Record<string, unknown> | null | undefined));
 }
 
+/** Whether the sub-action these params name answers a file. */
+function downloadsBy<C, S>(byName: Map<string, SubAction<C, S>>, params: SubActionParams | null | undefined): boolean {
+  return !!params && typeof params === 'object' && byName.get(params.subAction)?.downloads === true;
+}
+
 /**
  * A connector type made of sub-actions (Opsgenie, Tines, D3 Security, the ITSM types…). Its
  * failures are thrown, as Kibana's are, so the action executor answers them (ExecutorError).
@@ -217,9 +232,11 @@ export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<
   const byName = new Map(def.subActions.map((s) => [s.name, s]));
   const { subActions: _subActions, client, schemas, ...rest } = def;
   const streaming = def.subActions.some((s) => s.streams);
+  const downloading = def.subActions.some((s) => s.downloads);
   return defineConnectorType<C, S, SubActionParams>({
     ...rest,
     ...(streaming ? { streamsAnswer: (params: SubActionParams | null | undefined) => streamsBy(byName, params) } : {}),
+    ...(downloading ? { downloadsAnswer: (params: SubActionParams | null | undefined) => downloadsBy(byName, params) } : {}),
     schemas: { ...schemas, params: subActionParamsSchema },
     subActionSchemas: def.subActions.map(({ name, schema }) => ({ name, schema })),
     async executor(ctx) {
@@ -238,6 +255,11 @@ export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<
         params = checked.data;
       }
       const answer = await action.run({ ...ctx, client: serviceClient(ctx, client(ctx)) }, params);
+      if (action.downloads) {
+        if (!(answer instanceof FileAnswer)) throw new ExecutorError(`Sub action "${subAction}" answered no file`, 'framework', { permanent: true });
+        // The execute event waits for the file's end (a usage promise, as a streamed answer's).
+        return { status: 'ok', actionId: ctx.connectorId, data: answer, usage: fileDelivered(answer.body) };
+      }
       if (answer instanceof AnswerWithUsage) {
         const result: ExecutorResult = { status: 'ok', actionId: ctx.connectorId, data: answer.data ?? {} };
         if (answer.usage) result.usage = answer.usage;

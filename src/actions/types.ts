@@ -166,6 +166,12 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
    */
   streamsAnswer?(params: P): boolean;
   /**
+   * Whether a run of these params answers a file (its `data` a FileAnswer: the service's bytes
+   * as a Node Readable, never held whole): only a caller that reads one may run it
+   * (ActionsClient.execute with `acceptFile`); queued and rule actions are refused it, as streams.
+   */
+  downloadsAnswer?(params: P): boolean;
+  /**
    * A streamed answer's chunks as text, for the HTTP event stream (src/http/event_stream.ts);
    * without it the answer is read as server-sent events, or an iterator's items as JSON.
    */

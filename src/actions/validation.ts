@@ -79,12 +79,23 @@ export function streamsAnswer(def: ConnectorTypeDefinition, params: unknown): bo
   return def.streamsAnswer?.(params) === true;
 }
 
+/** Whether a run of these params (as the caller sent them) answers a file (downloadsAnswer). */
+export function downloadsAnswer(def: ConnectorTypeDefinition, params: unknown): boolean {
+  return def.downloadsAnswer?.(params) === true;
+}
+
 /**
  * Why a caller that cannot read a stream is refused a run of a type whose params answer with
- * one (streamsAnswer): an HTTP request that did not ask for `text/event-stream`, or a queued
- * action (nobody reads its answer).
+ * one (streamsAnswer, or a file: downloadsAnswer): an HTTP request that did not ask for
+ * `text/event-stream` (a file: `application/octet-stream`), or a queued action (nobody reads
+ * its answer).
  */
-export function streamRefusal(def: ConnectorTypeDefinition, caller: 'http' | 'queued'): string {
+export function streamRefusal(def: ConnectorTypeDefinition, caller: 'http' | 'queued', answer: 'stream' | 'file' = 'stream'): string {
+  if (answer === 'file') {
+    return caller === 'http'
+      ? `${def.id} answers these params with a file: send the request with the header Accept: application/octet-stream to download it`
+      : `${def.id} answers these params with a file, which a queued action cannot read`;
+  }
   return caller === 'http'
     ? `${def.id} answers these params with a stream: send the request with the header Accept: text/event-stream to read it`
     : `${def.id} answers these params with a stream, which a queued action cannot read`;

@@ -17,12 +17,17 @@ import type { RouteResponse } from './route.js';
 
 export const EVENT_STREAM = 'text/event-stream';
 
-/** Whether an Accept header lists text/event-stream (a quality of 0 refuses it). */
-export function acceptsEventStream(accept: string | undefined): boolean {
+/** Whether an Accept header names this media type itself (wildcards do not; a quality of 0 refuses it). */
+export function acceptsMediaType(accept: string | undefined, mediaType: string): boolean {
   return (accept ?? '').split(',').some((range) => {
     const [type, ...params] = range.split(';').map((part) => part.trim().toLowerCase());
-    return type === EVENT_STREAM && !params.some((p) => /^q=0(\.0*)?$/.test(p));
+    return type === mediaType && !params.some((p) => /^q=0(\.0*)?$/.test(p));
   });
+}
+
+/** Whether an Accept header lists text/event-stream. */
+export function acceptsEventStream(accept: string | undefined): boolean {
+  return acceptsMediaType(accept, EVENT_STREAM);
 }
 
 /** One server-sent event; a data text of several lines is sent as several `data:` lines. */

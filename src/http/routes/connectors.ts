@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { ActionsClient } from '../../actions/actions_client.js';
 import { badRequest } from '../../common/errors.js';
+import type { Accepts, StreamableOutcome } from '../../actions/actions_client.js';
 import { acceptsEventStream, streamableResponse } from '../event_stream.js';
+import { acceptsOctetStream, downloadResponse } from '../file_download.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { nonEmptyString, objectWithoutEmptyStrings } from '../request_validation.js';
 import {
@@ -37,7 +39,17 @@ export function refuseSystemAction(client: ActionsClient, id: string): void {
 }
 
 const STREAMABLE_RESULT =
-  'The execution result; for params that answer with a stream, asked with `Accept: text/event-stream`, server-sent events: a `chunk` event per chunk of the answer, then a `result` event (docs/api.md)';
+  'The execution result; for params that answer with a stream, asked with `Accept: text/event-stream`, server-sent events: a `chunk` event per chunk of the answer, then a `result` event; for params that answer a file, asked with `Accept: application/octet-stream`, the file (docs/api.md)';
+
+/** The answers beside JSON that a request's Accept header asks for. */
+function acceptsOf(accept: string | undefined): Accepts {
+  return { acceptStream: acceptsEventStream(accept), acceptFile: acceptsOctetStream(accept) };
+}
+
+/** A run's answer to a caller that reads streams or files: the file, the event stream, or JSON. */
+function readableAnswer(outcome: StreamableOutcome) {
+  return outcome.downloads ? downloadResponse(outcome) : streamableResponse(outcome);
+}
 
 const idParam = z.strictObject({ id: z.string().min(1).meta({ description: 'The connector identifier.' }) });
 const optionalIdParam = z.strictObject({ id: connectorIdSchema.optional() });
@@ -194,7 +206,8 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       responses: { 200: { description: STREAMABLE_RESULT, schema: executeResponseSchema }, ...errors, ...errorResponses(404) },
       async handler({ params, body, scope, signal, request }) {
         refuseSystemAction(client, params.id);
-        if (acceptsEventStream(request.headers.accept)) return streamableResponse(await client.executeStreamable(scope, params.id, body.params, signal));
+        const accepts = acceptsOf(request.headers.accept);
+        if (accepts.acceptStream || accepts.acceptFile) return readableAnswer(await client.executeStreamable(scope, params.id, body.params, signal, accepts));
         return { body: toExecuteResponse(await client.execute(scope, params.id, body.params, signal)) };
       },
     }),
@@ -223,7 +236,7 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
       body: testBody,
       responses: { 200: { description: STREAMABLE_RESULT, schema: executeResponseSchema }, ...errors },
       async handler({ body, scope, signal, request }) {
-        const acceptStream = acceptsEventStream(request.headers.accept);
+        const accepts = acceptsOf(request.headers.accept);
         const outcome = await client.testUnsaved(
           scope,
           {
@@ -234,9 +247,9 @@ export function connectorRoutes(client: ActionsClient): RouteSpec[] {
             params: body.params,
           },
           signal,
-          { acceptStream },
+          accepts,
         );
-        return acceptStream ? streamableResponse(outcome) : { body: toExecuteResponse(outcome.result) };
+        return accepts.acceptStream || accepts.acceptFile ? readableAnswer(outcome) : { body: toExecuteResponse(outcome.result) };
       },
     }),
     defineRoute({
