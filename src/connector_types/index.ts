@@ -11,6 +11,7 @@ import { jiraConnectorType } from './jira/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { resilientConnectorType } from './resilient/index.js';
+import { sentinelOneConnectorType } from './sentinelone/index.js';
 import { serverLogConnectorType } from './server_log/index.js';
 import { serviceNowItomConnectorType } from './servicenow/itom/index.js';
 import { serviceNowItsmConnectorType } from './servicenow/itsm/index.js';
@@ -40,6 +41,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   opsgenieConnectorType,
   pagerDutyConnectorType,
   resilientConnectorType,
+  sentinelOneConnectorType,
   serverLogConnectorType,
   serviceNowItomConnectorType,
   serviceNowItsmConnectorType,
