@@ -11,6 +11,7 @@ import { startCasesWebhookSimulator } from '../src/connector_types/cases_webhook
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
 import { startResilientSimulator } from '../src/connector_types/resilient/simulator.js';
+import { startSentinelOneSimulator } from '../src/connector_types/sentinelone/simulator.js';
 import { startServiceNowSimulator } from '../src/connector_types/servicenow/simulator.js';
 import { startSlackWebhookSimulator } from '../src/connector_types/slack/simulator.js';
 import { startSlackApiSimulator } from '../src/connector_types/slack_api/simulator.js';
@@ -511,6 +512,19 @@ const CASES: Case[] = [
       expect(event).toEqual({ key: tag, count: 1, fields: { source: 'e2e', node: 'web-1', severity: '3', description: `CPU high (${tag})`, message_key: tag } });
       expect(only(sn.requests, (r) => r.body.includes(tag))).toMatchObject({ method: 'POST', path: '/api/global/em/jsonv2', headers: { authorization: basic('e2e-itom-user', 'e2e-itom-password') } });
       expect(result.data).toEqual({});
+    },
+  })),
+  caseOf('.sentinelone', () => startSentinelOneSimulator({ token: 'e2e-s1-token' }), (s1) => ({
+    config: { url: s1.url },
+    secrets: { token: 'e2e-s1-token' },
+    // The read-only sub-action, so that both paths find the agents as they were.
+    params: (tag) => ({ subAction: 'getAgents', subActionParams: { query: tag, networkStatuses: 'connected' } }),
+    verify({ tag, result }) {
+      const request = only(s1.requests, (r) => r.path.includes(tag));
+      const url = new URL(request.path, s1.url);
+      expect(url.pathname).toBe('/web/api/v2.1/agents');
+      expect(Object.fromEntries(url.searchParams)).toEqual({ query: tag, networkStatuses: 'connected', APIToken: 'e2e-s1-token' });
+      expect(result.data).toEqual({ pagination: { totalItems: 0, nextCursor: null }, errors: null, data: [] });
     },
   })),
 ];

@@ -18,9 +18,18 @@ export const sentinelOneConnectorType = defineSubActionConnectorType({
   hostIdsOf: (params) => sentinelOneHostIds(params.subAction, params.subActionParams as Record<string, unknown> | null | undefined),
   // The Test tab reads agents: nothing on a host changes.
   testParams: { subAction: SUB_ACTION.GetAgents, subActionParams: {} },
+  // The others start from placeholders to replace: ids of an agent, a script, a task, an upload.
   testSubActionParams: {
     [SUB_ACTION.GetAgents]: {},
-    [SUB_ACTION.GetActivities]: { limit: 10 },
+    [SUB_ACTION.IsolateHost]: { computerName: 'host-name' },
+    [SUB_ACTION.ReleaseHost]: { computerName: 'host-name' },
+    [SUB_ACTION.ExecuteScript]: { filter: { ids: 'agent-id' }, script: { scriptId: 'script-id' } },
     [SUB_ACTION.GetRemoteScripts]: { limit: 10 },
+    [SUB_ACTION.GetRemoteScriptStatus]: { parentTaskId: 'parent-task-id' },
+    [SUB_ACTION.GetRemoteScriptResults]: { taskIds: ['task-id'] },
+    [SUB_ACTION.DownloadRemoteScriptResults]: { taskId: 'task-id' },
+    [SUB_ACTION.FetchAgentFiles]: { agentId: 'agent-id', zipPassCode: 'zip-pass-code', files: ['/var/log/syslog'] },
+    [SUB_ACTION.DownloadAgentFile]: { agentId: 'agent-id', activityId: 'activity-id' },
+    [SUB_ACTION.GetActivities]: { limit: 10 },
   },
 });
