@@ -368,6 +368,25 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
     '  -X POST http://localhost:5601/api/actions/connector/my-servicenow/_execute \\\n' +
     '  -d \'{"params":{"subAction":"closeIncident","subActionParams":{"incident":{"correlation_id":"disk-rule:web-1"}}}}\'\n```',
+  '.sentinelone':
+    'Acts on SentinelOne agents through the management API v2.1 (`<url>/web/api/v2.1`), the token sent as the `APIToken` ' +
+    'query parameter. Sub-actions: `getAgents` (SentinelOne\'s agent filters, each a text, nulls not sent), `isolateHost` and ' +
+    '`releaseHost` (the same filters: the first agent found is disconnected from or reconnected to the network, refused with ' +
+    '`No agents found`, `Agent already isolated` or `Agent not isolated`), `executeScript` (`filter.ids` or `filter.uuids`, ' +
+    'and a `script` of the library, output to `SentinelCloud` unless set), `getRemoteScripts`, `getRemoteScriptStatus`, ' +
+    '`getRemoteScriptResults`, `fetchAgentFiles` (files zipped with a pass code of 10+ characters), `getActivities`, and two ' +
+    'that answer a file: `downloadAgentFile` (an upload of `fetchAgentFiles`, by its activity id) and ' +
+    '`downloadRemoteScriptResults` (the pre-signed link of a task\'s results, fetched without the token); over HTTP a file ' +
+    'is answered to a caller that sends `Accept: application/octet-stream` ([api.md](../api.md#streamed-answers)). ' +
+    'Answers are handed on as SentinelOne sends them. Errors read `Unauthorized API Error (401)` or `API Error: ' +
+    '[<status text>] Request failed with status code <status>`, followed by `\\nResponse body: <the answer as JSON>`; a 429 ' +
+    'pauses the connector until its `Retry-After`. In rule actions of security rules, `isolateHost` and `releaseHost` act ' +
+    'on the host of the first alert (`host.name` as `computerName`), with the alerts\' ids. The Test tab runs `getAgents`.\n\n' +
+    'Download a file an agent uploaded:\n\n' +
+    '```sh\ncurl -s -u "elastic:$PASSWORD" -H "kbn-xsrf: true" -H "content-type: application/json" \\\n' +
+    '  -H "accept: application/octet-stream" -o files.zip \\\n' +
+    '  -X POST http://localhost:5601/api/actions/connector/my-sentinelone/_execute \\\n' +
+    '  -d \'{"params":{"subAction":"downloadAgentFile","subActionParams":{"agentId":"1900000000000000001","activityId":"2000000000000000001"}}}\'\n```',
 };
 
 /** Example bodies where the ones generated from the schema would be poor or invalid. */
@@ -472,6 +491,11 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
     config: { url: 'https://hooks.example.com/alerts', method: 'post', headers: { 'Content-Type': 'application/json' } },
     secrets: { user: 'hook-user', password: 'hook-password' },
     params: { body: '{"text": "Disk usage is above 90% on web-1"}' },
+  },
+  '.sentinelone': {
+    config: { url: 'https://acme.sentinelone.net' },
+    secrets: { token: 'sentinelone-api-token' },
+    params: { subAction: 'getAgents', subActionParams: { computerName: 'web-01' } },
   },
 };
 
@@ -1650,6 +1674,25 @@ function apiPage(facts: ApiFacts): string {
       '  the header Accept: text/event-stream to read it`. Params that do not stream answer JSON as always,',
       '  whatever the Accept header. A queued or rule action of streaming params fails for good',
       '  (`<type> answers these params with a stream, which a queued action cannot read`).',
+    ].join('\n'),
+    [
+      'Some sub-actions answer a file: `.sentinelone`\'s `downloadAgentFile` and `downloadRemoteScriptResults`. Kibana',
+      'hands the file\'s stream to in-process callers only; in Plugboard `_execute` and `_test` answer it to a caller that',
+      'sends `Accept: application/octet-stream` (alone or among other types):',
+      '',
+      '- `200` with `Content-Type: application/octet-stream`, the service\'s bytes as they arrive, piped without being held',
+      '  whole (a file of any size goes through in bounded memory), `Content-Length` when the service gave one, and',
+      '  `Content-Disposition: attachment` with the file name when the service named the file.',
+      '- A run that fails before the file\'s first byte (the service\'s 401, 404, 429…, or params the sub-action refuses)',
+      '  answers the usual JSON execution result, `200` with `"status": "error"`.',
+      '- The execution timeout ends when the file begins. The execute event is written when the file has ended: a success',
+      '  once the last byte was passed on; a failure (`an error occurred while reading the answer stream`, `the download',
+      '  was cut: …`) when the service cut it or the client went away, which aborts the request to the service.',
+      '- A caller that does not accept `application/octet-stream` (no Accept header, `application/json`, `*/*`) is refused',
+      '  before anything is sent: 400 `<type> answers these params with a file: send the request with the header Accept:',
+      '  application/octet-stream to download it`. Other params answer JSON as always, whatever the Accept header. A queued',
+      '  or rule action of a download fails for good (`<type> answers these params with a file, which a queued action',
+      '  cannot read`).',
     ].join('\n'),
     '## Routes',
     [

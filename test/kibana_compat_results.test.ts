@@ -16,7 +16,7 @@ import { eventually } from './helpers/wait.js';
 
 const dialects = await availableDialects();
 
-const SUB_ACTION_TYPES = ['.opsgenie', '.tines', '.d3security', '.thehive', '.xsoar', '.gen-ai', '.bedrock'];
+const SUB_ACTION_TYPES = ['.opsgenie', '.tines', '.d3security', '.thehive', '.xsoar', '.gen-ai', '.bedrock', '.sentinelone'];
 /** Every type that calls a service over HTTP, aimed at one status sink. */
 const HTTP_TYPES = Object.keys(CONNECTOR_TYPE_FIXTURES).filter((typeId) => CONNECTOR_TYPE_FIXTURES[typeId].success);
 const STATUSES = [400, 429, 503] as const;
