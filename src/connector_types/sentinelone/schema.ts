@@ -64,17 +64,23 @@ export const AGENT_FILTER_KEYS: readonly string[] = [
 /** The alerts a host action was taken for (Kibana's security rules fill it; it is not sent). */
 const alertIdsField = () => z.array(z.string()).optional().meta({ label: 'Alert ids', help: 'The alerts the action is taken for; not sent to SentinelOne.' });
 
-const FILTER_HELP: Record<string, string> = {
-  computerName: 'The agent whose computer name is exactly this.',
-  uuid: 'The agent with this UUID.',
-  ids: 'Agent ids, comma-separated.',
-  uuids: 'Agent UUIDs, comma-separated.',
-  networkStatuses: 'connected, connecting, disconnected or disconnecting, comma-separated.',
-  query: 'Free text matched against several agent fields.',
+/** Labels and help of the filters the UI's Test tab draws; the others are labelled with their key. */
+const FILTER_META: Record<string, { label: string; help?: string }> = {
+  computerName: { label: 'Computer name', help: 'The agent whose computer name is exactly this.' },
+  computerName__contains: { label: 'Computer name contains', help: 'Parts of computer names, comma-separated.' },
+  uuid: { label: 'Agent UUID', help: 'The agent with this UUID.' },
+  uuids: { label: 'Agent UUIDs', help: 'Comma-separated.' },
+  ids: { label: 'Agent ids', help: 'Comma-separated.' },
+  networkStatuses: { label: 'Network statuses', help: 'connected, connecting, disconnected or disconnecting, comma-separated.' },
+  osTypes: { label: 'OS types', help: 'windows, macos, linux, windows_legacy, comma-separated.' },
+  siteIds: { label: 'Site ids', help: 'Comma-separated.' },
+  groupIds: { label: 'Group ids', help: 'Comma-separated.' },
+  isActive: { label: 'Active', help: 'true or false.' },
+  query: { label: 'Query', help: 'Free text matched against several agent fields.' },
 };
 
 const filterShape: Record<string, z.ZodType> = Object.fromEntries(
-  AGENT_FILTER_KEYS.map((key) => [key, z.string().nullable().default(null).meta({ label: key, ...(FILTER_HELP[key] ? { help: FILTER_HELP[key] } : {}) })]),
+  AGENT_FILTER_KEYS.map((key) => [key, z.string().nullable().default(null).meta(FILTER_META[key] ?? { label: key })]),
 );
 
 /** SentinelOne's agent filters: strict, each nullable (null is not sent), with the alert ids. */

@@ -56,11 +56,24 @@ function testParamsSchema(typeForm: ConnectorTypeForm | undefined): JsonSchema {
   };
 }
 
+/** The params the Test tab neither draws nor sends: the type's hidden ones, and the fields of a sub-action beyond those it shows (shownInTest). */
+function hiddenInTestOf(typeForm: ConnectorTypeForm | undefined): ((params: Record<string, unknown>) => string[]) | undefined {
+  const { hiddenInTest = [], shownInTest } = customizationOf(typeForm?.id ?? '');
+  if (!shownInTest) return hiddenInTest.length > 0 ? () => hiddenInTest : undefined;
+  return (params) => {
+    const shown = typeof params.subAction === 'string' ? shownInTest[params.subAction] : undefined;
+    if (!shown) return hiddenInTest;
+    const fields = Object.keys(typeForm?.sub_actions?.find((s) => s.name === params.subAction)?.params_schema?.properties ?? {});
+    return [...hiddenInTest, ...fields.filter((name) => !shown.includes(name)).map((name) => `subActionParams.${name}`)];
+  };
+}
+
 /** The params a test sends: the type's test params, else its defaults; what the user must choose (recipients) starts empty. */
 export function useParamsForm(typeForm: ConnectorTypeForm | undefined): SchemaFormState {
   const schema = useMemo(() => testParamsSchema(typeForm), [typeForm]);
   const custom = customizationOf(typeForm?.id ?? '');
   const bySubAction = typeForm?.test_sub_action_params;
+  const hidden = useMemo(() => hiddenInTestOf(typeForm), [typeForm]);
   // Another sub-action chosen: its own test params, not what the last one left.
   const normalise = useCallback(
     (next: Record<string, unknown>, previous?: Record<string, unknown>) => {
@@ -78,7 +91,7 @@ export function useParamsForm(typeForm: ConnectorTypeForm | undefined): SchemaFo
       for (const name of custom.chosenInTest ?? []) delete start[name];
       return start;
     },
-    { fixed: custom.fixedInTest, hidden: custom.hiddenInTest && (() => custom.hiddenInTest!), normalise },
+    { fixed: custom.fixedInTest, hidden, normalise },
   );
 }
 

@@ -22,6 +22,7 @@ const ICONS: Record<string, string> = {
   '.opsgenie': 'megaphone',
   '.pagerduty': 'bell',
   '.resilient': 'securityApp',
+  '.sentinelone': 'securityApp',
   '.server-log': 'logsApp',
   '.servicenow': 'casesApp',
   '.servicenow-sir': 'securityApp',
@@ -92,6 +93,11 @@ export interface TypeCustomization {
   fixedInTest?: string[];
   /** Params, by dotted path, that the Test tab neither draws nor sends (those only in-process callers give). */
   hiddenInTest?: string[];
+  /**
+   * By sub-action: the only subActionParams fields its Test tab draws and sends, where the
+   * schema has too many to draw (SentinelOne's ~150 agent filters); the rest stay unset.
+   */
+  shownInTest?: Record<string, string[]>;
   /** Choices the Test tab of a saved connector loads from the service. */
   serviceChoices?: ServiceChoices;
   /** The connector form in steps, each drawing the config and secret fields it names (a field no step names is not drawn). */
@@ -336,6 +342,13 @@ const inference: TypeCustomization = {
   },
 };
 
+// The agent filters people use most; the others (ranges, `Nin` lists, cloud and AD fields)
+// remain for the API and rule actions.
+const SENTINELONE_AGENT_FILTERS = ['computerName', 'computerName__contains', 'uuid', 'uuids', 'ids', 'networkStatuses', 'osTypes', 'siteIds', 'groupIds', 'isActive', 'query'];
+const sentinelOne: TypeCustomization = {
+  shownInTest: { getAgents: SENTINELONE_AGENT_FILTERS, isolateHost: SENTINELONE_AGENT_FILTERS, releaseHost: SENTINELONE_AGENT_FILTERS },
+};
+
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
   '.inference': inference,
   '.bedrock': bedrock,
@@ -351,6 +364,7 @@ const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
   '.servicenow': serviceNowItsm,
   '.servicenow-sir': serviceNowSir,
   '.servicenow-itom': serviceNowItom,
+  '.sentinelone': sentinelOne,
 };
 
 export const customizationOf = (typeId: string): TypeCustomization => CUSTOMIZATIONS[typeId] ?? {};
