@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { closeServer, listenOnLoopback } from '../connector_types/lib/simulator_server.js';
 import { makeContext, makeServices, runAsAction } from '../connector_types/lib/test_context.js';
 import { installZod3Messages } from '../common/zod_messages.js';
+import { contentDisposition, contentDispositionFileName, FileAnswer } from './file_answer.js';
 import { AnswerWithUsage, defineSubActionConnectorType, normalizeServiceUrl, type SubActionParams } from './sub_actions.js';
 import { validateParams } from './validation.js';
 
@@ -172,5 +173,67 @@ describe('normalizeServiceUrl', () => {
     ['https://api.example.com//a//b?q=//x', 'https://api.example.com/a/b?q=//x'],
   ])('%s → %s', (input, output) => {
     expect(normalizeServiceUrl(input)).toBe(output);
+  });
+});
+
+describe('a sub-action that answers a file (downloads)', () => {
+  const files = defineSubActionConnectorType<{ apiUrl: string }, Record<string, never>>({
+    id: '.test-downloads',
+    name: 'Download test',
+    category: 'other',
+    summary: 'A type for tests.',
+    minimumLicenseRequired: 'gold',
+    supportedFeatureIds: ['alerting'],
+    schemas: { config: z.strictObject({ apiUrl: z.string() }), secrets: z.strictObject({}) },
+    client: () => ({ errorMessage: ({ statusText }) => statusText }),
+    subActions: [
+      { name: 'file', schema: null, downloads: true, run: ({ client, config }) => client.download({ url: `${config.apiUrl}/file` }) },
+      { name: 'notAFile', schema: null, downloads: true, async run() {
+        return { nothing: true };
+      } },
+      { name: 'list', schema: null, async run() {
+        return [];
+      } },
+    ],
+  });
+  const runFile = (subAction: string) =>
+    runAsAction(files, makeContext({ config: { apiUrl: base }, secrets: {}, params: { subAction } as SubActionParams }, { connectorId: 'dl-1', services: makeServices() }));
+
+  it('is derived for the type from its sub-actions, as streams are', () => {
+    expect(files.downloadsAnswer!({ subAction: 'file' })).toBe(true);
+    expect(files.downloadsAnswer!({ subAction: 'list' })).toBe(false);
+    expect(files.streamsAnswer).toBeUndefined();
+    expect(type.downloadsAnswer).toBeUndefined();
+  });
+
+  it("answers the service's body as it arrives, with its name and size; its usage promise settles at the end", async () => {
+    answer = { status: 200, headers: { 'content-type': 'application/zip', 'content-length': '9', 'content-disposition': "attachment; filename=\"r_sum_.zip\"; filename*=UTF-8''r%C3%A9sum%C3%A9.zip" }, body: 'zip-bytes' };
+    const read = await runFile('file');
+    const file = read.result.data as FileAnswer;
+    expect(file).toBeInstanceOf(FileAnswer);
+    expect(file).toMatchObject({ fileName: 'résumé.zip', contentLength: 9 });
+    expect(await text(file.body)).toBe('zip-bytes');
+    expect(await read.usage).toBeNull();
+  });
+
+  it('a file cut before its end fails its usage promise (the execute event is then a failure)', async () => {
+    answer = { status: 200, body: 'x'.repeat(100_000) };
+    const read = await runFile('file');
+    (read.result.data as FileAnswer).body.destroy();
+    await expect(read.usage).rejects.toThrow(/^the download was cut: /);
+  });
+
+  it('an error answer is the usual error; a downloading sub-action that returns no file is refused', async () => {
+    answer = { status: 404, body: '{}' };
+    expect((await runFile('file')).result).toMatchObject({ status: 'error', serviceMessage: 'Status code: 404. Message: Not Found' });
+    expect((await runFile('notAFile')).result).toMatchObject({ status: 'error', serviceMessage: 'Sub action "notAFile" answered no file' });
+  });
+
+  it('reads and writes Content-Disposition file names', () => {
+    expect(contentDispositionFileName('attachment; filename="a \\"b\\".txt"')).toBe('a "b".txt');
+    expect(contentDispositionFileName('attachment; filename=plain.bin')).toBe('plain.bin');
+    expect(contentDispositionFileName('inline')).toBeUndefined();
+    expect(contentDispositionFileName(undefined)).toBeUndefined();
+    expect(contentDisposition('../dir/résumé "1".zip')).toBe(`attachment; filename="r_sum_ _1_.zip"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%221%22.zip`);
   });
 });
