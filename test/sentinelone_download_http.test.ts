@@ -130,6 +130,26 @@ describe('.sentinelone file downloads through _execute', () => {
     expect(event.error?.message).toMatch(/the download was cut/);
   });
 
+  it('SentinelOne cutting the file midway cuts the answer short; the execute event is a failure', async () => {
+    const file = await upload(8 * 1024 * 1024);
+    sim.cutNextDownload(1024 * 1024);
+    const res = await execute(download(file), OCTETS);
+    expect(res.statusCode).toBe(200);
+    let received = 0;
+    const ended = await new Promise<'end' | 'aborted'>((resolve) => {
+      res.on('data', (chunk: Buffer) => (received += chunk.length));
+      res.on('end', () => resolve('end'));
+      res.on('error', () => resolve('aborted'));
+      res.on('aborted', () => resolve('aborted'));
+    });
+    // The declared length is not met: a client sees the download failed.
+    expect(ended).toBe('aborted');
+    expect(received).toBeLessThan(8 * 1024 * 1024);
+    const event = await executeEvent();
+    expect(event.event.outcome).toBe('failure');
+    expect(event.error?.message).toMatch(/the download was cut/);
+  });
+
   it('a failure before the first byte answers the usual JSON error result', async () => {
     const res = await pb.api('POST', '/api/actions/connector/s1/_execute', { params: download({ agentId: sim.agents[0].id, activityId: '12345' }) }, { headers: { accept: OCTETS } });
     expect(res.status).toBe(200);

@@ -104,6 +104,8 @@ describe('.sentinelone execution against the simulator', () => {
     expect(last().headers.authorization).toBeUndefined();
     const paged = await data('getAgents', {});
     expect(paged.pagination.totalItems).toBe(3);
+    // Kibana's agent filters have no paging keys: SentinelOne's first page (10 agents) is what it reads.
+    expect(await run({ subAction: 'getAgents', subActionParams: { limit: '50' } })).toMatchObject({ status: 'error', serviceMessage: "Request validation failed (Unrecognized key(s) in object: 'limit')" });
   });
 
   it('isolateHost and releaseHost: the first agent found, checked as Kibana does', async () => {
@@ -130,6 +132,12 @@ describe('.sentinelone execution against the simulator', () => {
     const scripts = await data('getRemoteScripts', { scriptType: 'action', limit: 5 });
     expect(queryOf(last().path)).toEqual({ scriptType: 'action', limit: '5', APIToken: TOKEN });
     expect(scripts.data.map((s: { scriptName: string }) => s.scriptName)).toEqual(['Kill process']);
+    // Paging: the opaque nextCursor of one page asks for the next.
+    const first = await data('getRemoteScripts', { limit: 2 });
+    expect(first.pagination).toEqual({ totalItems: 3, nextCursor: expect.any(String) });
+    const second = await data('getRemoteScripts', { limit: 2, cursor: first.pagination.nextCursor });
+    expect(second.pagination).toEqual({ totalItems: 3, nextCursor: null });
+    expect(second.data).toHaveLength(1);
 
     const agent = sim.agents[1];
     const executed = await data('executeScript', { filter: { ids: agent.id }, script: { scriptId: scripts.data[0].id, inputParams: '--pid 4' } });
@@ -190,6 +198,7 @@ describe('.sentinelone execution against the simulator', () => {
     expect((await text(file.body)).length).toBe(4096);
     expect(queryOf(last().path)).toEqual({ APIToken: TOKEN });
 
+    expect((await run({ subAction: 'fetchAgentFiles', subActionParams: { agentId: '42', zipPassCode: 'Secret1234!', files: ['/x'] } })).serviceMessage).toMatch(/^Status code: 404\. Message: API Error: \[Not Found\]/);
     expect(await run({ subAction: 'fetchAgentFiles', subActionParams: { agentId: agent.id, zipPassCode: 'short', files: ['/x'] } })).toMatchObject({
       serviceMessage: expect.stringMatching(/^Request validation failed/),
     });
