@@ -56,7 +56,7 @@ export interface StreamableOutcome {
   result: ActionResult;
   /** These params answer with a stream: an ok result's `data` is one. */
   streams: boolean;
-  /** These params answer a file: an ok result's `data` is a FileAnswer (then `streams` is false). */
+  /** These params answer a file: an ok result's `data` is the file's Readable (then `streams` is false). */
   downloads?: boolean;
   usage?: ExecutorResult['usage'];
   /** The type's reading of its streamed answer into chunks (ConnectorTypeDefinition.streamChunks). */

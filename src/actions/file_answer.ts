@@ -1,18 +1,34 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { StreamFailure } from './failure.js';
 
-// A file a sub-action answers (SubAction.downloads): the service's bytes as they arrive, passed
-// on to the one caller that reads them (over HTTP, `_execute` with Accept: application/octet-stream).
+// A file a sub-action answers (SubAction.downloads): as in Kibana, the run's `data` is the
+// service's body, a Node Readable, passed on as it arrives to the one caller that reads it (over
+// HTTP, `_execute` with Accept: application/octet-stream). What the service said about the file
+// is kept beside the stream, so that `data` stays the stream Kibana's in-process callers read.
 
-export class FileAnswer {
-  constructor(
-    readonly body: Readable,
-    /** The name the service gave the file (its Content-Disposition), if any. */
-    readonly fileName?: string,
-    /** Its size, when the service said it. */
-    readonly contentLength?: number,
-  ) {}
+export interface FileFacts {
+  /** The name the service gave the file (its Content-Disposition), if any. */
+  fileName?: string;
+  /** Its size, when the service said it. */
+  contentLength?: number;
+}
+
+const factsByBody = new WeakMap<Readable, FileFacts>();
+
+/** The body, with what the service said about the file noted beside it. */
+export function describedFile(body: Readable, facts: FileFacts): Readable {
+  factsByBody.set(body, facts);
+  return body;
+}
+
+/** What the service said about the file of this body (nothing for a body it did not describe). */
+export function fileFactsOf(body: Readable): FileFacts {
+  return factsByBody.get(body) ?? {};
+}
+
+export function isFileBody(data: unknown): data is Readable {
+  return data instanceof Readable;
 }
 
 /**

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { closeServer, listenOnLoopback } from '../connector_types/lib/simulator_server.js';
 import { makeContext, makeServices, runAsAction } from '../connector_types/lib/test_context.js';
 import { installZod3Messages } from '../common/zod_messages.js';
-import { contentDisposition, contentDispositionFileName, FileAnswer } from './file_answer.js';
+import { Readable } from 'node:stream';
+import { contentDisposition, contentDispositionFileName, fileFactsOf } from './file_answer.js';
 import { AnswerWithUsage, defineSubActionConnectorType, normalizeServiceUrl, type SubActionParams } from './sub_actions.js';
 import { validateParams } from './validation.js';
 
@@ -209,17 +210,18 @@ describe('a sub-action that answers a file (downloads)', () => {
   it("answers the service's body as it arrives, with its name and size; its usage promise settles at the end", async () => {
     answer = { status: 200, headers: { 'content-type': 'application/zip', 'content-length': '9', 'content-disposition': "attachment; filename=\"r_sum_.zip\"; filename*=UTF-8''r%C3%A9sum%C3%A9.zip" }, body: 'zip-bytes' };
     const read = await runFile('file');
-    const file = read.result.data as FileAnswer;
-    expect(file).toBeInstanceOf(FileAnswer);
-    expect(file).toMatchObject({ fileName: 'résumé.zip', contentLength: 9 });
-    expect(await text(file.body)).toBe('zip-bytes');
+    // As Kibana's: the data is the stream itself.
+    const file = read.result.data as Readable;
+    expect(file).toBeInstanceOf(Readable);
+    expect(fileFactsOf(file)).toEqual({ fileName: 'résumé.zip', contentLength: 9 });
+    expect(await text(file)).toBe('zip-bytes');
     expect(await read.usage).toBeNull();
   });
 
   it('a file cut before its end fails its usage promise (the execute event is then a failure)', async () => {
     answer = { status: 200, body: 'x'.repeat(100_000) };
     const read = await runFile('file');
-    (read.result.data as FileAnswer).body.destroy();
+    (read.result.data as Readable).destroy();
     await expect(read.usage).rejects.toThrow(/^the download was cut: /);
   });
 

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { OutboundRequestError, type OutboundRequest, type OutboundResponse } from '../net/http_client.js';
 import type { TlsOverrides } from '../net/network_policy.js';
 import { answerFacts, ExecutorError } from './failure.js';
-import { contentDispositionFileName, FileAnswer, fileDelivered } from './file_answer.js';
+import { contentDispositionFileName, describedFile, fileDelivered, isFileBody } from './file_answer.js';
 import { formatZodError } from './format_zod_error.js';
 import { defineConnectorType, type ConnectorTypeDefinition, type ExecutorContext, type ExecutorResult, type ValidatorContext } from './types.js';
 
@@ -39,8 +39,9 @@ export interface SubAction<C, S> {
   streams?: true | ((subActionParams: Record<string, unknown> | null | undefined) => boolean);
   /**
    * It answers a file: the service's bytes as a Node Readable, never held whole (over HTTP,
-   * `_execute` answers them as `application/octet-stream`). Its run returns a FileAnswer
-   * (ServiceClient.download); the framework derives the type's downloadsAnswer from it.
+   * `_execute` answers them as `application/octet-stream`). Its run returns the Readable
+   * (ServiceClient.download notes the file's name and size beside it); the framework derives the
+   * type's downloadsAnswer from it.
    */
   downloads?: true;
   /**
@@ -89,8 +90,8 @@ export interface ServiceClient {
    * answer is read and thrown as `request` throws it.
    */
   stream(req: Omit<ServiceRequest<never>, 'responseSchema'>): Promise<ServiceResponse<Readable>>;
-  /** A file, as `stream` hands it over, with the name and size the service gave (SubAction.downloads). */
-  download(req: Omit<ServiceRequest<never>, 'responseSchema'>): Promise<FileAnswer>;
+  /** A file, as `stream` hands it over, the name and size the service gave noted beside it (SubAction.downloads). */
+  download(req: Omit<ServiceRequest<never>, 'responseSchema'>): Promise<Readable>;
 }
 
 export interface ServiceClientOptions {
@@ -185,7 +186,10 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
     async download(req) {
       const { headers, data } = await client.stream(req);
       const size = Number(headers['content-length']);
-      return new FileAnswer(data, contentDispositionFileName(headers['content-disposition']), Number.isSafeInteger(size) && size >= 0 ? size : undefined);
+      return describedFile(data, {
+        fileName: contentDispositionFileName(headers['content-disposition']),
+        contentLength: headers['content-length'] !== undefined && Number.isSafeInteger(size) && size >= 0 ? size : undefined,
+      });
     },
   };
   return client;
@@ -256,9 +260,9 @@ export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<
       }
       const answer = await action.run({ ...ctx, client: serviceClient(ctx, client(ctx)) }, params);
       if (action.downloads) {
-        if (!(answer instanceof FileAnswer)) throw new ExecutorError(`Sub action "${subAction}" answered no file`, 'framework', { permanent: true });
+        if (!isFileBody(answer)) throw new ExecutorError(`Sub action "${subAction}" answered no file`, 'framework', { permanent: true });
         // The execute event waits for the file's end (a usage promise, as a streamed answer's).
-        return { status: 'ok', actionId: ctx.connectorId, data: answer, usage: fileDelivered(answer.body) };
+        return { status: 'ok', actionId: ctx.connectorId, data: answer, usage: fileDelivered(answer) };
       }
       if (answer instanceof AnswerWithUsage) {
         const result: ExecutorResult = { status: 'ok', actionId: ctx.connectorId, data: answer.data ?? {} };

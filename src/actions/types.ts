@@ -166,8 +166,8 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
    */
   streamsAnswer?(params: P): boolean;
   /**
-   * Whether a run of these params answers a file (its `data` a FileAnswer: the service's bytes
-   * as a Node Readable, never held whole): only a caller that reads one may run it
+   * Whether a run of these params answers a file (its `data` the service's bytes as a Node
+   * Readable, never held whole; see src/actions/file_answer.ts): only a caller that reads one may run it
    * (ActionsClient.execute with `acceptFile`); queued and rule actions are refused it, as streams.
    */
   downloadsAnswer?(params: P): boolean;

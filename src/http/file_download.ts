@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { StreamableOutcome } from '../actions/actions_client.js';
 import { ANSWER_STREAM_FAILED } from '../actions/failure.js';
-import { contentDisposition, FileAnswer } from '../actions/file_answer.js';
+import { contentDisposition, fileFactsOf, isFileBody } from '../actions/file_answer.js';
 import { acceptsMediaType } from './event_stream.js';
 import { toExecuteResponse } from './schemas.js';
 import type { RouteResponse } from './route.js';
@@ -26,9 +26,9 @@ export function acceptsOctetStream(accept: string | undefined): boolean {
  */
 export async function downloadResponse(outcome: StreamableOutcome): Promise<RouteResponse> {
   const { result } = outcome;
-  if (result.status !== 'ok' || !(result.data instanceof FileAnswer)) return { body: toExecuteResponse(result) };
-  const file = result.data;
-  const source = file.body[Symbol.asyncIterator]();
+  if (result.status !== 'ok' || !isFileBody(result.data)) return { body: toExecuteResponse(result) };
+  const file = fileFactsOf(result.data);
+  const source = result.data[Symbol.asyncIterator]();
   let first: IteratorResult<unknown>;
   try {
     first = await source.next();

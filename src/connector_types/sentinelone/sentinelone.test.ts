@@ -2,7 +2,8 @@ import { text } from 'node:stream/consumers';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadOutcome } from '../../actions/executor.js';
-import { FileAnswer } from '../../actions/file_answer.js';
+import { Readable } from 'node:stream';
+import { fileFactsOf } from '../../actions/file_answer.js';
 import type { SubActionParams } from '../../actions/sub_actions.js';
 import type { ActionResult, ConnectorServices } from '../../actions/types.js';
 import { validateConfig, validateParams, validateSecrets } from '../../actions/validation.js';
@@ -155,9 +156,9 @@ describe('.sentinelone execution against the simulator', () => {
 
     sim.setUploadSize(100);
     const file = await data('downloadRemoteScriptResults', { taskId });
-    expect(file).toBeInstanceOf(FileAnswer);
-    expect(file).toMatchObject({ fileName: `${taskId}.zip`, contentLength: 100 });
-    expect((await text(file.body)).length).toBe(100);
+    expect(file).toBeInstanceOf(Readable);
+    expect(fileFactsOf(file)).toEqual({ fileName: `${taskId}.zip`, contentLength: 100 });
+    expect((await text(file)).length).toBe(100);
     // The pre-signed link gets no token.
     expect(last().path).toMatch(/^\/script-results\//);
     expect(last().path).not.toContain('APIToken');
@@ -194,8 +195,8 @@ describe('.sentinelone execution against the simulator', () => {
     expect(await data('getActivities')).toMatchObject({ pagination: { totalItems: expect.any(Number) } });
 
     const file = await data('downloadAgentFile', { agentId: agent.id, activityId });
-    expect(file).toMatchObject({ fileName: `${agent.computerName}_files.zip`, contentLength: 4096 });
-    expect((await text(file.body)).length).toBe(4096);
+    expect(fileFactsOf(file)).toEqual({ fileName: `${agent.computerName}_files.zip`, contentLength: 4096 });
+    expect((await text(file)).length).toBe(4096);
     expect(queryOf(last().path)).toEqual({ APIToken: TOKEN });
 
     expect((await run({ subAction: 'fetchAgentFiles', subActionParams: { agentId: '42', zipPassCode: 'Secret1234!', files: ['/x'] } })).serviceMessage).toMatch(/^Status code: 404\. Message: API Error: \[Not Found\]/);
