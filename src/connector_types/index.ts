@@ -1,6 +1,7 @@
 import type { ConnectorTypeDefinition } from '../actions/types.js';
 import { bedrockConnectorType } from './bedrock/index.js';
 import { casesWebhookConnectorType } from './cases_webhook/index.js';
+import { crowdstrikeConnectorType } from './crowdstrike/index.js';
 import { d3SecurityConnectorType } from './d3security/index.js';
 import { emailConnectorType } from './email/index.js';
 import { esIndexConnectorType } from './es_index/index.js';
@@ -30,6 +31,7 @@ import { xsoarConnectorType } from './xsoar/index.js';
 export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   bedrockConnectorType,
   casesWebhookConnectorType,
+  crowdstrikeConnectorType,
   d3SecurityConnectorType,
   emailConnectorType,
   esIndexConnectorType,
