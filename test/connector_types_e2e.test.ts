@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects } from './helpers/databases.js';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
+import { SIM_AGENT_ID, startCrowdstrikeSimulator } from '../src/connector_types/crowdstrike/simulator.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
 import { SIMULATOR_REPLY as BEDROCK_REPLY, startBedrockSimulator } from '../src/connector_types/bedrock/simulator.js';
@@ -272,6 +273,20 @@ const CASES: Case[] = [
       expect(event.source).toEqual({ rawData: { alert: tag }, 'event.type': 'e2e', 'kibana.alert.severity': 'high' });
       expect(only(d3.requests, (r) => r.body.includes(tag)).headers.d3key).toBe('e2e-d3-key');
       expect(result.data).toEqual({ refid: event.refid });
+    },
+  })),
+  caseOf('.crowdstrike', () => startCrowdstrikeSimulator({ clientId: 'e2e-cs-client', clientSecret: 'e2e-cs-secret' }), (cs) => ({
+    config: { url: cs.url },
+    secrets: { clientId: 'e2e-cs-client', clientSecret: 'e2e-cs-secret' },
+    // The tag is the host action's comment, which CrowdStrike is not sent: each run contains then lifts.
+    params: (tag) => ({ subAction: 'hostActions', subActionParams: { command: tag.endsWith('queue') ? 'lift_containment' : 'contain', ids: [SIM_AGENT_ID], comment: tag } }),
+    verify({ tag, result }) {
+      const command = tag.endsWith('queue') ? 'lift_containment' : 'contain';
+      const request = only(cs.requests, (r) => r.path === `/devices/entities/devices-actions/v2?action_name=${command}`);
+      expect(JSON.parse(request.body)).toEqual({ ids: [SIM_AGENT_ID] });
+      expect(request.headers.authorization).toBe(`Bearer ${cs.tokensIssued[0]}`);
+      expect(cs.tokensIssued).toHaveLength(1);
+      expect(result.data).toMatchObject({ resources: [{ id: SIM_AGENT_ID, path: '' }], errors: [] });
     },
   })),
   caseOf('.gen-ai', () => startGenAiSimulator({ apiKey: 'e2e-openai-key' }), (ai) => ({

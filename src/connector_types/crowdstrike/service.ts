@@ -1,4 +1,4 @@
-import { answerFacts, ExecutorError } from '../../actions/failure.js';
+import { ExecutorError } from '../../actions/failure.js';
 import { normalizeServiceUrl, ServiceRequestError, type ServiceRequest, type SubAction, type SubActionContext } from '../../actions/sub_actions.js';
 import { TokenRequestError } from '../../net/oauth_client_credentials.js';
 import {
@@ -74,9 +74,8 @@ async function authorization(ctx: Context): Promise<string> {
       signal: ctx.signal,
     });
   } catch (err) {
-    if (err instanceof TokenRequestError) {
-      throw new ExecutorError(crowdstrikeErrorMessage({ data: err.response.body }), 'framework', answerFacts(err.response));
-    }
+    // Worded and tagged as a refused API call (a 429 the user's, with its Retry-After).
+    if (err instanceof TokenRequestError) throw new ServiceRequestError(crowdstrikeErrorMessage({ data: err.response.body }), err.response.status, err.response.headers);
     const { code, message } = err as { code?: string; message: string };
     throw new ExecutorError(crowdstrikeUnansweredMessage({ code, message }), 'framework', {});
   }
