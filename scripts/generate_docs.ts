@@ -228,6 +228,25 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'run, worded as the same exception answered before the stream (`API Error: Too Many Requests - <message>`, `API Error: ' +
     'Failed Dependency - …`), no tokens counted ([api.md](../api.md#streamed-answers)). In rule actions the `body` of ' +
     '`run` and `test` is rendered with JSON escaping.',
+  '.crowdstrike':
+    'Reads, contains and releases hosts, and runs Real Time Response (RTR) scripts, in CrowdStrike Falcon, through the ' +
+    'API at `url` (your Falcon cloud, e.g. https://api.crowdstrike.com). An OAuth2 token is fetched from `POST ' +
+    '{url}/oauth2/token` with the API client\'s id and secret in a Basic header only (no form fields), kept per connector ' +
+    'until 5 s before its `expires_in`, one request shared by concurrent runs; a call answered 401 drops it and is sent ' +
+    'once more with a new one. Sub-actions (answers are CrowdStrike\'s JSON, unchanged): `getAgentDetails` `{ids}` (GET ' +
+    '`devices/entities/devices/v2`), `getAgentOnlineStatus` `{ids}` (GET `devices/entities/online-state/v1`), ' +
+    '`hostActions` `{command: contain | lift_containment, ids, actionParameters?, comment?, alertIds?}` (POST ' +
+    '`devices/entities/devices-actions/v2?action_name=<command>` with `{ids, action_parameters: [{name, value}]}`; ' +
+    '`comment` and `alertIds` are not sent), `executeRTRCommand`, `batchActiveResponderExecuteRTR` and ' +
+    '`batchAdminExecuteRTR` `{command, endpoint_ids}` (a `runscript` command only: a batch session is opened for the hosts ' +
+    'with `real-time-response/combined/batch-init-session/v1`, then the command is sent to `batch-command`, ' +
+    '`batch-active-responder-command` or `batch-admin-command`; Falcon runs `runscript` at the admin level only, the ' +
+    'others answering each host `Command not found`), and `getRTRCloudScripts` (GET `real-time-response/entities/scripts/v1`). ' +
+    'Ids are sent comma-joined in one encoded value (`ids=a%2Cb`). Errors are CrowdStrike\'s first `errors[].message` ' +
+    '(`No matching device found for ID <id>`), without the `Status code: N. Message:` prefix of other sub-action types; ' +
+    '`URL not found: <host>` and `Connection Refused: <address>:<port>` when the API cannot be reached. A 429 pauses the ' +
+    "connector's queue until its `Retry-After`. `getAgentDetails` reads only (Kibana runs it without the endpoint-security " +
+    "privilege); `hostActions` and the RTR sub-actions change the host. The Test tab starts from `getAgentDetails`.",
   '.d3security':
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
@@ -378,6 +397,11 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   },
   '.opsgenie': { config: { apiUrl: 'https://api.opsgenie.com' }, secrets: { apiKey: 'opsgenie-integration-key' } },
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
+  '.crowdstrike': {
+    config: { url: 'https://api.crowdstrike.com' },
+    secrets: { clientId: 'falcon-api-client-id', clientSecret: 'falcon-api-client-secret' },
+    params: { subAction: 'hostActions', subActionParams: { command: 'contain', ids: ['a1b2c3d4e5f60718293a4b5c6d7e8f90'], comment: 'Isolated after alert 42' } },
+  },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
   '.bedrock': { config: { apiUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', defaultModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }, secrets: { accessKey: 'AKIAIOSFODNN7EXAMPLE', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } },
   '.gen-ai': { config: { apiProvider: 'OpenAI', apiUrl: 'https://api.openai.com/v1/chat/completions', defaultModel: 'gpt-4.1' }, secrets: { apiKey: 'sk-openai-api-key' } },

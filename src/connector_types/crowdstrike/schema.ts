@@ -16,7 +16,7 @@ export const SUB_ACTION = {
 } as const;
 
 export const configSchema = z.strictObject({
-  url: z.string().meta({ label: 'CrowdStrike API URL', help: "The API base URL of your Falcon cloud, e.g. https://api.crowdstrike.com or https://api.eu-1.crowdstrike.com.", placeholder: 'https://api.crowdstrike.com' }),
+  url: z.string().meta({ label: 'CrowdStrike API URL', help: "The API base URL of your Falcon cloud, e.g. https://api.crowdstrike.com or https://api.eu-1.crowdstrike.com." }),
 });
 
 export const secretsSchema = z.strictObject({

@@ -12,6 +12,7 @@ import { serviceNowItom, serviceNowItsm, serviceNowSir } from './types/serviceno
 const ICONS: Record<string, string> = {
   '.bedrock': 'logoAWS',
   '.cases-webhook': 'logoWebhook',
+  '.crowdstrike': 'securityApp',
   '.d3security': 'securityApp',
   '.email': 'mail',
   '.gemini': 'sparkles',
@@ -336,7 +337,13 @@ const inference: TypeCustomization = {
   },
 };
 
+// No default URL, as in Kibana's form: each Falcon cloud (US-1, US-2, EU-1, GovCloud) has its own API host.
+const crowdstrike: TypeCustomization = {
+  configOverrides: { url: { placeholder: 'https://api.crowdstrike.com' } },
+};
+
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
+  '.crowdstrike': crowdstrike,
   '.inference': inference,
   '.bedrock': bedrock,
   '.gen-ai': genAi,
