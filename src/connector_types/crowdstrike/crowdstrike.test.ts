@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ReadOutcome } from '../../actions/executor.js';
 import type { SubActionParams } from '../../actions/sub_actions.js';
 import type { ConnectorServices } from '../../actions/types.js';
@@ -10,7 +11,6 @@ import { crowdstrikeConnectorType } from './index.js';
 import { crowdstrikeQuery, crowdstrikeUnansweredMessage } from './service.js';
 import type { CrowdstrikeConfig, CrowdstrikeSecrets } from './schema.js';
 import { SIM_AGENT_ID, SIM_LINUX_AGENT_ID, startCrowdstrikeSimulator, type CrowdstrikeSimulator } from './simulator.js';
-import { createServer } from 'node:http';
 
 installZod3Messages();
 
@@ -203,16 +203,22 @@ describe('.crowdstrike sub-actions against the simulated Falcon API', () => {
     expect(sim.tokenRequests).toHaveLength(2);
   });
 
-  it('fetches a new token once the kept one is within 5 s of expiring', async () => {
-    const shortLived = await startCrowdstrikeSimulator({ ...CLIENT, expiresIn: 5 });
+  it('fetches a new token once the kept one is within 5 s of its expires_in', async () => {
+    const details = { subAction: 'getAgentDetails', subActionParams: { ids: [SIM_AGENT_ID] } };
+    // Only the clock is faked: the simulator's 1799 s token is kept until 1794 s have passed.
+    vi.useFakeTimers({ toFake: ['Date'] });
     try {
-      const details = { subAction: 'getAgentDetails', subActionParams: { ids: [SIM_AGENT_ID] } };
-      await outcome(details, { url: shortLived.url, connectorId: 'cs-short' });
-      await outcome(details, { url: shortLived.url, connectorId: 'cs-short' });
-      // expires_in 5 less the 5 s margin: expired on arrival, so every call asks again.
-      expect(shortLived.tokenRequests).toHaveLength(2);
+      await outcome(details, { connectorId: 'cs-clock' });
+      vi.setSystemTime(Date.now() + 1793_000);
+      await outcome(details, { connectorId: 'cs-clock' });
+      expect(sim.tokenRequests).toHaveLength(1);
+      vi.setSystemTime(Date.now() + 2_000);
+      const read = await outcome(details, { connectorId: 'cs-clock' });
+      expect(read.result.status).toBe('ok');
+      expect(sim.tokenRequests).toHaveLength(2);
+      expect(apiRequests().at(-1)!.headers.authorization).toBe(`Bearer ${sim.tokensIssued.at(-1)}`);
     } finally {
-      await shortLived.close();
+      vi.useRealTimers();
     }
   });
 
