@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineSubActionConnectorType, type SubActionParams } from '../src/actions/sub_actions.js';
 import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { DrivenAlerts, RuleRuns } from './helpers/rule_runs.js';
 import { eventually } from './helpers/wait.js';
 
 const dialects = await availableDialects();
@@ -36,7 +37,8 @@ function edrType() {
     category: 'edr',
     summary: 'A type for tests.',
     minimumLicenseRequired: 'enterprise',
-    supportedFeatureIds: ['endpointSecurity'],
+    // `alerting` too, only so that a rule may run it (Kibana's EDR types are not rule actions).
+    supportedFeatureIds: ['endpointSecurity', 'alerting'],
     schemas: { config: z.strictObject({ url: z.string() }), secrets: z.strictObject({ token: z.string() }) },
     client: () => ({ errorMessage: ({ data }) => JSON.stringify(data) }),
     hostIdsOf: (params: SubActionParams) => {
@@ -79,6 +81,7 @@ describe.each(dialects)('endpoint-security guard rails on %s', (dialect) => {
   let server: Server;
   let url: string;
   const received: Received[] = [];
+  const driven = new DrivenAlerts();
   const as = (username: string) => (method: string, path: string, body?: unknown) =>
     pb.api(method, path, body, { headers: { authorization: `Basic ${Buffer.from(`${username}:${PASSWORD}`).toString('base64')}` } });
   const isolate = (ids = ['host-1'], extra: Record<string, unknown> = {}) => ({ subAction: 'isolateHost', subActionParams: { ids, script: SCRIPT_SECRET }, ...extra });
@@ -103,7 +106,7 @@ describe.each(dialects)('endpoint-security guard rails on %s', (dialect) => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    pb = await startTestPlugboard({ dialect, extraConnectorTypes: [edrType()] });
+    pb = await startTestPlugboard({ dialect, extraConnectorTypes: [edrType()], extraRuleTypes: [driven.ruleType] });
     for (const [name, privileges] of Object.entries(ROLES)) {
       const put = await pb.api('PUT', `/api/security/role/${name}`, { kibana: [{ base: privileges.base ?? [], feature: privileges.feature ?? {}, spaces: ['*'] }] });
       expect(put.status, put.text).toBe(204);
@@ -258,5 +261,25 @@ describe.each(dialects)('endpoint-security guard rails on %s', (dialect) => {
     const rows = JSON.stringify(await pb.plugboard.database.db.selectFrom('audit_log').selectAll().execute());
     expect(rows).not.toContain(TOKEN);
     expect(rows).not.toContain(SCRIPT_SECRET);
+  });
+
+  it("records a rule's run of such a type under the rule's API key owner", async () => {
+    const runs = new RuleRuns(pb);
+    driven.set('isolating', [{ id: 'alert-1' }]);
+    // Created by a user: the rule's API key is theirs, and its actions run as the server.
+    const api = as('base-all-user');
+    const firstRun = runs.awaitRun('isolating');
+    const created = await api('POST', '/api/alerting/rule/isolating', {
+      consumer: 'alerts',
+      schedule: { interval: '1h' },
+      params: {},
+      name: 'Isolate',
+      rule_type_id: 'test.driven',
+      actions: [{ group: 'firing', id: 'edr', params: isolate(['host-rule']), frequency: { summary: false, notify_when: 'onActiveAlert', throttle: null } }],
+    });
+    expect(created.status, created.text).toBe(200);
+    await firstRun;
+    const record = await auditOf((e) => JSON.stringify(e.details?.host_ids) === '["host-rule"]');
+    expect(record).toMatchObject({ event: { outcome: 'success' }, user: { name: 'base-all-user' }, details: { sub_action: 'isolateHost', source: 'alert' } });
   });
 });
