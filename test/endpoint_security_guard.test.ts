@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineSubActionConnectorType, type SubActionParams } from '../src/actions/sub_actions.js';
+import { startRecordingServer, type RecordedRequest } from '../src/connector_types/lib/simulator_server.js';
 import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { DrivenAlerts, RuleRuns } from './helpers/rule_runs.js';
@@ -19,12 +18,6 @@ const TOKEN = 'edr-token-5f1c9a';
 const SCRIPT_SECRET = 'script-secret-77b2';
 const PASSWORD = 'edr-test-password';
 const TYPE = '.test-edr';
-
-interface Received {
-  path: string;
-  body: Record<string, unknown>;
-  authorization?: string;
-}
 
 const hostIds = z.strictObject({ ids: z.array(z.string()).min(1), script: z.string().optional() });
 
@@ -78,9 +71,11 @@ const refusal = { statusCode: 403, error: 'Forbidden', message: `Unauthorized to
 
 describe.each(dialects)('endpoint-security guard rails on %s', (dialect) => {
   let pb: TestPlugboard;
-  let server: Server;
+  let service: Awaited<ReturnType<typeof startRecordingServer>>;
   let url: string;
-  const received: Received[] = [];
+  /** What the service was sent since the test began, bodies parsed. */
+  let sentBefore = 0;
+  const sent = () => service.requests.slice(sentBefore).map((r: RecordedRequest) => ({ path: r.path, body: JSON.parse(r.body) as unknown, authorization: r.headers.authorization }));
   const driven = new DrivenAlerts();
   const as = (username: string) => (method: string, path: string, body?: unknown) =>
     pb.api(method, path, body, { headers: { authorization: `Basic ${Buffer.from(`${username}:${PASSWORD}`).toString('base64')}` } });
@@ -93,19 +88,14 @@ describe.each(dialects)('endpoint-security guard rails on %s', (dialect) => {
     });
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let text = '';
-      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      req.on('end', () => {
-        const body = JSON.parse(text || '{}') as Record<string, unknown>;
-        received.push({ path: req.url ?? '', body, authorization: req.headers.authorization });
-        const failing = Array.isArray(body.ids) && body.ids.includes('broken-host');
-        res.writeHead(failing ? 400 : 200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(failing ? { error: 'unknown agent' } : { path: req.url, ids: body.ids ?? [] }));
-      });
+    // Answers the ids it was given; an unknown agent (`broken-host`) is a 400.
+    service = await startRecordingServer((req, res, text) => {
+      const body = JSON.parse(text || '{}') as { ids?: string[] };
+      const failing = body.ids?.includes('broken-host');
+      res.writeHead(failing ? 400 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(failing ? { error: 'unknown agent' } : { path: req.url, ids: body.ids ?? [] }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = service.url;
     pb = await startTestPlugboard({ dialect, extraConnectorTypes: [edrType()], extraRuleTypes: [driven.ruleType] });
     for (const [name, privileges] of Object.entries(ROLES)) {
       const put = await pb.api('PUT', `/api/security/role/${name}`, { kibana: [{ base: privileges.base ?? [], feature: privileges.feature ?? {}, spaces: ['*'] }] });
@@ -117,10 +107,10 @@ describe.each(dialects)('endpoint-security guard rails on %s', (dialect) => {
   });
   afterAll(async () => {
     await pb?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await service?.close();
   });
   beforeEach(() => {
-    received.length = 0;
+    sentBefore = service.requests.length;
   });
 
   it('accepts the actions feature privileges in roles and refuses names it does not have', async () => {
@@ -150,7 +140,19 @@ describe.each(dialects)('endpoint-security guard rails on %s', (dialect) => {
       }
     }
     // Only the allowed users' runs reached the service.
-    expect(received.map((r) => r.path)).toEqual(ALLOWED.map(() => '/isolate'));
+    expect(sent().map((r) => r.path)).toEqual(ALLOWED.map(() => '/isolate'));
+  });
+
+  it("limits an API key to what both its role descriptors and its owner's roles grant", async () => {
+    const key = async (owner: string, actions: string[]) => {
+      const created = await as(owner)('POST', '/api/security/api_key', { name: `k-${owner}-${actions.join('-')}`, role_descriptors: { r: { kibana: [{ feature: { actions }, spaces: ['*'] }] } } });
+      expect(created.status, created.text).toBe(200);
+      return (params: unknown) => pb.api('POST', '/api/actions/connector/edr/_execute', { params }, { headers: { authorization: `ApiKey ${created.body.encoded}` } });
+    };
+    expect((await (await key('feature-all-user', ['minimal_all']))(isolate())).body).toEqual(refusal);
+    expect((await (await key('minimal-all-user', ['all']))(isolate())).body).toEqual(refusal);
+    expect((await (await key('feature-all-user', ['minimal_all', 'endpoint_security_execute']))(isolate())).body).toMatchObject({ status: 'ok' });
+    expect((await (await key('feature-all-user', ['minimal_read']))({ subAction: 'getAgents', subActionParams: { ids: ['h'] } })).body).toMatchObject({ status: 'ok' });
   });
 
   it("lets a 'reads' sub-action run with the connectors privilege alone", async () => {
@@ -176,8 +178,8 @@ describe.each(dialects)('endpoint-security guard rails on %s', (dialect) => {
     expect((await pb.api('POST', '/api/actions/connector/edr/_execute', { params: isolate(['host-3']) })).body).toMatchObject({ status: 'ok' });
     const wrong = await pb.api('POST', '/api/actions/connector/edr/_execute', { params: isolate(['host-3'], { confirm: 'yes' }) });
     expect(wrong.body).toMatchObject({ status: 'error', message: expect.stringContaining('confirm') });
-    expect(received).toHaveLength(2);
-    for (const r of received) {
+    expect(sent()).toHaveLength(2);
+    for (const r of sent()) {
       expect(r.body).toEqual({ ids: ['host-3'], script: SCRIPT_SECRET });
       expect(r.authorization).toBe(`Bearer ${TOKEN}`);
     }
@@ -206,8 +208,8 @@ describe.each(dialects)('endpoint-security guard rails on %s', (dialect) => {
     for (const item of queued.body.items as Array<{ execution_id: string }>) {
       await eventually(async () => ((await pb.api('GET', `/api/actions/execution/${item.execution_id}`)).body.status === 'ok' ? true : undefined));
     }
-    expect(received.map((r) => r.path).sort()).toEqual(['/agents', '/isolate']);
-    expect(received.find((r) => r.path === '/isolate')?.body).toEqual({ ids: ['host-4'], script: SCRIPT_SECRET });
+    expect(sent().map((r) => r.path).sort()).toEqual(['/agents', '/isolate']);
+    expect(sent().find((r) => r.path === '/isolate')?.body).toEqual({ ids: ['host-4'], script: SCRIPT_SECRET });
   });
 
   it('refuses _bulk_enqueue without the sub-feature, queueing nothing, and lets reads be queued', async () => {

@@ -175,7 +175,9 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
   streamChunks?(data: unknown): AsyncIterable<string>;
   /**
    * Endpoint-security types (EDR): the ids of the hosts a call names, for its audit record (see
-   * SubAction.endpoint for what each sub-action is).
+   * SubAction.endpoint for what each sub-action is). It is given the params as sent, before the
+   * sub-action's own schema (a failed run is audited too): read them defensively; a throw or a
+   * non-array counts as no hosts.
    */
   hostIdsOf?(params: P): string[];
   /**
