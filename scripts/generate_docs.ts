@@ -531,7 +531,19 @@ const MAP_KEY_PLACEHOLDERS: Record<string, string> = {
 };
 
 /** Notes on routes that are Plugboard's own, keyed by `METHOD path`. */
+/** What `_bulk_enqueue` and `_enqueue` ask of endpoint-security actions (src/actions/endpoint_security.ts). */
+const ENDPOINT_QUEUE_NOTE =
+  'Endpoint-security connectors (types with the `endpointSecurity` feature, such as `.crowdstrike`): a sub-action that ' +
+  'changes a host (isolate, release, run a script, RTR) is queued only with `confirm: true` in its params, beside ' +
+  '`subAction` and `subActionParams`; without it (or with anything but `true`) the request is refused with 400 naming ' +
+  'the action and the field, e.g. `[0].params.confirm: isolateHost changes a host: send confirm: true to queue it`, and ' +
+  'nothing of the request is queued. `confirm` is never sent to the service, and `_execute` takes it without needing it. ' +
+  'Queueing their sub-actions that do more than read needs the endpoint-security privilege (see [Authentication](#authentication)). ' +
+  'This is Plugboard\'s addition: Kibana has no queue route.';
+
 const ROUTE_NOTES: Record<string, string> = {
+  'POST /api/actions/_bulk_enqueue': ENDPOINT_QUEUE_NOTE,
+  'POST /api/actions/connector/{id}/_enqueue': ENDPOINT_QUEUE_NOTE.replace('`[0].params.confirm', '`params.confirm'),
   'GET /api/status':
     "Answers 200 with Kibana's status shape, reduced, once the server can serve requests, and 503 while it " +
     'starts or shuts down. It needs no credentials, so it suits load balancer and container health checks. ' +
@@ -1543,7 +1555,20 @@ function apiPage(facts: ApiFacts): string {
       (wwwAuthenticate ? [wwwAuthenticate].flat().map((value) => code(`WWW-Authenticate: ${String(value)}`)).join(' and ') : '`WWW-Authenticate`') + ' headers:',
     ].join('\n'),
     responseBlock(facts.unauthorized),
-    'A known user without the privilege for an operation gets 403.',
+    [
+      'A known user without the privilege for an operation gets 403. Privileges come from roles in Kibana\'s format',
+      '(`PUT /api/security/role/{name}`), per space: a base privilege (`all`, `read`) or the `actions` feature\'s',
+      '(`all`, `read`, and `minimal_all`, `minimal_read`: the same without sub-features). `read` lists, gets and runs',
+      'connectors; `all` also creates, updates and deletes them. Endpoint-security connectors (`.crowdstrike`,',
+      '`.sentinelone`, `.microsoft_defender_endpoint`) take more, as Kibana\'s sub-feature privilege',
+      '`endpoint_security_execute`: running one of their sub-actions that does more than read a host\'s state (over',
+      '`_execute`, the unsaved `_test`, `_enqueue` or `_bulk_enqueue`) needs `all` on connectors and that privilege, which',
+      'a base or feature `all` includes and `minimal_all` does not (`{"actions": ["minimal_all", "endpoint_security_execute"]}`',
+      'grants both). Without them the answer is 403 `Unauthorized to execute a "<type id>" action`. Every run of such a',
+      'connector, however started, is written to the audit log (`GET /api/security/audit?action=connector_endpoint_action`)',
+      'with the user (for a rule\'s action, the rule\'s API key owner), the connector, the sub-action, the host ids and the',
+      'outcome, never the other params.',
+    ].join('\n'),
     '## The `kbn-xsrf` header',
     [
       'As in Kibana, every request that is not a `GET` must carry a `kbn-xsrf` header; its value does not matter.',

@@ -4,7 +4,7 @@ import { OutboundRequestError, type OutboundRequest, type OutboundResponse } fro
 import type { TlsOverrides } from '../net/network_policy.js';
 import { answerFacts, ExecutorError } from './failure.js';
 import { formatZodError } from './format_zod_error.js';
-import { defineConnectorType, type ConnectorTypeDefinition, type ExecutorContext, type ExecutorResult, type ValidatorContext } from './types.js';
+import { defineConnectorType, type ConnectorTypeDefinition, type EndpointKind, type ExecutorContext, type ExecutorResult, type ValidatorContext } from './types.js';
 
 // The sub-action framework of reference §8: one connector type, several operations, chosen by
 // `subAction`, each with its own params schema; and the request helper such types share.
@@ -15,6 +15,18 @@ export const subActionParamsSchema = z.object({
   subActionParams: z.record(z.string(), z.unknown()).nullish().meta({ label: 'Sub action parameters', help: "Checked against the operation's own schema." }),
 });
 export type SubActionParams = z.output<typeof subActionParamsSchema>;
+
+/**
+ * The params of endpoint-security types: also `confirm`, Plugboard's acknowledgement that a
+ * queued sub-action changes a host (`_bulk_enqueue` needs it for those). Optional, so Kibana's
+ * clients, which never send it, work unchanged; it is taken off before the sub-action runs.
+ */
+export const endpointSubActionParamsSchema = subActionParamsSchema.extend({
+  confirm: z.boolean().optional().meta({
+    label: 'Confirm',
+    help: "Plugboard's: `true` acknowledges that the sub-action changes a host; queueing such a sub-action over HTTP needs it. Never sent to the service.",
+  }),
+});
 
 export type SubActionContext<C, S> = ExecutorContext<C, S, SubActionParams> & { client: ServiceClient };
 
@@ -46,7 +58,7 @@ export interface SubAction<C, S> {
    * sub-feature privilege (agent details, online status). `changesHost`: it acts on a machine
    * (isolate, release, run a script, RTR), so `_bulk_enqueue` queues it only with `confirm: true`.
    */
-  endpoint?: 'reads' | 'changesHost';
+  endpoint?: EndpointKind;
 }
 
 /**
@@ -217,12 +229,17 @@ export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<
   const byName = new Map(def.subActions.map((s) => [s.name, s]));
   const { subActions: _subActions, client, schemas, ...rest } = def;
   const streaming = def.subActions.some((s) => s.streams);
+  const endpoint = def.supportedFeatureIds.includes('endpointSecurity') || def.subActions.some((s) => s.endpoint);
   return defineConnectorType<C, S, SubActionParams>({
     ...rest,
     ...(streaming ? { streamsAnswer: (params: SubActionParams | null | undefined) => streamsBy(byName, params) } : {}),
-    schemas: { ...schemas, params: subActionParamsSchema },
+    ...(endpoint ? { endpointKindOf: (params: SubActionParams | null | undefined) => (params && typeof params === 'object' ? byName.get(params.subAction)?.endpoint : undefined) } : {}),
+    schemas: { ...schemas, params: endpoint ? endpointSubActionParamsSchema : subActionParamsSchema },
     subActionSchemas: def.subActions.map(({ name, schema }) => ({ name, schema })),
-    async executor(ctx) {
+    async executor(rawCtx) {
+      // `confirm` is Plugboard's word to the queue, not the service's: the sub-action never sees it.
+      const { confirm: _confirm, ...plain } = rawCtx.params as SubActionParams & { confirm?: boolean };
+      const ctx = endpoint ? { ...rawCtx, params: plain } : rawCtx;
       const { subAction, subActionParams } = ctx.params;
       const action = byName.get(subAction);
       if (!action) {
