@@ -37,6 +37,7 @@ describe.each(dialects)('.crowdstrike over the HTTP API on %s', (dialect) => {
       minimum_license_required: 'enterprise',
       enabled_in_license: true,
       supported_feature_ids: ['endpointSecurity'],
+      sub_feature: 'endpointSecurity',
     });
   });
 
