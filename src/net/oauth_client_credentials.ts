@@ -17,6 +17,8 @@ export interface ClientCredentials {
    * claims do not reuse a token.
    */
   jwtAssertion?: { sign(): string; signedFrom: unknown };
+  /** How long before expires_in a token is no longer used (Kibana's Defender connector: 5 s), so none expires in flight. */
+  expiryMarginMs?: number;
   signal?: AbortSignal;
 }
 
@@ -79,8 +81,13 @@ export class ClientCredentialsTokens {
     return request;
   }
 
-  /** Drops a connector's token, e.g. after the service answered 4xx with it. */
-  forget(connectorId: string): void {
+  /**
+   * Drops a connector's token, e.g. after the service answered 4xx with it. Given the header that
+   * was refused, only that token: when several calls are refused one token, the first to come
+   * back drops it and the others reuse the one fetched after it.
+   */
+  forget(connectorId: string, refusedHeader?: string): void {
+    if (refusedHeader !== undefined && this.tokens.get(connectorId)?.header !== refusedHeader) return;
     this.tokens.delete(connectorId);
   }
 
@@ -117,7 +124,7 @@ export class ClientCredentialsTokens {
       throw new TokenRequestError('the token response has no token_type, access_token and expires_in', answer);
     }
     const header = `${type} ${token}`;
-    this.tokens.set(credentials.connectorId, { fingerprint, header, expiresAt: startedAt + Number(expiresIn) * 1000 });
+    this.tokens.set(credentials.connectorId, { fingerprint, header, expiresAt: startedAt + Number(expiresIn) * 1000 - (credentials.expiryMarginMs ?? 0) });
     return header;
   }
 }
