@@ -19,6 +19,7 @@ const ICONS: Record<string, string> = {
   '.index': 'indexOpen',
   '.inference': 'sparkles',
   '.jira': 'casesApp',
+  '.microsoft_defender_endpoint': 'logoSecurity',
   '.opsgenie': 'megaphone',
   '.pagerduty': 'bell',
   '.resilient': 'securityApp',
@@ -336,11 +337,25 @@ const inference: TypeCustomization = {
   },
 };
 
+const defender: TypeCustomization = {
+  // As Kibana's form: Entra ID's global login address, Defender's API and its scope to start from.
+  newConfig: {
+    oAuthServerUrl: 'https://login.microsoftonline.com',
+    oAuthScope: 'https://securitycenter.onmicrosoft.com/windowsatpservice/.default',
+    apiUrl: 'https://api.securitycenter.microsoft.com',
+  },
+  configOverrides: {
+    clientId: { placeholder: '00000000-0000-0000-0000-000000000000' },
+    tenantId: { placeholder: '00000000-0000-0000-0000-000000000000' },
+  },
+};
+
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
   '.inference': inference,
   '.bedrock': bedrock,
   '.gen-ai': genAi,
   '.gemini': gemini,
+  '.microsoft_defender_endpoint': defender,
   '.cases-webhook': casesWebhook,
   '.webhook': webhook,
   '.email': email,
