@@ -212,12 +212,46 @@ describe('.microsoft_defender_endpoint against the Entra ID and Defender simulat
     expect(fileRequest.headers.authorization).toBeUndefined();
   });
 
+  it('hands a large result file over as it arrives, never holding it whole', async () => {
+    const size = 256 * 1024 * 1024;
+    const big = await startDefenderSimulator({ tenantId: TENANT, clientId: CLIENT_ID, clientSecret: SECRET, resultFileBytes: size });
+    try {
+      const ran = await run({ subAction: 'runScript', subActionParams: { id: WEB_1, parameters: { scriptName: 'test' } } }, { config: { oAuthServerUrl: big.url, apiUrl: big.url } });
+      const result = await run({ subAction: 'getActionResults', subActionParams: { id: (ran.data as { id: string }).id } }, { config: { oAuthServerUrl: big.url, apiUrl: big.url } });
+      // What the simulator has sent and the reader not yet taken: what sits in buffers on the way.
+      let received = 0;
+      let inFlight = 0;
+      for await (const chunk of result.data as Readable) {
+        received += (chunk as Buffer).length;
+        inFlight = Math.max(inFlight, big.sentBytes() - received);
+      }
+      expect(received).toBe(size);
+      // Socket and stream buffers (a few MiB on loopback), never the file.
+      expect(inFlight).toBeLessThan(32 * 1024 * 1024);
+    } finally {
+      await big.close();
+    }
+  });
+
   it("fails a download whose link is missing in Kibana's words, and an action with no result as Defender answers it", async () => {
     // A token first: the one-off answer is for the link request.
     await run({ subAction: 'getLibraryFiles', subActionParams: {} });
     sim.failNext(200, '{"@odata.context":"x"}');
     expect((await run({ subAction: 'getActionResults', subActionParams: { id: 'act-1' } })).serviceMessage).toBe('Download URL for script results of machineId [act-1] not found');
     expect((await run({ subAction: 'getActionResults', subActionParams: { id: 'act-1' } })).serviceMessage).toMatch(/^Status code: 404\. .*ResourceNotFound/s);
+  });
+
+  it('simulates OData as Defender reads it: an order, no count unless asked, a filter it cannot read refused', async () => {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: SCOPE });
+    const token = (await (await fetch(`${sim.url}/${TENANT}/oauth2/v2.0/token`, { method: 'POST', body: form })).json()) as { access_token: string };
+    const get = async (query: string) => {
+      const res = await fetch(`${sim.url}/api/machines?${query}`, { headers: { Authorization: `Bearer ${token.access_token}` } });
+      return { status: res.status, body: (await res.json()) as { value?: Array<{ computerDnsName: string }>; error?: { code: string } } };
+    };
+    const ordered = await get('$orderby=computerDnsName+desc&$top=2');
+    expect(ordered.body).not.toHaveProperty('@odata.count');
+    expect(ordered.body.value?.map((m) => m.computerDnsName)).toEqual(['web-1.contoso.com', 'laptop-7.contoso.com']);
+    expect(await get("$filter=startswith(computerDnsName,'web')")).toMatchObject({ status: 400, body: { error: { code: 'BadRequest' } } });
   });
 
   it('lists the live response library', async () => {

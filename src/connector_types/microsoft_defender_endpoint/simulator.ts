@@ -87,6 +87,8 @@ export interface DefenderSimulator {
   settle(actionId: string, status?: MachineAction['status']): void;
   /** The bytes of a live response action's result file. */
   resultFile(actionId: string): Buffer;
+  /** Bytes of large result files written so far (they are written as the reader takes them). */
+  sentBytes(): number;
   close(): Promise<void>;
 }
 
@@ -235,6 +237,7 @@ export async function startDefenderSimulator(options: DefenderSimulatorOptions):
   const nextAnswer = oneOffAnswer();
   let rateLimit: number | undefined;
   let baseUrl = '';
+  let sentBytes = 0;
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
@@ -317,6 +320,7 @@ export async function startDefenderSimulator(options: DefenderSimulatorOptions):
       while (sent < total) {
         const part = chunk.subarray(0, Math.min(chunk.length, total - sent));
         sent += part.length;
+        sentBytes += part.length;
         if (!res.write(part)) return void res.once('drain', write);
       }
       res.end();
@@ -447,6 +451,7 @@ export async function startDefenderSimulator(options: DefenderSimulatorOptions):
       Object.assign(action, { status, lastUpdateDateTimeUtc: now() });
     },
     resultFile,
+    sentBytes: () => sentBytes,
     close,
   };
 }
