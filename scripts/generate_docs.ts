@@ -247,6 +247,36 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '`URL not found: <host>` and `Connection Refused: <address>:<port>` when the API cannot be reached. A 429 pauses the ' +
     "connector's queue until its `Retry-After`. `getAgentDetails` reads only (Kibana runs it without the endpoint-security " +
     "privilege); `hostActions` and the RTR sub-actions change the host. The Test tab starts from `getAgentDetails`.",
+  '.microsoft_defender_endpoint':
+    'Queries and acts on the machines of Microsoft Defender for Endpoint through its API (`{apiUrl}/api`), with an ' +
+    'access token of an app registered in Microsoft Entra ID: the client credentials grant (`client_id`, ' +
+    '`client_secret`, `scope` = `oAuthScope`) posted as a form to `oAuthServerUrl` with its path replaced by ' +
+    '`/{tenantId}/oauth2/v2.0/token`. The token is kept per connector until 5 s before it expires, concurrent runs ' +
+    'share one token request, and when Defender answers 401 the connector gets one new token and sends the call once ' +
+    'more. Both URLs, and every address called (the result download link too), must be allowed by ' +
+    '`xpack.actions.allowedHosts`. Sub-actions, each answered with Defender\'s JSON as it is: `getAgentDetails` ' +
+    '(`id`: `GET /api/machines/{id}`); `getAgentList` (filters `computerDnsName`, `id`, `version`, `deviceValue`, ' +
+    '`aaDeviceId`, `machineTags`, `lastSeen`, `exposureLevel`, `onboardingStatus`, `lastIpAddress`, `healthStatus`, ' +
+    '`osPlatform`, `riskScore`, `rbacGroupId`, each one value or a list, and `page`, `pageSize` 1-1000, default 20) ' +
+    'and `getActions` (filters `id`, `status`, `machineId`, `type`, `requestor`, `creationDateTimeUtc`, paging, ' +
+    '`sortField` and `sortDirection`, desc by default) send an OData query (`$count=true`, `$top`, `$skip` after ' +
+    "the first page, `$orderby`, `$filter` clauses `key eq 'v'` or `key in ('a','b')` joined by `AND`) and add " +
+    '`page`, `pageSize` and `total` (`@odata.count`, -1 when absent); `isolateHost` and `releaseHost` (`id`, ' +
+    '`comment`: `POST /api/machines/{id}/isolate` with `IsolationType: Full`, `/unisolate`); `runScript` (`id`, ' +
+    '`comment`, `parameters.scriptName` of the live response library and `args`, `--noargs` when none: ' +
+    '`POST /api/machines/{id}/runliveresponse`); `getActionResults` (`id` of a live response action) fetches the ' +
+    "first result's download link and then the file itself, without the token, answered as a Node Readable " +
+    '(a file download); `getLibraryFiles` lists the live response library; `cancelAction` (`actionId`, `comment`) ' +
+    "cancels a pending machine action (Kibana offers it only behind an experimental flag; Plugboard always does); " +
+    '`testConnector` calls the machines, isolate, release, machine actions and run script APIs once each on the ' +
+    'machine `elastic-connector-test`, which does not exist, a `ResourceNotFound` answer counting as success, and ' +
+    'answers `{results}`, one line per API. isolateHost, releaseHost, runScript and cancelAction change a host; ' +
+    'testConnector is the one Kibana runs without the endpoint-security privilege. Errors read `API Error: ' +
+    '[<status text>] Request failed with status code <n>` (`Unauthorized API Error (401)`) followed by the URL ' +
+    'called and the response body; a second isolation or release while one is pending reads Defender\'s message ' +
+    "followed by `. Please wait or force clear with 'cancel' response action`; a failed token request is worded " +
+    'the same (Entra ID\'s body, e.g. `AADSTS7000215: Invalid client secret provided`, never the secret). A 429 ' +
+    'pauses the connector\'s queue until its `Retry-After`.',
   '.d3security':
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
@@ -401,6 +431,16 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
     config: { url: 'https://api.crowdstrike.com' },
     secrets: { clientId: 'falcon-api-client-id', clientSecret: 'falcon-api-client-secret' },
     params: { subAction: 'hostActions', subActionParams: { command: 'contain', ids: ['a1b2c3d4e5f60718293a4b5c6d7e8f90'], comment: 'Isolated after alert 42' } },
+  },
+  '.microsoft_defender_endpoint': {
+    config: {
+      clientId: '00000000-0000-4000-8000-0000000000c1',
+      tenantId: '00000000-0000-4000-8000-0000000000a1',
+      oAuthServerUrl: 'https://login.microsoftonline.com',
+      oAuthScope: 'https://securitycenter.onmicrosoft.com/windowsatpservice/.default',
+      apiUrl: 'https://api.securitycenter.microsoft.com',
+    },
+    secrets: { clientSecret: 'entra-app-client-secret-value' },
   },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
   '.bedrock': { config: { apiUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', defaultModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }, secrets: { accessKey: 'AKIAIOSFODNN7EXAMPLE', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } },

@@ -8,6 +8,7 @@ import { SIMULATOR_REPLY as BEDROCK_REPLY, startBedrockSimulator } from '../src/
 import { SIMULATOR_REPLY, startGenAiSimulator } from '../src/connector_types/openai/simulator.js';
 import { SIMULATOR_REPLY as GEMINI_REPLY, startGeminiSimulator } from '../src/connector_types/gemini/simulator.js';
 import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
+import { DEFAULT_MACHINES as MDE_MACHINES, startDefenderSimulator } from '../src/connector_types/microsoft_defender_endpoint/simulator.js';
 import { startCasesWebhookSimulator } from '../src/connector_types/cases_webhook/simulator.js';
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
@@ -327,6 +328,21 @@ const CASES: Case[] = [
       const request = only(gemini.requests, (r) => r.body.includes(tag));
       expect(gemini.tokensIssued).toContain(request.headers.authorization?.replace('Bearer ', ''));
       expect(result.data).toEqual({ message: GEMINI_REPLY, usageMetadata: generation.usageMetadata });
+    },
+  })),
+  // A live response script on a machine, its comment tagged; the Entra ID token comes from the same simulator.
+  caseOf('.microsoft_defender_endpoint', () => startDefenderSimulator({ tenantId: 'e2e-tenant', clientId: 'e2e-client', clientSecret: 'e2e-mde-secret' }), (mde) => ({
+    config: { clientId: 'e2e-client', tenantId: 'e2e-tenant', oAuthServerUrl: mde.url, oAuthScope: 'https://api.securitycenter.microsoft.com/.default', apiUrl: mde.url },
+    secrets: { clientSecret: 'e2e-mde-secret' },
+    params: (tag) => ({ subAction: 'runScript', subActionParams: { id: MDE_MACHINES[0].id, comment: tag, parameters: { scriptName: 'test', args: '-Verbose' } } }),
+    verify({ tag, result }) {
+      const action = only([...mde.actions.values()], (a) => a.requestorComment === tag);
+      expect(action).toMatchObject({ type: 'LiveResponse', machineId: MDE_MACHINES[0].id, requestor: 'e2e-client' });
+      const request = only(mde.requests, (r) => r.body.includes(tag));
+      expect(request).toMatchObject({ method: 'POST', path: `/api/machines/${MDE_MACHINES[0].id}/runliveresponse` });
+      expect(mde.issued).toContain(request.headers.authorization?.replace('Bearer ', ''));
+      expect(JSON.parse(request.body).Commands[0].params).toEqual([{ key: 'ScriptName', value: 'test' }, { key: 'Args', value: '-Verbose' }]);
+      expect(result.data).toEqual(action);
     },
   })),
   caseOf('.bedrock', () => startBedrockSimulator({ accessKey: 'AKIAE2E00000001', secret: 'e2e-aws-secret', region: 'eu-west-3' }), (bedrock) => ({

@@ -16,7 +16,8 @@ import { eventually } from './helpers/wait.js';
 
 const dialects = await availableDialects();
 
-const SUB_ACTION_TYPES = ['.opsgenie', '.tines', '.d3security', '.thehive', '.xsoar', '.gen-ai', '.bedrock'];
+// Defender's token request goes through the sub-action request in Kibana too: the same wording, whichever request failed.
+const SUB_ACTION_TYPES = ['.opsgenie', '.tines', '.d3security', '.thehive', '.xsoar', '.gen-ai', '.bedrock', '.microsoft_defender_endpoint'];
 /** Every type that calls a service over HTTP, aimed at one status sink. */
 const HTTP_TYPES = Object.keys(CONNECTOR_TYPE_FIXTURES).filter((typeId) => CONNECTOR_TYPE_FIXTURES[typeId].success);
 const STATUSES = [400, 429, 503] as const;
@@ -243,6 +244,7 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
     ['.xsoar', 'XSOAR'],
     ['.resilient', 'IBM Resilient'],
     ['.crowdstrike', 'CrowdStrike'],
+    ['.microsoft_defender_endpoint', 'Microsoft Defender for Endpoint'],
   ])("names the type in %s's unknown sub-action error, as Kibana's API test expects", async (typeId, typeName) => {
     const id = idOf(typeId);
     expect(await execute(id, { subAction: 'invalidAction' })).toEqual({

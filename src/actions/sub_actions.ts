@@ -101,15 +101,21 @@ export interface ServiceClient {
   stream(req: Omit<ServiceRequest<never>, 'responseSchema'>): Promise<ServiceResponse<Readable>>;
 }
 
+/** The request an error answered, for types whose error messages name it. */
+export interface CalledRequest {
+  method: string;
+  url: string;
+}
+
 export interface ServiceClientOptions {
   /** Basic authentication for every request. */
   auth?: { username: string; password: string };
   /** The connector's own TLS settings (a client certificate, its verification mode). */
   tls?: TlsOverrides;
-  /** The type's reading of an error answer, for `Status code: N. Message: <this>`. */
-  errorMessage(response: { status: number; statusText: string; data: unknown }): string;
+  /** The type's reading of an error answer, for `Status code: N. Message: <this>` (some name the request: method lower-case, as axios has it). */
+  errorMessage(response: { status: number; statusText: string; data: unknown }, request: CalledRequest): string;
   /** Its reading of a request that got no answer (`Status code: undefined. Message: <this>`); `[code] message` without it. */
-  unansweredMessage?(error: { code?: string; message: string }): string;
+  unansweredMessage?(error: { code?: string; message: string }, request: CalledRequest): string;
 }
 
 /** `https://a//b/` → `https://a/b`: doubled and trailing slashes of the path are dropped, as Kibana does. */
@@ -149,25 +155,31 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
       ...(options.tls ? { tls: options.tls } : {}),
     };
   };
-  const unanswered = (err: unknown) => {
+  const called = (out: OutboundRequest): CalledRequest => ({ method: (out.method ?? 'GET').toLowerCase(), url: out.url });
+  const unanswered = (err: unknown, out: OutboundRequest) => {
     const code = err instanceof OutboundRequestError ? err.code : undefined;
     const { message } = err as Error;
-    const detail = options.unansweredMessage ? options.unansweredMessage({ code, message }) : code ? `[${code}] ${message}` : message;
+    const detail = options.unansweredMessage ? options.unansweredMessage({ code, message }, called(out)) : code ? `[${code}] ${message}` : message;
     return new ServiceRequestError(`Status code: undefined. Message: ${detail}`);
   };
-  const refused = (res: Omit<OutboundResponse, 'body'>, data: unknown) =>
-    new ServiceRequestError(`Status code: ${res.status}. Message: ${options.errorMessage({ status: res.status, statusText: res.statusText, data })}`, res.status, res.headers);
+  const refused = (res: Omit<OutboundResponse, 'body'>, data: unknown, out: OutboundRequest) =>
+    new ServiceRequestError(
+      `Status code: ${res.status}. Message: ${options.errorMessage({ status: res.status, statusText: res.statusText, data }, called(out))}`,
+      res.status,
+      res.headers,
+    );
   const isSuccess = (status: number) => status >= 200 && status < 300;
   return {
     async request<T>(req: ServiceRequest<T>): Promise<ServiceResponse<T>> {
+      const out = outbound(req);
       let res;
       try {
-        res = await ctx.services.http.send(outbound(req));
+        res = await ctx.services.http.send(out);
       } catch (err) {
-        throw unanswered(err);
+        throw unanswered(err, out);
       }
       const data = parseBody(res.body);
-      if (!isSuccess(res.status)) throw refused(res, data);
+      if (!isSuccess(res.status)) throw refused(res, data, out);
       if (!req.responseSchema) return { status: res.status, headers: res.headers, data: data as T };
       const checked = req.responseSchema.safeParse(data);
       // No status: an unexpected answer may be a passing fault of the service, so it is retried.
@@ -175,11 +187,12 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
       return { status: res.status, headers: res.headers, data: checked.data };
     },
     async stream(req) {
+      const out = outbound(req);
       let res;
       try {
-        res = await ctx.services.http.stream(outbound(req));
+        res = await ctx.services.http.stream(out);
       } catch (err) {
-        throw unanswered(err);
+        throw unanswered(err, out);
       }
       if (isSuccess(res.status)) return { status: res.status, headers: res.headers, data: res.body };
       let text = '';
@@ -188,7 +201,7 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
       } catch {
         // Unreadable (cut, or too large): the status says enough.
       }
-      throw refused(res, parseBody(text));
+      throw refused(res, parseBody(text), out);
     },
   };
 }

@@ -9,6 +9,7 @@ import { genAiConnectorType } from './openai/index.js';
 import { geminiConnectorType } from './gemini/index.js';
 import { inferenceConnectorType } from './inference/index.js';
 import { jiraConnectorType } from './jira/index.js';
+import { microsoftDefenderEndpointConnectorType } from './microsoft_defender_endpoint/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { resilientConnectorType } from './resilient/index.js';
@@ -39,6 +40,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   geminiConnectorType,
   inferenceConnectorType,
   jiraConnectorType,
+  microsoftDefenderEndpointConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,
   resilientConnectorType,

@@ -22,7 +22,7 @@ export interface ClientCredentials {
    * (CrowdStrike's token endpoint); `form` (default): they are form fields with the grant.
    */
   clientAuthentication?: 'form' | 'basic';
-  /** The token counts as expired this long before its expires_in (CrowdStrike's is 5 s). */
+  /** The token counts as expired this long before its expires_in (Kibana's CrowdStrike and Defender connectors: 5 s), so none expires in flight. */
   expiryMarginMs?: number;
   signal?: AbortSignal;
 }
@@ -88,8 +88,13 @@ export class ClientCredentialsTokens {
     return request;
   }
 
-  /** Drops a connector's token, e.g. after the service answered 4xx with it. */
-  forget(connectorId: string): void {
+  /**
+   * Drops a connector's token, e.g. after the service answered 4xx with it. Given the header that
+   * was refused, only that token: when several calls are refused one token, the first to come
+   * back drops it and the others reuse the one fetched after it.
+   */
+  forget(connectorId: string, refusedHeader?: string): void {
+    if (refusedHeader !== undefined && this.tokens.get(connectorId)?.header !== refusedHeader) return;
     this.tokens.delete(connectorId);
   }
 

@@ -20,6 +20,7 @@ const ICONS: Record<string, string> = {
   '.index': 'indexOpen',
   '.inference': 'sparkles',
   '.jira': 'casesApp',
+  '.microsoft_defender_endpoint': 'logoSecurity',
   '.opsgenie': 'megaphone',
   '.pagerduty': 'bell',
   '.resilient': 'securityApp',
@@ -342,12 +343,26 @@ const crowdstrike: TypeCustomization = {
   configOverrides: { url: { placeholder: 'https://api.crowdstrike.com' } },
 };
 
+const defender: TypeCustomization = {
+  // As Kibana's form: Entra ID's global login address, Defender's API and its scope to start from.
+  newConfig: {
+    oAuthServerUrl: 'https://login.microsoftonline.com',
+    oAuthScope: 'https://securitycenter.onmicrosoft.com/windowsatpservice/.default',
+    apiUrl: 'https://api.securitycenter.microsoft.com',
+  },
+  configOverrides: {
+    clientId: { placeholder: '00000000-0000-0000-0000-000000000000' },
+    tenantId: { placeholder: '00000000-0000-0000-0000-000000000000' },
+  },
+};
+
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
   '.crowdstrike': crowdstrike,
   '.inference': inference,
   '.bedrock': bedrock,
   '.gen-ai': genAi,
   '.gemini': gemini,
+  '.microsoft_defender_endpoint': defender,
   '.cases-webhook': casesWebhook,
   '.webhook': webhook,
   '.email': email,
