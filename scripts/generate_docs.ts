@@ -228,6 +228,55 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'run, worded as the same exception answered before the stream (`API Error: Too Many Requests - <message>`, `API Error: ' +
     'Failed Dependency - …`), no tokens counted ([api.md](../api.md#streamed-answers)). In rule actions the `body` of ' +
     '`run` and `test` is rendered with JSON escaping.',
+  '.crowdstrike':
+    'Reads, contains and releases hosts, and runs Real Time Response (RTR) scripts, in CrowdStrike Falcon, through the ' +
+    'API at `url` (your Falcon cloud, e.g. https://api.crowdstrike.com). An OAuth2 token is fetched from `POST ' +
+    '{url}/oauth2/token` with the API client\'s id and secret in a Basic header only (no form fields), kept per connector ' +
+    'until 5 s before its `expires_in`, one request shared by concurrent runs; a call answered 401 drops it and is sent ' +
+    'once more with a new one. Sub-actions (answers are CrowdStrike\'s JSON, unchanged): `getAgentDetails` `{ids}` (GET ' +
+    '`devices/entities/devices/v2`), `getAgentOnlineStatus` `{ids}` (GET `devices/entities/online-state/v1`), ' +
+    '`hostActions` `{command: contain | lift_containment, ids, actionParameters?, comment?, alertIds?}` (POST ' +
+    '`devices/entities/devices-actions/v2?action_name=<command>` with `{ids, action_parameters: [{name, value}]}`; ' +
+    '`comment` and `alertIds` are not sent), `executeRTRCommand`, `batchActiveResponderExecuteRTR` and ' +
+    '`batchAdminExecuteRTR` `{command, endpoint_ids}` (a `runscript` command only: a batch session is opened for the hosts ' +
+    'with `real-time-response/combined/batch-init-session/v1`, then the command is sent to `batch-command`, ' +
+    '`batch-active-responder-command` or `batch-admin-command`; Falcon runs `runscript` at the admin level only, the ' +
+    'others answering each host `Command not found`), and `getRTRCloudScripts` (GET `real-time-response/entities/scripts/v1`). ' +
+    'Ids are sent comma-joined in one encoded value (`ids=a%2Cb`). Errors are CrowdStrike\'s first `errors[].message` ' +
+    '(`No matching device found for ID <id>`), without the `Status code: N. Message:` prefix of other sub-action types; ' +
+    '`URL not found: <host>` and `Connection Refused: <address>:<port>` when the API cannot be reached. A 429 pauses the ' +
+    "connector's queue until its `Retry-After`. `getAgentDetails` reads only (Kibana runs it without the endpoint-security " +
+    "privilege); `hostActions` and the RTR sub-actions change the host. The Test tab starts from `getAgentDetails`.",
+  '.microsoft_defender_endpoint':
+    'Queries and acts on the machines of Microsoft Defender for Endpoint through its API (`{apiUrl}/api`), with an ' +
+    'access token of an app registered in Microsoft Entra ID: the client credentials grant (`client_id`, ' +
+    '`client_secret`, `scope` = `oAuthScope`) posted as a form to `oAuthServerUrl` with its path replaced by ' +
+    '`/{tenantId}/oauth2/v2.0/token`. The token is kept per connector until 5 s before it expires, concurrent runs ' +
+    'share one token request, and when Defender answers 401 the connector gets one new token and sends the call once ' +
+    'more. Both URLs, and every address called (the result download link too), must be allowed by ' +
+    '`xpack.actions.allowedHosts`. Sub-actions, each answered with Defender\'s JSON as it is: `getAgentDetails` ' +
+    '(`id`: `GET /api/machines/{id}`); `getAgentList` (filters `computerDnsName`, `id`, `version`, `deviceValue`, ' +
+    '`aaDeviceId`, `machineTags`, `lastSeen`, `exposureLevel`, `onboardingStatus`, `lastIpAddress`, `healthStatus`, ' +
+    '`osPlatform`, `riskScore`, `rbacGroupId`, each one value or a list, and `page`, `pageSize` 1-1000, default 20) ' +
+    'and `getActions` (filters `id`, `status`, `machineId`, `type`, `requestor`, `creationDateTimeUtc`, paging, ' +
+    '`sortField` and `sortDirection`, desc by default) send an OData query (`$count=true`, `$top`, `$skip` after ' +
+    "the first page, `$orderby`, `$filter` clauses `key eq 'v'` or `key in ('a','b')` joined by `AND`) and add " +
+    '`page`, `pageSize` and `total` (`@odata.count`, -1 when absent); `isolateHost` and `releaseHost` (`id`, ' +
+    '`comment`: `POST /api/machines/{id}/isolate` with `IsolationType: Full`, `/unisolate`); `runScript` (`id`, ' +
+    '`comment`, `parameters.scriptName` of the live response library and `args`, `--noargs` when none: ' +
+    '`POST /api/machines/{id}/runliveresponse`); `getActionResults` (`id` of a live response action) fetches the ' +
+    "first result's download link and then the file itself, without the token, answered as a Node Readable " +
+    '(a file download); `getLibraryFiles` lists the live response library; `cancelAction` (`actionId`, `comment`) ' +
+    "cancels a pending machine action (Kibana offers it only behind an experimental flag; Plugboard always does); " +
+    '`testConnector` calls the machines, isolate, release, machine actions and run script APIs once each on the ' +
+    'machine `elastic-connector-test`, which does not exist, a `ResourceNotFound` answer counting as success, and ' +
+    'answers `{results}`, one line per API. isolateHost, releaseHost, runScript and cancelAction change a host; ' +
+    'testConnector is the one Kibana runs without the endpoint-security privilege. Errors read `API Error: ' +
+    '[<status text>] Request failed with status code <n>` (`Unauthorized API Error (401)`) followed by the URL ' +
+    'called and the response body; a second isolation or release while one is pending reads Defender\'s message ' +
+    "followed by `. Please wait or force clear with 'cancel' response action`; a failed token request is worded " +
+    'the same (Entra ID\'s body, e.g. `AADSTS7000215: Invalid client secret provided`, never the secret). A 429 ' +
+    'pauses the connector\'s queue until its `Retry-After`.',
   '.d3security':
     'Posts events to a D3 SOAR event intake URL with the `d3key` header. The `body` (JSON text, or plain text) ' +
     'is wrapped as `hits.hits._source.rawData` together with `event.type` and `kibana.alert.severity`; D3 answers ' +
@@ -397,6 +446,21 @@ const TYPE_EXAMPLES: Record<string, { config?: Json; secrets?: Json; params?: Js
   },
   '.opsgenie': { config: { apiUrl: 'https://api.opsgenie.com' }, secrets: { apiKey: 'opsgenie-integration-key' } },
   '.tines': { config: { url: 'https://example.tines.com' }, secrets: { email: 'soc@example.com', token: 'tines-api-token' } },
+  '.crowdstrike': {
+    config: { url: 'https://api.crowdstrike.com' },
+    secrets: { clientId: 'falcon-api-client-id', clientSecret: 'falcon-api-client-secret' },
+    params: { subAction: 'hostActions', subActionParams: { command: 'contain', ids: ['a1b2c3d4e5f60718293a4b5c6d7e8f90'], comment: 'Isolated after alert 42' } },
+  },
+  '.microsoft_defender_endpoint': {
+    config: {
+      clientId: '00000000-0000-4000-8000-0000000000c1',
+      tenantId: '00000000-0000-4000-8000-0000000000a1',
+      oAuthServerUrl: 'https://login.microsoftonline.com',
+      oAuthScope: 'https://securitycenter.onmicrosoft.com/windowsatpservice/.default',
+      apiUrl: 'https://api.securitycenter.microsoft.com',
+    },
+    secrets: { clientSecret: 'entra-app-client-secret-value' },
+  },
   '.d3security': { config: { url: 'https://d3.example.com/webhook/intake' }, secrets: { token: 'd3-webhook-key' } },
   '.bedrock': { config: { apiUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', defaultModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }, secrets: { accessKey: 'AKIAIOSFODNN7EXAMPLE', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } },
   '.gen-ai': { config: { apiProvider: 'OpenAI', apiUrl: 'https://api.openai.com/v1/chat/completions', defaultModel: 'gpt-4.1' }, secrets: { apiKey: 'sk-openai-api-key' } },
@@ -531,7 +595,19 @@ const MAP_KEY_PLACEHOLDERS: Record<string, string> = {
 };
 
 /** Notes on routes that are Plugboard's own, keyed by `METHOD path`. */
+/** What `_bulk_enqueue` and `_enqueue` ask of endpoint-security actions (src/actions/endpoint_security.ts). */
+const ENDPOINT_QUEUE_NOTE =
+  'Endpoint-security connectors (types with the `endpointSecurity` feature, such as `.crowdstrike`): a sub-action that ' +
+  'changes a host (isolate, release, run a script, RTR) is queued only with `confirm: true` in its params, beside ' +
+  '`subAction` and `subActionParams`; without it (or with anything but `true`) the request is refused with 400 naming ' +
+  'the action and the field, e.g. `[0].params.confirm: isolateHost changes a host: send confirm: true to queue it`, and ' +
+  'nothing of the request is queued. `confirm` is never sent to the service, and `_execute` takes it without needing it. ' +
+  'Queueing their sub-actions that do more than read needs the endpoint-security privilege (see [Authentication](#authentication)). ' +
+  'This is Plugboard\'s addition: Kibana has no queue route.';
+
 const ROUTE_NOTES: Record<string, string> = {
+  'POST /api/actions/_bulk_enqueue': ENDPOINT_QUEUE_NOTE,
+  'POST /api/actions/connector/{id}/_enqueue': ENDPOINT_QUEUE_NOTE.replace('`[0].params.confirm', '`params.confirm'),
   'GET /api/status':
     "Answers 200 with Kibana's status shape, reduced, once the server can serve requests, and 503 while it " +
     'starts or shuts down. It needs no credentials, so it suits load balancer and container health checks. ' +
@@ -1543,7 +1619,20 @@ function apiPage(facts: ApiFacts): string {
       (wwwAuthenticate ? [wwwAuthenticate].flat().map((value) => code(`WWW-Authenticate: ${String(value)}`)).join(' and ') : '`WWW-Authenticate`') + ' headers:',
     ].join('\n'),
     responseBlock(facts.unauthorized),
-    'A known user without the privilege for an operation gets 403.',
+    [
+      'A known user without the privilege for an operation gets 403. Privileges come from roles in Kibana\'s format',
+      '(`PUT /api/security/role/{name}`), per space: a base privilege (`all`, `read`) or the `actions` feature\'s',
+      '(`all`, `read`, and `minimal_all`, `minimal_read`: the same without sub-features). `read` lists, gets and runs',
+      'connectors; `all` also creates, updates and deletes them. Endpoint-security connectors (`.crowdstrike`,',
+      '`.sentinelone`, `.microsoft_defender_endpoint`) take more, as Kibana\'s sub-feature privilege',
+      '`endpoint_security_execute`: running one of their sub-actions that does more than read a host\'s state (over',
+      '`_execute`, the unsaved `_test`, `_enqueue` or `_bulk_enqueue`) needs `all` on connectors and that privilege, which',
+      'a base or feature `all` includes and `minimal_all` does not (`{"actions": ["minimal_all", "endpoint_security_execute"]}`',
+      'grants both). Without them the answer is 403 `Unauthorized to execute a "<type id>" action`. Every run of such a',
+      'connector, however started, is written to the audit log (`GET /api/security/audit?action=connector_endpoint_action`)',
+      'with the user (for a rule\'s action, the rule\'s API key owner), the connector, the sub-action, the host ids and the',
+      'outcome, never the other params.',
+    ].join('\n'),
     '## The `kbn-xsrf` header',
     [
       'As in Kibana, every request that is not a `GET` must carry a `kbn-xsrf` header; its value does not matter.',

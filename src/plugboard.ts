@@ -236,7 +236,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   );
   const events = new EventLogger(writes, database, (err) => logger.error({ err }, 'writing an event failed'));
   const flowControl = new FlowControl(config.plugboard.actions.flowControl);
-  const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events, tokenBudgets: flowControl });
+  const executor = new ActionExecutor({ registry, services, configurationUtilities, logger, events, tokenBudgets: flowControl, audit });
   const loader = new ConnectorLoader(repository, inMemory, cipher);
 
   const tasksConfig = config.plugboard.tasks;

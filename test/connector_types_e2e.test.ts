@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects } from './helpers/databases.js';
 import { CONNECTOR_TYPES } from '../src/connector_types/index.js';
+import { SIM_AGENT_ID, startCrowdstrikeSimulator } from '../src/connector_types/crowdstrike/simulator.js';
 import { startD3SecuritySimulator } from '../src/connector_types/d3security/simulator.js';
 import { startElasticsearchSimulator } from '../src/connector_types/es_index/simulator.js';
 import { SIMULATOR_REPLY as BEDROCK_REPLY, startBedrockSimulator } from '../src/connector_types/bedrock/simulator.js';
 import { SIMULATOR_REPLY, startGenAiSimulator } from '../src/connector_types/openai/simulator.js';
 import { SIMULATOR_REPLY as GEMINI_REPLY, startGeminiSimulator } from '../src/connector_types/gemini/simulator.js';
 import { startJiraSimulator } from '../src/connector_types/jira/simulator.js';
+import { DEFAULT_MACHINES as MDE_MACHINES, startDefenderSimulator } from '../src/connector_types/microsoft_defender_endpoint/simulator.js';
 import { startCasesWebhookSimulator } from '../src/connector_types/cases_webhook/simulator.js';
 import { startOpsgenieSimulator } from '../src/connector_types/opsgenie/simulator.js';
 import { startPagerDutySimulator } from '../src/connector_types/pagerduty/simulator.js';
@@ -275,6 +277,21 @@ const CASES: Case[] = [
       expect(result.data).toEqual({ refid: event.refid });
     },
   })),
+  caseOf('.crowdstrike', () => startCrowdstrikeSimulator({ clientId: 'e2e-cs-client', clientSecret: 'e2e-cs-secret' }), (cs) => ({
+    config: { url: cs.url },
+    secrets: { clientId: 'e2e-cs-client', clientSecret: 'e2e-cs-secret' },
+    // The tag is the host action's comment, which CrowdStrike is not sent: each run contains then lifts.
+    // A host action is queued only with confirm: true (Plugboard's guard), which the service is never sent.
+    params: (tag) => ({ subAction: 'hostActions', subActionParams: { command: tag.endsWith('queue') ? 'lift_containment' : 'contain', ids: [SIM_AGENT_ID], comment: tag }, confirm: true }),
+    verify({ tag, result }) {
+      const command = tag.endsWith('queue') ? 'lift_containment' : 'contain';
+      const request = only(cs.requests, (r) => r.path === `/devices/entities/devices-actions/v2?action_name=${command}`);
+      expect(JSON.parse(request.body)).toEqual({ ids: [SIM_AGENT_ID] });
+      expect(request.headers.authorization).toBe(`Bearer ${cs.tokensIssued[0]}`);
+      expect(cs.tokensIssued).toHaveLength(1);
+      expect(result.data).toMatchObject({ resources: [{ id: SIM_AGENT_ID, path: '' }], errors: [] });
+    },
+  })),
   caseOf('.gen-ai', () => startGenAiSimulator({ apiKey: 'e2e-openai-key' }), (ai) => ({
     config: { apiProvider: 'Azure OpenAI', apiUrl: `${ai.url}/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21` },
     secrets: { apiKey: 'e2e-openai-key' },
@@ -313,6 +330,21 @@ const CASES: Case[] = [
       const request = only(gemini.requests, (r) => r.body.includes(tag));
       expect(gemini.tokensIssued).toContain(request.headers.authorization?.replace('Bearer ', ''));
       expect(result.data).toEqual({ message: GEMINI_REPLY, usageMetadata: generation.usageMetadata });
+    },
+  })),
+  // A live response script on a machine, its comment tagged; the Entra ID token comes from the same simulator.
+  caseOf('.microsoft_defender_endpoint', () => startDefenderSimulator({ tenantId: 'e2e-tenant', clientId: 'e2e-client', clientSecret: 'e2e-mde-secret' }), (mde) => ({
+    config: { clientId: 'e2e-client', tenantId: 'e2e-tenant', oAuthServerUrl: mde.url, oAuthScope: 'https://api.securitycenter.microsoft.com/.default', apiUrl: mde.url },
+    secrets: { clientSecret: 'e2e-mde-secret' },
+    params: (tag) => ({ subAction: 'runScript', subActionParams: { id: MDE_MACHINES[0].id, comment: tag, parameters: { scriptName: 'test', args: '-Verbose' } }, confirm: true }),
+    verify({ tag, result }) {
+      const action = only([...mde.actions.values()], (a) => a.requestorComment === tag);
+      expect(action).toMatchObject({ type: 'LiveResponse', machineId: MDE_MACHINES[0].id, requestor: 'e2e-client' });
+      const request = only(mde.requests, (r) => r.body.includes(tag));
+      expect(request).toMatchObject({ method: 'POST', path: `/api/machines/${MDE_MACHINES[0].id}/runliveresponse` });
+      expect(mde.issued).toContain(request.headers.authorization?.replace('Bearer ', ''));
+      expect(JSON.parse(request.body).Commands[0].params).toEqual([{ key: 'ScriptName', value: 'test' }, { key: 'Args', value: '-Verbose' }]);
+      expect(result.data).toEqual(action);
     },
   })),
   caseOf('.bedrock', () => startBedrockSimulator({ accessKey: 'AKIAE2E00000001', secret: 'e2e-aws-secret', region: 'eu-west-3' }), (bedrock) => ({

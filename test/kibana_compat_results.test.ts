@@ -16,7 +16,8 @@ import { eventually } from './helpers/wait.js';
 
 const dialects = await availableDialects();
 
-const SUB_ACTION_TYPES = ['.opsgenie', '.tines', '.d3security', '.thehive', '.xsoar', '.gen-ai', '.bedrock', '.sentinelone'];
+// Defender's token request goes through the sub-action request in Kibana too: the same wording, whichever request failed.
+const SUB_ACTION_TYPES = ['.opsgenie', '.tines', '.d3security', '.thehive', '.xsoar', '.gen-ai', '.bedrock', '.microsoft_defender_endpoint', '.sentinelone'];
 /** Every type that calls a service over HTTP, aimed at one status sink. */
 const HTTP_TYPES = Object.keys(CONNECTOR_TYPE_FIXTURES).filter((typeId) => CONNECTOR_TYPE_FIXTURES[typeId].success);
 const STATUSES = [400, 429, 503] as const;
@@ -105,6 +106,12 @@ const THROWN_TOKEN: Record<string, (status: Status) => string> = {
 };
 
 /**
+ * CrowdStrike throws the service's words without Kibana's `Status code: N. Message:` prefix
+ * (its CrowdstrikeError keeps the message only); the sink refuses the token request too.
+ */
+const THROWN_UNPREFIXED: Record<string, string> = { '.crowdstrike': 'API Error: {}' };
+
+/**
  * The AI Connector throws Elasticsearch's answer (buildInferenceErrorMessage), tagged the user's
  * when Elasticsearch refused the request (below 500).
  */
@@ -178,6 +185,10 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: 'framework', service_message: THROWN_TOKEN[typeId](status) });
         continue;
       }
+      if (THROWN_UNPREFIXED[typeId]) {
+        expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: THROWN_SOURCE[status], service_message: THROWN_UNPREFIXED[typeId] });
+        continue;
+      }
       if (typeId === '.inference') {
         expect(body, typeId).toMatchObject({ message: 'an error occurred while running the action', retry: true, errorSource: INFERENCE_SOURCE[status] });
         expect(body.service_message, typeId).toContain(`Status code: ${status}`);
@@ -232,6 +243,8 @@ describe.each(dialects)("Kibana's execution results on %s", (dialect) => {
     ['.thehive', 'TheHive'],
     ['.xsoar', 'XSOAR'],
     ['.resilient', 'IBM Resilient'],
+    ['.crowdstrike', 'CrowdStrike'],
+    ['.microsoft_defender_endpoint', 'Microsoft Defender for Endpoint'],
   ])("names the type in %s's unknown sub-action error, as Kibana's API test expects", async (typeId, typeName) => {
     const id = idOf(typeId);
     expect(await execute(id, { subAction: 'invalidAction' })).toEqual({

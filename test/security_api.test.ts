@@ -263,7 +263,7 @@ describe.each(dialects)('users and roles API on %s', (dialect) => {
       [{ kibana: [{ base: ['read'], spaces: [] }] }, '[request body.kibana.0.spaces]: array size is [0], but cannot be smaller than [1]'],
       [{ kibana: [{ base: ['read'], spaces: ['*', 'default'] }] }, '[request body.kibana.0.spaces]: must be ["*"] alone or a list of space ids'],
       [{ kibana: [{ base: ['read'], spaces: ['Not A Space'] }] }, "[request body.kibana.0.spaces.0]: must be lower case, a-z, 0-9, '_', and '-' are allowed"],
-      [{ kibana: [{ feature: { actions: ['write'] }, spaces: ['*'] }] }, '[request body.kibana.0.feature.actions.0]: expected value to equal [all | read]'],
+      [{ kibana: [{ feature: { actions: ['write'] }, spaces: ['*'] }] }, '[request body.kibana.0.feature.actions.0]: expected value to equal [all | read | minimal_all | minimal_read | endpoint_security_execute]'],
       [{ kibana: [{ base: [], spaces: ['*'], extra: true }] }, '[request body.kibana.0.extra]: definition for this key is missing'],
       [{ kibana: 'all' }, '[request body.kibana]: expected value of type [array] but got [string]'],
       [{ elasticsearch: { indices: [{ names: [], privileges: ['read'] }] } }, '[request body.elasticsearch.indices.0.names]: array size is [0], but cannot be smaller than [1]'],

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATOR_REPLY, startGeminiSimulator, type GeminiSimulator } from '../src/connector_types/gemini/simulator.js';
-import { browserUnavailable, openEmptyConnectorsPage, type TestBrowser } from './helpers/browser.js';
+import { browserUnavailable, openEmptyConnectorsPage, openNewConnectorForm, openTestTabOfRow, saveNewConnector, type TestBrowser } from './helpers/browser.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 
 // The Google Gemini (.gemini) connector form in Debian's chromium, against a real server and the
@@ -31,10 +31,7 @@ describe.skipIf(unavailable !== undefined)('the Google Gemini connector form in 
   });
 
   it("starts from Vertex AI's defaults, saves the key file as a secret, and its Test tab answers through the account's token", async () => {
-    await page.click(subj('createFirstConnectorButton'));
-    await page.fill(subj('connectorTypeSearch'), 'gemini');
-    await page.click(subj('typeCard-.gemini'));
-    await page.waitForSelector(subj('connectorNameInput'));
+    await openNewConnectorForm(page, 'gemini', '.gemini');
 
     expect(await page.inputValue(subj('field-config-apiUrl'))).toBe('https://us-central1-aiplatform.googleapis.com');
     expect(await page.inputValue(subj('field-config-gcpRegion'))).toBe('us-central1');
@@ -45,17 +42,13 @@ describe.skipIf(unavailable !== undefined)('the Google Gemini connector form in 
     const credentials = sim.credentials();
     await page.fill(subj('field-secrets-credentialsJson'), credentials);
     await ui.screenshot('gemini-01-form');
-    await page.click(subj('saveConnectorButton'));
-    await page.waitForSelector(subj('createConnectorFlyout'), { state: 'detached' });
-    await page.locator(subj('connectorLink'), { hasText: 'Gemini' }).waitFor();
+    await saveNewConnector(page, 'Gemini');
 
     const saved = (await pb.api('GET', '/api/actions/connectors')).body.find((c: { name: string }) => c.name === 'Gemini');
     expect(saved).toMatchObject({ connector_type_id: '.gemini', is_missing_secrets: false, config: { apiUrl: sim.url, gcpRegion: 'us-central1', gcpProjectID: 'ui-project' } });
     expect(JSON.stringify(saved)).not.toContain('PRIVATE KEY');
 
-    const row = page.locator(subj('connectorRow'), { has: page.locator(subj('connectorLink'), { hasText: 'Gemini' }) });
-    await row.locator(subj('testConnector')).click();
-    await page.waitForSelector(subj('runTestButton'));
+    await openTestTabOfRow(page, 'Gemini');
     expect(await page.locator(subj('field-params-subActionParams.signal')).count()).toBe(0);
     await page.click(subj('runTestButton'));
     await page.waitForSelector(subj('testResultSuccess'));

@@ -21,6 +21,7 @@ import { listingFilters, type ListingFilter } from './listing_filters.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
 import type { ActionResult, ConnectorServices, ConnectorTypeDefinition, ExecutorResult, ValidatorContext } from './types.js';
 import type { ParamsRenderer } from './templating/params_renderer.js';
+import { confirmRefusal, needsEndpointPrivilege } from './endpoint_security.js';
 import { asBadRequest, downloadsAnswer, requestedRunRefusal, streamRefusal, streamsAnswer, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
 
 /** Kibana sorts with localeCompare; a shared collator gives the same order much faster. */
@@ -416,6 +417,7 @@ export class ActionsClient {
     // As Kibana, whether the type may run is told before anything about the connector itself.
     this.ensureTypeRuns(found);
     const def = this.deps.registry.get(found.typeId);
+    await this.ensureEndpointPrivilege(scope, def, params);
     this.ensureRunRequestable(def, params, options);
     this.ensureWithinTokenBudget(found.id, found.typeId);
     const streams = streamsAnswer(def, params);
@@ -443,9 +445,13 @@ export class ActionsClient {
     return { result, streams, downloads, ...(usage ? { usage } : {}), ...chunksOf(def) };
   }
 
-  /** Queues one action to run as a background task; resolves to its execution id. */
-  async enqueue(scope: Scope, item: EnqueueItem): Promise<{ executionId: string }> {
-    const result = await this.bulkEnqueue(scope, [item]);
+  /**
+   * Queues one action to run as a background task; resolves to its execution id.
+   * `confirmPath`: as bulkEnqueue's, for the one item.
+   */
+  async enqueue(scope: Scope, item: EnqueueItem, options: { confirmPath?: string } = {}): Promise<{ executionId: string }> {
+    const { confirmPath } = options;
+    const result = await this.bulkEnqueue(scope, [item], confirmPath === undefined ? {} : { confirmPath: () => confirmPath });
     const [queued] = result.items;
     if (queued.response === 'success') return { executionId: queued.executionId! };
     if (queued.response === 'queuedActionsLimitError') {
@@ -457,10 +463,13 @@ export class ActionsClient {
   /**
    * Queues many actions in one write. As Kibana: authorization for execute and for each type;
    * connectors without secrets are skipped with a warning; past `xpack.actions.queued.max` the
-   * last requests are refused with `queuedActionsLimitError`.
+   * last requests are refused with `queuedActionsLimitError`. Beyond Kibana, endpoint-security
+   * actions need the sub-feature privilege, and with `confirmPath` (a queue request over HTTP,
+   * naming item i's params in its body) those that change a host need `confirm: true`: a 403 or
+   * 400 for one queues none of the batch.
    */
-  async bulkEnqueue(scope: Scope, items: EnqueueItem[]): Promise<BulkEnqueueResult> {
-    const { authorizer, loader, queue } = this.deps;
+  async bulkEnqueue(scope: Scope, items: EnqueueItem[], options: { confirmPath?: (index: number) => string } = {}): Promise<BulkEnqueueResult> {
+    const { authorizer, loader, queue, registry } = this.deps;
     await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute');
     const connectors = await loader.findMany(scope.spaceId, items.map((i) => i.id));
     for (const item of items) {
@@ -471,6 +480,19 @@ export class ActionsClient {
       await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', typeId);
     }
     for (const connector of connectors.values()) this.ensureTypeRuns(connector);
+    const privileged = new Set<string>();
+    for (const item of items) {
+      const def = registry.get(connectors.get(item.id)!.typeId);
+      if (privileged.has(def.id) || !needsEndpointPrivilege(def, item.params)) continue;
+      await authorizer.ensureEndpointSecurityAuthorized(scope.principal, scope.spaceId, def.id);
+      privileged.add(def.id);
+    }
+    if (options.confirmPath) {
+      for (const [index, item] of items.entries()) {
+        const refusal = confirmRefusal(registry.get(connectors.get(item.id)!.typeId), item.params, options.confirmPath(index));
+        if (refusal) throw badRequest(refusal);
+      }
+    }
 
     const active = await queue.countActive();
     let room = Math.max(0, queue.max - active);
@@ -614,6 +636,7 @@ export class ActionsClient {
     await authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'create', input.typeId);
     const def = registry.get(input.typeId);
     if (def.isSystemActionType) throw badRequest(`System action creation is forbidden. Action type: ${input.typeId}.`);
+    await this.ensureEndpointPrivilege(scope, def, input.params);
     const { config, secrets } = this.validate(def, input.config, input.secrets);
     this.ensureRunRequestable(def, input.params, options);
     registry.ensureEnabled(def.id);
@@ -627,9 +650,24 @@ export class ActionsClient {
       isSystemAction: false,
     };
     // An unsaved connector has no history to add to.
-    const run = { connector, params: input.params, source: 'http_request' as const, spaceId: scope.spaceId, signal, recordEvents: false, acceptStream: options.acceptStream, acceptFile: options.acceptFile };
+    const run = {
+      connector,
+      params: input.params,
+      source: 'http_request' as const,
+      spaceId: scope.spaceId,
+      signal,
+      user: { name: scope.principal.username },
+      recordEvents: false,
+      acceptStream: options.acceptStream,
+      acceptFile: options.acceptFile,
+    };
     const { result, usage } = await this.runNow('test', run);
     return { result, streams: streamsAnswer(def, input.params), downloads: downloadsAnswer(def, input.params), ...(usage ? { usage } : {}), ...chunksOf(def) };
+  }
+
+  /** Endpoint-security sub-actions that do more than read need Kibana's sub-feature privilege (and `all`). */
+  private async ensureEndpointPrivilege(scope: Scope, def: ConnectorTypeDefinition, params: unknown): Promise<void> {
+    if (needsEndpointPrivilege(def, params)) await this.deps.authorizer.ensureEndpointSecurityAuthorized(scope.principal, scope.spaceId, def.id);
   }
 
   /** A run requested over HTTP that the type refuses outright is a 400, as the request's own fault. */

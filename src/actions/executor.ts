@@ -6,6 +6,8 @@ import { deadline } from '../common/deadline.js';
 import type { TokenBudgets } from '../tasks/flow_control.js';
 import { isShutdownInterruption } from '../tasks/types.js';
 import type { ConnectorTypeRegistry } from './registry.js';
+import type { AuditLogger } from '../security/audit.js';
+import { endpointAuditEvent, isEndpointSecurityType } from './endpoint_security.js';
 import { ANSWER_STREAM_FAILED, ExecutorError, StreamFailure, type FailureFacts } from './failure.js';
 import { runFollow, type FollowRun } from './follow/run.js';
 import { redactDeep, redactString, secretValues } from './redact.js';
@@ -82,6 +84,15 @@ export function readThrown(actionId: string, err: unknown, serviceMessage: strin
   };
 }
 
+/**
+ * Who an audited run is for: a rule's action, its rule's API key owner (the rule runs as the
+ * server, so the task's user says nothing), else `system`; otherwise the user who ran or queued it.
+ */
+function auditUser(user: { name: string } | undefined, rule: RuleLink | undefined): string {
+  if (rule) return rule.apiKeyOwner ?? 'system';
+  return user?.name ?? 'system';
+}
+
 export const DEFAULT_EXECUTION_TIMEOUT_MS = 5 * 60_000;
 
 /** Kibana writes the timeout as a duration string such as "5m". */
@@ -108,6 +119,8 @@ export class ActionExecutor {
       /** Told the tokens each recorded run used (flowControl's token budgets). */
       tokenBudgets?: Pick<TokenBudgets, 'spend'>;
       timeoutMs?: number;
+      /** Where runs of endpoint-security types are recorded (every run, however started). */
+      audit?: Pick<AuditLogger, 'log'>;
     },
   ) {}
 
@@ -175,7 +188,17 @@ export class ActionExecutor {
     if (rule) eventCtx.rule = rule;
     const label = `${connector.typeId}:${actionId}: ${connector.name}`;
     const secrets = secretValues(connector.secrets);
+    const audit = (result: ActionResult | undefined) => {
+      if (!this.deps.audit || !isEndpointSecurityType(def)) return;
+      void this.deps.audit.log(
+        endpointAuditEvent(
+          { def, connectorId: actionId, spaceId, params, username: auditUser(user, rule), source, executionId: eventCtx.executionId, attempt: eventCtx.attempt },
+          result,
+        ),
+      );
+    };
     const finish = (result: ActionResult, start: Date, timedOut = false, failure?: FailureFacts, usage?: ExecutorResult['usage']): ExecutionOutcome => {
+      audit(result);
       const safe = redactDeep(result, secrets);
       const ok = safe.status === 'ok';
       const end = new Date();
@@ -288,6 +311,7 @@ export class ActionExecutor {
     else limit.dispose();
     if (result.status !== 'ok' && !limit.timedOut && isShutdownInterruption(limit.signal)) {
       // Not a failure: the task manager puts it back in the queue for the next attempt.
+      audit(undefined);
       void events?.log(
         actionEvent(eventCtx, 'execute-interrupted', {
           message: `action execution interrupted by shutdown and released to the queue: ${label}`,

@@ -12,6 +12,7 @@ export interface ConnectorTypeSummary {
   is_system_action_type: boolean;
   is_deprecated: boolean;
   allow_multiple_system_actions?: boolean;
+  sub_feature?: 'endpointSecurity';
   source: 'stack';
 }
 
@@ -94,6 +95,8 @@ export class ConnectorTypeRegistry {
       is_system_action_type: Boolean(def.isSystemActionType),
       is_deprecated: Boolean(def.isDeprecated),
       ...(def.allowMultipleSystemActions !== undefined ? { allow_multiple_system_actions: def.allowMultipleSystemActions } : {}),
+      // Kibana's endpoint-security types name the sub-feature whose privilege runs them.
+      ...(def.supportedFeatureIds.includes('endpointSecurity') ? { sub_feature: 'endpointSecurity' as const } : {}),
       source: 'stack',
     };
   }

@@ -167,6 +167,46 @@ describe('token usage of a sub-action', () => {
   });
 });
 
+describe('endpoint-security types', () => {
+  const seenParams: unknown[] = [];
+  const edr = defineSubActionConnectorType<Record<string, never>, Record<string, never>>({
+    id: '.test-edr-unit',
+    name: 'EDR unit',
+    category: 'edr',
+    summary: 'A type for tests.',
+    minimumLicenseRequired: 'enterprise',
+    supportedFeatureIds: ['endpointSecurity'],
+    schemas: { config: z.strictObject({}), secrets: z.strictObject({}) },
+    client: () => ({ errorMessage: () => '' }),
+    subActions: [
+      { name: 'agents', endpoint: 'reads', schema: null, run: async (ctx) => void seenParams.push(ctx.params) },
+      { name: 'isolate', endpoint: 'changesHost', schema: z.strictObject({ id: z.string() }), run: async (ctx, params) => void seenParams.push(ctx.params, params) },
+      { name: 'scripts', schema: null, run: async () => undefined },
+    ],
+  });
+  const ctx = makeContext({ config: {}, secrets: {}, params: {} });
+  const valid = (params: unknown) => validateParams(edr, params, { configurationUtilities: ctx.configurationUtilities });
+
+  it('tells what the sub-action the params name does', () => {
+    expect(edr.endpointKindOf?.({ subAction: 'agents' })).toBe('reads');
+    expect(edr.endpointKindOf?.({ subAction: 'isolate', subActionParams: { id: 'h' } })).toBe('changesHost');
+    expect(edr.endpointKindOf?.({ subAction: 'scripts' })).toBeUndefined();
+    expect(edr.endpointKindOf?.({ subAction: 'unknown' })).toBeUndefined();
+    // Other sub-action types have no such reading.
+    expect(type.endpointKindOf).toBeUndefined();
+  });
+
+  it('takes confirm beside the sub-action, checks it is a boolean, and keeps it from the sub-action', async () => {
+    const params = valid({ subAction: 'isolate', subActionParams: { id: 'h-1' }, confirm: true });
+    expect(params).toEqual({ subAction: 'isolate', subActionParams: { id: 'h-1' }, confirm: true });
+    expect(() => valid({ subAction: 'agents', confirm: 'yes' })).toThrow(/confirm/);
+    seenParams.length = 0;
+    const { result } = await runAsAction(edr, makeContext({ config: {}, secrets: {}, params: params as SubActionParams }, { services: makeServices() }));
+    expect(result.status).toBe('ok');
+    expect(seenParams).toEqual([{ subAction: 'isolate', subActionParams: { id: 'h-1' } }, { id: 'h-1' }]);
+  });
+});
+
 describe('normalizeServiceUrl', () => {
   it.each([
     ['https://api.example.com/v2//alerts/', 'https://api.example.com/v2/alerts'],

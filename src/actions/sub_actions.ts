@@ -5,7 +5,7 @@ import type { TlsOverrides } from '../net/network_policy.js';
 import { answerFacts, ExecutorError } from './failure.js';
 import { contentDispositionFileName, describedFile, fileDelivered, isFileBody } from './file_answer.js';
 import { formatZodError } from './format_zod_error.js';
-import { defineConnectorType, type ConnectorTypeDefinition, type ExecutorContext, type ExecutorResult, type ValidatorContext } from './types.js';
+import { defineConnectorType, type ConnectorTypeDefinition, type EndpointKind, type ExecutorContext, type ExecutorResult, type ValidatorContext } from './types.js';
 
 // The sub-action framework of reference §8: one connector type, several operations, chosen by
 // `subAction`, each with its own params schema; and the request helper such types share.
@@ -16,6 +16,18 @@ export const subActionParamsSchema = z.object({
   subActionParams: z.record(z.string(), z.unknown()).nullish().meta({ label: 'Sub action parameters', help: "Checked against the operation's own schema." }),
 });
 export type SubActionParams = z.output<typeof subActionParamsSchema>;
+
+/**
+ * The params of endpoint-security types: also `confirm`, Plugboard's acknowledgement that a
+ * queued sub-action changes a host (`_bulk_enqueue` needs it for those). Optional, so Kibana's
+ * clients, which never send it, work unchanged; it is taken off before the sub-action runs.
+ */
+export const endpointSubActionParamsSchema = subActionParamsSchema.extend({
+  confirm: z.boolean().optional().meta({
+    label: 'Confirm',
+    help: "Plugboard's: `true` acknowledges that the sub-action changes a host; queueing such a sub-action over HTTP needs it. Never sent to the service.",
+  }),
+});
 
 export type SubActionContext<C, S> = ExecutorContext<C, S, SubActionParams> & { client: ServiceClient };
 
@@ -49,7 +61,7 @@ export interface SubAction<C, S> {
    * sub-feature privilege (agent details, online status). `changesHost`: it acts on a machine
    * (isolate, release, run a script, RTR), so `_bulk_enqueue` queues it only with `confirm: true`.
    */
-  endpoint?: 'reads' | 'changesHost';
+  endpoint?: EndpointKind;
 }
 
 /**
@@ -94,15 +106,21 @@ export interface ServiceClient {
   download(req: Omit<ServiceRequest<never>, 'responseSchema'>): Promise<Readable>;
 }
 
+/** The request an error answered, for types whose error messages name it. */
+export interface CalledRequest {
+  method: string;
+  url: string;
+}
+
 export interface ServiceClientOptions {
   /** Basic authentication for every request. */
   auth?: { username: string; password: string };
   /** The connector's own TLS settings (a client certificate, its verification mode). */
   tls?: TlsOverrides;
-  /** The type's reading of an error answer, for `Status code: N. Message: <this>`. */
-  errorMessage(response: { status: number; statusText: string; data: unknown }): string;
+  /** The type's reading of an error answer, for `Status code: N. Message: <this>` (some name the request: method lower-case, as axios has it). */
+  errorMessage(response: { status: number; statusText: string; data: unknown }, request: CalledRequest): string;
   /** Its reading of a request that got no answer (`Status code: undefined. Message: <this>`); `[code] message` without it. */
-  unansweredMessage?(error: { code?: string; message: string }): string;
+  unansweredMessage?(error: { code?: string; message: string }, request: CalledRequest): string;
 }
 
 /** `https://a//b/` → `https://a/b`: doubled and trailing slashes of the path are dropped, as Kibana does. */
@@ -142,25 +160,31 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
       ...(options.tls ? { tls: options.tls } : {}),
     };
   };
-  const unanswered = (err: unknown) => {
+  const called = (out: OutboundRequest): CalledRequest => ({ method: (out.method ?? 'GET').toLowerCase(), url: out.url });
+  const unanswered = (err: unknown, out: OutboundRequest) => {
     const code = err instanceof OutboundRequestError ? err.code : undefined;
     const { message } = err as Error;
-    const detail = options.unansweredMessage ? options.unansweredMessage({ code, message }) : code ? `[${code}] ${message}` : message;
+    const detail = options.unansweredMessage ? options.unansweredMessage({ code, message }, called(out)) : code ? `[${code}] ${message}` : message;
     return new ServiceRequestError(`Status code: undefined. Message: ${detail}`);
   };
-  const refused = (res: Omit<OutboundResponse, 'body'>, data: unknown) =>
-    new ServiceRequestError(`Status code: ${res.status}. Message: ${options.errorMessage({ status: res.status, statusText: res.statusText, data })}`, res.status, res.headers);
+  const refused = (res: Omit<OutboundResponse, 'body'>, data: unknown, out: OutboundRequest) =>
+    new ServiceRequestError(
+      `Status code: ${res.status}. Message: ${options.errorMessage({ status: res.status, statusText: res.statusText, data }, called(out))}`,
+      res.status,
+      res.headers,
+    );
   const isSuccess = (status: number) => status >= 200 && status < 300;
   const client: ServiceClient = {
     async request<T>(req: ServiceRequest<T>): Promise<ServiceResponse<T>> {
+      const out = outbound(req);
       let res;
       try {
-        res = await ctx.services.http.send(outbound(req));
+        res = await ctx.services.http.send(out);
       } catch (err) {
-        throw unanswered(err);
+        throw unanswered(err, out);
       }
       const data = parseBody(res.body);
-      if (!isSuccess(res.status)) throw refused(res, data);
+      if (!isSuccess(res.status)) throw refused(res, data, out);
       if (!req.responseSchema) return { status: res.status, headers: res.headers, data: data as T };
       const checked = req.responseSchema.safeParse(data);
       // No status: an unexpected answer may be a passing fault of the service, so it is retried.
@@ -168,11 +192,12 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
       return { status: res.status, headers: res.headers, data: checked.data };
     },
     async stream(req) {
+      const out = outbound(req);
       let res;
       try {
-        res = await ctx.services.http.stream(outbound(req));
+        res = await ctx.services.http.stream(out);
       } catch (err) {
-        throw unanswered(err);
+        throw unanswered(err, out);
       }
       if (isSuccess(res.status)) return { status: res.status, headers: res.headers, data: res.body };
       let text = '';
@@ -181,7 +206,7 @@ export function serviceClient(ctx: Pick<ExecutorContext<unknown, unknown, unknow
       } catch {
         // Unreadable (cut, or too large): the status says enough.
       }
-      throw refused(res, parseBody(text));
+      throw refused(res, parseBody(text), out);
     },
     async download(req) {
       const { headers, data } = await client.stream(req);
@@ -237,13 +262,18 @@ export function defineSubActionConnectorType<C, S>(def: SubActionTypeDefinition<
   const { subActions: _subActions, client, schemas, ...rest } = def;
   const streaming = def.subActions.some((s) => s.streams);
   const downloading = def.subActions.some((s) => s.downloads);
+  const endpoint = def.supportedFeatureIds.includes('endpointSecurity') || def.subActions.some((s) => s.endpoint);
   return defineConnectorType<C, S, SubActionParams>({
     ...rest,
     ...(streaming ? { streamsAnswer: (params: SubActionParams | null | undefined) => streamsBy(byName, params) } : {}),
     ...(downloading ? { downloadsAnswer: (params: SubActionParams | null | undefined) => downloadsBy(byName, params) } : {}),
-    schemas: { ...schemas, params: subActionParamsSchema },
+    ...(endpoint ? { endpointKindOf: (params: SubActionParams | null | undefined) => (params && typeof params === 'object' ? byName.get(params.subAction)?.endpoint : undefined) } : {}),
+    schemas: { ...schemas, params: endpoint ? endpointSubActionParamsSchema : subActionParamsSchema },
     subActionSchemas: def.subActions.map(({ name, schema }) => ({ name, schema })),
-    async executor(ctx) {
+    async executor(rawCtx) {
+      // `confirm` is Plugboard's word to the queue, not the service's: the sub-action never sees it.
+      const { confirm: _confirm, ...plain } = rawCtx.params as SubActionParams & { confirm?: boolean };
+      const ctx = endpoint ? { ...rawCtx, params: plain } : rawCtx;
       const { subAction, subActionParams } = ctx.params;
       const action = byName.get(subAction);
       if (!action) {

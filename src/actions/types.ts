@@ -28,6 +28,9 @@ export const FEATURE_IDS = [
 ] as const;
 export type FeatureId = (typeof FEATURE_IDS)[number];
 
+/** What an endpoint-security (EDR) sub-action does: reads a host's state, or changes the host. */
+export type EndpointKind = 'reads' | 'changesHost';
+
 /** Internal (camelCase) result of one execution; the HTTP layer renames fields. */
 export interface ActionResult {
   status: 'ok' | 'error';
@@ -178,9 +181,17 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
   streamChunks?(data: unknown): AsyncIterable<string>;
   /**
    * Endpoint-security types (EDR): the ids of the hosts a call names, for its audit record (see
-   * SubAction.endpoint for what each sub-action is).
+   * SubAction.endpoint for what each sub-action is). It is given the params as sent, before the
+   * sub-action's own schema (a failed run is audited too): read them defensively; a throw or a
+   * non-array counts as no hosts.
    */
   hostIdsOf?(params: P): string[];
+  /**
+   * Endpoint-security types: what the sub-action these params name does (SubAction.endpoint),
+   * undefined when it is marked neither way or unknown. Derived by defineSubActionConnectorType;
+   * the guard rails read it (src/actions/endpoint_security.ts).
+   */
+  endpointKindOf?(params: P): EndpointKind | undefined;
   /** A returned error is the user's (Kibana's errorSource rule); throw an ExecutorError to say otherwise. */
   executor(ctx: ExecutorContext<C, S, P>): Promise<ExecutorResult>;
   /**

@@ -261,7 +261,7 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
     summaryGroups: reporter.summaryGroups,
   });
   events?.alerts(alerts);
-  const run = { executionId, spaceId, rule: { id: rule.id, ruleTypeId: type.id, consumer: rule.consumer } };
+  const run = { executionId, spaceId, rule: { id: rule.id, ruleTypeId: type.id, consumer: rule.consumer, apiKeyOwner: rule.apiKeyOwner } };
   const items = await toEnqueueItems(run, scheduled.actions, (a, params, variables) =>
     renderRuleActionParams(deps.paramsRenderer, deps.connectorTypes.get(a.action.actionTypeId), params, variables, a.action.id),
   );

@@ -1,6 +1,7 @@
 import type { ConnectorTypeDefinition } from '../actions/types.js';
 import { bedrockConnectorType } from './bedrock/index.js';
 import { casesWebhookConnectorType } from './cases_webhook/index.js';
+import { crowdstrikeConnectorType } from './crowdstrike/index.js';
 import { d3SecurityConnectorType } from './d3security/index.js';
 import { emailConnectorType } from './email/index.js';
 import { esIndexConnectorType } from './es_index/index.js';
@@ -8,6 +9,7 @@ import { genAiConnectorType } from './openai/index.js';
 import { geminiConnectorType } from './gemini/index.js';
 import { inferenceConnectorType } from './inference/index.js';
 import { jiraConnectorType } from './jira/index.js';
+import { microsoftDefenderEndpointConnectorType } from './microsoft_defender_endpoint/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { resilientConnectorType } from './resilient/index.js';
@@ -31,6 +33,7 @@ import { xsoarConnectorType } from './xsoar/index.js';
 export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   bedrockConnectorType,
   casesWebhookConnectorType,
+  crowdstrikeConnectorType,
   d3SecurityConnectorType,
   emailConnectorType,
   esIndexConnectorType,
@@ -38,6 +41,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   geminiConnectorType,
   inferenceConnectorType,
   jiraConnectorType,
+  microsoftDefenderEndpointConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,
   resilientConnectorType,

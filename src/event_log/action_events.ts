@@ -26,6 +26,8 @@ export interface RuleLink {
   rule: { id: string; typeId: string; namespace?: string };
   actionUuid?: string;
   consumer: string;
+  /** The user whose API key the rule runs with, for the audit records of its actions (not in events). */
+  apiKeyOwner?: string;
 }
 
 const MS_TO_NS = 1_000_000;

@@ -64,6 +64,10 @@ export const connectorTypeResponseSchema = z
       .boolean()
       .optional()
       .meta({ description: 'Of a system action type that says so: whether a rule may use its connector in more than one action.' }),
+    sub_feature: z
+      .literal('endpointSecurity')
+      .optional()
+      .meta({ description: 'Of an endpoint-security type: the sub-feature whose privilege (`endpoint_security_execute`) runs it.' }),
     source: z.literal('stack'),
   })
   .meta({ id: 'connector_type_response' });

@@ -1,7 +1,7 @@
 import { forbidden } from '../common/errors.js';
 import type { RolesRepository } from '../storage/roles_repository.js';
 import { SUPERUSER_ROLE, type Principal } from './principal.js';
-import { actionsPrivilegeIn, canAccessSpace, canManageSpaces, canMonitor, rulesPrivilegeIn, type Privilege, type RoleDefinition } from './roles.js';
+import { actionsPrivilegeIn, canAccessSpace, canManageSpaces, canMonitor, endpointSecurityIn, rulesPrivilegeIn, type Privilege, type RoleDefinition } from './roles.js';
 
 /** The connector operations that Kibana's actions authorization distinguishes. */
 export type ActionsOperation = 'create' | 'get' | 'update' | 'delete' | 'execute';
@@ -9,6 +9,11 @@ export type ActionsOperation = 'create' | 'get' | 'update' | 'delete' | 'execute
 /** Decides whether a principal may perform an operation on connectors in a space. */
 export interface ActionsAuthorizer {
   ensureAuthorized(principal: Principal, spaceId: string, operation: ActionsOperation, typeId?: string): Promise<void>;
+  /**
+   * Running an endpoint-security (EDR) type's sub-action that acts beyond reading: `all` on
+   * connectors and Kibana's `endpoint_security_execute` sub-feature privilege, both in the space.
+   */
+  ensureEndpointSecurityAuthorized(principal: Principal, spaceId: string, typeId: string): Promise<void>;
 }
 
 export function unauthorized(operation: ActionsOperation, typeId?: string) {
@@ -100,6 +105,17 @@ export class RoleAuthorizer implements ActionsAuthorizer, RulesAuthorizer {
   async canMonitor(principal: Principal): Promise<boolean> {
     const own = principal.roles.includes(SUPERUSER_ROLE) || canMonitor(await this.roles.getMany(principal.roles));
     return own && (!principal.limitedBy || canMonitor(principal.limitedBy));
+  }
+
+  /** Whether the principal holds the endpoint-security sub-feature privilege in a space (both its roles and its key's, if any). */
+  async endpointSecurityIn(principal: Principal, spaceId: string): Promise<boolean> {
+    const own = principal.roles.includes(SUPERUSER_ROLE) || endpointSecurityIn(await this.roles.getMany(principal.roles), spaceId);
+    return own && (!principal.limitedBy || endpointSecurityIn(principal.limitedBy, spaceId));
+  }
+
+  async ensureEndpointSecurityAuthorized(principal: Principal, spaceId: string, typeId: string): Promise<void> {
+    // Kibana's message for the missing sub-feature is its execute refusal, naming the type.
+    if ((await this.privilegeIn(principal, spaceId)) !== 'all' || !(await this.endpointSecurityIn(principal, spaceId))) throw unauthorized('execute', typeId);
   }
 
   async ensureAuthorized(principal: Principal, spaceId: string, operation: ActionsOperation, typeId?: string): Promise<void> {

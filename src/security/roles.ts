@@ -8,12 +8,24 @@ export const ACTIONS_FEATURE = 'actions';
 export const RULES_FEATURE = 'stackAlerts';
 export type Privilege = 'all' | 'read';
 
+/**
+ * Kibana's sub-feature privilege of the `actions` feature that runs endpoint-security (EDR)
+ * connectors. `all` (feature or base) includes it; the `minimal_*` privileges are the primary
+ * ones without their sub-features, so `minimal_all` alone leaves it out.
+ */
+export const ENDPOINT_SECURITY_EXECUTE = 'endpoint_security_execute';
+/** The names the `actions` feature takes in a role, as Kibana's feature registry declares them. */
+export const ACTIONS_FEATURE_PRIVILEGES = ['all', 'read', 'minimal_all', 'minimal_read', ENDPOINT_SECURITY_EXECUTE] as const;
+
 export const kibanaPrivilegeSchema = z.strictObject({
   base: z.array(z.enum(['all', 'read'])).default([]).meta({ description: 'Privileges over every feature in the spaces.' }),
   feature: z
     .record(z.string(), z.array(z.string()))
     .default({})
-    .meta({ description: 'Feature privileges, e.g. `{"actions": ["read"]}`; Plugboard checks `actions` (connectors) and `stackAlerts` (rules).' }),
+    .meta({
+      description:
+        'Feature privileges, e.g. `{"actions": ["read"]}`; Plugboard checks `actions` (connectors: `all`, `read`, `minimal_all`, `minimal_read`, and the sub-feature privilege `endpoint_security_execute`) and `stackAlerts` (rules).',
+    }),
   spaces: z.array(z.string().min(1)).min(1).meta({ description: 'Space ids, or `["*"]` for every space.' }),
 });
 export type KibanaPrivilege = z.output<typeof kibanaPrivilegeSchema>;
@@ -61,13 +73,31 @@ export function rulesPrivilegeIn(roles: RoleDefinition[], spaceId: string): Priv
   return featurePrivilegeIn(roles, spaceId, RULES_FEATURE);
 }
 
+/**
+ * Whether the roles may run endpoint-security connectors in a space (Kibana's sub-feature
+ * privilege): a base `all`, the feature's `all`, or `endpoint_security_execute` named. It grants
+ * no privilege on connectors by itself: running also needs `all` on them.
+ */
+export function endpointSecurityIn(roles: RoleDefinition[], spaceId: string): boolean {
+  return roles.some((role) =>
+    role.kibana.some(
+      (entry) =>
+        (entry.spaces.includes('*') || entry.spaces.includes(spaceId)) &&
+        (entry.base.includes('all') || (entry.feature[ACTIONS_FEATURE] ?? []).some((p) => p === 'all' || p === ENDPOINT_SECURITY_EXECUTE)),
+    ),
+  );
+}
+
+/** A feature privilege's primary level: `minimal_all` is `all` without the sub-features, and so on. */
+const PRIMARY_LEVELS: Record<string, Privilege> = { all: 'all', minimal_all: 'all', read: 'read', minimal_read: 'read' };
+
 /** A base privilege, or the feature's own privilege, in one space. */
 function featurePrivilegeIn(roles: RoleDefinition[], spaceId: string, feature: string): Privilege | undefined {
   let granted: Privilege | undefined;
   for (const role of roles) {
     for (const entry of role.kibana) {
       if (!entry.spaces.includes('*') && !entry.spaces.includes(spaceId)) continue;
-      const levels = [...entry.base, ...(entry.feature[feature] ?? [])];
+      const levels = [...entry.base, ...(entry.feature[feature] ?? []).map((p) => PRIMARY_LEVELS[p])];
       if (levels.includes('all')) return 'all';
       if (levels.includes('read')) granted = 'read';
     }

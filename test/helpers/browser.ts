@@ -101,3 +101,25 @@ export async function logOutAndInAs(page: Page, username: string, password: stri
   await page.fill('[data-test-subj="loginPassword"]', password);
   await page.click('[data-test-subj="loginSubmit"]');
 }
+
+/** From the empty connectors page: the create flyout's form of `typeId`, found by searching `search`. */
+export async function openNewConnectorForm(page: Page, search: string, typeId: string): Promise<void> {
+  await page.click('[data-test-subj="createFirstConnectorButton"]');
+  await page.fill('[data-test-subj="connectorTypeSearch"]', search);
+  await page.click(`[data-test-subj="typeCard-${typeId}"]`);
+  await page.waitForSelector('[data-test-subj="connectorNameInput"]');
+}
+
+/** Saves the create flyout's connector and waits until the list shows it by `name`. */
+export async function saveNewConnector(page: Page, name: string): Promise<void> {
+  await page.click('[data-test-subj="saveConnectorButton"]');
+  await page.waitForSelector('[data-test-subj="createConnectorFlyout"]', { state: 'detached' });
+  await page.locator('[data-test-subj="connectorLink"]', { hasText: name }).waitFor();
+}
+
+/** The Test tab of the listed connector `name`, opened from its row. */
+export async function openTestTabOfRow(page: Page, name: string): Promise<void> {
+  const row = page.locator('[data-test-subj="connectorRow"]', { has: page.locator('[data-test-subj="connectorLink"]', { hasText: name }) });
+  await row.locator('[data-test-subj="testConnector"]').click();
+  await page.waitForSelector('[data-test-subj="runTestButton"]');
+}

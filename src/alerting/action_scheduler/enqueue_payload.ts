@@ -9,7 +9,7 @@ export const RULE_ACTION_SOURCE = 'alert';
 export interface EnqueuingRun {
   executionId: string;
   spaceId: string;
-  rule: { id: string; ruleTypeId: string; consumer: string };
+  rule: { id: string; ruleTypeId: string; consumer: string; apiKeyOwner?: string | null };
 }
 
 /**
@@ -30,6 +30,7 @@ export function toEnqueueItem(run: EnqueuingRun, scheduled: ScheduledAction, par
       rule: { id: rule.id, typeId: rule.ruleTypeId, ...(run.spaceId !== 'default' ? { namespace: run.spaceId } : {}) },
       actionUuid: scheduled.action.uuid,
       consumer: rule.consumer,
+      ...(rule.apiKeyOwner ? { apiKeyOwner: rule.apiKeyOwner } : {}),
     },
   };
 }

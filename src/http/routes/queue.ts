@@ -77,7 +77,7 @@ export function queueRoutes(client: ActionsClient): RouteSpec[] {
       },
       async handler({ params: p, body, scope }) {
         refuseSystemAction(client, p.id);
-        const { executionId } = await client.enqueue(scope, { id: p.id, params: body.params, priority: body.priority });
+        const { executionId } = await client.enqueue(scope, { id: p.id, params: body.params, priority: body.priority }, { confirmPath: 'params' });
         return { status: 202, body: { execution_id: executionId } };
       },
     }),
@@ -93,7 +93,7 @@ export function queueRoutes(client: ActionsClient): RouteSpec[] {
       responses: { 200: { description: 'One item per action, in order', schema: bulkResponse }, ...errors },
       async handler({ body, scope }) {
         for (const action of body.actions) refuseSystemAction(client, action.id);
-        const result = await client.bulkEnqueue(scope, body.actions);
+        const result = await client.bulkEnqueue(scope, body.actions, { confirmPath: (index) => `[${index}].params` });
         return {
           body: {
             errors: result.errors,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ensureCanManage, type SecurityResource } from '../../security/manage_security.js';
 import type { RolesService } from '../../security/roles_service.js';
 import { elasticsearchName, MAX_NATIVE_NAME_LENGTH, MAX_ROLE_DESCRIPTION_LENGTH, roleDescription } from '../../security/names.js';
-import { ACTIONS_FEATURE, kibanaPrivilegeSchema } from '../../security/roles.js';
+import { ACTIONS_FEATURE, ACTIONS_FEATURE_PRIVILEGES, kibanaPrivilegeSchema } from '../../security/roles.js';
 import type { UsersService } from '../../security/users_service.js';
 import { defineRoute, type RouteContext, type RouteSpec } from '../route.js';
 import type { SessionCookies } from '../session_cookies.js';
@@ -183,9 +183,7 @@ function userRoutes(users: UsersService, sessions: SessionCookies): RouteSpec[] 
 // Roles
 // ---------------------------------------------------------------------------------------------
 
-const ACTIONS_PRIVILEGES = ['all', 'read'];
-
-/** Kibana's checks on top of the entry's shape: `["*"]` or space ids; `actions` is all or read. */
+/** Kibana's checks on top of the entry's shape: `["*"]` or space ids; `actions` takes its feature's privilege names. */
 const kibanaEntrySchema = kibanaPrivilegeSchema.superRefine((entry, ctx) => {
   if (entry.spaces.includes('*') && entry.spaces.length > 1) {
     ctx.addIssue({ code: 'custom', path: ['spaces'], message: 'must be ["*"] alone or a list of space ids' });
@@ -196,8 +194,8 @@ const kibanaEntrySchema = kibanaPrivilegeSchema.superRefine((entry, ctx) => {
     }
   });
   (entry.feature[ACTIONS_FEATURE] ?? []).forEach((privilege, i) => {
-    if (!ACTIONS_PRIVILEGES.includes(privilege)) {
-      ctx.addIssue({ code: 'custom', path: ['feature', ACTIONS_FEATURE, i], message: `expected value to equal [${ACTIONS_PRIVILEGES.join(' | ')}]` });
+    if (!(ACTIONS_FEATURE_PRIVILEGES as readonly string[]).includes(privilege)) {
+      ctx.addIssue({ code: 'custom', path: ['feature', ACTIONS_FEATURE, i], message: `expected value to equal [${ACTIONS_FEATURE_PRIVILEGES.join(' | ')}]` });
     }
   });
 });

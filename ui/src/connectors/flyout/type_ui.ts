@@ -12,6 +12,7 @@ import { serviceNowItom, serviceNowItsm, serviceNowSir } from './types/serviceno
 const ICONS: Record<string, string> = {
   '.bedrock': 'logoAWS',
   '.cases-webhook': 'logoWebhook',
+  '.crowdstrike': 'securityApp',
   '.d3security': 'securityApp',
   '.email': 'mail',
   '.gemini': 'sparkles',
@@ -19,6 +20,7 @@ const ICONS: Record<string, string> = {
   '.index': 'indexOpen',
   '.inference': 'sparkles',
   '.jira': 'casesApp',
+  '.microsoft_defender_endpoint': 'logoSecurity',
   '.opsgenie': 'megaphone',
   '.pagerduty': 'bell',
   '.resilient': 'securityApp',
@@ -342,6 +344,24 @@ const inference: TypeCustomization = {
   },
 };
 
+// No default URL, as in Kibana's form: each Falcon cloud (US-1, US-2, EU-1, GovCloud) has its own API host.
+const crowdstrike: TypeCustomization = {
+  configOverrides: { url: { placeholder: 'https://api.crowdstrike.com' } },
+};
+
+const defender: TypeCustomization = {
+  // As Kibana's form: Entra ID's global login address, Defender's API and its scope to start from.
+  newConfig: {
+    oAuthServerUrl: 'https://login.microsoftonline.com',
+    oAuthScope: 'https://securitycenter.onmicrosoft.com/windowsatpservice/.default',
+    apiUrl: 'https://api.securitycenter.microsoft.com',
+  },
+  configOverrides: {
+    clientId: { placeholder: '00000000-0000-0000-0000-000000000000' },
+    tenantId: { placeholder: '00000000-0000-0000-0000-000000000000' },
+  },
+};
+
 // The agent filters people use most; the others (ranges, `Nin` lists, cloud and AD fields)
 // remain for the API and rule actions.
 const SENTINELONE_AGENT_FILTERS = ['computerName', 'computerName__contains', 'uuid', 'uuids', 'ids', 'networkStatuses', 'osTypes', 'siteIds', 'groupIds', 'isActive', 'query'];
@@ -350,10 +370,12 @@ const sentinelOne: TypeCustomization = {
 };
 
 const CUSTOMIZATIONS: Record<string, TypeCustomization> = {
+  '.crowdstrike': crowdstrike,
   '.inference': inference,
   '.bedrock': bedrock,
   '.gen-ai': genAi,
   '.gemini': gemini,
+  '.microsoft_defender_endpoint': defender,
   '.cases-webhook': casesWebhook,
   '.webhook': webhook,
   '.email': email,
