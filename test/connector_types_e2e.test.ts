@@ -280,7 +280,8 @@ const CASES: Case[] = [
     config: { url: cs.url },
     secrets: { clientId: 'e2e-cs-client', clientSecret: 'e2e-cs-secret' },
     // The tag is the host action's comment, which CrowdStrike is not sent: each run contains then lifts.
-    params: (tag) => ({ subAction: 'hostActions', subActionParams: { command: tag.endsWith('queue') ? 'lift_containment' : 'contain', ids: [SIM_AGENT_ID], comment: tag } }),
+    // A host action is queued only with confirm: true (Plugboard's guard), which the service is never sent.
+    params: (tag) => ({ subAction: 'hostActions', subActionParams: { command: tag.endsWith('queue') ? 'lift_containment' : 'contain', ids: [SIM_AGENT_ID], comment: tag }, confirm: true }),
     verify({ tag, result }) {
       const command = tag.endsWith('queue') ? 'lift_containment' : 'contain';
       const request = only(cs.requests, (r) => r.path === `/devices/entities/devices-actions/v2?action_name=${command}`);
@@ -334,7 +335,7 @@ const CASES: Case[] = [
   caseOf('.microsoft_defender_endpoint', () => startDefenderSimulator({ tenantId: 'e2e-tenant', clientId: 'e2e-client', clientSecret: 'e2e-mde-secret' }), (mde) => ({
     config: { clientId: 'e2e-client', tenantId: 'e2e-tenant', oAuthServerUrl: mde.url, oAuthScope: 'https://api.securitycenter.microsoft.com/.default', apiUrl: mde.url },
     secrets: { clientSecret: 'e2e-mde-secret' },
-    params: (tag) => ({ subAction: 'runScript', subActionParams: { id: MDE_MACHINES[0].id, comment: tag, parameters: { scriptName: 'test', args: '-Verbose' } } }),
+    params: (tag) => ({ subAction: 'runScript', subActionParams: { id: MDE_MACHINES[0].id, comment: tag, parameters: { scriptName: 'test', args: '-Verbose' } }, confirm: true }),
     verify({ tag, result }) {
       const action = only([...mde.actions.values()], (a) => a.requestorComment === tag);
       expect(action).toMatchObject({ type: 'LiveResponse', machineId: MDE_MACHINES[0].id, requestor: 'e2e-client' });
