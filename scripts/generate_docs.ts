@@ -266,7 +266,8 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     '`comment`, `parameters.scriptName` of the live response library and `args`, `--noargs` when none: ' +
     '`POST /api/machines/{id}/runliveresponse`); `getActionResults` (`id` of a live response action) fetches the ' +
     "first result's download link and then the file itself, without the token, answered as a Node Readable " +
-    '(a file download); `getLibraryFiles` lists the live response library; `cancelAction` (`actionId`, `comment`) ' +
+    '(a file download: over HTTP to a caller that sends `Accept: application/octet-stream`, ' +
+    '[api.md](../api.md#streamed-answers)); `getLibraryFiles` lists the live response library; `cancelAction` (`actionId`, `comment`) ' +
     "cancels a pending machine action (Kibana offers it only behind an experimental flag; Plugboard always does); " +
     '`testConnector` calls the machines, isolate, release, machine actions and run script APIs once each on the ' +
     'machine `elastic-connector-test`, which does not exist, a `ResourceNotFound` answer counting as success, and ' +
@@ -1765,7 +1766,8 @@ function apiPage(facts: ApiFacts): string {
       '  (`<type> answers these params with a stream, which a queued action cannot read`).',
     ].join('\n'),
     [
-      'Some sub-actions answer a file: `.sentinelone`\'s `downloadAgentFile` and `downloadRemoteScriptResults`. Kibana',
+      'Some sub-actions answer a file: `.sentinelone`\'s `downloadAgentFile` and `downloadRemoteScriptResults`,',
+      '`.microsoft_defender_endpoint`\'s `getActionResults`. Kibana',
       'hands the file\'s stream to in-process callers only; in Plugboard `_execute` and `_test` answer it to a caller that',
       'sends `Accept: application/octet-stream` (alone or among other types):',
       '',

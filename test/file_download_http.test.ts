@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDocument } from '../src/event_log/document.js';
+import { DEFAULT_MACHINES, startDefenderSimulator, type DefenderSimulator } from '../src/connector_types/microsoft_defender_endpoint/simulator.js';
 import { startSentinelOneSimulator, type SentinelOneSimulator } from '../src/connector_types/sentinelone/simulator.js';
 import { latestExecutionEvents } from './helpers/latest_execution.js';
 import { BASIC_AUTH, startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
@@ -12,7 +13,8 @@ import { eventually } from './helpers/wait.js';
 // Accept: application/octet-stream pipes SentinelOne's bytes to the client as it reads them, so a
 // file far larger than what the process may hold goes through; the client going away aborts the
 // request to SentinelOne; the execute event is written when the file has ended (a failure when it
-// broke); callers that cannot read a file, queued actions included, are refused.
+// broke); callers that cannot read a file, queued actions included, are refused. Defender's
+// getActionResults, the other type's download, goes the same way.
 
 const TOKEN = 's1-download-token';
 const LARGE = 200 * 1024 * 1024;
@@ -198,5 +200,38 @@ describe('.sentinelone file downloads through _execute', () => {
     }, 20_000, 'the queued download to fail');
     expect(done).toMatchObject({ attempts: 1, result: { status: 'error', message: '.sentinelone answers these params with a file, which a queued action cannot read', retry: false } });
     expect(sim.requests.length).toBe(before);
+  });
+});
+
+describe('another type that answers a file: Defender getActionResults through _execute', () => {
+  let sim: DefenderSimulator;
+  let pb: TestPlugboard;
+
+  beforeAll(async () => {
+    sim = await startDefenderSimulator({ tenantId: 'dl-tenant', clientId: 'dl-client', clientSecret: 'dl-secret' });
+    pb = await startTestPlugboard({});
+    const created = await pb.api('POST', '/api/actions/connector/mde', {
+      name: 'Defender',
+      connector_type_id: '.microsoft_defender_endpoint',
+      config: { clientId: 'dl-client', tenantId: 'dl-tenant', oAuthServerUrl: sim.url, oAuthScope: 'https://api.securitycenter.microsoft.com/.default', apiUrl: sim.url },
+      secrets: { clientSecret: 'dl-secret' },
+    });
+    expect(created.status, created.text).toBe(200);
+  });
+  afterAll(async () => {
+    await pb?.close();
+    await sim?.close();
+  });
+
+  it("answers the live response result's bytes, without a name Defender does not give", async () => {
+    const ran = await pb.api('POST', '/api/actions/connector/mde/_execute', { params: { subAction: 'runScript', subActionParams: { id: DEFAULT_MACHINES[0].id, parameters: { scriptName: 'test' } } } });
+    expect(ran.body, ran.text).toMatchObject({ status: 'ok' });
+    const params = { subAction: 'getActionResults', subActionParams: { id: ran.body.data.id } };
+    expect((await pb.api('POST', '/api/actions/connector/mde/_execute', { params })).status).toBe(400);
+    const res = await pb.api('POST', '/api/actions/connector/mde/_execute', { params }, { headers: { accept: OCTETS } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe(OCTETS);
+    expect(res.headers['content-disposition']).toBeUndefined();
+    expect(Buffer.from(res.text, 'latin1')).toEqual(sim.resultFile(ran.body.data.id));
   });
 });
