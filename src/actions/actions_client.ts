@@ -427,7 +427,7 @@ export class ActionsClient {
       runnable = this.deps.loader.runnable(found);
     } catch (err) {
       // Imported without its secrets: running it with none would fail somewhere less clear.
-      if (err instanceof MissingSecretsError) return { result: { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'user' }, streams };
+      if (err instanceof MissingSecretsError) return { result: { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'user' }, streams, downloads };
       if (!(err instanceof DecryptionError)) throw err;
       this.deps.logger.error(`connector ${id}: ${err.message}`);
       return { result: { status: 'error', actionId: id, message: err.message, retry: false, errorSource: 'framework' }, streams, downloads };
