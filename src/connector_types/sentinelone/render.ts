@@ -29,9 +29,10 @@ export function renderSentinelOneParams(_logger: unknown, params: SubActionParam
   switch (params.subAction) {
     case SUB_ACTION.IsolateHost:
     case SUB_ACTION.ReleaseHost:
-      return { subAction: params.subAction, subActionParams: { computerName, alertIds } };
+      // Beside the sub-action, Plugboard's own params (confirm) are kept.
+      return { ...params, subActionParams: { computerName, alertIds } };
     case SUB_ACTION.ExecuteScript:
-      return { subAction: params.subAction, subActionParams: { ...params.subActionParams, alertIds } };
+      return { ...params, subActionParams: { ...params.subActionParams, alertIds } };
     default:
       return params;
   }

@@ -259,6 +259,14 @@ describe('.sentinelone renderParameterTemplates', () => {
     expect(validateParams(def, rendered, ctx)).toEqual(rendered);
   });
 
+  it("keeps Plugboard's confirm beside the sub-action", () => {
+    expect(render({ subAction: 'isolateHost', subActionParams: {}, confirm: true } as SubActionParams, variables)).toEqual({
+      subAction: 'isolateHost',
+      subActionParams: { computerName: 'web-01', alertIds: ['al-1', 'al-2'] },
+      confirm: true,
+    });
+  });
+
   it('leaves other sub-actions, and runs without alerts, as they are', () => {
     const getAgents = { subAction: 'getAgents', subActionParams: { computerName: '{{x}}' } };
     expect(render(getAgents, variables)).toEqual(getAgents);
