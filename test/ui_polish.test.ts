@@ -94,8 +94,8 @@ describe.skipIf(unavailable !== undefined)('what a new user trips over, in the w
     const forms: Array<{ id: string; category: string }> = (await pb.api('GET', '/internal/actions/connector_type_forms')).body;
     const withTypes = new Set(forms.map((f) => `typeCategory-${f.category}`));
     expect(new Set(categories)).toEqual(withTypes);
-    // No endpoint-security type yet: its title is not drawn; the AI category has .gen-ai.
-    expect(categories).not.toContain('typeCategory-edr');
+    // The endpoint-security category has CrowdStrike and Defender; the AI category has .gen-ai.
+    expect(categories).toContain('typeCategory-edr');
     expect(categories).toContain('typeCategory-ai');
     for (const category of categories) {
       expect(await page.locator(`section:has(${subj(category!)}) [data-test-subj^="typeCard-"]`).count()).toBeGreaterThan(0);
