@@ -1633,6 +1633,8 @@ function apiPage(facts: ApiFacts): string {
       'connector, however started, is written to the audit log (`GET /api/security/audit?action=connector_endpoint_action`)',
       'with the user (for a rule\'s action, the rule\'s API key owner), the connector, the sub-action, the host ids and the',
       'outcome, never the other params.',
+      'Cases (`/api/cases`) are authorized per owner with Kibana\'s case features (`generalCases`, `observabilityCases`,',
+      '`securitySolutionCases`, also under their `V2` and `V3` ids): see [cases.md](cases.md#privileges).',
     ].join('\n'),
     '## The `kbn-xsrf` header',
     [

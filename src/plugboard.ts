@@ -88,6 +88,9 @@ import { IngestTokens } from './ingest/tokens.js';
 import type { IngestListener, SilenceLookup } from './ingest/types.js';
 import { IncomingAlertsRepository } from './storage/incoming_alerts_repository.js';
 import { silenceRoutes } from './http/routes/silences.js';
+import { casesRoutes } from './http/routes/cases.js';
+import { CasesService } from './cases/cases_service.js';
+import { CasesRepository } from './storage/cases_repository.js';
 import { ingestUiRoutes } from './http/routes/ingest_ui.js';
 import { createSilences, type Silences } from './ingest/silences.js';
 import { SilencesRepository } from './storage/silences_repository.js';
@@ -372,6 +375,16 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const spaces = new SpacesService(new SpacesRepository(database.db));
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, services, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
+  // Kibana Cases (issue 22): per owner, with the case feature privileges of the caller's roles.
+  const cases = new CasesService({
+    repository: new CasesRepository(database.db),
+    grantOf: (principal, spaceId, owner) => authorizer.casesGrantIn(principal, spaceId, owner),
+    userOf: async (principal) => {
+      const user = principal.authenticationType === 'internal' ? undefined : await users.get(principal.username);
+      return { username: principal.username, full_name: user?.fullName ?? null, email: user?.email ?? null };
+    },
+  });
+
   let ready = false;
   const routes: RouteSpec[] = [
     ...statusRoutes({ version: VERSION, isReady: () => ready }),
@@ -419,6 +432,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
       clock: options.ingest?.clock,
     }),
     ...silenceRoutes({ silences, authorizer }),
+    ...casesRoutes(cases),
     ...ingestUiRoutes({ store: incomingAlerts, silences, rules: rulesRepository, silenceLookup: options.ingest?.silences, authorizer, clock: options.ingest?.clock }),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.

@@ -25,7 +25,7 @@ export interface RouteContext<P, Q, B> {
  * OpenAPI document, so the two cannot drift apart.
  */
 export interface RouteSpec<P = any, Q = any, B = any> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Fastify path syntax, e.g. `/api/actions/connector/:id`. */
   url: string;
   operationId: string;

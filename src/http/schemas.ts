@@ -17,6 +17,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not found',
+  406: 'Not acceptable',
   409: 'Conflict',
   413: 'Too many results',
   429: 'Too many requests',

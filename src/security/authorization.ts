@@ -1,7 +1,7 @@
 import { forbidden } from '../common/errors.js';
 import type { RolesRepository } from '../storage/roles_repository.js';
 import { SUPERUSER_ROLE, type Principal } from './principal.js';
-import { actionsPrivilegeIn, canAccessSpace, canManageSpaces, canMonitor, endpointSecurityIn, rulesPrivilegeIn, type Privilege, type RoleDefinition } from './roles.js';
+import { actionsPrivilegeIn, canAccessSpace, casesGrantIn, type CasesGrant, canManageSpaces, canMonitor, endpointSecurityIn, rulesPrivilegeIn, type Privilege, type RoleDefinition } from './roles.js';
 
 /** The connector operations that Kibana's actions authorization distinguishes. */
 export type ActionsOperation = 'create' | 'get' | 'update' | 'delete' | 'execute';
@@ -88,6 +88,16 @@ export class RoleAuthorizer implements ActionsAuthorizer, RulesAuthorizer {
   private async grantedBy(principal: Principal, privilegeOf: (roles: RoleDefinition[]) => Privilege | undefined): Promise<Privilege | undefined> {
     const own = principal.roles.includes(SUPERUSER_ROLE) ? 'all' : privilegeOf(await this.roles.getMany(principal.roles));
     return principal.limitedBy ? lesser(own, privilegeOf(principal.limitedBy)) : own;
+  }
+
+  /** What the principal may do with one owner's cases in a space (its roles, and its key's if any). */
+  async casesGrantIn(principal: Principal, spaceId: string, owner: string): Promise<CasesGrant> {
+    if (principal.roles.includes(SUPERUSER_ROLE) && !principal.limitedBy) return { read: true, write: true, delete: true, comment: true };
+    const own = principal.roles.includes(SUPERUSER_ROLE) ? undefined : casesGrantIn(await this.roles.getMany(principal.roles), spaceId, owner);
+    const key = principal.limitedBy ? casesGrantIn(principal.limitedBy, spaceId, owner) : undefined;
+    if (!own) return key!;
+    if (!key) return own;
+    return { read: own.read && key.read, write: own.write && key.write, delete: own.delete && key.delete, comment: own.comment && key.comment };
   }
 
   /** Whether the principal may see a space at all. */

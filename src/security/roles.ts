@@ -24,7 +24,7 @@ export const kibanaPrivilegeSchema = z.strictObject({
     .default({})
     .meta({
       description:
-        'Feature privileges, e.g. `{"actions": ["read"]}`; Plugboard checks `actions` (connectors: `all`, `read`, `minimal_all`, `minimal_read`, and the sub-feature privilege `endpoint_security_execute`) and `stackAlerts` (rules).',
+        'Feature privileges, e.g. `{"actions": ["read"]}`; Plugboard checks `actions` (connectors: `all`, `read`, `minimal_all`, `minimal_read`, and the sub-feature privilege `endpoint_security_execute`) `stackAlerts` (rules), and the case features per owner: `generalCases`, `observabilityCases`, `securitySolutionCases` (also their `V2` and `V3` ids; `all`, `read`, `minimal_all`, `minimal_read`, and the sub-feature privileges `cases_delete` and `create_comment`).',
     }),
   spaces: z.array(z.string().min(1)).min(1).meta({ description: 'Space ids, or `["*"]` for every space.' }),
 });
@@ -133,4 +133,52 @@ export function canMonitor(roles: RoleDefinition[]): boolean {
 /** Managing spaces takes `all` over every space, as Kibana's space management privilege. */
 export function canManageSpaces(roles: RoleDefinition[]): boolean {
   return roles.some((role) => role.kibana.some((entry) => entry.spaces.includes('*') && entry.base.includes('all')));
+}
+
+/**
+ * Kibana's case features, one per owner, under each id Kibana has given them (the versioned
+ * ids came with role migrations in 8.17 and 8.18; roles written for any of them keep working).
+ */
+export const CASES_FEATURES: Record<string, readonly string[]> = {
+  securitySolution: ['securitySolutionCases', 'securitySolutionCasesV2', 'securitySolutionCasesV3'],
+  observability: ['observabilityCases', 'observabilityCasesV2', 'observabilityCasesV3'],
+  cases: ['generalCases', 'generalCasesV2', 'generalCasesV3'],
+};
+
+/** The sub-feature privileges of the case features that Plugboard checks. */
+export const CASES_DELETE = 'cases_delete';
+export const CASES_CREATE_COMMENT = 'create_comment';
+
+/** What a set of roles grants on one owner's cases in a space. */
+export interface CasesGrant {
+  read: boolean;
+  /** Create and update cases and their attachments. */
+  write: boolean;
+  delete: boolean;
+  /** Add comments and alerts (with `write`, or by the `create_comment` sub-feature alone). */
+  comment: boolean;
+}
+
+/**
+ * A base privilege or the owner's case feature: `all` grants everything; `minimal_all` all but
+ * deleting (a sub-feature, `cases_delete`); `read` and `minimal_read` reading; the sub-feature
+ * privileges add their one operation.
+ */
+export function casesGrantIn(roles: RoleDefinition[], spaceId: string, owner: string): CasesGrant {
+  const grant: CasesGrant = { read: false, write: false, delete: false, comment: false };
+  const features = CASES_FEATURES[owner] ?? [];
+  for (const role of roles) {
+    for (const entry of role.kibana) {
+      if (!entry.spaces.includes('*') && !entry.spaces.includes(spaceId)) continue;
+      const names = [...entry.base, ...features.flatMap((f) => entry.feature[f] ?? [])];
+      for (const name of names) {
+        if (name === 'all' || name === 'minimal_all') Object.assign(grant, { read: true, write: true, comment: true });
+        if (name === 'all') grant.delete = true;
+        if (name === 'read' || name === 'minimal_read') grant.read = true;
+        if (name === CASES_DELETE) grant.delete = true;
+        if (name === CASES_CREATE_COMMENT) grant.comment = true;
+      }
+    }
+  }
+  return grant;
 }

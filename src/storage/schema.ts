@@ -172,6 +172,9 @@ export interface Database {
   silences: SilencesTable;
   ticket_links: TicketLinksTable;
   incoming_alert_versions: IncomingAlertVersionsTable;
+  cases: CasesTable;
+  case_tags: CaseTagsTable;
+  case_attachments: CaseAttachmentsTable;
 }
 
 /** Alerts posted by senders (migration 015), per space and label-set fingerprint; times in epoch ms. */
@@ -295,4 +298,74 @@ export interface TicketLinksTable {
   /** The task that holds the key, until `lease_until`. */
   lease_holder: string | null;
   lease_until: number | null;
+}
+
+/** Kibana Cases (migration 020); JSON text where noted, times ISO with milliseconds. */
+export interface CasesTable {
+  space_id: string;
+  id: string;
+  owner: string;
+  title: string;
+  description: string;
+  /** JSON array of strings, in the order given (also in `case_tags`, for filters). */
+  tags: string;
+  status: string;
+  severity: string;
+  /** JSON `[{uid}]`. */
+  assignees: string;
+  /** JSON `{id, name, type, fields}`. */
+  connector: string;
+  /** JSON `{syncAlerts, …}`. */
+  settings: string;
+  category: string | null;
+  /** JSON array. */
+  custom_fields: string;
+  duration: number | null;
+  closed_at: string | null;
+  /** JSON user. */
+  closed_by: string | null;
+  created_at: string;
+  /** JSON user. */
+  created_by: string;
+  /** The username of `created_by`, for the `reporters` filter. */
+  reporter: string;
+  updated_at: string | null;
+  /** JSON user. */
+  updated_by: string | null;
+  /** JSON, null until pushed. */
+  external_service: string | null;
+  /** Incremented by every write (the API's `version`). */
+  version: number;
+}
+
+/** One tag of a case (migration 020), for filters and `GET /api/cases/tags`. */
+export interface CaseTagsTable {
+  space_id: string;
+  case_id: string;
+  tag: string;
+}
+
+/** An attachment of a case (migration 020): a user comment or alerts. */
+export interface CaseAttachmentsTable {
+  space_id: string;
+  id: string;
+  case_id: string;
+  /** `user` or `alert`. */
+  type: string;
+  owner: string;
+  comment: string | null;
+  /** JSON: the alert ids / indices as posted (a string or an array). */
+  alert_ids: string | null;
+  indices: string | null;
+  /** JSON `{id, name}`. */
+  rule: string | null;
+  /** How many alert ids the attachment holds (0 for a comment), for `totalAlerts`. */
+  alert_count: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string | null;
+  updated_by: string | null;
+  pushed_at: string | null;
+  pushed_by: string | null;
+  version: number;
 }

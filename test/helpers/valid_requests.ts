@@ -53,6 +53,10 @@ export const VALID_BODIES: Record<string, unknown> = {
   },
   'POST /api/ingest/json/{name}': { alertname: 'x' },
   'POST /internal/ingest/silences': { matchers: [{ name: 'alertname', value: 'x', isRegex: false }], endsAt: '2099-01-01T00:00:00Z', comment: 'x' },
+  'POST /api/cases': { title: 'x', description: 'x', tags: [], connector: { id: 'none', name: 'none', type: '.none', fields: null }, settings: { syncAlerts: false }, owner: 'cases' },
+  'PATCH /api/cases': { cases: [{ id: 'no-such-case', version: 'WzEsMV0=', title: 'renamed' }] },
+  'POST /api/cases/{case_id}/comments': { type: 'user', comment: 'x', owner: 'cases' },
+  'PATCH /api/cases/{case_id}/comments': { id: 'no-such-comment', version: 'WzEsMV0=', type: 'user', comment: 'x', owner: 'cases' },
 };
 
 /** One connector as an NDJSON saved object, as an export writes it. */
