@@ -278,6 +278,49 @@ describe.each(dialects)('cases API on %s', (dialect) => {
     expect(await pb.api('GET', `${prefix}/api/cases/reporters`).then((r) => r.body)).toEqual([{ username: 'elastic', full_name: null, email: null }]);
   });
 
+  it('filters _find by assignees and creation time', async () => {
+    const prefix = '/s/dates';
+    expect((await pb.api('POST', '/api/spaces/space', { id: 'dates', name: 'Dates' })).status).toBe(200);
+    const assigned = await create({ title: 'assigned', assignees: [{ uid: 'u-1' }, { uid: 'u-2' }] }, prefix);
+    await create({ title: 'other uid', assignees: [{ uid: 'u-10' }] }, prefix);
+    await create({ title: 'nobody' }, prefix);
+    const titles = async (query: string) => ((await pb.api('GET', `${prefix}/api/cases/_find?sortField=title&sortOrder=asc&${query}`)).body.cases as Array<{ title: string }>).map((c) => c.title);
+    expect(await titles('assignees=u-1')).toEqual(['assigned']);
+    expect(await titles('assignees=none')).toEqual(['nobody']);
+    expect(await titles('assignees=u-2&assignees=u-10')).toEqual(['assigned', 'other uid']);
+    expect(await titles(`from=${encodeURIComponent(String(assigned.created_at))}&to=now`)).toEqual(['assigned', 'nobody', 'other uid']);
+    expect(await titles('from=now-1d&to=now-1h')).toEqual([]);
+    expect(await titles('to=2000-01-01')).toEqual([]);
+    expect((await pb.api('GET', `${prefix}/api/cases/_find?from=yesterday`)).body).toEqual(error(400, 'Invalid "from" and/or "to" query parameters'));
+  });
+
+  it('gets one attachment and the cases an alert is attached to', async () => {
+    const [a, b, other] = [await create({ title: 'first' }), await create({ title: 'second' }), await create({ owner: 'observability' })];
+    const alert = { type: 'alert', rule: { id: null, name: null }, owner: 'cases' };
+    const added = (await pb.api('POST', `/api/cases/${a.id}/comments`, { ...alert, alertId: ['al-1', 'al-2'], index: ['i', 'i'] })).body;
+    await pb.api('POST', `/api/cases/${b.id}/comments`, { ...alert, alertId: 'al-1', index: 'i' });
+    await pb.api('POST', `/api/cases/${b.id}/comments`, { ...alert, alertId: 'al-10', index: 'i' });
+    const observed = (await pb.api('POST', `/api/cases/${other.id}/comments`, { ...alert, alertId: 'al-1', index: 'i', owner: 'observability' })).body.comments[0];
+
+    const attachment = added.comments[0];
+    const got = await pb.api('GET', `/api/cases/${a.id}/comments/${attachment.id}`);
+    expect(got.body).toEqual(attachment);
+    expect((await pb.api('GET', `/api/cases/${b.id}/comments/${attachment.id}`)).body).toEqual(error(404, `Saved object [cases-comments/${attachment.id}] not found`));
+
+    const related = await pb.api('GET', '/api/cases/alerts/al-1?owner=cases');
+    expect(related.body).toEqual([
+      { id: a.id, title: 'first', description: 'on web-01', status: 'open', createdAt: a.created_at, totals: { alerts: 2, events: 0, userComments: 0 } },
+      { id: b.id, title: 'second', description: 'on web-01', status: 'open', createdAt: b.created_at, totals: { alerts: 2, events: 0, userComments: 0 } },
+    ]);
+    expect((await pb.api('GET', '/api/cases/alerts/al-1')).body).toHaveLength(3);
+    expect((await as('general-reader')('GET', '/api/cases/alerts/al-1')).body.map((c: { id: string }) => c.id)).toEqual([a.id, b.id]);
+    expect((await pb.api('GET', '/api/cases/alerts/al-2')).body.map((c: { id: string }) => c.id)).toEqual([a.id]);
+    expect((await pb.api('GET', '/api/cases/alerts/al')).body).toEqual([]);
+    expect((await as('connectors')('GET', '/api/cases/alerts/al-1')).body).toEqual(error(403, 'Unauthorized to access cases of any owner'));
+    expect((await as('general-reader')('GET', `/api/cases/${other.id}/comments/${observed.id}`)).body).toEqual(error(403, 'Unauthorized to access comments with owners: "observability"'));
+    expect((await as('general-reader')('GET', `/api/cases/${a.id}/comments/${attachment.id}`)).status).toBe(200);
+  });
+
   it('keeps spaces apart', async () => {
     const here = await create({ title: 'Only in default' });
     expect((await pb.api('GET', `/s/other/api/cases/${here.id}`)).body).toEqual(error(404, `Saved object [cases/${here.id}] not found`));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, conflict, forbidden, notFound, PlugboardError, savedObjectNotFound } from '../common/errors.js';
 import type { Scope } from '../actions/actions_client.js';
+import { parseDateValue } from '../event_log/kql.js';
 import type { CasesGrant } from '../security/roles.js';
 import type { Principal } from '../security/principal.js';
 import {
@@ -33,11 +34,13 @@ const CASE_TYPE = 'cases';
 const COMMENT_TYPE = 'cases-comments';
 
 /** Kibana's operations, as its 403 message names them: the verb and the kind of document. */
-type Operation = 'createCase' | 'getCase' | 'findCases' | 'updateCase' | 'deleteCase' | 'getTags' | 'getReporters' | 'createComment' | 'updateComment' | 'deleteComment' | 'findComments';
+type Operation = 'createCase' | 'getCase' | 'findCases' | 'getCasesByAlert' | 'getComment' | 'updateCase' | 'deleteCase' | 'getTags' | 'getReporters' | 'createComment' | 'updateComment' | 'deleteComment' | 'findComments';
 const OPERATIONS: Record<Operation, { verb: string; docType: string; needs: keyof CasesGrant }> = {
   createCase: { verb: 'create', docType: 'case', needs: 'write' },
   getCase: { verb: 'access', docType: 'case', needs: 'read' },
   findCases: { verb: 'access', docType: 'cases', needs: 'read' },
+  getCasesByAlert: { verb: 'access', docType: 'cases', needs: 'read' },
+  getComment: { verb: 'access', docType: 'comments', needs: 'read' },
   updateCase: { verb: 'update', docType: 'case', needs: 'write' },
   deleteCase: { verb: 'delete', docType: 'case', needs: 'delete' },
   getTags: { verb: 'access', docType: 'case', needs: 'read' },
@@ -86,6 +89,10 @@ export interface FindCasesQuery {
   severity?: string[];
   reporters?: string[];
   category?: string[];
+  assignees?: string[];
+  /** Creation time bounds: ISO dates or `now-<n><s|m|h|d|w>`. */
+  from?: string;
+  to?: string;
   search?: string;
   searchFields?: Array<'title' | 'description'>;
   defaultSearchOperator?: 'AND' | 'OR';
@@ -212,6 +219,12 @@ export class CasesService {
     const owners = await this.readableOwners(scope, 'findCases', query.owner);
     const empty = { cases: [], page: query.page, per_page: query.perPage, total: 0, count_open_cases: 0, count_in_progress_cases: 0, count_closed_cases: 0 };
     if (owners.length === 0) return empty;
+    const [createdFrom, createdTo] = [query.from, query.to].map((text) => {
+      if (text === undefined) return undefined;
+      const ms = parseDateValue(text, this.now().getTime());
+      if (ms === undefined) throw badRequest('Invalid "from" and/or "to" query parameters');
+      return new Date(ms).toISOString();
+    });
     const terms = query.search?.trim() ? query.search.trim().split(/\s+/) : [];
     const filter: CaseFilter = {
       owners,
@@ -220,6 +233,9 @@ export class CasesService {
       severities: query.severity,
       reporters: query.reporters,
       categories: query.category,
+      assignees: query.assignees,
+      createdFrom,
+      createdTo,
       search: terms.length > 0 ? { terms, fields: query.searchFields?.length ? query.searchFields : ['title', 'description'], operator: query.defaultSearchOperator ?? 'OR' } : undefined,
     };
     const page = await this.deps.repository.findCases(scope.spaceId, filter, { field: query.sortField ?? 'createdAt', order: query.sortOrder ?? 'desc' }, { page: query.page, perPage: query.perPage });
@@ -355,6 +371,31 @@ export class CasesService {
     const owners = (await this.deps.repository.listAttachments(scope.spaceId, caseId)).map((a) => a.owner);
     await this.ensure(scope, 'deleteComment', owners.length > 0 ? owners : [found.owner]);
     await this.deps.repository.deleteAttachments(scope.spaceId, caseId);
+  }
+
+  async getAttachment(scope: Scope, caseId: string, id: string): Promise<Record<string, unknown>> {
+    await this.ensureSomeOwner(scope, 'getComment');
+    await this.caseOrThrow(scope, caseId);
+    const found = await this.deps.repository.getAttachment(scope.spaceId, id);
+    if (!found || found.caseId !== caseId) throw savedObjectNotFound(COMMENT_TYPE, id);
+    await this.ensure(scope, 'getComment', [found.owner]);
+    return presentAttachment(found);
+  }
+
+  /** The cases holding an alert (Kibana's RelatedCase shape), of the owners the caller may read. */
+  async casesWithAlert(scope: Scope, alertId: string, owner?: string[]): Promise<Array<Record<string, unknown>>> {
+    const owners = await this.readableOwners(scope, 'getCasesByAlert', owner);
+    if (owners.length === 0) return [];
+    const found = await this.deps.repository.casesWithAlert(scope.spaceId, alertId, owners);
+    const totals = await this.deps.repository.totals(scope.spaceId, found.map((c) => c.id));
+    return found.map((c) => ({
+      id: c.id,
+      title: c.title,
+      description: c.description,
+      status: c.status,
+      createdAt: c.created_at,
+      totals: { alerts: totals.get(c.id)?.totalAlerts ?? 0, events: 0, userComments: totals.get(c.id)?.totalComment ?? 0 },
+    }));
   }
 
   async findAttachments(scope: Scope, caseId: string, query: { page: number; perPage: number; sortOrder?: 'asc' | 'desc' }): Promise<Record<string, unknown>> {

@@ -71,6 +71,11 @@ export interface CaseFilter {
   severities?: string[];
   reporters?: string[];
   categories?: string[];
+  /** Assignee uids, any of them; `none` stands for cases assigned to no one. */
+  assignees?: string[];
+  /** Creation times, inclusive, ISO. */
+  createdFrom?: string;
+  createdTo?: string;
   /** Words each matched case-insensitively as a substring of the fields. */
   search?: { terms: string[]; fields: Array<'title' | 'description'>; operator: 'AND' | 'OR' };
 }
@@ -179,7 +184,7 @@ const SEVERITY_RANK = sql<number>`case severity when 'low' then 0 when 'medium' 
 const SORT_COLUMNS = { title: 'title', category: 'category', createdAt: 'created_at', updatedAt: 'updated_at', closedAt: 'closed_at' } as const;
 
 /** `like` with the text's own % and _ taken literally. */
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+const likePattern = (text: string, lower = true) => `%${(lower ? text.toLowerCase() : text).replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 export class CasesRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -267,6 +272,15 @@ export class CasesRepository {
     if (filter.severities?.length) query = query.where('severity', 'in', filter.severities);
     if (filter.reporters?.length) query = query.where('reporter', 'in', filter.reporters);
     if (filter.categories?.length) query = query.where('category', 'in', filter.categories);
+    if (filter.createdFrom !== undefined) query = query.where('created_at', '>=', filter.createdFrom);
+    if (filter.createdTo !== undefined) query = query.where('created_at', '<=', filter.createdTo);
+    const assignees = filter.assignees;
+    if (assignees?.length) {
+      // `{"uid":"<uid>"}` is how the JSON text holds each assignee: the quoted value cannot match a longer uid.
+      query = query.where((eb) =>
+        eb.or(assignees.map((uid) => (uid === 'none' ? eb('assignees', '=', '[]') : eb('assignees', 'like', sql<string>`${likePattern(JSON.stringify({ uid }).slice(1, -1), false)} escape '\\'`)))),
+      );
+    }
     const tags = filter.tags;
     if (tags?.length) {
       // Any of the tags, as Kibana's filter (an OR of terms).
@@ -409,6 +423,22 @@ export class CasesRepository {
     const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
     const rows = await base.selectAll().orderBy('created_at', order).orderBy('id', order).limit(page.perPage).offset((page.page - 1) * page.perPage).execute();
     return { attachments: rows.map(attachmentFromRow), total: Number(total) };
+  }
+
+  /** The cases (of those owners) that hold an alert id among their alert attachments. */
+  async casesWithAlert(spaceId: string, alertId: string, owners: string[]): Promise<CaseRecord[]> {
+    const rows = await this.db
+      .selectFrom('case_attachments')
+      .innerJoin('cases', (j) => j.onRef('cases.space_id', '=', 'case_attachments.space_id').onRef('cases.id', '=', 'case_attachments.case_id'))
+      .select(['case_attachments.case_id', 'case_attachments.alert_ids'])
+      .where('case_attachments.space_id', '=', spaceId)
+      .where('case_attachments.type', '=', 'alert')
+      .where('cases.owner', 'in', owners)
+      // A first cut by the quoted id in the JSON text; the ids are then compared exactly.
+      .where('case_attachments.alert_ids', 'like', sql<string>`${likePattern(JSON.stringify(alertId), false)} escape '\\'`)
+      .execute();
+    const ids = [...new Set(rows.filter((r) => asList(parse<string | string[]>(r.alert_ids)).includes(alertId)).map((r) => r.case_id))];
+    return (await this.getCases(spaceId, ids)).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
   }
 
   /** The alert ids already attached to a case. */

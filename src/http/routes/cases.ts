@@ -27,6 +27,9 @@ const findQuery = z.object({
   reporters: oneOrMany(z.string()).optional().meta({ description: 'Usernames of the users who opened the cases.' }),
   owner: oneOrMany(z.string()).optional().meta({ description: 'Owners the caller may not read are ignored.' }),
   category: oneOrMany(z.string()).optional(),
+  assignees: oneOrMany(z.string()).optional().meta({ description: 'Assignee uids, any of them; `none` for cases assigned to no one.' }),
+  from: z.string().optional().meta({ description: 'Cases created at or after: an ISO date or `now-<n><s|m|h|d|w>`.' }),
+  to: z.string().optional().meta({ description: 'Cases created at or before: an ISO date or `now-<n><s|m|h|d|w>`.' }),
   search: z.string().optional().meta({ description: 'Words matched case-insensitively as parts of the title or description (Plugboard has no `simple_query_string`).' }),
   searchFields: oneOrMany(z.enum(['title', 'description'])).optional(),
   defaultSearchOperator: z.enum(['AND', 'OR']).optional().meta({ description: 'Whether every word (`AND`) or any (`OR`, the default) must match.' }),
@@ -210,6 +213,37 @@ export function casesRoutes(cases: CasesService): RouteSpec[] {
       async handler({ params, scope }) {
         await cases.deleteAttachment(scope, params.case_id, params.comment_id);
         return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/cases/:case_id/comments/:comment_id',
+      operationId: 'getCaseComment',
+      summary: 'Get one attachment of a case',
+      tags: TAGS,
+      params: caseIdParam.extend({ comment_id: z.string() }),
+      responses: { 200: { description: 'The attachment', schema: z.looseObject({ id: z.string(), version: z.string(), type: z.string() }) }, ...errorResponses(401, 403, 404) },
+      async handler({ params, scope }) {
+        return { body: await cases.getAttachment(scope, params.case_id, params.comment_id) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/cases/alerts/:alert_id',
+      operationId: 'getCasesByAlert',
+      summary: 'The cases an alert is attached to',
+      tags: TAGS,
+      params: z.object({ alert_id: z.string() }),
+      query: ownerQuery,
+      responses: {
+        200: {
+          description: 'The cases, oldest first',
+          schema: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), status: z.string(), createdAt: z.string(), totals: z.object({ alerts: z.number(), events: z.number(), userComments: z.number() }) })),
+        },
+        ...errorResponses(400, 401, 403),
+      },
+      async handler({ params, query, scope }) {
+        return { body: await cases.casesWithAlert(scope, params.alert_id, query.owner) };
       },
     }),
     defineRoute({
