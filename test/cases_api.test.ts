@@ -192,7 +192,9 @@ describe.each(dialects)('cases API on %s', (dialect) => {
     const many = Array.from({ length: 999 }, (_, i) => `b${i}`);
     const limit = await pb.api('POST', `/api/cases/${c.id}/comments`, { ...alert, alertId: many, index: many.map(() => 'i') });
     expect(limit.body).toEqual(error(400, 'Case has reached the maximum allowed number (1000) of attached alerts.'));
-    expect((await pb.api('POST', `/api/cases/${c.id}/comments`, { ...alert, alertId: many.slice(0, 998), index: 'i' })).body.totalAlerts).toBe(1000);
+    expect((await pb.api('POST', `/api/cases/${c.id}/comments`, { ...alert, alertId: many.slice(0, 998), index: many.slice(0, 998).map(() => 'i') })).body.totalAlerts).toBe(1000);
+    const unpaired = await pb.api('POST', `/api/cases/${c.id}/comments`, { ...alert, alertId: ['x', 'y'], index: 'i' });
+    expect(unpaired.body).toEqual(error(400, 'Received an alert comment with ids and indices arrays of different lengths ids: ["x","y"] indices: ["i"]'));
   });
 
   it('updates a comment at its version and refuses what Kibana refuses', async () => {

@@ -314,6 +314,7 @@ export class CasesService {
   /** Adds a comment or alerts (§1.6): alert ids already on the case are dropped, the case limit kept. */
   async addAttachment(scope: Scope, caseId: string, body: unknown): Promise<Record<string, unknown>> {
     const request = decodeBody(attachmentRequest, body);
+    checkAlertPairs(request);
     await this.ensure(scope, 'createComment', [request.owner]);
     const found = await this.caseOrThrow(scope, caseId);
     const at = this.now().toISOString();
@@ -332,6 +333,7 @@ export class CasesService {
   /** Kibana's comment update (K/server/client/attachments/update.ts), its checks in its order. */
   async updateAttachment(scope: Scope, caseId: string, body: unknown): Promise<Record<string, unknown>> {
     const { id, version, ...request } = decodeBody(attachmentPatchRequest, body);
+    checkAlertPairs(request);
     await this.ensureSomeOwner(scope, 'updateComment');
     await this.caseOrThrow(scope, caseId);
     const current = await this.deps.repository.getAttachment(scope.spaceId, id);
@@ -419,6 +421,18 @@ function changedFields(item: CasePatchItem, current: CaseRecord): CaseChanges & 
   return out as CaseChanges & { owner?: string };
 }
 
+/**
+ * Each alert id goes with its index: both strings, or arrays of one length (Kibana's
+ * decodeCommentRequest), so that an id is never looked up in the wrong index.
+ */
+function checkAlertPairs(request: AttachmentRequest): void {
+  if (request.type !== 'alert') return;
+  const [ids, indices] = [asList(request.alertId), asList(request.index)];
+  if (ids.length !== indices.length) {
+    throw badRequest(`Received an alert comment with ids and indices arrays of different lengths ids: ${JSON.stringify(ids)} indices: ${JSON.stringify(indices)}`);
+  }
+}
+
 function newAttachment(request: AttachmentRequest, caseId: string, at: string, user: CaseUser): AttachmentRecord {
   return {
     id: randomUUID(),
@@ -455,7 +469,7 @@ function withoutDuplicatedAlerts(attachment: AttachmentRecord, attached: Set<str
   });
   if (keep.length === 0) return undefined;
   if (keep.length === ids.length) return attachment;
-  return { ...attachment, alertId: keep.map((i) => ids[i]), index: Array.isArray(attachment.index) ? keep.map((i) => indices[i] ?? indices[0]) : attachment.index };
+  return { ...attachment, alertId: keep.map((i) => ids[i]), index: keep.map((i) => indices[i]) };
 }
 
 /** An attachment as Kibana answers it: its payload fields, then the common ones. */
