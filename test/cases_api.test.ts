@@ -271,6 +271,11 @@ describe.each(dialects)('cases API on %s', (dialect) => {
     expect(titles(await find('search=alpha%20beta&sortField=title&sortOrder=asc'))).toEqual(['Alpha outage', 'Beta latency']);
     expect(titles(await find('search=alpha%20beta&defaultSearchOperator=AND'))).toEqual([]);
     expect(titles(await find('search=100%25'))).toEqual([]);
+    const manyTags = Array.from({ length: 101 }, (_, i) => `tags=t${i}`).join('&');
+    expect(await find(manyTags)).toEqual(error(400, 'The length of the field tags is too long. Array must be of length <= 100.'));
+    const manyWords = Array.from({ length: 101 }, (_, i) => `w${i}`).join('%20');
+    expect(await find(`search=${manyWords}`)).toEqual(error(400, 'The search text has more than 100 distinct words.'));
+    expect(titles(await find(`status=open&${Array(5000).fill('status=closed').join('&')}&sortField=title&sortOrder=asc`))).toEqual(['Alpha outage', 'Beta latency', 'Gamma']);
     const paged = await find('sortField=title&sortOrder=desc&perPage=2&page=2');
     expect(paged).toMatchObject({ page: 2, per_page: 2, total: 3 });
     expect(titles(paged)).toEqual(['Alpha outage']);

@@ -225,18 +225,27 @@ export class CasesService {
       if (ms === undefined) throw badRequest('Invalid "from" and/or "to" query parameters');
       return new Date(ms).toISOString();
     });
-    const terms = query.search?.trim() ? query.search.trim().split(/\s+/) : [];
+    for (const field of ['tags', 'reporters', 'assignees', 'category'] as const) {
+      const given = query[field];
+      if (given && given.length > LIMITS.findFilterValues) {
+        throw badRequest(`The length of the field ${field} is too long. Array must be of length <= ${LIMITS.findFilterValues}.`);
+      }
+    }
+    const terms = [...new Set(query.search?.trim() ? query.search.trim().split(/\s+/) : [])];
+    // Each word is a condition of the query: a bound keeps it within the databases' limits.
+    if (terms.length > LIMITS.searchWords) throw badRequest(`The search text has more than ${LIMITS.searchWords} distinct words.`);
+    const distinct = <T>(values: T[] | undefined) => (values ? [...new Set(values)] : undefined);
     const filter: CaseFilter = {
       owners,
       tags: query.tags,
-      statuses: query.status,
-      severities: query.severity,
+      statuses: distinct(query.status),
+      severities: distinct(query.severity),
       reporters: query.reporters,
       categories: query.category,
       assignees: query.assignees,
       createdFrom,
       createdTo,
-      search: terms.length > 0 ? { terms, fields: query.searchFields?.length ? query.searchFields : ['title', 'description'], operator: query.defaultSearchOperator ?? 'OR' } : undefined,
+      search: terms.length > 0 ? { terms, fields: query.searchFields?.length ? distinct(query.searchFields)! : ['title', 'description'], operator: query.defaultSearchOperator ?? 'OR' } : undefined,
     };
     const page = await this.deps.repository.findCases(scope.spaceId, filter, { field: query.sortField ?? 'createdAt', order: query.sortOrder ?? 'desc' }, { page: query.page, perPage: query.perPage });
     // The status counts ignore the status filter, as Kibana's (they label the status tabs).

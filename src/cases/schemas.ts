@@ -26,6 +26,10 @@ export const LIMITS = {
   commentsPerPage: 100,
   deleteIds: 100,
   patchCases: 100,
+  /** Values of one `_find` filter (tags, reporters, assignees, category). */
+  findFilterValues: 100,
+  /** Plugboard's: distinct words of a `_find` search. */
+  searchWords: 100,
 } as const;
 
 /** A string that, trimmed, is neither empty nor beyond the limits (Kibana's limitedStringSchema). */
