@@ -4,6 +4,7 @@ import { RolesRepository } from '../src/storage/roles_repository.js';
 import { UsersRepository } from '../src/storage/users_repository.js';
 import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
+import { eventually } from './helpers/wait.js';
 
 const dialects = await availableDialects();
 
@@ -169,6 +170,19 @@ describe.each(dialects)('cases API on %s', (dialect) => {
     const reopened = await pb.api('PATCH', '/api/cases', { cases: [{ id: a.id, version: closed.version, status: 'in-progress' }] });
     expect(reopened.body[0]).toMatchObject({ status: 'in-progress', closed_at: null, closed_by: null, duration: null });
     expect((await pb.api('GET', '/api/cases/_find?tags=y')).body.cases.map((c: { id: string }) => c.id)).toEqual([a.id]);
+  });
+
+  it('lets one of two concurrent updates at the same version win; the other gets 409', async () => {
+    const c = await create();
+    const patch = (title: string) => pb.api('PATCH', '/api/cases', { cases: [{ id: c.id, version: c.version, title }] });
+    const answers = await Promise.all([patch('one'), patch('two'), patch('three')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    const winner = answers.find((a) => a.status === 200)!.body[0];
+    expect((await pb.api('GET', `/api/cases/${c.id}`)).body).toMatchObject({ title: winner.title, version: winner.version });
+
+    const comment = (await pb.api('POST', `/api/cases/${c.id}/comments`, { type: 'user', comment: 'x', owner: 'cases' })).body.comments[0];
+    const edit = (text: string) => pb.api('PATCH', `/api/cases/${c.id}/comments`, { id: comment.id, version: comment.version, type: 'user', comment: text, owner: 'cases' });
+    expect((await Promise.all([edit('a'), edit('b')])).map((a) => a.status).sort()).toEqual([200, 409]);
   });
 
   it('adds comments and alerts, dedups alert ids, counts totals and keeps the alert limit', async () => {
@@ -389,6 +403,19 @@ describe.each(dialects)('cases API on %s', (dialect) => {
     );
     expect((await as('general-reader')('GET', `/api/cases/${sec.id}/comments/_find`)).body).toEqual(error(403, 'Unauthorized to access comments with owners: "securitySolution"'));
     expect((await as('general')('DELETE', `/api/cases?ids=${general.body.id}`)).status).toBe(204);
+  });
+
+  it("records changes and refusals in the audit log with Kibana's action names", async () => {
+    const c = await create({}, '/s/other');
+    await pb.api('POST', `/s/other/api/cases/${c.id}/comments`, { type: 'user', comment: 'x', owner: 'cases' });
+    await as('general-reader')('DELETE', `/s/other/api/cases?ids=${c.id}`);
+    type Entry = { event: { action: string; outcome: string }; user?: { name: string }; kibana?: { space_id?: string; saved_object?: { type: string; id: string } } };
+    const eventsOf = async (action: string) => (await pb.api('GET', `/api/security/audit?per_page=1000&action=${action}`)).body.events as Entry[];
+    // Audit rows are written after the answer, in the next group commit.
+    const about = (action: string) => eventually(async () => (await eventsOf(action)).find((e) => e.kibana?.saved_object?.id === c.id), 20_000, action);
+    expect(await about('case_create')).toMatchObject({ event: { outcome: 'success' }, kibana: { space_id: 'other', saved_object: { type: 'cases', id: c.id } } });
+    expect(await about('case_comment_create')).toMatchObject({ event: { outcome: 'success' } });
+    await eventually(async () => (await eventsOf('access_denied')).find((e) => e.user?.name === 'general-reader'), 20_000, 'the refusal');
   });
 
   it('needs kbn-xsrf on changes', async () => {

@@ -46,7 +46,7 @@ export function auditRequest(
   const action =
     status === 401 && !spec.unauthenticated ? 'authentication' : status === 403 ? 'access_denied' : (spec.audit?.action ?? spec.operationId);
   const params = (request.params ?? {}) as Record<string, unknown>;
-  const idParam = [params.id, params.username, params.name].find((v): v is string => typeof v === 'string');
+  const idParam = [params.id, params.case_id, params.username, params.name].find((v): v is string => typeof v === 'string');
   const objectId = idParam ?? answeredIds.get(request);
   const objectType = spec.audit?.object;
   const username = principal?.username ?? claimedUsers.get(request) ?? claimedIdentity(request.headers.authorization);

@@ -9,6 +9,7 @@ import { errorResponses } from '../schemas.js';
 // and never refuse: the handlers read the body as sent.
 
 const TAGS = ['cases'];
+// Audit actions are Kibana's own for these operations (K/server/authorization/index.ts).
 
 /** A schema documented as is, whose parse never fails (the service decodes the raw body). */
 const documented = <T extends z.ZodType>(schema: T) => schema.catch(() => ({}) as z.output<T>);
@@ -69,6 +70,7 @@ export function casesRoutes(cases: CasesService): RouteSpec[] {
       method: 'POST',
       url: '/api/cases',
       operationId: 'createCase',
+      audit: { action: 'case_create', object: 'cases' },
       summary: 'Create a case',
       tags: TAGS,
       body: documented(casePostRequest),
@@ -81,6 +83,7 @@ export function casesRoutes(cases: CasesService): RouteSpec[] {
       method: 'PATCH',
       url: '/api/cases',
       operationId: 'updateCases',
+      audit: { action: 'case_update', object: 'cases' },
       summary: 'Update cases, each at the version read (1 to 100)',
       tags: TAGS,
       body: documented(casesPatchRequest),
@@ -96,6 +99,7 @@ export function casesRoutes(cases: CasesService): RouteSpec[] {
       method: 'DELETE',
       url: '/api/cases',
       operationId: 'deleteCases',
+      audit: { action: 'case_delete', object: 'cases' },
       summary: 'Delete cases with their attachments',
       tags: TAGS,
       query: idsQuery,
@@ -167,6 +171,7 @@ export function casesRoutes(cases: CasesService): RouteSpec[] {
       method: 'POST',
       url: '/api/cases/:case_id/comments',
       operationId: 'addCaseComment',
+      audit: { action: 'case_comment_create', object: 'cases' },
       summary: 'Add a user comment or alerts to a case',
       tags: TAGS,
       params: caseIdParam,
@@ -180,6 +185,7 @@ export function casesRoutes(cases: CasesService): RouteSpec[] {
       method: 'PATCH',
       url: '/api/cases/:case_id/comments',
       operationId: 'updateCaseComment',
+      audit: { action: 'case_comment_update', object: 'cases' },
       summary: 'Update a comment or alert attachment at the version read',
       tags: TAGS,
       params: caseIdParam,
@@ -193,6 +199,7 @@ export function casesRoutes(cases: CasesService): RouteSpec[] {
       method: 'DELETE',
       url: '/api/cases/:case_id/comments',
       operationId: 'deleteCaseComments',
+      audit: { action: 'case_comment_delete_all', object: 'cases' },
       summary: 'Delete every attachment of a case',
       tags: TAGS,
       params: caseIdParam,
@@ -206,6 +213,7 @@ export function casesRoutes(cases: CasesService): RouteSpec[] {
       method: 'DELETE',
       url: '/api/cases/:case_id/comments/:comment_id',
       operationId: 'deleteCaseComment',
+      audit: { action: 'case_comment_delete', object: 'cases' },
       summary: 'Delete one attachment of a case',
       tags: TAGS,
       params: caseIdParam.extend({ comment_id: z.string() }),
