@@ -167,8 +167,8 @@ describe.each(dialects)('cases API on %s', (dialect) => {
     const owner = await pb.api('PATCH', '/api/cases', { cases: [{ id: a.id, version: closed.version, owner: 'observability' }] });
     expect(owner.body).toEqual(error(400, `Updating the owner of a case  is not allowed ids: [${a.id}]`));
 
-    const reopened = await pb.api('PATCH', '/api/cases', { cases: [{ id: a.id, version: closed.version, status: 'in-progress' }] });
-    expect(reopened.body[0]).toMatchObject({ status: 'in-progress', closed_at: null, closed_by: null, duration: null });
+    const reopened = await pb.api('PATCH', '/api/cases', { cases: [{ id: a.id, version: closed.version, status: 'in-progress', assignees: [{ uid: 'u9' }, { uid: 'u9' }] }] });
+    expect(reopened.body[0]).toMatchObject({ status: 'in-progress', closed_at: null, closed_by: null, duration: null, assignees: [{ uid: 'u9' }] });
     expect((await pb.api('GET', '/api/cases/_find?tags=y')).body.cases.map((c: { id: string }) => c.id)).toEqual([a.id]);
   });
 

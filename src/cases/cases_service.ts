@@ -179,7 +179,6 @@ export class CasesService {
     const request = decodeBody(casePostRequest, body);
     await this.ensure(scope, 'createCase', [request.owner]);
     const user = await this.deps.userOf(scope.principal);
-    const assignees = [...new Map((request.assignees ?? []).map((a) => [a.uid, { uid: a.uid }])).values()];
     const record: CaseRecord = {
       id: randomUUID(),
       owner: request.owner,
@@ -188,7 +187,7 @@ export class CasesService {
       tags: request.tags,
       status: 'open',
       severity: request.severity ?? 'low',
-      assignees,
+      assignees: dedupAssignees(request.assignees ?? []),
       connector: request.connector,
       settings: request.settings,
       category: request.category ?? null,
@@ -271,7 +270,9 @@ export class CasesService {
     await this.ensure(scope, 'updateCase', [...stored.values()].map((c) => c.owner));
     const stale = request.cases.filter((c) => decodeVersion(c.version) !== stored.get(c.id)!.version).map((c) => c.id);
     if (stale.length > 0) throw conflict(`These cases ${stale.join(', ')} has been updated. Please refresh before saving additional updates.`);
-    const changed = request.cases.map((item) => ({ item, fields: changedFields(item, stored.get(item.id)!) })).filter((c) => Object.keys(c.fields).length > 0);
+    const changed = request.cases
+      .map((item) => (item.assignees ? { ...item, assignees: dedupAssignees(item.assignees) } : item))
+      .map((item) => ({ item, fields: changedFields(item, stored.get(item.id)!) })).filter((c) => Object.keys(c.fields).length > 0);
     if (changed.length === 0) throw new PlugboardError(406, 'All update fields are identical to current version.');
     const ownerChanged = changed.filter((c) => c.fields.owner !== undefined).map((c) => c.item.id);
     if (ownerChanged.length > 0) throw badRequest(`Updating the owner of a case  is not allowed ids: [${ownerChanged.join(', ')}]`);
@@ -417,6 +418,11 @@ export class CasesService {
     const { attachments, total } = await this.deps.repository.findAttachments(scope.spaceId, caseId, query, query.sortOrder ?? 'asc', 'user');
     return { comments: attachments.map(presentAttachment), page: query.page, per_page: query.perPage, total };
   }
+}
+
+/** Assignees once each, in the order first given. */
+function dedupAssignees(assignees: Array<{ uid: string }>): Array<{ uid: string }> {
+  return [...new Map(assignees.map((a) => [a.uid, { uid: a.uid }])).values()];
 }
 
 /** The fields of a PATCH item that differ from the stored case (Kibana drops the others). */
