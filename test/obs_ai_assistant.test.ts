@@ -133,6 +133,36 @@ describe.each(dialects)('the Observability AI Assistant system action on %s', (d
     expect(await conversationsOf('legacy')).toHaveLength(2);
   });
 
+  it('stores a failed chat as such, fails the action without retrying it, and forwards nothing', async () => {
+    const answersBefore = forwarded().length;
+    sim.failNext(400, JSON.stringify({ error: { message: 'bad prompt', type: 'invalid_request_error', param: null, code: null } }));
+    driven.set('failing', [{ id: 'mem-1' }]);
+    await runs.create('failing', { name: 'Memory', rule_type_id: 'test.driven', actions: [assistantAction([{ statuses: ['active'], message: 'Why?' }], { forward })] });
+    const [conversation] = await conversationsOf('failing');
+    expect(conversation.plugboard).toMatchObject({ status: 'error', connector_id: 'llm' });
+    expect(conversation.plugboard.error).toContain('bad prompt');
+    expect(conversation.messages.map((m: { message: { role: string } }) => m.message.role)).toEqual(['system', 'user', 'function']);
+    const execution = await pb.api('GET', `/api/actions/execution/${conversation.plugboard.action_execution_id}`);
+    expect(execution.body).toMatchObject({ status: 'error', attempts: 1, result: { status: 'error', retry: false, data: { conversationIds: [conversation.conversation.id] } } });
+    expect(forwarded().length).toBe(answersBefore);
+  });
+
+  it('fails, asking nothing, when the chosen connector is not a generative-AI one', async () => {
+    const log = await pb.api('POST', '/api/actions/connector/plain-log', { name: 'Log', connector_type_id: '.server-log', config: {}, secrets: {} });
+    expect(log.status, log.text).toBe(200);
+    const before = sim.completions.length;
+    driven.set('not-ai', [{ id: 'x' }]);
+    await runs.create('not-ai', { name: 'Not AI', rule_type_id: 'test.driven', actions: [{ id: SYSTEM_CONNECTOR, params: { connector: 'plain-log', message: 'Hi' } }] });
+    expect(sim.completions.length).toBe(before);
+    expect(await conversationsOf('not-ai')).toEqual([]);
+    const events = await pb.api('POST', '/internal/actions/_global_connector_execution_logs', { date_start: 'now-1h', per_page: 100 });
+    expect(events.status, events.text).toBe(200);
+    const failed = events.body.data.filter((e: Record<string, any>) => e.connector_id === SYSTEM_CONNECTOR && e.status === 'failure').map((e: { message: string }) => e.message);
+    expect(failed).toContain(
+      `action execution failure: ${TYPE}:${SYSTEM_CONNECTOR}: Observability AI Assistant - Connector plain-log is a .server-log connector; the AI assistant needs one of .gen-ai, .bedrock, .gemini, .inference`,
+    );
+  });
+
   it('makes no request for a rule without alerts', async () => {
     const before = sim.completions.length;
     driven.set('quiet', []);
