@@ -71,3 +71,9 @@ export class AiConversationsRepository implements AiConversationStore {
     return rows.map(fromRow);
   }
 }
+
+/** Deletes the conversations stored before `before` (the event-log retention: a run and what its action said expire together); resolves to how many. */
+export async function deleteConversationsBefore(db: Kysely<Database>, before: Date): Promise<number> {
+  const deleted = await db.deleteFrom('ai_conversations').where('created_at', '<', before.getTime()).executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 // the messages sent to the generative-AI connector and its answer (JSON), the connector used,
 // the rule and rule run (execution uuid) that asked, the action's own execution, the tokens
 // used, and whether it succeeded. Times in epoch ms. They outlive their rule, as Kibana's
-// conversations do: they are records of what was said.
+// conversations do: they are records of what was said, kept as long as the event log
+// (plugboard.eventLog.retention), which holds the rule run that links to them.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('ai_conversations')
@@ -25,6 +26,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('ai_conversations_rule').on('ai_conversations').columns(['space_id', 'rule_id', 'rule_execution_id']).execute();
+  // The retention task deletes by age.
+  await db.schema.createIndex('ai_conversations_created').on('ai_conversations').column('created_at').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
