@@ -182,13 +182,15 @@ describe.each(dialects)('the Observability AI Assistant system action on %s', (d
     expect([twice.status, twice.body.message]).toEqual([400, 'Cannot use the same system action twice']);
   });
 
-  it("refuses create, update, delete, execute and test of the type with Kibana's messages, and lists it only with system types", async () => {
+  it("refuses create, update, delete, execute, enqueue and test of the type with Kibana's messages, and lists it only with system types", async () => {
     const created = await pb.api('POST', '/api/actions/connector', { name: 'AI', connector_type_id: TYPE, config: {}, secrets: {} });
     expect([created.status, created.body.message]).toEqual([400, `System action creation is forbidden. Action type: ${TYPE}.`]);
     const updated = await pb.api('PUT', `/api/actions/connector/${SYSTEM_CONNECTOR}`, { name: 'AI', config: {}, secrets: {} });
     expect([updated.status, updated.body.message]).toEqual([400, `System action ${SYSTEM_CONNECTOR} can not be updated.`]);
     const executed = await pb.api('POST', `/api/actions/connector/${SYSTEM_CONNECTOR}/_execute`, { params: { connector: 'llm', prompts: [] } });
     expect([executed.status, executed.body.message]).toEqual([400, 'Execution of system action is not allowed']);
+    const queued = await pb.api('POST', `/api/actions/connector/${SYSTEM_CONNECTOR}/_enqueue`, { params: { connector: 'llm', prompts: [] } });
+    expect([queued.status, queued.body.message]).toEqual([400, 'Execution of system action is not allowed']);
     const tested = await pb.api('POST', '/api/actions/connector/_test', { connector_type_id: TYPE, config: {}, secrets: {}, params: { connector: 'llm', prompts: [] } });
     expect([tested.status, tested.body.message]).toEqual([400, `System action creation is forbidden. Action type: ${TYPE}.`]);
     const deleted = await pb.api('DELETE', `/api/actions/connector/${SYSTEM_CONNECTOR}`);
