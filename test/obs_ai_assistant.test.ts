@@ -147,6 +147,22 @@ describe.each(dialects)('the Observability AI Assistant system action on %s', (d
     expect(forwarded().length).toBe(answersBefore);
   });
 
+  it('keeps the answered conversation when forwarding it fails, and says so in the failed action', async () => {
+    sink.respondWith({ status: 400, body: 'no' });
+    try {
+      driven.set('forward-fails', [{ id: 'net-1' }]);
+      await runs.create('forward-fails', { name: 'Network', rule_type_id: 'test.driven', actions: [assistantAction([{ statuses: ['active'], message: 'Why?' }], { forward })] });
+    } finally {
+      sink.respondWith({ status: 200, body: '{}' });
+    }
+    const [conversation] = await conversationsOf('forward-fails');
+    expect(conversation.plugboard).toMatchObject({ status: 'ok', error: null });
+    expect(conversation.messages.at(-1).message).toEqual({ role: 'assistant', content: SIMULATOR_REPLY });
+    const execution = await pb.api('GET', `/api/actions/execution/${conversation.plugboard.action_execution_id}`);
+    expect(execution.body).toMatchObject({ status: 'error', attempts: 1, result: { status: 'error', retry: false } });
+    expect(execution.body.result.service_message).toContain(`conversation ${conversation.conversation.id}: forwarding the answer through connector answers-hook failed`);
+  });
+
   it('fails, asking nothing, when the chosen connector is not a generative-AI one', async () => {
     const log = await pb.api('POST', '/api/actions/connector/plain-log', { name: 'Log', connector_type_id: '.server-log', config: {}, secrets: {} });
     expect(log.status, log.text).toBe(200);
