@@ -172,6 +172,7 @@ export interface Database {
   silences: SilencesTable;
   ticket_links: TicketLinksTable;
   incoming_alert_versions: IncomingAlertVersionsTable;
+  ai_conversations: AiConversationsTable;
 }
 
 /** Alerts posted by senders (migration 015), per space and label-set fingerprint; times in epoch ms. */
@@ -295,4 +296,25 @@ export interface TicketLinksTable {
   /** The task that holds the key, until `lease_until`. */
   lease_holder: string | null;
   lease_until: number | null;
+}
+
+/** Conversations of the AI assistant system action (migration 020); times in epoch ms. */
+export interface AiConversationsTable {
+  id: string;
+  space_id: string;
+  title: string;
+  connector_id: string;
+  connector_type_id: string;
+  /** JSON array of {role, content, name?}. */
+  messages: string;
+  rule_id: string | null;
+  rule_execution_id: string | null;
+  action_execution_id: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  /** `ok` or `error`. */
+  status: string;
+  error: string | null;
+  created_at: number;
 }

@@ -18,6 +18,7 @@ import * as silences from './016_silences.js';
 import * as ticketLinks from './017_ticket_links.js';
 import * as incomingAlertVersions from './018_incoming_alert_versions.js';
 import * as eventGenAiUsage from './019_event_gen_ai_usage.js';
+import * as aiConversations from './020_ai_conversations.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '017_ticket_links': ticketLinks,
   '018_incoming_alert_versions': incomingAlertVersions,
   '019_event_gen_ai_usage': eventGenAiUsage,
+  '020_ai_conversations': aiConversations,
 };
 
 export const migrationProvider: MigrationProvider = {
