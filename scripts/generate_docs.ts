@@ -45,6 +45,21 @@ const TYPE_DESCRIPTIONS: Record<string, string> = {
     'Writes documents into an Elasticsearch index, with one bulk request per execution. The Elasticsearch ' +
     'cluster is the one of the `elasticsearch.*` settings. Optionally stamps each document with the ' +
     'execution time, and refreshes the index so the documents are searchable at once.',
+  '.observability-ai-assistant':
+    "Kibana's Observability AI Assistant rule action, as a loop of Plugboard's own. A rule stores " +
+    '`{connector, prompts: [{statuses, message}], forward?}` (or the legacy `{connector, message}`, which becomes one ' +
+    'prompt over every status); each run fills in `rule` and the run\'s new and recovered `alerts` (the parameters below). ' +
+    'A run with no new and no recovered alert does nothing. Otherwise, for each prompt with alerts whose ' +
+    '`kibana.alert.status` it names, the chosen generative-AI connector (`.gen-ai`, `.bedrock` or `.gemini` through ' +
+    '`invokeAI`, `.inference` through `unified_completion`) is asked with a system instruction, the prompt and the ' +
+    'alerts as the result of a `get_alerts_context` function (at most 50 per status). The conversation is stored with ' +
+    'the connector, the rule, the rule run\'s execution uuid, the action\'s execution and the tokens used: read it at ' +
+    '`GET /internal/observability_ai_assistant/conversation/{id}` (Kibana\'s path; needs read on connectors in its ' +
+    'space), and a rule\'s at `GET /internal/alerting/rule/{id}/_ai_conversations?execution_id=`. With `forward` ' +
+    '(Plugboard\'s), the answer is sent on through another connector of the space, its params rendered with ' +
+    '`{{answer}}`, `{{conversationId}}` and `{{rule.*}}`. Unlike Kibana, the model cannot call `execute_connector` itself, ' +
+    'and the action waits for the answer: a failed chat or forward makes the action fail (not retried; the conversation ' +
+    'says what happened). A rule may hold it once.',
   '.server-log':
     "Writes a message to Plugboard's own log at the chosen level. It needs no configuration and no " +
     'secrets, which makes it handy for trying rules and the API out. Control characters in the message ' +

@@ -45,6 +45,7 @@ import { ruleTypeFormRoutes } from './http/routes/rule_type_forms.js';
 import { spaceRoutes } from './http/routes/spaces.js';
 import { ruleExecutionLogRoutes } from './http/routes/rule_execution_log.js';
 import { ruleTicketRoutes } from './http/routes/rule_tickets.js';
+import { aiConversationRoutes } from './http/routes/ai_conversations.js';
 import { capabilitiesRoutes } from './http/routes/capabilities.js';
 import { statusRoutes } from './http/routes/status.js';
 import { createHttpServer } from './http/server.js';
@@ -95,6 +96,8 @@ import { ingestUiRoutes } from './http/routes/ingest_ui.js';
 import { createSilences, type Silences } from './ingest/silences.js';
 import { SilencesRepository } from './storage/silences_repository.js';
 import { TicketLinksRepository } from './storage/ticket_links_repository.js';
+import { AiConversationsRepository } from './storage/ai_conversations_repository.js';
+import { inProcessConnectors } from './actions/in_process_connectors.js';
 import { IncomingAlertsTrigger } from './alerting/rule_types/incoming_alerts/trigger.js';
 import { DataDirLock } from './storage/data_dir_lock.js';
 import { openDatabase, type PlugboardDatabase } from './storage/database.js';
@@ -311,6 +314,10 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     paramsRenderer,
     executionMetrics,
   });
+  // What the AI assistant system action reaches: the space's connectors, run in this process, and its conversations.
+  const aiConversations = new AiConversationsRepository(database.db);
+  services.connectors = inProcessConnectors(actions, loader);
+  services.aiConversations = aiConversations;
   const alertingConfig = config.xpack.alerting;
   // Silences (issue 19): their routes, and the lookup the incoming-alerts routes and rules take.
   const silences = createSilences(new SilencesRepository(database.db, database.dialect), { retentionMs: config.plugboard.ingest.silenceRetention });
@@ -400,6 +407,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     ...executionLogRoutes({ db: database.db, dialect: database.dialect, authorizer }),
     ...ruleExecutionLogRoutes({ db: database.db, rules }),
     ...ruleTicketRoutes({ rules, tickets }),
+    ...aiConversationRoutes({ conversations: aiConversations, authorizer, rules }),
     ...spaceRoutes(spaces, authorizer),
     ...capabilitiesRoutes(authorizer),
     ...securityRoutes({ ...security, sessions }),

@@ -19,7 +19,7 @@ import type { ActionExecutor, ExecuteOptions, ExecutionOutcome, RunnableConnecto
 import type { InMemoryConnector } from './in_memory_connectors.js';
 import { listingFilters, type ListingFilter } from './listing_filters.js';
 import type { ConnectorTypeRegistry, ConnectorTypeSummary } from './registry.js';
-import type { ActionResult, ConnectorServices, ConnectorTypeDefinition, ExecutorResult, ValidatorContext } from './types.js';
+import type { ActionResult, ConnectorServices, ConnectorTypeDefinition, ExecutionSource, ExecutorResult, ValidatorContext } from './types.js';
 import type { ParamsRenderer } from './templating/params_renderer.js';
 import { confirmRefusal, needsEndpointPrivilege } from './endpoint_security.js';
 import { asBadRequest, downloadsAnswer, requestedRunRefusal, streamRefusal, streamsAnswer, validateConfig, validateConnector, validateParams, validateSecrets, ValidationError } from './validation.js';
@@ -410,7 +410,15 @@ export class ActionsClient {
     return this.executeReading(scope, id, params, signal, accepts);
   }
 
-  private async executeReading(scope: Scope, id: string, params: unknown, signal: AbortSignal | undefined, options: Accepts): Promise<StreamableOutcome> {
+  /**
+   * As execute, for an action that runs another connector in this process (a system action:
+   * ConnectorServices.connectors): its run carries the caller's source, and its tokens are counted.
+   */
+  async executeInProcess(scope: Scope, id: string, params: unknown, signal: AbortSignal | undefined, source: ExecutionSource): Promise<StreamableOutcome> {
+    return this.executeReading(scope, id, params, signal, { source });
+  }
+
+  private async executeReading(scope: Scope, id: string, params: unknown, signal: AbortSignal | undefined, options: Accepts & { source?: ExecutionSource }): Promise<StreamableOutcome> {
     const found = await this.deps.loader.find(scope.spaceId, id);
     await this.deps.authorizer.ensureAuthorized(scope.principal, scope.spaceId, 'execute', found?.typeId);
     if (!found) throw savedObjectNotFound('action', id);
@@ -435,7 +443,7 @@ export class ActionsClient {
     const { result, usage } = await this.runNow('http_request', {
       connector: runnable,
       params,
-      source: 'http_request',
+      source: options.source ?? 'http_request',
       spaceId: scope.spaceId,
       signal,
       user: { name: scope.principal.username },

@@ -288,6 +288,9 @@ export class ActionExecutor {
         signal: limit.signal,
         source,
         isPreconfigured: connector.isPreconfigured,
+        spaceId,
+        executionId: eventCtx.executionId,
+        rule: rule && { id: rule.rule.id, executionId: rule.executionId },
       };
       if (follow && !def.follow) throw new ExecutorError(`connector type ${def.id} cannot follow alerts`, 'framework', { permanent: true });
       const returned = follow ? await runFollow(def.follow!, context, follow) : await def.executor(context);

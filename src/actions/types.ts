@@ -85,6 +85,75 @@ export interface ConnectorServices {
   tokens: ClientCredentialsTokens;
   /** The Elasticsearch of `elasticsearch.hosts`, created on first use. */
   elasticsearch(): ElasticsearchClient;
+  /**
+   * For system action types only (the AI assistant): runs another connector of the space in
+   * this process, as the server, with its own execute event. Absent where nothing wires it.
+   */
+  connectors?: InProcessConnectors;
+  /** For the AI assistant system action: where its conversations are kept. Absent where nothing wires it. */
+  aiConversations?: AiConversationStore;
+}
+
+/**
+ * A connector run by another action in the same process (ConnectorServices.connectors). With
+ * `variables`, the params are templates first rendered as that connector's type renders a
+ * rule action's. Refusals (unknown connector, invalid params, token budget) reject.
+ */
+export interface InProcessConnectors {
+  /** The type of a connector of the space; undefined when there is none with this id. */
+  typeOf(spaceId: string, connectorId: string): Promise<string | undefined>;
+  run(spaceId: string, connectorId: string, params: Record<string, unknown>, opts: { signal?: AbortSignal; source: ExecutionSource; variables?: Record<string, unknown> }): Promise<{ result: ActionResult; usage: TokenUsage | null }>;
+}
+
+/** One message of a stored AI conversation. */
+export interface AiConversationMessage {
+  role: 'system' | 'user' | 'assistant' | 'function';
+  content: string;
+  /** A function message: the (fake) function whose result it carries, as Kibana's get_alerts_context. */
+  name?: string;
+}
+
+/** A conversation the AI assistant system action held, as stored (migration 020). */
+export interface NewAiConversation {
+  spaceId: string;
+  title: string;
+  connectorId: string;
+  connectorTypeId: string;
+  messages: AiConversationMessage[];
+  ruleId: string | null;
+  /** The rule run's execution uuid (its rule execution log entry). */
+  ruleExecutionId: string | null;
+  /** The id of the action's own execution (its task). */
+  actionExecutionId: string | null;
+  usage: TokenUsage | null;
+  status: 'ok' | 'error';
+  error: string | null;
+}
+
+export interface AiConversationStore {
+  /** Stores it; resolves to its id. */
+  save(conversation: NewAiConversation): Promise<string>;
+}
+
+/** A run's alerts by status, as a system action's adapter reads them (the alerting summary). */
+export interface AlertsByStatus {
+  new: { count: number; data: Record<string, unknown>[] };
+  ongoing: { count: number; data: Record<string, unknown>[] };
+  recovered: { count: number; data: Record<string, unknown>[] };
+  all: { count: number; data: Record<string, unknown>[] };
+}
+
+/** Builds a system action's params from a rule run (Kibana's connector adapter). */
+export interface RuleActionAdapter {
+  /** The params a rule stores for the action; checked when the rule is saved. */
+  ruleActionParamsSchema: z.ZodType;
+  buildActionParams(opts: {
+    alerts: AlertsByStatus;
+    rule: { id: string; tags: string[]; name: string; consumer: string; producer: string; ruleTypeId: string };
+    ruleUrl: string | undefined;
+    spaceId: string;
+    params: Record<string, unknown>;
+  }): Record<string, unknown>;
 }
 
 export interface ExecutorContext<C, S, P> {
@@ -99,6 +168,12 @@ export interface ExecutorContext<C, S, P> {
   signal: AbortSignal;
   source: ExecutionSource;
   isPreconfigured: boolean;
+  /** The space the connector runs in (absent in unit tests that build a context by hand). */
+  spaceId?: string;
+  /** Set when a rule run queued the action: the rule and its run's execution uuid. */
+  rule?: { id: string; executionId: string };
+  /** The action's own execution id (its task's, or one made for a run within a request). */
+  executionId?: string;
 }
 
 /** What a type needs to tell what a run would send, without sending it. */
@@ -142,6 +217,8 @@ export interface ConnectorTypeDefinition<C = any, S = any, P = any> {
   isSystemActionType?: boolean;
   /** Of a system action type: whether a rule may use its connector in more than one action. */
   allowMultipleSystemActions?: boolean;
+  /** Of a system action type: how a rule run builds its params (without one, rules skip it with a warning). */
+  ruleActionAdapter?: RuleActionAdapter;
   isDeprecated?: boolean;
   /** Whether one connector of the type is deprecated by its config (Kibana's is_deprecated, e.g. ServiceNow on the Table API). */
   isConnectorDeprecated?(config: unknown): boolean;

@@ -556,6 +556,7 @@ export class RulesClient {
     for (const action of all) {
       if (!found.has(action.id)) throw badRequest(`Failed to load action ${action.id} (404): Saved object [action/${action.id}] not found`);
     }
+    this.checkSystemActions(systemActions, connectors);
     const missingSecrets = [...found.values()].filter((c) => !isInMemory(c) && c.isMissingSecrets).map((c) => c.name);
     if (missingSecrets.length > 0) errors.push(`Invalid connectors: ${missingSecrets.join(', ')}`);
     // A ticketing type made for Cases only (.cases-webhook) serves an action that follows its alerts (Plugboard's).
@@ -611,6 +612,23 @@ export class RulesClient {
     if (errors.length === 1) throw badRequest(`Failed to validate actions due to the following error: ${errors[0]}`);
     if (errors.length > 1) throw badRequest(`Failed to validate actions due to the following ${errors.length} errors:\n- ${errors.join('\n- ')}`);
     return connectors;
+  }
+
+  /**
+   * Kibana's validateSystemActions: a system type that allows one action per rule is used once,
+   * and the params stored for it are those its adapter reads.
+   */
+  private checkSystemActions(systemActions: Array<{ id: string; params: Record<string, unknown> }>, connectors: Map<string, { typeId: string }>): void {
+    const seen = new Set<string>();
+    for (const action of systemActions) {
+      const typeId = connectors.get(action.id)?.typeId;
+      if (!typeId || !this.deps.connectorTypes.has(typeId)) continue;
+      const def = this.deps.connectorTypes.get(typeId);
+      if (seen.has(action.id) && def.allowMultipleSystemActions === false) throw badRequest('Cannot use the same system action twice');
+      seen.add(action.id);
+      const parsed = def.ruleActionAdapter?.ruleActionParamsSchema.safeParse(action.params);
+      if (parsed && !parsed.success) throw badRequest(`Invalid system action params. System action type: ${typeId} - ${configSchemaMessage(parsed.error)}`);
+    }
   }
 
   /**

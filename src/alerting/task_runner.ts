@@ -259,6 +259,7 @@ async function runRule(deps: RuleTaskRunnerDeps, task: TaskInstance, signal: Abo
     actionsConfig: deps.config.rules.run.actions,
     summaryActions: state.summaryActions,
     summaryGroups: reporter.summaryGroups,
+    adapterFor: (actionTypeId) => (deps.connectorTypes.has(actionTypeId) ? deps.connectorTypes.get(actionTypeId).ruleActionAdapter : undefined),
   });
   events?.alerts(alerts);
   const run = { executionId, spaceId, rule: { id: rule.id, ruleTypeId: type.id, consumer: rule.consumer, apiKeyOwner: rule.apiKeyOwner } };

@@ -843,7 +843,7 @@ export const configSchema = z.strictObject({
         .strictObject({
           retention: duration
             .default(30 * 86_400_000)
-            .meta({ description: 'Events and finished tasks older than this are deleted by a recurring task.' }),
+            .meta({ description: 'Events, finished tasks and the AI assistant action\'s conversations older than this are deleted by a recurring task.' }),
         })
         .prefault({}),
     })

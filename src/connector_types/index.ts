@@ -10,6 +10,7 @@ import { geminiConnectorType } from './gemini/index.js';
 import { inferenceConnectorType } from './inference/index.js';
 import { jiraConnectorType } from './jira/index.js';
 import { microsoftDefenderEndpointConnectorType } from './microsoft_defender_endpoint/index.js';
+import { observabilityAiAssistantConnectorType } from './observability_ai_assistant/index.js';
 import { opsgenieConnectorType } from './opsgenie/index.js';
 import { pagerDutyConnectorType } from './pagerduty/index.js';
 import { resilientConnectorType } from './resilient/index.js';
@@ -42,6 +43,7 @@ export const CONNECTOR_TYPES: ConnectorTypeDefinition[] = [
   inferenceConnectorType,
   jiraConnectorType,
   microsoftDefenderEndpointConnectorType,
+  observabilityAiAssistantConnectorType,
   opsgenieConnectorType,
   pagerDutyConnectorType,
   resilientConnectorType,

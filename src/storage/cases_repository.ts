@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { CaseAttachmentsTable, CasesTable, Database } from './schema.js';
 
-// Storage of Kibana Cases (migration 020). Records hold the API's field names (Kibana's mix of
+// Storage of Kibana Cases (migration 021). Records hold the API's field names (Kibana's mix of
 // snake and camel case) so that src/cases/ answers them without renaming; `version` is the
 // row's counter, which src/cases/ turns into Kibana's opaque version strings.
 

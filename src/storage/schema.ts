@@ -172,6 +172,7 @@ export interface Database {
   silences: SilencesTable;
   ticket_links: TicketLinksTable;
   incoming_alert_versions: IncomingAlertVersionsTable;
+  ai_conversations: AiConversationsTable;
   cases: CasesTable;
   case_tags: CaseTagsTable;
   case_attachments: CaseAttachmentsTable;
@@ -300,7 +301,28 @@ export interface TicketLinksTable {
   lease_until: number | null;
 }
 
-/** Kibana Cases (migration 020); JSON text where noted, times ISO with milliseconds. */
+/** Conversations of the AI assistant system action (migration 020); times in epoch ms. */
+export interface AiConversationsTable {
+  id: string;
+  space_id: string;
+  title: string;
+  connector_id: string;
+  connector_type_id: string;
+  /** JSON array of {role, content, name?}. */
+  messages: string;
+  rule_id: string | null;
+  rule_execution_id: string | null;
+  action_execution_id: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  /** `ok` or `error`. */
+  status: string;
+  error: string | null;
+  created_at: number;
+}
+
+/** Kibana Cases (migration 021); JSON text where noted, times ISO with milliseconds. */
 export interface CasesTable {
   space_id: string;
   id: string;
@@ -338,14 +360,14 @@ export interface CasesTable {
   version: number;
 }
 
-/** One tag of a case (migration 020), for filters and `GET /api/cases/tags`. */
+/** One tag of a case (migration 021), for filters and `GET /api/cases/tags`. */
 export interface CaseTagsTable {
   space_id: string;
   case_id: string;
   tag: string;
 }
 
-/** An attachment of a case (migration 020): a user comment or alerts. */
+/** An attachment of a case (migration 021): a user comment or alerts. */
 export interface CaseAttachmentsTable {
   space_id: string;
   id: string;

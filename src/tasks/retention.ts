@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { deleteEventsBefore } from '../event_log/retention.js';
+import { deleteConversationsBefore } from '../storage/ai_conversations_repository.js';
 import type { Database } from '../storage/schema.js';
 import type { TaskStore } from './task_store.js';
 import type { NewTask, TaskDefinition } from './types.js';
@@ -7,7 +8,7 @@ import type { NewTask, TaskDefinition } from './types.js';
 export const RETENTION_TASK_TYPE = 'plugboard:retention';
 const RETENTION_INTERVAL_MS = 60 * 60_000;
 
-/** The recurring task that enforces `plugboard.eventLog.retention`; one per database (stable id). */
+/** The recurring task that enforces `plugboard.eventLog.retention` (events, finished tasks, AI conversations); one per database (stable id). */
 export function retentionTask(): NewTask {
   return {
     id: 'plugboard-retention',
@@ -32,9 +33,10 @@ export function retentionTaskDefinition(db: Kysely<Database>, store: TaskStore, 
       const before = new Date(Date.now() - retentionMs);
       const events = await deleteEventsBefore(db, before);
       const tasks = await store.deleteFinished(before);
+      const conversations = await deleteConversationsBefore(db, before);
       await db.deleteFrom('connector_pauses').where('paused_until', '<', Date.now()).execute();
       const alerts = (await incomingAlerts?.deleteResolved(new Date())) ?? 0;
-      return { kind: 'succeeded', result: { deletedEvents: events, deletedTasks: tasks, deletedResolvedAlerts: alerts }, state: { lastRun: new Date().toISOString() } };
+      return { kind: 'succeeded', result: { deletedEvents: events, deletedTasks: tasks, deletedResolvedAlerts: alerts, deletedAiConversations: conversations }, state: { lastRun: new Date().toISOString() } };
     },
   };
 }

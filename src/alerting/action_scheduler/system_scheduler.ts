@@ -1,25 +1,17 @@
 import { admitAction, type ScheduledAction, type SchedulingContext } from './context.js';
 import { summarizeRun } from './summarize.js';
-import type { SummarizedAlerts } from '../action_variables.js';
+import type { RuleActionAdapter } from '../../actions/types.js';
 import type { RuleSystemAction } from './types.js';
 
 // System actions (reference §3.4; Kibana's system_action_scheduler.ts).
 
-/** Builds a system action's params from the run (Kibana's connector adapter). */
-export interface ConnectorAdapter {
-  buildActionParams(opts: {
-    alerts: SummarizedAlerts;
-    rule: { id: string; tags: string[]; name: string; consumer: string; producer: string; ruleTypeId: string };
-    ruleUrl: string | undefined;
-    spaceId: string;
-    params: Record<string, unknown>;
-  }): Record<string, unknown>;
-}
+/** Builds a system action's params from the run (Kibana's connector adapter; declared by the connector type). */
+export type ConnectorAdapter = Pick<RuleActionAdapter, 'buildActionParams'>;
 
 /**
  * Each system action once per run when the run has at least one alert (muted ones left out),
  * its params built by the adapter of its connector type; without one it is skipped with
- * Kibana's warning. Plugboard has no system connector types yet, so no adapters.
+ * Kibana's warning.
  */
 export function scheduleSystemActions(ctx: SchedulingContext, adapterFor: (actionTypeId: string) => ConnectorAdapter | undefined = () => undefined): ScheduledAction[] {
   // Summarizing a run costs a copy of each alert's document: none without a system action.

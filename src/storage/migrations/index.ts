@@ -18,7 +18,8 @@ import * as silences from './016_silences.js';
 import * as ticketLinks from './017_ticket_links.js';
 import * as incomingAlertVersions from './018_incoming_alert_versions.js';
 import * as eventGenAiUsage from './019_event_gen_ai_usage.js';
-import * as cases from './020_cases.js';
+import * as aiConversations from './020_ai_conversations.js';
+import * as cases from './021_cases.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -41,7 +42,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '017_ticket_links': ticketLinks,
   '018_incoming_alert_versions': incomingAlertVersions,
   '019_event_gen_ai_usage': eventGenAiUsage,
-  '020_cases': cases,
+  '020_ai_conversations': aiConversations,
+  '021_cases': cases,
 };
 
 export const migrationProvider: MigrationProvider = {
