@@ -90,7 +90,10 @@ import type { IngestListener, SilenceLookup } from './ingest/types.js';
 import { IncomingAlertsRepository } from './storage/incoming_alerts_repository.js';
 import { silenceRoutes } from './http/routes/silences.js';
 import { casesRoutes } from './http/routes/cases.js';
-import { CasesService } from './cases/cases_service.js';
+import { casesConfigureRoutes } from './http/routes/cases_configure.js';
+import { ConfigureService } from './cases/configure_service.js';
+import { CaseConfigurationsRepository } from './storage/case_configurations_repository.js';
+import { CasesService, type CasesServiceDeps } from './cases/cases_service.js';
 import { CasesRepository } from './storage/cases_repository.js';
 import { ingestUiRoutes } from './http/routes/ingest_ui.js';
 import { createSilences, type Silences } from './ingest/silences.js';
@@ -383,13 +386,18 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
   const transfer: ConnectorTransferDeps = { repository, registry, cipher, inMemory, authorizer, spaces, validatorContext: { configurationUtilities }, services, maxImportExportSize: config.savedObjects.maxImportExportSize, logger };
 
   // Kibana Cases (issue 22): per owner, with the case feature privileges of the caller's roles.
-  const cases = new CasesService({
-    repository: new CasesRepository(database.db),
+  const casesAccess: Pick<CasesServiceDeps, 'grantOf' | 'userOf'> = {
     grantOf: (principal, spaceId, owner) => authorizer.casesGrantIn(principal, spaceId, owner),
     userOf: async (principal) => {
       const user = principal.authenticationType === 'internal' ? undefined : await users.get(principal.username);
       return { username: principal.username, full_name: user?.fullName ?? null, email: user?.email ?? null };
     },
+  };
+  const cases = new CasesService({ repository: new CasesRepository(database.db), ...casesAccess });
+  const casesConfigure = new ConfigureService({
+    repository: new CaseConfigurationsRepository(database.db),
+    ...casesAccess,
+    findConnector: (spaceId, id) => loader.find(spaceId, id),
   });
 
   let ready = false;
@@ -441,6 +449,7 @@ export async function createPlugboard(options: PlugboardOptions): Promise<Plugbo
     }),
     ...silenceRoutes({ silences, authorizer }),
     ...casesRoutes(cases),
+    ...casesConfigureRoutes(casesConfigure),
     ...ingestUiRoutes({ store: incomingAlerts, silences, rules: rulesRepository, silenceLookup: options.ingest?.silences, authorizer, clock: options.ingest?.clock }),
   ];
   // The document lists itself too, so it is built lazily, once every route is known.

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/security/passwords.js';
-import { RolesRepository } from '../src/storage/roles_repository.js';
-import { UsersRepository } from '../src/storage/users_repository.js';
+import { asCaseUser, CASE_ROLES, CASE_USERS, caseError, seedCaseUsers } from './helpers/case_users.js';
 import { availableDialects } from './helpers/databases.js';
 import { startTestPlugboard, type TestPlugboard } from './helpers/plugboard.js';
 import { eventually } from './helpers/wait.js';
@@ -10,8 +8,6 @@ const dialects = await availableDialects();
 
 // Kibana's Cases API (issue 22; reference §1.2–§1.8): shapes, messages, versions, spaces, owners.
 
-const PASSWORD = 'a-test-password';
-const basic = (username: string) => `Basic ${Buffer.from(`${username}:${PASSWORD}`).toString('base64')}`;
 const NONE = { id: 'none', name: 'none', type: '.none', fields: null };
 
 function newCase(overrides: Record<string, unknown> = {}) {
@@ -20,33 +16,17 @@ function newCase(overrides: Record<string, unknown> = {}) {
 
 describe.each(dialects)('cases API on %s', (dialect) => {
   let pb: TestPlugboard;
-  const as = (username: string) => (method: string, url: string, body?: unknown) => pb.api(method, url, body, { headers: { authorization: basic(username) } });
+  const as = (username: string) => asCaseUser(pb, username);
   const create = async (overrides: Record<string, unknown> = {}, prefix = '') => {
     const res = await pb.api('POST', `${prefix}/api/cases`, newCase(overrides));
     expect(res.status).toBe(200);
     return res.body as { id: string; version: string } & Record<string, unknown>;
   };
-  const error = (status: number, message: string) => ({ statusCode: status, error: { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable', 409: 'Conflict' }[status], message });
+  const error = caseError;
 
   beforeAll(async () => {
     pb = await startTestPlugboard({ dialect });
-    const roles = new RolesRepository(pb.plugboard.database.db);
-    const users = new UsersRepository(pb.plugboard.database.db);
-    await roles.put({ name: 'general-all', kibana: [{ base: [], feature: { generalCasesV3: ['all'] }, spaces: ['*'] }], elasticsearch: {}, metadata: {} });
-    await roles.put({ name: 'general-read', kibana: [{ base: [], feature: { generalCases: ['read'] }, spaces: ['*'] }], elasticsearch: {}, metadata: {} });
-    await roles.put({ name: 'obs-minimal', kibana: [{ base: [], feature: { observabilityCasesV2: ['minimal_all'] }, spaces: ['*'] }], elasticsearch: {}, metadata: {} });
-    await roles.put({ name: 'sec-read-comment', kibana: [{ base: [], feature: { securitySolutionCasesV3: ['read', 'create_comment'] }, spaces: ['*'] }], elasticsearch: {}, metadata: {} });
-    await roles.put({ name: 'actions-only', kibana: [{ base: [], feature: { actions: ['all'] }, spaces: ['*'] }], elasticsearch: {}, metadata: {} });
-    const passwordHash = await hashPassword(PASSWORD);
-    for (const [username, userRoles] of [
-      ['general', ['general-all']],
-      ['general-reader', ['general-read']],
-      ['obs', ['obs-minimal']],
-      ['sec', ['sec-read-comment']],
-      ['connectors', ['actions-only']],
-    ] as const) {
-      await users.insertIfAbsent({ username, passwordHash, roles: [...userRoles], enabled: true, fullName: `${username} full`, email: `${username}@example.com` });
-    }
+    await seedCaseUsers(pb, { ...CASE_ROLES, 'sec-read-comment': { securitySolutionCasesV3: ['read', 'create_comment'] } }, { ...CASE_USERS, sec: ['sec-read-comment'] });
     expect((await pb.api('POST', '/api/spaces/space', { id: 'other', name: 'Other' })).status).toBe(200);
   });
   afterAll(async () => pb.close());

@@ -34,7 +34,23 @@ const CASE_TYPE = 'cases';
 const COMMENT_TYPE = 'cases-comments';
 
 /** Kibana's operations, as its 403 message names them: the verb and the kind of document. */
-type Operation = 'createCase' | 'getCase' | 'findCases' | 'getCasesByAlert' | 'getComment' | 'updateCase' | 'deleteCase' | 'getTags' | 'getReporters' | 'createComment' | 'updateComment' | 'deleteComment' | 'findComments';
+export type Operation =
+  | 'createCase'
+  | 'getCase'
+  | 'findCases'
+  | 'getCasesByAlert'
+  | 'getComment'
+  | 'updateCase'
+  | 'deleteCase'
+  | 'getTags'
+  | 'getReporters'
+  | 'createComment'
+  | 'updateComment'
+  | 'deleteComment'
+  | 'findComments'
+  | 'createConfiguration'
+  | 'updateConfiguration'
+  | 'findConfigurations';
 const OPERATIONS: Record<Operation, { verb: string; docType: string; needs: keyof CasesGrant }> = {
   createCase: { verb: 'create', docType: 'case', needs: 'write' },
   getCase: { verb: 'access', docType: 'case', needs: 'read' },
@@ -49,7 +65,33 @@ const OPERATIONS: Record<Operation, { verb: string; docType: string; needs: keyo
   updateComment: { verb: 'update', docType: 'comments', needs: 'write' },
   deleteComment: { verb: 'delete', docType: 'comments', needs: 'delete' },
   findComments: { verb: 'access', docType: 'comments', needs: 'read' },
+  createConfiguration: { verb: 'create', docType: 'case configuration', needs: 'settings' },
+  updateConfiguration: { verb: 'update', docType: 'case configuration', needs: 'settings' },
+  findConfigurations: { verb: 'access', docType: 'case configurations', needs: 'read' },
 };
+
+type GrantOf = CasesServiceDeps['grantOf'];
+
+/** Refuses unless the principal may do the operation on every one of the owners. */
+export async function ensureOwners(grantOf: GrantOf, scope: Scope, operation: Operation, owners: string[]): Promise<void> {
+  const needs = OPERATIONS[operation].needs;
+  const refused: string[] = [];
+  for (const owner of [...new Set(owners)]) {
+    // An owner that is none of Kibana's three has no feature to grant it: refused to everyone.
+    const known = (OWNERS as readonly string[]).includes(owner);
+    if (!known || !(await grantOf(scope.principal, scope.spaceId, owner))[needs]) refused.push(owner);
+  }
+  if (refused.length > 0) throw unauthorizedCases(operation, refused);
+}
+
+/** The owners the principal may read, narrowed to those asked for; 403 when it may read none. */
+export async function readableOwners(grantOf: GrantOf, scope: Scope, operation: Operation, asked?: string[]): Promise<string[]> {
+  const readable: string[] = [];
+  for (const owner of OWNERS) if ((await grantOf(scope.principal, scope.spaceId, owner)).read) readable.push(owner);
+  if (readable.length === 0) throw unauthorizedCases(operation, []);
+  // Owners asked for but not readable are ignored, as Kibana does.
+  return asked && asked.length > 0 ? readable.filter((o) => asked.includes(o)) : readable;
+}
 
 /** Kibana's authorization refusal (K/server/authorization/audit_logger.ts). */
 export function unauthorizedCases(operation: Operation, owners: string[]): PlugboardError {
@@ -117,16 +159,8 @@ export class CasesService {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** Refuses unless the principal may do the operation on every one of the owners. */
-  private async ensure(scope: Scope, operation: Operation, owners: string[]): Promise<void> {
-    const needs = OPERATIONS[operation].needs;
-    const refused: string[] = [];
-    for (const owner of [...new Set(owners)]) {
-      // An owner that is none of Kibana's three has no feature to grant it: refused to everyone.
-      const known = (OWNERS as readonly string[]).includes(owner);
-      if (!known || !(await this.deps.grantOf(scope.principal, scope.spaceId, owner))[needs]) refused.push(owner);
-    }
-    if (refused.length > 0) throw unauthorizedCases(operation, refused);
+  private ensure(scope: Scope, operation: Operation, owners: string[]): Promise<void> {
+    return ensureOwners(this.deps.grantOf, scope, operation, owners);
   }
 
   /**
@@ -138,13 +172,8 @@ export class CasesService {
     throw unauthorizedCases(operation, []);
   }
 
-  /** The owners the principal may read, narrowed to those asked for; 403 when it may read none. */
-  private async readableOwners(scope: Scope, operation: Operation, asked?: string[]): Promise<string[]> {
-    const readable: string[] = [];
-    for (const owner of OWNERS) if ((await this.deps.grantOf(scope.principal, scope.spaceId, owner)).read) readable.push(owner);
-    if (readable.length === 0) throw unauthorizedCases(operation, []);
-    // Owners asked for but not readable are ignored, as Kibana does.
-    return asked && asked.length > 0 ? readable.filter((o) => asked.includes(o)) : readable;
+  private readableOwners(scope: Scope, operation: Operation, asked?: string[]): Promise<string[]> {
+    return readableOwners(this.deps.grantOf, scope, operation, asked);
   }
 
   private async caseOrThrow(scope: Scope, id: string): Promise<CaseRecord> {

@@ -55,7 +55,7 @@ const nullableBool = z.boolean().nullable();
 const additional = { additionalFields: z.string().nullable().optional() };
 
 // connector.fields per connector type (§1.3); `fields` itself may be null except for none/webhook.
-const connectorSchema = z.discriminatedUnion('type', [
+export const connectorSchema = z.discriminatedUnion('type', [
   z.strictObject({ id: z.string(), name: z.string(), type: z.literal('.none'), fields: z.null() }),
   z.strictObject({ id: z.string(), name: z.string(), type: z.literal('.cases-webhook'), fields: z.null() }),
   z.strictObject({
@@ -105,7 +105,7 @@ const customFieldSchema = z.discriminatedUnion('type', [
   z.strictObject({ key: z.string(), type: z.literal('number'), value: z.number().nullable() }),
 ]);
 
-const caseFields = {
+export const caseFields = {
   title: limitedString('title', LIMITS.title),
   description: limitedString('description', LIMITS.description),
   tags: limitedArray(limitedString('tag', LIMITS.tag), 'tags', LIMITS.tags),
@@ -178,7 +178,10 @@ function describeFirst(error: z.ZodError): string {
     const inner = issue.errors.flat().find((i) => i.code === 'custom');
     if (inner) return inner.message;
   }
-  const value = issue.input;
+  // A discriminated union names the discriminator's path but holds the whole object as input.
+  const last = issue.path[issue.path.length - 1];
+  const input = issue.input;
+  const value = issue.code === 'invalid_union' && typeof input === 'object' && input !== null && typeof last === 'string' && last in input ? (input as Record<string, unknown>)[last] : input;
   const shown = typeof value === 'string' ? value : value === undefined ? 'undefined' : JSON.stringify(value);
   return `Invalid value "${shown}" supplied to "${where}"`;
 }

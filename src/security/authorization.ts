@@ -92,12 +92,12 @@ export class RoleAuthorizer implements ActionsAuthorizer, RulesAuthorizer {
 
   /** What the principal may do with one owner's cases in a space (its roles, and its key's if any). */
   async casesGrantIn(principal: Principal, spaceId: string, owner: string): Promise<CasesGrant> {
-    if (principal.roles.includes(SUPERUSER_ROLE) && !principal.limitedBy) return { read: true, write: true, delete: true, comment: true };
+    if (principal.roles.includes(SUPERUSER_ROLE) && !principal.limitedBy) return { read: true, write: true, delete: true, comment: true, settings: true };
     const own = principal.roles.includes(SUPERUSER_ROLE) ? undefined : casesGrantIn(await this.roles.getMany(principal.roles), spaceId, owner);
     const key = principal.limitedBy ? casesGrantIn(principal.limitedBy, spaceId, owner) : undefined;
     if (!own) return key!;
     if (!key) return own;
-    return { read: own.read && key.read, write: own.write && key.write, delete: own.delete && key.delete, comment: own.comment && key.comment };
+    return { read: own.read && key.read, write: own.write && key.write, delete: own.delete && key.delete, comment: own.comment && key.comment, settings: own.settings && key.settings };
   }
 
   /** Whether the principal may see a space at all. */

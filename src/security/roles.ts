@@ -24,7 +24,7 @@ export const kibanaPrivilegeSchema = z.strictObject({
     .default({})
     .meta({
       description:
-        'Feature privileges, e.g. `{"actions": ["read"]}`; Plugboard checks `actions` (connectors: `all`, `read`, `minimal_all`, `minimal_read`, and the sub-feature privilege `endpoint_security_execute`) `stackAlerts` (rules), and the case features per owner: `generalCases`, `observabilityCases`, `securitySolutionCases` (also their `V2` and `V3` ids; `all`, `read`, `minimal_all`, `minimal_read`, and the sub-feature privileges `cases_delete` and `create_comment`).',
+        'Feature privileges, e.g. `{"actions": ["read"]}`; Plugboard checks `actions` (connectors: `all`, `read`, `minimal_all`, `minimal_read`, and the sub-feature privilege `endpoint_security_execute`) `stackAlerts` (rules), and the case features per owner: `generalCases`, `observabilityCases`, `securitySolutionCases` (also their `V2` and `V3` ids; `all`, `read`, `minimal_all`, `minimal_read`, and the sub-feature privileges `cases_delete`, `create_comment` and `cases_settings`).',
     }),
   spaces: z.array(z.string().min(1)).min(1).meta({ description: 'Space ids, or `["*"]` for every space.' }),
 });
@@ -148,6 +148,7 @@ export const CASES_FEATURES: Record<string, readonly string[]> = {
 /** The sub-feature privileges of the case features that Plugboard checks. */
 export const CASES_DELETE = 'cases_delete';
 export const CASES_CREATE_COMMENT = 'create_comment';
+export const CASES_SETTINGS = 'cases_settings';
 
 /** What a set of roles grants on one owner's cases in a space. */
 export interface CasesGrant {
@@ -157,15 +158,17 @@ export interface CasesGrant {
   delete: boolean;
   /** Add comments and alerts (with `write`, or by the `create_comment` sub-feature alone). */
   comment: boolean;
+  /** Create and change the owner's case configuration (`all`, or the `cases_settings` sub-feature). */
+  settings: boolean;
 }
 
 /**
  * A base privilege or the owner's case feature: `all` grants everything; `minimal_all` all but
- * deleting (a sub-feature, `cases_delete`); `read` and `minimal_read` reading; the sub-feature
- * privileges add their one operation.
+ * deleting and the settings (sub-features `cases_delete`, `cases_settings`); `read` and
+ * `minimal_read` reading; the sub-feature privileges add their one operation.
  */
 export function casesGrantIn(roles: RoleDefinition[], spaceId: string, owner: string): CasesGrant {
-  const grant: CasesGrant = { read: false, write: false, delete: false, comment: false };
+  const grant: CasesGrant = { read: false, write: false, delete: false, comment: false, settings: false };
   const features = CASES_FEATURES[owner] ?? [];
   for (const role of roles) {
     for (const entry of role.kibana) {
@@ -173,10 +176,11 @@ export function casesGrantIn(roles: RoleDefinition[], spaceId: string, owner: st
       const names = [...entry.base, ...features.flatMap((f) => entry.feature[f] ?? [])];
       for (const name of names) {
         if (name === 'all' || name === 'minimal_all') Object.assign(grant, { read: true, write: true, comment: true });
-        if (name === 'all') grant.delete = true;
+        if (name === 'all') Object.assign(grant, { delete: true, settings: true });
         if (name === 'read' || name === 'minimal_read') grant.read = true;
         if (name === CASES_DELETE) grant.delete = true;
         if (name === CASES_CREATE_COMMENT) grant.comment = true;
+        if (name === CASES_SETTINGS) grant.settings = true;
       }
     }
   }

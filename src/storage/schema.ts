@@ -176,6 +176,7 @@ export interface Database {
   cases: CasesTable;
   case_tags: CaseTagsTable;
   case_attachments: CaseAttachmentsTable;
+  case_configurations: CaseConfigurationsTable;
 }
 
 /** Alerts posted by senders (migration 015), per space and label-set fingerprint; times in epoch ms. */
@@ -389,5 +390,27 @@ export interface CaseAttachmentsTable {
   updated_by: string | null;
   pushed_at: string | null;
   pushed_by: string | null;
+  version: number;
+}
+
+/** The case configuration of one owner in a space (migration 022); JSON text where noted. */
+export interface CaseConfigurationsTable {
+  space_id: string;
+  id: string;
+  owner: string;
+  /** JSON `{id, name, type, fields}`. */
+  connector: string;
+  closure_type: string;
+  /** JSON arrays. */
+  custom_fields: string;
+  templates: string;
+  observable_types: string;
+  created_at: string;
+  /** JSON user. */
+  created_by: string;
+  updated_at: string | null;
+  /** JSON user. */
+  updated_by: string | null;
+  /** Incremented by every write (the API's `version`). */
   version: number;
 }

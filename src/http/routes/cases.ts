@@ -12,7 +12,7 @@ const TAGS = ['cases'];
 // Audit actions are Kibana's own for these operations (K/server/authorization/index.ts).
 
 /** A schema documented as is, whose parse never fails (the service decodes the raw body). */
-const documented = <T extends z.ZodType>(schema: T) => schema.catch(() => ({}) as z.output<T>);
+export const documented = <T extends z.ZodType>(schema: T) => schema.catch(() => ({}) as z.output<T>);
 
 /** One value or several (`tags=a&tags=b`), as a list. */
 const oneOrMany = <T extends z.ZodType<string>>(item: T) => z.union([item, z.array(item)]).transform((v) => (Array.isArray(v) ? v : [v]));
@@ -40,7 +40,7 @@ const findQuery = z.object({
   perPage: z.coerce.number().int().min(0).default(20).meta({ description: `At most ${LIMITS.casesPerPage}.` }),
 });
 
-const ownerQuery = z.object({ owner: oneOrMany(z.string()).optional() });
+export const ownerQuery = z.object({ owner: oneOrMany(z.string()).optional() });
 
 /** `ids=["a","b"]` (Kibana's documented form), `ids=a`, or `ids=a&ids=b`. */
 const idsQuery = z.object({

@@ -20,6 +20,7 @@ import * as incomingAlertVersions from './018_incoming_alert_versions.js';
 import * as eventGenAiUsage from './019_event_gen_ai_usage.js';
 import * as aiConversations from './020_ai_conversations.js';
 import * as cases from './021_cases.js';
+import * as caseConfigurations from './022_case_configurations.js';
 
 // One explicit, ordered list: both dialects run exactly these migrations.
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '019_event_gen_ai_usage': eventGenAiUsage,
   '020_ai_conversations': aiConversations,
   '021_cases': cases,
+  '022_case_configurations': caseConfigurations,
 };
 
 export const migrationProvider: MigrationProvider = {
