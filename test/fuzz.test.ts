@@ -165,7 +165,7 @@ describe.each(dialects)(`fuzzing every route on %s (seed ${SEED}, PLUGBOARD_FUZZ
   async function snapshot() {
     await pb.plugboard.flushWrites();
     const { db } = pb.plugboard.database;
-    const tables = ['spaces', 'connectors', 'connector_references', 'users', 'tasks', 'connector_pauses', 'event_log', 'roles', 'api_keys', 'sessions', 'encryption_key_check', 'incoming_alerts', 'silences', 'rules', 'ticket_links', 'incoming_alert_versions', 'ai_conversations', 'cases', 'case_tags', 'case_attachments'] as const;
+    const tables = ['spaces', 'connectors', 'connector_references', 'users', 'tasks', 'connector_pauses', 'event_log', 'roles', 'api_keys', 'sessions', 'encryption_key_check', 'incoming_alerts', 'silences', 'rules', 'ticket_links', 'incoming_alert_versions', 'ai_conversations', 'cases', 'case_tags', 'case_attachments', 'case_configurations'] as const;
     return Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await db.selectFrom(table).selectAll().execute()] as const)));
   }
 

@@ -57,6 +57,8 @@ export const VALID_BODIES: Record<string, unknown> = {
   'PATCH /api/cases': { cases: [{ id: 'no-such-case', version: 'WzEsMV0=', title: 'renamed' }] },
   'POST /api/cases/{case_id}/comments': { type: 'user', comment: 'x', owner: 'cases' },
   'PATCH /api/cases/{case_id}/comments': { id: 'no-such-comment', version: 'WzEsMV0=', type: 'user', comment: 'x', owner: 'cases' },
+  'POST /api/cases/configure': { connector: { id: 'none', name: 'none', type: '.none', fields: null }, closure_type: 'close-by-user', owner: 'cases' },
+  'PATCH /api/cases/configure/{configuration_id}': { version: 'WzEsMV0=', closure_type: 'close-by-pushing' },
 };
 
 /** One connector as an NDJSON saved object, as an export writes it. */
