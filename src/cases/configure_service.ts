@@ -60,6 +60,9 @@ export class ConfigureService {
   async update(scope: Scope, id: string, body: unknown): Promise<Record<string, unknown>> {
     const { version, ...changes } = decodeBody(configurationPatchRequest, body);
     checkDuplicatedKeys(changes);
+    // A caller that may read no owner's cases is refused before the lookup, as on the case routes:
+    // it learns nothing of which configuration ids exist.
+    await readableOwners(this.deps.grantOf, scope, 'updateConfiguration');
     const current = await this.deps.repository.get(scope.spaceId, id);
     if (!current) throw savedObjectNotFound(CONFIGURE_TYPE, id);
     await ensureOwners(this.deps.grantOf, scope, 'updateConfiguration', [current.owner]);
