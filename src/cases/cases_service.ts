@@ -168,8 +168,7 @@ export class CasesService {
    * that it cannot tell which ids exist (Kibana looks up first, then checks the owner).
    */
   private async ensureSomeOwner(scope: Scope, operation: Operation): Promise<void> {
-    for (const owner of OWNERS) if ((await this.deps.grantOf(scope.principal, scope.spaceId, owner)).read) return;
-    throw unauthorizedCases(operation, []);
+    await this.readableOwners(scope, operation);
   }
 
   private readableOwners(scope: Scope, operation: Operation, asked?: string[]): Promise<string[]> {
